@@ -1,0 +1,55 @@
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { CampaignsModule } from './campaigns/campaigns.module';
+import { ApiKeyService } from './common/auth/api-key.service';
+import { AuthModule } from './common/auth/auth.module';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { graphqlConfig } from './common/graphql/graphql.config';
+import { createValidationPipe } from './common/graphql/validation.pipe';
+import { LoggingModule } from './common/logging/logging.module';
+import { MetricsModule } from './common/metrics/metrics.module';
+import { GraphqlThrottlerGuard } from './common/throttling/graphql-throttler.guard';
+import { AppConfig } from './config/app-config.service';
+import { ConfigModule } from './config/config.module';
+import { Environment } from './config/env.schema';
+import { HealthModule } from './health/health.module';
+import { PersistenceModule } from './persistence/persistence.module';
+import { PricingModule } from './pricing/pricing.module';
+
+@Module({})
+export class AppModule {
+  /** `env` is the validated environment; tests pass their own, main.ts the process's. */
+  static forRoot(env?: Environment): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(env),
+        LoggingModule,
+        MetricsModule,
+        PersistenceModule,
+        AuthModule,
+        ThrottlerModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => [{ ttl: config.graphql.rateWindowMs, limit: config.graphql.rateLimit }],
+        }),
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          inject: [AppConfig, ApiKeyService],
+          useFactory: graphqlConfig,
+        }),
+        HealthModule,
+        CampaignsModule,
+        PricingModule,
+      ],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        // Runs after the API-key guard (registered in AuthModule), so limits are per account.
+        { provide: APP_GUARD, useClass: GraphqlThrottlerGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,76 @@
+import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { AuthenticatedAccount } from '../common/auth/authenticated-account';
+import { CurrentAccount } from '../common/auth/current-account.decorator';
+import { NotImplementedError } from '../common/errors/domain-error';
+import { CampaignView, toCampaignProgress, toCampaignView, toMessage } from './campaign.mapper';
+import { CampaignsService } from './campaigns.service';
+import { CampaignsArgs } from './dto/campaigns.args';
+import { MessagesArgs } from './dto/messages.args';
+import { SendBulkInput } from './dto/send-bulk.input';
+import { CampaignConnection } from './models/campaign-connection.model';
+import { CampaignProgress } from './models/campaign-progress.model';
+import { Campaign } from './models/campaign.model';
+import { MessageConnection } from './models/message-connection.model';
+
+@Resolver(() => Campaign)
+export class CampaignsResolver {
+  constructor(private readonly campaigns: CampaignsService) {}
+
+  @Query(() => Campaign, { nullable: true })
+  async campaign(
+    @CurrentAccount() account: AuthenticatedAccount,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<CampaignView | null> {
+    const record = await this.campaigns.find(account.accountId, id);
+    return record ? toCampaignView(record) : null;
+  }
+
+  @Query(() => CampaignConnection, { name: 'campaigns' })
+  async campaignsPage(
+    @CurrentAccount() account: AuthenticatedAccount,
+    @Args() args: CampaignsArgs,
+  ): Promise<CampaignConnection> {
+    const page = await this.campaigns.list(account.accountId, args.first, args.after);
+    return {
+      edges: page.items.map(({ cursor, campaign }) => ({ cursor, node: toCampaignView(campaign) })),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.items.at(-1)?.cursor ?? null },
+    };
+  }
+
+  @Mutation(() => Campaign)
+  sendBulk(@Args('input') _input: SendBulkInput): Promise<Campaign> {
+    return Promise.reject(new NotImplementedError('sendBulk'));
+  }
+
+  @Mutation(() => Campaign)
+  cancelCampaign(@Args('id', { type: () => ID }) _id: string): Promise<Campaign> {
+    return Promise.reject(new NotImplementedError('cancelCampaign'));
+  }
+
+  @Mutation(() => Campaign)
+  pauseCampaign(@Args('id', { type: () => ID }) _id: string): Promise<Campaign> {
+    return Promise.reject(new NotImplementedError('pauseCampaign'));
+  }
+
+  @Mutation(() => Campaign)
+  resumeCampaign(@Args('id', { type: () => ID }) _id: string): Promise<Campaign> {
+    return Promise.reject(new NotImplementedError('resumeCampaign'));
+  }
+
+  @ResolveField(() => CampaignProgress)
+  progress(@Parent() campaign: CampaignView): CampaignProgress {
+    return toCampaignProgress(campaign.record, null);
+  }
+
+  @ResolveField(() => MessageConnection)
+  async messages(@Parent() campaign: CampaignView, @Args() args: MessagesArgs): Promise<MessageConnection> {
+    const page = await this.campaigns.listMessages(campaign.id, args.status, args.first, args.after);
+    return {
+      edges: page.items.map(({ cursor, message }) => ({ cursor, node: toMessage(message, campaign.record.currency) })),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.items.at(-1)?.cursor ?? null },
+      totalCount: 0,
+      campaignId: campaign.id,
+      statusFilter: args.status ?? null,
+    };
+  }
+}

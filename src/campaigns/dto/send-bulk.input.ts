@@ -1,0 +1,65 @@
+import { Field, Float, InputType } from '@nestjs/graphql';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsBoolean,
+  IsDate,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+
+export const MAX_RECIPIENTS_PER_CAMPAIGN = 1_000_000;
+
+@InputType()
+export class SendBulkInput {
+  @Field(() => [String])
+  @ArrayNotEmpty({ message: 'recipients must contain at least one phone number' })
+  @ArrayMaxSize(MAX_RECIPIENTS_PER_CAMPAIGN, { message: `recipients: at most ${MAX_RECIPIENTS_PER_CAMPAIGN} per campaign` })
+  @IsString({ each: true })
+  recipients!: string[];
+
+  @Field()
+  @IsString()
+  text!: string;
+
+  @Field(() => String, { nullable: true, description: 'defaults to the configured sender' })
+  @IsOptional()
+  @Matches(/^(\+?[0-9]{3,15}|[A-Za-z0-9 ]{1,11})$/, {
+    message: 'senderId must be a phone number (E.164) or an alphanumeric sender of at most 11 characters',
+  })
+  senderId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(200)
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'ISO 3166-1 alpha-2, for numbers given without +country code' })
+  @IsOptional()
+  @Matches(/^[A-Za-z]{2}$/, { message: 'defaultCountry must be an ISO 3166-1 alpha-2 code such as US or GB' })
+  defaultCountry?: string | null;
+
+  @Field(() => Boolean, { nullable: true, defaultValue: false })
+  @IsOptional()
+  @IsBoolean()
+  smartEncoding?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'same key again returns the same campaign, sends nothing new' })
+  @IsOptional()
+  @Length(1, 200)
+  idempotencyKey?: string | null;
+
+  @Field(() => Float, { nullable: true, description: 'refuse the campaign if the estimate exceeds it' })
+  @IsOptional()
+  @IsPositive({ message: 'maxCost must be a positive amount' })
+  maxCost?: number | null;
+
+  @Field(() => Date, { nullable: true })
+  @IsOptional()
+  @IsDate()
+  scheduledAt?: Date | null;
+}

@@ -1,0 +1,36 @@
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Money } from '../../common/graphql/money.model';
+import { CampaignStatus } from '../../domain/campaign-status.enum';
+
+@ObjectType()
+export class CampaignProgress {
+  @Field(() => ID)
+  campaignId!: string;
+
+  @Field(() => CampaignStatus)
+  status!: CampaignStatus;
+
+  @Field(() => Int, { description: 'accepted recipients (after validation and dedupe)' })
+  total!: number;
+
+  @Field(() => Int) pending!: number;
+  @Field(() => Int) submitted!: number;
+  @Field(() => Int) queued!: number;
+  @Field(() => Int) sent!: number;
+  @Field(() => Int) delivered!: number;
+  @Field(() => Int) undelivered!: number;
+  @Field(() => Int) failed!: number;
+  @Field(() => Int) rejected!: number;
+  @Field(() => Int) unconfirmed!: number;
+  @Field(() => Int) suppressed!: number;
+  @Field(() => Int) cancelled!: number;
+
+  @Field(() => Money, { description: 'sum of provider-reported amounts so far' })
+  cost!: Money;
+
+  @Field(() => Date, { nullable: true, description: 'from the pacing rate; null when final' })
+  estimatedCompletionAt!: Date | null;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+}

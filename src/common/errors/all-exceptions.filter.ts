@@ -1,0 +1,78 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { GraphQLError } from 'graphql';
+import { randomUUID } from 'node:crypto';
+import { InvalidCursorError } from '../../persistence/keyset-cursor';
+import { DomainError, UserInputError } from './domain-error';
+import { ErrorCode, HTTP_STATUS_BY_CODE } from './error-code.enum';
+
+const CODE_BY_HTTP_STATUS: Record<number, ErrorCode> = {
+  400: ErrorCode.BAD_USER_INPUT,
+  401: ErrorCode.UNAUTHENTICATED,
+  403: ErrorCode.FORBIDDEN,
+  404: ErrorCode.NOT_FOUND,
+  409: ErrorCode.CONFLICT,
+  413: ErrorCode.BAD_USER_INPUT,
+  429: ErrorCode.TOO_MANY_REQUESTS,
+  503: ErrorCode.SERVICE_UNAVAILABLE,
+};
+
+/**
+ * Maps every error to what the client may see, in one place: domain errors keep their message and
+ * code; anything unexpected is logged with an error id and the client gets only that id.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): unknown {
+    const error = this.toClientError(exception);
+    if (host.getType<string>() === 'graphql') {
+      return exception instanceof GraphQLError
+        ? exception
+        : new GraphQLError(error.message, { extensions: { code: error.code, ...error.details } });
+    }
+    const response = host.switchToHttp().getResponse<Response>();
+    if (!response.headersSent) {
+      response.status(error.status).json({ statusCode: error.status, code: error.code, message: error.message, ...error.details });
+    }
+    return undefined;
+  }
+
+  private toClientError(exception: unknown): {
+    code: ErrorCode;
+    status: number;
+    message: string;
+    details: Record<string, unknown>;
+  } {
+    if (exception instanceof InvalidCursorError) {
+      return this.toClientError(new UserInputError('after', exception.message));
+    }
+    if (exception instanceof DomainError) {
+      return { code: exception.code, status: HTTP_STATUS_BY_CODE[exception.code], message: exception.message, details: exception.details };
+    }
+    if (exception instanceof GraphQLError) {
+      const code = (exception.extensions.code as ErrorCode | undefined) ?? ErrorCode.INTERNAL_SERVER_ERROR;
+      return { code, status: HTTP_STATUS_BY_CODE[code] ?? 500, message: exception.message, details: {} };
+    }
+    if (exception instanceof HttpException && exception.getStatus() < 500) {
+      const status = exception.getStatus();
+      return { code: CODE_BY_HTTP_STATUS[status] ?? ErrorCode.BAD_USER_INPUT, status, message: exception.message, details: {} };
+    }
+    if (isPrismaUniqueViolation(exception)) {
+      return { code: ErrorCode.CONFLICT, status: 409, message: 'The resource already exists', details: {} };
+    }
+    const errorId = randomUUID();
+    this.logger.error({ err: exception, errorId }, 'Unhandled error');
+    return {
+      code: ErrorCode.INTERNAL_SERVER_ERROR,
+      status: 500,
+      message: `Internal server error (error id ${errorId})`,
+      details: { errorId },
+    };
+  }
+}
+
+function isPrismaUniqueViolation(exception: unknown): boolean {
+  return typeof exception === 'object' && exception !== null && (exception as { code?: unknown }).code === 'P2002';
+}

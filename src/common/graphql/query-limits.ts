@@ -1,0 +1,87 @@
+import {
+  DocumentNode,
+  FragmentDefinitionNode,
+  GraphQLError,
+  GraphQLSchema,
+  Kind,
+  OperationDefinitionNode,
+  SelectionSetNode,
+} from 'graphql';
+import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { ErrorCode } from '../errors/error-code.enum';
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxComplexity: number;
+}
+
+/**
+ * Rejects an operation that nests deeper or asks for more than the limits, before it runs.
+ * Depth is counted here (a dozen lines) rather than with graphql-depth-limit, which has not been
+ * maintained since 2018; complexity uses graphql-query-complexity with per-field estimates.
+ */
+export function assertWithinQueryLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | undefined | null,
+  variables: Record<string, unknown> | undefined,
+  limits: QueryLimits,
+): void {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  if (!operation) {
+    return;
+  }
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((f) => [f.name.value, f]),
+  );
+  const depth = selectionDepth(operation.selectionSet, fragments, new Set());
+  if (depth > limits.maxDepth) {
+    throw new GraphQLError(`query: depth ${depth} exceeds the maximum of ${limits.maxDepth}`, {
+      extensions: { code: ErrorCode.BAD_USER_INPUT },
+    });
+  }
+  const complexity = getComplexity({
+    schema,
+    query: document,
+    operationName: operationName ?? undefined,
+    variables: variables ?? {},
+    estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+  });
+  if (complexity > limits.maxComplexity) {
+    throw new GraphQLError(`query: complexity ${complexity} exceeds the maximum of ${limits.maxComplexity}`, {
+      extensions: { code: ErrorCode.BAD_USER_INPUT },
+    });
+  }
+}
+
+function selectionDepth(
+  selectionSet: SelectionSetNode | undefined,
+  fragments: Map<string, FragmentDefinitionNode>,
+  visiting: Set<string>,
+): number {
+  if (!selectionSet) {
+    return 0;
+  }
+  let deepest = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if (!selection.name.value.startsWith('__')) {
+        deepest = Math.max(deepest, 1 + selectionDepth(selection.selectionSet, fragments, visiting));
+      }
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      deepest = Math.max(deepest, selectionDepth(selection.selectionSet, fragments, visiting));
+    } else {
+      const fragment = fragments.get(selection.name.value);
+      // A fragment cycle is reported by graphql's own validation; do not recurse forever here.
+      if (fragment && !visiting.has(fragment.name.value)) {
+        visiting.add(fragment.name.value);
+        deepest = Math.max(deepest, selectionDepth(fragment.selectionSet, fragments, visiting));
+        visiting.delete(fragment.name.value);
+      }
+    }
+  }
+  return deepest;
+}

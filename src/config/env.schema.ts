@@ -1,0 +1,187 @@
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+
+const PLIVO_VARIABLES = ['PLIVO_AUTH_ID', 'PLIVO_AUTH_TOKEN', 'PLIVO_SENDER_ID'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+
+/**
+ * Every environment variable the service reads, with its rules. Defaults live here as field
+ * initialisers; `loadEnvironment` is the only place that looks at `process.env`.
+ */
+export class EnvironmentVariables {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'API_KEY must be at least 16 characters long' })
+  API_KEY?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, {
+    message:
+      'DATABASE_URL must be a postgres:// or postgresql:// URL (unset it to use the embedded PGlite database under DATA_DIR)',
+  })
+  DATABASE_URL?: string;
+
+  @IsString()
+  @MinLength(1)
+  DATA_DIR = './data';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  PLIVO_AUTH_ID?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  PLIVO_AUTH_TOKEN?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  PLIVO_SENDER_ID?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'PLIVO_API_URL must be an http(s) URL, e.g. https://api.plivo.com/v1/Account/' })
+  PLIVO_API_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'PLIVO_WEBHOOK_SECRET must be at least 8 characters long' })
+  PLIVO_WEBHOOK_SECRET?: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  PLIVO_TIMEOUT_MS = 30_000;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s?#]+$/, { message: 'API_BASE_URL must be an http(s) URL without query or fragment' })
+  API_BASE_URL?: string;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DB_POOL_MAX = 10;
+
+  @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 50mb' })
+  BODY_LIMIT = '50mb';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  GRAPHQL_RATE_LIMIT = 600;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  GRAPHQL_RATE_WINDOW_SECONDS = 60;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(2)
+  @Max(50)
+  GRAPHQL_MAX_DEPTH = 8;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  GRAPHQL_MAX_COMPLEXITY = 1000;
+
+  @Transform(toBoolean)
+  @IsOptional()
+  @IsBoolean()
+  GRAPHQL_INTROSPECTION?: boolean;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^redis(s)?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL?: string;
+
+  // The in-process sandbox's port (sandbox mode only); 0 picks a free one.
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  SANDBOX_PORT = 0;
+}
+
+export type Environment = EnvironmentVariables;
+
+/** Validates raw variables; returns the typed environment or every problem found. */
+export function validateEnvironment(raw: Record<string, string | undefined>): {
+  env?: EnvironmentVariables;
+  errors: string[];
+} {
+  const env = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: true }).flatMap(describe);
+
+  const plivoSet = PLIVO_VARIABLES.filter((name) => env[name] !== undefined);
+  if (plivoSet.length > 0 && plivoSet.length < PLIVO_VARIABLES.length) {
+    const missing = PLIVO_VARIABLES.filter((name) => env[name] === undefined);
+    errors.push(
+      `${PLIVO_VARIABLES.join(', ')} must be all set (real Plivo account) or all unset (sandbox mode); ` +
+        `set: ${plivoSet.join(', ')}; missing: ${missing.join(', ')}`,
+    );
+  }
+  if (env.NODE_ENV === 'production' && env.API_KEY === undefined) {
+    errors.push('API_KEY is required when NODE_ENV=production (the service will not generate a key in production)');
+  }
+  return errors.length > 0 ? { errors } : { env, errors };
+}
+
+/** Reads the process environment once; throws an error listing every problem. */
+export function loadEnvironment(raw: Record<string, string | undefined> = process.env): EnvironmentVariables {
+  const { env, errors } = validateEnvironment(raw);
+  if (!env) {
+    throw new InvalidEnvironmentError(errors);
+  }
+  return env;
+}
+
+export class InvalidEnvironmentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'InvalidEnvironmentError';
+  }
+}
+
+function describe(error: ValidationError): string[] {
+  const own = Object.values(error.constraints ?? {}).map((message) =>
+    message.startsWith(error.property) ? message : `${error.property}: ${message}`,
+  );
+  return [...own, ...(error.children ?? []).flatMap(describe)];
+}

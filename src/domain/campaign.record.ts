@@ -1,0 +1,47 @@
+import Decimal from 'decimal.js';
+import { CampaignStatus } from './campaign-status.enum';
+import { Encoding } from './encoding.enum';
+
+export interface RejectedRecipient {
+  input: string;
+  reason: string;
+}
+
+/** Per-status message counts of a campaign, as stored beside it. */
+export interface CampaignCounters {
+  total: number;
+  pending: number;
+  submitted: number;
+  queued: number;
+  sent: number;
+  delivered: number;
+  undelivered: number;
+  failed: number;
+  rejected: number;
+  unconfirmed: number;
+  suppressed: number;
+  cancelled: number;
+}
+
+export interface CampaignRecord extends CampaignCounters {
+  id: string;
+  accountId: string;
+  name: string | null;
+  status: CampaignStatus;
+  statusReason: string | null;
+  text: string;
+  senderId: string;
+  encoding: Encoding;
+  segmentsPerMessage: number;
+  idempotencyKey: string | null;
+  currency: string;
+  estimatedCost: Decimal;
+  maxCost: Decimal | null;
+  actualCost: Decimal;
+  rejectedRecipients: RejectedRecipient[];
+  scheduledAt: Date | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}

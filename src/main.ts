@@ -1,0 +1,41 @@
+import 'reflect-metadata';
+import { createApp } from './bootstrap';
+import { BootstrapApiKeyService } from './common/auth/bootstrap-api-key.service';
+import { AppConfig } from './config/app-config.service';
+import { InvalidEnvironmentError, loadEnvironment } from './config/env.schema';
+import { config as loadDotEnv } from 'dotenv';
+
+async function main(): Promise<void> {
+  loadDotEnv({ quiet: true });
+  let env;
+  try {
+    env = loadEnvironment(process.env);
+  } catch (error) {
+    if (error instanceof InvalidEnvironmentError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const app = await createApp(env);
+  const config = app.get(AppConfig);
+  await app.listen(config.port);
+  const key = app.get(BootstrapApiKeyService).bootstrapKey;
+  // Printed once to the terminal, deliberately outside the (redacted) logs.
+  process.stdout.write(
+    [
+      '',
+      `Bulk SMS service ready on ${config.apiBaseUrl}/graphql (${config.isSandbox ? 'Plivo sandbox' : 'Plivo'}, ` +
+        `${config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`})`,
+      key?.generatedKey
+        ? `API key (x-api-key): ${key.generatedKey}   (kept in ${key.keyFile})`
+        : 'API key (x-api-key): the value of API_KEY',
+      '',
+    ].join('\n') + '\n',
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+import { Field, InputType } from '@nestjs/graphql';
+import { ArrayMaxSize, IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
+import { MAX_RECIPIENTS_PER_CAMPAIGN } from '../../campaigns/dto/send-bulk.input';
+
+@InputType()
+export class QuoteInput {
+  @Field()
+  @IsString()
+  text!: string;
+
+  @Field(() => [String], { nullable: true, defaultValue: [] })
+  @IsOptional()
+  @ArrayMaxSize(MAX_RECIPIENTS_PER_CAMPAIGN)
+  @IsString({ each: true })
+  recipients?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: 'for numbers given without +country code' })
+  @IsOptional()
+  @Matches(/^[A-Za-z]{2}$/, { message: 'defaultCountry must be an ISO 3166-1 alpha-2 code such as US or GB' })
+  defaultCountry?: string | null;
+
+  @Field(() => Boolean, { nullable: true, defaultValue: false })
+  @IsOptional()
+  @IsBoolean()
+  smartEncoding?: boolean | null;
+}

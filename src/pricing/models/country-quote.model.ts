@@ -1,0 +1,17 @@
+import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { Money } from '../../common/graphql/money.model';
+
+@ObjectType()
+export class CountryQuote {
+  @Field({ description: 'ISO 3166-1 alpha-2' })
+  country!: string;
+
+  @Field(() => Int)
+  recipients!: number;
+
+  @Field(() => Money)
+  pricePerSegment!: Money;
+
+  @Field(() => Money)
+  cost!: Money;
+}

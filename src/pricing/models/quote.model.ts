@@ -1,0 +1,38 @@
+import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { RejectedRecipient } from '../../campaigns/models/rejected-recipient.model';
+import { Money } from '../../common/graphql/money.model';
+import { Encoding } from '../../domain/encoding.enum';
+import { CountryQuote } from './country-quote.model';
+
+@ObjectType()
+export class Quote {
+  @Field(() => Encoding)
+  encoding!: Encoding;
+
+  @Field(() => Int, { description: 'user-perceived length as counted for the encoding' })
+  characters!: number;
+
+  @Field(() => Int, { description: 'segments per message' })
+  segments!: number;
+
+  @Field({ description: 'the text that would be sent (smart-encoded if asked)' })
+  text!: string;
+
+  @Field(() => [String], { description: 'the characters that force UCS-2, if any' })
+  unicodeCharacters!: string[];
+
+  @Field(() => Int, { description: 'segments saved by smart encoding (0 when not asked)' })
+  smartEncodingSavedSegments!: number;
+
+  @Field(() => Int, { description: 'valid, deduplicated recipients' })
+  recipients!: number;
+
+  @Field(() => [RejectedRecipient])
+  rejectedRecipients!: RejectedRecipient[];
+
+  @Field(() => [CountryQuote])
+  perCountry!: CountryQuote[];
+
+  @Field(() => Money)
+  totalCost!: Money;
+}

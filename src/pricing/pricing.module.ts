@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { QuoteResolver } from './quote.resolver';
+
+@Module({ providers: [QuoteResolver] })
+export class PricingModule {}
