@@ -7,12 +7,13 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const marker = path.join(root, 'dist', 'src', 'main.js');
 
+/** @param {string} dir @returns {number} */
 function newestMtime(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== 'generated') newest = Math.max(newest, newestMtime(full));
+      if (entry.name !== 'generated') {newest = Math.max(newest, newestMtime(full));}
     } else if (entry.name.endsWith('.ts')) {
       newest = Math.max(newest, statSync(full).mtimeMs);
     }

@@ -6,8 +6,7 @@ import { AppConfig } from './config/app-config.service';
 import { Environment } from './config/env.schema';
 
 /**
- * Builds the application: raw body kept for webhook signatures, body size limited, pino logs,
- * shutdown hooks so SIGTERM drains work and closes the database cleanly.
+ * Builds the application: raw body kept for webhook signatures, body size limited, pino logs.
  */
 export async function createApp(env?: Environment): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), {
@@ -19,6 +18,5 @@ export async function createApp(env?: Environment): Promise<NestExpressApplicati
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
-  app.enableShutdownHooks();
   return app;
 }

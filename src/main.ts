@@ -5,6 +5,8 @@ import { AppConfig } from './config/app-config.service';
 import { InvalidEnvironmentError, loadEnvironment } from './config/env.schema';
 import { config as loadDotEnv } from 'dotenv';
 
+const SHUTDOWN_TIMEOUT_MS = 30_000;
+
 async function main(): Promise<void> {
   loadDotEnv({ quiet: true });
   let env;
@@ -19,6 +21,7 @@ async function main(): Promise<void> {
   }
   const app = await createApp(env);
   const config = app.get(AppConfig);
+  stopGracefullyOnSignals(() => app.close());
   await app.listen(config.port);
   const key = app.get(BootstrapApiKeyService).bootstrapKey;
   // Printed once to the terminal, deliberately outside the (redacted) logs.
@@ -33,6 +36,31 @@ async function main(): Promise<void> {
       '',
     ].join('\n') + '\n',
   );
+}
+
+/**
+ * SIGTERM/SIGINT: stop taking work, let in-flight work finish or be released (each module's
+ * shutdown hooks), close the database, exit 0. A second signal or 30 s later, exit at once.
+ */
+function stopGracefullyOnSignals(close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.exit(1);
+    }
+    stopping = true;
+    process.stderr.write(`${signal} received: shutting down\n`);
+    setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`Shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 main().catch((error: unknown) => {

@@ -30,7 +30,7 @@ export class CampaignsResolver {
     @CurrentAccount() account: AuthenticatedAccount,
     @Args() args: CampaignsArgs,
   ): Promise<CampaignConnection> {
-    const page = await this.campaigns.list(account.accountId, args.first, args.after);
+    const page = await this.campaigns.list(account.accountId, args.first ?? 20, args.after);
     return {
       edges: page.items.map(({ cursor, campaign }) => ({ cursor, node: toCampaignView(campaign) })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.items.at(-1)?.cursor ?? null },
@@ -64,7 +64,7 @@ export class CampaignsResolver {
 
   @ResolveField(() => MessageConnection)
   async messages(@Parent() campaign: CampaignView, @Args() args: MessagesArgs): Promise<MessageConnection> {
-    const page = await this.campaigns.listMessages(campaign.id, args.status, args.first, args.after);
+    const page = await this.campaigns.listMessages(campaign.id, args.status, args.first ?? 50, args.after);
     return {
       edges: page.items.map(({ cursor, message }) => ({ cursor, node: toMessage(message, campaign.record.currency) })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.items.at(-1)?.cursor ?? null },

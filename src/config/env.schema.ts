@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -18,7 +19,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 const toBoolean = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+  value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(typeof value === 'string' ? value.toLowerCase() : JSON.stringify(value));
 
 /**
  * Every environment variable the service reads, with its rules. Defaults live here as field
@@ -147,7 +148,7 @@ export function validateEnvironment(raw: Record<string, string | undefined>): {
   errors: string[];
 } {
   const env = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
-  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: true }).flatMap(describe);
+  const errors = validateSync(env, { forbidUnknownValues: true, stopAtFirstError: true }).flatMap(describe);
 
   const plivoSet = PLIVO_VARIABLES.filter((name) => env[name] !== undefined);
   if (plivoSet.length > 0 && plivoSet.length < PLIVO_VARIABLES.length) {

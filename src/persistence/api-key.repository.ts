@@ -35,6 +35,10 @@ export class ApiKeyRepository {
     return account?.id ?? null;
   }
 
+  async addKey(accountId: string, keyHash: string, label: string): Promise<void> {
+    await this.prisma.apiKey.upsert({ where: { keyHash }, create: { accountId, keyHash, label }, update: {} });
+  }
+
   /**
    * Makes `keyHash` the one active key with this label on the account: a rotated bootstrap key
    * stops working as soon as the new one is configured.

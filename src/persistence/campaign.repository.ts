@@ -74,7 +74,7 @@ export class CampaignRepository {
         ...campaign,
         estimatedCost: campaign.estimatedCost.toFixed(5),
         maxCost: campaign.maxCost?.toFixed(5) ?? null,
-        rejectedRecipients: (campaign.rejectedRecipients ?? []) as unknown as object[],
+        rejectedRecipients: (campaign.rejectedRecipients ?? []).map(({ input, reason }) => ({ input, reason })),
       },
     });
     return toCampaignRecord(row);

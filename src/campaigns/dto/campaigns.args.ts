@@ -3,10 +3,11 @@ import { IsOptional, IsString, Max, Min } from 'class-validator';
 
 @ArgsType()
 export class CampaignsArgs {
-  @Field(() => Int, { defaultValue: 20 })
+  @Field(() => Int, { nullable: true, defaultValue: 20 })
+  @IsOptional()
   @Min(1)
   @Max(100)
-  first = 20;
+  first?: number | null = 20;
 
   @Field(() => String, { nullable: true })
   @IsOptional()

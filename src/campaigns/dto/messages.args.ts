@@ -9,10 +9,11 @@ export class MessagesArgs {
   @IsEnum(MessageStatus)
   status?: MessageStatus | null;
 
-  @Field(() => Int, { defaultValue: 50 })
+  @Field(() => Int, { nullable: true, defaultValue: 50 })
+  @IsOptional()
   @Min(1)
   @Max(500)
-  first = 50;
+  first?: number | null = 50;
 
   @Field(() => String, { nullable: true })
   @IsOptional()

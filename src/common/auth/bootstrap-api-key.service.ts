@@ -7,6 +7,7 @@ import { ApiKeyHasher } from './api-key-hasher';
 
 export const DEFAULT_ACCOUNT_NAME = 'default';
 const BOOTSTRAP_LABEL = 'bootstrap';
+const GENERATED_LABEL = 'generated';
 
 export interface BootstrapKey {
   /** Set only when the key was generated here (never for a key from API_KEY). */
@@ -41,8 +42,15 @@ export class BootstrapApiKeyService implements OnApplicationBootstrap {
     const keyHash = this.hasher.hash(key);
     const existingAccount = await this.keys.findAccountIdByName(DEFAULT_ACCOUNT_NAME);
     const accountId =
-      existingAccount ?? (await this.keys.createAccountWithKey(DEFAULT_ACCOUNT_NAME, keyHash, BOOTSTRAP_LABEL)).accountId;
-    await this.keys.replaceLabelledKey(accountId, keyHash, BOOTSTRAP_LABEL);
+      existingAccount ?? (await this.keys.createAccountWithKey(DEFAULT_ACCOUNT_NAME, keyHash, configured ? BOOTSTRAP_LABEL : GENERATED_LABEL))
+        .accountId;
+    // A configured key replaces the previous configured one (rotation); a generated key is only
+    // added, so instances with their own DATA_DIR on one database do not lock each other out.
+    if (configured) {
+      await this.keys.replaceLabelledKey(accountId, keyHash, BOOTSTRAP_LABEL);
+    } else {
+      await this.keys.addKey(accountId, keyHash, GENERATED_LABEL);
+    }
     this.result = configured ? { accountId } : { accountId, generatedKey: key, keyFile };
     this.logger.log(`Default account ready; API key from ${configured ? 'API_KEY' : keyFile}`);
   }

@@ -1,10 +1,12 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { ThrottlerGuard } from '@nestjs/throttler';
+import { createHash } from 'node:crypto';
+import { API_KEY_HEADER } from '../auth/authenticated-account';
 import type { GraphqlContext } from '../graphql/graphql-context';
 
 /**
- * Rate limit for the GraphQL endpoint only, per account (per IP before authentication).
+ * Rate limit for the GraphQL endpoint only, per API key (per IP without one).
  * Webhooks and health checks are not throttled here: Plivo must never be told to back off.
  */
 @Injectable()
@@ -13,7 +15,7 @@ export class GraphqlThrottlerGuard extends ThrottlerGuard {
     if (context.getType<string>() !== 'graphql') {
       return true;
     }
-    const { req, res } = GqlExecutionContext.create(context).getContext<GraphqlContext>();
+    const { res } = GqlExecutionContext.create(context).getContext<GraphqlContext>();
     // Subscriptions over graphql-ws have no HTTP response to carry rate-limit headers.
     if (!res) {
       return true;
@@ -26,8 +28,14 @@ export class GraphqlThrottlerGuard extends ThrottlerGuard {
     return { req: req as unknown as Record<string, unknown>, res: res as unknown as Record<string, unknown> };
   }
 
+  // Keyed by the API key's hash (guards run in no guaranteed order, so the account may not be
+  // resolved yet); requests without a key are limited per IP.
   protected override getTracker(req: Record<string, unknown>): Promise<string> {
-    const account = (req as { account?: { accountId: string } }).account;
-    return Promise.resolve(account ? `account:${account.accountId}` : `ip:${String(req.ip ?? 'unknown')}`);
+    const header = (req as { headers?: Record<string, unknown> }).headers?.[API_KEY_HEADER];
+    return Promise.resolve(
+      typeof header === 'string' && header
+        ? `key:${createHash('sha256').update(header).digest('hex')}`
+        : `ip:${typeof req.ip === 'string' ? req.ip : 'unknown'}`,
+    );
   }
 }

@@ -1,0 +1,61 @@
+import { InvalidEnvironmentError, loadEnvironment, validateEnvironment } from './env.schema';
+
+describe('validateEnvironment', () => {
+  it('should accept an empty environment with the documented defaults (sandbox, PGlite, generated key)', () => {
+    const { env, errors } = validateEnvironment({});
+    expect(errors).toEqual([]);
+    expect(env).toMatchObject({ PORT: 3000, DATA_DIR: './data', NODE_ENV: 'development', LOG_LEVEL: 'info' });
+    expect(env?.DATABASE_URL).toBeUndefined();
+    expect(env?.API_KEY).toBeUndefined();
+  });
+
+  it('should refuse some but not all Plivo variables, naming the missing ones', () => {
+    const { errors } = validateEnvironment({ PLIVO_AUTH_ID: 'MAXXXXXXXXXXXXXXXXXX', PLIVO_AUTH_TOKEN: 'token-token-token' });
+    expect(errors).toEqual([expect.stringMatching(/all set .* or all unset .*missing: PLIVO_SENDER_ID/)]);
+  });
+
+  it('should accept all three Plivo variables', () => {
+    const { errors } = validateEnvironment({ PLIVO_AUTH_ID: 'MA1', PLIVO_AUTH_TOKEN: 'secret-token', PLIVO_SENDER_ID: '+14155550100' });
+    expect(errors).toEqual([]);
+  });
+
+  it('should refuse production without API_KEY', () => {
+    const { errors } = validateEnvironment({ NODE_ENV: 'production' });
+    expect(errors).toEqual([expect.stringMatching(/^API_KEY is required when NODE_ENV=production/)]);
+  });
+
+  it('should refuse a DATABASE_URL that is not postgres:// or postgresql://, with the reason', () => {
+    for (const url of ['mysql://root@localhost/db', 'file:./dev.db', 'localhost:5432']) {
+      const { errors } = validateEnvironment({ DATABASE_URL: url });
+      expect(errors).toEqual([expect.stringMatching(/^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/)]);
+    }
+    expect(validateEnvironment({ DATABASE_URL: 'postgres://u:p@h:5432/d' }).errors).toEqual([]);
+    expect(validateEnvironment({ DATABASE_URL: 'postgresql://u@h/d' }).errors).toEqual([]);
+  });
+
+  it('should list every problem at once', () => {
+    const { errors } = validateEnvironment({ NODE_ENV: 'production', PORT: 'abc', DATABASE_URL: 'mysql://x', PLIVO_SENDER_ID: 'x', LOG_LEVEL: 'loud' });
+    expect(errors).toHaveLength(5);
+    expect(errors.join('\n')).toMatch(/PORT/);
+    expect(errors.join('\n')).toMatch(/LOG_LEVEL/);
+  });
+
+  it('should refuse a short API_KEY', () => {
+    expect(validateEnvironment({ API_KEY: 'short' }).errors).toEqual(['API_KEY must be at least 16 characters long']);
+  });
+
+  it('should treat empty strings as unset', () => {
+    expect(validateEnvironment({ DATABASE_URL: '', PLIVO_AUTH_ID: '', API_KEY: '' }).errors).toEqual([]);
+  });
+});
+
+describe('loadEnvironment', () => {
+  it('should throw one error whose message lists every problem', () => {
+    expect(() => loadEnvironment({ PORT: '-1', DATABASE_URL: 'sqlite://x' })).toThrow(InvalidEnvironmentError);
+    try {
+      loadEnvironment({ PORT: '-1', DATABASE_URL: 'sqlite://x' });
+    } catch (error) {
+      expect((error as Error).message).toMatch(/^Invalid environment configuration:\n {2}- .*PORT.*\n {2}- DATABASE_URL/s);
+    }
+  });
+});

@@ -1,0 +1,25 @@
+// Serves a fresh in-memory PGlite over the wire protocol and prints its URL on stdout.
+// PGlite loads its wasm with a dynamic import, which Jest's VM sandbox does not allow, so tests
+// that need a PGlite of their own run it in this child process. Stops on SIGTERM or stdin EOF.
+const { PGlite } = require('@electric-sql/pglite');
+const { PGLiteSocketServer } = require('@electric-sql/pglite-socket');
+
+async function main() {
+  const db = await PGlite.create('memory://');
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 100 });
+  await server.start();
+  process.stdout.write(`postgresql://postgres:postgres@${server.getServerConn()}/postgres\n`);
+  const stop = async () => {
+    await server.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.stdin.on('end', () => void stop());
+  process.stdin.resume();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createApp } from '../../src/bootstrap';
+import { ApiKeyHasher } from '../../src/common/auth/api-key-hasher';
+import { InvalidEnvironmentError, validateEnvironment } from '../../src/config/env.schema';
+import { ApiKeyRepository } from '../../src/persistence/api-key.repository';
+import { TestDatabaseKind, testDatabaseUrl } from './test-databases';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  /** http://127.0.0.1:<port> */
+  baseUrl: string;
+  dataDir: string;
+  /** A fresh account with its own key, so tests never share state. */
+  newAccount(): Promise<{ accountId: string; apiKey: string }>;
+  close(): Promise<void>;
+}
+
+/** Starts the whole application on a random port against one of the test databases. */
+export async function startTestApp(database: TestDatabaseKind, env: Record<string, string> = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bulk-sms-test-'));
+  const { env: validated, errors } = validateEnvironment({
+    NODE_ENV: 'test',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: dataDir,
+    DATABASE_URL: testDatabaseUrl(database),
+    ...env,
+  });
+  if (!validated) {
+    throw new InvalidEnvironmentError(errors);
+  }
+  const app = await createApp(validated);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const hasher = app.get(ApiKeyHasher);
+  const keys = app.get(ApiKeyRepository);
+  return {
+    app,
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    dataDir,
+    async newAccount() {
+      const apiKey = hasher.generate();
+      const { accountId } = await keys.createAccountWithKey(`test-${apiKey.slice(-8)}`, hasher.hash(apiKey), 'test');
+      return { accountId, apiKey };
+    },
+    async close() {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
