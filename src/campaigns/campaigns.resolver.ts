@@ -1,12 +1,10 @@
-import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { AuthenticatedAccount } from '../common/auth/authenticated-account';
 import { CurrentAccount } from '../common/auth/current-account.decorator';
-import { NotImplementedError } from '../common/errors/domain-error';
 import { CampaignView, toCampaignProgress, toCampaignView, toMessage } from './campaign.mapper';
 import { CampaignsService } from './campaigns.service';
 import { CampaignsArgs } from './dto/campaigns.args';
 import { MessagesArgs } from './dto/messages.args';
-import { SendBulkInput } from './dto/send-bulk.input';
 import { CampaignConnection } from './models/campaign-connection.model';
 import { CampaignProgress } from './models/campaign-progress.model';
 import { Campaign } from './models/campaign.model';
@@ -35,26 +33,6 @@ export class CampaignsResolver {
       edges: page.items.map(({ cursor, campaign }) => ({ cursor, node: toCampaignView(campaign) })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.items.at(-1)?.cursor ?? null },
     };
-  }
-
-  @Mutation(() => Campaign)
-  sendBulk(@Args('input') _input: SendBulkInput): Promise<Campaign> {
-    return Promise.reject(new NotImplementedError('sendBulk'));
-  }
-
-  @Mutation(() => Campaign)
-  cancelCampaign(@Args('id', { type: () => ID }) _id: string): Promise<Campaign> {
-    return Promise.reject(new NotImplementedError('cancelCampaign'));
-  }
-
-  @Mutation(() => Campaign)
-  pauseCampaign(@Args('id', { type: () => ID }) _id: string): Promise<Campaign> {
-    return Promise.reject(new NotImplementedError('pauseCampaign'));
-  }
-
-  @Mutation(() => Campaign)
-  resumeCampaign(@Args('id', { type: () => ID }) _id: string): Promise<Campaign> {
-    return Promise.reject(new NotImplementedError('resumeCampaign'));
   }
 
   @ResolveField(() => CampaignProgress)

@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import { CallbackJob, SandboxCallbackDispatcher } from './sandbox-callbacks';
+import { ParsedMessageRequest } from './sandbox-message-request';
+import { callbackParams, SandboxBatch, SandboxMessage, SandboxMessageStatus, toMicro } from './sandbox-message';
+import { SandboxMpsQueue } from './sandbox-mps-queue';
+import { GEO_BARRED_CODE, INSUFFICIENT_CREDIT_CODE, MESSAGE_EXPIRED_CODE, planOutcome } from './sandbox-outcomes';
+import { randomFor } from './sandbox-random';
+import { SandboxRecords, SandboxSubmission } from './sandbox-records';
+import { SandboxScheduler } from './sandbox-scheduler';
+import { SandboxOptions } from './sandbox.options';
+
+// After running out of credit, Plivo refuses send requests for 2 minutes (plivo.md A3).
+const CREDIT_BLOCK_MS = 120_000;
+
+export interface EngineStats {
+  messages: Record<SandboxMessageStatus, number>;
+  expired: number;
+  callbacks: { generated: number; lost: number; duplicated: number; reordered: number; withoutUrl: number };
+  balanceUsd: number | null;
+}
+
+/** The life of accepted messages: MPS queue, outcomes, charging and the callbacks they produce. */
+export class SandboxEngine {
+  private readonly statusCounts: Record<SandboxMessageStatus, number> = {
+    queued: 0,
+    sent: 0,
+    delivered: 0,
+    undelivered: 0,
+    failed: 0,
+    rejected: 0,
+  };
+  private readonly callbackCounts = { generated: 0, lost: 0, duplicated: 0, reordered: 0, withoutUrl: 0 };
+  private expired = 0;
+  private balanceMicro: number | null;
+  private creditBlockedUntil = 0;
+  private readonly held = new Map<SandboxMessage, CallbackJob[]>();
+
+  constructor(
+    private readonly options: () => SandboxOptions,
+    private readonly records: SandboxRecords,
+    private readonly scheduler: SandboxScheduler,
+    private readonly dispatcher: SandboxCallbackDispatcher,
+    private readonly mps: SandboxMpsQueue,
+  ) {
+    this.balanceMicro = toBalance(options().creditUsd);
+  }
+
+  setCredit(creditUsd: number | null): void {
+    this.balanceMicro = toBalance(creditUsd);
+    this.creditBlockedUntil = 0;
+  }
+
+  /** True while send requests must get "Insufficient Credit". */
+  creditExhausted(now: number): boolean {
+    return now < this.creditBlockedUntil || (this.balanceMicro !== null && this.balanceMicro <= 0);
+  }
+
+  /** Records an accepted request and starts its messages; callbacks begin after the caller answers. */
+  accept(request: ParsedMessageRequest, apiId: string, now: number): SandboxSubmission {
+    const options = this.options();
+    const batch: SandboxBatch = {
+      index: this.records.submissions.length,
+      apiId,
+      src: request.src,
+      text: request.text,
+      units: request.units,
+      url: request.url,
+      method: request.method,
+      expiryMs: request.messageExpiry * 1000 * options.timeScale,
+    };
+    const noReceipt = new Set(options.noReceiptCountries);
+    const messages: SandboxMessage[] = [];
+    // Scheduled before any send of this batch, so every `queued` callback is generated first.
+    this.scheduler.at(now, (list: SandboxMessage[]) => list.forEach((m) => this.emit(m, now)), messages);
+    for (const recipient of request.recipients) {
+      const nth = this.records.timesSubmitted(recipient.number);
+      const random = randomFor(options.seed, recipient.number, nth);
+      const forced = options.outcomeByNumber[`+${recipient.number}`] ?? options.outcomeByNumber[recipient.number];
+      const message: SandboxMessage = {
+        uuid: randomUUID(),
+        to: recipient.number,
+        batch,
+        country: recipient.country,
+        network: recipient.country.networks[Math.floor(random() * recipient.country.networks.length)],
+        rateMicro: toMicro(recipient.country.rate),
+        plan: planOutcome(random, options.outcomes, forced),
+        status: 'queued',
+        errorCode: null,
+        charged: false,
+        queuedAt: now,
+        sentAt: null,
+        finalAt: null,
+        sequence: 0,
+        lane: 'account',
+        reorder: options.callbackReorderRate > 0 && random() < options.callbackReorderRate,
+        noReceipt: noReceipt.has(recipient.country.iso),
+        nth,
+      };
+      messages.push(message);
+      this.statusCounts.queued++;
+      const reservation = this.mps.reserve(request.senderType, now, options, batch.expiryMs);
+      message.lane = reservation.lane;
+      if (reservation.sendAt === null) {
+        this.scheduler.at(now + batch.expiryMs, (m: SandboxMessage, due: number) => this.expire(m, due), message);
+      } else {
+        this.scheduler.at(reservation.sendAt, (m: SandboxMessage, due: number) => this.send(m, due), message);
+      }
+    }
+    const submission: SandboxSubmission = {
+      index: batch.index,
+      apiId,
+      receivedAt: new Date(now),
+      src: request.src,
+      numbers: messages.map((m) => `+${m.to}`),
+      messageUuids: messages.map((m) => m.uuid),
+      invalidNumbers: request.invalidNumbers,
+      callbackUrl: request.url ?? null,
+      callbackMethod: request.method,
+      answer: 'accepted',
+    };
+    this.records.add(submission, messages);
+    return submission;
+  }
+
+  stats(): EngineStats {
+    return {
+      messages: { ...this.statusCounts },
+      expired: this.expired,
+      callbacks: { ...this.callbackCounts },
+      balanceUsd: this.balanceMicro === null ? null : this.balanceMicro / 100_000,
+    };
+  }
+
+  reset(): void {
+    for (const key of Object.keys(this.statusCounts) as SandboxMessageStatus[]) {
+      this.statusCounts[key] = 0;
+    }
+    for (const key of Object.keys(this.callbackCounts) as Array<keyof typeof this.callbackCounts>) {
+      this.callbackCounts[key] = 0;
+    }
+    this.expired = 0;
+    this.held.clear();
+    this.balanceMicro = toBalance(this.options().creditUsd);
+    this.creditBlockedUntil = 0;
+  }
+
+  // `now` is when the task was due: timestamps follow the queue, not event-loop lag.
+  private send(message: SandboxMessage, now: number): void {
+    this.mps.released(message.lane);
+    const options = this.options();
+    if (options.barredCountries.includes(message.country.iso)) {
+      return this.finish(message, 'failed', GEO_BARRED_CODE, now);
+    }
+    if (message.plan.status === 'failed') {
+      return this.finish(message, 'failed', message.plan.errorCode, now);
+    }
+    const cost = message.rateMicro * message.batch.units;
+    if (this.balanceMicro !== null) {
+      if (this.balanceMicro < cost) {
+        this.creditBlockedUntil = now + CREDIT_BLOCK_MS * options.timeScale;
+        return this.finish(message, 'failed', INSUFFICIENT_CREDIT_CODE, now);
+      }
+      this.balanceMicro -= cost;
+    }
+    message.charged = true;
+    message.sentAt = now;
+    this.setStatus(message, 'sent');
+    this.emit(message, now);
+    if (!message.noReceipt) {
+      const jitter = 0.5 + randomFor(options.seed, message.to, message.nth, 'dlr')();
+      this.scheduler.at(
+        now + options.dlrDelayMs * options.timeScale * jitter,
+        (m: SandboxMessage, due: number) => this.deliver(m, due),
+        message,
+      );
+    }
+  }
+
+  private deliver(message: SandboxMessage, now: number): void {
+    const { status, errorCode } = message.plan;
+    this.finish(message, status === 'failed' ? 'undelivered' : status, errorCode, now);
+  }
+
+  private expire(message: SandboxMessage, now: number): void {
+    this.expired++;
+    this.finish(message, 'failed', MESSAGE_EXPIRED_CODE, now);
+  }
+
+  private finish(message: SandboxMessage, status: SandboxMessageStatus, errorCode: string | null, now: number): void {
+    message.errorCode = errorCode;
+    message.finalAt = now;
+    this.setStatus(message, status);
+    this.emit(message, now);
+  }
+
+  private setStatus(message: SandboxMessage, status: SandboxMessageStatus): void {
+    this.statusCounts[message.status]--;
+    this.statusCounts[status]++;
+    message.status = status;
+  }
+
+  private emit(message: SandboxMessage, now: number): void {
+    const url = message.batch.url;
+    message.sequence++;
+    if (!url) {
+      this.callbackCounts.withoutUrl++;
+      return;
+    }
+    const options = this.options();
+    const job: CallbackJob = {
+      url,
+      method: message.batch.method,
+      params: callbackParams(message, message.sequence, now),
+      attempt: 0,
+    };
+    this.callbackCounts.generated++;
+    const isLast = message.status !== 'queued' && !(message.status === 'sent' && !message.noReceipt);
+    if (message.reorder && !isLast) {
+      const held = this.held.get(message);
+      if (held) {
+        held.push(job);
+      } else {
+        this.held.set(message, [job]);
+      }
+      return;
+    }
+    this.dispatch(message, job, options);
+    const held = this.held.get(message);
+    if (held) {
+      this.held.delete(message);
+      this.callbackCounts.reordered += held.length;
+      held.forEach((earlier) => this.dispatch(message, earlier, options));
+    }
+  }
+
+  private dispatch(message: SandboxMessage, job: CallbackJob, options: SandboxOptions): void {
+    if (options.callbackLossRate > 0 || options.callbackDuplicateRate > 0) {
+      const random = randomFor(options.seed, message.to, message.nth, job.params.Sequence);
+      if (random() < options.callbackLossRate) {
+        this.callbackCounts.lost++;
+        return;
+      }
+      if (random() < options.callbackDuplicateRate) {
+        this.callbackCounts.duplicated++;
+        this.dispatcher.enqueue({ ...job });
+      }
+    }
+    this.dispatcher.enqueue(job);
+  }
+}
+
+function toBalance(creditUsd: number | null): number | null {
+  return creditUsd === null ? null : Math.round(creditUsd * 100_000);
+}

@@ -1,0 +1,67 @@
+import { Inject, Injectable, Logger, Module, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.service';
+import { PlivoSandbox } from './sandbox';
+import { parseSandboxOptions, SandboxOptions } from './sandbox.options';
+
+/** Optional overrides for the in-process sandbox (e.g. `{ timeScale: 0.001 }` in e2e tests). */
+export const SANDBOX_OPTIONS = Symbol('SANDBOX_OPTIONS');
+
+/**
+ * Owns the in-process sandbox: started once in sandbox mode (no Plivo account configured),
+ * stopped on shutdown. In real mode `start()` returns null and nothing listens.
+ */
+@Injectable()
+export class SandboxHost implements OnApplicationShutdown {
+  private readonly logger = new Logger(SandboxHost.name);
+  private starting: Promise<PlivoSandbox | null> | undefined;
+  private sandbox: PlivoSandbox | undefined;
+
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() @Inject(SANDBOX_OPTIONS) private readonly overrides: Partial<SandboxOptions> | null,
+  ) {}
+
+  start(): Promise<PlivoSandbox | null> {
+    this.starting ??= this.startOnce();
+    return this.starting;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.sandbox?.stop();
+  }
+
+  private async startOnce(): Promise<PlivoSandbox | null> {
+    if (!this.config.isSandbox) {
+      return null;
+    }
+    // Knobs from SANDBOX_* variables; credentials stay random unless set explicitly, and the
+    // signing secret is PLIVO_WEBHOOK_SECRET when set, else random.
+    const variables = this.config.sandboxVariables;
+    const { options, errors } = parseSandboxOptions(variables);
+    if (!options) {
+      throw new Error(`Invalid sandbox configuration:\n${errors.map((e) => `  - ${e}`).join('\n')}`);
+    }
+    const { authId, authToken, webhookSecret, port: _port, host: _host, ...knobs } = options;
+    const secret = this.config.webhookSecret;
+    const sandbox = new PlivoSandbox({
+      ...knobs,
+      ...(variables.SANDBOX_AUTH_ID ? { authId } : {}),
+      ...(variables.SANDBOX_AUTH_TOKEN ? { authToken } : {}),
+      ...(variables.SANDBOX_WEBHOOK_SECRET ? { webhookSecret } : secret ? { webhookSecret: secret } : {}),
+      ...(this.overrides ?? {}),
+    });
+    await sandbox.start(this.overrides?.port ?? this.config.sandboxPort);
+    this.sandbox = sandbox;
+    this.logger.log(`Plivo sandbox listening on ${sandbox.url} (account ${sandbox.authId})`);
+    return sandbox;
+  }
+}
+
+@Module({
+  providers: [
+    SandboxHost,
+    { provide: PlivoSandbox, inject: [SandboxHost], useFactory: (host: SandboxHost) => host.start() },
+  ],
+  exports: [SandboxHost, PlivoSandbox],
+})
+export class SandboxModule {}
