@@ -110,6 +110,71 @@ export class AppConfig {
     return this.env.REDIS_URL;
   }
 
+  /** Senders a campaign may name; the first is the default. */
+  get extraSenderIds(): string[] {
+    return (this.env.SENDER_IDS ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean);
+  }
+
+  get dispatch() {
+    const senderMps = new Map<string, number>();
+    for (const pair of (this.env.PLIVO_SENDER_MPS ?? '').split(',').filter((p) => p.includes('='))) {
+      const [sender, mps] = pair.split('=');
+      senderMps.set(sender.trim(), Number(mps));
+    }
+    return {
+      accountMps: this.env.PLIVO_MPS,
+      senderMps,
+      messageExpirySeconds: this.env.PLIVO_MESSAGE_EXPIRY_SECONDS,
+      apiRequestsPer5s: this.env.PLIVO_API_REQUESTS_PER_5S,
+      apiConcurrency: this.env.PLIVO_API_CONCURRENCY,
+      batchSize: this.env.DISPATCH_BATCH_SIZE,
+      concurrency: this.env.DISPATCH_CONCURRENCY,
+      pollMs: this.env.DISPATCH_POLL_MS,
+      maxAttempts: this.env.DISPATCH_MAX_ATTEMPTS,
+      maxAgeMs: this.env.DISPATCH_MAX_AGE_SECONDS * 1000,
+      retryBaseMs: this.env.DISPATCH_RETRY_BASE_SECONDS * 1000,
+      retryMaxMs: this.env.DISPATCH_RETRY_MAX_SECONDS * 1000,
+      reconcileDelayMs: this.env.DISPATCH_RECONCILE_DELAY_SECONDS * 1000,
+      reconcileAttempts: this.env.DISPATCH_RECONCILE_ATTEMPTS,
+      // A submission holds its lease for the request timeout plus a margin.
+      leaseMs: this.env.PLIVO_TIMEOUT_MS + 30_000,
+    };
+  }
+
+  get deliveryReports() {
+    return {
+      receiptWindowMs: this.env.RECEIPT_WINDOW_SECONDS * 1000,
+      noReceiptCountries: new Set(
+        this.env.NO_RECEIPT_COUNTRIES.split(',')
+          .map((c) => c.trim().toUpperCase())
+          .filter(Boolean),
+      ),
+      noReceiptWindowMs: this.env.NO_RECEIPT_WINDOW_SECONDS * 1000,
+      overdueAfterMs: this.env.OVERDUE_AFTER_SECONDS * 1000,
+      overduePollIntervalMs: this.env.OVERDUE_POLL_INTERVAL_SECONDS * 1000,
+      webhookBodyLimit: this.env.WEBHOOK_BODY_LIMIT,
+      replayWindowMs: this.env.WEBHOOK_REPLAY_WINDOW_SECONDS * 1000,
+      applyBatchSize: this.env.REPORT_APPLY_BATCH_SIZE,
+      applyIntervalMs: this.env.REPORT_APPLY_INTERVAL_MS,
+    };
+  }
+
+  get progressUpdatesPerSecond(): number {
+    return this.env.PROGRESS_UPDATES_PER_SECOND;
+  }
+
+  /** SANDBOX_* variables for the in-process sandbox (its own parser validates them). */
+  get sandboxVariables(): Record<string, string> {
+    return Object.fromEntries(
+      Object.entries(this.env).filter(
+        (entry): entry is [string, string] => entry[0].startsWith('SANDBOX_') && typeof entry[1] === 'string',
+      ),
+    );
+  }
+
   get sandboxPort(): number {
     return this.env.SANDBOX_PORT;
   }

@@ -5,6 +5,7 @@ import {
   IsIn,
   IsInt,
   IsOptional,
+  IsPositive,
   IsString,
   Matches,
   Max,
@@ -131,6 +132,141 @@ export class EnvironmentVariables {
   @IsOptional()
   @Matches(/^redis(s)?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL?: string;
+
+  // Senders a campaign may use besides PLIVO_SENDER_ID (comma-separated numbers or alphanumeric IDs).
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[^,\s]+(\s*,\s*[^,\s]+)*$/, { message: 'SENDER_IDS must be a comma-separated list of sender IDs' })
+  SENDER_IDS?: string;
+
+  // The account's outbound messages per second at Plivo (Plivo's default is 5).
+  @Type(() => Number)
+  @IsPositive()
+  PLIVO_MPS = 5;
+
+  // Per-sender MPS where a sender is slower or faster than the account, e.g. "+14155550100=1,MyBrand=10".
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[^=,\s]+=\d+(\.\d+)?(\s*,\s*[^=,\s]+=\d+(\.\d+)?)*$/, {
+    message: 'PLIVO_SENDER_MPS must look like "+14155550100=1,MyBrand=10"',
+  })
+  PLIVO_SENDER_MPS?: string;
+
+  // message_expiry sent with every batch (Plivo: 5 to 10,799 s); pacing keeps Plivo's queue shorter than this.
+  @Type(() => Number)
+  @IsInt()
+  @Min(5)
+  @Max(10_799)
+  PLIVO_MESSAGE_EXPIRY_SECONDS = 10_799;
+
+  // Plivo's API limits: requests per 5 seconds and simultaneous requests, per account.
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  PLIVO_API_REQUESTS_PER_5S = 300;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  PLIVO_API_CONCURRENCY = 100;
+
+  // Recipients per Plivo request (Plivo's maximum is 1,000).
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DISPATCH_BATCH_SIZE = 1000;
+
+  // Batches one instance submits at the same time.
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DISPATCH_CONCURRENCY = 8;
+
+  // How often an idle dispatcher looks for due batches.
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  DISPATCH_POLL_MS = 500;
+
+  // Transient failures: at most this many attempts per batch, and no retry after this age.
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  DISPATCH_MAX_ATTEMPTS = 8;
+
+  @Type(() => Number)
+  @IsPositive()
+  DISPATCH_MAX_AGE_SECONDS = 6 * 3600;
+
+  // First retry delay; doubles per attempt, with jitter, capped at DISPATCH_RETRY_MAX_SECONDS.
+  @Type(() => Number)
+  @IsPositive()
+  DISPATCH_RETRY_BASE_SECONDS = 2;
+
+  @Type(() => Number)
+  @IsPositive()
+  DISPATCH_RETRY_MAX_SECONDS = 300;
+
+  // An ambiguous batch (timeout, reset) is first checked this long after the attempt, then again
+  // at this interval, at most DISPATCH_RECONCILE_ATTEMPTS times before its messages fail unconfirmed.
+  @Type(() => Number)
+  @IsPositive()
+  DISPATCH_RECONCILE_DELAY_SECONDS = 60;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  DISPATCH_RECONCILE_ATTEMPTS = 10;
+
+  // Delivery reports: a SENT message with no final report after this window becomes UNCONFIRMED.
+  @Type(() => Number)
+  @IsPositive()
+  RECEIPT_WINDOW_SECONDS = 24 * 3600;
+
+  // Countries whose carriers send no delivery receipts (US, CA), and their shorter window.
+  @Matches(/^([A-Za-z]{2}(\s*,\s*[A-Za-z]{2})*)?$/, { message: 'NO_RECEIPT_COUNTRIES must be ISO codes such as US,CA' })
+  NO_RECEIPT_COUNTRIES = 'US,CA';
+
+  @Type(() => Number)
+  @IsPositive()
+  NO_RECEIPT_WINDOW_SECONDS = 900;
+
+  // Messages still without a final report this long after submission are looked up at Plivo
+  // (reports lost after Plivo's last callback retry), every OVERDUE_POLL_INTERVAL_SECONDS.
+  @Type(() => Number)
+  @IsPositive()
+  OVERDUE_AFTER_SECONDS = 1800;
+
+  @Type(() => Number)
+  @IsPositive()
+  OVERDUE_POLL_INTERVAL_SECONDS = 300;
+
+  // Largest delivery-report body accepted by the webhook.
+  @Matches(/^\d+(b|kb|mb)$/i, { message: 'WEBHOOK_BODY_LIMIT must look like 64kb' })
+  WEBHOOK_BODY_LIMIT = '64kb';
+
+  // A signature nonce seen again within this window is a replay: answered 200 without effect.
+  @Type(() => Number)
+  @IsPositive()
+  WEBHOOK_REPLAY_WINDOW_SECONDS = 600;
+
+  // Stored reports are applied to messages in batches of at most this many, every REPORT_APPLY_INTERVAL_MS.
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  REPORT_APPLY_BATCH_SIZE = 2000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(5)
+  REPORT_APPLY_INTERVAL_MS = 50;
+
+  // Live progress: at most this many updates per second per campaign.
+  @Type(() => Number)
+  @IsPositive()
+  PROGRESS_UPDATES_PER_SECOND = 4;
 
   // The in-process sandbox's port (sandbox mode only); 0 picks a free one.
   @Type(() => Number)
