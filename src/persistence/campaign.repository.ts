@@ -12,6 +12,19 @@ export interface CampaignPage {
   hasNextPage: boolean;
 }
 
+export interface NewCampaignRecipients {
+  phones: string[];
+  countries: string[];
+  /** Batch sequence per recipient, -1 for a suppressed one. */
+  batchSequences: number[];
+  /** Recipients per batch, indexed by sequence. */
+  batchSizes: number[];
+}
+
+// Rows per INSERT statement: large enough to amortise the round trip, small enough to keep
+// parameters and the sort of one statement modest.
+const MESSAGE_INSERT_CHUNK = 50_000;
+
 export interface NewCampaign {
   accountId: string;
   name?: string | null;
@@ -25,6 +38,8 @@ export interface NewCampaign {
   maxCost?: Decimal | null;
   rejectedRecipients?: RejectedRecipient[];
   scheduledAt?: Date | null;
+  smartEncoding?: boolean;
+  estimatedCostByCountry?: Array<{ country: string; recipients: number; pricePerSegment: string; cost: string }>;
 }
 
 @Injectable()
@@ -68,17 +83,133 @@ export class CampaignRepository {
     };
   }
 
-  async create(campaign: NewCampaign): Promise<CampaignRecord> {
-    const row = await this.prisma.campaign.create({
+  /**
+   * Marks COMPLETED every listed campaign whose messages are all final (no PENDING, SUBMITTED, QUEUED
+   * or SENT left). CANCELLED and FAILED campaigns keep their status. Returns the ids that completed.
+   */
+  async completeFinished(campaignIds: string[]): Promise<string[]> {
+    if (campaignIds.length === 0) {
+      return [];
+    }
+    const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
+      UPDATE "Campaign" SET status = 'COMPLETED', "completedAt" = now(), "statusReason" = NULL, "updatedAt" = now()
+      WHERE id = ANY(${campaignIds}::uuid[])
+        AND status IN ('QUEUED', 'SENDING', 'PAUSED')
+        AND pending + submitted + queued + sent = 0
+      RETURNING id`;
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Moves a campaign to `to` if its status is one of `from`; returns the updated campaign, or null
+   * when it was in another status (the caller reads it to explain why).
+   */
+  async transition(
+    accountId: string,
+    id: string,
+    from: CampaignStatus[],
+    to: CampaignStatus,
+    changes: { statusReason?: string | null; maxCost?: Decimal | null; completedAt?: Date } = {},
+  ): Promise<CampaignRecord | null> {
+    const { count } = await this.prisma.campaign.updateMany({
+      where: { id, accountId, status: { in: from } },
       data: {
-        ...campaign,
-        estimatedCost: campaign.estimatedCost.toFixed(5),
-        maxCost: campaign.maxCost?.toFixed(5) ?? null,
-        rejectedRecipients: (campaign.rejectedRecipients ?? []).map(({ input, reason }) => ({ input, reason })),
+        status: to,
+        statusReason: changes.statusReason ?? null,
+        ...(changes.maxCost !== undefined && { maxCost: changes.maxCost?.toFixed(5) ?? null }),
+        ...(changes.completedAt && { completedAt: changes.completedAt }),
       },
     });
+    return count === 1 ? this.findForAccount(accountId, id) : null;
+  }
+
+  /**
+   * Cancels a campaign and everything not yet handed to the provider, in one transaction: its
+   * waiting batches and their PENDING messages. Batches being submitted or checked finish on their own.
+   */
+  async cancel(accountId: string, id: string, from: CampaignStatus[]): Promise<CampaignRecord | null> {
+    const cancelled = await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.campaign.updateMany({
+        where: { id, accountId, status: { in: from } },
+        data: { status: CampaignStatus.CANCELLED, completedAt: new Date(), statusReason: null },
+      });
+      if (count === 0) {
+        return false;
+      }
+      await tx.$executeRaw`
+        UPDATE "Batch" SET state = 'CANCELLED', "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now()
+        WHERE "campaignId" = ${id}::uuid AND state = 'PENDING'`;
+      await tx.$executeRaw`
+        UPDATE "Message" SET status = 'CANCELLED', "updatedAt" = now()
+        WHERE "campaignId" = ${id}::uuid AND status = 'PENDING'
+          AND "batchId" IN (SELECT b.id FROM "Batch" b WHERE b."campaignId" = ${id}::uuid AND b.state = 'CANCELLED')`;
+      return true;
+    });
+    return cancelled ? this.findForAccount(accountId, id) : null;
+  }
+
+  async create(campaign: NewCampaign): Promise<CampaignRecord> {
+    const row = await this.prisma.campaign.create({ data: toCampaignData(campaign) });
     return toCampaignRecord(row);
   }
+
+  async findByIdempotencyKey(accountId: string, idempotencyKey: string): Promise<CampaignRecord | null> {
+    const row = await this.prisma.campaign.findUnique({ where: { accountId_idempotencyKey: { accountId, idempotencyKey } } });
+    return row ? toCampaignRecord(row) : null;
+  }
+
+  /**
+   * Stores a campaign with its messages and batches in one transaction, with set-based inserts
+   * (no per-row round trip). The batches wait for `firstAttemptAt` (the schedule, or now).
+   * A duplicate idempotency key fails with Prisma's P2002, like any unique violation.
+   */
+  async createWithRecipients(
+    campaign: NewCampaign,
+    recipients: NewCampaignRecipients,
+    firstAttemptAt: Date,
+  ): Promise<CampaignRecord> {
+    const id = await this.prisma.$transaction(
+      async (tx) => {
+        const { id: campaignId } = await tx.campaign.create({ data: toCampaignData(campaign), select: { id: true } });
+        if (recipients.batchSizes.length > 0) {
+          await tx.$executeRaw`
+            INSERT INTO "Batch" (id, "campaignId", sequence, "recipientCount", "nextAttemptAt")
+            SELECT gen_random_uuid(), ${campaignId}::uuid, t.ord - 1, t.size, ${firstAttemptAt}
+            FROM unnest(string_to_array(${recipients.batchSizes.join(',')}, ',')::int[]) WITH ORDINALITY AS t(size, ord)`;
+        }
+        for (let start = 0; start < recipients.phones.length; start += MESSAGE_INSERT_CHUNK) {
+          const end = start + MESSAGE_INSERT_CHUNK;
+          // E.164 numbers, ISO codes and integers contain no comma: one text parameter per column
+          // is far cheaper to send than an array of 50,000 values.
+          await tx.$executeRaw`
+            INSERT INTO "Message" ("campaignId", "batchId", "to", country, status)
+            SELECT ${campaignId}::uuid, b.id, t.phone, t.country,
+                   (CASE WHEN t.seq < 0 THEN 'SUPPRESSED' ELSE 'PENDING' END)::"MessageStatus"
+            FROM unnest(
+              string_to_array(${recipients.phones.slice(start, end).join(',')}, ','),
+              string_to_array(${recipients.countries.slice(start, end).join(',')}, ','),
+              string_to_array(${recipients.batchSequences.slice(start, end).join(',')}, ',')::int[]
+            ) WITH ORDINALITY AS t(phone, country, seq, ord)
+            LEFT JOIN "Batch" b ON b."campaignId" = ${campaignId}::uuid AND b.sequence = t.seq
+            ORDER BY t.ord`;
+        }
+        return campaignId;
+      },
+      { timeout: 300_000 },
+    );
+    const created = await this.prisma.campaign.findUniqueOrThrow({ where: { id } });
+    return toCampaignRecord(created);
+  }
+}
+
+function toCampaignData(campaign: NewCampaign) {
+  return {
+    ...campaign,
+    estimatedCost: campaign.estimatedCost.toFixed(5),
+    maxCost: campaign.maxCost?.toFixed(5) ?? null,
+    rejectedRecipients: (campaign.rejectedRecipients ?? []).map(({ input, reason }) => ({ input, reason })),
+    estimatedCostByCountry: campaign.estimatedCostByCountry ?? [],
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

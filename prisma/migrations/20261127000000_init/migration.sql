@@ -45,9 +45,11 @@ CREATE TABLE "Campaign" (
     "senderId" TEXT NOT NULL,
     "encoding" "Encoding" NOT NULL,
     "segmentsPerMessage" INTEGER NOT NULL,
+    "smartEncoding" BOOLEAN NOT NULL DEFAULT false,
     "idempotencyKey" TEXT,
     "currency" TEXT NOT NULL DEFAULT 'USD',
     "estimatedCost" DECIMAL(18,5) NOT NULL,
+    "estimatedCostByCountry" JSONB NOT NULL DEFAULT '[]',
     "maxCost" DECIMAL(18,5),
     "rejectedRecipients" JSONB NOT NULL DEFAULT '[]',
     "scheduledAt" TIMESTAMPTZ(3),
@@ -159,6 +161,25 @@ CREATE TABLE "Price" (
     CONSTRAINT "Price_pkey" PRIMARY KEY ("country")
 );
 
+-- CreateTable
+CREATE TABLE "ProviderPacing" (
+    "key" TEXT NOT NULL,
+    "queueDrainsAt" TIMESTAMPTZ(3) NOT NULL,
+    "apiTokens" DOUBLE PRECISION NOT NULL,
+    "apiTokensAt" TIMESTAMPTZ(3) NOT NULL,
+    "updatedAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "ProviderPacing_pkey" PRIMARY KEY ("key")
+);
+
+-- CreateTable
+CREATE TABLE "WebhookNonce" (
+    "nonce" TEXT NOT NULL,
+    "receivedAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "WebhookNonce_pkey" PRIMARY KEY ("nonce")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "ApiKey_keyHash_key" ON "ApiKey"("keyHash");
 
@@ -193,9 +214,6 @@ CREATE INDEX "Message_campaignId_status_id_idx" ON "Message"("campaignId", "stat
 CREATE INDEX "Message_batchId_to_idx" ON "Message"("batchId", "to");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "Message_campaignId_to_key" ON "Message"("campaignId", "to");
-
--- CreateIndex
 CREATE UNIQUE INDEX "DeliveryReport_dedupeKey_key" ON "DeliveryReport"("dedupeKey");
 
 -- CreateIndex
@@ -206,6 +224,9 @@ CREATE INDEX "DeliveryReport_messageUuid_idx" ON "DeliveryReport"("messageUuid")
 
 -- CreateIndex
 CREATE INDEX "DeliveryReport_batchId_to_idx" ON "DeliveryReport"("batchId", "to");
+
+-- CreateIndex
+CREATE INDEX "WebhookNonce_receivedAt_idx" ON "WebhookNonce"("receivedAt");
 
 -- AddForeignKey
 ALTER TABLE "ApiKey" ADD CONSTRAINT "ApiKey_accountId_fkey" FOREIGN KEY ("accountId") REFERENCES "Account"("id") ON DELETE CASCADE ON UPDATE CASCADE;
@@ -225,3 +246,73 @@ ALTER TABLE "Message" ADD CONSTRAINT "Message_batchId_fkey" FOREIGN KEY ("batchI
 -- AddForeignKey
 ALTER TABLE "Suppression" ADD CONSTRAINT "Suppression_accountId_fkey" FOREIGN KEY ("accountId") REFERENCES "Account"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
+
+-- Campaign counters and cost follow the Message rows in the same statement, whoever writes them
+-- (creation, dispatcher, delivery reports), so they never disagree with a GROUP BY over messages.
+-- Statement-level triggers with transition tables: one aggregate per statement, not one per row.
+CREATE FUNCTION "message_counts_after_write"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  delta_sql text := 'SELECT "campaignId", status, count(*)::int AS n, coalesce(sum(amount), 0) AS amount, '
+    || 'count(*)::int AS row_count FROM new_rows GROUP BY 1, 2';
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    delta_sql := delta_sql || ' UNION ALL SELECT "campaignId", status, -count(*)::int, -coalesce(sum(amount), 0), '
+      || '-count(*)::int FROM old_rows GROUP BY 1, 2';
+  END IF;
+  EXECUTE format($sql$
+    WITH delta AS (%s),
+    per_campaign AS (
+      SELECT "campaignId",
+        sum(row_count)::int AS total,
+        coalesce(sum(n) FILTER (WHERE status = 'PENDING'), 0)::int AS pending,
+        coalesce(sum(n) FILTER (WHERE status = 'SUBMITTED'), 0)::int AS submitted,
+        coalesce(sum(n) FILTER (WHERE status = 'QUEUED'), 0)::int AS queued,
+        coalesce(sum(n) FILTER (WHERE status = 'SENT'), 0)::int AS sent,
+        coalesce(sum(n) FILTER (WHERE status = 'DELIVERED'), 0)::int AS delivered,
+        coalesce(sum(n) FILTER (WHERE status = 'UNDELIVERED'), 0)::int AS undelivered,
+        coalesce(sum(n) FILTER (WHERE status = 'FAILED'), 0)::int AS failed,
+        coalesce(sum(n) FILTER (WHERE status = 'REJECTED'), 0)::int AS rejected,
+        coalesce(sum(n) FILTER (WHERE status = 'UNCONFIRMED'), 0)::int AS unconfirmed,
+        coalesce(sum(n) FILTER (WHERE status = 'SUPPRESSED'), 0)::int AS suppressed,
+        coalesce(sum(n) FILTER (WHERE status = 'CANCELLED'), 0)::int AS cancelled,
+        sum(amount) AS cost
+      FROM delta GROUP BY 1
+    )
+    UPDATE "Campaign" AS c SET
+      total = c.total + p.total,
+      pending = c.pending + p.pending,
+      submitted = c.submitted + p.submitted,
+      queued = c.queued + p.queued,
+      sent = c.sent + p.sent,
+      delivered = c.delivered + p.delivered,
+      undelivered = c.undelivered + p.undelivered,
+      failed = c.failed + p.failed,
+      rejected = c.rejected + p.rejected,
+      unconfirmed = c.unconfirmed + p.unconfirmed,
+      suppressed = c.suppressed + p.suppressed,
+      cancelled = c.cancelled + p.cancelled,
+      "actualCost" = c."actualCost" + p.cost,
+      "updatedAt" = now()
+    FROM per_campaign AS p
+    WHERE c.id = p."campaignId"
+      AND (p.total, p.pending, p.submitted, p.queued, p.sent, p.delivered, p.undelivered, p.failed, p.rejected,
+           p.unconfirmed, p.suppressed, p.cancelled, p.cost)
+          IS DISTINCT FROM (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0::numeric)
+  $sql$, delta_sql);
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER "message_counts_after_insert" AFTER INSERT ON "Message"
+  REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION "message_counts_after_write"();
+
+CREATE TRIGGER "message_counts_after_update" AFTER UPDATE ON "Message"
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION "message_counts_after_write"();
+
+-- Claiming due batches only ever looks at unfinished ones.
+CREATE INDEX "Batch_due_idx" ON "Batch" ("nextAttemptAt") WHERE state IN ('PENDING', 'SUBMITTING', 'AMBIGUOUS');
+
+-- Delivery reports not yet applied to messages.
+CREATE INDEX "DeliveryReport_unapplied_idx" ON "DeliveryReport" (id) WHERE "appliedAt" IS NULL;
