@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { CampaignEventsModule } from './campaigns/campaign-events.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { ApiKeyService } from './common/auth/api-key.service';
 import { AuthModule } from './common/auth/auth.module';
@@ -15,7 +16,9 @@ import { GraphqlThrottlerGuard } from './common/throttling/graphql-throttler.gua
 import { AppConfig } from './config/app-config.service';
 import { ConfigModule } from './config/config.module';
 import { Environment } from './config/env.schema';
+import { DeliveryReportsModule } from './delivery-reports/delivery-reports.module';
 import { HealthModule } from './health/health.module';
+import { MessagingModule } from './messaging/messaging.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { PricingModule } from './pricing/pricing.module';
 
@@ -41,8 +44,11 @@ export class AppModule {
           useFactory: graphqlConfig,
         }),
         HealthModule,
-        CampaignsModule,
+        CampaignEventsModule,
+        MessagingModule,
         PricingModule,
+        CampaignsModule,
+        DeliveryReportsModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

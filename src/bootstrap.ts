@@ -2,7 +2,8 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { AppConfig } from './config/app-config.service';
+import { AppConfig, DELIVERY_REPORT_PATH } from './config/app-config.service';
+import { DeliveryReportBodyParser } from './delivery-reports/delivery-report-body.parser';
 import { Environment } from './config/env.schema';
 
 /**
@@ -16,6 +17,8 @@ export async function createApp(env?: Environment): Promise<NestExpressApplicati
   });
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
+  // Delivery reports are read first, with their own small limit, and answered without the router.
+  app.use(DELIVERY_REPORT_PATH, app.get(DeliveryReportBodyParser).middleware);
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
   return app;

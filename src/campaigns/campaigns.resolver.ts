@@ -1,6 +1,8 @@
-import { Args, ID, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Optional } from '@nestjs/common';
+import { Args, ComplexityEstimatorArgs, ID, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { AuthenticatedAccount } from '../common/auth/authenticated-account';
 import { CurrentAccount } from '../common/auth/current-account.decorator';
+import { CampaignEta, estimatedCompletionOf } from '../domain/campaign-eta';
 import { CampaignView, toCampaignProgress, toCampaignView, toMessage } from './campaign.mapper';
 import { CampaignsService } from './campaigns.service';
 import { CampaignsArgs } from './dto/campaigns.args';
@@ -10,9 +12,19 @@ import { CampaignProgress } from './models/campaign-progress.model';
 import { Campaign } from './models/campaign.model';
 import { MessageConnection } from './models/message-connection.model';
 
+/** A connection costs its page size times what is selected per item, so `first` is paid for. */
+function perItem(defaultFirst: number) {
+  return ({ args, childComplexity }: ComplexityEstimatorArgs): number =>
+    (typeof args.first === 'number' ? args.first : defaultFirst) * childComplexity;
+}
+
 @Resolver(() => Campaign)
 export class CampaignsResolver {
-  constructor(private readonly campaigns: CampaignsService) {}
+  constructor(
+    private readonly campaigns: CampaignsService,
+    // Bound by the dispatcher's module; without it estimatedCompletionAt is null.
+    @Optional() private readonly eta?: CampaignEta,
+  ) {}
 
   @Query(() => Campaign, { nullable: true })
   async campaign(
@@ -23,7 +35,7 @@ export class CampaignsResolver {
     return record ? toCampaignView(record) : null;
   }
 
-  @Query(() => CampaignConnection, { name: 'campaigns' })
+  @Query(() => CampaignConnection, { name: 'campaigns', complexity: perItem(20) })
   async campaignsPage(
     @CurrentAccount() account: AuthenticatedAccount,
     @Args() args: CampaignsArgs,
@@ -36,11 +48,12 @@ export class CampaignsResolver {
   }
 
   @ResolveField(() => CampaignProgress)
-  progress(@Parent() campaign: CampaignView): CampaignProgress {
-    return toCampaignProgress(campaign.record, null);
+  async progress(@Parent() campaign: CampaignView): Promise<CampaignProgress> {
+    return toCampaignProgress(campaign.record, await estimatedCompletionOf(this.eta, campaign.record));
   }
 
-  @ResolveField(() => MessageConnection)
+  // totalCount is MessageConnectionResolver's: counted only when selected.
+  @ResolveField(() => MessageConnection, { complexity: perItem(50) })
   async messages(@Parent() campaign: CampaignView, @Args() args: MessagesArgs): Promise<MessageConnection> {
     const page = await this.campaigns.listMessages(campaign.id, args.status, args.first ?? 50, args.after);
     return {

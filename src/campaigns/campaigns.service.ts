@@ -29,7 +29,12 @@ export class CampaignsService {
     return this.campaigns.listForAccount(accountId, first, after ?? undefined);
   }
 
-  listMessages(campaignId: string, status: MessageStatus | null | undefined, first: number, after?: string | null): Promise<MessagePage> {
+  listMessages(
+    campaignId: string,
+    status: MessageStatus | null | undefined,
+    first: number,
+    after?: string | null,
+  ): Promise<MessagePage> {
     return this.messages.listForCampaign(campaignId, status, first, after);
   }
 

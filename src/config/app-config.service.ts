@@ -130,6 +130,7 @@ export class AppConfig {
       messageExpirySeconds: this.env.PLIVO_MESSAGE_EXPIRY_SECONDS,
       apiRequestsPer5s: this.env.PLIVO_API_REQUESTS_PER_5S,
       apiConcurrency: this.env.PLIVO_API_CONCURRENCY,
+      listRequestsPerMinute: this.env.PLIVO_LIST_REQUESTS_PER_MINUTE,
       batchSize: this.env.DISPATCH_BATCH_SIZE,
       concurrency: this.env.DISPATCH_CONCURRENCY,
       pollMs: this.env.DISPATCH_POLL_MS,
@@ -140,7 +141,7 @@ export class AppConfig {
       reconcileDelayMs: this.env.DISPATCH_RECONCILE_DELAY_SECONDS * 1000,
       reconcileAttempts: this.env.DISPATCH_RECONCILE_ATTEMPTS,
       // A submission holds its lease for the request timeout plus a margin.
-      leaseMs: this.env.PLIVO_TIMEOUT_MS + 30_000,
+      leaseMs: this.env.PLIVO_TIMEOUT_MS + this.env.DISPATCH_LEASE_MARGIN_SECONDS * 1000,
     };
   }
 

@@ -10,12 +10,19 @@ describe('validateEnvironment', () => {
   });
 
   it('should refuse some but not all Plivo variables, naming the missing ones', () => {
-    const { errors } = validateEnvironment({ PLIVO_AUTH_ID: 'MAXXXXXXXXXXXXXXXXXX', PLIVO_AUTH_TOKEN: 'token-token-token' });
+    const { errors } = validateEnvironment({
+      PLIVO_AUTH_ID: 'MAXXXXXXXXXXXXXXXXXX',
+      PLIVO_AUTH_TOKEN: 'token-token-token',
+    });
     expect(errors).toEqual([expect.stringMatching(/all set .* or all unset .*missing: PLIVO_SENDER_ID/)]);
   });
 
   it('should accept all three Plivo variables', () => {
-    const { errors } = validateEnvironment({ PLIVO_AUTH_ID: 'MA1', PLIVO_AUTH_TOKEN: 'secret-token', PLIVO_SENDER_ID: '+14155550100' });
+    const { errors } = validateEnvironment({
+      PLIVO_AUTH_ID: 'MA1',
+      PLIVO_AUTH_TOKEN: 'secret-token',
+      PLIVO_SENDER_ID: '+14155550100',
+    });
     expect(errors).toEqual([]);
   });
 
@@ -34,7 +41,13 @@ describe('validateEnvironment', () => {
   });
 
   it('should list every problem at once', () => {
-    const { errors } = validateEnvironment({ NODE_ENV: 'production', PORT: 'abc', DATABASE_URL: 'mysql://x', PLIVO_SENDER_ID: 'x', LOG_LEVEL: 'loud' });
+    const { errors } = validateEnvironment({
+      NODE_ENV: 'production',
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://x',
+      PLIVO_SENDER_ID: 'x',
+      LOG_LEVEL: 'loud',
+    });
     expect(errors).toHaveLength(5);
     expect(errors.join('\n')).toMatch(/PORT/);
     expect(errors.join('\n')).toMatch(/LOG_LEVEL/);
@@ -55,7 +68,9 @@ describe('loadEnvironment', () => {
     try {
       loadEnvironment({ PORT: '-1', DATABASE_URL: 'sqlite://x' });
     } catch (error) {
-      expect((error as Error).message).toMatch(/^Invalid environment configuration:\n {2}- .*PORT.*\n {2}- DATABASE_URL/s);
+      expect((error as Error).message).toMatch(
+        /^Invalid environment configuration:\n {2}- .*PORT.*\n {2}- DATABASE_URL/s,
+      );
     }
   });
 });

@@ -20,7 +20,9 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 const toBoolean = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(typeof value === 'string' ? value.toLowerCase() : JSON.stringify(value));
+  value === undefined || value === ''
+    ? undefined
+    : ['1', 'true', 'yes', 'on'].includes(typeof value === 'string' ? value.toLowerCase() : JSON.stringify(value));
 
 /**
  * Every environment variable the service reads, with its rules. Defaults live here as field
@@ -71,7 +73,9 @@ export class EnvironmentVariables {
 
   @Transform(emptyToUndefined)
   @IsOptional()
-  @Matches(/^https?:\/\/\S+$/, { message: 'PLIVO_API_URL must be an http(s) URL, e.g. https://api.plivo.com/v1/Account/' })
+  @Matches(/^https?:\/\/\S+$/, {
+    message: 'PLIVO_API_URL must be an http(s) URL, e.g. https://api.plivo.com/v1/Account/',
+  })
   PLIVO_API_URL?: string;
 
   @Transform(emptyToUndefined)
@@ -121,7 +125,7 @@ export class EnvironmentVariables {
   @Type(() => Number)
   @IsInt()
   @Min(10)
-  GRAPHQL_MAX_COMPLEXITY = 1000;
+  GRAPHQL_MAX_COMPLEXITY = 20_000;
 
   @Transform(toBoolean)
   @IsOptional()
@@ -170,6 +174,11 @@ export class EnvironmentVariables {
   @Min(1)
   PLIVO_API_CONCURRENCY = 100;
 
+  // Plivo's list-messages API allows 20 requests per minute (used to settle ambiguous batches).
+  @Type(() => Number)
+  @IsPositive()
+  PLIVO_LIST_REQUESTS_PER_MINUTE = 20;
+
   // Recipients per Plivo request (Plivo's maximum is 1,000).
   @Type(() => Number)
   @IsInt()
@@ -189,6 +198,12 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(10)
   DISPATCH_POLL_MS = 500;
+
+  // A submitting batch is leased for PLIVO_TIMEOUT_MS plus this margin; after a crash, another
+  // instance takes it over (and reconciles it) when the lease has expired.
+  @Type(() => Number)
+  @IsPositive()
+  DISPATCH_LEASE_MARGIN_SECONDS = 30;
 
   // Transient failures: at most this many attempts per batch, and no retry after this age.
   @Type(() => Number)

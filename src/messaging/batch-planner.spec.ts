@@ -1,6 +1,7 @@
 import { planBatches } from './batch-planner';
 
-const recipients = (n: number) => Array.from({ length: n }, (_, i) => ({ e164: `+1415555${String(i).padStart(4, '0')}`, country: 'US' }));
+const recipients = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ e164: `+1415555${String(i).padStart(4, '0')}`, country: 'US' }));
 
 describe('planBatches', () => {
   it('should cut batches of at most batchSize in input order', () => {

@@ -31,7 +31,11 @@ export class ApiKeyRepository {
   }
 
   async findAccountIdByName(name: string): Promise<string | null> {
-    const account = await this.prisma.account.findFirst({ where: { name }, select: { id: true }, orderBy: { createdAt: 'asc' } });
+    const account = await this.prisma.account.findFirst({
+      where: { name },
+      select: { id: true },
+      orderBy: { createdAt: 'asc' },
+    });
     return account?.id ?? null;
   }
 

@@ -2,6 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { orderMessagesPerExchange } from './pglite-socket-ordering';
 
 /**
  * The zero-configuration database: PGlite under DATA_DIR, served over the PostgreSQL wire
@@ -16,6 +17,7 @@ export class EmbeddedPostgres {
     mkdirSync(dataDir, { recursive: true }); // PGlite does not create parent folders
     this.db = await PGlite.create(dir);
     this.server = new PGLiteSocketServer({ db: this.db, host: '127.0.0.1', port: 0, maxConnections });
+    orderMessagesPerExchange(this.server, this.db);
     await this.server.start();
     return `postgresql://postgres:postgres@${this.server.getServerConn()}/postgres`;
   }

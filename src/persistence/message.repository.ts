@@ -37,7 +37,9 @@ export class MessageRepository {
     });
     return {
       hasNextPage: rows.length > first,
-      items: rows.slice(0, first).map((row) => ({ cursor: encodeCursor('m', row.id.toString()), message: toMessageRecord(row) })),
+      items: rows
+        .slice(0, first)
+        .map((row) => ({ cursor: encodeCursor('m', row.id.toString()), message: toMessageRecord(row) })),
     };
   }
 

@@ -2,11 +2,28 @@ import { Global, Module } from '@nestjs/common';
 import { ApiKeyRepository } from './api-key.repository';
 import { CampaignRepository } from './campaign.repository';
 import { HealthRepository } from './health.repository';
+import { DispatchRepository } from './dispatch.repository';
 import { MessageRepository } from './message.repository';
+import { SuppressionRepository } from './suppression.repository';
 import { DATABASE_URL, databaseProviders } from './database.providers';
 import { PrismaService } from './prisma.service';
+import { CostReportRepository } from './cost-report.repository';
+import { PriceRepository } from './price.repository';
+import { DeliveryReportRepository } from './delivery-report.repository';
+import { ReceiptWindowRepository } from './receipt-window.repository';
 
-const repositories = [ApiKeyRepository, CampaignRepository, HealthRepository, MessageRepository];
+const repositories = [
+  ApiKeyRepository,
+  CampaignRepository,
+  DispatchRepository,
+  HealthRepository,
+  MessageRepository,
+  SuppressionRepository,
+  PriceRepository,
+  CostReportRepository,
+  DeliveryReportRepository,
+  ReceiptWindowRepository,
+];
 
 /** The shared persistence layer: the only code that talks to Prisma. */
 @Global()

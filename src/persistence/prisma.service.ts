@@ -1,8 +1,8 @@
-import { OnModuleDestroy } from '@nestjs/common';
+import { BeforeApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client';
 
-export class PrismaService extends PrismaClient implements OnModuleDestroy {
+export class PrismaService extends PrismaClient implements BeforeApplicationShutdown {
   constructor(databaseUrl: string, poolMax: number) {
     super({
       adapter: new PrismaPg({ connectionString: databaseUrl, max: poolMax }),
@@ -12,7 +12,9 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  // After every module's onModuleDestroy (the dispatcher drains there), before the embedded
+  // database stops (onApplicationShutdown).
+  async beforeApplicationShutdown(): Promise<void> {
     await this.$disconnect();
   }
 }

@@ -1,5 +1,15 @@
 import { Module } from '@nestjs/common';
+import { SmsGatewayModule } from '../sms-gateway/sms-gateway.module';
+import { CampaignCostReportResolver } from './campaign-cost-report.resolver';
+import { CostReportService } from './cost-report.service';
+import { PriceCatalogService } from './price-catalog.service';
+import { PricingService } from './pricing.service';
 import { QuoteResolver } from './quote.resolver';
 
-@Module({ providers: [QuoteResolver] })
+/** Segments, prices (cached), quotes and cost reports. PricingService is what the campaigns module uses. */
+@Module({
+  imports: [SmsGatewayModule],
+  providers: [PriceCatalogService, PricingService, CostReportService, QuoteResolver, CampaignCostReportResolver],
+  exports: [PricingService, PriceCatalogService],
+})
 export class PricingModule {}

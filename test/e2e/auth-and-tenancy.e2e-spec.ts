@@ -63,13 +63,22 @@ describe.each(TEST_DATABASES)('authentication and tenant scoping on %s', (databa
     );
     expect(asAlice.data?.campaign).toEqual({ id: campaign.id, name: 'alice campaign', progress: { total: 0 } });
 
-    const asBob = await graphql<{ campaign: unknown }>(testApp.baseUrl, bob.apiKey, 'query($id: ID!) { campaign(id: $id) { id } }', {
-      id: campaign.id,
-    });
+    const asBob = await graphql<{ campaign: unknown }>(
+      testApp.baseUrl,
+      bob.apiKey,
+      'query($id: ID!) { campaign(id: $id) { id } }',
+      {
+        id: campaign.id,
+      },
+    );
     expect(asBob.errors).toBeUndefined();
     expect(asBob.data?.campaign).toBeNull();
 
-    const bobList = await graphql<{ campaigns: { edges: unknown[] } }>(testApp.baseUrl, bob.apiKey, '{ campaigns { edges { node { id } } } }');
+    const bobList = await graphql<{ campaigns: { edges: unknown[] } }>(
+      testApp.baseUrl,
+      bob.apiKey,
+      '{ campaigns { edges { node { id } } } }',
+    );
     expect(bobList.data?.campaigns.edges).toEqual([]);
   });
 
@@ -79,12 +88,17 @@ describe.each(TEST_DATABASES)('authentication and tenant scoping on %s', (databa
     for (const name of ['one', 'two', 'three']) {
       created.push(await newCampaign(carol.accountId, name));
     }
-    type Page = { campaigns: { edges: Array<{ node: { name: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } };
-    const query = 'query($after: String) { campaigns(first: 2, after: $after) { edges { node { name } } pageInfo { hasNextPage endCursor } } }';
+    type Page = {
+      campaigns: { edges: Array<{ node: { name: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } };
+    };
+    const query =
+      'query($after: String) { campaigns(first: 2, after: $after) { edges { node { name } } pageInfo { hasNextPage endCursor } } }';
     const first = await graphql<Page>(testApp.baseUrl, carol.apiKey, query);
     expect(first.data?.campaigns.edges.map((e) => e.node.name)).toEqual(['three', 'two']);
     expect(first.data?.campaigns.pageInfo.hasNextPage).toBe(true);
-    const second = await graphql<Page>(testApp.baseUrl, carol.apiKey, query, { after: first.data?.campaigns.pageInfo.endCursor });
+    const second = await graphql<Page>(testApp.baseUrl, carol.apiKey, query, {
+      after: first.data?.campaigns.pageInfo.endCursor,
+    });
     expect(second.data?.campaigns.edges.map((e) => e.node.name)).toEqual(['one']);
     expect(second.data?.campaigns.pageInfo.hasNextPage).toBe(false);
   });

@@ -44,9 +44,18 @@ export function contractViolations(contract: GraphQLSchema, actual: GraphQLSchem
         }
       }
     }
-    if (expected instanceof GraphQLObjectType || expected instanceof GraphQLInterfaceType || expected instanceof GraphQLInputObjectType) {
-      const actualFields = (found as typeof expected).getFields() as Record<string, GraphQLField<unknown, unknown> | GraphQLInputField>;
-      for (const [name, field] of Object.entries(expected.getFields() as Record<string, GraphQLField<unknown, unknown> | GraphQLInputField>)) {
+    if (
+      expected instanceof GraphQLObjectType ||
+      expected instanceof GraphQLInterfaceType ||
+      expected instanceof GraphQLInputObjectType
+    ) {
+      const actualFields = (found as typeof expected).getFields() as Record<
+        string,
+        GraphQLField<unknown, unknown> | GraphQLInputField
+      >;
+      for (const [name, field] of Object.entries(
+        expected.getFields() as Record<string, GraphQLField<unknown, unknown> | GraphQLInputField>,
+      )) {
         const other = actualFields[name];
         if (!other) {
           problems.push(`${expected.name}.${name} is missing`);
@@ -55,11 +64,21 @@ export function contractViolations(contract: GraphQLSchema, actual: GraphQLSchem
         if (String(other.type) !== String(field.type)) {
           problems.push(`${expected.name}.${name} is ${String(other.type)}, the contract says ${String(field.type)}`);
         }
-        if ('defaultValue' in field && field.defaultValue !== undefined && JSON.stringify((other as GraphQLInputField).defaultValue) !== JSON.stringify(field.defaultValue)) {
+        if (
+          'defaultValue' in field &&
+          field.defaultValue !== undefined &&
+          JSON.stringify((other as GraphQLInputField).defaultValue) !== JSON.stringify(field.defaultValue)
+        ) {
           problems.push(`${expected.name}.${name} default differs from the contract`);
         }
         if ('args' in field) {
-          problems.push(...argumentViolations(`${expected.name}.${name}`, field.args, (other as GraphQLField<unknown, unknown>).args));
+          problems.push(
+            ...argumentViolations(
+              `${expected.name}.${name}`,
+              field.args,
+              (other as GraphQLField<unknown, unknown>).args,
+            ),
+          );
         }
       }
     }
@@ -67,7 +86,11 @@ export function contractViolations(contract: GraphQLSchema, actual: GraphQLSchem
   return problems;
 }
 
-function argumentViolations(where: string, expected: readonly GraphQLArgument[], actual: readonly GraphQLArgument[]): string[] {
+function argumentViolations(
+  where: string,
+  expected: readonly GraphQLArgument[],
+  actual: readonly GraphQLArgument[],
+): string[] {
   const problems: string[] = [];
   for (const arg of expected) {
     const other = actual.find((a) => a.name === arg.name);
@@ -75,12 +98,21 @@ function argumentViolations(where: string, expected: readonly GraphQLArgument[],
       problems.push(`${where}(${arg.name}) is missing`);
     } else if (String(other.type) !== String(arg.type)) {
       problems.push(`${where}(${arg.name}) is ${String(other.type)}, the contract says ${String(arg.type)}`);
-    } else if (arg.defaultValue !== undefined && JSON.stringify(other.defaultValue) !== JSON.stringify(arg.defaultValue)) {
-      problems.push(`${where}(${arg.name}) default is ${JSON.stringify(other.defaultValue)}, the contract says ${JSON.stringify(arg.defaultValue)}`);
+    } else if (
+      arg.defaultValue !== undefined &&
+      JSON.stringify(other.defaultValue) !== JSON.stringify(arg.defaultValue)
+    ) {
+      problems.push(
+        `${where}(${arg.name}) default is ${JSON.stringify(other.defaultValue)}, the contract says ${JSON.stringify(arg.defaultValue)}`,
+      );
     }
   }
   for (const arg of actual) {
-    if (!expected.some((a) => a.name === arg.name) && String(arg.type).endsWith('!') && arg.defaultValue === undefined) {
+    if (
+      !expected.some((a) => a.name === arg.name) &&
+      String(arg.type).endsWith('!') &&
+      arg.defaultValue === undefined
+    ) {
       problems.push(`${where}(${arg.name}) is a new required argument`);
     }
   }
@@ -122,7 +154,10 @@ describe('GraphQL schema contract', () => {
         .replace('enum Encoding {\n  GSM7', 'enum Encoding {\n  GSM8'),
     );
     expect(contractViolations(contract, broken)).toEqual(
-      expect.arrayContaining(['MessageConnection.totalCount is Int, the contract says Int!', 'enum Encoding lacks GSM7']),
+      expect.arrayContaining([
+        'MessageConnection.totalCount is Int, the contract says Int!',
+        'enum Encoding lacks GSM7',
+      ]),
     );
   });
 });

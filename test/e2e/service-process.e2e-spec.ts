@@ -59,7 +59,12 @@ describe('the service process', () => {
     try {
       const port = await freePort();
       const apiKey = 'sk_from_environment_0123456789';
-      const service = runService({ PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: testDatabaseUrl('postgres'), API_KEY: apiKey });
+      const service = runService({
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        DATABASE_URL: testDatabaseUrl('postgres'),
+        API_KEY: apiKey,
+      });
       await service.waitFor(/API key \(x-api-key\): the value of API_KEY/);
       expect(service.output()).toMatch(/PostgreSQL/);
       const response = await graphql(`http://127.0.0.1:${port}`, apiKey, '{ campaigns { pageInfo { hasNextPage } } }');

@@ -2,6 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Client } from 'pg';
 import { applyMigrations } from '../../src/persistence/migrator';
+import { orderMessagesPerExchange } from '../../src/persistence/pglite-socket-ordering';
 import { TEST_POSTGRES_ADMIN_URL } from './test-databases';
 
 /**
@@ -19,6 +20,7 @@ export default async function globalSetup(): Promise<void> {
 
   const db = await PGlite.create('memory://');
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 200 });
+  orderMessagesPerExchange(server, db);
   await server.start();
   const pgliteUrl = `postgresql://postgres:postgres@${server.getServerConn()}/postgres`;
   await applyMigrations(pgliteUrl);

@@ -4,7 +4,8 @@ import { Client } from 'pg';
 import { TEST_POSTGRES_ADMIN_URL } from './test-databases';
 
 export default async function globalTeardown(): Promise<void> {
-  const pglite = (globalThis as Record<string, unknown>).__pglite as { db: PGlite; server: PGLiteSocketServer } | undefined;
+  const pglite = (globalThis as Record<string, unknown>).__pglite as
+    { db: PGlite; server: PGLiteSocketServer } | undefined;
   await pglite?.server.stop();
   await pglite?.db.close();
   const name = process.env.TEST_PG_DATABASE;

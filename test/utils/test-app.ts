@@ -6,6 +6,7 @@ import { createApp } from '../../src/bootstrap';
 import { ApiKeyHasher } from '../../src/common/auth/api-key-hasher';
 import { InvalidEnvironmentError, validateEnvironment } from '../../src/config/env.schema';
 import { ApiKeyRepository } from '../../src/persistence/api-key.repository';
+import { freePort } from './service-process';
 import { TestDatabaseKind, testDatabaseUrl } from './test-databases';
 
 export interface TestApp {
@@ -21,9 +22,12 @@ export interface TestApp {
 /** Starts the whole application on a random port against one of the test databases. */
 export async function startTestApp(database: TestDatabaseKind, env: Record<string, string> = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bulk-sms-test-'));
+  // The port is chosen first so that callback URLs (API_BASE_URL) point at this very app.
+  const port = await freePort();
   const { env: validated, errors } = validateEnvironment({
     NODE_ENV: 'test',
-    PORT: '0',
+    PORT: String(port),
+    API_BASE_URL: `http://127.0.0.1:${port}`,
     LOG_LEVEL: 'warn',
     DATA_DIR: dataDir,
     DATABASE_URL: testDatabaseUrl(database),
@@ -33,13 +37,12 @@ export async function startTestApp(database: TestDatabaseKind, env: Record<strin
     throw new InvalidEnvironmentError(errors);
   }
   const app = await createApp(validated);
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
+  await app.listen(port, '127.0.0.1');
   const hasher = app.get(ApiKeyHasher);
   const keys = app.get(ApiKeyRepository);
   return {
     app,
-    baseUrl: `http://127.0.0.1:${address.port}`,
+    baseUrl: `http://127.0.0.1:${port}`,
     dataDir,
     async newAccount() {
       const apiKey = hasher.generate();

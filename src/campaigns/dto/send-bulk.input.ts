@@ -18,7 +18,9 @@ export const MAX_RECIPIENTS_PER_CAMPAIGN = 1_000_000;
 export class SendBulkInput {
   @Field(() => [String])
   @ArrayNotEmpty({ message: 'recipients must contain at least one phone number' })
-  @ArrayMaxSize(MAX_RECIPIENTS_PER_CAMPAIGN, { message: `recipients: at most ${MAX_RECIPIENTS_PER_CAMPAIGN} per campaign` })
+  @ArrayMaxSize(MAX_RECIPIENTS_PER_CAMPAIGN, {
+    message: `recipients: at most ${MAX_RECIPIENTS_PER_CAMPAIGN} per campaign`,
+  })
   @IsString({ each: true })
   recipients!: string[];
 

@@ -28,7 +28,9 @@ export class ApiKeyGuard implements CanActivate {
     const account = await this.apiKeys.authenticate(Array.isArray(header) ? header[0] : header);
     if (!request || !account) {
       const message = header ? 'Invalid API key' : `Missing API key: send it in the ${API_KEY_HEADER} header`;
-      throw isGraphql ? new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } }) : new UnauthorizedException(message);
+      throw isGraphql
+        ? new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } })
+        : new UnauthorizedException(message);
     }
     request.account = account;
     return true;

@@ -34,7 +34,9 @@ export class ApiKeyService {
     }
     const found = await this.keys.findActiveByHash(keyHash);
     const account =
-      found && this.hasher.matches(key, found.keyHash) ? { accountId: found.accountId, apiKeyId: found.apiKeyId } : null;
+      found && this.hasher.matches(key, found.keyHash)
+        ? { accountId: found.accountId, apiKeyId: found.apiKeyId }
+        : null;
     if (this.cache.size >= CACHE_MAX_ENTRIES) {
       this.cache.clear();
     }

@@ -42,8 +42,14 @@ export class BootstrapApiKeyService implements OnApplicationBootstrap {
     const keyHash = this.hasher.hash(key);
     const existingAccount = await this.keys.findAccountIdByName(DEFAULT_ACCOUNT_NAME);
     const accountId =
-      existingAccount ?? (await this.keys.createAccountWithKey(DEFAULT_ACCOUNT_NAME, keyHash, configured ? BOOTSTRAP_LABEL : GENERATED_LABEL))
-        .accountId;
+      existingAccount ??
+      (
+        await this.keys.createAccountWithKey(
+          DEFAULT_ACCOUNT_NAME,
+          keyHash,
+          configured ? BOOTSTRAP_LABEL : GENERATED_LABEL,
+        )
+      ).accountId;
     // A configured key replaces the previous configured one (rotation); a generated key is only
     // added, so instances with their own DATA_DIR on one database do not lock each other out.
     if (configured) {

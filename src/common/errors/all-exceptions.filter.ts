@@ -34,7 +34,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     const response = host.switchToHttp().getResponse<Response>();
     if (!response.headersSent) {
-      response.status(error.status).json({ statusCode: error.status, code: error.code, message: error.message, ...error.details });
+      response
+        .status(error.status)
+        .json({ statusCode: error.status, code: error.code, message: error.message, ...error.details });
     }
     return undefined;
   }
@@ -49,7 +51,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return this.toClientError(new UserInputError('after', exception.message));
     }
     if (exception instanceof DomainError) {
-      return { code: exception.code, status: HTTP_STATUS_BY_CODE[exception.code], message: exception.message, details: exception.details };
+      return {
+        code: exception.code,
+        status: HTTP_STATUS_BY_CODE[exception.code],
+        message: exception.message,
+        details: exception.details,
+      };
     }
     if (exception instanceof GraphQLError) {
       const code = (exception.extensions.code as ErrorCode | undefined) ?? ErrorCode.INTERNAL_SERVER_ERROR;
@@ -57,7 +64,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException && exception.getStatus() < 500) {
       const status = exception.getStatus();
-      return { code: CODE_BY_HTTP_STATUS[status] ?? ErrorCode.BAD_USER_INPUT, status, message: exception.message, details: {} };
+      return {
+        code: CODE_BY_HTTP_STATUS[status] ?? ErrorCode.BAD_USER_INPUT,
+        status,
+        message: exception.message,
+        details: {},
+      };
     }
     if (isPrismaUniqueViolation(exception)) {
       return { code: ErrorCode.CONFLICT, status: 409, message: 'The resource already exists', details: {} };

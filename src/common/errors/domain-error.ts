@@ -22,7 +22,10 @@ export class UserInputError extends DomainError {
     message: string,
     details: Record<string, unknown> = {},
   ) {
-    super(ErrorCode.BAD_USER_INPUT, message.startsWith(field) ? message : `${field}: ${message}`, { field, ...details });
+    super(ErrorCode.BAD_USER_INPUT, message.startsWith(field) ? message : `${field}: ${message}`, {
+      field,
+      ...details,
+    });
     this.name = 'UserInputError';
   }
 }

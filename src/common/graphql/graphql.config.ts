@@ -24,12 +24,15 @@ export function graphqlConfig(config: AppConfig, apiKeys: ApiKeyService): Apollo
     introspection: config.graphql.introspection,
     includeStacktraceInErrorResponses: false,
     context: buildGraphqlContext,
+    // Field resolvers' errors go through the same exception filter as root resolvers'.
+    fieldResolverEnhancers: ['filters'],
     plugins: [queryLimitsPlugin(limits)],
     transformSchema: (generated: GraphQLSchema) => {
       schema = generated;
       return generated;
     },
-    formatError: (formatted: GraphQLFormattedError): GraphQLFormattedError => formatError(formatted, config.isProduction),
+    formatError: (formatted: GraphQLFormattedError): GraphQLFormattedError =>
+      formatError(formatted, config.isProduction),
     subscriptions: {
       'graphql-ws': {
         // Refuse the connection itself (close code 4403) when the key is missing or wrong.
@@ -43,7 +46,13 @@ export function graphqlConfig(config: AppConfig, apiKeys: ApiKeyService): Apollo
             return undefined;
           }
           try {
-            assertWithinQueryLimits(schema, parse(payload.query), payload.operationName, payload.variables ?? {}, limits);
+            assertWithinQueryLimits(
+              schema,
+              parse(payload.query),
+              payload.operationName,
+              payload.variables ?? {},
+              limits,
+            );
           } catch (error) {
             if (error instanceof GraphQLError) {
               return [error];

@@ -27,7 +27,9 @@ export function assertWithinQueryLimits(
   variables: Record<string, unknown> | undefined,
   limits: QueryLimits,
 ): void {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   if (!operation) {
     return;
@@ -40,7 +42,7 @@ export function assertWithinQueryLimits(
   const depth = selectionDepth(operation.selectionSet, fragments, new Set());
   if (depth > limits.maxDepth) {
     throw new GraphQLError(`query: depth ${depth} exceeds the maximum of ${limits.maxDepth}`, {
-      extensions: { code: ErrorCode.BAD_USER_INPUT },
+      extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
     });
   }
   const complexity = getComplexity({
@@ -52,7 +54,7 @@ export function assertWithinQueryLimits(
   });
   if (complexity > limits.maxComplexity) {
     throw new GraphQLError(`query: complexity ${complexity} exceeds the maximum of ${limits.maxComplexity}`, {
-      extensions: { code: ErrorCode.BAD_USER_INPUT },
+      extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
     });
   }
 }

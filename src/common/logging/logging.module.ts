@@ -24,7 +24,11 @@ const QUIET_ROUTES = ['/health', '/ready', '/metrics'];
           },
           // Request logs carry method, url and status; never bodies or query variables.
           serializers: {
-            req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+            req: (req: { id: unknown; method: string; url: string }) => ({
+              id: req.id,
+              method: req.method,
+              url: req.url,
+            }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
         },

@@ -37,10 +37,28 @@ describe('log redaction', () => {
 
   it('should redact phone numbers and tokens under known field names at any of three levels', () => {
     const { logger, lines } = capture();
-    logger.info({ to: '+14155550101', report: { To: '+14155550102', From: '+14155550100' }, batch: { request: { dst: '+1415<+1416' } } });
-    logger.info({ authToken: 'plivo-token', plivo: { authToken: 'nested-token' }, apiKey: 'sk_abc', recipients: ['+447700900123'] });
+    logger.info({
+      to: '+14155550101',
+      report: { To: '+14155550102', From: '+14155550100' },
+      batch: { request: { dst: '+1415<+1416' } },
+    });
+    logger.info({
+      authToken: 'plivo-token',
+      plivo: { authToken: 'nested-token' },
+      apiKey: 'sk_abc',
+      recipients: ['+447700900123'],
+    });
     const text = lines();
-    for (const secret of ['+14155550101', '+14155550102', '+14155550100', '+1415<+1416', 'plivo-token', 'nested-token', 'sk_abc', '+447700900123']) {
+    for (const secret of [
+      '+14155550101',
+      '+14155550102',
+      '+14155550100',
+      '+1415<+1416',
+      'plivo-token',
+      'nested-token',
+      'sk_abc',
+      '+447700900123',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text.match(/\[redacted\]/g)?.length).toBeGreaterThanOrEqual(8);

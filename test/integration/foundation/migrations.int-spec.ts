@@ -27,7 +27,17 @@ describe('migrations', () => {
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
       );
       expect(rows.map((r) => r.table_name)).toEqual(
-        expect.arrayContaining(['Account', 'ApiKey', 'Batch', 'Campaign', 'DeliveryReport', 'Message', 'Price', 'Suppression', '_prisma_migrations']),
+        expect.arrayContaining([
+          'Account',
+          'ApiKey',
+          'Batch',
+          'Campaign',
+          'DeliveryReport',
+          'Message',
+          'Price',
+          'Suppression',
+          '_prisma_migrations',
+        ]),
       );
     });
 
@@ -39,7 +49,9 @@ describe('migrations', () => {
     it('should refuse a migration edited after it was applied', async () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'migrations-'));
       cpSync(MIGRATIONS_DIR, dir, { recursive: true });
-      const first = readdirSync(dir).filter((name) => /^\d+_/.test(name)).sort()[0];
+      const first = readdirSync(dir)
+        .filter((name) => /^\d+_/.test(name))
+        .sort()[0];
       writeFileSync(path.join(dir, first, 'migration.sql'), '-- edited\nSELECT 1;');
       await expect(applyMigrations(testDatabaseUrl(kind), dir)).rejects.toThrow(/edited after it was applied/);
     });

@@ -1,0 +1,250 @@
+/*
+ * Delivery-report webhook benchmark: the app (AppModule + DeliveryReportsModule, bootstrapped like
+ * src/bootstrap.ts) on a fresh PostgreSQL database, a campaign of N messages in accepted batches,
+ * and a load generator in a SEPARATE process sending 2 signed form-encoded reports per message
+ * (sent, delivered) over 64 keep-alive connections. Measures accepted reports/s, p50/p99 latency,
+ * and the time until every report is applied (counters equal to a GROUP BY).
+ *
+ *   npx tsc -p tsconfig.build.json --outDir /tmp/bench-out
+ *   NODE_PATH=/work/main/node_modules node /tmp/bench-out/bench/delivery-reports.js [messages=30000] [connections=64]
+ *
+ * BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres) names the server;
+ * BENCH_LOG_LEVEL (default warn) the app's log level; BENCH_MAX_IN_FLIGHT the group-commit statements
+ * in flight (default 2); BENCH_METRICS=1 prints the delivery-report metrics after the run.
+ */
+import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import type { LoadJob, LoadResult } from './delivery-report-load';
+import { BenchResult } from './bench-result';
+
+export type { BenchResult };
+
+const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const PUBLIC_BASE = 'https://bench.example.test';
+const SECRET = 'bench-webhook-secret-0001';
+const BATCH = 1000;
+
+/**
+ * Compiled to an arbitrary --outDir, the code finds the project root (migrations) by looking for
+ * package.json upwards: point it at the real project.
+ */
+function ensureProjectLayout(): void {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) {
+      const outRoot = path.dirname(__dirname);
+      const project = process.env.NODE_PATH
+        ? path.dirname(process.env.NODE_PATH.split(path.delimiter)[0])
+        : process.cwd();
+      mkdirSync(outRoot, { recursive: true });
+      writeFileSync(path.join(outRoot, 'package.json'), '{"private":true}\n');
+      if (!existsSync(path.join(outRoot, 'prisma'))) {
+        symlinkSync(path.join(project, 'prisma'), path.join(outRoot, 'prisma'));
+      }
+      return;
+    }
+    dir = parent;
+  }
+}
+
+async function seed(url: string, messages: number): Promise<Array<{ batchId: string; to: string }>> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const {
+      rows: [account],
+    } = await client.query<{ id: string }>(
+      `INSERT INTO "Account" (id, name) VALUES (gen_random_uuid(), 'bench') RETURNING id`,
+    );
+    const {
+      rows: [campaign],
+    } = await client.query<{ id: string }>(
+      `INSERT INTO "Campaign" ("accountId", status, text, "senderId", encoding, "segmentsPerMessage", "estimatedCost", "startedAt")
+       VALUES ($1, 'SENDING', 'bench', '+14155550100', 'GSM7', 1, 0, now()) RETURNING id`,
+      [account.id],
+    );
+    const batches = Math.ceil(messages / BATCH);
+    const { rows: batchRows } = await client.query<{ id: string; sequence: number }>(
+      `INSERT INTO "Batch" ("campaignId", sequence, "recipientCount", state, attempts, "submittedAt", "acceptedAt")
+       SELECT $1, s, $2, 'ACCEPTED', 1, now(), now() FROM generate_series(0, $3 - 1) s RETURNING id, sequence`,
+      [campaign.id, BATCH, batches],
+    );
+    const batchIds = batchRows.sort((a, b) => a.sequence - b.sequence).map((b) => b.id);
+    await client.query(
+      `INSERT INTO "Message" ("campaignId", "batchId", "to", country, status, "submittedAt")
+       SELECT $1, ($2::uuid[])[i / ${BATCH} + 1], '+447700' || lpad(i::text, 6, '0'), 'GB', 'SUBMITTED', now()
+       FROM generate_series(0, $3 - 1) i`,
+      [campaign.id, batchIds, messages],
+    );
+    return Array.from({ length: messages }, (_, i) => ({
+      batchId: batchIds[Math.floor(i / BATCH)],
+      to: `+447700${String(i).padStart(6, '0')}`,
+    }));
+  } finally {
+    await client.end();
+  }
+}
+
+async function waitApplied(url: string, messages: number, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await client.query<{
+        unapplied: number;
+        delivered: number;
+        counter: number;
+        cost: string;
+        sum: string;
+      }>(
+        `SELECT (SELECT count(*)::int FROM "DeliveryReport" WHERE "appliedAt" IS NULL) AS unapplied,
+                (SELECT count(*)::int FROM "Message" WHERE status = 'DELIVERED') AS delivered,
+                (SELECT delivered FROM "Campaign" LIMIT 1) AS counter,
+                (SELECT "actualCost"::text FROM "Campaign" LIMIT 1) AS cost,
+                (SELECT coalesce(sum(amount), 0)::numeric(18,5)::text FROM "Message") AS sum`,
+      );
+      const r = rows[0];
+      if (r.unapplied === 0 && r.delivered === messages && r.counter === messages) {
+        return {
+          ok: r.cost === r.sum,
+          detail: `delivered=${r.delivered} counter=${r.counter} actualCost=${r.cost} sum=${r.sum}`,
+        };
+      }
+      if (Date.now() > deadline) {
+        return { ok: false, detail: `timed out: ${JSON.stringify(r)}` };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+function startLoad(job: LoadJob): Promise<{ go: () => Promise<LoadResult> }> {
+  const child = fork(path.join(__dirname, 'delivery-report-load.js'), [], { stdio: 'inherit' });
+  return new Promise((resolveReady, rejectReady) => {
+    child.once('error', rejectReady);
+    child.on('message', (message: { type: string }) => {
+      if (message.type === 'ready') {
+        resolveReady({
+          go: () =>
+            new Promise((resolveResult) => {
+              child.on('message', (m: { type: string; result?: LoadResult }) => {
+                if (m.type === 'result') {
+                  resolveResult(m.result!);
+                }
+              });
+              child.send({ type: 'go' });
+            }),
+        });
+      }
+    });
+    child.send({ type: 'job', job });
+  });
+}
+
+export async function runDeliveryReportBenchmark(messages = 30_000, connections = 64): Promise<BenchResult[]> {
+  ensureProjectLayout();
+  // Loaded after the layout check: the persistence layer resolves the migrations folder on import.
+  const { applyMigrations } = await import('../src/persistence/migrator');
+  const { createDeliveryReportBenchApp } = await import('./delivery-report-bench-app');
+
+  const name = `bulk_sms_dr_bench_${process.pid}_${Date.now()}`;
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+  try {
+    await applyMigrations(url);
+    const targets = await seed(url, messages);
+    const app = await createDeliveryReportBenchApp(
+      {
+        DATABASE_URL: url,
+        API_BASE_URL: PUBLIC_BASE,
+        PLIVO_WEBHOOK_SECRET: SECRET,
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      },
+      process.env.BENCH_MAX_IN_FLIGHT ? { maxInFlight: Number(process.env.BENCH_MAX_IN_FLIGHT) } : {},
+    );
+    try {
+      const load = await startLoad({
+        target: app.baseUrl,
+        publicReportUrl: `${PUBLIC_BASE}${app.path}`,
+        path: app.path,
+        secret: SECRET,
+        connections,
+        messages: targets,
+      });
+      const started = performance.now();
+      const result = await load.go();
+      const applied = await waitApplied(url, messages, 300_000);
+      const allAppliedMs = performance.now() - started;
+      if (process.env.BENCH_METRICS) {
+        const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
+        console.error(
+          text
+            .split('\n')
+            .filter((l) => /delivery_report.*(_sum|_count) |reports_applied_total/.test(l))
+            .join('\n'),
+        );
+      }
+      const reports = result.sent;
+      console.error(
+        `[delivery-reports] ${reports} reports, statuses ${JSON.stringify(result.statuses)}, ` +
+          `sent in ${result.elapsedMs.toFixed(0)} ms, all applied after ${allAppliedMs.toFixed(0)} ms; ` +
+          `p90 ${result.p90Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms; ${applied.detail}`,
+      );
+      if (result.errors > 0 || !applied.ok) {
+        throw new Error(`Benchmark run invalid: ${result.errors} errors; ${applied.detail}`);
+      }
+      return [
+        {
+          name: 'delivery reports accepted (HTTP 200, durable)',
+          value: Math.round(reports / (result.elapsedMs / 1000)),
+          unit: 'reports/s',
+          target: '>= 6000',
+        },
+        { name: 'delivery report latency p50', value: round(result.p50Ms), unit: 'ms', target: '-' },
+        { name: 'delivery report latency p99', value: round(result.p99Ms), unit: 'ms', target: '< 50' },
+        {
+          name: 'delivery reports applied (load start to all applied)',
+          value: Math.round(reports / (allAppliedMs / 1000)),
+          unit: 'reports/s',
+          target: '>= 6000',
+        },
+        {
+          name: 'apply lag after the last answer',
+          value: Math.round(allAppliedMs - result.elapsedMs),
+          unit: 'ms',
+          target: '-',
+        },
+      ];
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+if (require.main === module) {
+  const [messages, connections] = process.argv.slice(2).map(Number);
+  runDeliveryReportBenchmark(messages || undefined, connections || undefined)
+    .then((results) => {
+      console.table(results);
+      process.exit(0);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,48 @@
+import { Args, ID, Mutation, Resolver } from '@nestjs/graphql';
+import { AuthenticatedAccount } from '../common/auth/authenticated-account';
+import { CurrentAccount } from '../common/auth/current-account.decorator';
+import { CampaignView, toCampaignView } from './campaign.mapper';
+import { CampaignControlService } from './campaign-control.service';
+import { SendBulkInput } from './dto/send-bulk.input';
+import { Campaign } from './models/campaign.model';
+import { SendBulkService } from './send-bulk.service';
+
+@Resolver(() => Campaign)
+export class CampaignCommandsResolver {
+  constructor(
+    private readonly sendBulkService: SendBulkService,
+    private readonly control: CampaignControlService,
+  ) {}
+
+  @Mutation(() => Campaign)
+  async sendBulk(
+    @CurrentAccount() account: AuthenticatedAccount,
+    @Args('input') input: SendBulkInput,
+  ): Promise<CampaignView> {
+    return toCampaignView(await this.sendBulkService.send(account.accountId, input));
+  }
+
+  @Mutation(() => Campaign)
+  async cancelCampaign(
+    @CurrentAccount() account: AuthenticatedAccount,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<CampaignView> {
+    return toCampaignView(await this.control.cancel(account.accountId, id));
+  }
+
+  @Mutation(() => Campaign)
+  async pauseCampaign(
+    @CurrentAccount() account: AuthenticatedAccount,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<CampaignView> {
+    return toCampaignView(await this.control.pause(account.accountId, id));
+  }
+
+  @Mutation(() => Campaign)
+  async resumeCampaign(
+    @CurrentAccount() account: AuthenticatedAccount,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<CampaignView> {
+    return toCampaignView(await this.control.resume(account.accountId, id));
+  }
+}

@@ -1,0 +1,165 @@
+import { Injectable, Logger } from '@nestjs/common';
+import Decimal from 'decimal.js';
+import { UserInputError } from '../common/errors/domain-error';
+import { Clock } from '../common/time/clock';
+import { AppConfig } from '../config/app-config.service';
+import { CampaignRecord } from '../domain/campaign.record';
+import { CampaignStatus } from '../domain/campaign-status.enum';
+import { planBatches } from '../messaging/batch-planner';
+import { DispatcherWakeup } from '../messaging/dispatcher-wakeup';
+import { isSupportedCountry, validateRecipients } from '../messaging/recipient-validator';
+import { CampaignRepository } from '../persistence/campaign.repository';
+import { SuppressionRepository } from '../persistence/suppression.repository';
+import { PricingService } from '../pricing/pricing.service';
+import { ProviderAccount } from '../sms-gateway/provider-account';
+import { SendBulkInput } from './dto/send-bulk.input';
+
+// A schedule a few seconds in the past is clock skew between client and server, not a mistake.
+const SCHEDULE_SKEW_MS = 5_000;
+const REJECTED_RECIPIENTS_KEPT = 10_000;
+
+/**
+ * Accepts a campaign: validates everything first (nothing is stored when anything is wrong),
+ * then stores the campaign, its messages and batches in one transaction and wakes the dispatcher.
+ */
+@Injectable()
+export class SendBulkService {
+  private readonly logger = new Logger(SendBulkService.name);
+
+  constructor(
+    private readonly campaigns: CampaignRepository,
+    private readonly suppressions: SuppressionRepository,
+    private readonly pricing: PricingService,
+    private readonly provider: ProviderAccount,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly wakeup: DispatcherWakeup,
+  ) {}
+
+  async send(accountId: string, input: SendBulkInput): Promise<CampaignRecord> {
+    if (input.idempotencyKey) {
+      const existing = await this.campaigns.findByIdempotencyKey(accountId, input.idempotencyKey);
+      if (existing) {
+        return existing;
+      }
+    }
+    const senderId = this.checkSender(input.senderId);
+    const scheduledAt = this.checkSchedule(input.scheduledAt);
+    const defaultCountry = this.checkDefaultCountry(input.defaultCountry);
+    const text = this.pricing.analyzeText(input.text, input.smartEncoding ?? false);
+
+    const { valid, rejected, perCountry } = await validateRecipients(input.recipients, { defaultCountry });
+    if (valid.length === 0) {
+      const reasons = [...new Set(rejected.map((r) => r.reason))].slice(0, 3).join('; ');
+      throw new UserInputError('recipients', `no valid recipient among ${input.recipients.length} (${reasons})`);
+    }
+    const suppressed = await this.suppressions.findSuppressed(
+      accountId,
+      valid.map((r) => r.e164),
+    );
+    if (suppressed.size > 0) {
+      for (const recipient of valid) {
+        if (suppressed.has(recipient.e164)) {
+          perCountry.set(recipient.country, (perCountry.get(recipient.country) ?? 1) - 1);
+        }
+      }
+    }
+    const estimate = await this.pricing.estimate(
+      new Map([...perCountry].filter(([, count]) => count > 0)),
+      text.segments,
+    );
+    const maxCost = input.maxCost === undefined || input.maxCost === null ? null : new Decimal(input.maxCost);
+    if (maxCost && estimate.totalCost.greaterThan(maxCost)) {
+      throw new UserInputError(
+        'maxCost',
+        `the estimated cost ${estimate.totalCost.toFixed(5)} ${estimate.currency} exceeds maxCost ${maxCost.toFixed(5)} ${estimate.currency}`,
+        { estimatedCost: estimate.totalCost.toNumber(), maxCost: maxCost.toNumber() },
+      );
+    }
+
+    const plan = planBatches(valid, suppressed, this.config.dispatch.batchSize);
+    try {
+      const campaign = await this.campaigns.createWithRecipients(
+        {
+          accountId,
+          name: input.name ?? null,
+          status: scheduledAt ? CampaignStatus.SCHEDULED : CampaignStatus.QUEUED,
+          text: text.text,
+          senderId,
+          encoding: text.encoding,
+          segmentsPerMessage: text.segments,
+          smartEncoding: input.smartEncoding ?? false,
+          idempotencyKey: input.idempotencyKey ?? null,
+          estimatedCost: estimate.totalCost,
+          estimatedCostByCountry: estimate.perCountry.map((c) => ({
+            country: c.country,
+            recipients: c.recipients,
+            pricePerSegment: c.pricePerSegment.toFixed(5),
+            cost: c.cost.toFixed(5),
+          })),
+          maxCost,
+          rejectedRecipients: rejected.slice(0, REJECTED_RECIPIENTS_KEPT),
+          scheduledAt,
+        },
+        plan,
+        scheduledAt ?? this.clock.now(),
+      );
+      this.logger.log(
+        {
+          campaignId: campaign.id,
+          recipients: valid.length,
+          rejected: rejected.length,
+          suppressed: plan.suppressedCount,
+        },
+        'Campaign accepted',
+      );
+      if (plan.batchSizes.length === 0) {
+        // Everyone is on the opt-out list: nothing to send, the campaign is already complete.
+        await this.campaigns.completeFinished([campaign.id]);
+        return (await this.campaigns.findForAccount(accountId, campaign.id)) ?? campaign;
+      }
+      this.wakeup.wake();
+      return campaign;
+    } catch (error) {
+      // Two requests with the same idempotency key raced: the other one stored the campaign.
+      if (input.idempotencyKey && (error as { code?: string }).code === 'P2002') {
+        const existing = await this.campaigns.findByIdempotencyKey(accountId, input.idempotencyKey);
+        if (existing) {
+          return existing;
+        }
+      }
+      throw error;
+    }
+  }
+
+  private checkSender(senderId: string | null | undefined): string {
+    const allowed = [this.provider.senderId, ...this.config.extraSenderIds];
+    if (!senderId) {
+      return allowed[0];
+    }
+    if (!allowed.includes(senderId)) {
+      throw new UserInputError('senderId', `unknown sender ${senderId}; configured senders: ${allowed.join(', ')}`);
+    }
+    return senderId;
+  }
+
+  private checkSchedule(scheduledAt: Date | null | undefined): Date | null {
+    if (!scheduledAt) {
+      return null;
+    }
+    if (scheduledAt.getTime() < this.clock.now().getTime() - SCHEDULE_SKEW_MS) {
+      throw new UserInputError('scheduledAt', `${scheduledAt.toISOString()} is in the past`);
+    }
+    return scheduledAt.getTime() > this.clock.now().getTime() ? scheduledAt : null;
+  }
+
+  private checkDefaultCountry(country: string | null | undefined): string | undefined {
+    if (!country) {
+      return undefined;
+    }
+    if (!isSupportedCountry(country)) {
+      throw new UserInputError('defaultCountry', `${country} is not a supported ISO 3166-1 alpha-2 country code`);
+    }
+    return country.toUpperCase();
+  }
+}

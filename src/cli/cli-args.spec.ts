@@ -1,0 +1,140 @@
+import { API_KEY_FILE, DEFAULT_URL, Environment, parseCli, UsageError } from './cli-args';
+
+function environment(overrides: Partial<Environment> = {}): Environment {
+  return { env: {}, readKeyFile: () => undefined, ...overrides };
+}
+
+describe(parseCli.name, () => {
+  describe('connection', () => {
+    it('should default to localhost:3000 and take the key from --key first', () => {
+      const { connection } = parseCli(
+        ['status', 'c1', '--key', 'sk_flag'],
+        environment({ env: { BULK_SMS_API_KEY: 'sk_env' } }),
+      );
+      expect(connection).toEqual({ url: DEFAULT_URL, apiKey: 'sk_flag', keySource: '--key' });
+    });
+
+    it('should fall back to BULK_SMS_API_KEY, then to ./data/api-key', () => {
+      expect(
+        parseCli(['status', 'c1'], environment({ env: { BULK_SMS_API_KEY: ' sk_env\n' } })).connection,
+      ).toMatchObject({
+        apiKey: 'sk_env',
+        keySource: '$BULK_SMS_API_KEY',
+      });
+      const readKeyFile = jest.fn((path: string) => (path === API_KEY_FILE ? 'sk_file\n' : undefined));
+      expect(parseCli(['status', 'c1'], environment({ readKeyFile })).connection).toMatchObject({
+        apiKey: 'sk_file',
+        keySource: API_KEY_FILE,
+      });
+      expect(parseCli(['status', 'c1'], environment()).connection).toEqual({ url: DEFAULT_URL, keySource: 'none' });
+    });
+
+    it('should accept a --url with a trailing /graphql and refuse one that is not http(s)', () => {
+      expect(
+        parseCli(['status', 'c1', '--url', 'https://sms.example.com/graphql/'], environment()).connection.url,
+      ).toBe('https://sms.example.com');
+      expect(() => parseCli(['status', 'c1', '--url', 'ftp://x'], environment())).toThrow(/--url must be an http/);
+    });
+  });
+
+  describe('send', () => {
+    it('should parse every option', () => {
+      const { command } = parseCli(
+        [
+          'send',
+          '--file',
+          'numbers.csv',
+          '--text',
+          'Hello',
+          '--name',
+          'spring',
+          '--sender',
+          'MyBrand',
+          '--default-country',
+          'US',
+          '--smart-encoding',
+          '--max-cost',
+          '12.5',
+          '--schedule-at',
+          '2030-01-31T09:00:00Z',
+          '--idempotency-key',
+          'k1',
+          '--no-watch',
+        ],
+        environment(),
+      );
+      expect(command).toEqual({
+        name: 'send',
+        options: {
+          file: 'numbers.csv',
+          text: 'Hello',
+          name: 'spring',
+          sender: 'MyBrand',
+          defaultCountry: 'US',
+          smartEncoding: true,
+          maxCost: 12.5,
+          scheduleAt: new Date('2030-01-31T09:00:00Z'),
+          idempotencyKey: 'k1',
+          watch: false,
+        },
+      });
+    });
+
+    it('should watch by default and require --file and --text', () => {
+      expect(parseCli(['send', '--file', 'f', '--text', 't'], environment()).command).toMatchObject({
+        options: { watch: true, smartEncoding: false },
+      });
+      expect(() => parseCli(['send', '--text', 't'], environment())).toThrow(
+        new UsageError('send: --file is required'),
+      );
+      expect(() => parseCli(['send', '--file', 'f'], environment())).toThrow(
+        new UsageError('send: --text is required'),
+      );
+    });
+
+    it.each([
+      [['--max-cost', 'abc'], /--max-cost must be a positive number/],
+      [['--max-cost=-1'], /--max-cost must be a positive number/],
+      [['--schedule-at', 'tomorrow'], /--schedule-at must be an ISO 8601 date/],
+      [['--colour', 'red'], /Unknown option '--colour'/],
+      [['extra'], /unexpected argument "extra"/],
+    ])('should refuse %j', (extra, message) => {
+      expect(() => parseCli(['send', '--file', 'f', '--text', 't', ...extra], environment())).toThrow(message);
+    });
+  });
+
+  describe('other commands', () => {
+    it('should parse quote with an optional file', () => {
+      expect(parseCli(['quote', '--text', 'Hi'], environment()).command).toEqual({
+        name: 'quote',
+        options: { file: undefined, text: 'Hi', defaultCountry: undefined, smartEncoding: false },
+      });
+    });
+
+    it('should parse status with --watch and the campaign actions', () => {
+      expect(parseCli(['status', 'c1', '--watch'], environment()).command).toEqual({
+        name: 'status',
+        campaignId: 'c1',
+        watch: true,
+      });
+      for (const name of ['pause', 'resume', 'cancel']) {
+        expect(parseCli([name, 'c1'], environment()).command).toEqual({ name, campaignId: 'c1' });
+      }
+    });
+
+    it('should need exactly one campaign id', () => {
+      expect(() => parseCli(['pause'], environment())).toThrow(/pause: give exactly one campaign id/);
+      expect(() => parseCli(['status', 'a', 'b'], environment())).toThrow(/status: give exactly one campaign id/);
+    });
+
+    it('should show help for no command, help, --help and -h anywhere', () => {
+      for (const argv of [[], ['help'], ['--help'], ['-h'], ['send', '--help']]) {
+        expect(parseCli(argv, environment()).command).toEqual({ name: 'help' });
+      }
+    });
+
+    it('should refuse an unknown command', () => {
+      expect(() => parseCli(['launch'], environment())).toThrow(new UsageError('unknown command "launch"'));
+    });
+  });
+});

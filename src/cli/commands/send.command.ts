@@ -1,0 +1,64 @@
+import { SendOptions } from '../cli-args';
+import { formatCount, formatMoney } from '../progress-bar';
+import { parseRecipients } from '../recipients-file';
+import { CliContext } from './cli-context';
+import { watchCampaign } from './watch.command';
+
+const SEND_BULK = `mutation($input: SendBulkInput!) {
+  sendBulk(input: $input) {
+    id name status encoding segmentsPerMessage scheduledAt
+    estimatedCost { amount currency }
+    progress { total }
+    rejectedRecipients { input reason }
+  }
+}`;
+
+interface SentCampaign {
+  id: string;
+  name: string | null;
+  status: string;
+  encoding: string;
+  segmentsPerMessage: number;
+  scheduledAt: string | null;
+  estimatedCost: { amount: number; currency: string };
+  progress: { total: number };
+  rejectedRecipients: Array<{ input: string; reason: string }>;
+}
+
+const SHOWN_REJECTIONS = 5;
+
+export async function sendCommand(context: CliContext, options: SendOptions): Promise<void> {
+  const { recipients } = parseRecipients(context.readTextFile(options.file));
+  const { sendBulk: campaign } = await context.api.request<{ sendBulk: SentCampaign }>(SEND_BULK, {
+    input: {
+      recipients,
+      text: options.text,
+      name: options.name,
+      senderId: options.sender,
+      defaultCountry: options.defaultCountry,
+      smartEncoding: options.smartEncoding,
+      maxCost: options.maxCost,
+      scheduledAt: options.scheduleAt?.toISOString(),
+      idempotencyKey: options.idempotencyKey,
+    },
+  });
+  context.print(`Campaign ${campaign.id} ${campaign.status}${campaign.name ? ` (${campaign.name})` : ''}`);
+  context.print(
+    `  ${formatCount(campaign.progress.total)} recipients of ${formatCount(recipients.length)} read, ` +
+      `${campaign.encoding} × ${campaign.segmentsPerMessage} segment(s), estimated ${formatMoney(campaign.estimatedCost.amount, campaign.estimatedCost.currency)}`,
+  );
+  if (campaign.scheduledAt) {
+    context.print(`  scheduled for ${campaign.scheduledAt}`);
+  }
+  const rejected = campaign.rejectedRecipients;
+  context.print(`  rejected recipients: ${formatCount(rejected.length)}`);
+  for (const { input, reason } of rejected.slice(0, SHOWN_REJECTIONS)) {
+    context.print(`    ${JSON.stringify(input)}: ${reason}`);
+  }
+  if (rejected.length > SHOWN_REJECTIONS) {
+    context.print(`    … and ${formatCount(rejected.length - SHOWN_REJECTIONS)} more`);
+  }
+  if (options.watch) {
+    await watchCampaign(context, campaign.id);
+  }
+}

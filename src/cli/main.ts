@@ -1,0 +1,100 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseCli, ParsedCli, USAGE, UsageError } from './cli-args';
+import { campaignActionCommand } from './commands/campaign-action.command';
+import { CliContext } from './commands/cli-context';
+import { quoteCommand } from './commands/quote.command';
+import { sendCommand } from './commands/send.command';
+import { statusCommand } from './commands/status.command';
+import { GraphqlApiClient, GraphqlApiError } from './graphql-api.client';
+
+/** `npm run cli -- <command>`: a client of the service's GraphQL API, nothing else. */
+async function main(argv: string[]): Promise<number> {
+  let parsed: ParsedCli;
+  try {
+    parsed = parseCli(argv, {
+      env: process.env,
+      readKeyFile: (path) => (existsSync(path) ? readFileSync(path, 'utf8') : undefined),
+    });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`error: ${error.message}\n\n${USAGE}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const { command, connection } = parsed;
+  if (command.name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (!connection.apiKey) {
+    process.stderr.write(
+      'error: no API key: pass --key, set BULK_SMS_API_KEY, or run from the folder holding data/api-key\n',
+    );
+    return 1;
+  }
+  const api = new GraphqlApiClient(connection.url, connection.apiKey);
+  const context: CliContext = {
+    api,
+    print: (line) => process.stdout.write(`${line}\n`),
+    progressOutput: process.stderr,
+    readTextFile: (path) => readInputFile(path),
+  };
+  process.once('SIGINT', () => {
+    process.stderr.write('\nStopped watching; the campaign goes on.\n');
+    process.exit(130);
+  });
+  try {
+    switch (command.name) {
+      case 'send':
+        await sendCommand(context, command.options);
+        break;
+      case 'quote':
+        await quoteCommand(context, command.options);
+        break;
+      case 'status':
+        await statusCommand(context, command.campaignId, command.watch);
+        break;
+      case 'pause':
+      case 'resume':
+      case 'cancel':
+        await campaignActionCommand(context, command.name, command.campaignId);
+        break;
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof GraphqlApiError) {
+      process.stderr.write(
+        `error: ${error.describe()}${error.code === 'UNAUTHENTICATED' ? ` [key from ${connection.keySource}]` : ''}\n`,
+      );
+      return 1;
+    }
+    if (error instanceof InputFileError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await api.close();
+  }
+}
+
+class InputFileError extends Error {}
+
+function readInputFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputFileError(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,78 @@
+/**
+ * Recipients from a numbers file: one per line, or a CSV whose first column holds them. The
+ * delimiter (comma, semicolon or tab) is taken from the first line; quoted fields may contain
+ * delimiters, doubled quotes and line breaks; a first line without any digit is a header.
+ */
+export interface RecipientsFile {
+  recipients: string[];
+  headerSkipped: boolean;
+}
+
+export function parseRecipients(content: string): RecipientsFile {
+  const text = content.replace(/^\uFEFF/, '');
+  const rows = parseRows(text, detectDelimiter(text));
+  const firstColumn = rows.map((row) => (row[0] ?? '').trim());
+  const headerSkipped = firstColumn.length > 0 && !/\d/.test(firstColumn[0]) && firstColumn[0] !== '';
+  const recipients = (headerSkipped ? firstColumn.slice(1) : firstColumn).filter((value) => value !== '');
+  return { recipients, headerSkipped };
+}
+
+function detectDelimiter(text: string): string {
+  let inQuotes = false;
+  for (const char of text) {
+    if (char === '"') {
+      inQuotes = !inQuotes;
+    } else if (!inQuotes && (char === ',' || char === ';' || char === '\t')) {
+      return char;
+    } else if (!inQuotes && (char === '\n' || char === '\r')) {
+      break;
+    }
+  }
+  return ',';
+}
+
+// RFC 4180, tolerant: CRLF or LF, a quote inside an unquoted field is kept as is.
+function parseRows(text: string, delimiter: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let inQuotes = false;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (inQuotes) {
+      if (char === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (char === '"') {
+        inQuotes = false;
+      } else {
+        field += char;
+      }
+    } else if (char === '"' && field.trim() === '' && !quoted) {
+      inQuotes = true;
+      quoted = true;
+      field = '';
+    } else if (char === delimiter) {
+      row.push(field);
+      field = '';
+      quoted = false;
+    } else if (char === '\n' || char === '\r') {
+      if (char === '\r' && text[i + 1] === '\n') {
+        i++;
+      }
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      quoted = false;
+    } else {
+      field += char;
+    }
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}

@@ -1,0 +1,219 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Clock } from '../common/time/clock';
+import { AppConfig } from '../config/app-config.service';
+import { CampaignEvents } from '../domain/campaign-events';
+import { CampaignRepository } from '../persistence/campaign.repository';
+import { ApplyPassResult, DeliveryReportRepository } from '../persistence/delivery-report.repository';
+import { withDbRetry } from './db-retry';
+import { DeliveryReportIntake } from './delivery-report-intake.service';
+import { DeliveryReportMetrics } from './delivery-report.metrics';
+import { planReportApply, ReportApplyPlan } from './report-apply-plan';
+
+/** An unmatched report is retried for this long (its message may not be committed yet), then given up. */
+export const UNMATCHED_RETRY_MAX_AGE_MS = 24 * 3600 * 1000;
+const UNMATCHED_FIRST_RETRY_MS = 250;
+const UNMATCHED_MAX_RETRY_MS = 30_000;
+const ERROR_PAUSE_MS = 1000;
+
+interface Deferred {
+  nextAt: number;
+  attempts: number;
+}
+
+export interface ApplyPassSummary {
+  claimed: number;
+  applied: number;
+  unmatched: number;
+  campaignIds: string[];
+}
+
+/**
+ * Applies stored reports to messages in batches: one transaction per pass (claim with SKIP LOCKED,
+ * one UPDATE for the whole batch, mark applied), then completes finished campaigns and tells
+ * live-progress subscribers. Runs every REPORT_APPLY_INTERVAL_MS, and at once when reports arrive.
+ */
+@Injectable()
+export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DeliveryReportApplier.name);
+  private readonly deferred = new Map<string, Deferred>();
+  private running = false;
+  private stopped = true;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private pendingWake = false;
+  private passChain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly reports: DeliveryReportRepository,
+    private readonly campaigns: CampaignRepository,
+    private readonly events: CampaignEvents,
+    private readonly intake: DeliveryReportIntake,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly metrics: DeliveryReportMetrics,
+  ) {
+    this.intake.onStored(() => this.notify());
+  }
+
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  start(): void {
+    if (!this.stopped) {
+      return;
+    }
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.notify();
+    await this.loop;
+    await this.passChain.catch(() => undefined);
+  }
+
+  /** New reports were stored: run a pass now rather than at the next interval. */
+  notify(): void {
+    this.pendingWake = true;
+    this.wake?.();
+  }
+
+  /** Applies until nothing due is left; returns the total (tests and the receipt window use it). */
+  async applyAll(): Promise<ApplyPassSummary> {
+    const total: ApplyPassSummary = { claimed: 0, applied: 0, unmatched: 0, campaignIds: [] };
+    const campaigns = new Set<string>();
+    for (;;) {
+      const pass = await this.applyOnce();
+      total.claimed += pass.claimed;
+      total.applied += pass.applied;
+      total.unmatched += pass.unmatched;
+      pass.campaignIds.forEach((id) => campaigns.add(id));
+      if (pass.claimed < this.config.deliveryReports.applyBatchSize) {
+        break;
+      }
+    }
+    total.campaignIds = [...campaigns];
+    return total;
+  }
+
+  /** One pass; passes of this instance never overlap. */
+  applyOnce(): Promise<ApplyPassSummary> {
+    const next = this.passChain.then(() => this.pass());
+    this.passChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async run(): Promise<void> {
+    const { applyIntervalMs, applyBatchSize } = this.config.deliveryReports;
+    while (!this.stopped) {
+      let claimed = 0;
+      try {
+        this.pendingWake = false;
+        claimed = (await this.applyOnce()).claimed;
+      } catch (error) {
+        this.logger.error(`Apply pass failed: ${String(error)}`);
+        await this.sleep(ERROR_PAUSE_MS);
+        continue;
+      }
+      if (claimed < applyBatchSize && !this.pendingWake) {
+        await this.sleep(applyIntervalMs);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+      if (this.stopped) {
+        done();
+      }
+    });
+  }
+
+  private async pass(): Promise<ApplyPassSummary> {
+    const started = performance.now();
+    const now = this.clock.now();
+    const exclude = this.dueExclusions(now.getTime());
+    const result: ApplyPassResult<ReportApplyPlan> = await withDbRetry(() =>
+      this.reports.applyPass(this.config.deliveryReports.applyBatchSize, exclude, (claimed) =>
+        planReportApply(claimed, now, UNMATCHED_RETRY_MAX_AGE_MS),
+      ),
+    );
+    if (result.claimed.length === 0 || !result.plan) {
+      return { claimed: 0, applied: 0, unmatched: 0, campaignIds: [] };
+    }
+    const unmatched = this.trackUnmatched(result, now.getTime());
+    this.record(result, unmatched, performance.now() - started);
+    if (result.campaignIds.length > 0) {
+      await this.campaigns.completeFinished(result.campaignIds);
+      this.events.campaignsChanged(result.campaignIds);
+    }
+    return { claimed: result.claimed.length, applied: result.applied, unmatched, campaignIds: result.campaignIds };
+  }
+
+  /** Unmatched reports stay unapplied; this instance retries them with backoff. */
+  private trackUnmatched(result: ApplyPassResult<ReportApplyPlan>, now: number): number {
+    const forced = new Set(result.plan!.reports.filter((r) => r.force).map((r) => r.id));
+    let unmatched = 0;
+    for (const report of result.claimed) {
+      if (forced.has(report.id) || result.matchedUuids.has(report.messageUuid)) {
+        this.deferred.delete(report.id);
+        continue;
+      }
+      unmatched++;
+      const attempts = (this.deferred.get(report.id)?.attempts ?? 0) + 1;
+      const delay = Math.min(UNMATCHED_FIRST_RETRY_MS * 2 ** (attempts - 1), UNMATCHED_MAX_RETRY_MS);
+      this.deferred.set(report.id, { nextAt: now + delay, attempts });
+    }
+    for (const report of result.plan!.givenUp) {
+      if (!result.matchedUuids.has(report.messageUuid)) {
+        this.metrics.applied.inc({ result: 'given_up' });
+        this.logger.warn(
+          `Gave up on delivery report ${report.id} (MessageUUID ${report.messageUuid}, batch ${report.batchId ?? 'none'}): no matching message after 24 h`,
+        );
+      }
+    }
+    this.metrics.deferred.set(this.deferred.size);
+    return unmatched;
+  }
+
+  private dueExclusions(now: number): string[] {
+    const exclude: string[] = [];
+    for (const [id, entry] of this.deferred) {
+      if (entry.nextAt > now) {
+        exclude.push(id);
+      } else if (entry.attempts > 64) {
+        // Another instance may have applied it; forget it (it is claimed again if still unapplied).
+        this.deferred.delete(id);
+      }
+    }
+    return exclude;
+  }
+
+  private record(result: ApplyPassResult<ReportApplyPlan>, unmatched: number, elapsedMs: number): void {
+    const plan = result.plan!;
+    const known = result.claimed.length - plan.unknownStatus.length;
+    this.metrics.applySeconds.observe(elapsedMs / 1000);
+    this.metrics.applied.inc({ result: 'applied' }, result.applied);
+    this.metrics.applied.inc({ result: 'stale' }, Math.max(0, known - unmatched - result.applied));
+    this.metrics.applied.inc({ result: 'unknown_status' }, plan.unknownStatus.length);
+    this.metrics.suppressed.inc(result.suppressed);
+    for (const report of plan.unknownStatus) {
+      this.logger.warn(`Ignored delivery report ${report.id} with unknown status "${report.status}"`);
+    }
+  }
+}

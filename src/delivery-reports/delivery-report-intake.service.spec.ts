@@ -1,0 +1,98 @@
+import { mock } from 'jest-mock-extended';
+import { MetricsService } from '../common/metrics/metrics.service';
+import { AppConfig } from '../config/app-config.service';
+import { AppendRequest, DeliveryReportRepository, NewDeliveryReport } from '../persistence/delivery-report.repository';
+import { DeliveryReportIntake } from './delivery-report-intake.service';
+import { DeliveryReportMetrics } from './delivery-report.metrics';
+
+function report(key: string): NewDeliveryReport {
+  return {
+    dedupeKey: key,
+    messageUuid: key,
+    batchId: null,
+    to: null,
+    status: 'sent',
+    sequence: 2,
+    errorCode: null,
+    units: null,
+    totalAmount: null,
+    totalRate: null,
+    payload: {},
+  };
+}
+
+describe(DeliveryReportIntake.name, () => {
+  let repository: ReturnType<typeof mock<DeliveryReportRepository>>;
+  let intake: DeliveryReportIntake;
+  let calls: AppendRequest[][];
+
+  beforeEach(() => {
+    calls = [];
+    repository = mock<DeliveryReportRepository>(undefined, {
+      fallbackMockImplementation: () => {
+        throw new Error('unexpected call');
+      },
+    });
+    repository.appendMany.mockImplementation((requests) => {
+      calls.push([...requests]);
+      return Promise.resolve(requests.map((r) => (r.report.dedupeKey === 'old' ? 'duplicate' : 'stored')));
+    });
+    const config = { deliveryReports: { replayWindowMs: 600_000 } } as unknown as AppConfig;
+    intake = new DeliveryReportIntake(repository, config, new DeliveryReportMetrics(new MetricsService()));
+  });
+
+  describe('append', () => {
+    it('should write concurrent reports in one statement and resolve each after it', async () => {
+      const stored = jest.fn();
+      intake.onStored(stored);
+
+      const outcomes = await Promise.all([
+        intake.append(report('a'), 'n1'),
+        intake.append(report('b'), 'n2'),
+        intake.append(report('old'), 'n3'),
+      ]);
+
+      expect(outcomes).toEqual(['stored', 'stored', 'duplicate']);
+      expect(calls).toHaveLength(1);
+      expect(calls[0].map((c) => c.nonce)).toEqual(['n1', 'n2', 'n3']);
+      expect(stored).toHaveBeenCalledTimes(1);
+    });
+
+    it('should answer a second use of a nonce in the same flush as a replay without writing it', async () => {
+      const outcomes = await Promise.all([intake.append(report('a'), 'same'), intake.append(report('b'), 'same')]);
+
+      expect(outcomes).toEqual(['stored', 'replay']);
+      expect(calls[0].map((c) => c.report.dedupeKey)).toEqual(['a']);
+    });
+
+    it('should answer a second copy of a report in the same flush as a duplicate', async () => {
+      const outcomes = await Promise.all([intake.append(report('a'), 'n1'), intake.append(report('a'), 'n2')]);
+
+      expect(outcomes).toEqual(['stored', 'duplicate']);
+      expect(calls[0]).toHaveLength(1);
+    });
+
+    it('should split a burst into statements of at most maxBatch reports', async () => {
+      intake.configure({ maxBatch: 2, maxInFlight: 1 });
+
+      await Promise.all(['a', 'b', 'c', 'd', 'e'].map((key, i) => intake.append(report(key), `n${i}`)));
+
+      expect(calls.map((c) => c.length)).toEqual([2, 2, 1]);
+    });
+
+    it('should reject every request of a failed statement, so Plivo retries them', async () => {
+      repository.appendMany.mockRejectedValueOnce(new Error('database down'));
+
+      const results = await Promise.allSettled([intake.append(report('a'), 'n1'), intake.append(report('b'), 'n2')]);
+
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    });
+
+    it('should retry a deadlocked statement', async () => {
+      repository.appendMany.mockRejectedValueOnce(Object.assign(new Error('deadlock detected'), { code: '40P01' }));
+
+      await expect(intake.append(report('a'), 'n1')).resolves.toBe('stored');
+      expect(repository.appendMany).toHaveBeenCalledTimes(2);
+    });
+  });
+});

@@ -1,0 +1,189 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.service';
+import {
+  AppendOutcome,
+  AppendRequest,
+  DeliveryReportRepository,
+  NewDeliveryReport,
+} from '../persistence/delivery-report.repository';
+import { withDbRetry } from './db-retry';
+import { DeliveryReportMetrics } from './delivery-report.metrics';
+
+interface Pending {
+  request: AppendRequest;
+  resolve: (outcome: AppendOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Group-commit tuning; the defaults keep p99 low and statements large under bursts. */
+export class IntakeOptions {
+  /** Most reports in one INSERT statement. */
+  maxBatch = 1000;
+  /** Statements in flight at once (each holds a pool connection). */
+  maxInFlight = 2;
+}
+
+const NONCE_PURGE_INTERVAL_MS = 60_000;
+
+/**
+ * Durable-first intake with group commit: concurrent requests are gathered (everything that arrived
+ * while the previous statements ran) and written in ONE multi-row statement with their nonces; each
+ * request's promise resolves after the commit, so the HTTP 200 is only sent for a durable report.
+ */
+@Injectable()
+export class DeliveryReportIntake implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(DeliveryReportIntake.name);
+  private queue: Pending[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+  private readonly flushes = new Set<Promise<void>>();
+  private purgeTimer: NodeJS.Timeout | undefined;
+  private readonly listeners: Array<() => void> = [];
+  private readonly options = new IntakeOptions();
+
+  constructor(
+    private readonly reports: DeliveryReportRepository,
+    private readonly config: AppConfig,
+    private readonly metrics: DeliveryReportMetrics,
+  ) {}
+
+  onModuleInit(): void {
+    const window = this.config.deliveryReports.replayWindowMs;
+    this.purgeTimer = setInterval(() => void this.purgeNonces(window), Math.min(NONCE_PURGE_INTERVAL_MS, window));
+    this.purgeTimer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.purgeTimer);
+    await this.drain();
+  }
+
+  /** Tuning hook for benchmarks and tests. */
+  configure(options: Partial<IntakeOptions>): void {
+    Object.assign(this.options, options);
+  }
+
+  /** Called after each commit that stored something (the applier wakes up). */
+  onStored(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Resolves once the report (and its nonce) is committed, or found to be a duplicate or replay. */
+  append(report: NewDeliveryReport, nonce: string | null): Promise<AppendOutcome> {
+    return new Promise<AppendOutcome>((resolve, reject) => {
+      this.queue.push({ request: { report, nonce }, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Appends reports found by polling (no nonce), in the same path. */
+  appendMany(reports: NewDeliveryReport[]): Promise<AppendOutcome[]> {
+    return Promise.all(reports.map((report) => this.append(report, null)));
+  }
+
+  /** Waits until everything queued so far is written. */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.flushes.size > 0) {
+      this.schedule();
+      await Promise.all([...this.flushes]);
+      if (this.flushes.size === 0 && this.queue.length > 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.options.maxInFlight) {
+      return;
+    }
+    this.scheduled = true;
+    // Gather everything that arrives in this turn of the event loop into one statement.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flushAvailable();
+    });
+  }
+
+  private flushAvailable(): void {
+    while (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) {
+      const batch = this.takeBatch();
+      this.inFlight++;
+      const flush = this.write(batch).finally(() => {
+        this.inFlight--;
+        this.flushes.delete(flush);
+        if (this.queue.length > 0) {
+          this.schedule();
+        }
+      });
+      this.flushes.add(flush);
+    }
+  }
+
+  private takeBatch(): Pending[] {
+    const size = Math.min(this.queue.length, this.options.maxBatch);
+    const batch = this.queue.length === size ? this.queue : this.queue.slice(0, size);
+    this.queue = this.queue.length === size ? [] : this.queue.slice(size);
+    return batch;
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    // One statement cannot carry the same nonce or dedupeKey twice: later copies are answered as such.
+    const unique: Pending[] = [];
+    const echoes: Array<{ pending: Pending; of: Pending; replay: boolean }> = [];
+    const byNonce = new Map<string, Pending>();
+    const byKey = new Map<string, Pending>();
+    for (const pending of batch) {
+      const { nonce, report } = pending.request;
+      const sameNonce = nonce === null ? undefined : byNonce.get(nonce);
+      const sameKey = byKey.get(report.dedupeKey);
+      if (sameNonce || sameKey) {
+        echoes.push({ pending, of: (sameNonce ?? sameKey)!, replay: sameNonce !== undefined });
+        continue;
+      }
+      if (nonce !== null) {
+        byNonce.set(nonce, pending);
+      }
+      byKey.set(report.dedupeKey, pending);
+      unique.push(pending);
+    }
+    const started = performance.now();
+    try {
+      const outcomes = await withDbRetry(() =>
+        this.reports.appendMany(
+          unique.map((p) => p.request),
+          this.config.deliveryReports.replayWindowMs,
+        ),
+      );
+      this.metrics.appendSeconds.observe((performance.now() - started) / 1000);
+      this.metrics.appendBatchSize.observe(unique.length);
+      const outcomeOf = new Map<Pending, AppendOutcome>();
+      unique.forEach((pending, index) => {
+        outcomeOf.set(pending, outcomes[index]);
+        this.settle(pending, outcomes[index]);
+      });
+      for (const { pending, of, replay } of echoes) {
+        // A replayed nonce never has effect; a second copy of a report is a duplicate of the first.
+        this.settle(pending, replay ? 'replay' : outcomeOf.get(of) === 'replay' ? 'replay' : 'duplicate');
+      }
+      if (outcomes.includes('stored')) {
+        this.listeners.forEach((listener) => listener());
+      }
+    } catch (error) {
+      this.logger.error(`Could not store ${batch.length} delivery reports: ${String(error)}`);
+      batch.forEach((pending) => pending.reject(error));
+    }
+  }
+
+  private settle(pending: Pending, outcome: AppendOutcome): void {
+    this.metrics.received.inc({ outcome });
+    pending.resolve(outcome);
+  }
+
+  private async purgeNonces(windowMs: number): Promise<void> {
+    try {
+      await this.reports.purgeNonces(windowMs);
+    } catch (error) {
+      this.logger.warn(`Nonce purge failed: ${String(error)}`);
+    }
+  }
+}

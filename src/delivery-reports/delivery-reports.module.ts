@@ -1,0 +1,43 @@
+import { Module } from '@nestjs/common';
+import { PacingPlan } from '../messaging/pacing-plan';
+import { ProviderApiBudget } from '../messaging/provider-api-budget';
+import { SmsGatewayModule } from '../sms-gateway/sms-gateway.module';
+import { DeliveryReportApplier } from './delivery-report-applier.service';
+import { DeliveryReportBodyParser } from './delivery-report-body.parser';
+import { DeliveryReportIntake } from './delivery-report-intake.service';
+import { DeliveryReportReceiver } from './delivery-report-receiver.service';
+import { DeliveryReportMetrics } from './delivery-report.metrics';
+import { DeliveryReportsController } from './delivery-reports.controller';
+import { OverdueReportPoller } from './overdue-report-poller.service';
+import { PlivoSignatureGuard } from './plivo-signature.guard';
+import { ReceiptWindowService } from './receipt-window.service';
+
+/**
+ * Delivery reports in: the signed webhook, durable group-commit intake, the batched applier, the
+ * receipt window and the overdue poller. Needs `CampaignEvents` bound globally (app module).
+ */
+@Module({
+  imports: [SmsGatewayModule],
+  controllers: [DeliveryReportsController],
+  providers: [
+    DeliveryReportMetrics,
+    DeliveryReportBodyParser,
+    PlivoSignatureGuard,
+    DeliveryReportIntake,
+    DeliveryReportReceiver,
+    DeliveryReportApplier,
+    ReceiptWindowService,
+    OverdueReportPoller,
+    // Stateless (their state is in PostgreSQL): the poller reads from Plivo within the shared budget.
+    PacingPlan,
+    ProviderApiBudget,
+  ],
+  exports: [
+    DeliveryReportBodyParser,
+    DeliveryReportIntake,
+    DeliveryReportApplier,
+    ReceiptWindowService,
+    OverdueReportPoller,
+  ],
+})
+export class DeliveryReportsModule {}

@@ -1,0 +1,83 @@
+import { MESSAGE_STATUS_RANK } from '../domain/message-status-order';
+import { MessageStatus } from '../domain/message-status.enum';
+import type { ApplyItem, ApplyPlan, ClaimedReport } from '../persistence/delivery-report.repository';
+import { mapPlivoStatus } from '../sms-gateway/plivo-status.mapper';
+import { parsePlivoCallbackTime } from './plivo-callback';
+
+export interface ReportApplyPlan extends ApplyPlan {
+  /** Reports whose status we do not know (e.g. WhatsApp `read`): marked applied, never guessed. */
+  unknownStatus: ClaimedReport[];
+  /** Reports older than the retry cap: marked applied whether they match or not. */
+  givenUp: ClaimedReport[];
+}
+
+/** Which of two reports for the same message wins: higher rank, then higher Sequence, then later arrival. */
+export function isBetterReport(a: ApplyCandidate, b: ApplyCandidate): boolean {
+  if (a.item.rank !== b.item.rank) {
+    return a.item.rank > b.item.rank;
+  }
+  const seqA = a.item.sequence ?? -1;
+  const seqB = b.item.sequence ?? -1;
+  if (seqA !== seqB) {
+    return seqA > seqB;
+  }
+  return BigInt(a.reportId) > BigInt(b.reportId);
+}
+
+interface ApplyCandidate {
+  reportId: string;
+  item: ApplyItem;
+}
+
+/**
+ * Plans one apply pass: maps statuses, keeps the winning report per message UUID (the SQL then
+ * applies it only if it moves the message forward), and lists every report for marking.
+ */
+export function planReportApply(claimed: readonly ClaimedReport[], now: Date, maxRetryAgeMs: number): ReportApplyPlan {
+  const winners = new Map<string, ApplyCandidate>();
+  const plan: ReportApplyPlan = { updates: [], reports: [], unknownStatus: [], givenUp: [] };
+  for (const report of claimed) {
+    const mapped = mapPlivoStatus(report.status, report.errorCode);
+    const expired = now.getTime() - report.receivedAt.getTime() > maxRetryAgeMs;
+    if (mapped === null) {
+      plan.unknownStatus.push(report);
+    } else if (expired) {
+      plan.givenUp.push(report);
+    }
+    plan.reports.push({ id: report.id, messageUuid: report.messageUuid, force: mapped === null || expired });
+    if (mapped === null) {
+      continue;
+    }
+    const status = mapped.status as MessageStatus;
+    const candidate: ApplyCandidate = {
+      reportId: report.id,
+      item: {
+        messageUuid: report.messageUuid,
+        batchId: report.batchId,
+        to: report.to,
+        status,
+        rank: MESSAGE_STATUS_RANK[status],
+        sequence: report.sequence,
+        errorCode: mapped.errorCode,
+        units: report.units,
+        amount: report.totalAmount,
+        sentAt: parsePlivoCallbackTime(report.sentTime),
+        deliveredAt: parsePlivoCallbackTime(report.deliveryReportTime),
+      },
+    };
+    const current = winners.get(report.messageUuid);
+    if (!current || isBetterReport(candidate, current)) {
+      // The batch id of any report for the UUID helps matching; keep one if the winner lacks it.
+      if (current && !candidate.item.batchId) {
+        candidate.item.batchId = current.item.batchId;
+        candidate.item.to ??= current.item.to;
+      }
+      winners.set(report.messageUuid, candidate);
+    } else if (!current.item.batchId && candidate.item.batchId) {
+      current.item.batchId = candidate.item.batchId;
+      current.item.to ??= candidate.item.to;
+    }
+  }
+  plan.updates = [...winners.values()].map((candidate) => candidate.item);
+  return plan;
+}

@@ -1,0 +1,173 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/time/clock';
+import { AppConfig } from '../config/app-config.service';
+import { CampaignRepository } from '../persistence/campaign.repository';
+import { ClaimedBatch, DispatchRepository } from '../persistence/dispatch.repository';
+import { SmsGateway } from '../sms-gateway/sms-gateway';
+import { ProviderApiBudget } from './provider-api-budget';
+import { SmsGatewayError } from '../sms-gateway/sms-gateway.error';
+import { ListProviderMessagesQuery, ProviderMessageRecord } from '../sms-gateway/sms-gateway.types';
+
+// Plivo lists 20 messages per page; past this many pages the listing counts as incomplete.
+const PAGE_SIZE = 20;
+const MAX_PAGES = 1_000;
+// Tolerance between our clock and the provider's when listing around the attempt: a message the
+// attempt created is timed between the attempt and its timeout, give or take this.
+const CLOCK_SKEW_MS = 15_000;
+const PAGE_ATTEMPTS = 4;
+const PAGE_RETRY_MS = 250;
+
+/**
+ * Establishes what happened to a batch whose submission has no known outcome (a timeout, a reset
+ * socket, a crash while submitting). Plivo has no idempotency key, so the rule is: under-send
+ * rather than double-send.
+ * 1. Delivery reports tagged with the batch prove Plivo has it: accepted, nothing resent.
+ * 2. Otherwise Plivo's message records around the attempt are listed: numbers found there are
+ *    accepted; when the listing is complete, numbers not found are provably not at Plivo and
+ *    only those are sent again.
+ * 3. When nothing can be proven after DISPATCH_RECONCILE_ATTEMPTS checks, the messages fail as
+ *    "submission_unconfirmed" and are not resent.
+ */
+@Injectable()
+export class AmbiguousBatchReconciler {
+  private readonly logger = new Logger(AmbiguousBatchReconciler.name);
+
+  constructor(
+    private readonly gateway: SmsGateway,
+    private readonly dispatch: DispatchRepository,
+    private readonly campaigns: CampaignRepository,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly budget: ProviderApiBudget,
+  ) {}
+
+  async reconcile(owner: string, batch: ClaimedBatch): Promise<void> {
+    const { reconcileDelayMs, reconcileAttempts } = this.config.dispatch;
+    const now = this.clock.now().getTime();
+    const cancelled = batch.campaignStatus === 'CANCELLED';
+    if (await this.dispatch.hasProviderEvidence(batch.id)) {
+      await this.dispatch.settleAmbiguous(batch.id, [], 'none');
+      this.logger.log({ batchId: batch.id }, 'Ambiguous batch confirmed by delivery reports');
+      return this.done(batch);
+    }
+    const attemptedAt = batch.submittedAt?.getTime() ?? batch.createdAt.getTime();
+    if (now < attemptedAt + reconcileDelayMs) {
+      return this.dispatch.recordReconcileAttempt(batch.id, null, new Date(attemptedAt + reconcileDelayMs));
+    }
+    const recipients = await this.dispatch.pendingRecipients(batch.id);
+    try {
+      const { found, complete } = await this.findAtProvider(owner, batch.id, recipients, attemptedAt);
+      if (complete || found.length > 0) {
+        const rest = recipients.length - found.length;
+        const resend = rest === 0 ? 'none' : !complete ? null : cancelled ? 'cancel-rest' : 'rest';
+        if (resend !== null) {
+          await this.dispatch.settleAmbiguous(batch.id, found, resend);
+          this.logger.log(
+            { batchId: batch.id, found: found.length, resend: resend === 'rest' ? rest : 0 },
+            'Ambiguous batch reconciled',
+          );
+          return this.done(batch);
+        }
+      }
+      return this.retryLater(batch, found.length > 0 ? 'listing incomplete' : 'not found yet', reconcileAttempts);
+    } catch (error) {
+      if (error instanceof SmsGatewayError) {
+        return this.retryLater(batch, `listing failed: ${error.message}`, reconcileAttempts);
+      }
+      throw error;
+    }
+  }
+
+  private async retryLater(batch: ClaimedBatch, why: string, maxAttempts: number): Promise<void> {
+    if (batch.reconcileAttempts + 1 >= maxAttempts) {
+      this.logger.warn(
+        { batchId: batch.id, why },
+        'Ambiguous batch could not be settled: its messages fail unconfirmed',
+      );
+      await this.dispatch.recordFailed(
+        batch.id,
+        `submission outcome unknown after ${maxAttempts} checks (${why})`,
+        'submission_unconfirmed',
+      );
+      return this.done(batch);
+    }
+    const delay = this.config.dispatch.reconcileDelayMs * Math.min(8, 2 ** batch.reconcileAttempts);
+    await this.dispatch.recordReconcileAttempt(batch.id, why, new Date(this.clock.now().getTime() + delay));
+  }
+
+  private async done(batch: ClaimedBatch): Promise<void> {
+    await this.campaigns.completeFinished([batch.campaignId]);
+  }
+
+  /** One page of the provider's records; a page that fails for a passing reason is asked again. */
+  private async listPage(query: ListProviderMessagesQuery): Promise<ProviderMessageRecord[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.budget.beforeRead('list');
+        return await this.gateway.listMessages(query);
+      } catch (error) {
+        if (
+          !(error instanceof SmsGatewayError) ||
+          error.kind === 'pause' ||
+          error.kind === 'permanent' ||
+          attempt >= PAGE_ATTEMPTS
+        ) {
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, PAGE_RETRY_MS * attempt));
+      }
+    }
+  }
+
+  /**
+   * The batch's numbers that the provider has a message for, sent around the attempt. Either every
+   * message in the time window is listed, or each number is looked up: whichever takes fewer
+   * requests at the account's rate (a busy account fills a window with other campaigns' messages).
+   */
+  private async findAtProvider(
+    owner: string,
+    batchId: string,
+    recipients: string[],
+    attemptedAt: number,
+  ): Promise<{ found: Array<{ to: string; messageUuid: string }>; complete: boolean }> {
+    const since = new Date(attemptedAt - CLOCK_SKEW_MS);
+    const until = new Date(
+      Math.min(this.clock.now().getTime(), attemptedAt + this.config.plivoTimeoutMs) + CLOCK_SKEW_MS,
+    );
+    const windowPages = Math.ceil(
+      (this.config.dispatch.accountMps * (until.getTime() - since.getTime())) / 1000 / PAGE_SIZE,
+    );
+    const found = new Map<string, string>();
+    const result = (complete: boolean) => ({
+      found: [...found].map(([to, messageUuid]) => ({ to, messageUuid })),
+      complete,
+    });
+    const keepLease = () => this.dispatch.extendLease(batchId, owner, this.config.dispatch.leaseMs);
+
+    if (recipients.length <= windowPages) {
+      for (const to of recipients) {
+        const records = await this.listPage({ toNumber: to, since, until, limit: PAGE_SIZE });
+        if (records.length > 0) {
+          found.set(to, records[0].messageUuid);
+        }
+        await keepLease();
+      }
+      return result(true);
+    }
+    const wanted = new Map(recipients.map((to) => [to.replace(/\D/g, ''), to]));
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const records = await this.listPage({ since, until, limit: PAGE_SIZE, offset: page * PAGE_SIZE });
+      for (const record of records) {
+        const to = wanted.get(record.to.replace(/\D/g, ''));
+        if (to) {
+          found.set(to, record.messageUuid);
+        }
+      }
+      if (records.length < PAGE_SIZE || found.size === recipients.length) {
+        return result(true);
+      }
+      await keepLease();
+    }
+    return result(false);
+  }
+}

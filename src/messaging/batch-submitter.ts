@@ -1,0 +1,116 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/time/clock';
+import { AppConfig } from '../config/app-config.service';
+import { CampaignRepository } from '../persistence/campaign.repository';
+import { ClaimedBatch, DispatchRepository, PacingKey } from '../persistence/dispatch.repository';
+import { SmsGateway } from '../sms-gateway/sms-gateway';
+import { SmsGatewayError } from '../sms-gateway/sms-gateway.error';
+import { DispatchMetrics } from './dispatch.metrics';
+import { decideRetry } from './retry-policy';
+
+/**
+ * Sends one claimed batch and records the outcome. The batch was marked SUBMITTING (durably)
+ * before this runs, and its callback URL names it, so whatever happens to this process the
+ * batch's fate can be established afterwards.
+ */
+@Injectable()
+export class BatchSubmitter {
+  private readonly logger = new Logger(BatchSubmitter.name);
+
+  constructor(
+    private readonly gateway: SmsGateway,
+    private readonly dispatch: DispatchRepository,
+    private readonly campaigns: CampaignRepository,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly metrics: DispatchMetrics,
+  ) {}
+
+  /** Returns the campaign whose state may have changed. */
+  async submit(owner: string, batch: ClaimedBatch, recipients: string[], pacingKeys: PacingKey[]): Promise<void> {
+    const { messageExpirySeconds } = this.config.dispatch;
+    const started = Date.now();
+    try {
+      const result = await this.gateway.submitBatch({
+        batchId: batch.id,
+        src: batch.senderId,
+        recipients,
+        text: batch.text,
+        callbackUrl: `${this.config.deliveryReportUrl}?batch=${batch.id}`,
+        callbackMethod: 'POST',
+        messageExpirySeconds,
+      });
+      await this.dispatch.recordAccepted(batch.id, result, recipients);
+      this.metrics.recordSubmission('accepted', recipients.length, Date.now() - started);
+    } catch (error) {
+      if (!(error instanceof SmsGatewayError)) {
+        throw error;
+      }
+      this.metrics.recordSubmission(error.kind, recipients.length, Date.now() - started);
+      await this.recordFailure(owner, batch, recipients, pacingKeys, error);
+    }
+    await this.campaigns.completeFinished([batch.campaignId]);
+  }
+
+  private async recordFailure(
+    owner: string,
+    batch: ClaimedBatch,
+    recipients: string[],
+    pacingKeys: PacingKey[],
+    error: SmsGatewayError,
+  ): Promise<void> {
+    const reason = `${error.kind}${error.status ? ` (HTTP ${error.status})` : ''}: ${error.message}`.slice(0, 500);
+    const { dispatch } = this.config;
+    switch (error.kind) {
+      case 'transient': {
+        await this.dispatch.releasePacing(pacingKeys, recipients.length);
+        const decision = decideRetry(
+          {
+            maxAttempts: dispatch.maxAttempts,
+            maxAgeMs: dispatch.maxAgeMs,
+            baseDelayMs: dispatch.retryBaseMs,
+            maxDelayMs: dispatch.retryMaxMs,
+          },
+          {
+            attempts: batch.attempts,
+            ageMs: this.clock.now().getTime() - batch.createdAt.getTime(),
+            retryAfterMs: error.retryAfterMs,
+          },
+        );
+        if (decision.retry) {
+          await this.dispatch.recordRetry(
+            batch.id,
+            owner,
+            reason,
+            new Date(this.clock.now().getTime() + decision.delayMs),
+          );
+        } else {
+          this.logger.warn({ batchId: batch.id, reason }, `Batch failed: ${decision.reason}`);
+          await this.dispatch.recordFailed(batch.id, `${decision.reason}; last error ${reason}`, 'submission_failed');
+        }
+        return;
+      }
+      case 'permanent':
+        this.logger.warn({ batchId: batch.id, reason }, 'Batch refused by the provider');
+        await this.dispatch.releasePacing(pacingKeys, recipients.length);
+        await this.dispatch.recordFailed(batch.id, reason, 'submission_refused');
+        return;
+      case 'pause':
+        this.logger.warn(
+          { batchId: batch.id, campaignId: batch.campaignId, reason },
+          'Campaign paused by a provider refusal',
+        );
+        await this.dispatch.releasePacing(pacingKeys, recipients.length);
+        await this.dispatch.recordPause(batch.id, owner, batch.campaignId, reason);
+        return;
+      case 'ambiguous':
+        this.logger.warn({ batchId: batch.id, reason }, 'Batch outcome unknown: it will be reconciled, not resent');
+        await this.dispatch.recordAmbiguous(
+          batch.id,
+          reason,
+          new Date(this.clock.now().getTime() + dispatch.reconcileDelayMs),
+        );
+        return;
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { AppConfig } from '../config/app-config.service';
+import { CampaignEvents } from '../domain/campaign-events';
+import { Claim, DispatchRepository } from '../persistence/dispatch.repository';
+import { AmbiguousBatchReconciler } from './ambiguous-batch-reconciler';
+import { BatchSubmitter } from './batch-submitter';
+import { DispatcherWakeup } from './dispatcher-wakeup';
+import { PacingPlan } from './pacing-plan';
+
+const LIFECYCLE_INTERVAL_MS = 1_000;
+const ERROR_BACKOFF_MS = 1_000;
+
+/**
+ * The durable dispatcher: DISPATCH_CONCURRENCY workers per instance claim due batches from
+ * PostgreSQL (leased, SKIP LOCKED, paced in shared rows), submit them and record the outcome.
+ * Any number of instances can run against one database; a crashed instance's batches come back
+ * when their lease expires and are reconciled, never blindly resent.
+ */
+@Injectable()
+export class DispatcherService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DispatcherService.name);
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private running = false;
+  private workers: Array<Promise<void>> = [];
+  private lifecycleTimer?: NodeJS.Timeout;
+  private sleepers = new Set<() => void>();
+
+  constructor(
+    private readonly dispatch: DispatchRepository,
+    private readonly submitter: BatchSubmitter,
+    private readonly reconciler: AmbiguousBatchReconciler,
+    private readonly pacing: PacingPlan,
+    private readonly config: AppConfig,
+    private readonly events: CampaignEvents,
+    wakeup: DispatcherWakeup,
+  ) {
+    wakeup.onWake(() => this.wakeAll());
+  }
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    const { concurrency } = this.config.dispatch;
+    this.workers = Array.from({ length: concurrency }, (_, index) => this.work(index));
+    this.lifecycleTimer = setInterval(() => void this.lifecycleTick(), LIFECYCLE_INTERVAL_MS);
+    this.lifecycleTimer.unref();
+    this.logger.log(`Dispatcher ${this.owner} started with ${concurrency} workers`);
+  }
+
+  /** Stop claiming, let in-flight submissions finish and record their outcome, release leases. */
+  async onModuleDestroy(): Promise<void> {
+    if (!this.running) {
+      return;
+    }
+    this.running = false;
+    clearInterval(this.lifecycleTimer);
+    this.wakeAll();
+    await Promise.all(this.workers);
+    await this.dispatch.releaseLeases(this.owner).catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'Could not release leases; they will expire');
+    });
+    this.logger.log(`Dispatcher ${this.owner} stopped`);
+  }
+
+  private async work(index: number): Promise<void> {
+    while (this.running) {
+      let claim: Claim;
+      try {
+        claim = await this.dispatch.claimNext({
+          owner: this.owner,
+          leaseMs: this.config.dispatch.leaseMs,
+          maxInFlight: this.config.dispatch.apiConcurrency,
+          pacingKeysFor: (senderId) => this.pacing.keysFor(senderId),
+        });
+        await this.process(claim);
+      } catch (error) {
+        this.logger.error({ err: error, worker: index }, 'Dispatch step failed');
+        await this.sleep(ERROR_BACKOFF_MS);
+        continue;
+      }
+      if (claim.kind === 'idle') {
+        await this.sleep(this.config.dispatch.pollMs);
+      } else if (claim.kind === 'wait') {
+        await this.sleep(Math.min(this.config.dispatch.pollMs, Math.max(0, claim.untilMs - Date.now())));
+      }
+    }
+  }
+
+  private async process(claim: Claim): Promise<void> {
+    switch (claim.kind) {
+      case 'submit':
+        await this.submitter.submit(this.owner, claim.batch, claim.recipients, claim.pacingKeys);
+        this.events.campaignsChanged([claim.batch.campaignId]);
+        return;
+      case 'reconcile':
+        await this.reconciler.reconcile(this.owner, claim.batch);
+        this.events.campaignsChanged([claim.batch.campaignId]);
+        return;
+      case 'paused':
+        this.logger.warn({ campaignId: claim.campaignId, reason: claim.reason }, 'Campaign paused');
+        this.events.campaignsChanged([claim.campaignId]);
+        return;
+      case 'wait':
+      case 'idle':
+        return;
+    }
+  }
+
+  private async lifecycleTick(): Promise<void> {
+    try {
+      const started = await this.dispatch.startScheduledCampaigns();
+      if (started.length > 0) {
+        this.logger.log({ campaignIds: started }, 'Scheduled campaigns started');
+        this.events.campaignsChanged(started);
+        this.wakeAll();
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Could not start scheduled campaigns');
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (!this.running) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+
+  private wakeAll(): void {
+    for (const wake of [...this.sleepers]) {
+      wake();
+    }
+  }
+}

@@ -1,0 +1,51 @@
+export interface PacingState {
+  /** When the provider's queue for this key is empty, given everything submitted so far. */
+  queueDrainsAtMs: number;
+  apiTokens: number;
+  apiTokensAtMs: number;
+}
+
+export interface PacingLimits {
+  /** Messages per second the provider sends for this key. */
+  mps: number;
+  /** Longest wait a message may have in the provider's queue (below its message_expiry). */
+  maxQueueMs: number;
+  /** API requests: bucket size and refill per millisecond (300 per 5 s = 300 and 0.06). */
+  apiBurst: number;
+  apiRefillPerMs: number;
+}
+
+export type Reservation = { granted: true; next: PacingState } | { granted: false; retryAtMs: number };
+
+/**
+ * May `messages` more go to the provider now? Plivo queues what exceeds the account's MPS and
+ * expires what waits longer than message_expiry (error 420), so we keep our own model of its
+ * queue: it drains at `mps`, and a batch is only sent when its last message would wait at most
+ * `maxQueueMs`. An empty queue always takes one batch, however large. API requests are a token
+ * bucket. Pure: the caller keeps the state (in PostgreSQL, shared by all instances).
+ */
+export function reserve(state: PacingState, limits: PacingLimits, messages: number, nowMs: number): Reservation {
+  const tokens = Math.min(limits.apiBurst, state.apiTokens + (nowMs - state.apiTokensAtMs) * limits.apiRefillPerMs);
+  if (tokens < 1) {
+    return { granted: false, retryAtMs: nowMs + Math.ceil((1 - tokens) / limits.apiRefillPerMs) };
+  }
+  const drainStart = Math.max(nowMs, state.queueDrainsAtMs);
+  const drainsAt = drainStart + (messages / limits.mps) * 1000;
+  if (drainStart > nowMs && drainsAt - nowMs > limits.maxQueueMs) {
+    return { granted: false, retryAtMs: Math.min(drainStart, drainsAt - limits.maxQueueMs) };
+  }
+  return { granted: true, next: { queueDrainsAtMs: drainsAt, apiTokens: tokens - 1, apiTokensAtMs: nowMs } };
+}
+
+/** Gives back the queue time of messages that were reserved but did not reach the provider. */
+export function release(state: PacingState, limits: PacingLimits, messages: number, nowMs: number): PacingState {
+  return {
+    ...state,
+    queueDrainsAtMs: Math.max(nowMs, state.queueDrainsAtMs - (messages / limits.mps) * 1000),
+  };
+}
+
+/** When a provider queue drained at `mps` would have sent `messages` more, starting after `queueDrainsAtMs`. */
+export function drainEstimate(queueDrainsAtMs: number, mps: number, messages: number, nowMs: number): number {
+  return Math.max(nowMs, queueDrainsAtMs) + (messages / mps) * 1000;
+}

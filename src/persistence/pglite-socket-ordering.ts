@@ -1,0 +1,87 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+interface QueuedMessage {
+  handlerId: number;
+  message: Uint8Array;
+  resolve(bytes: number): void;
+  reject(error: unknown): void;
+  onData(data: Uint8Array): void;
+}
+
+interface QueryQueue {
+  queue: QueuedMessage[];
+  processing: boolean;
+  lastHandlerId: number | null;
+  processQueue(): Promise<void>;
+  clearQueueForHandler(handlerId: number): void;
+}
+
+const SYNC = 0x53; // 'S'
+const SIMPLE_QUERY = 0x51; // 'Q'
+const TERMINATE = 0x58; // 'X'
+const FIRST_MESSAGE_TYPE = 0x41; // startup and SSL requests start with a length, not a letter
+
+/**
+ * pglite-socket 0.2.17 multiplexes every client connection onto PGlite's single backend message
+ * by message, keeping a connection's turn only inside a transaction. node-postgres sends an
+ * extended query (Parse, Bind, Describe, Execute, Sync) as separate messages, so two connections
+ * interleave them and fail with "unnamed prepared statement does not exist". This keeps a
+ * connection's turn from its first extended-protocol message until its Sync (or a simple query),
+ * and never lets one failed message stall the queue (the original loop returns while still
+ * marked as processing). Written here because the library offers no hook; remove it when
+ * pglite-socket orders messages per protocol exchange itself.
+ */
+export function orderMessagesPerExchange(server: PGLiteSocketServer, db: PGlite): void {
+  const queue = (server as unknown as { queryQueue: QueryQueue }).queryQueue;
+  let pinned: number | null = null;
+
+  const clear = queue.clearQueueForHandler.bind(queue);
+  queue.clearQueueForHandler = (handlerId: number) => {
+    if (pinned === handlerId) {
+      pinned = null;
+    }
+    clear(handlerId);
+  };
+
+  queue.processQueue = async function processQueue(this: QueryQueue): Promise<void> {
+    if (this.processing || this.queue.length === 0) {
+      return;
+    }
+    this.processing = true;
+    try {
+      while (this.queue.length > 0) {
+        const owner = db.isInTransaction() && this.lastHandlerId !== null ? this.lastHandlerId : pinned;
+        const index = owner === null ? 0 : this.queue.findIndex((item) => item.handlerId === owner);
+        if (index === -1) {
+          break; // the owner's next message has not arrived yet; its enqueue restarts the loop
+        }
+        const [item] = this.queue.splice(index, 1);
+        let bytes = 0;
+        try {
+          await db.runExclusive(() =>
+            db.execProtocolRawStream(item.message, {
+              onRawData: (data: Uint8Array) => {
+                bytes += data.length;
+                item.onData(data);
+              },
+            }),
+          );
+        } catch (error) {
+          item.reject(error);
+          pinned = null;
+          continue;
+        }
+        const type = item.message[0];
+        this.lastHandlerId = item.handlerId;
+        pinned =
+          type < FIRST_MESSAGE_TYPE || type === SYNC || type === SIMPLE_QUERY || type === TERMINATE
+            ? null
+            : item.handlerId;
+        item.resolve(bytes);
+      }
+    } finally {
+      this.processing = false;
+    }
+  };
+}

@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { UserInputError } from '../common/errors/domain-error';
+import { Decimal } from '../common/money/money';
+import { Encoding } from '../domain/encoding.enum';
+import { isSupportedCountry, validateRecipients } from '../messaging/recipient-validator';
+import { calculateCost, UnknownCountryPriceError } from './cost-calculator';
+import { checkMessageLength } from './message-length';
+import { Quote } from './models/quote.model';
+import { PriceCatalogService } from './price-catalog.service';
+import { toQuote } from './quote.mapper';
+import type { CostEstimate, QuoteRequest, TextAnalysis } from './pricing.types';
+import { countSegments, SegmentCount, TextTooLongToCountError } from './segment-counter';
+
+export type { CostEstimate, CountryCostEstimate, QuoteRequest, TextAnalysis } from './pricing.types';
+
+/** Currency of an estimate without recipients (every Plivo price is in USD). */
+export const DEFAULT_CURRENCY = 'USD';
+
+/** Text analysis, cost estimates and quotes: what sendBulk and the quote query share. */
+@Injectable()
+export class PricingService {
+  constructor(private readonly catalog: PriceCatalogService) {}
+
+  /** Encoding and segments of the text that would be sent; rejects text Plivo would refuse. */
+  analyzeText(text: string, smartEncoding: boolean): TextAnalysis {
+    let count: SegmentCount;
+    try {
+      count = countSegments(text, { smartEncoding });
+    } catch (error) {
+      if (error instanceof TextTooLongToCountError) {
+        throw new UserInputError('text', error.message);
+      }
+      throw error;
+    }
+    const length = checkMessageLength(count);
+    if (!length.ok) {
+      throw new UserInputError('text', length.limit);
+    }
+    return {
+      encoding: count.encoding === 'UCS2' ? Encoding.UCS2 : Encoding.GSM7,
+      characters: count.characters,
+      segments: count.segments,
+      text: count.text,
+      unicodeCharacters: count.unicodeCharacters,
+      smartEncodingSavedSegments: count.smartEncodingSavedSegments,
+    };
+  }
+
+  /** Exact cost of `segments` segments to each recipient, per country (ISO alpha-2) and in total. */
+  async estimate(perCountry: Map<string, number>, segments: number): Promise<CostEstimate> {
+    const entries = [...perCountry]
+      .filter(([, recipients]) => recipients !== 0)
+      .map(([country, recipients]): [string, number] => [country.toUpperCase(), recipients]);
+    if (entries.length === 0) {
+      return { currency: DEFAULT_CURRENCY, totalCost: new Decimal(0), perCountry: [] };
+    }
+    try {
+      const rates = await this.catalog.ratesFor(entries.map(([country]) => country));
+      const cost = calculateCost(entries, segments, (country) => {
+        const price = rates.get(country);
+        return price && { rate: price.rate.toFixed(), currency: price.currency };
+      });
+      return {
+        currency: cost.currency ?? DEFAULT_CURRENCY,
+        totalCost: cost.totalCost,
+        perCountry: cost.perCountry.map(({ country, recipients, pricePerSegment, cost: amount }) => ({
+          country,
+          recipients,
+          pricePerSegment,
+          cost: amount,
+        })),
+      };
+    } catch (error) {
+      if (error instanceof UnknownCountryPriceError) {
+        const noun = error.countries.length === 1 ? 'country' : 'countries';
+        throw new UserInputError(
+          'recipients',
+          `no price for ${noun} ${error.countries.join(', ')} (the SMS provider has none); remove those recipients`,
+          { countries: error.countries },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** What sending `text` to `recipients` would cost, validated exactly as sendBulk validates it. */
+  async quote(input: QuoteRequest): Promise<Quote> {
+    const defaultCountry = checkDefaultCountry(input.defaultCountry);
+    const analysis = this.analyzeText(input.text, input.smartEncoding);
+    const recipients = await validateRecipients(input.recipients, { defaultCountry });
+    const estimate = await this.estimate(recipients.perCountry, analysis.segments);
+    return toQuote(analysis, recipients, estimate);
+  }
+}
+
+/** Upper-cased default country, or undefined; rejects codes libphonenumber has no metadata for. */
+export function checkDefaultCountry(defaultCountry: string | null | undefined): string | undefined {
+  if (defaultCountry === null || defaultCountry === undefined) {
+    return undefined;
+  }
+  if (!isSupportedCountry(defaultCountry)) {
+    throw new UserInputError(
+      'defaultCountry',
+      `defaultCountry "${defaultCountry}" is not a supported ISO 3166-1 alpha-2 country code (e.g. US, GB)`,
+    );
+  }
+  return defaultCountry.trim().toUpperCase();
+}

@@ -1,0 +1,40 @@
+import type { Decimal } from '../common/money/money';
+import type { Encoding } from '../domain/encoding.enum';
+
+// The shapes PricingService hands to its callers (campaigns, the quote query); re-exported from pricing.service.
+
+export interface TextAnalysis {
+  encoding: Encoding;
+  /** GSM-7 septets (extension characters count 2), or UCS-2 graphemes. */
+  characters: number;
+  /** Segments per message. */
+  segments: number;
+  /** The text that would be sent: smart-encoded when asked. */
+  text: string;
+  /** Distinct characters forcing UCS-2, in order of first appearance. */
+  unicodeCharacters: string[];
+  /** Segments saved by smart encoding; negative when it lengthens a message that stays UCS-2. */
+  smartEncodingSavedSegments: number;
+}
+
+export interface CountryCostEstimate {
+  country: string;
+  recipients: number;
+  pricePerSegment: Decimal;
+  /** recipients × segments × pricePerSegment, exact. */
+  cost: Decimal;
+}
+
+export interface CostEstimate {
+  currency: string;
+  /** Exact; round only for display. */
+  totalCost: Decimal;
+  perCountry: CountryCostEstimate[];
+}
+
+export interface QuoteRequest {
+  text: string;
+  recipients: string[];
+  defaultCountry?: string | null;
+  smartEncoding: boolean;
+}

@@ -1,0 +1,242 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CampaignStatus } from '../../src/domain/campaign-status.enum';
+import { MessageStatus } from '../../src/domain/message-status.enum';
+import { progressFactory } from '../factories/progress.factory';
+import { TEST_DATABASES } from '../utils/test-databases';
+import { startTestApp, TestApp } from '../utils/test-app';
+
+const CLI_JS = path.resolve(__dirname, '../../dist/src/cli/main.js');
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a user would, in an empty folder (so no ./data/api-key is picked up). */
+function runCli(args: string[], env: Record<string, string> = {}, onStderr?: (text: string) => void): Promise<CliRun> {
+  const cwd = mkdtempSync(path.join(tmpdir(), 'bulk-sms-cli-'));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI_JS, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      onStderr?.(stderr);
+    });
+    child.once('exit', (code) => {
+      rmSync(cwd, { recursive: true, force: true });
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe.each(TEST_DATABASES)('the CLI against the service on %s', (database) => {
+  let testApp: TestApp;
+  let factory: ReturnType<typeof progressFactory>;
+  let files: string;
+
+  beforeAll(async () => {
+    // npm test builds first (pretest); run `npx nest build` before running this file alone.
+    if (!existsSync(CLI_JS)) {
+      throw new Error(`${CLI_JS} is missing: run \`npx nest build\` first`);
+    }
+    // A fast sandbox and pacing (Plivo's seconds become milliseconds), so a sent campaign ends quickly.
+    testApp = await startTestApp(database, {
+      SANDBOX_TIME_SCALE: '0.001',
+      SANDBOX_MPS: '100000',
+      PLIVO_MPS: '100000',
+      DISPATCH_POLL_MS: '20',
+    });
+    factory = progressFactory(testApp.app);
+    files = mkdtempSync(path.join(tmpdir(), 'bulk-sms-cli-files-'));
+  });
+
+  afterAll(async () => {
+    await testApp.close();
+    rmSync(files, { recursive: true, force: true });
+  });
+
+  function numbersFile(content: string): string {
+    const file = path.join(files, `numbers-${Math.random().toString(36).slice(2)}.csv`);
+    writeFileSync(file, content);
+    return file;
+  }
+
+  it('should print a quote with encoding, segments, the per-country table and the total', async () => {
+    const { apiKey } = await testApp.newAccount();
+    const file = numbersFile(
+      'phone,name\n"+14155550100","Ann, A."\n+442071838750,Bob\n+14155550101,Cy\nnot-a-number,Dee\n',
+    );
+    const run = await runCli([
+      'quote',
+      '--url',
+      testApp.baseUrl,
+      '--key',
+      apiKey,
+      '--file',
+      file,
+      '--text',
+      'Hello from the CLI',
+    ]);
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Encoding: GSM7, 18 characters, 1 segment\(s\) per message$/m);
+    expect(run.stdout).toMatch(/^Recipients: 3 valid, 1 rejected$/m);
+    expect(run.stdout).toMatch(/^ {2}"not-a-number": /m);
+    expect(run.stdout).toMatch(/^country\s+recipients\s+per segment\s+cost$/m);
+    expect(run.stdout).toMatch(/^US\s+2\s+[\d.]+ USD\s+[\d.]+ USD$/m);
+    expect(run.stdout).toMatch(/^GB\s+1\s+[\d.]+ USD\s+[\d.]+ USD$/m);
+    expect(run.stdout).toMatch(/^Total: [\d.]+ USD$/m);
+  });
+
+  it('should print a campaign’s status', async () => {
+    const { accountId, apiKey } = await testApp.newAccount();
+    const campaign = await factory.campaign(accountId, { messages: 4, name: 'spring sale' });
+    await factory.moveMessages(campaign.id, MessageStatus.SUBMITTED, MessageStatus.DELIVERED, 1, '0.0035');
+
+    const run = await runCli(['status', campaign.id, '--url', testApp.baseUrl], { BULK_SMS_API_KEY: apiKey });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Campaign ${campaign.id} (spring sale): SENDING`);
+    expect(run.stdout).toMatch(/\] {2}25% 1\/4 done · delivered 1 · 0\.0035 USD · SENDING( · ETA \d\d:\d\d:\d\dZ)?$/m);
+  });
+
+  it('should watch a campaign to its end and print the tally with cost per status', async () => {
+    const { accountId, apiKey } = await testApp.newAccount();
+    const campaign = await factory.campaign(accountId, { messages: 5 });
+    const watching = new Promise<void>((resolve) => {
+      void runCli(['status', campaign.id, '--watch', '--url', testApp.baseUrl, '--key', apiKey], {}, (stderr) => {
+        // The first plain progress line (stderr is not a terminal here) means the subscription is live.
+        if (stderr.includes('done')) {
+          resolve();
+        }
+      }).then((run) => finished.resolve(run));
+    });
+    const finished = deferred<CliRun>();
+    await watching;
+
+    await factory.moveMessages(campaign.id, MessageStatus.SUBMITTED, MessageStatus.DELIVERED, 4, '0.0035');
+    await factory.moveMessages(campaign.id, MessageStatus.SUBMITTED, MessageStatus.UNDELIVERED, 1, '0.0035');
+    await factory.setStatus(campaign.id, CampaignStatus.COMPLETED);
+    factory.signal(campaign.id);
+    const run = await finished.promise;
+
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/100% 5\/5 done · delivered 4 · undelivered 1 · 0\.0175 USD · COMPLETED/);
+    expect(run.stdout).toContain(`Campaign ${campaign.id}: COMPLETED\nstatus       messages        cost`);
+    expect(run.stdout).toMatch(/^DELIVERED\s+4\s+0\.014 USD$/m);
+    expect(run.stdout).toMatch(/^UNDELIVERED\s+1\s+0\.0035 USD$/m);
+    expect(run.stdout).toMatch(/^total\s+5\s+0\.0175 USD$/m);
+  });
+
+  it('should exit 1 with the GraphQL code and message for an unknown campaign', async () => {
+    const { apiKey } = await testApp.newAccount();
+    const run = await runCli([
+      'status',
+      '00000000-0000-4000-8000-000000000000',
+      '--url',
+      testApp.baseUrl,
+      '--key',
+      apiKey,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'error: NOT_FOUND: campaign 00000000-0000-4000-8000-000000000000 not found (for this API key)\n',
+    );
+
+    const watch = await runCli([
+      'status',
+      '00000000-0000-4000-8000-000000000000',
+      '--watch',
+      '--url',
+      testApp.baseUrl,
+      '--key',
+      apiKey,
+    ]);
+    expect(watch.code).toBe(1);
+  });
+
+  it('should say so when the API key is wrong, naming where the key came from', async () => {
+    const flag = await runCli([
+      'status',
+      '00000000-0000-4000-8000-000000000000',
+      '--url',
+      testApp.baseUrl,
+      '--key',
+      'sk_wrong',
+    ]);
+    expect(flag.code).toBe(1);
+    expect(flag.stderr).toMatch(
+      /^error: UNAUTHENTICATED: Invalid API key \(wrong or missing API key: .*\) \[key from --key\]$/m,
+    );
+
+    const { apiKey } = await testApp.newAccount();
+    const env = await runCli(['quote', '--text', 'hi', '--url', testApp.baseUrl], { BULK_SMS_API_KEY: `${apiKey}x` });
+    expect(env.code).toBe(1);
+    expect(env.stderr).toMatch(/UNAUTHENTICATED.*\[key from \$BULK_SMS_API_KEY\]/);
+  });
+
+  it('should send a campaign from a numbers file and report its rejected recipients', async () => {
+    const { apiKey } = await testApp.newAccount();
+    const file = numbersFile('number\n+442071838750\n"+44 20 7183 8751"\n+442071838750\nnope\n');
+    const args = [
+      'send',
+      '--file',
+      file,
+      '--text',
+      'Hi from the CLI',
+      '--name',
+      'cli send',
+      '--idempotency-key',
+      'cli-1',
+    ];
+    const run = await runCli([...args, '--no-watch', '--url', testApp.baseUrl, '--key', apiKey]);
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const id = /^Campaign ([0-9a-f-]{36}) (QUEUED|SENDING|COMPLETED) \(cli send\)$/m.exec(run.stdout)?.[1];
+    expect(id).toBeDefined();
+    expect(run.stdout).toMatch(/^ {2}2 recipients of 4 read, GSM7 × 1 segment\(s\), estimated [\d.]+ USD$/m);
+    expect(run.stdout).toContain(
+      '  rejected recipients: 2\n    "+442071838750": duplicate\n    "nope": not a valid phone number\n',
+    );
+
+    // The same idempotency key again: the same campaign.
+    const again = await runCli([...args, '--no-watch', '--url', testApp.baseUrl, '--key', apiKey]);
+    expect(again.stdout).toContain(`Campaign ${id} `);
+  });
+
+  it('should explain usage mistakes and a missing key without calling the service', async () => {
+    const noId = await runCli(['status', '--url', testApp.baseUrl, '--key', 'k']);
+    expect(noId.code).toBe(1);
+    expect(noId.stderr).toMatch(/^error: status: give exactly one campaign id/);
+    expect(noId.stderr).toContain('Usage: npm run cli -- <command> [options]');
+
+    const unknownOption = await runCli(['send', '--file', 'x.csv', '--text', 'hi', '--colour', 'red']);
+    expect(unknownOption.code).toBe(1);
+    expect(unknownOption.stderr).toMatch(/^error: Unknown option '--colour'/);
+
+    const noKey = await runCli(['status', '00000000-0000-4000-8000-000000000000', '--url', testApp.baseUrl]);
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toMatch(/^error: no API key: pass --key, set BULK_SMS_API_KEY/);
+
+    const unreachable = await runCli(['status', 'x', '--url', 'http://127.0.0.1:9', '--key', 'k']);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^error: UNREACHABLE: cannot reach the service at http:\/\/127\.0\.0\.1:9/);
+  });
+});
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}

@@ -1,0 +1,201 @@
+import { Client } from 'pg';
+import { applyMigrations } from '../../src/persistence/migrator';
+import { PlivoSandbox } from '../../src/sandbox/sandbox';
+import { graphql } from '../utils/graphql-client';
+import { usNumbers, waitFor } from '../utils/phone-numbers';
+import { freePort, runService, ServiceProcess } from '../utils/service-process';
+import { TEST_POSTGRES_ADMIN_URL } from '../utils/test-databases';
+
+const API_KEY = 'sk_crash_recovery_test_key_000001';
+const RECIPIENTS = 20_000;
+
+jest.setTimeout(300_000);
+
+async function sql<T extends Record<string, unknown>>(url: string, text: string): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The whole service as separate processes against one PostgreSQL database and one standalone
+ * sandbox (the real plivo SDK over HTTP): processes are killed with SIGKILL mid-campaign and
+ * restarted, and the sandbox's own record proves that no recipient was submitted twice.
+ */
+describe('crash recovery and several instances (PostgreSQL, separate processes)', () => {
+  let sandbox: PlivoSandbox;
+  let databaseUrl: string;
+  let databaseName: string;
+  const running = new Set<ServiceProcess>();
+
+  beforeAll(async () => {
+    sandbox = await new PlivoSandbox({
+      timeScale: 0.01,
+      mps: 100_000,
+      seed: 7,
+      dlrDelayMs: 500,
+      rateLimitRequests: 3_000,
+      rateLimitWindowMs: 5_000,
+      latencyMs: 15,
+    }).start(0);
+  });
+
+  beforeEach(async () => {
+    databaseName = `bulk_sms_crash_${process.pid}_${Date.now()}`;
+    await sql(TEST_POSTGRES_ADMIN_URL, `CREATE DATABASE "${databaseName}"`);
+    databaseUrl = TEST_POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${databaseName}`);
+    await applyMigrations(databaseUrl);
+    sandbox.reset();
+  });
+
+  afterEach(async () => {
+    for (const service of running) {
+      service.child.kill('SIGKILL');
+      await service.exited;
+    }
+    running.clear();
+    await sql(TEST_POSTGRES_ADMIN_URL, `DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
+  });
+
+  afterAll(async () => {
+    await sandbox.stop();
+  });
+
+  /** `publicPort`: where Plivo's callbacks go (instances behind one address share it). */
+  async function start(port: number, publicPort = port): Promise<ServiceProcess> {
+    const service = runService({
+      PORT: String(port),
+      API_BASE_URL: `http://127.0.0.1:${publicPort}`,
+      DATA_DIR: `/tmp/bulk-sms-crash-${port}`,
+      DATABASE_URL: databaseUrl,
+      API_KEY,
+      PLIVO_AUTH_ID: sandbox.authId,
+      PLIVO_AUTH_TOKEN: sandbox.authToken,
+      PLIVO_SENDER_ID: '+14155550100',
+      PLIVO_API_URL: sandbox.apiUrl,
+      PLIVO_WEBHOOK_SECRET: sandbox.webhookSecret,
+      PLIVO_TIMEOUT_MS: '2000',
+      PLIVO_LIST_REQUESTS_PER_MINUTE: '3000',
+      // Reports lost while an instance was down are looked up one by one: allow a brisk pace.
+      PLIVO_API_REQUESTS_PER_5S: '3000',
+      // Paced so that the campaign lasts long enough to be interrupted: 4,000 messages/s,
+      // and at most ~1 s of messages queued at the provider.
+      PLIVO_MPS: '4000',
+      PLIVO_MESSAGE_EXPIRY_SECONDS: '5',
+      DISPATCH_BATCH_SIZE: '250',
+      DISPATCH_POLL_MS: '20',
+      DISPATCH_LEASE_MARGIN_SECONDS: '1',
+      DISPATCH_RECONCILE_DELAY_SECONDS: '1',
+      DISPATCH_RETRY_BASE_SECONDS: '0.05',
+      OVERDUE_AFTER_SECONDS: '3',
+      OVERDUE_POLL_INTERVAL_SECONDS: '1',
+      RECEIPT_WINDOW_SECONDS: '30',
+      NO_RECEIPT_WINDOW_SECONDS: '5',
+      LOG_LEVEL: 'warn',
+    });
+    running.add(service);
+    void service.exited.then(() => running.delete(service));
+    await service.waitFor(/Bulk SMS service ready/, 60_000);
+    return service;
+  }
+
+  async function kill(service: ServiceProcess): Promise<void> {
+    service.child.kill('SIGKILL');
+    await service.exited;
+  }
+
+  async function sendCampaign(port: number): Promise<string> {
+    const response = await graphql<{ sendBulk: { id: string } }>(
+      `http://127.0.0.1:${port}`,
+      API_KEY,
+      'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id } }',
+      { input: { recipients: usNumbers(RECIPIENTS, 0), text: 'crash drill', name: 'crash drill' } },
+    );
+    expect(response.errors).toBeUndefined();
+    return response.data!.sendBulk.id;
+  }
+
+  async function expectSettledExactlyOnce(campaignId: string): Promise<void> {
+    const diagnose = setTimeout(() => {
+      void (async () => {
+        const open = await sql(
+          databaseUrl,
+          `SELECT m.status, b.state, b."lastError", count(*) AS n FROM "Message" m LEFT JOIN "Batch" b ON b.id = m."batchId" WHERE m."campaignId" = '${campaignId}' AND m.status IN ('PENDING', 'SUBMITTED', 'QUEUED', 'SENT') GROUP BY 1, 2, 3`,
+        );
+        console.log('STILL OPEN', JSON.stringify(open), JSON.stringify(sandbox.stats().callbacks));
+        for (const service of running) {
+          console.log('SERVICE OUTPUT', service.output().slice(-3000));
+        }
+      })();
+    }, 90_000);
+    await waitFor(
+      'every recipient at a final status',
+      async () => {
+        const [row] = await sql<{ open: string }>(
+          databaseUrl,
+          `SELECT count(*) AS open FROM "Message" WHERE "campaignId" = '${campaignId}' AND status IN ('PENDING', 'SUBMITTED', 'QUEUED', 'SENT')`,
+        );
+        return Number(row.open) === 0;
+      },
+      240_000,
+    ).finally(() => clearTimeout(diagnose));
+    const numbers = usNumbers(RECIPIENTS, 0);
+    const times = numbers.map((n) => sandbox.records.timesSubmitted(n));
+    expect(sandbox.records.duplicates()).toEqual([]);
+    const missing = numbers.filter((n) => sandbox.records.timesSubmitted(n) !== 1);
+    if (missing.length > 0) {
+      const rows = await sql(
+        databaseUrl,
+        `SELECT m.status, m."errorCode", b.state, b.attempts, b."reconcileAttempts", b."lastError" FROM "Message" m JOIN "Batch" b ON b.id = m."batchId" WHERE m."to" = '${missing[0]}'`,
+      );
+      console.log('NOT SUBMITTED ONCE', missing.length, JSON.stringify(rows));
+    }
+    expect(times.filter((n) => n !== 1).length).toBe(0);
+    const [campaign] = await sql<Record<string, unknown>>(
+      databaseUrl,
+      `SELECT * FROM "Campaign" WHERE id = '${campaignId}'`,
+    );
+    const groups = await sql<{ status: string; n: string }>(
+      databaseUrl,
+      `SELECT status, count(*) AS n FROM "Message" WHERE "campaignId" = '${campaignId}' GROUP BY status`,
+    );
+    for (const { status, n } of groups) {
+      expect({ status, count: campaign[status.toLowerCase()] }).toEqual({ status, count: Number(n) });
+    }
+    expect(campaign.status).toBe('COMPLETED');
+  }
+
+  it('should finish a 20,000-recipient campaign killed with SIGKILL three times, sending each recipient once', async () => {
+    const port = await freePort();
+    let service = await start(port);
+    const campaignId = await sendCampaign(port);
+    for (const pauseMs of [700, 1_300, 900]) {
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      await kill(service);
+      service = await start(port);
+    }
+    await expectSettledExactlyOnce(campaignId);
+  });
+
+  it('should share one campaign between two instances within the limits, one killed midway', async () => {
+    const [portA, portB] = [await freePort(), await freePort()];
+    await start(portA);
+    const b = await start(portB, portA);
+    const campaignId = await sendCampaign(portA);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await kill(b);
+    await expectSettledExactlyOnce(campaignId);
+    const stats = sandbox.stats();
+    expect(stats.requests.byStatus['429'] ?? 0).toBe(0);
+    // Both instances submitted batches.
+    const submitters = await sql<{ n: string }>(
+      databaseUrl,
+      `SELECT count(DISTINCT "submittedBy") AS n FROM "Batch" WHERE "campaignId" = '${campaignId}'`,
+    );
+    expect(Number(submitters[0].n)).toBe(2);
+  });
+});

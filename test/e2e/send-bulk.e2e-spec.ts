@@ -1,0 +1,171 @@
+import { PrismaService } from '../../src/persistence/prisma.service';
+import { SuppressionRepository } from '../../src/persistence/suppression.repository';
+import { PlivoSandbox } from '../../src/sandbox/sandbox';
+import { graphql } from '../utils/graphql-client';
+import { gbNumbers, usNumbers, waitFor } from '../utils/phone-numbers';
+import { TEST_DATABASES } from '../utils/test-databases';
+import { startTestApp, TestApp } from '../utils/test-app';
+
+// A fast sandbox and pacing: Plivo's seconds become milliseconds.
+const FAST = {
+  SANDBOX_TIME_SCALE: '0.001',
+  SANDBOX_MPS: '100000',
+  PLIVO_MPS: '100000',
+  DISPATCH_POLL_MS: '20',
+};
+
+const SEND = `mutation($input: SendBulkInput!) { sendBulk(input: $input) {
+  id status text encoding segmentsPerMessage estimatedCost { amount currency } scheduledAt
+  rejectedRecipients { input reason } progress { total pending suppressed } } }`;
+
+type SendResult = {
+  sendBulk: {
+    id: string;
+    status: string;
+    segmentsPerMessage: number;
+    estimatedCost: { amount: number };
+    rejectedRecipients: Array<{ input: string; reason: string }>;
+    progress: { total: number; pending: number; suppressed: number };
+  };
+};
+
+describe.each(TEST_DATABASES)('sendBulk on %s', (database) => {
+  let testApp: TestApp;
+  let prisma: PrismaService;
+  let sandbox: PlivoSandbox;
+
+  beforeAll(async () => {
+    testApp = await startTestApp(database, FAST);
+    prisma = testApp.app.get(PrismaService);
+    sandbox = testApp.app.get(PlivoSandbox);
+  });
+
+  afterAll(async () => {
+    await testApp.close();
+  });
+
+  async function statuses(campaignId: string): Promise<Record<string, number>> {
+    const rows = await prisma.message.groupBy({ by: ['status'], where: { campaignId }, _count: true });
+    return Object.fromEntries(rows.map((r) => [r.status, r._count]));
+  }
+
+  async function campaignCount(accountId: string): Promise<number> {
+    return prisma.campaign.count({ where: { accountId } });
+  }
+
+  it('should store, batch and submit every valid recipient exactly once', async () => {
+    const { apiKey } = await testApp.newAccount();
+    const recipients = [...usNumbers(2300, 1_000), ...gbNumbers(200, 1_000), 'not a number', usNumbers(1, 1_000)[0]];
+    const response = await graphql<SendResult>(testApp.baseUrl, apiKey, SEND, {
+      input: { recipients, text: 'Your code is 1234', name: 'e2e' },
+    });
+    expect(response.errors).toBeUndefined();
+    const campaign = response.data!.sendBulk;
+    expect(campaign.status).toBe('QUEUED');
+    expect(campaign.progress).toEqual({ total: 2500, pending: 2500, suppressed: 0 });
+    expect(campaign.rejectedRecipients).toEqual([
+      { input: 'not a number', reason: 'not a valid phone number' },
+      { input: usNumbers(1, 1_000)[0], reason: 'duplicate' },
+    ]);
+    const batches = await prisma.batch.findMany({ where: { campaignId: campaign.id }, orderBy: { sequence: 'asc' } });
+    expect(batches.map((b) => b.recipientCount)).toEqual([1000, 1000, 500]);
+
+    await waitFor('every message handed to the provider', async () => {
+      const counts = await statuses(campaign.id);
+      return (
+        (counts.PENDING ?? 0) === 0 &&
+        (counts.SUBMITTED ?? 0) +
+          (counts.QUEUED ?? 0) +
+          (counts.SENT ?? 0) +
+          (counts.DELIVERED ?? 0) +
+          (counts.UNDELIVERED ?? 0) +
+          (counts.FAILED ?? 0) +
+          (counts.REJECTED ?? 0) ===
+          2500
+      );
+    });
+    const submitted = [...usNumbers(2300, 1_000), ...gbNumbers(200, 1_000)].map((n) =>
+      sandbox.records.timesSubmitted(n),
+    );
+    expect(new Set(submitted)).toEqual(new Set([1]));
+    expect(sandbox.records.duplicates()).toEqual([]);
+  });
+
+  it.each([
+    ['text', { text: '   ' }, /^text\b.*empty/],
+    ['text', { text: 'x'.repeat(1601) }, /^text\b.*1,600/],
+    ['senderId', { senderId: '+19998887777' }, /^senderId: unknown sender/],
+    ['scheduledAt', { scheduledAt: new Date(Date.now() - 3_600_000).toISOString() }, /^scheduledAt: .* is in the past/],
+    ['recipients', { recipients: ['nope', '123'] }, /^recipients: no valid recipient/],
+    ['recipients', { recipients: [] }, /^recipients/],
+    ['defaultCountry', { defaultCountry: 'XX', recipients: ['4155552671'] }, /^defaultCountry: /],
+    ['maxCost', { maxCost: 0.0001 }, /^maxCost: the estimated cost [\d.]+ USD exceeds maxCost 0\.00010 USD/],
+  ])('should refuse an invalid %s with BAD_USER_INPUT and store nothing', async (_field, override, message) => {
+    const { apiKey, accountId } = await testApp.newAccount();
+    const response = await graphql(testApp.baseUrl, apiKey, SEND, {
+      input: { recipients: usNumbers(3, 5_000), text: 'hello', ...override },
+    });
+    expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(response.errors?.[0].message).toMatch(message);
+    expect(await campaignCount(accountId)).toBe(0);
+  });
+
+  it('should return the existing campaign for a repeated idempotency key and send nothing new', async () => {
+    const { apiKey, accountId } = await testApp.newAccount();
+    const input = { recipients: usNumbers(5, 6_000), text: 'once only', idempotencyKey: 'order-42' };
+    const [first, second] = await Promise.all([
+      graphql<SendResult>(testApp.baseUrl, apiKey, SEND, { input }),
+      graphql<SendResult>(testApp.baseUrl, apiKey, SEND, { input }),
+    ]);
+    expect(first.errors).toBeUndefined();
+    expect(second.data?.sendBulk.id).toBe(first.data?.sendBulk.id);
+    const third = await graphql<SendResult>(testApp.baseUrl, apiKey, SEND, { input: { ...input, text: 'changed' } });
+    expect(third.data?.sendBulk.id).toBe(first.data?.sendBulk.id);
+    expect(await campaignCount(accountId)).toBe(1);
+    await waitFor('submission', async () => (await statuses(first.data!.sendBulk.id)).PENDING === undefined);
+    for (const number of input.recipients) {
+      expect(sandbox.records.timesSubmitted(number)).toBe(1);
+    }
+  });
+
+  it('should store suppressed numbers as SUPPRESSED and never send them', async () => {
+    const { apiKey, accountId } = await testApp.newAccount();
+    const recipients = usNumbers(4, 7_000);
+    await testApp.app.get(SuppressionRepository).addMany([{ accountId, phone: recipients[1], reason: 'STOP' }]);
+    const response = await graphql<SendResult>(testApp.baseUrl, apiKey, SEND, { input: { recipients, text: 'hi' } });
+    expect(response.data?.sendBulk.progress).toEqual({ total: 4, pending: 3, suppressed: 1 });
+    await waitFor('submission', async () => (await statuses(response.data!.sendBulk.id)).PENDING === undefined);
+    expect(sandbox.records.timesSubmitted(recipients[1])).toBe(0);
+    expect(sandbox.records.timesSubmitted(recipients[0])).toBe(1);
+  });
+
+  it('should complete at once a campaign whose every recipient opted out', async () => {
+    const { apiKey, accountId } = await testApp.newAccount();
+    const recipients = usNumbers(2, 7_500);
+    await testApp.app
+      .get(SuppressionRepository)
+      .addMany(recipients.map((phone) => ({ accountId, phone, reason: 'STOP' })));
+    const response = await graphql<SendResult>(testApp.baseUrl, apiKey, SEND, { input: { recipients, text: 'hi' } });
+    expect(response.data?.sendBulk.status).toBe('COMPLETED');
+    expect(response.data?.sendBulk.progress).toEqual({ total: 2, pending: 0, suppressed: 2 });
+  });
+
+  it('should hold a scheduled campaign until its time, then send it', async () => {
+    const { apiKey } = await testApp.newAccount();
+    const recipients = usNumbers(3, 8_000);
+    const scheduledAt = new Date(Date.now() + 2_500).toISOString();
+    const response = await graphql<SendResult>(testApp.baseUrl, apiKey, SEND, {
+      input: { recipients, text: 'later', scheduledAt },
+    });
+    expect(response.data?.sendBulk.status).toBe('SCHEDULED');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(sandbox.records.timesSubmitted(recipients[0])).toBe(0);
+    await waitFor(
+      'the scheduled send',
+      () => Promise.resolve(sandbox.records.timesSubmitted(recipients[0]) === 1),
+      15_000,
+    );
+    const campaign = await prisma.campaign.findUniqueOrThrow({ where: { id: response.data!.sendBulk.id } });
+    expect(campaign.startedAt!.getTime()).toBeGreaterThanOrEqual(new Date(scheduledAt).getTime() - 50);
+  });
+});

@@ -1,0 +1,94 @@
+import { MessageStatus } from '../../../src/domain/message-status.enum';
+import { PlivoSandbox } from '../../../src/sandbox/sandbox';
+import { SmsGateway } from '../../../src/sms-gateway/sms-gateway';
+import { gbNumber } from '../../factories/campaign.factory';
+import { startSandbox } from '../../utils/sandbox';
+import { TEST_DATABASES } from '../../utils/test-databases';
+import { DeliveryReportTestApp, startDeliveryReportTestApp } from './delivery-report-test-app';
+
+describe.each(TEST_DATABASES)('OverdueReportPoller (%s)', (database) => {
+  let sandbox: PlivoSandbox;
+  let t: DeliveryReportTestApp;
+
+  beforeAll(async () => {
+    // Every callback is lost: only polling Plivo's records can recover the outcomes.
+    sandbox = await startSandbox({
+      callbackLossRate: 1,
+      outcomeByNumber: {
+        [gbNumber(901)]: { status: 'delivered' },
+        [gbNumber(902)]: { status: 'undelivered', errorCode: '200' },
+        [gbNumber(903)]: { status: 'failed', errorCode: '300' },
+      },
+    });
+    t = await startDeliveryReportTestApp(database, {
+      PLIVO_AUTH_ID: sandbox.authId,
+      PLIVO_AUTH_TOKEN: sandbox.authToken,
+      PLIVO_SENDER_ID: '+14155550100',
+      PLIVO_API_URL: sandbox.apiUrl,
+      PLIVO_WEBHOOK_SECRET: sandbox.webhookSecret,
+      OVERDUE_AFTER_SECONDS: '3600',
+      OVERDUE_POLL_INTERVAL_SECONDS: '3600',
+    });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await sandbox?.stop();
+  });
+
+  it('should recover lost reports through the Message API, learning UUIDs from the batch', async () => {
+    const recipients = [gbNumber(901), gbNumber(902), gbNumber(903)];
+    const c = await t.factory.campaign({
+      batches: [{ state: 'SUBMITTING', recipients: recipients.map((to) => ({ to })) }],
+    });
+    const batch = c.batches[0];
+    const submitted = await t.app.get(SmsGateway).submitBatch({
+      batchId: batch.id,
+      src: '+14155550100',
+      recipients,
+      text: 'Hello',
+      callbackUrl: `${t.config.deliveryReportUrl}?batch=${batch.id}`,
+      messageExpirySeconds: 600,
+    });
+    await sandbox.whenIdle();
+    // As the dispatcher records an acceptance (here a day ago, so the batch is overdue); the first
+    // message learnt its UUID (e.g. a one-recipient batch), the others did not.
+    const first = sandbox.records.messagesFor(recipients[0])[0];
+    await t.prisma.batch.update({
+      where: { id: batch.id },
+      data: {
+        state: 'ACCEPTED',
+        providerUuids: submitted.messageUuids,
+        acceptedAt: new Date(Date.now() - 24 * 3600 * 1000),
+      },
+    });
+    await t.prisma.message.updateMany({
+      where: { batchId: batch.id },
+      data: { status: 'SUBMITTED', submittedAt: new Date(Date.now() - 24 * 3600 * 1000) },
+    });
+    await t.prisma.message.update({ where: { id: batch.messages[0].id }, data: { providerMessageId: first.uuid } });
+
+    const recovered = await t.poller.poll();
+
+    expect(recovered).toBe(3);
+    const messages = await t.prisma.message.findMany({ where: { batchId: batch.id }, orderBy: { id: 'asc' } });
+    expect(messages.map((m) => [m.to, m.status, m.errorCode, m.providerMessageId])).toEqual(
+      recipients.map((to, index) => [
+        to,
+        [MessageStatus.DELIVERED, MessageStatus.UNDELIVERED, MessageStatus.FAILED][index],
+        [null, '200', '300'][index],
+        sandbox.records.messagesFor(to)[0].uuid,
+      ]),
+    );
+    expect(await t.prisma.suppression.count({ where: { accountId: c.accountId, phone: gbNumber(902) } })).toBe(1);
+    expect(await t.prisma.campaign.findUniqueOrThrow({ where: { id: c.campaignId } })).toMatchObject({
+      status: 'COMPLETED',
+    });
+    const reports = await t.prisma.deliveryReport.findMany({ where: { batchId: batch.id } });
+    expect(reports.every((r) => (r.payload as Record<string, unknown>).Source === 'poll')).toBe(true);
+  });
+
+  it('should not look anything up again when the messages are final', async () => {
+    expect(await t.poller.poll()).toBe(0);
+  });
+});

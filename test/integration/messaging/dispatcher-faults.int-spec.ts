@@ -1,0 +1,127 @@
+import { PrismaService } from '../../../src/persistence/prisma.service';
+import { PlivoSandbox } from '../../../src/sandbox/sandbox';
+import { SandboxRuntimeConfig } from '../../../src/sandbox/sandbox.options';
+import { graphql } from '../../utils/graphql-client';
+import { usNumbers, waitFor } from '../../utils/phone-numbers';
+import { TEST_DATABASES } from '../../utils/test-databases';
+import { startTestApp, TestApp } from '../../utils/test-app';
+
+// Small batches so that every fault hits many of them; Plivo's seconds become milliseconds; retries
+// and reconciliation come back in a fraction of a second.
+const ENV = {
+  SANDBOX_TIME_SCALE: '0.001',
+  SANDBOX_MPS: '100000',
+  PLIVO_MPS: '100000',
+  PLIVO_TIMEOUT_MS: '400',
+  DISPATCH_BATCH_SIZE: '50',
+  DISPATCH_CONCURRENCY: '4',
+  DISPATCH_POLL_MS: '20',
+  DISPATCH_RETRY_BASE_SECONDS: '0.02',
+  DISPATCH_RETRY_MAX_SECONDS: '0.2',
+  DISPATCH_MAX_ATTEMPTS: '100',
+  DISPATCH_RECONCILE_DELAY_SECONDS: '0.3',
+  DISPATCH_RECONCILE_ATTEMPTS: '30',
+  PLIVO_LIST_REQUESTS_PER_MINUTE: '60000',
+};
+
+const FAULTS: Array<[string, SandboxRuntimeConfig]> = [
+  ['a 429 storm', { stormStartMs: 0, stormDurationMs: 1_500 }],
+  ['503 bursts', { errorRate: 0.3, errorStatus: 503 }],
+  ['500s after the provider accepted the batch', { errorRate: 0.3, errorStatus: 500, errorAccepts: 'always' }],
+  ['500s before the provider accepted the batch', { errorRate: 0.3, errorStatus: 500, errorAccepts: 'never' }],
+  ['timeouts (accepted, never answered)', { timeoutRate: 0.2 }],
+  ['connection resets after accepting', { resetRate: 0.2, resetMode: 'after' }],
+  ['connection resets before accepting', { resetRate: 0.2, resetMode: 'before' }],
+];
+
+const CLEAN: SandboxRuntimeConfig = { errorRate: 0, timeoutRate: 0, resetRate: 0, stormDurationMs: 0 };
+
+describe.each(TEST_DATABASES)('dispatcher under provider faults on %s', (database) => {
+  let testApp: TestApp;
+  let prisma: PrismaService;
+  let sandbox: PlivoSandbox;
+  let offset = 100_000;
+
+  beforeAll(async () => {
+    testApp = await startTestApp(database, ENV);
+    prisma = testApp.app.get(PrismaService);
+    sandbox = testApp.app.get(PlivoSandbox);
+    // Prices are fetched (and cached) before any fault is switched on.
+    const { apiKey } = await testApp.newAccount();
+    await graphql(
+      testApp.baseUrl,
+      apiKey,
+      'query { quote(input: { text: "x", recipients: ["+14155552671"] }) { totalCost { amount } } }',
+    );
+  });
+
+  afterEach(() => sandbox.configure(CLEAN));
+
+  afterAll(async () => {
+    await testApp.close();
+  });
+
+  it.each(FAULTS)('should submit every recipient exactly once under %s', async (_name, faults) => {
+    const { apiKey } = await testApp.newAccount();
+    const recipients = usNumbers(500, (offset += 2_000));
+    sandbox.configure({ ...CLEAN, ...faults });
+    const response = await graphql<{ sendBulk: { id: string } }>(
+      testApp.baseUrl,
+      apiKey,
+      'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id } }',
+      { input: { recipients, text: 'fault drill' } },
+    );
+    expect(response.errors).toBeUndefined();
+    const campaignId = response.data!.sendBulk.id;
+
+    await waitFor(
+      'every batch settled',
+      async () =>
+        (await prisma.batch.count({ where: { campaignId, state: { in: ['PENDING', 'SUBMITTING', 'AMBIGUOUS'] } } })) ===
+        0,
+      90_000,
+    );
+    const batches = await prisma.batch.groupBy({ by: ['state'], where: { campaignId }, _count: true });
+    expect(batches).toEqual([{ state: 'ACCEPTED', _count: 10 }]);
+    const times = recipients.map((number) => sandbox.records.timesSubmitted(number));
+    expect(times.filter((n) => n !== 1)).toEqual([]);
+    expect(await prisma.message.count({ where: { campaignId, status: 'PENDING' } })).toBe(0);
+  });
+
+  it('should fail a batch the provider refuses permanently, and pause the campaign on an account problem', async () => {
+    const { apiKey } = await testApp.newAccount();
+    sandbox.configure({ ...CLEAN, errorRate: 1, errorStatus: 401 });
+    const response = await graphql<{ sendBulk: { id: string } }>(
+      testApp.baseUrl,
+      apiKey,
+      'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id } }',
+      { input: { recipients: usNumbers(10, (offset += 2_000)), text: 'auth drill' } },
+    );
+    const campaignId = response.data!.sendBulk.id;
+    const paused = await waitFor('the pause', async () => {
+      const result = await graphql<{ campaign: { status: string; statusReason: string | null } }>(
+        testApp.baseUrl,
+        apiKey,
+        'query($id: ID!) { campaign(id: $id) { status statusReason } }',
+        { id: campaignId },
+      );
+      return result.data?.campaign.status === 'PAUSED' ? result.data.campaign : null;
+    });
+    expect(paused.statusReason).toMatch(/^pause \(HTTP 401\)/);
+    expect(await prisma.message.count({ where: { campaignId, status: 'PENDING' } })).toBe(10);
+
+    // Fixed credentials: resuming sends everything once.
+    sandbox.configure(CLEAN);
+    const resumed = await graphql(
+      testApp.baseUrl,
+      apiKey,
+      'mutation($id: ID!) { resumeCampaign(id: $id) { status } }',
+      { id: campaignId },
+    );
+    expect(resumed.errors).toBeUndefined();
+    await waitFor(
+      'submission after resume',
+      async () => (await prisma.message.count({ where: { campaignId, status: 'PENDING' } })) === 0,
+    );
+  });
+});
