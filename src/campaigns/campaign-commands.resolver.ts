@@ -1,4 +1,4 @@
-import { Args, ID, Mutation, Resolver } from '@nestjs/graphql';
+import { Args, Float, ID, Mutation, Resolver } from '@nestjs/graphql';
 import { AuthenticatedAccount } from '../common/auth/authenticated-account';
 import { CurrentAccount } from '../common/auth/current-account.decorator';
 import { CampaignView, toCampaignView } from './campaign.mapper';
@@ -42,7 +42,13 @@ export class CampaignCommandsResolver {
   async resumeCampaign(
     @CurrentAccount() account: AuthenticatedAccount,
     @Args('id', { type: () => ID }) id: string,
+    @Args('maxCost', {
+      type: () => Float,
+      nullable: true,
+      description: 'a new budget, e.g. after the campaign paused because the old one would be exceeded',
+    })
+    maxCost?: number | null,
   ): Promise<CampaignView> {
-    return toCampaignView(await this.control.resume(account.accountId, id));
+    return toCampaignView(await this.control.resume(account.accountId, id, maxCost));
   }
 }

@@ -1,6 +1,9 @@
-/** Distinct valid US mobile-range numbers (checked with libphonenumber): +1 415 2xx xxxx. */
+/**
+ * Distinct valid US numbers (checked with libphonenumber): +1 415 NXX XXXX. Spread over the range
+ * (37 is coprime to its size), distinct for distinct `offset + i` below 7,999,999.
+ */
 export function usNumbers(count: number, offset = 0): string[] {
-  return Array.from({ length: count }, (_, i) => `+1415${2000000 + (offset + i) * 37}`);
+  return Array.from({ length: count }, (_, i) => `+1415${2000000 + (((offset + i) * 37) % 7_999_999)}`);
 }
 
 /** Distinct valid GB mobile numbers: +44 74xx xxx xxx. */
