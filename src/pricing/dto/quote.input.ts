@@ -10,8 +10,8 @@ export class QuoteInput {
 
   @Field(() => [String], { nullable: true, defaultValue: [] })
   @IsOptional()
+  // GraphQL already guarantees [String!]; no per-element check (see SendBulkInput.recipients).
   @ArrayMaxSize(MAX_RECIPIENTS_PER_CAMPAIGN)
-  @IsString({ each: true })
   recipients?: string[] | null;
 
   @Field(() => String, { nullable: true, description: 'for numbers given without +country code' })
