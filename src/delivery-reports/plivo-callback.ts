@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { normalizePlivoErrorCode } from '../sms-gateway/plivo-status.mapper';
 import type { NewDeliveryReport } from '../persistence/delivery-report.repository';
+import { parsePlivoTime } from '../sms-gateway/plivo-time';
 
 /** Callback fields as strings (form fields, query params, or JSON fields stringified). */
 export type CallbackParams = Record<string, string>;
@@ -76,16 +77,5 @@ function toDecimal(value: string | undefined): string | null {
   return trimmed && DECIMAL.test(trimmed) && trimmed.replace(/^-/, '').split('.')[0].length <= 13 ? trimmed : null;
 }
 
-/** `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC (Plivo's callback times); null when absent or unreadable. */
-export function parsePlivoCallbackTime(value: string | null | undefined): Date | null {
-  if (!value) {
-    return null;
-  }
-  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(value.trim());
-  if (!match) {
-    return null;
-  }
-  const [, day, time, fraction = '', zone = 'Z'] = match;
-  const date = new Date(`${day}T${time}${fraction.slice(0, 4)}${zone}`);
-  return Number.isNaN(date.getTime()) ? null : date;
-}
+/** Plivo's callback times; null when absent or unreadable. */
+export const parsePlivoCallbackTime = parsePlivoTime;

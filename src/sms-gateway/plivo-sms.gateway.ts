@@ -1,6 +1,7 @@
 import * as plivo from 'plivo';
 import { classifyPlivoError } from './plivo-error.classifier';
 import { mapPlivoStatus } from './plivo-status.mapper';
+import { formatPlivoTime, parsePlivoTime } from './plivo-time';
 import { SmsGateway } from './sms-gateway';
 import { SmsGatewayError } from './sms-gateway.error';
 import {
@@ -177,21 +178,3 @@ function isDecimal(value: unknown): value is string {
 }
 
 /** Plivo filter format: `YYYY-MM-DD HH:MM:SS` in UTC. */
-export function formatPlivoTime(date: Date): string {
-  return date.toISOString().slice(0, 19).replace('T', ' ');
-}
-
-/** Parses `YYYY-MM-DD HH:MM:SS[.ffffff][±HH:MM]` (no offset = UTC). */
-export function parsePlivoTime(value: string | null | undefined): Date | null {
-  if (!value) {
-    return null;
-  }
-  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(value.trim());
-  if (!match) {
-    return null;
-  }
-  const [, day, time, fraction = '', zone = 'Z'] = match;
-  const millis = fraction ? fraction.slice(0, 4).padEnd(4, '0') : '';
-  const date = new Date(`${day}T${time}${millis}${zone}`);
-  return Number.isNaN(date.getTime()) ? null : date;
-}

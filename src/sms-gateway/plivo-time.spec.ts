@@ -1,4 +1,4 @@
-import { formatPlivoTime, parsePlivoTime } from './plivo-sms.gateway';
+import { formatPlivoTime, parsePlivoTime } from './plivo-time';
 
 describe('plivo time helpers', () => {
   it.each([
