@@ -339,7 +339,8 @@ export class DispatchRepository {
   /**
    * Settles an ambiguous batch from what the provider proved: `found` numbers (with their ids) are
    * at the provider and become SUBMITTED; `resend` numbers are provably not there and go back to
-   * waiting (or are cancelled with their campaign). The batch is ACCEPTED when nothing waits.
+   * waiting (or are cancelled with their campaign). With 'none' the provider has the whole batch:
+   * the batch is ACCEPTED and its waiting messages SUBMITTED.
    */
   async settleAmbiguous(
     batchId: string,
@@ -353,6 +354,12 @@ export class DispatchRepository {
             "submittedAt" = now(), "updatedAt" = now()
           FROM unnest(${found.map((f) => f.to)}::text[], ${found.map((f) => f.messageUuid)}::text[]) AS f("to", uuid)
           WHERE m."batchId" = ${batchId}::uuid AND m."to" = f."to" AND m.status = 'PENDING'`;
+      }
+      if (resend === 'none') {
+        // The provider has the batch (it accepts a request whole): every waiting message is there.
+        await tx.$executeRaw`
+          UPDATE "Message" SET status = 'SUBMITTED', "submittedAt" = now(), "updatedAt" = now()
+          WHERE "batchId" = ${batchId}::uuid AND status = 'PENDING'`;
       }
       if (resend === 'cancel-rest') {
         await tx.$executeRaw`
