@@ -67,6 +67,8 @@ async function measure(count: number): Promise<BenchResult[]> {
       API_KEY,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
+      // The heap cap of `npm start` (package.json), unless overridden.
+      NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? '--max-old-space-size=320',
       // Measure acceptance alone: the dispatcher waits (nothing is due before the schedule).
     },
     require.resolve('../src/main.js'),

@@ -104,7 +104,7 @@ export class EnvironmentVariables {
   DB_POOL_MAX = 10;
 
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 50mb' })
-  BODY_LIMIT = '50mb';
+  BODY_LIMIT = '32mb';
 
   @Type(() => Number)
   @IsInt()
