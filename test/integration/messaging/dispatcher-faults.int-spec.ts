@@ -22,6 +22,10 @@ const ENV = {
   DISPATCH_RECONCILE_DELAY_SECONDS: '0.3',
   DISPATCH_RECONCILE_ATTEMPTS: '30',
   PLIVO_LIST_REQUESTS_PER_MINUTE: '60000',
+  // US carriers send no receipts: their messages become UNCONFIRMED after this (short) window.
+  NO_RECEIPT_WINDOW_SECONDS: '1',
+  OVERDUE_AFTER_SECONDS: '1',
+  OVERDUE_POLL_INTERVAL_SECONDS: '1',
 };
 
 const FAULTS: Array<[string, SandboxRuntimeConfig]> = [
@@ -61,7 +65,7 @@ describe.each(TEST_DATABASES)('dispatcher under provider faults on %s', (databas
     await testApp.close();
   });
 
-  it.each(FAULTS)('should submit every recipient exactly once under %s', async (_name, faults) => {
+  it.each(FAULTS)('should submit every recipient exactly once and bring it to a final status under %s', async (_name, faults) => {
     const { apiKey } = await testApp.newAccount();
     const recipients = usNumbers(500, (offset += 2_000));
     sandbox.configure({ ...CLEAN, ...faults });
@@ -86,6 +90,14 @@ describe.each(TEST_DATABASES)('dispatcher under provider faults on %s', (databas
     const times = recipients.map((number) => sandbox.records.timesSubmitted(number));
     expect(times.filter((n) => n !== 1)).toEqual([]);
     expect(await prisma.message.count({ where: { campaignId, status: 'PENDING' } })).toBe(0);
+    await waitFor(
+      'every recipient at a final status',
+      async () =>
+        (await prisma.message.count({ where: { campaignId, status: { in: ['PENDING', 'SUBMITTED', 'QUEUED', 'SENT'] } } })) === 0,
+      60_000,
+    );
+    const campaign = await prisma.campaign.findUniqueOrThrow({ where: { id: campaignId } });
+    expect(campaign.status).toBe('COMPLETED');
   });
 
   it('should fail a batch the provider refuses permanently, and pause the campaign on an account problem', async () => {
