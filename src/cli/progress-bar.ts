@@ -1,19 +1,8 @@
-/** Live progress as the campaignProgress subscription sends it. */
-export interface ProgressSnapshot {
+import type { CampaignCounters } from '../domain/campaign.record';
+/** Live progress as the campaignProgress subscription sends it (the counters, then the rest). */
+export interface ProgressSnapshot extends CampaignCounters {
   campaignId: string;
   status: string;
-  total: number;
-  pending: number;
-  submitted: number;
-  queued: number;
-  sent: number;
-  delivered: number;
-  undelivered: number;
-  failed: number;
-  rejected: number;
-  unconfirmed: number;
-  suppressed: number;
-  cancelled: number;
   cost: { amount: number; currency: string };
   estimatedCompletionAt: string | null;
   updatedAt: string;
