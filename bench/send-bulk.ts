@@ -68,7 +68,7 @@ async function measure(count: number): Promise<BenchResult[]> {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       // The heap cap of `npm start` (package.json), unless overridden.
-      NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? '--max-old-space-size=320',
+      NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? '--max-old-space-size=256',
       // Measure acceptance alone: the dispatcher waits (nothing is due before the schedule).
     },
     require.resolve('../src/main.js'),
