@@ -67,15 +67,7 @@ export function renderProgressLine(progress: ProgressSnapshot, width = 30, fill 
   const parts = [
     `${bar} ${String(Math.floor(ratio * 100)).padStart(3)}% ${formatCount(done)}/${formatCount(progress.total)} done`,
   ];
-  for (const counter of [
-    'delivered',
-    'undelivered',
-    'failed',
-    'rejected',
-    'unconfirmed',
-    'suppressed',
-    'cancelled',
-  ] as const) {
+  for (const counter of FINAL_COUNTERS) {
     if (progress[counter] > 0) {
       parts.push(`${counter} ${formatCount(progress[counter])}`);
     }

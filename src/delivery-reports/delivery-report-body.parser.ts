@@ -11,12 +11,12 @@ type BodyRequest = IncomingMessage & WebhookRequest & { body?: unknown; original
 const EMPTY = Buffer.alloc(0);
 
 /**
- * The webhook's fast path, registered in bootstrap for DELIVERY_REPORT_PATH before the global body
- * parsers: reads the body with the small WEBHOOK_BODY_LIMIT (413 past it, without buffering 50mb),
- * then runs the same signature check (PlivoSignatureGuard.verify) and the same durable append
- * (DeliveryReportReceiver) as the controller, and answers itself. Skipping the router, the 50mb
- * parsers and per-request logging is what lets one core take thousands of reports per second.
- * Without it, DeliveryReportsController serves the route through the Nest pipeline, same answers.
+ * The webhook's fast path: bootstrap.ts hands it requests for DELIVERY_REPORT_PATH straight from the
+ * HTTP server, before Express. It reads the body with the small WEBHOOK_BODY_LIMIT (413 past it),
+ * runs the same signature check (PlivoSignatureGuard.verify) and durable append
+ * (DeliveryReportReceiver) as the controller, and answers itself. Skipping Express, its router, the
+ * large parsers and per-request logging is what lets one core take thousands of reports per second.
+ * Where it is not installed (e.g. a test module), DeliveryReportsController serves the route, same answers.
  */
 @Injectable()
 export class DeliveryReportBodyParser {

@@ -47,8 +47,6 @@ interface DueBatchRow extends ClaimedBatch {
   actualCost: Prisma.Decimal;
   total: number;
   suppressed: number;
-  cancelled: number;
-  rejected: number;
   uncosted: number;
 }
 
@@ -66,7 +64,7 @@ export class DispatchRepository {
       const rows = await tx.$queryRaw<DueBatchRow[]>`
         SELECT b.id, b."campaignId", c."accountId", c."senderId", c.text, b.attempts, b."reconcileAttempts",
                b."createdAt", b."submittedAt", b.state, c.status AS "campaignStatus", c."maxCost", c."estimatedCost",
-               c."actualCost", c.total, c.suppressed, c.cancelled, c.rejected,
+               c."actualCost", c.total, c.suppressed,
                (c.pending + c.submitted + c.queued) AS uncosted
         FROM "Batch" b JOIN "Campaign" c ON c.id = b."campaignId"
         WHERE b.state IN ('PENDING', 'SUBMITTING', 'AMBIGUOUS')

@@ -96,8 +96,12 @@ describe.each(TEST_DATABASES)('dispatcher under provider faults on %s', (databas
         (await prisma.message.count({ where: { campaignId, status: { in: ['PENDING', 'SUBMITTED', 'QUEUED', 'SENT'] } } })) === 0,
       60_000,
     );
-    const campaign = await prisma.campaign.findUniqueOrThrow({ where: { id: campaignId } });
-    expect(campaign.status).toBe('COMPLETED');
+    // The campaign completes right after the commit that finished its last message.
+    await waitFor(
+      'the campaign to complete',
+      async () => (await prisma.campaign.findUniqueOrThrow({ where: { id: campaignId } })).status === 'COMPLETED',
+      10_000,
+    );
   });
 
   it('should fail a batch the provider refuses permanently, and pause the campaign on an account problem', async () => {
