@@ -65,44 +65,50 @@ describe.each(TEST_DATABASES)('dispatcher under provider faults on %s', (databas
     await testApp.close();
   });
 
-  it.each(FAULTS)('should submit every recipient exactly once and bring it to a final status under %s', async (_name, faults) => {
-    const { apiKey } = await testApp.newAccount();
-    const recipients = usNumbers(500, (offset += 2_000));
-    sandbox.configure({ ...CLEAN, ...faults });
-    const response = await graphql<{ sendBulk: { id: string } }>(
-      testApp.baseUrl,
-      apiKey,
-      'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id } }',
-      { input: { recipients, text: 'fault drill' } },
-    );
-    expect(response.errors).toBeUndefined();
-    const campaignId = response.data!.sendBulk.id;
+  it.each(FAULTS)(
+    'should submit every recipient exactly once and bring it to a final status under %s',
+    async (_name, faults) => {
+      const { apiKey } = await testApp.newAccount();
+      const recipients = usNumbers(500, (offset += 2_000));
+      sandbox.configure({ ...CLEAN, ...faults });
+      const response = await graphql<{ sendBulk: { id: string } }>(
+        testApp.baseUrl,
+        apiKey,
+        'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id } }',
+        { input: { recipients, text: 'fault drill' } },
+      );
+      expect(response.errors).toBeUndefined();
+      const campaignId = response.data!.sendBulk.id;
 
-    await waitFor(
-      'every batch settled',
-      async () =>
-        (await prisma.batch.count({ where: { campaignId, state: { in: ['PENDING', 'SUBMITTING', 'AMBIGUOUS'] } } })) ===
-        0,
-      90_000,
-    );
-    const batches = await prisma.batch.groupBy({ by: ['state'], where: { campaignId }, _count: true });
-    expect(batches).toEqual([{ state: 'ACCEPTED', _count: 10 }]);
-    const times = recipients.map((number) => sandbox.records.timesSubmitted(number));
-    expect(times.filter((n) => n !== 1)).toEqual([]);
-    expect(await prisma.message.count({ where: { campaignId, status: 'PENDING' } })).toBe(0);
-    await waitFor(
-      'every recipient at a final status',
-      async () =>
-        (await prisma.message.count({ where: { campaignId, status: { in: ['PENDING', 'SUBMITTED', 'QUEUED', 'SENT'] } } })) === 0,
-      60_000,
-    );
-    // The campaign completes right after the commit that finished its last message.
-    await waitFor(
-      'the campaign to complete',
-      async () => (await prisma.campaign.findUniqueOrThrow({ where: { id: campaignId } })).status === 'COMPLETED',
-      10_000,
-    );
-  });
+      await waitFor(
+        'every batch settled',
+        async () =>
+          (await prisma.batch.count({
+            where: { campaignId, state: { in: ['PENDING', 'SUBMITTING', 'AMBIGUOUS'] } },
+          })) === 0,
+        90_000,
+      );
+      const batches = await prisma.batch.groupBy({ by: ['state'], where: { campaignId }, _count: true });
+      expect(batches).toEqual([{ state: 'ACCEPTED', _count: 10 }]);
+      const times = recipients.map((number) => sandbox.records.timesSubmitted(number));
+      expect(times.filter((n) => n !== 1)).toEqual([]);
+      expect(await prisma.message.count({ where: { campaignId, status: 'PENDING' } })).toBe(0);
+      await waitFor(
+        'every recipient at a final status',
+        async () =>
+          (await prisma.message.count({
+            where: { campaignId, status: { in: ['PENDING', 'SUBMITTED', 'QUEUED', 'SENT'] } },
+          })) === 0,
+        60_000,
+      );
+      // The campaign completes right after the commit that finished its last message.
+      await waitFor(
+        'the campaign to complete',
+        async () => (await prisma.campaign.findUniqueOrThrow({ where: { id: campaignId } })).status === 'COMPLETED',
+        10_000,
+      );
+    },
+  );
 
   it('should fail a batch the provider refuses permanently, and pause the campaign on an account problem', async () => {
     const { apiKey } = await testApp.newAccount();
