@@ -41,7 +41,7 @@ export interface SandboxOptions {
   outcomeByNumber: Record<string, ForcedOutcome>;
   /** Time from `sent` to the final receipt, Plivo time. */
   dlrDelayMs: number;
-  /** Plivo waits 8 s for a callback answer (scaled; never below 200 ms real). */
+  /** Plivo waits 8 s for a callback answer: real milliseconds, never scaled by timeScale. */
   callbackTimeoutMs: number;
   /** Plivo retries after 60, 120, 240 s (scaled). */
   callbackRetryDelaysMs: number[];

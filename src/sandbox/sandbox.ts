@@ -10,8 +10,6 @@ import { SandboxScheduler } from './sandbox-scheduler';
 import { createSandboxServer, RequestStats } from './sandbox.server';
 import { defaultSandboxOptions, SandboxOptions, SandboxRuntimeConfig, validateRuntimeConfig } from './sandbox.options';
 
-// Below this a callback "timeout" would be event-loop jitter, not a slow receiver.
-const MIN_CALLBACK_TIMEOUT_MS = 200;
 const FIXED_SETTINGS = ['host', 'port', 'authId', 'authToken', 'webhookSecret'];
 
 export interface SandboxStats {
@@ -56,7 +54,9 @@ export class PlivoSandbox {
     this.faults = new SandboxFaults(o, Date.now());
     this.dispatcher = new SandboxCallbackDispatcher(this.scheduler, o.callbackConcurrency, () => ({
       secret: this.current.webhookSecret,
-      timeoutMs: Math.max(MIN_CALLBACK_TIMEOUT_MS, this.current.callbackTimeoutMs * this.current.timeScale),
+      // Real time, never scaled: a receiver gets as long to answer as Plivo gives it, however fast
+      // the sandbox's clock runs (a scaled 800 ms turned a busy receiver into endless retries).
+      timeoutMs: this.current.callbackTimeoutMs,
       retryDelaysMs: this.current.callbackRetryDelaysMs.map((d) => d * this.current.timeScale),
     }));
     this.engine = new SandboxEngine(() => this.current, this.records, this.scheduler, this.dispatcher, this.mps);

@@ -1,6 +1,7 @@
 import * as plivo from 'plivo';
 import { PlivoSandbox } from '../../../src/sandbox/sandbox';
 import { CallbackReceiver, plivoClient, sdkVerifies, startSandbox } from '../../utils/sandbox';
+import { scaledTimeout } from '../../utils/time-factor';
 
 const SRC = '+14155550100';
 
@@ -28,7 +29,7 @@ describe('PlivoSandbox status callbacks', () => {
     const url = receiver.url('/dlr?b=batch-7');
 
     const sent = await client.messages.create(SRC, '+447700900001', 'Hello', { url, method: 'POST' });
-    await sandbox.whenIdle();
+    await sandbox.whenIdle(scaledTimeout(30_000));
 
     const callbacks = receiver
       .forMessage(sent.messageUuid[0])
@@ -83,7 +84,7 @@ describe('PlivoSandbox status callbacks', () => {
     await start();
 
     await client.messages.create(SRC, '+447700900001', 'Hello', { url: receiver.url('/dlr?b=3'), method: 'GET' });
-    await sandbox.whenIdle();
+    await sandbox.whenIdle(scaledTimeout(30_000));
 
     expect(receiver.received.length).toBeGreaterThanOrEqual(2);
     for (const callback of receiver.received) {
@@ -97,7 +98,7 @@ describe('PlivoSandbox status callbacks', () => {
     await start();
 
     const sent = await client.messages.create(SRC, ['+14155550101', '+14165550101'], 'Hello', { url: receiver.url() });
-    await sandbox.whenIdle();
+    await sandbox.whenIdle(scaledTimeout(30_000));
 
     for (const uuid of sent.messageUuid) {
       expect(
@@ -121,7 +122,7 @@ describe('PlivoSandbox status callbacks', () => {
     await client.messages.create(SRC, ['+447700900001', '+447700900002', '+447700900003'], 'Hello', {
       url: receiver.url(),
     });
-    await sandbox.whenIdle();
+    await sandbox.whenIdle(scaledTimeout(30_000));
 
     const final = (to: string) =>
       receiver.received.find((c) => c.params.To === to && !['queued', 'sent'].includes(c.params.Status));
@@ -139,7 +140,7 @@ describe('PlivoSandbox status callbacks', () => {
     await start({ outcomes: { delivered: 1, undelivered: 0, failed: 0, rejected: 0 } });
 
     await client.messages.create(SRC, '+447700900001', 'x'.repeat(161), { url: receiver.url() });
-    await sandbox.whenIdle();
+    await sandbox.whenIdle(scaledTimeout(30_000));
 
     const delivered = receiver.received.find((c) => c.params.Status === 'delivered');
     expect(delivered?.params).toEqual(
@@ -152,7 +153,7 @@ describe('PlivoSandbox status callbacks', () => {
     receiver.respond = () => 500;
 
     await client.messages.create(SRC, '+14155550101', 'Hello', { url: receiver.url() });
-    await sandbox.whenIdle();
+    await sandbox.whenIdle(scaledTimeout(30_000));
 
     // 2 callbacks (queued, sent) × (1 attempt + 3 retries)
     expect(receiver.received).toHaveLength(8);
@@ -169,22 +170,34 @@ describe('PlivoSandbox status callbacks', () => {
     receiver.respond = (_c, index) => (index < 2 ? 503 : 200);
 
     await client.messages.create(SRC, '+14155550101', 'Hello', { url: receiver.url() });
-    await sandbox.whenIdle();
+    await sandbox.whenIdle(scaledTimeout(30_000));
 
     expect(receiver.received).toHaveLength(4);
     expect(sandbox.stats().callbacks).toEqual(expect.objectContaining({ succeeded: 2, failedAttempts: 2, gaveUp: 0 }));
   });
 
-  it('should retry when the receiver does not answer within the (scaled, floored) timeout', async () => {
-    await start({ callbackTimeoutMs: 8000 });
+  it('should retry when the receiver does not answer within the callback timeout', async () => {
+    await start({ callbackTimeoutMs: 300 });
     receiver.respond = (_c, index) => (index === 0 ? 'hang' : 200);
 
     await client.messages.create(SRC, '+14155550101', 'Hello', { url: receiver.url(), message_expiry: 5 });
-    await sandbox.whenIdle();
+    await sandbox.whenIdle(scaledTimeout(30_000));
 
     const queued = receiver.received.filter((c) => c.params.Status === 'queued');
     expect(queued).toHaveLength(2);
     expect(queued[0].params).toEqual(queued[1].params);
+  });
+
+  it("should give a slow receiver Plivo's real 8 s however fast the sandbox clock runs", async () => {
+    // timeScale 0.001 turns Plivo's seconds into milliseconds; the callback timeout must stay 8 s real.
+    await start({ outcomes: { delivered: 1, undelivered: 0, failed: 0, rejected: 0 } });
+    receiver.respond = () => ({ status: 200, delayMs: 1_000 });
+
+    await client.messages.create(SRC, '+447700900001', 'Hello', { url: receiver.url() });
+    await sandbox.whenIdle(scaledTimeout(60_000));
+
+    expect(sandbox.stats().callbacks).toEqual(expect.objectContaining({ failedAttempts: 0, retriesScheduled: 0 }));
+    expect(receiver.received.map((c) => c.params.Status)).toEqual(['queued', 'sent', 'delivered']);
   });
 
   it('should pace sends at the MPS and expire (420, not charged) what would wait past message_expiry', async () => {
@@ -193,7 +206,7 @@ describe('PlivoSandbox status callbacks', () => {
     const recipients = Array.from({ length: 20 }, (_, i) => `+4477009000${String(i).padStart(2, '0')}`);
 
     await client.messages.create(SRC, recipients, 'Hello', { url: receiver.url(), message_expiry: 5 });
-    await sandbox.whenIdle();
+    await sandbox.whenIdle(scaledTimeout(30_000));
 
     const stats = sandbox.stats();
     expect(stats.messages.expired).toBe(14);
@@ -213,7 +226,7 @@ describe('PlivoSandbox status callbacks', () => {
     const recipients = Array.from({ length: 11 }, (_, i) => `+4477009000${String(i).padStart(2, '0')}`);
 
     await client.messages.create(SRC, recipients, 'Hello');
-    await sandbox.whenIdle();
+    await sandbox.whenIdle(scaledTimeout(30_000));
 
     const sent = recipients.map((r) => sandbox.records.messagesFor(r)[0].sentAt as number).sort((a, b) => a - b);
     // 10 intervals of 200 ms Plivo time = 20 ms real.
@@ -223,14 +236,14 @@ describe('PlivoSandbox status callbacks', () => {
   it('should duplicate, reorder and lose callbacks on request', async () => {
     await start({ callbackDuplicateRate: 1, outcomes: { delivered: 1, undelivered: 0, failed: 0, rejected: 0 } });
     await client.messages.create(SRC, '+447700900001', 'Hello', { url: receiver.url() });
-    await sandbox.whenIdle();
+    await sandbox.whenIdle(scaledTimeout(30_000));
     expect(receiver.received).toHaveLength(6);
     expect(receiver.received.filter((c) => c.params.Sequence === '3')).toHaveLength(2);
 
     sandbox.configure({ callbackDuplicateRate: 0, callbackReorderRate: 1, callbackConcurrency: 1 });
     receiver.received.length = 0;
     const reordered = await client.messages.create(SRC, '+447700900002', 'Hello', { url: receiver.url() });
-    await sandbox.whenIdle();
+    await sandbox.whenIdle(scaledTimeout(30_000));
     expect(receiver.forMessage(reordered.messageUuid[0]).map((c) => c.params.Status)).toEqual([
       'delivered',
       'queued',
@@ -240,7 +253,7 @@ describe('PlivoSandbox status callbacks', () => {
     sandbox.configure({ callbackReorderRate: 0, callbackLossRate: 1 });
     receiver.received.length = 0;
     await client.messages.create(SRC, '+447700900003', 'Hello', { url: receiver.url() });
-    await sandbox.whenIdle();
+    await sandbox.whenIdle(scaledTimeout(30_000));
     expect(receiver.received).toHaveLength(0);
     expect(sandbox.stats().callbacks.lost).toBe(3);
   });
@@ -253,7 +266,7 @@ describe('PlivoSandbox status callbacks', () => {
         outcomes: { delivered: 0.5, undelivered: 0.2, failed: 0.2, rejected: 0.1 },
       });
       await plivoClient(s).messages.create(SRC, recipients, 'Hello');
-      await s.whenIdle();
+      await s.whenIdle(scaledTimeout(30_000));
       const result = recipients.map(
         (r) => `${s.records.messagesFor(r)[0].status}/${s.records.messagesFor(r)[0].errorCode}`,
       );
