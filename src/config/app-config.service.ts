@@ -158,6 +158,8 @@ export class AppConfig {
       overduePollIntervalMs: this.env.OVERDUE_POLL_INTERVAL_SECONDS * 1000,
       webhookBodyLimit: this.env.WEBHOOK_BODY_LIMIT,
       replayWindowMs: this.env.WEBHOOK_REPLAY_WINDOW_SECONDS * 1000,
+      answerTimeoutMs: this.env.WEBHOOK_ANSWER_TIMEOUT_MS,
+      maxPendingReports: this.env.WEBHOOK_MAX_PENDING,
       applyBatchSize: this.env.REPORT_APPLY_BATCH_SIZE,
       applyIntervalMs: this.env.REPORT_APPLY_INTERVAL_MS,
     };

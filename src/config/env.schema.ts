@@ -262,6 +262,20 @@ export class EnvironmentVariables {
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'WEBHOOK_BODY_LIMIT must look like 64kb' })
   WEBHOOK_BODY_LIMIT = '64kb';
 
+  // The webhook answers within this many ms: a report not yet committed by then gets 503 (Plivo retries it;
+  // a retry of a report stored meanwhile is a duplicate). Plivo waits 8 s; keep well below.
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(7000)
+  WEBHOOK_ANSWER_TIMEOUT_MS = 1000;
+
+  // Reports waiting to be written at once; past this the webhook answers 503 at once (bounded memory).
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  WEBHOOK_MAX_PENDING = 20000;
+
   // A signature nonce seen again within this window is a replay: answered 200 without effect.
   @Type(() => Number)
   @IsPositive()

@@ -100,12 +100,19 @@ export class DeliveryReportBodyParser {
       return;
     }
     const status = error instanceof HttpException ? error.getStatus() : 500;
-    if (status >= 500) {
+    // 503 is load shedding (counted in bulk_sms_delivery_report_saturated_total): Plivo retries it.
+    const shed = status === 503;
+    if (status >= 500 && !shed) {
       this.logger.error(`Delivery report not stored: ${String(error)}`);
     }
-    const code =
-      status === 403 ? 'FORBIDDEN' : status === 413 || status === 400 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR';
-    const message = status >= 500 ? 'Internal server error' : (error as Error).message;
+    const code = shed
+      ? 'SERVICE_UNAVAILABLE'
+      : status === 403
+        ? 'FORBIDDEN'
+        : status === 413 || status === 400
+          ? 'BAD_USER_INPUT'
+          : 'INTERNAL_SERVER_ERROR';
+    const message = status >= 500 && !shed ? 'Internal server error' : (error as Error).message;
     const body = JSON.stringify({ statusCode: status, code, message });
     res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);

@@ -2,7 +2,7 @@ import { mock } from 'jest-mock-extended';
 import { MetricsService } from '../common/metrics/metrics.service';
 import { AppConfig } from '../config/app-config.service';
 import { AppendRequest, DeliveryReportRepository, NewDeliveryReport } from '../persistence/delivery-report.repository';
-import { DeliveryReportIntake } from './delivery-report-intake.service';
+import { DeliveryReportIntake, IntakeSaturatedError } from './delivery-report-intake.service';
 import { DeliveryReportMetrics } from './delivery-report.metrics';
 
 function report(key: string): NewDeliveryReport {
@@ -37,7 +37,9 @@ describe(DeliveryReportIntake.name, () => {
       calls.push([...requests]);
       return Promise.resolve(requests.map((r) => (r.report.dedupeKey === 'old' ? 'duplicate' : 'stored')));
     });
-    const config = { deliveryReports: { replayWindowMs: 600_000 } } as unknown as AppConfig;
+    const config = {
+      deliveryReports: { replayWindowMs: 600_000, maxPendingReports: 3, answerTimeoutMs: 100 },
+    } as unknown as AppConfig;
     intake = new DeliveryReportIntake(repository, config, new DeliveryReportMetrics(new MetricsService()));
   });
 
@@ -93,6 +95,40 @@ describe(DeliveryReportIntake.name, () => {
 
       await expect(intake.append(report('a'), 'n1')).resolves.toBe('stored');
       expect(repository.appendMany).toHaveBeenCalledTimes(2);
+    });
+  });
+
+  describe('appendWithinDeadline', () => {
+    it('should refuse at once past WEBHOOK_MAX_PENDING waiting reports, and store the others', async () => {
+      const accepted = ['a', 'b', 'c'].map((key) => intake.appendWithinDeadline(report(key), `n-${key}`));
+      const refused = intake.appendWithinDeadline(report('d'), 'n-d');
+
+      await expect(refused).rejects.toEqual(new IntakeSaturatedError('queue_full'));
+      await expect(Promise.all(accepted)).resolves.toEqual(['stored', 'stored', 'stored']);
+      expect(calls.flat().map((c) => c.report.dedupeKey)).toEqual(['a', 'b', 'c']);
+    });
+
+    it('should answer a slow commit with IntakeSaturatedError and still write the report', async () => {
+      jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+      try {
+        let commit!: () => void;
+        repository.appendMany.mockImplementationOnce((requests) => {
+          calls.push([...requests]);
+          return new Promise((resolve) => (commit = () => resolve(requests.map(() => 'stored'))));
+        });
+        const answer = intake.appendWithinDeadline(report('slow'), 'n1');
+        const outcome = answer.catch((error: unknown) => error);
+        await new Promise((resolve) => setImmediate(resolve));
+
+        jest.advanceTimersByTime(100);
+
+        expect(await outcome).toEqual(new IntakeSaturatedError('answer_timeout'));
+        commit();
+        await intake.drain();
+        expect(calls.flat().map((c) => c.report.dedupeKey)).toEqual(['slow']);
+      } finally {
+        jest.useRealTimers();
+      }
     });
   });
 });

@@ -15,6 +15,21 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/**
+ * The intake cannot commit this report in time (too many waiting, or the database is slow): the
+ * webhook answers 503 and Plivo sends it again. Nothing is lost: a report that still gets written
+ * makes the retry a duplicate.
+ */
+export class IntakeSaturatedError extends Error {
+  constructor(readonly reason: 'queue_full' | 'answer_timeout') {
+    super(
+      reason === 'queue_full'
+        ? 'Too many delivery reports waiting to be stored; retry later'
+        : 'Delivery report not stored in time; retry later',
+    );
+  }
+}
+
 /** Group-commit tuning; the defaults keep p99 low and statements large under bursts. */
 export class IntakeOptions {
   /** Most reports in one INSERT statement. */
@@ -72,6 +87,47 @@ export class DeliveryReportIntake implements OnModuleInit, OnModuleDestroy {
   append(report: NewDeliveryReport, nonce: string | null): Promise<AppendOutcome> {
     return new Promise<AppendOutcome>((resolve, reject) => {
       this.queue.push({ request: { report, nonce }, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /**
+   * The webhook's append: bounded in memory and in time. Past WEBHOOK_MAX_PENDING waiting reports it
+   * refuses at once; a report not committed within WEBHOOK_ANSWER_TIMEOUT_MS is answered with
+   * IntakeSaturatedError while its write goes on (Plivo's retry then finds it stored).
+   */
+  appendWithinDeadline(report: NewDeliveryReport, nonce: string): Promise<AppendOutcome> {
+    const { maxPendingReports, answerTimeoutMs } = this.config.deliveryReports;
+    if (this.queue.length >= maxPendingReports) {
+      this.metrics.saturated.inc({ reason: 'queue_full' });
+      return Promise.reject(new IntakeSaturatedError('queue_full'));
+    }
+    return new Promise<AppendOutcome>((resolve, reject) => {
+      let answered = false;
+      const timer = setTimeout(() => {
+        answered = true;
+        this.metrics.saturated.inc({ reason: 'answer_timeout' });
+        reject(new IntakeSaturatedError('answer_timeout'));
+      }, answerTimeoutMs);
+      const settle = (): void => {
+        answered = true;
+        clearTimeout(timer);
+      };
+      this.queue.push({
+        request: { report, nonce },
+        resolve: (outcome) => {
+          if (!answered) {
+            settle();
+            resolve(outcome);
+          }
+        },
+        reject: (error) => {
+          if (!answered) {
+            settle();
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        },
+      });
       this.schedule();
     });
   }

@@ -1,6 +1,6 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { AppendOutcome } from '../persistence/delivery-report.repository';
-import { DeliveryReportIntake } from './delivery-report-intake.service';
+import { DeliveryReportIntake, IntakeSaturatedError } from './delivery-report-intake.service';
 import { DeliveryReportMetrics } from './delivery-report.metrics';
 import { MalformedCallbackError, toDeliveryReport } from './plivo-callback';
 import { VerifiedCallback } from './plivo-signature.guard';
@@ -24,6 +24,8 @@ export class DeliveryReportReceiver {
       }
       throw error;
     }
-    return this.intake.append(report, callback.nonce);
+    return this.intake.appendWithinDeadline(report, callback.nonce).catch((error: unknown) => {
+      throw error instanceof IntakeSaturatedError ? new ServiceUnavailableException(error.message) : error;
+    });
   }
 }

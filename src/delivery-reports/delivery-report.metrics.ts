@@ -9,6 +9,7 @@ export type WebhookRejectReason = 'missing_signature' | 'missing_nonce' | 'bad_s
 export class DeliveryReportMetrics {
   readonly rejected: Counter<'reason'>;
   readonly received: Counter<'outcome'>;
+  readonly saturated: Counter<'reason'>;
   readonly appendBatchSize: Histogram;
   readonly appendSeconds: Histogram;
   readonly applied: Counter<'result'>;
@@ -30,6 +31,12 @@ export class DeliveryReportMetrics {
       name: 'bulk_sms_delivery_reports_received_total',
       help: 'Verified delivery reports, by outcome: stored, duplicate (same report again) or replay (nonce seen before)',
       labelNames: ['outcome'] as const,
+      registers,
+    });
+    this.saturated = new Counter({
+      name: 'bulk_sms_delivery_report_saturated_total',
+      help: 'Delivery reports answered 503 so that Plivo retries them: queue_full (WEBHOOK_MAX_PENDING waiting) or answer_timeout (not committed within WEBHOOK_ANSWER_TIMEOUT_MS)',
+      labelNames: ['reason'] as const,
       registers,
     });
     this.appendBatchSize = new Histogram({
