@@ -1,6 +1,9 @@
 // Integration and e2e tests: real PostgreSQL and PGlite, the Plivo sandbox through the real SDK.
 const swc = require('./swc.jest.js');
 
+// Deadlines stretch with TEST_TIME_FACTOR (default 3; see test/utils/time-factor.ts).
+const timeFactor = Number(process.env.TEST_TIME_FACTOR || 3);
+
 module.exports = {
   rootDir: '..',
   roots: ['<rootDir>/test'],
@@ -9,5 +12,6 @@ module.exports = {
   testEnvironment: 'node',
   globalSetup: '<rootDir>/test/utils/global-setup.ts',
   globalTeardown: '<rootDir>/test/utils/global-teardown.ts',
-  testTimeout: 120000,
+  setupFilesAfterEnv: ['<rootDir>/test/utils/leak-check.ts'],
+  testTimeout: 120000 * timeFactor,
 };

@@ -3,12 +3,21 @@ import { AddressInfo } from 'node:net';
 import * as plivo from 'plivo';
 import { PlivoSandbox } from '../../src/sandbox/sandbox';
 import { SandboxOptions } from '../../src/sandbox/sandbox.options';
+import { trackOpen, untrackOpen } from './open-resources';
+import { scaledTimeout } from './time-factor';
 
 /** Fast, deterministic defaults for tests: 1 s of Plivo time = 1 ms. */
 export const FAST_SANDBOX: Partial<SandboxOptions> = { timeScale: 0.001, seed: 42, mps: 1000, dlrDelayMs: 1000 };
 
 export async function startSandbox(options: Partial<SandboxOptions> = {}): Promise<PlivoSandbox> {
-  return new PlivoSandbox({ ...FAST_SANDBOX, ...options }).start(0);
+  const sandbox = await new PlivoSandbox({ ...FAST_SANDBOX, ...options }).start(0);
+  trackOpen(sandbox, `sandbox on ${sandbox.apiUrl}`, () => sandbox.stop());
+  const stop = sandbox.stop.bind(sandbox);
+  sandbox.stop = () => {
+    untrackOpen(sandbox);
+    return stop();
+  };
+  return sandbox;
 }
 
 /** A plain SDK client pointed at the sandbox, as the service builds it. */
@@ -64,7 +73,7 @@ export class CallbackReceiver {
   }
 
   async waitFor(predicate: (received: ReceivedCallback[]) => boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = Date.now() + scaledTimeout(timeoutMs);
     while (!predicate(this.received)) {
       if (Date.now() > deadline) {
         throw new Error(`Timed out waiting for callbacks; got ${this.received.length}`);

@@ -1,6 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { trackOpen, untrackOpen } from './open-resources';
+import { scaledTimeout } from './time-factor';
 
 export const MAIN_JS = path.resolve(__dirname, '../../dist/src/main.js');
 
@@ -33,12 +35,17 @@ export function runService(env: Record<string, string>, script: string = MAIN_JS
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  trackOpen(child, `service process ${child.pid ?? '?'} (${path.basename(script)})`, async () => {
+    child.kill('SIGKILL');
+    await exited;
+  });
+  void exited.then(() => untrackOpen(child));
   return {
     child,
     output: () => output,
     exited,
     async waitFor(pattern, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
+      const deadline = Date.now() + scaledTimeout(timeoutMs);
       while (Date.now() < deadline) {
         const match = output.match(pattern);
         if (match) {

@@ -6,7 +6,9 @@ import { createApp } from '../../src/bootstrap';
 import { ApiKeyHasher } from '../../src/common/auth/api-key-hasher';
 import { InvalidEnvironmentError, validateEnvironment } from '../../src/config/env.schema';
 import { ApiKeyRepository } from '../../src/persistence/api-key.repository';
+import { closeWithin, trackOpen, untrackOpen } from './open-resources';
 import { freePort } from './service-process';
+import { scaledTimeout } from './time-factor';
 import { TestDatabaseKind, testDatabaseUrl } from './test-databases';
 
 export interface TestApp {
@@ -40,6 +42,15 @@ export async function startTestApp(database: TestDatabaseKind, env: Record<strin
   await app.listen(port, '127.0.0.1');
   const hasher = app.get(ApiKeyHasher);
   const keys = app.get(ApiKeyRepository);
+  // Forcing: no more connections in or out of the HTTP server; the app's own loops end with its
+  // database (dropped at the end of the run), and the suite fails, naming the app.
+  const force = (): void => {
+    const server = app.getHttpServer();
+    server.close();
+    server.closeAllConnections();
+  };
+  const handle = {};
+  trackOpen(handle, `test app on port ${port} (${database})`, force);
   return {
     app,
     baseUrl: `http://127.0.0.1:${port}`,
@@ -50,8 +61,12 @@ export async function startTestApp(database: TestDatabaseKind, env: Record<strin
       return { accountId, apiKey };
     },
     async close() {
-      await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      untrackOpen(handle);
+      try {
+        await closeWithin(`test app on port ${port}`, () => app.close(), scaledTimeout(30_000), force);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

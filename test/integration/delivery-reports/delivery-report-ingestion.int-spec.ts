@@ -10,6 +10,7 @@ import {
   sendReport,
   startDeliveryReportTestApp,
 } from './delivery-report-test-app';
+import { scaledTimeout } from '../../utils/time-factor';
 
 describe.each(TEST_DATABASES)('Delivery report ingestion (%s)', (database) => {
   let t: DeliveryReportTestApp;
@@ -321,7 +322,7 @@ describe.each(TEST_DATABASES)('Delivery report ingestion (%s)', (database) => {
         batchId,
         created.batches[0].id,
       );
-      const deadline = Date.now() + 10_000;
+      const deadline = Date.now() + scaledTimeout(10_000);
       let status: string = MessageStatus.SUBMITTED;
       while (status !== (MessageStatus.SENT as string) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 100));

@@ -5,6 +5,7 @@ import { gbNumber } from '../../factories/campaign.factory';
 import { startSandbox } from '../../utils/sandbox';
 import { TEST_DATABASES } from '../../utils/test-databases';
 import { DeliveryReportTestApp, startDeliveryReportTestApp } from './delivery-report-test-app';
+import { scaledTimeout } from '../../utils/time-factor';
 
 describe.each(TEST_DATABASES)('OverdueReportPoller (%s)', (database) => {
   let sandbox: PlivoSandbox;
@@ -50,7 +51,7 @@ describe.each(TEST_DATABASES)('OverdueReportPoller (%s)', (database) => {
       callbackUrl: `${t.config.deliveryReportUrl}?batch=${batch.id}`,
       messageExpirySeconds: 600,
     });
-    await sandbox.whenIdle();
+    await sandbox.whenIdle(scaledTimeout(30_000));
     // As the dispatcher records an acceptance (here a day ago, so the batch is overdue); the first
     // message learnt its UUID (e.g. a one-recipient batch), the others did not.
     const first = sandbox.records.messagesFor(recipients[0])[0];

@@ -1,6 +1,7 @@
 import * as plivo from 'plivo';
 import { PlivoSandbox } from '../../../src/sandbox/sandbox';
 import { controlApi, plivoClient, startSandbox } from '../../utils/sandbox';
+import { scaledTimeout } from '../../utils/time-factor';
 
 type SdkError = Error & { status?: number };
 
@@ -148,7 +149,7 @@ describe('PlivoSandbox Message and Pricing API through the plivo SDK', () => {
   describe('GET /Message/', () => {
     it('should return a message record and 404 for an unknown uuid', async () => {
       const sent = await client.messages.create('+14155550100', '+447700900001', 'Hello there');
-      await sandbox.whenIdle();
+      await sandbox.whenIdle(scaledTimeout(30_000));
 
       const record = await client.messages.get(sent.messageUuid[0]);
       const missing = (await rejection(client.messages.get('00000000-0000-0000-0000-000000000000'))) as SdkError;

@@ -4,6 +4,7 @@ import { PlivoSmsGateway } from '../../../src/sms-gateway/plivo-sms.gateway';
 import { SmsGatewayError } from '../../../src/sms-gateway/sms-gateway.error';
 import { SubmitBatchRequest, SubmitFailureKind } from '../../../src/sms-gateway/sms-gateway.types';
 import { CallbackReceiver, sdkVerifies, startSandbox } from '../../utils/sandbox';
+import { scaledTimeout } from '../../utils/time-factor';
 
 function gatewayFor(
   sandbox: PlivoSandbox,
@@ -78,7 +79,7 @@ describe(PlivoSmsGateway.name, () => {
           callbackMethod: 'GET',
         }),
       );
-      await sandbox.whenIdle();
+      await sandbox.whenIdle(scaledTimeout(30_000));
 
       expect(sandbox.records.submissions[0].callbackMethod).toBe('GET');
       expect(sandbox.stats().messages.expired).toBeGreaterThan(0);
@@ -98,7 +99,7 @@ describe(PlivoSmsGateway.name, () => {
       const receiver = await new CallbackReceiver().start();
       try {
         await gateway.submitBatch(request({ callbackUrl: receiver.url('/dlr?b=batch-9') }));
-        await sandbox.whenIdle();
+        await sandbox.whenIdle(scaledTimeout(30_000));
 
         expect(receiver.received.length).toBeGreaterThanOrEqual(4);
         expect(receiver.received.every((c) => sdkVerifies(c, sandbox.webhookSecret))).toBe(true);
@@ -197,7 +198,7 @@ describe(PlivoSmsGateway.name, () => {
       const subject = gatewayFor(sandbox, { timeoutMs: 200 });
 
       await failure(subject.submitBatch(request()));
-      await sandbox.whenIdle();
+      await sandbox.whenIdle(scaledTimeout(30_000));
 
       expect(sandbox.records.submissions[0].answer).toBe('timeout');
       expect(sandbox.stats().messages.queued).toBe(0);
@@ -208,7 +209,7 @@ describe(PlivoSmsGateway.name, () => {
     it('should read one message and return null for an unknown one', async () => {
       sandbox.configure({ outcomeByNumber: { '+447700900001': { status: 'undelivered', errorCode: '80' } } });
       const { messageUuids } = await gateway.submitBatch(request({ recipients: ['+447700900001'] }));
-      await sandbox.whenIdle();
+      await sandbox.whenIdle(scaledTimeout(30_000));
 
       const record = await gateway.getMessage(messageUuids[0]);
       const missing = await gateway.getMessage('00000000-0000-0000-0000-000000000000');
