@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// `npm test`: the unit stage, then the integration stage (run even when units fail, so one run
+// shows everything), each timed; exits non-zero if either failed. Closes with one summary line.
+const { spawnSync } = require('node:child_process');
+const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const path = require('node:path');
+
+const jest = require.resolve('jest/bin/jest');
+const stages = [
+  { name: 'unit', args: ['--config', 'jest.config.js'] },
+  { name: 'integration', args: ['--config', 'test/jest-integration.config.js', '--runInBand', '--forceExit'] },
+];
+// `node scripts/run-tests.js integration test/e2e/x` runs one stage, with jest arguments after it.
+const [only, ...extra] = process.argv.slice(2);
+const results = [];
+const outDir = mkdtempSync(path.join(tmpdir(), 'bulk-sms-tests-'));
+
+for (const stage of stages.filter((s) => !only || s.name === only)) {
+  const outputFile = path.join(outDir, `${stage.name}.json`);
+  const started = Date.now();
+  const run = spawnSync(process.execPath, [jest, ...stage.args, ...extra, '--json', `--outputFile=${outputFile}`], {
+    stdio: 'inherit',
+    cwd: path.resolve(__dirname, '..'),
+  });
+  const seconds = Math.round((Date.now() - started) / 1000);
+  let passed = 0;
+  let failed = 0;
+  try {
+    const report = JSON.parse(readFileSync(outputFile, 'utf8'));
+    passed = report.numPassedTests;
+    failed = report.numFailedTests + report.numRuntimeErrorTestSuites;
+  } catch {
+    failed = 1; // no report: the stage did not run
+  }
+  const ok = run.status === 0;
+  results.push({ name: stage.name, seconds, passed, failed, ok });
+  console.log(`\n== ${stage.name} stage: ${ok ? 'passed' : 'FAILED'} in ${seconds} s (${passed} passed, ${failed} failed)\n`);
+}
+rmSync(outDir, { recursive: true, force: true });
+
+for (const r of results) {
+  console.log(`${r.name.padEnd(12)} ${String(r.seconds).padStart(5)} s  ${r.passed} passed, ${r.failed} failed`);
+}
+const passed = results.reduce((sum, r) => sum + r.passed, 0);
+const failed = results.reduce((sum, r) => sum + r.failed, 0);
+console.log(`tests: ${passed} passed, ${failed} failed`);
+process.exit(results.every((r) => r.ok) ? 0 : 1);
