@@ -30,6 +30,7 @@ export class OverdueReportPoller implements OnApplicationBootstrap, OnModuleDest
   private readonly recentBatches = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<unknown> = Promise.resolve();
+  private polling = false;
 
   constructor(
     private readonly receipts: ReceiptWindowRepository,
@@ -43,7 +44,14 @@ export class OverdueReportPoller implements OnApplicationBootstrap, OnModuleDest
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
-      this.poll().catch((error: unknown) => this.logger.error(`Overdue poll failed: ${String(error)}`));
+      // A pass slower than the interval is not queued behind: the next tick after it starts one.
+      if (this.polling) {
+        return;
+      }
+      this.polling = true;
+      this.poll()
+        .catch((error: unknown) => this.logger.error(`Overdue poll failed: ${String(error)}`))
+        .finally(() => (this.polling = false));
     }, this.config.deliveryReports.overduePollIntervalMs);
     this.timer.unref();
   }

@@ -21,6 +21,7 @@ export class ReceiptWindowService implements OnApplicationBootstrap, OnModuleDes
   private readonly logger = new Logger(ReceiptWindowService.name);
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<unknown> = Promise.resolve();
+  private sweeping = false;
 
   constructor(
     private readonly receipts: ReceiptWindowRepository,
@@ -38,7 +39,14 @@ export class ReceiptWindowService implements OnApplicationBootstrap, OnModuleDes
       MAX_SWEEP_INTERVAL_MS,
     );
     this.timer = setInterval(() => {
-      this.sweep().catch((error: unknown) => this.logger.error(`Receipt window sweep failed: ${String(error)}`));
+      // A sweep slower than the interval (a slow or unreachable database) is not queued behind.
+      if (this.sweeping) {
+        return;
+      }
+      this.sweeping = true;
+      this.sweep()
+        .catch((error: unknown) => this.logger.error(`Receipt window sweep failed: ${String(error)}`))
+        .finally(() => (this.sweeping = false));
     }, every);
     this.timer.unref();
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { MESSAGE_STATUS_RANK } from '../domain/message-status-order';
 import { MessageStatus } from '../domain/message-status.enum';
@@ -208,6 +208,7 @@ const HOT_POOL_SIZE = 4;
 /** The delivery-report log: append (group commit), claim, apply, nonce housekeeping. */
 @Injectable()
 export class DeliveryReportRepository implements OnApplicationShutdown {
+  private readonly logger = new Logger(DeliveryReportRepository.name);
   private pool: Pool | undefined;
   private closed = false;
 
@@ -226,7 +227,12 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
     if (this.closed) {
       throw new Error('DeliveryReportRepository is shut down');
     }
-    this.pool ??= new Pool({ connectionString: this.databaseUrl, max: HOT_POOL_SIZE });
+    if (!this.pool) {
+      this.pool = new Pool({ connectionString: this.databaseUrl, max: HOT_POOL_SIZE });
+      // An idle connection that drops (database restart) is an 'error' event on the pool: unhandled,
+      // it would end the process. pg-pool has already discarded the connection; the next query opens one.
+      this.pool.on('error', (error) => this.logger.warn(`Idle delivery-report connection lost: ${error.message}`));
+    }
     return this.pool;
   }
 
@@ -260,6 +266,12 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
   ): Promise<ApplyPassResult<P>> {
     const client = await this.hotPool.connect();
     let failed = false;
+    // A checked-out client has no pool listener: a connection lost mid-transaction would be an
+    // unhandled 'error' event (the process dies). The failed query rejects; this only records it.
+    const onLost = (): void => {
+      failed = true;
+    };
+    client.on('error', onLost);
     try {
       await client.query('BEGIN');
       const result = await this.pass(client, limit, excludeIds, decide);
@@ -270,6 +282,7 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
+      client.removeListener('error', onLost);
       client.release(failed);
     }
   }
