@@ -41,7 +41,7 @@ export class SendBulkService {
   ) {}
 
   async send(accountId: string, input: SendBulkInput): Promise<CampaignRecord> {
-    const requestHash = input.idempotencyKey ? sendBulkFingerprint(input) : null;
+    const requestHash = input.idempotencyKey ? await sendBulkFingerprint(input) : null;
     if (input.idempotencyKey) {
       const existing = await this.campaigns.findByIdempotencyKey(accountId, input.idempotencyKey);
       if (existing) {

@@ -6,12 +6,12 @@ function input(fields: Partial<SendBulkInput>): SendBulkInput {
 }
 
 describe(sendBulkFingerprint.name, () => {
-  it('should ignore the idempotency key and treat absent optional fields as their defaults', () => {
-    expect(sendBulkFingerprint(input({ idempotencyKey: 'a' }))).toBe(
-      sendBulkFingerprint(input({ idempotencyKey: 'b', name: null, smartEncoding: false, maxCost: null })),
+  it('should ignore the idempotency key and treat absent optional fields as their defaults', async () => {
+    expect(await sendBulkFingerprint(input({ idempotencyKey: 'a' }))).toBe(
+      await sendBulkFingerprint(input({ idempotencyKey: 'b', name: null, smartEncoding: false, maxCost: null })),
     );
-    expect(sendBulkFingerprint(input({ defaultCountry: 'gb' }))).toBe(
-      sendBulkFingerprint(input({ defaultCountry: 'GB' })),
+    expect(await sendBulkFingerprint(input({ defaultCountry: 'gb' }))).toBe(
+      await sendBulkFingerprint(input({ defaultCountry: 'GB' })),
     );
   });
 
@@ -24,7 +24,20 @@ describe(sendBulkFingerprint.name, () => {
     ['smartEncoding', { smartEncoding: true }],
     ['maxCost', { maxCost: 1 }],
     ['scheduledAt', { scheduledAt: new Date('2030-01-01T00:00:00Z') }],
-  ])('should change with %s', (_what, change) => {
-    expect(sendBulkFingerprint(input(change))).not.toBe(sendBulkFingerprint(input({})));
+  ])('should change with %s', async (_what, change) => {
+    expect(await sendBulkFingerprint(input(change))).not.toBe(await sendBulkFingerprint(input({})));
+  });
+
+  it('should tell apart long recipient lists that differ only past the first slice', async () => {
+    const recipients = Array.from({ length: 25_000 }, (_, i) => `+1415${2_000_000 + i}`);
+    const changed = [...recipients];
+    changed[24_999] = '+14159999999';
+
+    expect(await sendBulkFingerprint(input({ recipients }))).toBe(
+      await sendBulkFingerprint(input({ recipients: [...recipients] })),
+    );
+    expect(await sendBulkFingerprint(input({ recipients: changed }))).not.toBe(
+      await sendBulkFingerprint(input({ recipients })),
+    );
   });
 });
