@@ -28,8 +28,16 @@ describe.each(TEST_DATABASES)('Input integrity on sendBulk (%s)', (database) => 
     ['text with a lone surrogate', { text: 'hello \ud83d' }, /^text\b/],
     ['name with a NUL byte', { name: 'spring\u0000sale' }, /^name\b/],
     ['name with a lone surrogate', { name: 'spring \udc00 sale' }, /^name\b/],
-    ['a recipient with a NUL byte', { recipients: ['+14155552671', '+1415555\u00002672'] }, /^recipients\b/],
-    ['a recipient with a lone surrogate', { recipients: ['+14155552671', '+1415\ud800'] }, /^recipients\b/],
+    [
+      'a recipient with a NUL byte',
+      { recipients: ['+14155552671', '+1415555\u00002672'] },
+      /^recipients: recipients\[1\] must not contain NUL/,
+    ],
+    [
+      'a recipient with a lone surrogate',
+      { recipients: ['+14155552671', '+1415\ud800'] },
+      /^recipients: recipients\[1\]/,
+    ],
     ['idempotencyKey with a NUL byte', { idempotencyKey: 'order\u00001' }, /^idempotencyKey\b/],
     ['maxCost of 1e308', { maxCost: 1e308 }, /^maxCost\b/],
     ['scheduledAt in year +275760', { scheduledAt: '+275760-09-13T00:00:00.000Z' }, /^scheduledAt\b/],

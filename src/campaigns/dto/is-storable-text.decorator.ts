@@ -1,4 +1,4 @@
-import { ValidationOptions, registerDecorator } from 'class-validator';
+import { ValidationArguments, ValidationOptions, registerDecorator } from 'class-validator';
 
 // PostgreSQL text cannot hold a NUL byte, and half of a surrogate pair is not a character at all
 // (it would reach the provider as U+FFFD).
@@ -19,9 +19,12 @@ export function IsStorableText(options: ValidationOptions = {}): PropertyDecorat
       target: target.constructor,
       propertyName: String(propertyName),
       options: {
-        message: options.each
-          ? '$property must not contain NUL bytes or unpaired surrogates (one does)'
-          : '$property must not contain NUL bytes or unpaired surrogates',
+        message: ({ value }: ValidationArguments) => {
+          const index = Array.isArray(value)
+            ? value.findIndex((item) => typeof item === 'string' && !isStorableText(item))
+            : -1;
+          return `$property${index >= 0 ? `[${index}]` : ''} must not contain NUL bytes or unpaired surrogates`;
+        },
         ...options,
       },
       validator: { validate: (value: unknown) => typeof value !== 'string' || isStorableText(value) },
