@@ -24,7 +24,7 @@ export function toCampaignView(record: CampaignRecord): CampaignView {
     createdAt: record.createdAt,
     scheduledAt: record.scheduledAt,
     completedAt: record.completedAt,
-    rejectedRecipients: record.rejectedRecipients,
+    rejectedRecipientCount: record.rejectedCount,
     estimatedCost: toMoney(record.estimatedCost, record.currency),
     maxCost: record.maxCost ? toMoney(record.maxCost, record.currency) : null,
     record,

@@ -7,6 +7,7 @@ import { CampaignProgressResolver } from './campaign-progress.resolver';
 import { CampaignsResolver } from './campaigns.resolver';
 import { CampaignsService } from './campaigns.service';
 import { MessageConnectionResolver } from './message-connection.resolver';
+import { RejectedRecipientsResolver } from './rejected-recipients.resolver';
 import { SendBulkService } from './send-bulk.service';
 
 @Module({
@@ -19,6 +20,7 @@ import { SendBulkService } from './send-bulk.service';
     CampaignCommandsResolver,
     MessageConnectionResolver,
     CampaignProgressResolver,
+    RejectedRecipientsResolver,
   ],
   exports: [CampaignsService],
 })

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/errors/domain-error';
-import { CampaignRecord } from '../domain/campaign.record';
+import { CampaignRecord, RejectedRecipient } from '../domain/campaign.record';
 import { MessageStatus } from '../domain/message-status.enum';
 import { CampaignPage, CampaignRepository } from '../persistence/campaign.repository';
 import { MessagePage, MessageRepository } from '../persistence/message.repository';
@@ -36,6 +36,10 @@ export class CampaignsService {
     after?: string | null,
   ): Promise<MessagePage> {
     return this.messages.listForCampaign(campaignId, status, first, after);
+  }
+
+  listRejectedRecipients(campaignId: string, offset: number, first: number): Promise<RejectedRecipient[]> {
+    return this.campaigns.listRejectedRecipients(campaignId, offset, first);
   }
 
   countMessages(campaignId: string, status: MessageStatus | null): Promise<number> {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import Decimal from 'decimal.js';
-import { UserInputError } from '../common/errors/domain-error';
+import { ConflictError, UserInputError } from '../common/errors/domain-error';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
 import { CampaignRecord } from '../domain/campaign.record';
@@ -12,11 +12,14 @@ import { CampaignRepository } from '../persistence/campaign.repository';
 import { SuppressionRepository } from '../persistence/suppression.repository';
 import { PricingService } from '../pricing/pricing.service';
 import { ProviderAccount } from '../sms-gateway/provider-account';
+import { sendBulkFingerprint } from './dto/send-bulk-fingerprint';
 import { SendBulkInput } from './dto/send-bulk.input';
 
 // A schedule a few seconds in the past is clock skew between client and server, not a mistake.
 const SCHEDULE_SKEW_MS = 5_000;
-const REJECTED_RECIPIENTS_KEPT = 10_000;
+// Rejections stored per campaign (each input cut to 64 characters); the count covers them all.
+export const REJECTED_RECIPIENTS_KEPT = 10_000;
+const DAY_MS = 86_400_000;
 const PARALLEL_VALIDATION_FROM = 50_000;
 
 /**
@@ -38,10 +41,11 @@ export class SendBulkService {
   ) {}
 
   async send(accountId: string, input: SendBulkInput): Promise<CampaignRecord> {
+    const requestHash = input.idempotencyKey ? await sendBulkFingerprint(input) : null;
     if (input.idempotencyKey) {
       const existing = await this.campaigns.findByIdempotencyKey(accountId, input.idempotencyKey);
       if (existing) {
-        return existing;
+        return this.replay(existing, requestHash);
       }
     }
     const senderId = this.checkSender(input.senderId);
@@ -105,6 +109,8 @@ export class SendBulkService {
           })),
           maxCost,
           rejectedRecipients: rejected.slice(0, REJECTED_RECIPIENTS_KEPT),
+          rejectedCount: rejected.length,
+          requestHash,
           scheduledAt,
         },
         plan,
@@ -131,11 +137,27 @@ export class SendBulkService {
       if (input.idempotencyKey && (error as { code?: string }).code === 'P2002') {
         const existing = await this.campaigns.findByIdempotencyKey(accountId, input.idempotencyKey);
         if (existing) {
-          return existing;
+          return this.replay(existing, requestHash);
         }
       }
       throw error;
     }
+  }
+
+  /**
+   * A repeated idempotency key returns the campaign it created, but only for the same request: a
+   * different body under the same key is a client bug that must not pass silently (Stripe does the same).
+   * Campaigns stored before requests were fingerprinted have no hash and are returned as before.
+   */
+  private replay(existing: CampaignRecord, requestHash: string | null): CampaignRecord {
+    if (existing.requestHash !== null && existing.requestHash !== requestHash) {
+      throw new ConflictError(
+        'idempotencyKey',
+        `"${existing.idempotencyKey}" was already used for campaign ${existing.id} with a different request; ` +
+          'send the same request again, or use a new key',
+      );
+    }
+    return existing;
   }
 
   private checkSender(senderId: string | null | undefined): string {
@@ -155,6 +177,13 @@ export class SendBulkService {
     }
     if (scheduledAt.getTime() < this.clock.now().getTime() - SCHEDULE_SKEW_MS) {
       throw new UserInputError('scheduledAt', `${scheduledAt.toISOString()} is in the past`);
+    }
+    const maxDays = this.config.maxScheduleAheadDays;
+    if (scheduledAt.getTime() > this.clock.now().getTime() + maxDays * DAY_MS) {
+      throw new UserInputError(
+        'scheduledAt',
+        `${scheduledAt.toISOString()} is too far ahead: schedule at most ${maxDays} days ahead (MAX_SCHEDULE_AHEAD_DAYS)`,
+      );
     }
     return scheduledAt.getTime() > this.clock.now().getTime() ? scheduledAt : null;
   }

@@ -110,6 +110,11 @@ export class AppConfig {
     return this.env.REDIS_URL;
   }
 
+  /** How far ahead of now sendBulk accepts a scheduledAt. */
+  get maxScheduleAheadDays(): number {
+    return this.env.MAX_SCHEDULE_AHEAD_DAYS;
+  }
+
   /** Senders a campaign may name; the first is the default. */
   get extraSenderIds(): string[] {
     return (this.env.SENDER_IDS ?? '')

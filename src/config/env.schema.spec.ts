@@ -57,6 +57,16 @@ describe('validateEnvironment', () => {
     expect(validateEnvironment({ API_KEY: 'short' }).errors).toEqual(['API_KEY must be at least 16 characters long']);
   });
 
+  it('should bound MAX_SCHEDULE_AHEAD_DAYS between 1 and 3650, 35 by default', () => {
+    expect(validateEnvironment({}).env?.MAX_SCHEDULE_AHEAD_DAYS).toBe(35);
+    expect(validateEnvironment({ MAX_SCHEDULE_AHEAD_DAYS: '90' }).env?.MAX_SCHEDULE_AHEAD_DAYS).toBe(90);
+    for (const value of ['0', '3651', '1.5', 'soon']) {
+      expect(validateEnvironment({ MAX_SCHEDULE_AHEAD_DAYS: value }).errors).toEqual([
+        expect.stringMatching(/^MAX_SCHEDULE_AHEAD_DAYS /),
+      ]);
+    }
+  });
+
   it('should treat empty strings as unset', () => {
     expect(validateEnvironment({ DATABASE_URL: '', PLIVO_AUTH_ID: '', API_KEY: '' }).errors).toEqual([]);
   });

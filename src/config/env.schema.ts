@@ -143,6 +143,13 @@ export class EnvironmentVariables {
   @Matches(/^[^,\s]+(\s*,\s*[^,\s]+)*$/, { message: 'SENDER_IDS must be a comma-separated list of sender IDs' })
   SENDER_IDS?: string;
 
+  // How far ahead sendBulk's scheduledAt may be, in days (Twilio allows 35).
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  MAX_SCHEDULE_AHEAD_DAYS = 35;
+
   // The account's outbound messages per second at Plivo (Plivo's default is 5).
   @Type(() => Number)
   @IsPositive()

@@ -19,7 +19,7 @@ export class DeliveryReportReceiver {
       report = toDeliveryReport(callback.params, callback.batchId);
     } catch (error) {
       if (error instanceof MalformedCallbackError) {
-        this.metrics.rejected.inc({ reason: 'malformed' });
+        this.metrics.rejected.inc({ reason: error.reason });
         throw new BadRequestException(error.message);
       }
       throw error;

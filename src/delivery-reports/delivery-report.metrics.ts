@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '../common/metrics/metrics.service';
 
-export type WebhookRejectReason = 'missing_signature' | 'missing_nonce' | 'bad_signature' | 'too_large' | 'malformed';
+export type WebhookRejectReason =
+  'missing_signature' | 'missing_nonce' | 'bad_signature' | 'too_large' | 'malformed' | 'bad_amount';
 
 /** Delivery-report metrics, registered on the application's registry (`GET /metrics`). */
 @Injectable()
@@ -23,7 +24,7 @@ export class DeliveryReportMetrics {
     const registers = [metrics.registry];
     this.rejected = new Counter({
       name: 'bulk_sms_delivery_report_rejected_total',
-      help: 'Delivery-report webhook requests refused (403 bad or missing signature, 413 too large, 400 malformed)',
+      help: 'Delivery-report webhook requests refused (403 bad or missing signature, 413 too large, 400 malformed or bad_amount)',
       labelNames: ['reason'] as const,
       registers,
     });

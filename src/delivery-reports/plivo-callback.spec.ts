@@ -71,6 +71,38 @@ describe(toDeliveryReport.name, () => {
     expect(() => toDeliveryReport({ ...params, MessageUUID: '' }, undefined)).toThrow(MalformedCallbackError);
     expect(() => toDeliveryReport({ ...params, Status: ' ' }, undefined)).toThrow(MalformedCallbackError);
   });
+
+  it.each([
+    ['TotalAmount', '-5'],
+    ['TotalAmount', '-0.00001'],
+    ['TotalAmount', '250.00001'],
+    ['TotalRate', '-0.0045'],
+    ['TotalRate', '10.5'],
+  ])('should refuse %s %s as a bad amount', (field, value) => {
+    let refusal: unknown;
+    try {
+      toDeliveryReport({ ...params, [field]: value }, undefined);
+    } catch (error) {
+      refusal = error;
+    }
+
+    expect(refusal).toBeInstanceOf(MalformedCallbackError);
+    expect(refusal).toMatchObject({
+      reason: 'bad_amount',
+      message: `${field} must be an amount between 0 and ${field === 'TotalRate' ? 10 : 250}, got ${value}`,
+    });
+  });
+
+  it.each([
+    ['0', '0'],
+    ['-0.00000', '0'],
+    ['250', '10'],
+  ])('should accept TotalAmount %s and TotalRate %s at the bounds', (amount, rate) => {
+    expect(toDeliveryReport({ ...params, TotalAmount: amount, TotalRate: rate }, undefined)).toMatchObject({
+      totalAmount: amount,
+      totalRate: rate,
+    });
+  });
 });
 
 describe(toE164.name, () => {

@@ -6,12 +6,25 @@ import { parsePlivoTime } from '../sms-gateway/plivo-time';
 /** Callback fields as strings (form fields, query params, or JSON fields stringified). */
 export type CallbackParams = Record<string, string>;
 
-/** Why a verified callback cannot be stored. */
-export class MalformedCallbackError extends Error {}
+/** Why a verified callback cannot be stored (answered 400, counted under `reason`). */
+export class MalformedCallbackError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'malformed' | 'bad_amount' = 'malformed',
+  ) {
+    super(message);
+    this.name = 'MalformedCallbackError';
+  }
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 const MAX_FIELD_LENGTH = 200;
+// Bounds on what one message can cost, in USD. Plivo's dearest destinations charge well under 1 USD
+// a segment and a message is at most 24 segments (1,600 characters of UCS-2): anything past these
+// is not a price, and a negative one would lower the campaign's cost.
+export const MAX_REPORTED_RATE = 10;
+export const MAX_REPORTED_AMOUNT = 250;
 
 /**
  * Same report, same key: Plivo's retries of one callback (new nonce each time) collapse to one row.
@@ -58,8 +71,8 @@ export function toDeliveryReport(params: CallbackParams, batchId: string | undef
     sequence,
     errorCode,
     units: toInt(params.Units),
-    totalAmount: toDecimal(params.TotalAmount),
-    totalRate: toDecimal(params.TotalRate),
+    totalAmount: toAmount(params, 'TotalAmount', MAX_REPORTED_AMOUNT),
+    totalRate: toAmount(params, 'TotalRate', MAX_REPORTED_RATE),
     payload: params,
   };
 }
@@ -69,6 +82,15 @@ function toInt(value: string | undefined): number | null {
     return null;
   }
   return Number(value.trim());
+}
+
+/** A money field: null when absent or unreadable; refused when negative or past `max`. */
+function toAmount(params: CallbackParams, field: 'TotalAmount' | 'TotalRate', max: number): string | null {
+  const amount = toDecimal(params[field]);
+  if (amount !== null && (amount.startsWith('-') ? Number(amount) !== 0 : Number(amount) > max)) {
+    throw new MalformedCallbackError(`${field} must be an amount between 0 and ${max}, got ${amount}`, 'bad_amount');
+  }
+  return amount;
 }
 
 function toDecimal(value: string | undefined): string | null {

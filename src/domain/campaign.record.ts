@@ -38,7 +38,10 @@ export interface CampaignRecord extends CampaignCounters {
   estimatedCost: Decimal;
   maxCost: Decimal | null;
   actualCost: Decimal;
-  rejectedRecipients: RejectedRecipient[];
+  /** Every rejected input; the first REJECTED_RECIPIENTS_KEPT are stored apart, a page at a time. */
+  rejectedCount: number;
+  /** Fingerprint of the sendBulk request, null for campaigns stored before it existed. */
+  requestHash: string | null;
   scheduledAt: Date | null;
   startedAt: Date | null;
   completedAt: Date | null;

@@ -1,5 +1,10 @@
 import { Worker } from 'node:worker_threads';
-import { RecipientRejection, isSupportedCountry, validateRecipients } from './recipient-validator';
+import {
+  RecipientRejection,
+  isSupportedCountry,
+  shortenRejectedInput,
+  validateRecipients,
+} from './recipient-validator';
 
 // Runs the TypeScript worker through @swc/core (a dev dependency) so the worker path is tested from sources.
 const createTsWorker = (): Worker =>
@@ -74,7 +79,22 @@ describe('validateRecipients', () => {
     ['   \t ', RecipientRejection.EMPTY],
   ])('should reject %p: %s', async (input, reason) => {
     const result = await validateRecipients([input], { defaultCountry: 'US' });
-    expect(result).toEqual({ valid: [], rejected: [{ input, reason }], perCountry: new Map() });
+    expect(result).toEqual({
+      valid: [],
+      rejected: [{ input: shortenRejectedInput(input), reason }],
+      perCountry: new Map(),
+    });
+  });
+
+  it('should report a long rejected input cut to 64 characters', async () => {
+    const long = `nope-${'x'.repeat(1000)}`;
+    const { rejected } = await validateRecipients([long, '+12015550123', `+1 201 555 0123 ${'y'.repeat(100)}`]);
+
+    expect(rejected.map((r) => r.input)).toEqual([
+      `${long.slice(0, 64)}…`,
+      expect.stringMatching(/^\+1 201 555 0123 y+…$/),
+    ]);
+    rejected.forEach((r) => expect(r.input).toHaveLength(65));
   });
 
   it('should trim surrounding whitespace', async () => {
@@ -180,5 +200,17 @@ describe('isSupportedCountry', () => {
     ['', false],
   ])('should say %p is %p', (country, supported) => {
     expect(isSupportedCountry(country)).toBe(supported);
+  });
+});
+
+describe('shortenRejectedInput', () => {
+  it('should keep an input of 64 characters as it is', () => {
+    expect(shortenRejectedInput('1'.repeat(64))).toBe('1'.repeat(64));
+  });
+
+  it('should never keep half of a surrogate pair', () => {
+    const input = `${'a'.repeat(63)}😀${'b'.repeat(10)}`;
+
+    expect(shortenRejectedInput(input)).toBe(`${'a'.repeat(63)}…`);
   });
 });

@@ -38,6 +38,9 @@ export interface RecipientValidationOptions {
   createWorker?: WorkerFactory;
 }
 
+/** Rejected inputs are reported (and stored) cut to this many UTF-16 units, then "…". */
+export const REJECTED_INPUT_MAX_LENGTH = 64;
+
 // ~7.5 µs per number: a 5 ms slice is ~650 numbers, and a scavenge or JIT pause on top stays under 20 ms.
 const DEFAULT_SLICE_MS = 5;
 const CLOCK_EVERY = 64;
@@ -64,12 +67,12 @@ export async function validateRecipients(
   const seen = Array.from({ length: 100 }, () => new Set<string>());
   const record = (input: string, e164: string, tag: string): void => {
     if (e164 === '') {
-      result.rejected.push({ input, reason: tag });
+      result.rejected.push({ input: shortenRejectedInput(input), reason: tag });
       return;
     }
     const shard = seen[(e164.charCodeAt(e164.length - 1) - 48) * 10 + e164.charCodeAt(e164.length - 2) - 48];
     if (shard.has(e164)) {
-      result.rejected.push({ input, reason: RecipientRejection.DUPLICATE });
+      result.rejected.push({ input: shortenRejectedInput(input), reason: RecipientRejection.DUPLICATE });
     } else {
       shard.add(e164);
       result.valid.push({ e164, country: tag });
@@ -107,4 +110,18 @@ export async function validateRecipients(
     }
   }
   return result;
+}
+
+/** What is kept of a rejected input: enough to recognise it, never a client-sized string. */
+export function shortenRejectedInput(input: string): string {
+  if (input.length <= REJECTED_INPUT_MAX_LENGTH) {
+    return input;
+  }
+  let end = REJECTED_INPUT_MAX_LENGTH;
+  // Never keep half of a surrogate pair.
+  const last = input.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) {
+    end--;
+  }
+  return `${input.slice(0, end)}…`;
 }

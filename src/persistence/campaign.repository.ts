@@ -37,7 +37,11 @@ export interface NewCampaign {
   idempotencyKey?: string | null;
   estimatedCost: Decimal;
   maxCost?: Decimal | null;
+  /** The rejections to keep (already truncated and capped), in input order. */
   rejectedRecipients?: RejectedRecipient[];
+  /** Every rejection, including those not kept. */
+  rejectedCount?: number;
+  requestHash?: string | null;
   scheduledAt?: Date | null;
   smartEncoding?: boolean;
   estimatedCostByCountry?: Array<{ country: string; recipients: number; pricePerSegment: string; cost: string }>;
@@ -150,8 +154,21 @@ export class CampaignRepository {
   }
 
   async create(campaign: NewCampaign): Promise<CampaignRecord> {
-    const row = await this.prisma.campaign.create({ data: toCampaignData(campaign) });
+    const row = await this.prisma.$transaction(async (tx) => {
+      const created = await tx.campaign.create({ data: toCampaignData(campaign) });
+      await insertRejectedRecipients(tx, created.id, campaign.rejectedRecipients ?? []);
+      return created;
+    });
     return toCampaignRecord(row);
+  }
+
+  /** One page of a campaign's stored rejections, in input order (keyed on position: no scan). */
+  async listRejectedRecipients(campaignId: string, offset: number, first: number): Promise<RejectedRecipient[]> {
+    return this.prisma.rejectedRecipient.findMany({
+      where: { campaignId, position: { gte: offset, lt: offset + first } },
+      orderBy: { position: 'asc' },
+      select: { input: true, reason: true },
+    });
   }
 
   async findByIdempotencyKey(accountId: string, idempotencyKey: string): Promise<CampaignRecord | null> {
@@ -174,6 +191,7 @@ export class CampaignRepository {
     const created = await this.prisma.$transaction(
       async (tx) => {
         const { id: campaignId } = await tx.campaign.create({ data: toCampaignData(campaign), select: { id: true } });
+        await insertRejectedRecipients(tx, campaignId, campaign.rejectedRecipients ?? []);
         // Batch ids are made here so that each message row carries its batch id directly: no join
         // and no sort in the insert, which keeps a million rows cheap.
         const batchIds = recipients.batchSizes.map(() => randomUUID());
@@ -214,14 +232,32 @@ export class CampaignRepository {
   }
 }
 
-function toCampaignData(campaign: NewCampaign) {
+function toCampaignData({ rejectedRecipients, ...campaign }: NewCampaign) {
   return {
     ...campaign,
     estimatedCost: campaign.estimatedCost.toFixed(5),
     maxCost: campaign.maxCost?.toFixed(5) ?? null,
-    rejectedRecipients: (campaign.rejectedRecipients ?? []).map(({ input, reason }) => ({ input, reason })),
+    rejectedCount: campaign.rejectedCount ?? rejectedRecipients?.length ?? 0,
     estimatedCostByCountry: campaign.estimatedCostByCountry ?? [],
   };
+}
+
+type Transaction = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];
+
+// One statement for all of them: inputs may contain commas, so they travel as text arrays.
+async function insertRejectedRecipients(
+  tx: Transaction,
+  campaignId: string,
+  rejected: readonly RejectedRecipient[],
+): Promise<void> {
+  if (rejected.length === 0) {
+    return;
+  }
+  await tx.$executeRaw`
+    INSERT INTO "RejectedRecipient" ("campaignId", position, input, reason)
+    SELECT ${campaignId}::uuid, t.ord - 1, t.input, t.reason
+    FROM unnest(${rejected.map((r) => r.input)}::text[], ${rejected.map((r) => r.reason)}::text[])
+      WITH ORDINALITY AS t(input, reason, ord)`;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -238,6 +274,5 @@ export function toCampaignRecord(row: CampaignRow): CampaignRecord {
     estimatedCost: new Decimal(row.estimatedCost.toString()),
     maxCost: row.maxCost === null ? null : new Decimal(row.maxCost.toString()),
     actualCost: new Decimal(row.actualCost.toString()),
-    rejectedRecipients: row.rejectedRecipients as unknown as RejectedRecipient[],
   };
 }

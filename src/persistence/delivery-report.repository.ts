@@ -91,6 +91,12 @@ const STORED_RANK_SQL = `CASE m.status ${Object.entries(MESSAGE_STATUS_RANK)
   .map(([status, rank]) => `WHEN '${status}' THEN ${rank}`)
   .join(' ')} END`;
 
+// A final status that came from a report (the message knows its provider UUID) is final: a later
+// report, whatever its Sequence, changes neither status, error nor cost. A FAILED we set ourselves
+// (no UUID: the submission was refused or never confirmed) still gives way to the provider's report.
+const FINAL_RANK = MESSAGE_STATUS_RANK[MessageStatus.DELIVERED];
+const FINAL_FROM_REPORT_SQL = `(${STORED_RANK_SQL} = ${FINAL_RANK} AND m."providerMessageId" IS NOT NULL)`;
+
 const APPEND_SQL = `
 WITH input AS (
   SELECT * FROM json_to_recordset($1::json) AS i(
@@ -175,6 +181,7 @@ updated AS (
   WHERE m.id = t.mid
     AND (${STORED_RANK_SQL} < t.rank
       OR (${STORED_RANK_SQL} = t.rank AND t.sequence > coalesce(m."reportSequence", -1)))
+    AND NOT ${FINAL_FROM_REPORT_SQL}
   RETURNING m."campaignId", m."to", m."errorCode"
 ),
 suppressed AS (

@@ -9,10 +9,14 @@ import {
   IsString,
   Length,
   Matches,
+  Max,
   MaxLength,
 } from 'class-validator';
+import { IsStorableText } from './is-storable-text.decorator';
 
 export const MAX_RECIPIENTS_PER_CAMPAIGN = 1_000_000;
+// numeric(18,5) holds 13 integer digits; no SMS budget comes near this.
+export const MAX_COST_LIMIT = 1_000_000_000;
 
 @InputType()
 export class SendBulkInput {
@@ -22,10 +26,12 @@ export class SendBulkInput {
     message: `recipients: at most ${MAX_RECIPIENTS_PER_CAMPAIGN} per campaign`,
   })
   @IsString({ each: true })
+  @IsStorableText({ each: true })
   recipients!: string[];
 
   @Field()
   @IsString()
+  @IsStorableText()
   text!: string;
 
   @Field(() => String, { nullable: true, description: 'defaults to the configured sender' })
@@ -38,6 +44,7 @@ export class SendBulkInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @MaxLength(200)
+  @IsStorableText()
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: 'ISO 3166-1 alpha-2, for numbers given without +country code' })
@@ -53,14 +60,16 @@ export class SendBulkInput {
   @Field(() => String, { nullable: true, description: 'same key again returns the same campaign, sends nothing new' })
   @IsOptional()
   @Length(1, 200)
+  @IsStorableText()
   idempotencyKey?: string | null;
 
   @Field(() => Float, { nullable: true, description: 'refuse the campaign if the estimate exceeds it' })
   @IsOptional()
   @IsPositive({ message: 'maxCost must be a positive amount' })
+  @Max(MAX_COST_LIMIT, { message: `maxCost must be at most ${MAX_COST_LIMIT}` })
   maxCost?: number | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'at most MAX_SCHEDULE_AHEAD_DAYS (35) days ahead' })
   @IsOptional()
   @IsDate()
   scheduledAt?: Date | null;

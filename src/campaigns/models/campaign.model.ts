@@ -2,7 +2,6 @@ import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { Money } from '../../common/graphql/money.model';
 import { CampaignStatus } from '../../domain/campaign-status.enum';
 import { Encoding } from '../../domain/encoding.enum';
-import { RejectedRecipient } from './rejected-recipient.model';
 
 @ObjectType()
 export class Campaign {
@@ -39,8 +38,11 @@ export class Campaign {
   @Field(() => Date, { nullable: true })
   completedAt!: Date | null;
 
-  @Field(() => [RejectedRecipient])
-  rejectedRecipients!: RejectedRecipient[];
+  // rejectedRecipients(first, offset) is RejectedRecipientsResolver's: read a page at a time, only when asked.
+  @Field(() => Int, {
+    description: 'every rejected input, including those past the first 10,000 that rejectedRecipients keeps',
+  })
+  rejectedRecipientCount!: number;
 
   @Field(() => Money)
   estimatedCost!: Money;

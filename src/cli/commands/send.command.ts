@@ -4,12 +4,15 @@ import { parseRecipients } from '../recipients-file';
 import { CliContext } from './cli-context';
 import { watchCampaign } from './watch.command';
 
+const SHOWN_REJECTIONS = 5;
+
 const SEND_BULK = `mutation($input: SendBulkInput!) {
   sendBulk(input: $input) {
     id name status encoding segmentsPerMessage scheduledAt
     estimatedCost { amount currency }
     progress { total }
-    rejectedRecipients { input reason }
+    rejectedRecipientCount
+    rejectedRecipients(first: ${SHOWN_REJECTIONS}) { input reason }
   }
 }`;
 
@@ -22,10 +25,9 @@ interface SentCampaign {
   scheduledAt: string | null;
   estimatedCost: { amount: number; currency: string };
   progress: { total: number };
+  rejectedRecipientCount: number;
   rejectedRecipients: Array<{ input: string; reason: string }>;
 }
-
-const SHOWN_REJECTIONS = 5;
 
 export async function sendCommand(context: CliContext, options: SendOptions): Promise<void> {
   const { recipients } = parseRecipients(context.readTextFile(options.file));
@@ -50,13 +52,13 @@ export async function sendCommand(context: CliContext, options: SendOptions): Pr
   if (campaign.scheduledAt) {
     context.print(`  scheduled for ${campaign.scheduledAt}`);
   }
-  const rejected = campaign.rejectedRecipients;
-  context.print(`  rejected recipients: ${formatCount(rejected.length)}`);
-  for (const { input, reason } of rejected.slice(0, SHOWN_REJECTIONS)) {
+  const rejected = campaign.rejectedRecipientCount;
+  context.print(`  rejected recipients: ${formatCount(rejected)}`);
+  for (const { input, reason } of campaign.rejectedRecipients.slice(0, SHOWN_REJECTIONS)) {
     context.print(`    ${JSON.stringify(input)}: ${reason}`);
   }
-  if (rejected.length > SHOWN_REJECTIONS) {
-    context.print(`    … and ${formatCount(rejected.length - SHOWN_REJECTIONS)} more`);
+  if (rejected > SHOWN_REJECTIONS) {
+    context.print(`    … and ${formatCount(rejected - SHOWN_REJECTIONS)} more`);
   }
   if (options.watch) {
     await watchCampaign(context, campaign.id);

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { InvalidCursorError } from '../../persistence/keyset-cursor';
+import { dataExceptionCode } from './data-exception';
 import { DomainError, UserInputError } from './domain-error';
 import { ErrorCode, HTTP_STATUS_BY_CODE } from './error-code.enum';
 
@@ -70,6 +71,18 @@ export class AllExceptionsFilter implements ExceptionFilter {
         message: exception.message,
         details: {},
       };
+    }
+    const dataException = dataExceptionCode(exception);
+    if (dataException) {
+      // Inputs are validated before they are stored; reaching this means a check is missing, so it is
+      // logged, but the client still gets a 400 rather than a 500 for a value PostgreSQL refused.
+      this.logger.warn({ err: exception, sqlstate: dataException }, 'A value from the request could not be stored');
+      return this.toClientError(
+        new UserInputError(
+          'input',
+          `a value could not be stored (PostgreSQL ${dataException}): text must not hold NUL bytes, numbers and dates must be in range`,
+        ),
+      );
     }
     if (isPrismaUniqueViolation(exception)) {
       return { code: ErrorCode.CONFLICT, status: 409, message: 'The resource already exists', details: {} };

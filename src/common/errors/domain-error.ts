@@ -30,6 +30,17 @@ export class UserInputError extends DomainError {
   }
 }
 
+/** The request contradicts what is already stored; the message starts with the field, like UserInputError. */
+export class ConflictError extends DomainError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(ErrorCode.CONFLICT, `${field}: ${message}`, { field });
+    this.name = 'ConflictError';
+  }
+}
+
 export class NotFoundError extends DomainError {
   constructor(what: string) {
     super(ErrorCode.NOT_FOUND, `${what} not found`);
