@@ -1,11 +1,18 @@
 import { BeforeApplicationShutdown } from '@nestjs/common';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client';
+import { ReleasingPrismaPg } from './releasing-prisma-pg';
+
+// A query waits at most this long for a pool connection: an error the callers retry, not a hang.
+const CONNECTION_WAIT_MS = 30_000;
 
 export class PrismaService extends PrismaClient implements BeforeApplicationShutdown {
   constructor(databaseUrl: string, poolMax: number) {
     super({
-      adapter: new PrismaPg({ connectionString: databaseUrl, max: poolMax }),
+      adapter: new ReleasingPrismaPg({
+        connectionString: databaseUrl,
+        max: poolMax,
+        connectionTimeoutMillis: CONNECTION_WAIT_MS,
+      }),
       // PGlite runs one backend, so transactions queue behind each other: the default 2 s
       // maxWait gives spurious P2028 errors under load.
       transactionOptions: { maxWait: 15_000, timeout: 30_000 },
