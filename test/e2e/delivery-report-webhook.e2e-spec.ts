@@ -9,7 +9,8 @@ import {
 } from '../integration/delivery-reports/delivery-report-test-app';
 import { TEST_DATABASES } from '../utils/test-databases';
 
-const MESSAGES = 8000;
+const MESSAGES = 4000;
+const REPORTS = 10_000;
 const BATCH_SIZE = 1000;
 const CONCURRENCY = 64;
 
@@ -40,7 +41,7 @@ describe.each(TEST_DATABASES)('Delivery report webhook - POST /api/webhooks/pliv
     await t?.close();
   });
 
-  it('should absorb a storm of 20,000 signed, duplicated and reordered reports with counters equal to a GROUP BY', async () => {
+  it('should absorb a storm of 10,000 signed, duplicated and reordered reports with counters equal to a GROUP BY', async () => {
     const c = await t.factory.campaign({
       batches: Array.from({ length: MESSAGES / BATCH_SIZE }, (_, b) => ({
         recipients: Array.from({ length: BATCH_SIZE }, (_, i) => {
@@ -72,7 +73,7 @@ describe.each(TEST_DATABASES)('Delivery report webhook - POST /api/webhooks/pliv
             params: plivoReport({ uuid, to: m.to, status: final, sequence: 3, ...(kind === 1 && { errorCode: '80' }) }),
             batchId,
           });
-          if (index < 2000) {
+          if (index < MESSAGES / 4) {
             plan.push({ params: plivoReport({ uuid, to: m.to, status: 'queued', sequence: 1 }), batchId });
           }
           expected.set(m.id, {
@@ -86,18 +87,23 @@ describe.each(TEST_DATABASES)('Delivery report webhook - POST /api/webhooks/pliv
     }
     const distinct = plan.length;
     // Plivo's retries: the same report again with a fresh nonce.
-    for (let i = 0; plan.length < 20_000; i += 7) {
+    for (let i = 0; plan.length < REPORTS; i += 7) {
       plan.push(plan[i % distinct]);
     }
     shuffle(plan, 42);
 
+    // The final answer to each report; a 503 (the intake sheds load) is sent again, as Plivo does.
     const statuses = new Map<number, number>();
     let next = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < plan.length) {
           const { params, batchId } = plan[next++];
-          const response = await sendReport(t, params, { batchId });
+          let response = await sendReport(t, params, { batchId });
+          while (response.status === 503) {
+            await response.arrayBuffer();
+            response = await sendReport(t, params, { batchId });
+          }
           await response.arrayBuffer();
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         }
@@ -105,7 +111,7 @@ describe.each(TEST_DATABASES)('Delivery report webhook - POST /api/webhooks/pliv
     );
     await t.applier.applyAll();
 
-    expect(Object.fromEntries(statuses)).toEqual({ 200: 20_000 });
+    expect(Object.fromEntries(statuses)).toEqual({ 200: REPORTS });
     const { counters, truth, actualCost, sumAmount } = await t.factory.countersAndTruth(c.campaignId);
     expect(counters).toEqual(truth);
     expect(actualCost).toBe(sumAmount);
