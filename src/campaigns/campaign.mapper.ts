@@ -35,6 +35,7 @@ export function toCampaignProgress(record: CampaignRecord, estimatedCompletionAt
   return {
     campaignId: record.id,
     status: record.status,
+    statusReason: record.statusReason,
     total: record.total,
     pending: record.pending,
     submitted: record.submitted,

@@ -4,6 +4,7 @@ import { PricingModule } from '../pricing/pricing.module';
 import { CampaignCommandsResolver } from './campaign-commands.resolver';
 import { CampaignControlService } from './campaign-control.service';
 import { CampaignProgressResolver } from './campaign-progress.resolver';
+import { CampaignStallMonitor } from './campaign-stall-monitor.service';
 import { CampaignsResolver } from './campaigns.resolver';
 import { CampaignsService } from './campaigns.service';
 import { MessageConnectionResolver } from './message-connection.resolver';
@@ -21,6 +22,7 @@ import { SendBulkService } from './send-bulk.service';
     MessageConnectionResolver,
     CampaignProgressResolver,
     RejectedRecipientsResolver,
+    CampaignStallMonitor,
   ],
   exports: [CampaignsService],
 })

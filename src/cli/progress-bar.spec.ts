@@ -60,6 +60,13 @@ describe(renderProgressLine.name, () => {
     );
   });
 
+  it('should say why a campaign is not moving (a pause, or a stall)', () => {
+    const reason = 'stalled: no message changed state for 6 min; 120 waiting for delivery reports';
+
+    expect(renderProgressLine(snapshot({ statusReason: reason }))).toMatch(/ · SENDING · stalled: no message changed/);
+    expect(renderProgressLine(snapshot({ statusReason: null }))).not.toMatch(/stalled/);
+  });
+
   it('should draw an empty bar for a campaign without recipients', () => {
     expect(renderProgressLine(snapshot({ total: 0, delivered: 0, failed: 0 }), 4)).toBe(
       '[----]   0% 0/0 done · 15.75 USD · SENDING',

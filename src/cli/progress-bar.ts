@@ -3,12 +3,13 @@ import type { CampaignCounters } from '../domain/campaign.record';
 export interface ProgressSnapshot extends CampaignCounters {
   campaignId: string;
   status: string;
+  statusReason?: string | null;
   cost: { amount: number; currency: string };
   estimatedCompletionAt: string | null;
   updatedAt: string;
 }
 
-export const PROGRESS_FIELDS = `campaignId status total pending submitted queued sent delivered undelivered failed rejected
+export const PROGRESS_FIELDS = `campaignId status statusReason total pending submitted queued sent delivered undelivered failed rejected
   unconfirmed suppressed cancelled cost { amount currency } estimatedCompletionAt updatedAt`;
 
 /** Message statuses in the order a tally lists them, with the counter that holds each. */
@@ -75,6 +76,9 @@ export function renderProgressLine(progress: ProgressSnapshot, width = 30, fill 
   parts.push(formatMoney(progress.cost.amount, progress.cost.currency), progress.status);
   if (progress.estimatedCompletionAt) {
     parts.push(`ETA ${new Date(progress.estimatedCompletionAt).toISOString().slice(11, 19)}Z`);
+  }
+  if (progress.statusReason) {
+    parts.push(progress.statusReason);
   }
   return parts.join(' · ');
 }

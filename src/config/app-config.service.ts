@@ -170,6 +170,10 @@ export class AppConfig {
     };
   }
 
+  get stallAfterMs(): number {
+    return this.env.STALL_AFTER_SECONDS * 1000;
+  }
+
   get progressUpdatesPerSecond(): number {
     return this.env.PROGRESS_UPDATES_PER_SECOND;
   }

@@ -299,6 +299,11 @@ export class EnvironmentVariables {
   @Min(5)
   REPORT_APPLY_INTERVAL_MS = 50;
 
+  // A SENDING campaign none of whose messages changed state for this long is shown as stalled.
+  @Type(() => Number)
+  @IsPositive()
+  STALL_AFTER_SECONDS = 300;
+
   // Live progress: at most this many updates per second per campaign.
   @Type(() => Number)
   @IsPositive()

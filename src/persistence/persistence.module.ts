@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ApiKeyRepository } from './api-key.repository';
 import { CampaignRepository } from './campaign.repository';
+import { CampaignStallRepository } from './campaign-stall.repository';
 import { HealthRepository } from './health.repository';
 import { DispatchRepository } from './dispatch.repository';
 import { MessageRepository } from './message.repository';
@@ -15,6 +16,7 @@ import { ReceiptWindowRepository } from './receipt-window.repository';
 const repositories = [
   ApiKeyRepository,
   CampaignRepository,
+  CampaignStallRepository,
   DispatchRepository,
   HealthRepository,
   MessageRepository,

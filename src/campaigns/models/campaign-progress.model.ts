@@ -10,6 +10,12 @@ export class CampaignProgress {
   @Field(() => CampaignStatus)
   status!: CampaignStatus;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'why the campaign is paused, or `stalled: …` when its messages stopped moving',
+  })
+  statusReason!: string | null;
+
   @Field(() => Int, { description: 'accepted recipients (after validation and dedupe)' })
   total!: number;
 
