@@ -20,6 +20,8 @@ export interface MigrationResult {
  */
 export async function applyMigrations(databaseUrl: string, dir: string = MIGRATIONS_DIR): Promise<MigrationResult> {
   const client = new Client({ connectionString: databaseUrl });
+  // A lost connection fails the pending query (and so the start); it must not be an unhandled event.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

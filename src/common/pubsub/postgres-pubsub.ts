@@ -76,11 +76,15 @@ export class PostgresPubSub extends ClosablePubSub {
 
   private static async openClient(url: string): Promise<Client> {
     const client = new Client({ connectionString: url, application_name: 'bulk-sms-pubsub', keepAlive: true });
+    // Until attach() takes over: a connection lost while connecting or re-listening must fail the
+    // pending call, not end the process as an unhandled 'error' event.
+    client.on('error', () => undefined);
     await client.connect();
     return client;
   }
 
   private attach(client: Client): void {
+    client.removeAllListeners('error');
     client.on('notification', (notification: Notification) => this.onNotification(notification));
     client.on('error', (error: Error) => {
       this.logger.warn(`LISTEN connection failed: ${error.message}`);
