@@ -25,6 +25,19 @@ describe('what callers without a key can learn about the schema (issue 11, item 
       expect(JSON.stringify(response)).not.toMatch(/Did you mean|campaigns/);
     });
 
+    it('should guard every path Apollo answers on: /GraphQL, /graphql/, /graphql/anything', async () => {
+      for (const route of ['/GraphQL', '/graphql/', '/graphql/anything']) {
+        const response = await fetch(`${testApp.baseUrl}${route}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ campaignz { id } }' }),
+        });
+        const body = await response.text();
+        expect({ route, status: response.status }).toEqual({ route, status: 401 });
+        expect(body).not.toMatch(/Did you mean|campaigns/);
+      }
+    });
+
     it('should not suggest field names to authenticated callers either', async () => {
       const response = await graphql(testApp.baseUrl, apiKey, '{ campaignz { id } }');
       expect(response.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');

@@ -19,8 +19,7 @@ export class GraphqlRequestGate {
   constructor(private readonly authenticator: RequestAuthenticator) {}
 
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    // Express routes case-insensitively, so /GraphQL reaches Apollo too.
-    if (req.path.toLowerCase() !== GRAPHQL_PATH) {
+    if (!isGraphqlPath(req.path)) {
       next();
       return;
     }
@@ -34,6 +33,15 @@ export class GraphqlRequestGate {
       }
     }, next);
   };
+}
+
+/**
+ * Apollo is mounted with app.use(GRAPHQL_PATH): Express matches it case-insensitively and for
+ * every path below it (/GraphQL, /graphql/, /graphql/anything), so the gate does too.
+ */
+function isGraphqlPath(path: string): boolean {
+  const lower = path.toLowerCase();
+  return lower === GRAPHQL_PATH || lower.startsWith(`${GRAPHQL_PATH}/`);
 }
 
 export function clientAddress(req: Request): string {
