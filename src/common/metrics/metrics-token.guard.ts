@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../../config/app-config.service';
@@ -13,6 +13,9 @@ export class MetricsTokenGuard implements CanActivate {
 
   constructor(config: AppConfig) {
     this.expected = config.metricsToken === undefined ? undefined : digest(config.metricsToken);
+    if (!this.expected && config.isProduction) {
+      new Logger('Metrics').warn('METRICS_TOKEN is unset: GET /metrics is open to anyone who can reach the port');
+    }
   }
 
   canActivate(context: ExecutionContext): boolean {
