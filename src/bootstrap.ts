@@ -5,7 +5,9 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { GraphqlRequestGate } from './common/graphql/graphql-request-gate';
 import { limitWebSocketMessageSize } from './common/graphql/websocket-message-limit';
+import { BulkRequestSlots } from './common/http/bulk-request-slots';
 import { requestBodyParsers } from './common/http/request-body-parsers';
+import { MetricsService } from './common/metrics/metrics.service';
 import { AppConfig, DELIVERY_REPORT_PATH } from './config/app-config.service';
 import { DeliveryReportBodyParser } from './delivery-reports/delivery-report-body.parser';
 import { parseByteSize } from './delivery-reports/webhook-body';
@@ -39,7 +41,7 @@ function routeDeliveryReportsAroundExpress(app: NestExpressApplication): void {
 /**
  * Builds and initialises the application: GraphQL requests authenticated before their body is
  * read, bodies limited (BODY_LIMIT for everyone, BULK_BODY_LIMIT for an authenticated sendBulk
- * or quote), graphql-ws messages limited to BODY_LIMIT, raw body kept for webhook signatures,
+ * or quote, BULK_BODY_CONCURRENCY of those at a time), graphql-ws messages limited to BODY_LIMIT, raw body kept for webhook signatures,
  * pino logs.
  */
 export async function createApp(env?: Environment): Promise<NestExpressApplication> {
@@ -51,7 +53,12 @@ export async function createApp(env?: Environment): Promise<NestExpressApplicati
   app.useLogger(app.get(Logger));
   routeDeliveryReportsAroundExpress(app);
   app.use(app.get(GraphqlRequestGate).middleware);
-  app.use(requestBodyParsers({ bodyLimit: config.bodyLimit, bulkBodyLimit: config.bulkBodyLimit }));
+  app.use(
+    requestBodyParsers(
+      { bodyLimit: config.bodyLimit, bulkBodyLimit: config.bulkBodyLimit },
+      new BulkRequestSlots(config.bulkBodyConcurrency, app.get(MetricsService)),
+    ),
+  );
   await app.init();
   limitWebSocketMessageSize(app, parseByteSize(config.bodyLimit));
   return app;

@@ -102,6 +102,11 @@ export class AppConfig {
     return this.env.BULK_BODY_LIMIT;
   }
 
+  /** How many requests over BODY_LIMIT are read and processed at once. */
+  get bulkBodyConcurrency(): number {
+    return this.env.BULK_BODY_CONCURRENCY;
+  }
+
   get graphql() {
     return {
       rateLimit: this.env.GRAPHQL_RATE_LIMIT,

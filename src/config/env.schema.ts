@@ -112,6 +112,12 @@ export class EnvironmentVariables {
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BULK_BODY_LIMIT must look like 32mb' })
   BULK_BODY_LIMIT = '32mb';
 
+  // Requests with a body over BODY_LIMIT read and processed at once per instance; the next ones wait.
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  BULK_BODY_CONCURRENCY = 1;
+
   // Requests without a valid API key (missing or unknown key) per client address and window;
   // past it, 429 without a database lookup.
   @Type(() => Number)

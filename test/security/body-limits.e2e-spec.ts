@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -125,6 +126,59 @@ describe('request size limits (issue 11, item 1)', () => {
         quote,
       );
       expect([0, 401, 413]).toContain(wrongKey.status);
+    });
+
+    it('should take one large body at a time: a second waits, unread, until the first is answered', async () => {
+      const size = 1536 * 1024;
+      const quote = (recipient: string) =>
+        paddedBody(
+          {
+            query: 'query($input: QuoteInput!) { quote(input: $input) { recipients } }',
+            variables: { input: { recipients: [recipient], text: 'hi' } },
+          },
+          size,
+        );
+      const metric = async (name: string) => {
+        const text = await (await fetch(`${testApp.baseUrl}/metrics`)).text();
+        return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+      };
+      const waitForMetric = async (name: string, value: number) => {
+        const deadline = Date.now() + 30_000;
+        while ((await metric(name)) !== value) {
+          if (Date.now() > deadline) {
+            throw new Error(`${name} never reached ${value}`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      };
+
+      // The first upload stops halfway: it holds the only slot while its body is still arriving.
+      const firstBody = Buffer.from(quote('+14155552671'));
+      const first = httpRequest(`${testApp.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': firstBody.length, 'x-api-key': apiKey },
+      });
+      const firstAnswer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+        first.on('response', (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+        });
+        first.on('error', reject);
+      });
+      first.write(firstBody.subarray(0, firstBody.length / 2));
+      await waitForMetric('bulk_sms_bulk_requests_in_flight', 1);
+
+      const second = postOrError(`${testApp.baseUrl}/graphql`, { 'x-api-key': apiKey }, quote('+14155552672'));
+      await waitForMetric('bulk_sms_bulk_requests_waiting', 1);
+      first.end(firstBody.subarray(firstBody.length / 2));
+
+      const answers = await Promise.all([firstAnswer, second]);
+      for (const answer of answers) {
+        expect(answer.status).toBe(200);
+        expect(JSON.parse(answer.text)).toEqual({ data: { quote: { recipients: 1 } } });
+      }
+      await waitForMetric('bulk_sms_bulk_requests_in_flight', 0);
     });
 
     it('should refuse a document over the token limit before parsing it whole', async () => {

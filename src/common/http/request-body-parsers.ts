@@ -2,7 +2,9 @@ import bodyParser from 'body-parser';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
 import type { AuthRequest } from '../auth/request-of';
+import { parseByteSize } from '../../delivery-reports/webhook-body';
 import { ErrorCode } from '../errors/error-code.enum';
+import { BulkRequestSlots, MAX_WAITING_BULK_REQUESTS } from './bulk-request-slots';
 
 /** What the parsers leave on a request: the body's size, and its bytes when small (webhook signatures). */
 export interface ParsedBodyRequest {
@@ -20,9 +22,11 @@ export interface BodyLimits {
 /**
  * JSON and form bodies with a small limit for everyone, and a large JSON limit only for requests
  * that were authenticated before their body was read. The limit is checked against the declared
- * Content-Length before reading, and against the bytes read for chunked bodies.
+ * Content-Length before reading, and against the bytes read for chunked bodies. An authenticated
+ * body that may be over the small limit is read only once it has one of the `slots`.
  */
-export function requestBodyParsers(limits: BodyLimits): RequestHandler {
+export function requestBodyParsers(limits: BodyLimits, slots: BulkRequestSlots): RequestHandler {
+  const smallLimitBytes = parseByteSize(limits.bodyLimit);
   const keepSize = (req: IncomingMessage, _res: unknown, buffer: Buffer) => {
     (req as IncomingMessage & ParsedBodyRequest).bodyBytes = buffer.length;
   };
@@ -49,7 +53,18 @@ export function requestBodyParsers(limits: BodyLimits): RequestHandler {
         next();
       }
     };
-    run(0)();
+    // Chunked uploads declare no length: they may be large.
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (!authenticated || declared <= smallLimitBytes) {
+      run(0)();
+    } else if (!slots.enter(res, run(0))) {
+      res.setHeader('Retry-After', '5');
+      res.status(429).json({
+        statusCode: 429,
+        code: ErrorCode.TOO_MANY_REQUESTS,
+        message: `Too many large requests in progress (at most ${MAX_WAITING_BULK_REQUESTS} wait); retry in 5 s`,
+      });
+    }
   };
 }
 
