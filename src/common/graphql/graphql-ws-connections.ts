@@ -61,7 +61,8 @@ export class GraphqlWsConnections implements OnModuleInit, OnApplicationShutdown
       ctx.extra.socket.close(CLOSE_TOO_MANY_REQUESTS, 'Too many requests without a valid API key');
       return false;
     }
-    if (outcome.kind === 'refused') {
+    // Refused, or the client left while its key was looked up (its close event has passed).
+    if (outcome.kind === 'refused' || ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) {
       return false;
     }
     const { apiKeyId } = outcome.account;
