@@ -5,10 +5,11 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { CampaignEventsModule } from './campaigns/campaign-events.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
-import { ApiKeyService } from './common/auth/api-key.service';
 import { AuthModule } from './common/auth/auth.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { graphqlConfig } from './common/graphql/graphql.config';
+import { GraphqlTransportModule } from './common/graphql/graphql-transport.module';
+import { GraphqlWsConnections } from './common/graphql/graphql-ws-connections';
 import { createValidationPipe } from './common/graphql/validation.pipe';
 import { LoggingModule } from './common/logging/logging.module';
 import { MetricsModule } from './common/metrics/metrics.module';
@@ -38,9 +39,11 @@ export class AppModule {
           inject: [AppConfig],
           useFactory: (config: AppConfig) => [{ ttl: config.graphql.rateWindowMs, limit: config.graphql.rateLimit }],
         }),
+        GraphqlTransportModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          inject: [AppConfig, ApiKeyService],
+          imports: [GraphqlTransportModule],
+          inject: [AppConfig, GraphqlWsConnections],
           useFactory: graphqlConfig,
         }),
         HealthModule,
@@ -53,7 +56,7 @@ export class AppModule {
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
-        // Runs after the API-key guard (registered in AuthModule), so limits are per account.
+        // Per account: GraphQL requests are authenticated before any guard runs.
         { provide: APP_GUARD, useClass: GraphqlThrottlerGuard },
       ],
     };

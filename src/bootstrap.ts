@@ -3,8 +3,14 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { GraphqlRequestGate } from './common/graphql/graphql-request-gate';
+import { limitWebSocketMessageSize } from './common/graphql/websocket-message-limit';
+import { BulkRequestSlots } from './common/http/bulk-request-slots';
+import { requestBodyParsers } from './common/http/request-body-parsers';
+import { MetricsService } from './common/metrics/metrics.service';
 import { AppConfig, DELIVERY_REPORT_PATH } from './config/app-config.service';
 import { DeliveryReportBodyParser } from './delivery-reports/delivery-report-body.parser';
+import { parseByteSize } from './delivery-reports/webhook-body';
 import { Environment } from './config/env.schema';
 
 /**
@@ -33,18 +39,27 @@ function routeDeliveryReportsAroundExpress(app: NestExpressApplication): void {
 }
 
 /**
- * Builds the application: raw body kept for webhook signatures, body size limited, pino logs.
+ * Builds and initialises the application: GraphQL requests authenticated before their body is
+ * read, bodies limited (BODY_LIMIT for everyone, BULK_BODY_LIMIT for an authenticated sendBulk
+ * or quote, BULK_BODY_CONCURRENCY of those at a time), graphql-ws messages limited to BODY_LIMIT, raw body kept for webhook signatures,
+ * pino logs.
  */
 export async function createApp(env?: Environment): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), {
-    rawBody: true,
     bodyParser: false,
     bufferLogs: true,
   });
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   routeDeliveryReportsAroundExpress(app);
-  app.useBodyParser('json', { limit: config.bodyLimit });
-  app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
+  app.use(app.get(GraphqlRequestGate).middleware);
+  app.use(
+    requestBodyParsers(
+      { bodyLimit: config.bodyLimit, bulkBodyLimit: config.bulkBodyLimit },
+      new BulkRequestSlots(config.bulkBodyConcurrency, app.get(MetricsService)),
+    ),
+  );
+  await app.init();
+  limitWebSocketMessageSize(app, parseByteSize(config.bodyLimit));
   return app;
 }

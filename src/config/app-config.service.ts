@@ -92,8 +92,19 @@ export class AppConfig {
     return this.env.LOG_LEVEL;
   }
 
+  /** Largest body of any request, and of a graphql-ws message. */
   get bodyLimit(): string {
     return this.env.BODY_LIMIT;
+  }
+
+  /** Largest body of an authenticated sendBulk or quote. */
+  get bulkBodyLimit(): string {
+    return this.env.BULK_BODY_LIMIT;
+  }
+
+  /** How many requests over BODY_LIMIT are read and processed at once. */
+  get bulkBodyConcurrency(): number {
+    return this.env.BULK_BODY_CONCURRENCY;
   }
 
   get graphql() {
@@ -102,8 +113,27 @@ export class AppConfig {
       rateWindowMs: this.env.GRAPHQL_RATE_WINDOW_SECONDS * 1000,
       maxDepth: this.env.GRAPHQL_MAX_DEPTH,
       maxComplexity: this.env.GRAPHQL_MAX_COMPLEXITY,
+      maxTokens: this.env.GRAPHQL_MAX_TOKENS,
+      maxFields: this.env.GRAPHQL_MAX_FIELDS,
       introspection: this.env.GRAPHQL_INTROSPECTION ?? !this.isProduction,
     };
+  }
+
+  /** Requests without a valid key, per client address. */
+  get authRateLimit() {
+    return { limit: this.env.AUTH_RATE_LIMIT, windowMs: this.env.AUTH_RATE_WINDOW_SECONDS * 1000 };
+  }
+
+  get websocket() {
+    return {
+      maxConnectionsPerKey: this.env.WS_MAX_CONNECTIONS_PER_KEY,
+      maxSubscriptionsPerConnection: this.env.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      authRecheckMs: this.env.WS_AUTH_RECHECK_SECONDS * 1000,
+    };
+  }
+
+  get metricsToken(): string | undefined {
+    return this.env.METRICS_TOKEN;
   }
 
   get redisUrl(): string | undefined {

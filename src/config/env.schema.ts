@@ -103,8 +103,55 @@ export class EnvironmentVariables {
   @Max(200)
   DB_POOL_MAX = 10;
 
-  @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 50mb' })
-  BODY_LIMIT = '32mb';
+  // Largest body of any request (JSON and form), also of a graphql-ws message.
+  @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 1mb' })
+  BODY_LIMIT = '1mb';
+
+  // Largest body of a sendBulk or quote, accepted only after the API key is authenticated;
+  // 32mb holds a campaign of 1,000,000 recipients (the maximum).
+  @Matches(/^\d+(b|kb|mb)$/i, { message: 'BULK_BODY_LIMIT must look like 32mb' })
+  BULK_BODY_LIMIT = '32mb';
+
+  // Requests with a body over BODY_LIMIT read and processed at once per instance; the next ones wait.
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  BULK_BODY_CONCURRENCY = 1;
+
+  // Requests without a valid API key (missing or unknown key) per client address and window;
+  // past it, 429 without a database lookup.
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  AUTH_RATE_LIMIT = 60;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  AUTH_RATE_WINDOW_SECONDS = 60;
+
+  // graphql-ws: open connections per API key, operations in flight per connection, and how often
+  // open connections are checked for a revoked key (closed with 4403).
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  WS_MAX_CONNECTIONS_PER_KEY = 10;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION = 10;
+
+  @Type(() => Number)
+  @IsPositive()
+  WS_AUTH_RECHECK_SECONDS = 5;
+
+  // Bearer token required on GET /metrics when set (Authorization: Bearer <token>).
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters long' })
+  METRICS_TOKEN?: string;
 
   @Type(() => Number)
   @IsInt()
@@ -126,6 +173,18 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(10)
   GRAPHQL_MAX_COMPLEXITY = 20_000;
+
+  // Lexical tokens in one GraphQL document: the parser stops past it (graphql-js maxTokens).
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  GRAPHQL_MAX_TOKENS = 10_000;
+
+  // Field selections (aliases included, fragments expanded) in one operation.
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  GRAPHQL_MAX_FIELDS = 500;
 
   @Transform(toBoolean)
   @IsOptional()

@@ -1,6 +1,7 @@
-import { Controller, Get, Header, HttpCode, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, ServiceUnavailableException, UseGuards } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { Public } from '../common/auth/public.decorator';
+import { MetricsTokenGuard } from '../common/metrics/metrics-token.guard';
 import { MetricsService } from '../common/metrics/metrics.service';
 import { HealthRepository } from '../persistence/health.repository';
 
@@ -26,7 +27,9 @@ export class HealthController {
     return { status: 'ready' };
   }
 
+  // Public to API keys; METRICS_TOKEN, when set, is what protects it.
   @Get('metrics')
+  @UseGuards(MetricsTokenGuard)
   @Header('Cache-Control', 'no-store')
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   async scrape(): Promise<string> {

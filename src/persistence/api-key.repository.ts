@@ -21,6 +21,15 @@ export class ApiKeyRepository {
     return { apiKeyId: key.id, accountId: key.accountId, keyHash: key.keyHash };
   }
 
+  /** Of the given key ids, those not revoked (one query for all open connections). */
+  async findActiveKeyIds(apiKeyIds: string[]): Promise<string[]> {
+    const keys = await this.prisma.apiKey.findMany({
+      where: { id: { in: apiKeyIds }, revokedAt: null },
+      select: { id: true },
+    });
+    return keys.map((key) => key.id);
+  }
+
   /** Creates the account (if new) and the key in one transaction. */
   async createAccountWithKey(accountName: string, keyHash: string, label: string): Promise<ApiKeyOwner> {
     const account = await this.prisma.account.create({
@@ -41,6 +50,20 @@ export class ApiKeyRepository {
 
   async addKey(accountId: string, keyHash: string, label: string): Promise<void> {
     await this.prisma.apiKey.upsert({ where: { keyHash }, create: { accountId, keyHash, label }, update: {} });
+  }
+
+  /** Revokes every active key with this label on the account; returns how many. */
+  async revokeLabelledKeys(accountId: string, label: string): Promise<number> {
+    const { count } = await this.prisma.apiKey.updateMany({
+      where: { accountId, label, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    return count;
+  }
+
+  async isRevoked(keyHash: string): Promise<boolean> {
+    const key = await this.prisma.apiKey.findUnique({ where: { keyHash }, select: { revokedAt: true } });
+    return Boolean(key?.revokedAt);
   }
 
   /**

@@ -8,8 +8,9 @@ import { IS_PUBLIC } from './public.decorator';
 import { requestOf } from './request-of';
 
 /**
- * The one authentication check: `x-api-key` on HTTP, `connectionParams['x-api-key']` on
- * graphql-ws (the GraphQL context copies it into the request headers).
+ * Every route needs an authenticated account unless marked @Public(). GraphQL requests arrive
+ * authenticated already (GraphqlRequestGate on HTTP, GraphqlWsConnections on graphql-ws, both
+ * before the document is read); anything else is checked here from `x-api-key`.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -24,6 +25,9 @@ export class ApiKeyGuard implements CanActivate {
     }
     const isGraphql = context.getType<string>() === 'graphql';
     const request = requestOf(isGraphql ? GqlExecutionContext.create(context) : context);
+    if (request?.account) {
+      return true;
+    }
     const header = request?.headers[API_KEY_HEADER];
     const account = await this.apiKeys.authenticate(Array.isArray(header) ? header[0] : header);
     if (!request || !account) {

@@ -32,6 +32,24 @@ describe(ApiKeyService.name, () => {
       await expect(sut.authenticate('x'.repeat(1000))).resolves.toBeNull();
     });
 
+    it('should not cache unknown keys, so random keys never evict known ones', async () => {
+      const { sut, repository } = setup();
+      await sut.authenticate('sk_unknown_key_0000001');
+      await sut.authenticate('sk_unknown_key_0000001');
+      expect(repository.findActiveByHash).toHaveBeenCalledTimes(2);
+      expect(sut.cached('sk_unknown_key_0000001')).toBeUndefined();
+    });
+
+    it('should forget a revoked key at once', async () => {
+      const { sut, repository } = setup();
+      await sut.authenticate(key);
+      expect(sut.cached(key)).toEqual({ accountId: 'a1', apiKeyId: 'k1' });
+      sut.forgetKey('k1');
+      expect(sut.cached(key)).toBeUndefined();
+      await sut.authenticate(key);
+      expect(repository.findActiveByHash).toHaveBeenCalledTimes(2);
+    });
+
     it('should cache a result for 30 seconds, then ask the database again', async () => {
       const { sut, repository } = setup();
       await sut.authenticate(key);

@@ -1,10 +1,12 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AuthAttemptLimiter } from '../throttling/auth-attempt-limiter';
 import { Clock } from '../time/clock';
 import { ApiKeyHasher } from './api-key-hasher';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyService } from './api-key.service';
 import { BootstrapApiKeyService } from './bootstrap-api-key.service';
+import { RequestAuthenticator } from './request-authenticator';
 
 @Global()
 @Module({
@@ -14,8 +16,10 @@ import { BootstrapApiKeyService } from './bootstrap-api-key.service';
     BootstrapApiKeyService,
     Clock,
     ApiKeyGuard,
+    AuthAttemptLimiter,
+    RequestAuthenticator,
     { provide: APP_GUARD, useExisting: ApiKeyGuard },
   ],
-  exports: [ApiKeyService, ApiKeyHasher, BootstrapApiKeyService, Clock],
+  exports: [ApiKeyService, ApiKeyHasher, BootstrapApiKeyService, RequestAuthenticator, Clock],
 })
 export class AuthModule {}

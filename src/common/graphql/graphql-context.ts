@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { AuthRequest } from '../auth/request-of';
-import { API_KEY_HEADER } from '../auth/authenticated-account';
+import type { AuthenticatedAccount } from '../auth/authenticated-account';
 
 export interface GraphqlContext {
   req: AuthRequest & Partial<Request>;
@@ -8,18 +8,19 @@ export interface GraphqlContext {
 }
 
 interface WsContextInput {
-  connectionParams?: Record<string, unknown>;
-  extra?: { request?: { headers?: Record<string, string | string[] | undefined> } };
+  extra?: { account?: AuthenticatedAccount; request?: { socket?: { remoteAddress?: string } } };
 }
 
 /**
- * One context for HTTP and graphql-ws: on a WebSocket the API key comes from connectionParams,
- * and is put where the HTTP header would be, so the same guard serves both transports.
+ * One context for HTTP and graphql-ws. Both arrive authenticated: on HTTP GraphqlRequestGate put
+ * the account on the request; on graphql-ws GraphqlWsConnections put it on the connection when
+ * it opened, and every operation of the connection carries it.
  */
 export function buildGraphqlContext(input: { req?: Request; res?: Response } & WsContextInput): GraphqlContext {
   if (input.req) {
     return { req: input.req as AuthRequest & Request, res: input.res };
   }
-  const key = input.connectionParams?.[API_KEY_HEADER];
-  return { req: { headers: { [API_KEY_HEADER]: typeof key === 'string' ? key : undefined } } };
+  return {
+    req: { headers: {}, account: input.extra?.account, ip: input.extra?.request?.socket?.remoteAddress },
+  };
 }

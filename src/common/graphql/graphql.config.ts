@@ -1,19 +1,23 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Logger } from '@nestjs/common';
-import { GraphQLError, GraphQLFormattedError, GraphQLSchema, parse } from 'graphql';
+import { GraphQLError, GraphQLFormattedError, GraphQLSchema, parse, validate } from 'graphql';
 import type { Context, SubscribePayload } from 'graphql-ws';
 import { AppConfig } from '../../config/app-config.service';
-import { ApiKeyService } from '../auth/api-key.service';
-import { API_KEY_HEADER } from '../auth/authenticated-account';
+import { parseByteSize } from '../../delivery-reports/webhook-body';
 import { ErrorCode } from '../errors/error-code.enum';
+import { bulkBodyPlugin } from './bulk-body.plugin';
 import { buildGraphqlContext } from './graphql-context';
+import { GraphqlWsConnections, WsContext } from './graphql-ws-connections';
 import { assertWithinQueryLimits } from './query-limits';
 import { queryLimitsPlugin } from './query-limits.plugin';
 
 const logger = new Logger('GraphQL');
 
-export function graphqlConfig(config: AppConfig, apiKeys: ApiKeyService): ApolloDriverConfig {
-  const limits = { maxDepth: config.graphql.maxDepth, maxComplexity: config.graphql.maxComplexity };
+export function graphqlConfig(config: AppConfig, connections: GraphqlWsConnections): ApolloDriverConfig {
+  const { maxDepth, maxComplexity, maxFields, maxTokens, introspection } = config.graphql;
+  const limits = { maxDepth, maxComplexity, maxFields };
+  // graphql-js stops parsing past maxTokens, so no document costs more than that to parse.
+  const parseOptions = { maxTokens };
   let schema: GraphQLSchema | undefined;
   return {
     driver: ApolloDriver,
@@ -21,12 +25,15 @@ export function graphqlConfig(config: AppConfig, apiKeys: ApiKeyService): Apollo
     sortSchema: true,
     path: '/graphql',
     playground: false,
-    introspection: config.graphql.introspection,
+    introspection,
+    // No "Did you mean …" field suggestions where the schema is not open to introspection.
+    hideSchemaDetailsFromClientErrors: !introspection,
+    parseOptions,
     includeStacktraceInErrorResponses: false,
     context: buildGraphqlContext,
     // Field resolvers' errors go through the same exception filter as root resolvers'.
     fieldResolverEnhancers: ['filters'],
-    plugins: [queryLimitsPlugin(limits)],
+    plugins: [bulkBodyPlugin(parseByteSize(config.bodyLimit), config.bodyLimit), queryLimitsPlugin(limits)],
     transformSchema: (generated: GraphQLSchema) => {
       schema = generated;
       return generated;
@@ -35,31 +42,34 @@ export function graphqlConfig(config: AppConfig, apiKeys: ApiKeyService): Apollo
       formatError(formatted, config.isProduction),
     subscriptions: {
       'graphql-ws': {
-        // Refuse the connection itself (close code 4403) when the key is missing or wrong.
-        onConnect: async (ctx: Context<Record<string, unknown> | undefined>) => {
-          const key = ctx.connectionParams?.[API_KEY_HEADER];
-          return (await apiKeys.authenticate(typeof key === 'string' ? key : undefined)) !== null;
-        },
-        // HTTP operations are checked by the Apollo plugin; subscriptions bypass Apollo.
-        onSubscribe: (_ctx: Context, _id: string, payload: SubscribePayload) => {
-          if (!schema) {
-            return undefined;
+        // Authenticates the connection once (4403 when the key is missing or wrong, 4429 past the limits).
+        onConnect: (ctx: Context) => connections.accept(ctx as WsContext),
+        // graphql-ws operations bypass Apollo: parsed with the token limit, validated and checked
+        // against the query limits here, then executed from these arguments.
+        onSubscribe: (ctx: Context, _id: string, payload: SubscribePayload) => {
+          const overCap = connections.overSubscriptionCap(ctx as WsContext);
+          if (overCap || !schema) {
+            return overCap;
           }
           try {
-            assertWithinQueryLimits(
+            const document = parse(payload.query, parseOptions);
+            const invalid = validate(schema, document);
+            if (invalid.length > 0) {
+              return [...invalid];
+            }
+            assertWithinQueryLimits(schema, document, payload.operationName, payload.variables ?? {}, limits);
+            return {
               schema,
-              parse(payload.query),
-              payload.operationName,
-              payload.variables ?? {},
-              limits,
-            );
+              document,
+              operationName: payload.operationName,
+              variableValues: payload.variables,
+            };
           } catch (error) {
             if (error instanceof GraphQLError) {
               return [error];
             }
             throw error;
           }
-          return undefined;
         },
       },
     },

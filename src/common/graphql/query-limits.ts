@@ -13,10 +13,13 @@ import { ErrorCode } from '../errors/error-code.enum';
 export interface QueryLimits {
   maxDepth: number;
   maxComplexity: number;
+  /** Field selections, aliases and __typename included, fragments expanded. */
+  maxFields: number;
 }
 
 /**
- * Rejects an operation that nests deeper or asks for more than the limits, before it runs.
+ * Rejects an operation that has too many fields, nests deeper or asks for more than the limits,
+ * before it runs. (The document's size is bounded earlier, by the parser's token limit.)
  * Depth is counted here (a dozen lines) rather than with graphql-depth-limit, which has not been
  * maintained since 2018; complexity uses graphql-query-complexity with per-field estimates.
  */
@@ -39,6 +42,12 @@ export function assertWithinQueryLimits(
       .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
       .map((f) => [f.name.value, f]),
   );
+  const fields = countFields(operation.selectionSet, fragments, new Set(), limits.maxFields);
+  if (fields > limits.maxFields) {
+    throw new GraphQLError(`query: more than ${limits.maxFields} fields (aliases included)`, {
+      extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
+    });
+  }
   const depth = selectionDepth(operation.selectionSet, fragments, new Set());
   if (depth > limits.maxDepth) {
     throw new GraphQLError(`query: depth ${depth} exceeds the maximum of ${limits.maxDepth}`, {
@@ -86,4 +95,39 @@ function selectionDepth(
     }
   }
   return deepest;
+}
+
+/**
+ * Counts field selections as they would execute (each fragment spread expanded where used). Stops
+ * once past `max`, so nested fragments that multiply cannot make the count itself expensive.
+ */
+function countFields(
+  selectionSet: SelectionSetNode | undefined,
+  fragments: Map<string, FragmentDefinitionNode>,
+  visiting: Set<string>,
+  max: number,
+  counted = 0,
+): number {
+  if (!selectionSet) {
+    return counted;
+  }
+  let total = counted;
+  for (const selection of selectionSet.selections) {
+    if (total > max) {
+      return total;
+    }
+    if (selection.kind === Kind.FIELD) {
+      total = countFields(selection.selectionSet, fragments, visiting, max, total + 1);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      total = countFields(selection.selectionSet, fragments, visiting, max, total);
+    } else {
+      const fragment = fragments.get(selection.name.value);
+      if (fragment && !visiting.has(fragment.name.value)) {
+        visiting.add(fragment.name.value);
+        total = countFields(fragment.selectionSet, fragments, visiting, max, total);
+        visiting.delete(fragment.name.value);
+      }
+    }
+  }
+  return total;
 }

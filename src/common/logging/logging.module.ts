@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { AppConfig } from '../../config/app-config.service';
-import { REDACTED_PATHS, REDACTION_CENSOR } from './redaction';
+import { REDACTED_PATHS, REDACTION_CENSOR, redactUrl } from './redaction';
 
 const QUIET_ROUTES = ['/health', '/ready', '/metrics'];
 
@@ -22,12 +22,12 @@ const QUIET_ROUTES = ['/health', '/ready', '/metrics'];
           autoLogging: {
             ignore: (req: IncomingMessage) => QUIET_ROUTES.some((route) => req.url?.startsWith(route) ?? false),
           },
-          // Request logs carry method, url and status; never bodies or query variables.
+          // Request logs carry method, path and status; never bodies, query strings or variables.
           serializers: {
             req: (req: { id: unknown; method: string; url: string }) => ({
               id: req.id,
               method: req.method,
-              url: req.url,
+              url: redactUrl(req.url),
             }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },

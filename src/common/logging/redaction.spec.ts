@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { REDACTED_PATHS, REDACTION_CENSOR } from './redaction';
+import { REDACTED_PATHS, REDACTION_CENSOR, redactUrl } from './redaction';
 
 function capture(): { logger: pino.Logger; lines: () => string } {
   let output = '';
@@ -62,5 +62,20 @@ describe('log redaction', () => {
       expect(text).not.toContain(secret);
     }
     expect(text.match(/\[redacted\]/g)?.length).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe(redactUrl.name, () => {
+  it('should drop the query string and fragment of any URL, whatever its path or case', () => {
+    expect(redactUrl('/API/webhooks/plivo/delivery-report?To=%2B14155550124&From=x')).toBe(
+      '/API/webhooks/plivo/delivery-report?[redacted]',
+    );
+    expect(redactUrl('/graphql?query=q&variables=%7B%22to%22%3A%22%2B14155550123%22%7D')).toBe('/graphql?[redacted]');
+    expect(redactUrl('/page#+14155550125')).toBe('/page?[redacted]');
+  });
+
+  it('should keep a URL without a query as it is', () => {
+    expect(redactUrl('/health')).toBe('/health');
+    expect(redactUrl(undefined)).toBeUndefined();
   });
 });

@@ -37,3 +37,15 @@ export const REDACTED_PATHS: string[] = [
 ];
 
 export const REDACTION_CENSOR = '[redacted]';
+
+/**
+ * A URL as logged: path only. Query strings carry phone numbers (webhook parameters, GraphQL GET
+ * variables) and tokens, whatever the path or its letter case, so every one is dropped.
+ */
+export function redactUrl(url: string | undefined): string | undefined {
+  if (url === undefined) {
+    return undefined;
+  }
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : `${url.slice(0, end)}?${REDACTION_CENSOR}`;
+}

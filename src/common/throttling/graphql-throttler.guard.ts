@@ -1,41 +1,48 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import { ThrottlerGuard } from '@nestjs/throttler';
-import { createHash } from 'node:crypto';
-import { API_KEY_HEADER } from '../auth/authenticated-account';
+import { InjectThrottlerStorage, ThrottlerStorage } from '@nestjs/throttler';
+import { GraphQLError } from 'graphql';
+import { AppConfig } from '../../config/app-config.service';
+import { ErrorCode } from '../errors/error-code.enum';
 import type { GraphqlContext } from '../graphql/graphql-context';
 
+const THROTTLER_NAME = 'graphql';
+
 /**
- * Rate limit for the GraphQL endpoint only, per API key (per IP without one).
+ * One rate limit per account for every GraphQL operation, over HTTP and graphql-ws alike
+ * (a subscription counts once, when it starts). The account is known before any guard runs
+ * (GraphqlRequestGate, GraphqlWsConnections); without one the caller's address is the key.
  * Webhooks and health checks are not throttled here: Plivo must never be told to back off.
  */
 @Injectable()
-export class GraphqlThrottlerGuard extends ThrottlerGuard {
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+export class GraphqlThrottlerGuard implements CanActivate {
+  constructor(
+    @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
+    private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType<string>() !== 'graphql') {
       return true;
     }
-    const { res } = GqlExecutionContext.create(context).getContext<GraphqlContext>();
-    // Subscriptions over graphql-ws have no HTTP response to carry rate-limit headers.
-    if (!res) {
+    const { req, res } = GqlExecutionContext.create(context).getContext<GraphqlContext>();
+    const tracker = req.account ? `account:${req.account.accountId}` : `address:${req.ip ?? 'unknown'}`;
+    const { rateLimit, rateWindowMs } = this.config.graphql;
+    // A sliding window (no block duration): a refused request does not count.
+    const { isBlocked, timeToBlockExpire } = await this.storage.increment(
+      tracker,
+      rateWindowMs,
+      rateLimit,
+      0,
+      THROTTLER_NAME,
+    );
+    if (!isBlocked) {
       return true;
     }
-    return super.canActivate(context);
-  }
-
-  override getRequestResponse(context: ExecutionContext) {
-    const { req, res } = GqlExecutionContext.create(context).getContext<GraphqlContext>();
-    return { req: req as unknown as Record<string, unknown>, res: res as unknown as Record<string, unknown> };
-  }
-
-  // Keyed by the API key's hash (guards run in no guaranteed order, so the account may not be
-  // resolved yet); requests without a key are limited per IP.
-  protected override getTracker(req: Record<string, unknown>): Promise<string> {
-    const header = (req as { headers?: Record<string, unknown> }).headers?.[API_KEY_HEADER];
-    return Promise.resolve(
-      typeof header === 'string' && header
-        ? `key:${createHash('sha256').update(header).digest('hex')}`
-        : `ip:${typeof req.ip === 'string' ? req.ip : 'unknown'}`,
+    res?.setHeader('Retry-After', String(timeToBlockExpire));
+    throw new GraphQLError(
+      `Too many requests: at most ${rateLimit} per ${rateWindowMs / 1000} s per account; retry in ${timeToBlockExpire} s`,
+      { extensions: { code: ErrorCode.TOO_MANY_REQUESTS } },
     );
   }
 }

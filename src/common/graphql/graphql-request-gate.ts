@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { API_KEY_HEADER } from '../auth/authenticated-account';
+import { AuthOutcome, RequestAuthenticator } from '../auth/request-authenticator';
+import type { AuthRequest } from '../auth/request-of';
+import { ErrorCode } from '../errors/error-code.enum';
+
+export const GRAPHQL_PATH = '/graphql';
+
+/**
+ * Express middleware in front of the body parsers: a GraphQL request is authenticated from its
+ * `x-api-key` header before its body is read. Without a valid key the caller gets the
+ * authentication error and nothing else (no parsing, validation, suggestions or introspection),
+ * and its body is discarded unread. An authenticated request carries its account onward, which
+ * is what lets the body parsers allow it a larger body.
+ */
+@Injectable()
+export class GraphqlRequestGate {
+  constructor(private readonly authenticator: RequestAuthenticator) {}
+
+  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+    if (!isGraphqlPath(req.path)) {
+      next();
+      return;
+    }
+    const header = req.headers[API_KEY_HEADER];
+    this.authenticator.authenticate(Array.isArray(header) ? header[0] : header, clientAddress(req)).then((outcome) => {
+      if (outcome.kind === 'authenticated') {
+        (req as Request & AuthRequest).account = outcome.account;
+        next();
+      } else {
+        refuse(res, outcome);
+      }
+    }, next);
+  };
+}
+
+/**
+ * Apollo is mounted with app.use(GRAPHQL_PATH): Express matches it case-insensitively and for
+ * every path below it (/GraphQL, /graphql/, /graphql/anything), so the gate does too.
+ */
+function isGraphqlPath(path: string): boolean {
+  const lower = path.toLowerCase();
+  return lower === GRAPHQL_PATH || lower.startsWith(`${GRAPHQL_PATH}/`);
+}
+
+export function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+function refuse(res: Response, outcome: Exclude<AuthOutcome, { kind: 'authenticated' }>): void {
+  const throttled = outcome.kind === 'throttled';
+  if (throttled) {
+    res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
+  }
+  const message = throttled
+    ? `Too many requests without a valid API key from this address; retry in ${outcome.retryAfterSeconds} s`
+    : outcome.message;
+  const code = throttled ? ErrorCode.TOO_MANY_REQUESTS : ErrorCode.UNAUTHENTICATED;
+  // Node discards the unread body once the answer is sent; the connection stays usable.
+  res.status(throttled ? 429 : 401).json({ errors: [{ message, extensions: { code } }], data: null });
+}

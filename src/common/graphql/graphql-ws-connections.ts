@@ -1,0 +1,123 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { GraphQLError } from 'graphql';
+import type { Context } from 'graphql-ws';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import { AppConfig } from '../../config/app-config.service';
+import { ApiKeyRepository } from '../../persistence/api-key.repository';
+import { ApiKeyService } from '../auth/api-key.service';
+import { API_KEY_HEADER, AuthenticatedAccount } from '../auth/authenticated-account';
+import { RequestAuthenticator } from '../auth/request-authenticator';
+import { ErrorCode } from '../errors/error-code.enum';
+
+/** graphql-ws closes a refused connection with 4403 itself; these are ours. */
+export const CLOSE_FORBIDDEN = 4403;
+export const CLOSE_TOO_MANY_REQUESTS = 4429;
+
+/** The per-connection state graphql-ws keeps for us: the account is set once, on connection_init. */
+export interface WsExtra {
+  readonly socket: WebSocket;
+  readonly request: IncomingMessage;
+  account?: AuthenticatedAccount;
+}
+export type WsContext = Context<Record<string, unknown> | undefined, WsExtra>;
+
+/**
+ * graphql-ws connections: authenticated once when they open (the same RequestAuthenticator as
+ * HTTP, so the same per-address limit), at most WS_MAX_CONNECTIONS_PER_KEY per key and
+ * WS_MAX_SUBSCRIPTIONS_PER_CONNECTION operations in flight per connection. Every
+ * WS_AUTH_RECHECK_SECONDS the keys of open connections are looked up together; a revoked key's
+ * connections are closed with 4403.
+ */
+@Injectable()
+export class GraphqlWsConnections implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(GraphqlWsConnections.name);
+  private readonly socketsByKey = new Map<string, Set<WebSocket>>();
+  private recheckTimer?: NodeJS.Timeout;
+  private rechecking = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly authenticator: RequestAuthenticator,
+    private readonly apiKeys: ApiKeyService,
+    private readonly keys: ApiKeyRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.recheckTimer = setInterval(() => void this.closeRevoked(), this.config.websocket.authRecheckMs);
+    this.recheckTimer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.recheckTimer);
+  }
+
+  /** graphql-ws `onConnect`: false refuses with 4403; throttled and over-cap connections get 4429. */
+  async accept(ctx: WsContext): Promise<boolean> {
+    const key = ctx.connectionParams?.[API_KEY_HEADER];
+    const address = ctx.extra.request.socket.remoteAddress ?? 'unknown';
+    const outcome = await this.authenticator.authenticate(typeof key === 'string' ? key : undefined, address);
+    if (outcome.kind === 'throttled') {
+      ctx.extra.socket.close(CLOSE_TOO_MANY_REQUESTS, 'Too many requests without a valid API key');
+      return false;
+    }
+    // Refused, or the client left while its key was looked up (its close event has passed).
+    if (outcome.kind === 'refused' || ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) {
+      return false;
+    }
+    const { apiKeyId } = outcome.account;
+    const sockets = this.socketsByKey.get(apiKeyId) ?? new Set<WebSocket>();
+    if (sockets.size >= this.config.websocket.maxConnectionsPerKey) {
+      ctx.extra.socket.close(CLOSE_TOO_MANY_REQUESTS, 'Too many connections for this API key');
+      return false;
+    }
+    const socket = ctx.extra.socket;
+    sockets.add(socket);
+    this.socketsByKey.set(apiKeyId, sockets);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      if (sockets.size === 0 && this.socketsByKey.get(apiKeyId) === sockets) {
+        this.socketsByKey.delete(apiKeyId);
+      }
+    });
+    ctx.extra.account = outcome.account;
+    return true;
+  }
+
+  /** graphql-ws `onSubscribe`: errors when the connection already runs its maximum of operations. */
+  overSubscriptionCap(ctx: WsContext): GraphQLError[] | undefined {
+    // graphql-ws registers the new operation before calling onSubscribe.
+    const max = this.config.websocket.maxSubscriptionsPerConnection;
+    if (Object.keys(ctx.subscriptions).length <= max) {
+      return undefined;
+    }
+    return [
+      new GraphQLError(`Too many subscriptions on this connection: at most ${max} at a time`, {
+        extensions: { code: ErrorCode.TOO_MANY_REQUESTS },
+      }),
+    ];
+  }
+
+  /** Closes, with 4403, the connections whose key was revoked (on any instance) since they opened. */
+  async closeRevoked(): Promise<void> {
+    if (this.rechecking || this.socketsByKey.size === 0) {
+      return;
+    }
+    this.rechecking = true;
+    try {
+      const keyIds = [...this.socketsByKey.keys()];
+      const active = new Set(await this.keys.findActiveKeyIds(keyIds));
+      for (const keyId of keyIds.filter((id) => !active.has(id))) {
+        this.apiKeys.forgetKey(keyId);
+        for (const socket of this.socketsByKey.get(keyId) ?? []) {
+          socket.close(CLOSE_FORBIDDEN, 'Forbidden: the API key was revoked');
+        }
+      }
+    } catch (error) {
+      // The database may be briefly unavailable: keep the connections, check again next time.
+      this.logger.warn(`Could not recheck the keys of open graphql-ws connections: ${String(error)}`);
+    } finally {
+      this.rechecking = false;
+    }
+  }
+}

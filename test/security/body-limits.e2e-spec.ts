@@ -1,0 +1,208 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { graphql } from '../utils/graphql-client';
+import { freePort, MAIN_JS, runService } from '../utils/service-process';
+import { startTestApp, TestApp } from '../utils/test-app';
+import { testDatabaseUrl } from '../utils/test-databases';
+
+// Issue 11, item 1: no request, with or without a key, can exhaust the heap or block the service
+// by its size; bodies are refused before they are read unless an authenticated key needs them.
+
+function aliases(count: number): string {
+  return `{ ${Array.from({ length: count }, (_, i) => `a${i}: __typename`).join(' ')} }`;
+}
+
+/** A valid JSON body made larger than `bytes` by whitespace, so its content stays tiny. */
+function paddedBody(payload: Record<string, unknown>, bytes: number): string {
+  return `${JSON.stringify(payload)}${' '.repeat(bytes)}`;
+}
+
+async function postOrError(url: string, headers: Record<string, string>, body: string) {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
+    return { status: response.status, text: await response.text() };
+  } catch (error) {
+    // The service may close the connection while the client is still uploading a refused body.
+    return { status: 0, text: String(error) };
+  }
+}
+
+describe('request size limits (issue 11, item 1)', () => {
+  describe('the service process with the heap of npm start', () => {
+    beforeAll(() => {
+      if (!existsSync(MAIN_JS)) {
+        throw new Error(`${MAIN_JS} is missing: run npm run build (npm test does it)`);
+      }
+    });
+
+    it('should survive a 3.9 MB document of 200,000 aliases sent without a key, and keep answering', async () => {
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'bulk-sms-security-'));
+      const port = await freePort();
+      const service = runService({
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        DATABASE_URL: testDatabaseUrl('postgres'),
+        API_KEY: 'sk_security_body_limit_key_01',
+        NODE_OPTIONS: '--max-old-space-size=256',
+      });
+      try {
+        await service.waitFor(/ready on/, 90_000);
+        const baseUrl = `http://127.0.0.1:${port}`;
+        const query = aliases(200_000);
+        expect(query.length).toBeGreaterThan(3_500_000);
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const answer = await postOrError(`${baseUrl}/graphql`, {}, JSON.stringify({ query }));
+          expect([0, 401, 413]).toContain(answer.status);
+        }
+        // The same document with a valid key is refused by the parser's token limit, not parsed whole.
+        const withKey = await postOrError(
+          `${baseUrl}/graphql`,
+          { 'x-api-key': 'sk_security_body_limit_key_01' },
+          JSON.stringify({ query: aliases(60_000) }),
+        );
+        expect(withKey.status).toBe(400);
+        expect(withKey.text).toMatch(/tokens/);
+        expect(service.child.exitCode).toBeNull();
+        expect((await fetch(`${baseUrl}/health`)).status).toBe(200);
+      } finally {
+        service.child.kill('SIGTERM');
+        await service.exited;
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('in process', () => {
+    let testApp: TestApp;
+    let apiKey: string;
+
+    beforeAll(async () => {
+      testApp = await startTestApp('postgres', { GRAPHQL_MAX_FIELDS: '200' });
+      ({ apiKey } = await testApp.newAccount());
+    });
+
+    afterAll(async () => {
+      await testApp.close();
+    });
+
+    it('should refuse a body over the default limit on any path without reading it (413), also for a 404', async () => {
+      const body = paddedBody({ hello: 'world' }, 2 * 1024 * 1024);
+      for (const route of ['/nope', '/health', '/graphql']) {
+        const answer = await postOrError(`${testApp.baseUrl}${route}`, {}, body);
+        expect([0, 401, 413]).toContain(answer.status);
+        expect(answer.status).not.toBe(404);
+      }
+      expect((await fetch(`${testApp.baseUrl}/health`)).status).toBe(200);
+    });
+
+    it('should accept a large body only from an authenticated key, and only for sendBulk or quote', async () => {
+      const size = 1536 * 1024;
+      const quote = paddedBody(
+        {
+          query: 'query($input: QuoteInput!) { quote(input: $input) { recipients } }',
+          variables: { input: { recipients: ['+14155552671'], text: 'hi' } },
+        },
+        size,
+      );
+      const large = await postOrError(`${testApp.baseUrl}/graphql`, { 'x-api-key': apiKey }, quote);
+      expect(large.status).toBe(200);
+      expect(JSON.parse(large.text)).toEqual({ data: { quote: { recipients: 1 } } });
+
+      const campaigns = paddedBody({ query: '{ campaigns { pageInfo { hasNextPage } } }' }, size);
+      const refused = await postOrError(`${testApp.baseUrl}/graphql`, { 'x-api-key': apiKey }, campaigns);
+      expect(refused.status).toBe(413);
+      expect(JSON.parse(refused.text).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+
+      const wrongKey = await postOrError(
+        `${testApp.baseUrl}/graphql`,
+        { 'x-api-key': 'sk_not-a-key-not-a-key' },
+        quote,
+      );
+      expect([0, 401, 413]).toContain(wrongKey.status);
+    });
+
+    it('should take one large body at a time: a second waits, unread, until the first is answered', async () => {
+      const size = 1536 * 1024;
+      const quote = (recipient: string) =>
+        paddedBody(
+          {
+            query: 'query($input: QuoteInput!) { quote(input: $input) { recipients } }',
+            variables: { input: { recipients: [recipient], text: 'hi' } },
+          },
+          size,
+        );
+      const metric = async (name: string) => {
+        const text = await (await fetch(`${testApp.baseUrl}/metrics`)).text();
+        return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+      };
+      const waitForMetric = async (name: string, value: number) => {
+        const deadline = Date.now() + 30_000;
+        while ((await metric(name)) !== value) {
+          if (Date.now() > deadline) {
+            throw new Error(`${name} never reached ${value}`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      };
+
+      // The first upload stops halfway: it holds the only slot while its body is still arriving.
+      const firstBody = Buffer.from(quote('+14155552671'));
+      const first = httpRequest(`${testApp.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': firstBody.length, 'x-api-key': apiKey },
+      });
+      const firstAnswer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+        first.on('response', (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+        });
+        first.on('error', reject);
+      });
+      first.write(firstBody.subarray(0, firstBody.length / 2));
+      await waitForMetric('bulk_sms_bulk_requests_in_flight', 1);
+
+      const second = postOrError(`${testApp.baseUrl}/graphql`, { 'x-api-key': apiKey }, quote('+14155552672'));
+      await waitForMetric('bulk_sms_bulk_requests_waiting', 1);
+      first.end(firstBody.subarray(firstBody.length / 2));
+
+      const answers = await Promise.all([firstAnswer, second]);
+      for (const answer of answers) {
+        expect(answer.status).toBe(200);
+        expect(JSON.parse(answer.text)).toEqual({ data: { quote: { recipients: 1 } } });
+      }
+      await waitForMetric('bulk_sms_bulk_requests_in_flight', 0);
+    });
+
+    it('should refuse a document over the token limit before parsing it whole', async () => {
+      const response = await graphql(testApp.baseUrl, apiKey, aliases(20_000));
+      expect(response.status).toBe(400);
+      expect(response.errors?.[0].message).toMatch(/tokens/);
+    });
+
+    it('should refuse an operation with more fields or aliases than GRAPHQL_MAX_FIELDS', async () => {
+      const response = await graphql(testApp.baseUrl, apiKey, aliases(300));
+      expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect(response.errors?.[0].message).toBe('query: more than 200 fields (aliases included)');
+      expect((await graphql(testApp.baseUrl, apiKey, aliases(150))).errors).toBeUndefined();
+    });
+
+    it('should close a graphql-ws socket whose message exceeds the limit (1009) before parsing it', async () => {
+      const socket = new WebSocket(`${testApp.baseUrl.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+      await new Promise((resolve, reject) => {
+        socket.once('open', resolve);
+        socket.once('error', reject);
+      });
+      const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { padding: 'x'.repeat(2 * 1024 * 1024) } }));
+      expect(await closed).toBe(1009);
+    });
+  });
+});
