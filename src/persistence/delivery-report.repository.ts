@@ -235,7 +235,11 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
       throw new Error('DeliveryReportRepository is shut down');
     }
     if (!this.pool) {
-      this.pool = new Pool({ connectionString: this.databaseUrl, max: HOT_POOL_SIZE });
+      this.pool = new Pool({
+        connectionString: this.databaseUrl,
+        max: HOT_POOL_SIZE,
+        application_name: 'bulk-sms-webhook',
+      });
       // An idle connection that drops (database restart) is an 'error' event on the pool: unhandled,
       // it would end the process. pg-pool has already discarded the connection; the next query opens one.
       this.pool.on('error', (error) => this.logger.warn(`Idle delivery-report connection lost: ${error.message}`));

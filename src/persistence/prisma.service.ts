@@ -10,6 +10,8 @@ export class PrismaService extends PrismaClient implements BeforeApplicationShut
     super({
       adapter: new ReleasingPrismaPg({
         connectionString: databaseUrl,
+        // Names the service's connections in pg_stat_activity.
+        application_name: 'bulk-sms',
         max: poolMax,
         connectionTimeoutMillis: CONNECTION_WAIT_MS,
       }),
