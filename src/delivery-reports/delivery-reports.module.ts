@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { PacingPlan } from '../messaging/pacing-plan';
-import { ProviderApiBudget } from '../messaging/provider-api-budget';
+import { MessagingModule } from '../messaging/messaging.module';
 import { SmsGatewayModule } from '../sms-gateway/sms-gateway.module';
 import { DeliveryReportApplier } from './delivery-report-applier.service';
 import { DeliveryReportBodyParser } from './delivery-report-body.parser';
@@ -17,7 +16,7 @@ import { ReceiptWindowService } from './receipt-window.service';
  * receipt window and the overdue poller. Needs `CampaignEvents` bound globally (app module).
  */
 @Module({
-  imports: [SmsGatewayModule],
+  imports: [MessagingModule, SmsGatewayModule],
   controllers: [DeliveryReportsController],
   providers: [
     DeliveryReportMetrics,
@@ -28,9 +27,6 @@ import { ReceiptWindowService } from './receipt-window.service';
     DeliveryReportApplier,
     ReceiptWindowService,
     OverdueReportPoller,
-    // Stateless (their state is in PostgreSQL): the poller reads from Plivo within the shared budget.
-    PacingPlan,
-    ProviderApiBudget,
   ],
   exports: [
     DeliveryReportBodyParser,

@@ -2,11 +2,13 @@ import { Global, Module } from '@nestjs/common';
 import { CampaignEta } from '../domain/campaign-eta';
 import { SmsGatewayModule } from '../sms-gateway/sms-gateway.module';
 import { AmbiguousBatchReconciler } from './ambiguous-batch-reconciler';
+import { BatchClaimer } from './batch-claimer';
 import { BatchSubmitter } from './batch-submitter';
 import { DispatchMetrics } from './dispatch.metrics';
 import { DispatcherWakeup } from './dispatcher-wakeup';
 import { DispatcherService } from './dispatcher.service';
 import { PacingCampaignEta } from './pacing-campaign-eta';
+import { PacingLedger } from './pacing-ledger';
 import { PacingPlan } from './pacing-plan';
 import { ProviderApiBudget } from './provider-api-budget';
 
@@ -17,7 +19,9 @@ import { ProviderApiBudget } from './provider-api-budget';
   providers: [
     DispatcherWakeup,
     DispatcherService,
+    BatchClaimer,
     BatchSubmitter,
+    PacingLedger,
     AmbiguousBatchReconciler,
     PacingPlan,
     DispatchMetrics,

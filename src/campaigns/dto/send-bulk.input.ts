@@ -1,15 +1,18 @@
-import { Field, Float, InputType } from '@nestjs/graphql';
+import { Field, Float, InputType, Int } from '@nestjs/graphql';
 import {
   ArrayMaxSize,
   ArrayNotEmpty,
   IsBoolean,
   IsDate,
+  IsInt,
   IsOptional,
   IsPositive,
   IsString,
   Length,
   Matches,
+  Max,
   MaxLength,
+  Min,
 } from 'class-validator';
 
 export const MAX_RECIPIENTS_PER_CAMPAIGN = 1_000_000;
@@ -64,4 +67,15 @@ export class SendBulkInput {
   @IsOptional()
   @IsDate()
   scheduledAt?: Date | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "1 (default) to 10: the campaign's share of the account's messages per second against other campaigns sending at the same time",
+  })
+  @IsOptional()
+  @IsInt({ message: 'priority must be a whole number from 1 to 10' })
+  @Min(1, { message: 'priority must be a whole number from 1 to 10' })
+  @Max(10, { message: 'priority must be a whole number from 1 to 10' })
+  priority?: number | null;
 }
