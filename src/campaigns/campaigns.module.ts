@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MessagingModule } from '../messaging/messaging.module';
 import { PricingModule } from '../pricing/pricing.module';
+import { CampaignCancellationResolver } from './campaign-cancellation.resolver';
 import { CampaignCommandsResolver } from './campaign-commands.resolver';
 import { CampaignControlService } from './campaign-control.service';
 import { CampaignProgressResolver } from './campaign-progress.resolver';
@@ -17,6 +18,7 @@ import { SendBulkService } from './send-bulk.service';
     CampaignControlService,
     CampaignsResolver,
     CampaignCommandsResolver,
+    CampaignCancellationResolver,
     MessageConnectionResolver,
     CampaignProgressResolver,
   ],
