@@ -3,7 +3,6 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { CampaignEventsModule } from './campaigns/campaign-events.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { ApiKeyService } from './common/auth/api-key.service';
 import { AuthModule } from './common/auth/auth.module';
@@ -44,7 +43,6 @@ export class AppModule {
           useFactory: graphqlConfig,
         }),
         HealthModule,
-        CampaignEventsModule,
         MessagingModule,
         PricingModule,
         CampaignsModule,

@@ -1,17 +1,20 @@
 import { Module } from '@nestjs/common';
+import { PubSubModule } from '../common/pubsub/pubsub.module';
 import { MessagingModule } from '../messaging/messaging.module';
 import { PricingModule } from '../pricing/pricing.module';
 import { CampaignCancellationResolver } from './campaign-cancellation.resolver';
 import { CampaignCommandsResolver } from './campaign-commands.resolver';
 import { CampaignControlService } from './campaign-control.service';
+import { CampaignEventsModule } from './campaign-events.module';
 import { CampaignProgressResolver } from './campaign-progress.resolver';
+import { CampaignProgressService } from './campaign-progress.service';
 import { CampaignsResolver } from './campaigns.resolver';
 import { CampaignsService } from './campaigns.service';
 import { MessageConnectionResolver } from './message-connection.resolver';
 import { SendBulkService } from './send-bulk.service';
 
 @Module({
-  imports: [MessagingModule, PricingModule],
+  imports: [MessagingModule, PricingModule, CampaignEventsModule, PubSubModule],
   providers: [
     CampaignsService,
     SendBulkService,
@@ -21,6 +24,7 @@ import { SendBulkService } from './send-bulk.service';
     CampaignCancellationResolver,
     MessageConnectionResolver,
     CampaignProgressResolver,
+    CampaignProgressService,
   ],
   exports: [CampaignsService],
 })

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { MessagingModule } from '../messaging/messaging.module';
+import { CampaignEventsModule } from '../campaigns/campaign-events.module';
+import { ProviderPacingModule } from '../messaging/provider-pacing.module';
 import { SmsGatewayModule } from '../sms-gateway/sms-gateway.module';
 import { DeliveryReportApplier } from './delivery-report-applier.service';
 import { DeliveryReportBodyParser } from './delivery-report-body.parser';
@@ -13,10 +14,10 @@ import { ReceiptWindowService } from './receipt-window.service';
 
 /**
  * Delivery reports in: the signed webhook, durable group-commit intake, the batched applier, the
- * receipt window and the overdue poller. Needs `CampaignEvents` bound globally (app module).
+ * receipt window and the overdue poller.
  */
 @Module({
-  imports: [MessagingModule, SmsGatewayModule],
+  imports: [ProviderPacingModule, SmsGatewayModule, CampaignEventsModule],
   controllers: [DeliveryReportsController],
   providers: [
     DeliveryReportMetrics,

@@ -33,6 +33,7 @@ describe(PacingPlan.name, () => {
       ]);
       const short = plan({ DISPATCH_LEAD_SECONDS: '10', PLIVO_MESSAGE_EXPIRY_SECONDS: '11' });
       expect(short.keysFor('+14155550100')[0].limits.maxQueueMs).toBe(8_800);
+      expect(short.batchSizeFor('+14155550100')).toBe(44); // 5 MPS x 8.8 s
     });
   });
 });

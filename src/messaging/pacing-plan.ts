@@ -40,11 +40,11 @@ export class PacingPlan {
 
   /** min(DISPATCH_BATCH_SIZE, MPS x lead): small accounts send small batches often, large ones 1,000 numbers. */
   batchSizeFor(senderId: string): number {
-    const { maxBatchSize, leadMs } = this.config.dispatch;
-    return Math.max(1, Math.min(maxBatchSize, Math.floor((this.laneMps(senderId) * leadMs) / 1000)));
+    const { maxBatchSize } = this.config.dispatch;
+    return Math.max(1, Math.min(maxBatchSize, Math.floor((this.laneMps(senderId) * this.maxQueueMs) / 1000)));
   }
 
-  /** The longest a message may wait in a lane's queue at Plivo. */
+  /** The longest a message may wait in a lane's queue at Plivo: the lead, at most 80 % of message_expiry. */
   get maxQueueMs(): number {
     const { leadMs, messageExpirySeconds } = this.config.dispatch;
     return Math.min(leadMs, messageExpirySeconds * 1000 * EXPIRY_SAFETY);
