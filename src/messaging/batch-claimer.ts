@@ -21,8 +21,8 @@ const IN_FLIGHT_RECHECK_MS = 20;
  * through PostgreSQL:
  * 1. the account's pacing row is locked first, so claims queue behind each other and the fair-share
  *    order holds across workers and instances;
- * 2. the next batch is locked (`SKIP LOCKED`): a batch that may be at the provider is reconciled,
- *    never resent; otherwise the waiting batch of the campaign whose turn comes first;
+ * 2. the next batch is locked (`SKIP LOCKED`), of the campaign whose turn comes first, due first;
+ *    one that may be at the provider is reconciled, never resent;
  * 3. a campaign over its budget pauses; a full set of requests in flight, or a lane whose queue at
  *    the provider already holds DISPATCH_LEAD_SECONDS of its MPS, means wait;
  * 4. otherwise the pacing is reserved, the batch marked SUBMITTING (durable first) and the

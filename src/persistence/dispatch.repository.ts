@@ -90,9 +90,9 @@ export class DispatchRepository {
   }
 
   /**
-   * Locks the next batch to work on (`FOR UPDATE SKIP LOCKED`): a batch whose submission may have
-   * reached the provider (lease expired, or ambiguous) first; then waiting batches of QUEUED/SENDING
-   * campaigns, the campaign whose turn comes first (fair share), in sequence.
+   * Locks the next batch to work on (`FOR UPDATE SKIP LOCKED`): of the campaign whose turn comes
+   * first (fair share), the batch due first: a waiting batch (of a QUEUED/SENDING campaign), or one
+   * whose submission may have reached the provider (lease expired, or ambiguous).
    */
   async lockNextDue(): Promise<DueBatch | null> {
     const rows = await this.db.$queryRaw<DueBatchRow[]>`
@@ -104,7 +104,7 @@ export class DispatchRepository {
       WHERE b.state IN ('PENDING', 'SUBMITTING', 'AMBIGUOUS')
         AND b."nextAttemptAt" <= now()
         AND (b.state <> 'PENDING' OR c.status IN ('QUEUED', 'SENDING'))
-      ORDER BY b.state = 'PENDING', c."dispatchTurnAt" NULLS FIRST, b."nextAttemptAt", b.sequence
+      ORDER BY c."dispatchTurnAt" NULLS FIRST, b."nextAttemptAt", b.sequence
       LIMIT 1
       FOR UPDATE OF b SKIP LOCKED`;
     const row = rows[0];
