@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
 import path from 'node:path';
 import { BenchResult } from './bench-result';
 import { runDeliveryReportBenchmark } from './delivery-reports';
+import { runDispatchControlBenchmark } from './dispatch-control';
 import { runQuoteBenchmark } from './quote';
 import { runSendBulkBenchmark } from './send-bulk';
 
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     ['quote', runQuoteBenchmark],
     ['sendBulk acceptance', runSendBulkBenchmark],
     ['delivery reports', () => runDeliveryReportBenchmark()],
+    ['dispatch: drain rate and control latency', runDispatchControlBenchmark],
   ];
   for (const [name, run] of suites) {
     process.stderr.write(`running ${name}...\n`);

@@ -3,7 +3,6 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { CampaignEventsModule } from './campaigns/campaign-events.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { AuthModule } from './common/auth/auth.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
@@ -47,7 +46,6 @@ export class AppModule {
           useFactory: graphqlConfig,
         }),
         HealthModule,
-        CampaignEventsModule,
         MessagingModule,
         PricingModule,
         CampaignsModule,

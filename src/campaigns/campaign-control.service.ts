@@ -7,18 +7,21 @@ import { CampaignRecord } from '../domain/campaign.record';
 import { CampaignStatus } from '../domain/campaign-status.enum';
 import { DispatcherWakeup } from '../messaging/dispatcher-wakeup';
 import { CampaignRepository } from '../persistence/campaign.repository';
+import { Transactor } from '../persistence/transactor';
 import { InvalidCampaignTransitionError } from './campaign.errors';
 
 const ACTIVE = [CampaignStatus.SCHEDULED, CampaignStatus.QUEUED, CampaignStatus.SENDING];
 
 /**
- * Pause, resume and cancel. Each is one conditional update in the database, so it takes effect
- * before the dispatcher claims its next batch (claims only take batches of QUEUED/SENDING campaigns).
+ * Pause, resume and cancel. Each takes effect before the dispatcher claims its next batch (claims
+ * only take batches of QUEUED/SENDING campaigns); what is already with the provider, at most
+ * DISPATCH_LEAD_SECONDS of MPS with just-in-time submission, cannot be withdrawn.
  */
 @Injectable()
 export class CampaignControlService {
   constructor(
     private readonly campaigns: CampaignRepository,
+    private readonly transactor: Transactor,
     private readonly events: CampaignEvents,
     private readonly wakeup: DispatcherWakeup,
     private readonly clock: Clock,
@@ -62,7 +65,26 @@ export class CampaignControlService {
     if (current.status === CampaignStatus.CANCELLED) {
       return current;
     }
-    const cancelled = await this.campaigns.cancel(accountId, id, [...ACTIVE, CampaignStatus.PAUSED]);
+    const from = [...ACTIVE, CampaignStatus.PAUSED];
+    // One transaction, in the lock order every writer follows (batches, messages, then the
+    // campaign), so it cannot deadlock with a claim or a report apply pass. If the campaign left
+    // `from` meanwhile, nothing is kept.
+    const cancelled = await this.transactor
+      .run(async (tx) => {
+        await tx.campaigns.cancelWaitingBatches(accountId, id, from);
+        await tx.campaigns.cancelWaitingMessages(id);
+        const campaign = await tx.campaigns.markCancelled(accountId, id, from);
+        if (!campaign) {
+          throw new CancelRolledBack();
+        }
+        return campaign;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof CancelRolledBack) {
+          return null;
+        }
+        throw error;
+      });
     return this.changed(cancelled, 'cancel', accountId, id);
   }
 
@@ -88,3 +110,6 @@ export class CampaignControlService {
     return updated;
   }
 }
+
+/** Rolls back a cancel whose campaign changed status in between. */
+class CancelRolledBack extends Error {}

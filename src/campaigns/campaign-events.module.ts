@@ -1,22 +1,16 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { PubSubModule } from '../common/pubsub/pubsub.module';
 import { CampaignEvents } from '../domain/campaign-events';
 import { CampaignProgressPublisher } from './campaign-progress.publisher';
-import { CampaignProgressService } from './campaign-progress.service';
 
 /**
- * Live progress plumbing: CampaignEvents (what the dispatcher and the report applier call after a
- * commit) publishes through PUB_SUB, and CampaignProgressService turns those signals into
- * campaignProgress subscriptions. Global, so any module can inject CampaignEvents.
+ * CampaignEvents, what the dispatcher, the report applier and campaign control call after a
+ * commit: it publishes through PUB_SUB (CampaignProgressService, in CampaignsModule, turns the
+ * signals into campaignProgress subscriptions). Imported by each module that changes campaigns.
  */
-@Global()
 @Module({
   imports: [PubSubModule],
-  providers: [
-    CampaignProgressPublisher,
-    { provide: CampaignEvents, useExisting: CampaignProgressPublisher },
-    CampaignProgressService,
-  ],
-  exports: [CampaignEvents, CampaignProgressPublisher, CampaignProgressService],
+  providers: [CampaignProgressPublisher, { provide: CampaignEvents, useExisting: CampaignProgressPublisher }],
+  exports: [CampaignEvents, CampaignProgressPublisher],
 })
 export class CampaignEventsModule {}

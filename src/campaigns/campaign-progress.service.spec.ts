@@ -32,6 +32,7 @@ function record(overrides: Partial<CampaignRecord> = {}): CampaignRecord {
     scheduledAt: null,
     startedAt: null,
     completedAt: null,
+    priority: 1,
     createdAt: new Date('2030-01-01T00:00:00Z'),
     updatedAt: new Date('2030-01-01T00:00:00Z'),
     total: 10,

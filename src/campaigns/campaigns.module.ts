@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
+import { PubSubModule } from '../common/pubsub/pubsub.module';
 import { MessagingModule } from '../messaging/messaging.module';
 import { PricingModule } from '../pricing/pricing.module';
+import { CampaignCancellationResolver } from './campaign-cancellation.resolver';
 import { CampaignCommandsResolver } from './campaign-commands.resolver';
 import { CampaignControlService } from './campaign-control.service';
+import { CampaignEventsModule } from './campaign-events.module';
 import { CampaignProgressResolver } from './campaign-progress.resolver';
+import { CampaignProgressService } from './campaign-progress.service';
 import { CampaignStallMonitor } from './campaign-stall-monitor.service';
 import { CampaignsResolver } from './campaigns.resolver';
 import { CampaignsService } from './campaigns.service';
@@ -12,15 +16,17 @@ import { RejectedRecipientsResolver } from './rejected-recipients.resolver';
 import { SendBulkService } from './send-bulk.service';
 
 @Module({
-  imports: [MessagingModule, PricingModule],
+  imports: [MessagingModule, PricingModule, CampaignEventsModule, PubSubModule],
   providers: [
     CampaignsService,
     SendBulkService,
     CampaignControlService,
     CampaignsResolver,
     CampaignCommandsResolver,
+    CampaignCancellationResolver,
     MessageConnectionResolver,
     CampaignProgressResolver,
+    CampaignProgressService,
     RejectedRecipientsResolver,
     CampaignStallMonitor,
   ],

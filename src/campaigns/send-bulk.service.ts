@@ -7,6 +7,7 @@ import { CampaignRecord } from '../domain/campaign.record';
 import { CampaignStatus } from '../domain/campaign-status.enum';
 import { planBatches } from '../messaging/batch-planner';
 import { DispatcherWakeup } from '../messaging/dispatcher-wakeup';
+import { PacingPlan } from '../messaging/pacing-plan';
 import { isSupportedCountry, validateRecipients } from '../messaging/recipient-validator';
 import { CampaignRepository } from '../persistence/campaign.repository';
 import { SuppressionRepository } from '../persistence/suppression.repository';
@@ -38,6 +39,7 @@ export class SendBulkService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly wakeup: DispatcherWakeup,
+    private readonly pacing: PacingPlan,
   ) {}
 
   async send(accountId: string, input: SendBulkInput): Promise<CampaignRecord> {
@@ -87,7 +89,7 @@ export class SendBulkService {
       );
     }
 
-    const plan = planBatches(valid, suppressed, this.config.dispatch.batchSize);
+    const plan = planBatches(valid, suppressed, this.pacing.batchSizeFor(senderId));
     try {
       const campaign = await this.campaigns.createWithRecipients(
         {
@@ -112,6 +114,7 @@ export class SendBulkService {
           rejectedCount: rejected.length,
           requestHash,
           scheduledAt,
+          priority: input.priority ?? 1,
         },
         plan,
         scheduledAt ?? this.clock.now(),

@@ -26,6 +26,16 @@ describe('validateEnvironment', () => {
     expect(errors).toEqual([]);
   });
 
+  it('should default DISPATCH_LEAD_SECONDS to 10 and refuse one that is not positive or over an hour', () => {
+    expect(validateEnvironment({}).env?.DISPATCH_LEAD_SECONDS).toBe(10);
+    expect(validateEnvironment({ DISPATCH_LEAD_SECONDS: '0' }).errors).toEqual([
+      expect.stringMatching(/^DISPATCH_LEAD_SECONDS/),
+    ]);
+    expect(validateEnvironment({ DISPATCH_LEAD_SECONDS: '3601' }).errors).toEqual([
+      expect.stringMatching(/^DISPATCH_LEAD_SECONDS/),
+    ]);
+  });
+
   it('should refuse production without API_KEY', () => {
     const { errors } = validateEnvironment({ NODE_ENV: 'production' });
     expect(errors).toEqual([expect.stringMatching(/^API_KEY is required when NODE_ENV=production/)]);

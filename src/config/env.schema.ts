@@ -252,6 +252,14 @@ export class EnvironmentVariables {
   @Max(1000)
   DISPATCH_BATCH_SIZE = 1000;
 
+  // Just-in-time submission: each sender lane's queue at Plivo holds at most this many seconds of its
+  // MPS, so pause, cancel and budgets act within seconds (Plivo cannot withdraw a queued message).
+  // A batch holds min(DISPATCH_BATCH_SIZE, MPS x lead) recipients. Capped at 80 % of PLIVO_MESSAGE_EXPIRY_SECONDS.
+  @Type(() => Number)
+  @IsPositive()
+  @Max(3600)
+  DISPATCH_LEAD_SECONDS = 10;
+
   // Batches one instance submits at the same time.
   @Type(() => Number)
   @IsInt()

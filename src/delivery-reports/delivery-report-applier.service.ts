@@ -3,7 +3,8 @@ import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
 import { CampaignEvents } from '../domain/campaign-events';
 import { CampaignRepository } from '../persistence/campaign.repository';
-import { ApplyPassResult, DeliveryReportRepository } from '../persistence/delivery-report.repository';
+import { ApplyOutcome, ClaimedReport, DeliveryReportRepository } from '../persistence/delivery-report.repository';
+import { isOptOutErrorCode } from '../sms-gateway/plivo-status.mapper';
 import { withDbRetry } from './db-retry';
 import { DeliveryReportIntake } from './delivery-report-intake.service';
 import { DeliveryReportMetrics } from './delivery-report.metrics';
@@ -14,6 +15,14 @@ export const UNMATCHED_RETRY_MAX_AGE_MS = 24 * 3600 * 1000;
 const UNMATCHED_FIRST_RETRY_MS = 250;
 const UNMATCHED_MAX_RETRY_MS = 30_000;
 const ERROR_PAUSE_MS = 1000;
+
+/** Why a number lands on the account's suppression list when its report says STOP. */
+export const OPT_OUT_SUPPRESSION_REASON = 'opt-out: STOP from recipient (Plivo error 200)';
+
+interface ApplyPassResult extends ApplyOutcome {
+  claimed: ClaimedReport[];
+  plan: ReportApplyPlan;
+}
 
 interface Deferred {
   nextAt: number;
@@ -148,12 +157,20 @@ export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDe
     const started = performance.now();
     const now = this.clock.now();
     const exclude = this.dueExclusions(now.getTime());
-    const result: ApplyPassResult<ReportApplyPlan> = await withDbRetry(() =>
-      this.reports.applyPass(this.config.deliveryReports.applyBatchSize, exclude, (claimed) =>
-        planReportApply(claimed, now, UNMATCHED_RETRY_MAX_AGE_MS),
-      ),
+    // One transaction: claim, plan (forward-only rule, in report-apply-plan.ts), apply in one statement.
+    const result = await withDbRetry(() =>
+      this.reports.inApplyTransaction(async (tx): Promise<ApplyPassResult | null> => {
+        const claimed = await tx.claimUnapplied(this.config.deliveryReports.applyBatchSize, exclude);
+        if (claimed.length === 0) {
+          return null;
+        }
+        const plan = planReportApply(claimed, now, UNMATCHED_RETRY_MAX_AGE_MS);
+        const updates = plan.updates.map((update) => ({ ...update, optOut: isOptOutErrorCode(update.errorCode) }));
+        const outcome = await tx.applyPlan(updates, plan.reports, OPT_OUT_SUPPRESSION_REASON);
+        return { claimed, plan, ...outcome };
+      }),
     );
-    if (result.claimed.length === 0 || !result.plan) {
+    if (!result) {
       return { claimed: 0, applied: 0, unmatched: 0, campaignIds: [] };
     }
     const unmatched = this.trackUnmatched(result, now.getTime());
@@ -166,8 +183,8 @@ export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDe
   }
 
   /** Unmatched reports stay unapplied; this instance retries them with backoff. */
-  private trackUnmatched(result: ApplyPassResult<ReportApplyPlan>, now: number): number {
-    const forced = new Set(result.plan!.reports.filter((r) => r.force).map((r) => r.id));
+  private trackUnmatched(result: ApplyPassResult, now: number): number {
+    const forced = new Set(result.plan.reports.filter((r) => r.force).map((r) => r.id));
     let unmatched = 0;
     for (const report of result.claimed) {
       if (forced.has(report.id) || result.matchedUuids.has(report.messageUuid)) {
@@ -179,7 +196,7 @@ export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDe
       const delay = Math.min(UNMATCHED_FIRST_RETRY_MS * 2 ** (attempts - 1), UNMATCHED_MAX_RETRY_MS);
       this.deferred.set(report.id, { nextAt: now + delay, attempts });
     }
-    for (const report of result.plan!.givenUp) {
+    for (const report of result.plan.givenUp) {
       if (!result.matchedUuids.has(report.messageUuid)) {
         this.metrics.applied.inc({ result: 'given_up' });
         this.logger.warn(
@@ -204,8 +221,8 @@ export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDe
     return exclude;
   }
 
-  private record(result: ApplyPassResult<ReportApplyPlan>, unmatched: number, elapsedMs: number): void {
-    const plan = result.plan!;
+  private record(result: ApplyPassResult, unmatched: number, elapsedMs: number): void {
+    const plan = result.plan;
     const known = result.claimed.length - plan.unknownStatus.length;
     this.metrics.applySeconds.observe(elapsedMs / 1000);
     this.metrics.applied.inc({ result: 'applied' }, result.applied);

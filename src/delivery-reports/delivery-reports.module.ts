@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { PacingPlan } from '../messaging/pacing-plan';
-import { ProviderApiBudget } from '../messaging/provider-api-budget';
+import { CampaignEventsModule } from '../campaigns/campaign-events.module';
+import { ProviderPacingModule } from '../messaging/provider-pacing.module';
 import { SmsGatewayModule } from '../sms-gateway/sms-gateway.module';
 import { DeliveryReportApplier } from './delivery-report-applier.service';
 import { DeliveryReportBodyParser } from './delivery-report-body.parser';
@@ -14,10 +14,10 @@ import { ReceiptWindowService } from './receipt-window.service';
 
 /**
  * Delivery reports in: the signed webhook, durable group-commit intake, the batched applier, the
- * receipt window and the overdue poller. Needs `CampaignEvents` bound globally (app module).
+ * receipt window and the overdue poller.
  */
 @Module({
-  imports: [SmsGatewayModule],
+  imports: [ProviderPacingModule, SmsGatewayModule, CampaignEventsModule],
   controllers: [DeliveryReportsController],
   providers: [
     DeliveryReportMetrics,
@@ -28,9 +28,6 @@ import { ReceiptWindowService } from './receipt-window.service';
     DeliveryReportApplier,
     ReceiptWindowService,
     OverdueReportPoller,
-    // Stateless (their state is in PostgreSQL): the poller reads from Plivo within the shared budget.
-    PacingPlan,
-    ProviderApiBudget,
   ],
   exports: [
     DeliveryReportBodyParser,

@@ -45,6 +45,8 @@ export interface CampaignRecord extends CampaignCounters {
   scheduledAt: Date | null;
   startedAt: Date | null;
   completedAt: Date | null;
+  /** Share of the account's MPS against other sending campaigns (1 to 10). */
+  priority: number;
   createdAt: Date;
   updatedAt: Date;
 }

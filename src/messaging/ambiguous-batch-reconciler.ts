@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
 import { CampaignRepository } from '../persistence/campaign.repository';
-import { ClaimedBatch, DispatchRepository } from '../persistence/dispatch.repository';
+import { DispatchRepository, DueBatch } from '../persistence/dispatch.repository';
+import { Transactor } from '../persistence/transactor';
 import { SmsGateway } from '../sms-gateway/sms-gateway';
 import { ProviderApiBudget } from './provider-api-budget';
 import { SmsGatewayError } from '../sms-gateway/sms-gateway.error';
@@ -36,17 +37,18 @@ export class AmbiguousBatchReconciler {
     private readonly gateway: SmsGateway,
     private readonly dispatch: DispatchRepository,
     private readonly campaigns: CampaignRepository,
+    private readonly transactor: Transactor,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly budget: ProviderApiBudget,
   ) {}
 
-  async reconcile(owner: string, batch: ClaimedBatch): Promise<void> {
+  async reconcile(owner: string, batch: DueBatch): Promise<void> {
     const { reconcileDelayMs, reconcileAttempts } = this.config.dispatch;
     const now = this.clock.now().getTime();
     const cancelled = batch.campaignStatus === 'CANCELLED';
     if (await this.dispatch.hasProviderEvidence(batch.id)) {
-      await this.dispatch.settleAmbiguous(batch.id, [], 'none');
+      await this.settle(batch.id, [], 'none');
       this.logger.log({ batchId: batch.id }, 'Ambiguous batch confirmed by delivery reports');
       return this.done(batch);
     }
@@ -61,7 +63,7 @@ export class AmbiguousBatchReconciler {
         const rest = recipients.length - found.length;
         const resend = rest === 0 ? 'none' : !complete ? null : cancelled ? 'cancel-rest' : 'rest';
         if (resend !== null) {
-          await this.dispatch.settleAmbiguous(batch.id, found, resend);
+          await this.settle(batch.id, found, resend);
           this.logger.log(
             { batchId: batch.id, found: found.length, resend: resend === 'rest' ? rest : 0 },
             'Ambiguous batch reconciled',
@@ -78,24 +80,48 @@ export class AmbiguousBatchReconciler {
     }
   }
 
-  private async retryLater(batch: ClaimedBatch, why: string, maxAttempts: number): Promise<void> {
+  private async retryLater(batch: DueBatch, why: string, maxAttempts: number): Promise<void> {
     if (batch.reconcileAttempts + 1 >= maxAttempts) {
       this.logger.warn(
         { batchId: batch.id, why },
         'Ambiguous batch could not be settled: its messages fail unconfirmed',
       );
-      await this.dispatch.recordFailed(
-        batch.id,
-        `submission outcome unknown after ${maxAttempts} checks (${why})`,
-        'submission_unconfirmed',
-      );
+      await this.transactor.run(async (tx) => {
+        await tx.dispatch.markFailed(batch.id, `submission outcome unknown after ${maxAttempts} checks (${why})`);
+        await tx.dispatch.failWaitingMessages(batch.id, 'submission_unconfirmed');
+      });
       return this.done(batch);
     }
     const delay = this.config.dispatch.reconcileDelayMs * Math.min(8, 2 ** batch.reconcileAttempts);
     await this.dispatch.recordReconcileAttempt(batch.id, why, new Date(this.clock.now().getTime() + delay));
   }
 
-  private async done(batch: ClaimedBatch): Promise<void> {
+  /**
+   * Settles the batch from what the provider proved: `found` numbers are there (SUBMITTED with their
+   * id); with 'rest' the others are provably not there and wait to be sent again, with 'cancel-rest'
+   * they are cancelled with their campaign, with 'none' the provider has the whole batch. The batch
+   * row first (the lock order every writer follows); nothing changes if it is no longer ambiguous.
+   */
+  private async settle(
+    batchId: string,
+    found: Array<{ to: string; messageUuid: string }>,
+    resend: 'none' | 'rest' | 'cancel-rest',
+  ): Promise<void> {
+    const state = resend === 'rest' ? 'PENDING' : resend === 'cancel-rest' ? 'CANCELLED' : 'ACCEPTED';
+    await this.transactor.run(async (tx) => {
+      if (!(await tx.dispatch.settleAmbiguousBatch(batchId, state, found.length > 0))) {
+        return;
+      }
+      await tx.dispatch.submitFoundMessages(batchId, found);
+      if (resend === 'none') {
+        await tx.dispatch.submitAllWaitingMessages(batchId);
+      } else if (resend === 'cancel-rest') {
+        await tx.dispatch.cancelWaitingMessages(batchId);
+      }
+    });
+  }
+
+  private async done(batch: DueBatch): Promise<void> {
     await this.campaigns.completeFinished([batch.campaignId]);
   }
 

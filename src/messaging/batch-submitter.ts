@@ -2,10 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
 import { CampaignRepository } from '../persistence/campaign.repository';
-import { ClaimedBatch, DispatchRepository, PacingKey } from '../persistence/dispatch.repository';
+import { DispatchRepository, DueBatch } from '../persistence/dispatch.repository';
+import { Transactor } from '../persistence/transactor';
 import { SmsGateway } from '../sms-gateway/sms-gateway';
 import { SmsGatewayError } from '../sms-gateway/sms-gateway.error';
 import { DispatchMetrics } from './dispatch.metrics';
+import { PacingKey } from './pacing-plan';
+import { PacingLedger } from './pacing-ledger';
 import { decideRetry } from './retry-policy';
 
 /**
@@ -21,13 +24,14 @@ export class BatchSubmitter {
     private readonly gateway: SmsGateway,
     private readonly dispatch: DispatchRepository,
     private readonly campaigns: CampaignRepository,
+    private readonly transactor: Transactor,
+    private readonly pacingLedger: PacingLedger,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly metrics: DispatchMetrics,
   ) {}
 
-  /** Returns the campaign whose state may have changed. */
-  async submit(owner: string, batch: ClaimedBatch, recipients: string[], pacingKeys: PacingKey[]): Promise<void> {
+  async submit(owner: string, batch: DueBatch, recipients: string[], pacingKeys: PacingKey[]): Promise<void> {
     const { messageExpirySeconds } = this.config.dispatch;
     const started = Date.now();
     try {
@@ -40,7 +44,7 @@ export class BatchSubmitter {
         callbackMethod: 'POST',
         messageExpirySeconds,
       });
-      await this.dispatch.recordAccepted(batch.id, result, recipients);
+      await this.recordAccepted(batch.id, result, recipients);
       this.metrics.recordSubmission('accepted', recipients.length, Date.now() - started);
     } catch (error) {
       if (!(error instanceof SmsGatewayError)) {
@@ -52,9 +56,36 @@ export class BatchSubmitter {
     await this.campaigns.completeFinished([batch.campaignId]);
   }
 
+  /**
+   * The provider acknowledged the batch: it is never submitted again, and its waiting messages are
+   * SUBMITTED (REJECTED for the numbers it called invalid); a one-recipient batch learns its
+   * message's provider id at once. Applies even if this instance's lease ran out meanwhile: the
+   * acknowledgement is the truth.
+   */
+  private async recordAccepted(
+    batchId: string,
+    result: { apiId: string; messageUuids: string[]; invalidNumbers: string[] },
+    recipients: string[],
+  ): Promise<void> {
+    const invalidDigits = result.invalidNumbers.map((n) => n.replace(/\D/g, ''));
+    const onlyUuid = recipients.length === 1 && result.messageUuids.length === 1 ? result.messageUuids[0] : null;
+    await this.transactor.run(async (tx) => {
+      await tx.dispatch.markAccepted(batchId, result.apiId, result.messageUuids);
+      await tx.dispatch.submitWaitingMessages(batchId, invalidDigits, onlyUuid);
+    });
+  }
+
+  /** Given up: the batch and its waiting messages fail with the reason. */
+  private async recordFailed(batchId: string, error: string, errorCode: string): Promise<void> {
+    await this.transactor.run(async (tx) => {
+      await tx.dispatch.markFailed(batchId, error);
+      await tx.dispatch.failWaitingMessages(batchId, errorCode);
+    });
+  }
+
   private async recordFailure(
     owner: string,
-    batch: ClaimedBatch,
+    batch: DueBatch,
     recipients: string[],
     pacingKeys: PacingKey[],
     error: SmsGatewayError,
@@ -63,7 +94,7 @@ export class BatchSubmitter {
     const { dispatch } = this.config;
     switch (error.kind) {
       case 'transient': {
-        await this.dispatch.releasePacing(pacingKeys, recipients.length);
+        await this.pacingLedger.release(pacingKeys, recipients.length);
         const decision = decideRetry(
           {
             maxAttempts: dispatch.maxAttempts,
@@ -78,7 +109,7 @@ export class BatchSubmitter {
           },
         );
         if (decision.retry) {
-          await this.dispatch.recordRetry(
+          await this.dispatch.markRetry(
             batch.id,
             owner,
             reason,
@@ -86,26 +117,30 @@ export class BatchSubmitter {
           );
         } else {
           this.logger.warn({ batchId: batch.id, reason }, `Batch failed: ${decision.reason}`);
-          await this.dispatch.recordFailed(batch.id, `${decision.reason}; last error ${reason}`, 'submission_failed');
+          await this.recordFailed(batch.id, `${decision.reason}; last error ${reason}`, 'submission_failed');
         }
         return;
       }
       case 'permanent':
         this.logger.warn({ batchId: batch.id, reason }, 'Batch refused by the provider');
-        await this.dispatch.releasePacing(pacingKeys, recipients.length);
-        await this.dispatch.recordFailed(batch.id, reason, 'submission_refused');
+        await this.pacingLedger.release(pacingKeys, recipients.length);
+        await this.recordFailed(batch.id, reason, 'submission_refused');
         return;
       case 'pause':
         this.logger.warn(
           { batchId: batch.id, campaignId: batch.campaignId, reason },
           'Campaign paused by a provider refusal',
         );
-        await this.dispatch.releasePacing(pacingKeys, recipients.length);
-        await this.dispatch.recordPause(batch.id, owner, batch.campaignId, reason);
+        await this.pacingLedger.release(pacingKeys, recipients.length);
+        // Batch before campaign: the lock order every writer follows.
+        await this.transactor.run(async (tx) => {
+          await tx.dispatch.markWaitingForResume(batch.id, owner, reason);
+          await tx.dispatch.pauseSending(batch.campaignId, reason);
+        });
         return;
       case 'ambiguous':
         this.logger.warn({ batchId: batch.id, reason }, 'Batch outcome unknown: it will be reconciled, not resent');
-        await this.dispatch.recordAmbiguous(
+        await this.dispatch.markAmbiguous(
           batch.id,
           reason,
           new Date(this.clock.now().getTime() + dispatch.reconcileDelayMs),

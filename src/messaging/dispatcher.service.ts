@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AppConfig } from '../config/app-config.service';
 import { CampaignEvents } from '../domain/campaign-events';
-import { Claim, DispatchRepository } from '../persistence/dispatch.repository';
+import { DispatchRepository } from '../persistence/dispatch.repository';
 import { AmbiguousBatchReconciler } from './ambiguous-batch-reconciler';
+import { BatchClaimer, Claim } from './batch-claimer';
 import { BatchSubmitter } from './batch-submitter';
 import { DispatcherWakeup } from './dispatcher-wakeup';
-import { PacingPlan } from './pacing-plan';
 
 const LIFECYCLE_INTERVAL_MS = 1_000;
 const ERROR_BACKOFF_MS = 1_000;
@@ -31,7 +31,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     private readonly dispatch: DispatchRepository,
     private readonly submitter: BatchSubmitter,
     private readonly reconciler: AmbiguousBatchReconciler,
-    private readonly pacing: PacingPlan,
+    private readonly claimer: BatchClaimer,
     private readonly config: AppConfig,
     private readonly events: CampaignEvents,
     wakeup: DispatcherWakeup,
@@ -67,12 +67,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     while (this.running) {
       let claim: Claim;
       try {
-        claim = await this.dispatch.claimNext({
-          owner: this.owner,
-          leaseMs: this.config.dispatch.leaseMs,
-          maxInFlight: this.config.dispatch.apiConcurrency,
-          pacingKeysFor: (senderId) => this.pacing.keysFor(senderId),
-        });
+        claim = await this.claimer.claimNext(this.owner);
         await this.process(claim);
       } catch (error) {
         this.logger.error({ err: error, worker: index }, 'Dispatch step failed');

@@ -1,30 +1,28 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { CampaignEventsModule } from '../campaigns/campaign-events.module';
 import { CampaignEta } from '../domain/campaign-eta';
 import { SmsGatewayModule } from '../sms-gateway/sms-gateway.module';
 import { AmbiguousBatchReconciler } from './ambiguous-batch-reconciler';
+import { BatchClaimer } from './batch-claimer';
 import { BatchSubmitter } from './batch-submitter';
 import { DispatchMetrics } from './dispatch.metrics';
 import { DispatcherWakeup } from './dispatcher-wakeup';
 import { DispatcherService } from './dispatcher.service';
 import { PacingCampaignEta } from './pacing-campaign-eta';
-import { PacingPlan } from './pacing-plan';
-import { ProviderApiBudget } from './provider-api-budget';
+import { ProviderPacingModule } from './provider-pacing.module';
 
-// Global so that live progress (CampaignEventsModule) sees the CampaignEta binding.
-@Global()
 @Module({
-  imports: [SmsGatewayModule],
+  imports: [SmsGatewayModule, CampaignEventsModule, ProviderPacingModule],
   providers: [
     DispatcherWakeup,
     DispatcherService,
+    BatchClaimer,
     BatchSubmitter,
     AmbiguousBatchReconciler,
-    PacingPlan,
     DispatchMetrics,
     PacingCampaignEta,
-    ProviderApiBudget,
     { provide: CampaignEta, useExisting: PacingCampaignEta },
   ],
-  exports: [DispatcherWakeup, PacingPlan, CampaignEta, ProviderApiBudget, SmsGatewayModule],
+  exports: [DispatcherWakeup, CampaignEta, ProviderPacingModule, SmsGatewayModule],
 })
 export class MessagingModule {}

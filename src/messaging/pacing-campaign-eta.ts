@@ -4,13 +4,14 @@ import { CampaignEta } from '../domain/campaign-eta';
 import { CampaignRecord } from '../domain/campaign.record';
 import { CampaignStatus } from '../domain/campaign-status.enum';
 import { DispatchRepository } from '../persistence/dispatch.repository';
-import { drainEstimate } from './pacing';
+import { fairShareFinishMs } from './fair-share';
 import { PacingPlan } from './pacing-plan';
 
 /**
- * When the provider will have sent a campaign's last message: its waiting messages at the
- * account's MPS, after what is already queued at the provider (or after its schedule).
- * A paused campaign has no estimate. Delivery receipts can come later than this.
+ * When the provider will have sent a campaign's last message, in the just-in-time model: what is
+ * queued at the provider drains first (at most DISPATCH_LEAD_SECONDS), then the campaign's waiting
+ * messages go at its fair share of its lane's MPS beside the other sending campaigns. Never in the
+ * past; null while paused. Delivery receipts can come later than this.
  */
 @Injectable()
 export class PacingCampaignEta extends CampaignEta {
@@ -27,9 +28,20 @@ export class PacingCampaignEta extends CampaignEta {
       return null;
     }
     const now = this.clock.now().getTime();
-    const start =
-      campaign.status === CampaignStatus.SCHEDULED && campaign.scheduledAt ? campaign.scheduledAt.getTime() : now;
+    const scheduled = campaign.status === CampaignStatus.SCHEDULED && campaign.scheduledAt !== null;
+    const start = scheduled ? Math.max(now, campaign.scheduledAt!.getTime()) : now;
     const queuedUntil = (await this.dispatch.queueDrainsAt(this.pacing.accountKey))?.getTime() ?? start;
-    return new Date(drainEstimate(Math.max(queuedUntil, start), this.pacing.accountMps, campaign.pending, now));
+    // A scheduled campaign's competitors at its start are unknown: it is estimated alone.
+    const others = scheduled
+      ? []
+      : (await this.dispatch.sendingCampaignsLoad())
+          .filter((c) => c.id !== campaign.id)
+          .map((c) => ({ remaining: c.pending, priority: c.priority }));
+    const sending = fairShareFinishMs(
+      { remaining: campaign.pending, priority: campaign.priority },
+      others,
+      this.pacing.laneMps(campaign.senderId),
+    );
+    return new Date(Math.max(start, queuedUntil) + sending);
   }
 }

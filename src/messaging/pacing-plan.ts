@@ -1,12 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
-import { PacingKey } from '../persistence/dispatch.repository';
 import { ProviderAccount } from '../sms-gateway/provider-account';
+import { PacingLimits } from './pacing';
 
-// Our model of the provider's queue is approximate: keep a fifth of message_expiry in reserve.
-const QUEUE_SAFETY = 0.8;
+// Never let the queue at Plivo come near message_expiry, whatever the lead.
+const EXPIRY_SAFETY = 0.8;
 
-/** Which shared pacing rows a sender's batches count against, with their limits. */
+/** A shared pacing row (in PostgreSQL) and the limits a batch is checked against. */
+export interface PacingKey {
+  key: string;
+  limits: PacingLimits;
+}
+
+/**
+ * Which shared pacing rows a sender's batches count against, with their limits. Submission is
+ * just in time: each lane (the account, and a sender with its own MPS) keeps at most
+ * DISPATCH_LEAD_SECONDS of its MPS queued at Plivo, because a queued message cannot be withdrawn.
+ */
 @Injectable()
 export class PacingPlan {
   constructor(
@@ -22,6 +32,24 @@ export class PacingPlan {
     return this.config.dispatch.accountMps;
   }
 
+  /** Messages per second of the slowest lane a sender's batches go through. */
+  laneMps(senderId: string): number {
+    const ownMps = this.config.dispatch.senderMps.get(senderId);
+    return ownMps === undefined ? this.accountMps : Math.min(ownMps, this.accountMps);
+  }
+
+  /** min(DISPATCH_BATCH_SIZE, MPS x lead): small accounts send small batches often, large ones 1,000 numbers. */
+  batchSizeFor(senderId: string): number {
+    const { maxBatchSize } = this.config.dispatch;
+    return Math.max(1, Math.min(maxBatchSize, Math.floor((this.laneMps(senderId) * this.maxQueueMs) / 1000)));
+  }
+
+  /** The longest a message may wait in a lane's queue at Plivo: the lead, at most 80 % of message_expiry. */
+  get maxQueueMs(): number {
+    const { leadMs, messageExpirySeconds } = this.config.dispatch;
+    return Math.min(leadMs, messageExpirySeconds * 1000 * EXPIRY_SAFETY);
+  }
+
   /**
    * A token bucket that never lets more than `limit` requests into any window of `windowMs`:
    * a full bucket plus what refills during one window must stay within the limit.
@@ -31,11 +59,8 @@ export class PacingPlan {
   }
 
   keysFor(senderId: string): PacingKey[] {
-    const { senderMps, messageExpirySeconds, apiRequestsPer5s } = this.config.dispatch;
-    const common = {
-      maxQueueMs: messageExpirySeconds * 1000 * QUEUE_SAFETY,
-      ...this.apiBucket(apiRequestsPer5s, 5_000),
-    };
+    const { senderMps, apiRequestsPer5s } = this.config.dispatch;
+    const common = { maxQueueMs: this.maxQueueMs, ...this.apiBucket(apiRequestsPer5s, 5_000) };
     const keys: PacingKey[] = [{ key: this.accountKey, limits: { ...common, mps: this.accountMps } }];
     const ownMps = senderMps.get(senderId);
     if (ownMps !== undefined) {

@@ -49,3 +49,51 @@ export function release(state: PacingState, limits: PacingLimits, messages: numb
 export function drainEstimate(queueDrainsAtMs: number, mps: number, messages: number, nowMs: number): number {
   return Math.max(nowMs, queueDrainsAtMs) + (messages / mps) * 1000;
 }
+
+/** One lane's locked state and limits, at the database's clock. */
+export interface LaneState {
+  key: string;
+  state: PacingState;
+  limits: PacingLimits;
+}
+
+export type LanesReservation =
+  { granted: true; next: Array<{ key: string; state: PacingState }> } | { granted: false; retryAtMs: number };
+
+/** Reserves `messages` on every lane a batch goes through, or says when the fullest one has room. */
+export function reserveLanes(lanes: LaneState[], messages: number, nowMs: number): LanesReservation {
+  const next: Array<{ key: string; state: PacingState }> = [];
+  for (const lane of lanes) {
+    const result = reserve(lane.state, lane.limits, messages, nowMs);
+    if (!result.granted) {
+      return result;
+    }
+    next.push({ key: lane.key, state: result.next });
+  }
+  return { granted: true, next };
+}
+
+/**
+ * A token bucket's state after taking one token, or how long until one is there. Buckets start
+ * full (`burst`).
+ */
+export function takeToken(
+  bucket: { apiTokens: number; apiTokensAtMs: number },
+  limits: { burst: number; refillPerMs: number },
+  nowMs: number,
+): { granted: true; apiTokens: number } | { granted: false; waitMs: number } {
+  const tokens = Math.min(limits.burst, bucket.apiTokens + (nowMs - bucket.apiTokensAtMs) * limits.refillPerMs);
+  if (tokens < 1) {
+    return { granted: false, waitMs: Math.ceil((1 - tokens) / limits.refillPerMs) };
+  }
+  return { granted: true, apiTokens: tokens - 1 };
+}
+
+/**
+ * Fair share between campaigns: a claim moves the campaign's turn on by the time its batch takes
+ * to send at the lane's MPS, divided by its priority. The campaign whose turn comes first is
+ * claimed next, so campaigns sending at once share the MPS round-robin, in proportion to priority.
+ */
+export function turnAdvanceMs(messages: number, laneMps: number, priority: number): number {
+  return Math.round((messages / laneMps / Math.max(1, priority)) * 1000);
+}

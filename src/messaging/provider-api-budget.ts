@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
-import { DispatchRepository } from '../persistence/dispatch.repository';
+import { PacingLedger } from './pacing-ledger';
 import { PacingPlan } from './pacing-plan';
 
 const LONGEST_SLEEP_MS = 5_000;
@@ -13,7 +13,7 @@ const LONGEST_SLEEP_MS = 5_000;
 @Injectable()
 export class ProviderApiBudget {
   constructor(
-    private readonly dispatch: DispatchRepository,
+    private readonly ledger: PacingLedger,
     private readonly pacing: PacingPlan,
     private readonly config: AppConfig,
   ) {}
@@ -27,7 +27,7 @@ export class ProviderApiBudget {
       buckets.push({ key: `list:${this.pacing.accountKey}`, burst: list.apiBurst, refillPerMs: list.apiRefillPerMs });
     }
     for (;;) {
-      const waitMs = await this.dispatch.takeApiTokens(buckets);
+      const waitMs = await this.ledger.takeApiTokens(buckets);
       if (waitMs === 0) {
         return;
       }

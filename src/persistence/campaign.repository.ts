@@ -6,7 +6,7 @@ import { CampaignStatus } from '../domain/campaign-status.enum';
 import { Encoding } from '../domain/encoding.enum';
 import type { Campaign as CampaignRow } from '../generated/prisma/client';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './keyset-cursor';
-import { PrismaService } from './prisma.service';
+import { Db, InjectDb, inTransaction } from './db';
 
 export interface CampaignPage {
   items: Array<{ cursor: string; campaign: CampaignRecord }>;
@@ -45,11 +45,12 @@ export interface NewCampaign {
   scheduledAt?: Date | null;
   smartEncoding?: boolean;
   estimatedCostByCountry?: Array<{ country: string; recipients: number; pricePerSegment: string; cost: string }>;
+  priority?: number;
 }
 
 @Injectable()
 export class CampaignRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(@InjectDb() private readonly prisma: Db) {}
 
   /** Scoped to the account: another account's campaign is simply not found. */
   async findForAccount(accountId: string, id: string): Promise<CampaignRecord | null> {
@@ -98,7 +99,7 @@ export class CampaignRepository {
     }
     const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
       UPDATE "Campaign" SET status = 'COMPLETED', "completedAt" = now(), "statusReason" = NULL, "updatedAt" = now()
-      WHERE id = ANY(${campaignIds}::uuid[])
+      WHERE id IN (SELECT id FROM "Campaign" WHERE id = ANY(${campaignIds}::uuid[]) ORDER BY id FOR NO KEY UPDATE)
         AND status IN ('QUEUED', 'SENDING', 'PAUSED')
         AND pending + submitted + queued + sent = 0
       RETURNING id`;
@@ -129,32 +130,37 @@ export class CampaignRepository {
   }
 
   /**
-   * Cancels a campaign and everything not yet handed to the provider, in one transaction: its
-   * waiting batches and their PENDING messages. Batches being submitted or checked finish on their own.
+   * Cancels the waiting batches of a campaign that is in one of `from` (read, not locked: the caller
+   * confirms with `markCancelled` in the same transaction). Batches being submitted or checked are
+   * left to finish. Returns how many were cancelled.
    */
-  async cancel(accountId: string, id: string, from: CampaignStatus[]): Promise<CampaignRecord | null> {
-    const cancelled = await this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.campaign.updateMany({
-        where: { id, accountId, status: { in: from } },
-        data: { status: CampaignStatus.CANCELLED, completedAt: new Date(), statusReason: null },
-      });
-      if (count === 0) {
-        return false;
-      }
-      await tx.$executeRaw`
-        UPDATE "Batch" SET state = 'CANCELLED', "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now()
-        WHERE "campaignId" = ${id}::uuid AND state = 'PENDING'`;
-      await tx.$executeRaw`
-        UPDATE "Message" SET status = 'CANCELLED', "updatedAt" = now()
-        WHERE "campaignId" = ${id}::uuid AND status = 'PENDING'
-          AND "batchId" IN (SELECT b.id FROM "Batch" b WHERE b."campaignId" = ${id}::uuid AND b.state = 'CANCELLED')`;
-      return true;
-    });
-    return cancelled ? this.findForAccount(accountId, id) : null;
+  async cancelWaitingBatches(accountId: string, id: string, from: CampaignStatus[]): Promise<number> {
+    return this.prisma.$executeRaw`
+      UPDATE "Batch" SET state = 'CANCELLED', "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now()
+      WHERE "campaignId" = ${id}::uuid AND state = 'PENDING'
+        AND EXISTS (SELECT 1 FROM "Campaign" c WHERE c.id = ${id}::uuid AND c."accountId" = ${accountId}::uuid
+                    AND c.status::text = ANY(${from}::text[]))`;
+  }
+
+  /** The waiting messages of the campaign's cancelled batches become CANCELLED; returns how many. */
+  async cancelWaitingMessages(id: string): Promise<number> {
+    return this.prisma.$executeRaw`
+      UPDATE "Message" SET status = 'CANCELLED', "updatedAt" = now()
+      WHERE "campaignId" = ${id}::uuid AND status = 'PENDING'
+        AND "batchId" IN (SELECT b.id FROM "Batch" b WHERE b."campaignId" = ${id}::uuid AND b.state = 'CANCELLED')`;
+  }
+
+  /** The campaign becomes CANCELLED if it is in one of `from`; returns it, or null. */
+  async markCancelled(accountId: string, id: string, from: CampaignStatus[]): Promise<CampaignRecord | null> {
+    const rows = await this.prisma.$queryRaw<CampaignRow[]>`
+      UPDATE "Campaign" SET status = 'CANCELLED', "completedAt" = now(), "statusReason" = NULL, "updatedAt" = now()
+      WHERE id = ${id}::uuid AND "accountId" = ${accountId}::uuid AND status::text = ANY(${from}::text[])
+      RETURNING *`;
+    return rows[0] ? toCampaignRecord(rows[0]) : null;
   }
 
   async create(campaign: NewCampaign): Promise<CampaignRecord> {
-    const row = await this.prisma.$transaction(async (tx) => {
+    const row = await inTransaction(this.prisma, async (tx) => {
       const created = await tx.campaign.create({ data: toCampaignData(campaign) });
       await insertRejectedRecipients(tx, created.id, campaign.rejectedRecipients ?? []);
       return created;
@@ -188,7 +194,8 @@ export class CampaignRepository {
     recipients: NewCampaignRecipients,
     firstAttemptAt: Date,
   ): Promise<CampaignRecord> {
-    const created = await this.prisma.$transaction(
+    const created = await inTransaction(
+      this.prisma,
       async (tx) => {
         const { id: campaignId } = await tx.campaign.create({ data: toCampaignData(campaign), select: { id: true } });
         await insertRejectedRecipients(tx, campaignId, campaign.rejectedRecipients ?? []);
@@ -242,11 +249,9 @@ function toCampaignData({ rejectedRecipients, ...campaign }: NewCampaign) {
   };
 }
 
-type Transaction = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];
-
 // One statement for all of them: inputs may contain commas, so they travel as text arrays.
 async function insertRejectedRecipients(
-  tx: Transaction,
+  tx: Db,
   campaignId: string,
   rejected: readonly RejectedRecipient[],
 ): Promise<void> {

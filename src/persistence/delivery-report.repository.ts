@@ -74,9 +74,8 @@ export interface ApplyPlan {
   reports: Array<{ id: string; messageUuid: string; force: boolean }>;
 }
 
-export interface ApplyPassResult<P extends ApplyPlan = ApplyPlan> {
-  claimed: ClaimedReport[];
-  plan: P | null;
+/** What one apply statement did. */
+export interface ApplyOutcome {
   /** Messages that moved forward. */
   applied: number;
   campaignIds: string[];
@@ -84,7 +83,8 @@ export interface ApplyPassResult<P extends ApplyPlan = ApplyPlan> {
   suppressed: number;
 }
 
-export const OPT_OUT_SUPPRESSION_REASON = 'opt-out: STOP from recipient (Plivo error 200)';
+/** A message update, and whether its report says the recipient opted out (the gateway's mapper decides). */
+export type ApplyUpdate = ApplyItem & { optOut: boolean };
 
 // The forward-only rule needs the stored status's rank in SQL; generated from the one TS table.
 const STORED_RANK_SQL = `CASE m.status ${Object.entries(MESSAGE_STATUS_RANK)
@@ -139,12 +139,12 @@ LIMIT $1
 FOR UPDATE SKIP LOCKED`;
 
 // One statement per batch of reports: match (UUID, else batch + To), apply the forward-only rule,
-// suppress STOPs, mark the matched reports applied. The Message trigger keeps counters in step.
+// suppress the recipients whose report says they opted out, mark the matched reports applied. The Message trigger keeps counters in step.
 const APPLY_SQL = `
 WITH upd AS (
   SELECT * FROM json_to_recordset($1::json) AS x(
     "messageUuid" text, "batchId" uuid, "to" text, status "MessageStatus", rank int, sequence int, "errorCode" text,
-    units int, amount numeric, "sentAt" timestamptz, "deliveredAt" timestamptz)
+    units int, amount numeric, "sentAt" timestamptz, "deliveredAt" timestamptz, "optOut" boolean)
 ),
 reports AS (
   SELECT * FROM json_to_recordset($2::json) AS r(id bigint, "messageUuid" text, force boolean)
@@ -165,6 +165,10 @@ matched AS (
 target AS (
   SELECT DISTINCT ON (mid) * FROM matched ORDER BY mid, rank DESC, sequence DESC NULLS LAST
 ),
+-- Message rows are locked in id order (as the dispatcher does), so two writers never wait on each other in a circle.
+locked AS (
+  SELECT id FROM "Message" WHERE id IN (SELECT mid FROM target) ORDER BY id FOR NO KEY UPDATE
+),
 updated AS (
   UPDATE "Message" AS m SET
     status = t.status,
@@ -178,17 +182,17 @@ updated AS (
     "deliveredAt" = CASE WHEN t.status = 'DELIVERED' THEN coalesce(t."deliveredAt", now()) ELSE m."deliveredAt" END,
     "updatedAt" = now()
   FROM target t
-  WHERE m.id = t.mid
+  WHERE m.id = t.mid AND m.id IN (SELECT id FROM locked)
     AND (${STORED_RANK_SQL} < t.rank
       OR (${STORED_RANK_SQL} = t.rank AND t.sequence > coalesce(m."reportSequence", -1)))
     AND NOT ${FINAL_FROM_REPORT_SQL}
-  RETURNING m."campaignId", m."to", m."errorCode"
+  RETURNING m."campaignId", m."to", t."optOut"
 ),
 suppressed AS (
   INSERT INTO "Suppression" ("accountId", phone, reason)
-  SELECT DISTINCT c."accountId", u."to", '${OPT_OUT_SUPPRESSION_REASON}'
+  SELECT DISTINCT c."accountId", u."to", $3
   FROM updated u JOIN "Campaign" c ON c.id = u."campaignId"
-  WHERE u."errorCode" = '200'
+  WHERE u."optOut"
   ON CONFLICT DO NOTHING
   RETURNING 1
 ),
@@ -266,15 +270,10 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
   }
 
   /**
-   * One apply pass in one transaction: claims up to `limit` unapplied reports (oldest first,
-   * `FOR UPDATE SKIP LOCKED` so several instances share the work), lets `decide` plan the message
-   * updates, and runs them in one statement that also marks the matched reports applied.
+   * Runs `work` in one transaction on the hot pool: an apply pass claims reports and applies them
+   * in it, the service deciding in between.
    */
-  async applyPass<P extends ApplyPlan>(
-    limit: number,
-    excludeIds: readonly string[],
-    decide: (claimed: ClaimedReport[]) => P,
-  ): Promise<ApplyPassResult<P>> {
+  async inApplyTransaction<T>(work: (tx: ReportApplyStatements) => Promise<T>): Promise<T> {
     const client = await this.hotPool.connect();
     let failed = false;
     // A checked-out client has no pool listener: a connection lost mid-transaction would be an
@@ -285,7 +284,7 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
     client.on('error', onLost);
     try {
       await client.query('BEGIN');
-      const result = await this.pass(client, limit, excludeIds, decide);
+      const result = await work(new ReportApplyStatements(client));
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -296,33 +295,6 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
       client.removeListener('error', onLost);
       client.release(failed);
     }
-  }
-
-  private async pass<P extends ApplyPlan>(
-    client: PoolClient,
-    limit: number,
-    excludeIds: readonly string[],
-    decide: (claimed: ClaimedReport[]) => P,
-  ): Promise<ApplyPassResult<P>> {
-    const { rows } = await client.query<ClaimedReport>(CLAIM_SQL, [limit, excludeIds.join(',')]);
-    if (rows.length === 0) {
-      return { claimed: rows, plan: null, applied: 0, campaignIds: [], matchedUuids: new Set<string>(), suppressed: 0 };
-    }
-    const plan = decide(rows);
-    const {
-      rows: [result],
-    } = await client.query<{ campaignIds: string; applied: number; matchedUuids: string; suppressed: number }>(
-      APPLY_SQL,
-      [JSON.stringify(plan.updates), JSON.stringify(plan.reports)],
-    );
-    return {
-      claimed: rows,
-      plan,
-      applied: Number(result.applied),
-      campaignIds: JSON.parse(result.campaignIds) as string[],
-      matchedUuids: new Set(JSON.parse(result.matchedUuids) as string[]),
-      suppressed: Number(result.suppressed),
-    };
   }
 
   /** Forgets nonces older than the replay window; returns how many. */
@@ -339,5 +311,35 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
       `SELECT count(*)::int AS n FROM "DeliveryReport" WHERE "appliedAt" IS NULL`,
     );
     return Number(row.n);
+  }
+}
+
+/** The statements of an apply pass, bound to its transaction. */
+export class ReportApplyStatements {
+  constructor(private readonly client: PoolClient) {}
+
+  /** Up to `limit` unapplied reports, oldest first, locked (`SKIP LOCKED`: instances share the work). */
+  async claimUnapplied(limit: number, excludeIds: readonly string[]): Promise<ClaimedReport[]> {
+    const { rows } = await this.client.query<ClaimedReport>(CLAIM_SQL, [limit, excludeIds.join(',')]);
+    return rows;
+  }
+
+  /**
+   * Applies the planned updates in ONE statement: forward-only, opted-out recipients suppressed
+   * with `optOutReason`, matched (or forced) reports marked applied.
+   */
+  async applyPlan(updates: ApplyUpdate[], reports: ApplyPlan['reports'], optOutReason: string): Promise<ApplyOutcome> {
+    const {
+      rows: [result],
+    } = await this.client.query<{ campaignIds: string; applied: number; matchedUuids: string; suppressed: number }>(
+      APPLY_SQL,
+      [JSON.stringify(updates), JSON.stringify(reports), optOutReason],
+    );
+    return {
+      applied: Number(result.applied),
+      campaignIds: JSON.parse(result.campaignIds) as string[],
+      matchedUuids: new Set(JSON.parse(result.matchedUuids) as string[]),
+      suppressed: Number(result.suppressed),
+    };
   }
 }

@@ -12,6 +12,7 @@ import { CostReportRepository } from './cost-report.repository';
 import { PriceRepository } from './price.repository';
 import { DeliveryReportRepository } from './delivery-report.repository';
 import { ReceiptWindowRepository } from './receipt-window.repository';
+import { Transactor } from './transactor';
 
 const repositories = [
   ApiKeyRepository,
@@ -25,6 +26,7 @@ const repositories = [
   CostReportRepository,
   DeliveryReportRepository,
   ReceiptWindowRepository,
+  Transactor,
 ];
 
 /** The shared persistence layer: the only code that talks to Prisma. */

@@ -5,133 +5,196 @@ import { usNumbers, waitFor } from '../utils/phone-numbers';
 import { TEST_DATABASES } from '../utils/test-databases';
 import { startTestApp, TestApp } from '../utils/test-app';
 
-// Paced on purpose: 200 messages per second and a 5 s message expiry keep at most ~800 messages at
-// the provider, so a 2,000-recipient campaign takes ~10 s and can be paused, resumed and cancelled
-// while it runs.
-const PACED = {
-  SANDBOX_TIME_SCALE: '0.001',
-  SANDBOX_MPS: '100000',
-  PLIVO_MPS: '200',
-  PLIVO_MESSAGE_EXPIRY_SECONDS: '5',
-  DISPATCH_BATCH_SIZE: '50',
-  DISPATCH_POLL_MS: '20',
+// The issue's drill: the account sends 50 messages per second (in real time) with the default
+// lead of 10 s, so batches hold 500 recipients and the next one goes when Plivo's queue is empty.
+// The sandbox's own clock runs 20 times faster, so its receipts (and costs) come back quickly.
+const MPS = 50;
+const LEAD_SECONDS = 10;
+const REAL_TIME = {
+  PLIVO_MPS: String(MPS),
+  DISPATCH_LEAD_SECONDS: String(LEAD_SECONDS),
+  DISPATCH_POLL_MS: '50',
+  SANDBOX_TIME_SCALE: '0.05',
+  SANDBOX_MPS: String(MPS),
+};
+
+// Pause and resume must see every recipient through, so this one runs ten times faster: 500 MPS
+// with a lead of 1 s (batches of 500 every second).
+const FAST_MPS = 500;
+const FAST_LEAD_SECONDS = 1;
+const FAST = {
+  PLIVO_MPS: String(FAST_MPS),
+  DISPATCH_LEAD_SECONDS: String(FAST_LEAD_SECONDS),
+  DISPATCH_POLL_MS: '50',
+  SANDBOX_TIME_SCALE: '0.05',
+  SANDBOX_MPS: String(FAST_MPS),
 };
 
 const SEND = 'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id status } }';
+const RECIPIENTS = 5_000;
 
-describe.each(TEST_DATABASES)('pause, resume, cancel and budget on %s', (database) => {
-  let testApp: TestApp;
-  let prisma: PrismaService;
-  let sandbox: PlivoSandbox;
+interface ControlledCampaign {
+  status: string;
+  statusReason: string | null;
+  cancellation: { cancelledMessages: number; alreadyWithProvider: number } | null;
+}
+
+function harness(env: Record<string, string>, database: (typeof TEST_DATABASES)[number]) {
+  const ctx = {} as { testApp: TestApp; prisma: PrismaService; sandbox: PlivoSandbox };
+  beforeAll(async () => {
+    ctx.testApp = await startTestApp(database, env);
+    ctx.prisma = ctx.testApp.app.get(PrismaService);
+    ctx.sandbox = ctx.testApp.app.get(PlivoSandbox);
+  });
+  afterAll(async () => {
+    await ctx.testApp.close();
+  });
+
+  return {
+    ctx,
+    /** The sandbox's records are the counting truth: how many of these numbers Plivo accepted. */
+    accepted: (numbers: string[]) => numbers.filter((n) => ctx.sandbox.records.timesSubmitted(n) > 0).length,
+    async send(apiKey: string, recipients: string[], extra: Record<string, unknown> = {}) {
+      const sent = await graphql<{ sendBulk: { id: string } }>(ctx.testApp.baseUrl, apiKey, SEND, {
+        input: { recipients, text: 'control drill', ...extra },
+      });
+      expect(sent.errors).toBeUndefined();
+      return sent.data!.sendBulk.id;
+    },
+    async mutate(apiKey: string, name: string, id: string, extra = '') {
+      return graphql<Record<string, ControlledCampaign>>(
+        ctx.testApp.baseUrl,
+        apiKey,
+        `mutation($id: ID!) { ${name}(id: $id${extra}) {
+          status statusReason cancellation { cancelledMessages alreadyWithProvider } } }`,
+        { id },
+      );
+    },
+    /** Nothing of the campaign is on its way to the provider, and Plivo's queue (our model) is empty. */
+    async settled(campaignId: string) {
+      await waitFor(
+        'no request in flight and the provider queue drained',
+        async () => {
+          const inFlight = await ctx.prisma.batch.count({ where: { campaignId, state: 'SUBMITTING' } });
+          const lanes = await ctx.prisma.providerPacing.findMany({ where: { key: { startsWith: 'account:' } } });
+          return inFlight === 0 && lanes.every((lane) => lane.queueDrainsAt.getTime() <= Date.now());
+        },
+        60_000,
+      );
+    },
+  };
+}
+
+describe.each(TEST_DATABASES)('cancel and budget within seconds (50 MPS, lead 10 s) on %s', (database) => {
+  const h = harness(REAL_TIME, database);
   let offset = 300_000;
 
-  beforeAll(async () => {
-    testApp = await startTestApp(database, PACED);
-    prisma = testApp.app.get(PrismaService);
-    sandbox = testApp.app.get(PlivoSandbox);
-  });
+  it('should stop at most 50 x (lead + 2) messages at Plivo when cancelled 2 s after acceptance, and the cost stops', async () => {
+    const { ctx } = h;
+    const { apiKey } = await ctx.testApp.newAccount();
+    const recipients = usNumbers(RECIPIENTS, (offset += 10_000));
+    const id = await h.send(apiKey, recipients);
+    const acceptedAt = Date.now();
+    await waitFor('the first batch at the provider', () => Promise.resolve(h.accepted(recipients) > 0));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, acceptedAt + 2_000 - Date.now())));
 
-  afterAll(async () => {
-    await testApp.close();
-  });
+    const cancelled = await h.mutate(apiKey, 'cancelCampaign', id);
+    expect(cancelled.errors).toBeUndefined();
+    const { status, cancellation } = cancelled.data!.cancelCampaign;
+    expect(status).toBe('CANCELLED');
+    expect(cancellation!.cancelledMessages + cancellation!.alreadyWithProvider).toBe(RECIPIENTS);
 
-  const submitted = (numbers: string[]) => numbers.filter((n) => sandbox.records.timesSubmitted(n) > 0).length;
-
-  async function mutate(apiKey: string, name: string, id: string, extra = '') {
-    return graphql<Record<string, { status: string; statusReason: string | null }>>(
-      testApp.baseUrl,
-      apiKey,
-      `mutation($id: ID!) { ${name}(id: $id${extra}) { status statusReason } }`,
-      { id },
+    await h.settled(id);
+    const atProvider = h.accepted(recipients);
+    expect(atProvider).toBeLessThanOrEqual(MPS * (LEAD_SECONDS + 2));
+    expect(cancellation!.alreadyWithProvider).toBe(atProvider);
+    expect(await ctx.prisma.message.count({ where: { campaignId: id, status: 'CANCELLED' } })).toBe(
+      RECIPIENTS - atProvider,
     );
-  }
+    expect(await ctx.prisma.batch.count({ where: { campaignId: id, state: 'PENDING' } })).toBe(0);
 
-  it('should stop submitting while paused and finish after resume, each recipient once', async () => {
-    const { apiKey } = await testApp.newAccount();
-    const recipients = usNumbers(2_000, (offset += 3_000));
-    const sent = await graphql<{ sendBulk: { id: string } }>(testApp.baseUrl, apiKey, SEND, {
-      input: { recipients, text: 'pause drill' },
-    });
-    const id = sent.data!.sendBulk.id;
-    await waitFor('the first batches', () => Promise.resolve(submitted(recipients) > 0));
-
-    const paused = await mutate(apiKey, 'pauseCampaign', id);
-    expect(paused.data?.pauseCampaign).toEqual({ status: 'PAUSED', statusReason: 'paused by the account' });
-    // A batch already claimed may still complete; after that nothing more goes out.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const atPause = submitted(recipients);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(submitted(recipients)).toBe(atPause);
-    expect(atPause).toBeLessThan(2_000);
-
-    const resumed = await mutate(apiKey, 'resumeCampaign', id);
-    expect(resumed.data?.resumeCampaign.status).toBe('SENDING');
-    await waitFor('everything submitted', () => Promise.resolve(submitted(recipients) === 2_000), 60_000);
-    expect(recipients.every((n) => sandbox.records.timesSubmitted(n) === 1)).toBe(true);
-  });
-
-  it('should cancel what is not yet at the provider and refuse to resume a cancelled campaign', async () => {
-    const { apiKey } = await testApp.newAccount();
-    const recipients = usNumbers(2_000, (offset += 3_000));
-    const sent = await graphql<{ sendBulk: { id: string } }>(testApp.baseUrl, apiKey, SEND, {
-      input: { recipients, text: 'cancel drill' },
-    });
-    const id = sent.data!.sendBulk.id;
-    await waitFor('the first batches', () => Promise.resolve(submitted(recipients) > 0));
-
-    const cancelled = await mutate(apiKey, 'cancelCampaign', id);
-    expect(cancelled.data?.cancelCampaign.status).toBe('CANCELLED');
+    // The cost stops: only the messages Plivo accepted are ever charged.
     await waitFor(
-      'no batch in flight',
-      async () => (await prisma.batch.count({ where: { campaignId: id, state: 'SUBMITTING' } })) === 0,
+      'a cost for every message at the provider',
+      async () => (await ctx.prisma.message.count({ where: { campaignId: id, amount: { not: null } } })) === atProvider,
+      60_000,
     );
-    const atCancel = submitted(recipients);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(submitted(recipients)).toBe(atCancel);
-    const cancelledMessages = await prisma.message.count({ where: { campaignId: id, status: 'CANCELLED' } });
-    expect(cancelledMessages).toBe(2_000 - atCancel);
+    const campaign = await ctx.prisma.campaign.findUniqueOrThrow({ where: { id } });
+    const charged = await ctx.prisma.message.aggregate({ where: { campaignId: id }, _sum: { amount: true } });
+    expect(campaign.actualCost.toString()).toBe(charged._sum.amount!.toString());
+    expect(
+      await ctx.prisma.message.count({ where: { campaignId: id, status: 'CANCELLED', amount: { not: null } } }),
+    ).toBe(0);
 
-    const resumed = await mutate(apiKey, 'resumeCampaign', id);
+    const resumed = await h.mutate(apiKey, 'resumeCampaign', id);
     expect(resumed.errors?.[0].extensions?.code).toBe('INVALID_STATE_TRANSITION');
     expect(resumed.errors?.[0].message).toBe('cannot resume a campaign that is CANCELLED');
   });
 
-  it('should pause before overspending when the provider charges more than estimated, and resume with a higher budget', async () => {
-    const { apiKey } = await testApp.newAccount();
-    const recipients = usNumbers(1_000, (offset += 3_000));
-    // Our cached price says 0.001 per segment; the sandbox charges its own (higher) US rate.
+  it('should pause on its budget within one lead of the overspend, with at most 50 x (lead + 2) at Plivo, and resume with a higher one', async () => {
+    const { ctx } = h;
+    const { apiKey } = await ctx.testApp.newAccount();
+    const recipients = usNumbers(RECIPIENTS, (offset += 10_000));
+    // Our cached price says 0.001 per segment (estimate 5.00); the sandbox charges its own US rate
+    // (0.0055): once a few hundred costs are reported, the projection passes maxCost 6.
     const far = new Date(Date.now() + 3_600_000);
-    await prisma.price.upsert({
-      where: { country: 'US' },
-      create: {
-        country: 'US',
-        rate: '0.00100',
-        maxRate: '0.00100',
-        source: 'test',
-        fetchedAt: new Date(),
-        expiresAt: far,
-      },
-      update: { rate: '0.00100', maxRate: '0.00100', fetchedAt: new Date(), expiresAt: far },
-    });
-    const sent = await graphql<{ sendBulk: { id: string } }>(testApp.baseUrl, apiKey, SEND, {
-      input: { recipients, text: 'budget drill', maxCost: 1.2 },
-    });
-    expect(sent.errors).toBeUndefined();
-    const id = sent.data!.sendBulk.id;
-    const paused = await waitFor(
-      'the budget pause',
-      async () => {
-        const campaign = await prisma.campaign.findUniqueOrThrow({ where: { id } });
-        return campaign.status === 'PAUSED' ? campaign : null;
-      },
-      60_000,
-    );
-    expect(paused.statusReason).toMatch(/^budget: projected cost [\d.]+ .* exceeds maxCost 1\.20000$/);
-    expect(submitted(recipients)).toBeLessThan(1_000);
+    const price = { rate: '0.00100', maxRate: '0.00100', source: 'test', fetchedAt: new Date(), expiresAt: far };
+    await ctx.prisma.price.upsert({ where: { country: 'US' }, create: { country: 'US', ...price }, update: price });
+    try {
+      const id = await h.send(apiKey, recipients, { maxCost: 6 });
+      const paused = await waitFor(
+        'the budget pause',
+        async () => {
+          const campaign = await ctx.prisma.campaign.findUniqueOrThrow({ where: { id } });
+          return campaign.status === 'PAUSED' ? campaign : null;
+        },
+        60_000,
+      );
+      expect(paused.statusReason).toMatch(/^budget: projected cost [\d.]+ .* exceeds maxCost 6\.00000$/);
+      await h.settled(id);
+      expect(h.accepted(recipients)).toBeLessThanOrEqual(MPS * (LEAD_SECONDS + 2));
+      expect(await ctx.prisma.message.count({ where: { campaignId: id, status: 'PENDING' } })).toBe(
+        RECIPIENTS - h.accepted(recipients),
+      );
 
-    const resumed = await mutate(apiKey, 'resumeCampaign', id, ', maxCost: 100');
-    expect(resumed.errors).toBeUndefined();
-    await waitFor('everything submitted', () => Promise.resolve(submitted(recipients) === 1_000), 60_000);
-    await prisma.price.delete({ where: { country: 'US' } });
+      const resumed = await h.mutate(apiKey, 'resumeCampaign', id, ', maxCost: 100');
+      expect(resumed.errors).toBeUndefined();
+      expect(resumed.data!.resumeCampaign.status).toBe('SENDING');
+      await waitFor('the next batch after resume', () => Promise.resolve(h.accepted(recipients) > MPS * LEAD_SECONDS));
+      await h.mutate(apiKey, 'cancelCampaign', id);
+    } finally {
+      await ctx.prisma.price.delete({ where: { country: 'US' } });
+    }
+  });
+});
+
+describe.each(TEST_DATABASES)('pause and resume (500 MPS, lead 1 s) on %s', (database) => {
+  const h = harness(FAST, database);
+  let offset = 600_000;
+
+  it('should send at most MPS x (lead + claim interval) more after a pause, nothing while paused, and every recipient exactly once after resume', async () => {
+    const { ctx } = h;
+    const { apiKey } = await ctx.testApp.newAccount();
+    const recipients = usNumbers(RECIPIENTS, (offset += 10_000));
+    const id = await h.send(apiKey, recipients);
+    await waitFor('the first batch at the provider', () => Promise.resolve(h.accepted(recipients) > 0));
+
+    const paused = await h.mutate(apiKey, 'pauseCampaign', id);
+    expect(paused.data?.pauseCampaign).toMatchObject({ status: 'PAUSED', statusReason: 'paused by the account' });
+    const atPause = h.accepted(recipients);
+    await h.settled(id);
+    const afterPause = h.accepted(recipients);
+    // What was already claimed when the pause committed may still go: at most one lead of MPS.
+    expect(afterPause - atPause).toBeLessThanOrEqual(FAST_MPS * FAST_LEAD_SECONDS);
+    expect(afterPause).toBeLessThan(RECIPIENTS);
+    // The provider's queue is empty and the dispatcher polls every 50 ms: still nothing more.
+    await h.settled(id);
+    expect(h.accepted(recipients)).toBe(afterPause);
+    expect((await ctx.prisma.campaign.findUniqueOrThrow({ where: { id } })).status).toBe('PAUSED');
+
+    const resumed = await h.mutate(apiKey, 'resumeCampaign', id);
+    expect(resumed.data?.resumeCampaign.status).toBe('SENDING');
+    await waitFor('everything at the provider', () => Promise.resolve(h.accepted(recipients) === RECIPIENTS), 120_000);
+    expect(recipients.filter((n) => ctx.sandbox.records.timesSubmitted(n) !== 1)).toEqual([]);
   });
 });

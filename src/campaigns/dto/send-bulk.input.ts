@@ -1,9 +1,10 @@
-import { Field, Float, InputType } from '@nestjs/graphql';
+import { Field, Float, InputType, Int } from '@nestjs/graphql';
 import {
   ArrayMaxSize,
   ArrayNotEmpty,
   IsBoolean,
   IsDate,
+  IsInt,
   IsOptional,
   IsPositive,
   IsString,
@@ -11,6 +12,7 @@ import {
   Matches,
   Max,
   MaxLength,
+  Min,
 } from 'class-validator';
 import { IsStorableText } from './is-storable-text.decorator';
 
@@ -73,4 +75,15 @@ export class SendBulkInput {
   @IsOptional()
   @IsDate()
   scheduledAt?: Date | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "1 (default) to 10: the campaign's share of the account's messages per second against other campaigns sending at the same time",
+  })
+  @IsOptional()
+  @IsInt({ message: 'priority must be a whole number from 1 to 10' })
+  @Min(1, { message: 'priority must be a whole number from 1 to 10' })
+  @Max(10, { message: 'priority must be a whole number from 1 to 10' })
+  priority?: number | null;
 }

@@ -7,19 +7,35 @@ const MUTATIONS: Record<CampaignAction, string> = {
   cancel: 'cancelCampaign',
 };
 
-/** pause, resume or cancel: prints the campaign's status afterwards. */
+interface CampaignAfterAction {
+  id: string;
+  status: string;
+  statusReason: string | null;
+  cancellation: { cancelledMessages: number; alreadyWithProvider: number } | null;
+}
+
+/**
+ * pause, resume or cancel: prints the campaign's status afterwards and, for a cancel, how many
+ * messages it stopped and how many were already with Plivo (those cannot be withdrawn).
+ */
 export async function campaignActionCommand(
   context: CliContext,
   action: CampaignAction,
   campaignId: string,
 ): Promise<void> {
   const field = MUTATIONS[action];
-  const data = await context.api.request<Record<string, { id: string; status: string; statusReason: string | null }>>(
-    `mutation($id: ID!) { ${field}(id: $id) { id status statusReason } }`,
+  const data = await context.api.request<Record<string, CampaignAfterAction>>(
+    `mutation($id: ID!) { ${field}(id: $id) { id status statusReason cancellation { cancelledMessages alreadyWithProvider } } }`,
     { id: campaignId },
   );
   const campaign = data[field];
   context.print(
     `Campaign ${campaign.id}: ${campaign.status}${campaign.statusReason ? ` (${campaign.statusReason})` : ''}`,
   );
+  if (campaign.cancellation) {
+    const { cancelledMessages, alreadyWithProvider } = campaign.cancellation;
+    context.print(
+      `${cancelledMessages} messages cancelled; ${alreadyWithProvider} were already with Plivo and cannot be withdrawn`,
+    );
+  }
 }

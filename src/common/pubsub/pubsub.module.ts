@@ -1,11 +1,10 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.service';
 import { DATABASE_URL } from '../../persistence/database.providers';
 import { createPubSub } from './pubsub.factory';
 import { ClosablePubSub, PUB_SUB } from './pubsub.constants';
 
 /** Provides PUB_SUB, chosen once at boot (see createPubSub), and closes its connections at shutdown. */
-@Global()
 @Module({
   providers: [
     {

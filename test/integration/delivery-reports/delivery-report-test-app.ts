@@ -1,4 +1,3 @@
-import { Global, Module } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -84,20 +83,12 @@ export async function startDeliveryReportTestApp(
     throw new InvalidEnvironmentError(errors);
   }
   const events = new RecordingCampaignEvents();
-  @Global()
-  @Module({ providers: [{ provide: CampaignEvents, useValue: events }], exports: [CampaignEvents] })
-  class RecordingEventsModule {}
-
   const moduleRef = await Test.createTestingModule({
-    imports: [
-      ConfigModule.forRoot(validated),
-      MetricsModule,
-      PersistenceModule,
-      AuthModule,
-      RecordingEventsModule,
-      DeliveryReportsModule,
-    ],
-  }).compile();
+    imports: [ConfigModule.forRoot(validated), MetricsModule, PersistenceModule, AuthModule, DeliveryReportsModule],
+  })
+    .overrideProvider(CampaignEvents)
+    .useValue(events)
+    .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({
     rawBody: true,
     bodyParser: false,

@@ -1,0 +1,122 @@
+import Decimal from 'decimal.js';
+import { campaignRecord, strictMock } from '../../test/factories/dispatch.factory';
+import { NotFoundError, UserInputError } from '../common/errors/domain-error';
+import { Clock } from '../common/time/clock';
+import { CampaignEvents } from '../domain/campaign-events';
+import { CampaignStatus } from '../domain/campaign-status.enum';
+import { DispatcherWakeup } from '../messaging/dispatcher-wakeup';
+import { CampaignRepository } from '../persistence/campaign.repository';
+import { DispatchRepository } from '../persistence/dispatch.repository';
+import { Transactor, UnitOfWork } from '../persistence/transactor';
+import { InvalidCampaignTransitionError } from './campaign.errors';
+import { CampaignControlService } from './campaign-control.service';
+
+const NOW = new Date('2030-01-01T00:00:00Z');
+const CANCELLABLE = [CampaignStatus.SCHEDULED, CampaignStatus.QUEUED, CampaignStatus.SENDING, CampaignStatus.PAUSED];
+
+function setup(current = campaignRecord()) {
+  const campaigns = strictMock<CampaignRepository>();
+  campaigns.findForAccount.mockImplementation((accountId, id) =>
+    Promise.resolve(accountId === 'a1' && id === 'c1' ? current : null),
+  );
+  const inTx = strictMock<CampaignRepository>();
+  const transactor = strictMock<Transactor>();
+  const unit: UnitOfWork = { campaigns: inTx, dispatch: strictMock<DispatchRepository>() };
+  transactor.run.mockImplementation((work) => work(unit));
+  const events = strictMock<CampaignEvents>();
+  events.campaignsChanged.mockReturnValue(undefined);
+  const wakeup = strictMock<DispatcherWakeup>();
+  wakeup.wake.mockReturnValue(undefined);
+  const clock = strictMock<Clock>();
+  clock.now.mockReturnValue(NOW);
+  const sut = new CampaignControlService(campaigns, transactor, events, wakeup, clock);
+  return { sut, campaigns, inTx, events, wakeup };
+}
+
+describe(CampaignControlService.name, () => {
+  describe('cancel', () => {
+    it('should cancel waiting batches, then their messages, then the campaign, in one transaction', async () => {
+      const { sut, inTx, events } = setup();
+      const cancelled = campaignRecord({ status: CampaignStatus.CANCELLED, cancelled: 4_500, total: 5_000 });
+      inTx.cancelWaitingBatches.mockResolvedValue(9);
+      inTx.cancelWaitingMessages.mockResolvedValue(4_500);
+      inTx.markCancelled.mockResolvedValue(cancelled);
+      await expect(sut.cancel('a1', 'c1')).resolves.toBe(cancelled);
+      expect(inTx.cancelWaitingBatches).toHaveBeenCalledWith('a1', 'c1', CANCELLABLE);
+      expect(inTx.cancelWaitingMessages).toHaveBeenCalledWith('c1');
+      expect(inTx.markCancelled).toHaveBeenCalledWith('a1', 'c1', CANCELLABLE);
+      // The lock order every writer follows: batches, messages, then the campaign.
+      const order = [inTx.cancelWaitingBatches, inTx.cancelWaitingMessages, inTx.markCancelled].map(
+        (fn) => fn.mock.invocationCallOrder[0],
+      );
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+      expect(events.campaignsChanged).toHaveBeenCalledWith(['c1']);
+    });
+
+    it('should roll back and explain when the campaign finished in between', async () => {
+      const { sut, inTx, campaigns } = setup();
+      inTx.cancelWaitingBatches.mockResolvedValue(0);
+      inTx.cancelWaitingMessages.mockResolvedValue(0);
+      inTx.markCancelled.mockResolvedValue(null);
+      campaigns.findForAccount
+        .mockResolvedValueOnce(campaignRecord())
+        .mockResolvedValueOnce(campaignRecord({ status: CampaignStatus.COMPLETED }));
+      await expect(sut.cancel('a1', 'c1')).rejects.toThrow(
+        new InvalidCampaignTransitionError('cancel', CampaignStatus.COMPLETED),
+      );
+    });
+
+    it('should answer a cancelled campaign as it is, without writing', async () => {
+      const cancelled = campaignRecord({ status: CampaignStatus.CANCELLED });
+      const { sut } = setup(cancelled);
+      await expect(sut.cancel('a1', 'c1')).resolves.toBe(cancelled);
+    });
+
+    it("should not find another account's campaign", async () => {
+      const { sut } = setup();
+      await expect(sut.cancel('a2', 'c1')).rejects.toBeInstanceOf(NotFoundError);
+    });
+  });
+
+  describe('pause', () => {
+    it('should pause an active campaign with the reason, in one conditional update', async () => {
+      const { sut, campaigns } = setup();
+      const paused = campaignRecord({ status: CampaignStatus.PAUSED, statusReason: 'paused by the account' });
+      campaigns.transition.mockResolvedValue(paused);
+      await expect(sut.pause('a1', 'c1')).resolves.toBe(paused);
+      expect(campaigns.transition).toHaveBeenCalledWith(
+        'a1',
+        'c1',
+        [CampaignStatus.SCHEDULED, CampaignStatus.QUEUED, CampaignStatus.SENDING],
+        CampaignStatus.PAUSED,
+        { statusReason: 'paused by the account' },
+      );
+    });
+  });
+
+  describe('resume', () => {
+    it('should resume a started campaign as SENDING with a new budget, and wake the dispatcher', async () => {
+      const { sut, campaigns, wakeup } = setup(
+        campaignRecord({ status: CampaignStatus.PAUSED, startedAt: new Date('2029-12-31T23:00:00Z') }),
+      );
+      const sending = campaignRecord({ status: CampaignStatus.SENDING });
+      campaigns.transition.mockResolvedValue(sending);
+      await expect(sut.resume('a1', 'c1', 12.5)).resolves.toBe(sending);
+      expect(campaigns.transition).toHaveBeenCalledWith(
+        'a1',
+        'c1',
+        [CampaignStatus.PAUSED, CampaignStatus.SCHEDULED, CampaignStatus.QUEUED, CampaignStatus.SENDING],
+        CampaignStatus.SENDING,
+        { maxCost: new Decimal(12.5) },
+      );
+      expect(wakeup.wake).toHaveBeenCalled();
+    });
+
+    it('should refuse a budget that is not positive, naming maxCost', async () => {
+      const { sut } = setup(campaignRecord({ status: CampaignStatus.PAUSED }));
+      await expect(sut.resume('a1', 'c1', 0)).rejects.toEqual(
+        new UserInputError('maxCost', 'maxCost must be a positive amount'),
+      );
+    });
+  });
+});

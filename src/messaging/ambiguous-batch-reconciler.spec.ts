@@ -1,0 +1,142 @@
+import { dueBatch, strictMock } from '../../test/factories/dispatch.factory';
+import { Clock } from '../common/time/clock';
+import { AppConfig } from '../config/app-config.service';
+import { loadEnvironment } from '../config/env.schema';
+import { CampaignRepository } from '../persistence/campaign.repository';
+import { DispatchRepository } from '../persistence/dispatch.repository';
+import { Transactor, UnitOfWork } from '../persistence/transactor';
+import { SmsGateway } from '../sms-gateway/sms-gateway';
+import { SmsGatewayError } from '../sms-gateway/sms-gateway.error';
+import { ProviderMessageRecord } from '../sms-gateway/sms-gateway.types';
+import { AmbiguousBatchReconciler } from './ambiguous-batch-reconciler';
+import { ProviderApiBudget } from './provider-api-budget';
+
+const SUBMITTED_AT = new Date('2030-01-01T00:00:00Z');
+const RECIPIENTS = ['+14155550001', '+14155550002'];
+
+function record(to: string, messageUuid: string): ProviderMessageRecord {
+  return {
+    messageUuid,
+    to: to.slice(1),
+    from: '14155550100',
+    status: 'QUEUED',
+    errorCode: null,
+    units: 1,
+    totalAmount: null,
+    totalRate: null,
+    messageTime: SUBMITTED_AT,
+  };
+}
+
+function setup(nowMs = SUBMITTED_AT.getTime() + 120_000) {
+  const config = new AppConfig(
+    loadEnvironment({ DISPATCH_RECONCILE_DELAY_SECONDS: '60', DISPATCH_RECONCILE_ATTEMPTS: '3' }),
+  );
+  const gateway = strictMock<SmsGateway>();
+  const dispatch = strictMock<DispatchRepository>();
+  const campaigns = strictMock<CampaignRepository>();
+  campaigns.completeFinished.mockResolvedValue([]);
+  const inTx = strictMock<DispatchRepository>();
+  const transactor = strictMock<Transactor>();
+  const unit: UnitOfWork = { dispatch: inTx, campaigns: strictMock<CampaignRepository>() };
+  transactor.run.mockImplementation((work) => work(unit));
+  const clock = strictMock<Clock>();
+  clock.now.mockReturnValue(new Date(nowMs));
+  const budget = strictMock<ProviderApiBudget>();
+  budget.beforeRead.mockResolvedValue();
+  dispatch.extendLease.mockResolvedValue();
+  const sut = new AmbiguousBatchReconciler(gateway, dispatch, campaigns, transactor, config, clock, budget);
+  return { sut, gateway, dispatch, inTx, campaigns };
+}
+
+const ambiguous = dueBatch({ state: 'AMBIGUOUS', submittedAt: SUBMITTED_AT, attempts: 1 });
+
+function settles(inTx: ReturnType<typeof setup>['inTx']) {
+  inTx.settleAmbiguousBatch.mockResolvedValue(true);
+  inTx.submitFoundMessages.mockResolvedValue();
+  inTx.submitAllWaitingMessages.mockResolvedValue();
+  inTx.cancelWaitingMessages.mockResolvedValue();
+}
+
+describe(AmbiguousBatchReconciler.name, () => {
+  describe('reconcile', () => {
+    it('should accept the whole batch, resending nothing, when delivery reports prove the provider has it', async () => {
+      const { sut, dispatch, inTx, campaigns } = setup();
+      dispatch.hasProviderEvidence.mockResolvedValue(true);
+      settles(inTx);
+      await sut.reconcile('me', ambiguous);
+      expect(inTx.settleAmbiguousBatch).toHaveBeenCalledWith('b1', 'ACCEPTED', false);
+      expect(inTx.submitAllWaitingMessages).toHaveBeenCalledWith('b1');
+      expect(campaigns.completeFinished).toHaveBeenCalledWith(['c1']);
+    });
+
+    it('should wait until the reconcile delay has passed since the attempt', async () => {
+      const { sut, dispatch } = setup(SUBMITTED_AT.getTime() + 10_000);
+      dispatch.hasProviderEvidence.mockResolvedValue(false);
+      dispatch.recordReconcileAttempt.mockResolvedValue();
+      await sut.reconcile('me', ambiguous);
+      expect(dispatch.recordReconcileAttempt).toHaveBeenCalledWith(
+        'b1',
+        null,
+        new Date(SUBMITTED_AT.getTime() + 60_000),
+      );
+    });
+
+    it('should send again only the numbers a complete listing proves are not at the provider', async () => {
+      const { sut, dispatch, gateway, inTx } = setup();
+      dispatch.hasProviderEvidence.mockResolvedValue(false);
+      dispatch.pendingRecipients.mockResolvedValue(RECIPIENTS);
+      gateway.listMessages.mockImplementation((query) =>
+        Promise.resolve(query.toNumber === RECIPIENTS[0] ? [record(RECIPIENTS[0], 'u1')] : []),
+      );
+      settles(inTx);
+      await sut.reconcile('me', ambiguous);
+      expect(inTx.settleAmbiguousBatch).toHaveBeenCalledWith('b1', 'PENDING', true);
+      expect(inTx.submitFoundMessages).toHaveBeenCalledWith('b1', [{ to: RECIPIENTS[0], messageUuid: 'u1' }]);
+      expect(inTx.submitAllWaitingMessages).not.toHaveBeenCalled();
+      expect(inTx.cancelWaitingMessages).not.toHaveBeenCalled();
+    });
+
+    it('should cancel, not resend, what is provably not at the provider when the campaign was cancelled', async () => {
+      const { sut, dispatch, gateway, inTx } = setup();
+      dispatch.hasProviderEvidence.mockResolvedValue(false);
+      dispatch.pendingRecipients.mockResolvedValue(RECIPIENTS);
+      gateway.listMessages.mockResolvedValue([]);
+      settles(inTx);
+      await sut.reconcile('me', { ...ambiguous, campaignStatus: 'CANCELLED' });
+      expect(inTx.settleAmbiguousBatch).toHaveBeenCalledWith('b1', 'CANCELLED', false);
+      expect(inTx.cancelWaitingMessages).toHaveBeenCalledWith('b1');
+    });
+
+    it('should change no message when the batch is no longer ambiguous (another instance settled it)', async () => {
+      const { sut, dispatch, inTx } = setup();
+      dispatch.hasProviderEvidence.mockResolvedValue(true);
+      inTx.settleAmbiguousBatch.mockResolvedValue(false);
+      await sut.reconcile('me', ambiguous);
+      expect(inTx.settleAmbiguousBatch).toHaveBeenCalled();
+    });
+
+    it('should try again later while the listing fails, and fail the messages unconfirmed after the last check', async () => {
+      const { sut, dispatch, gateway, inTx } = setup();
+      dispatch.hasProviderEvidence.mockResolvedValue(false);
+      dispatch.pendingRecipients.mockResolvedValue(RECIPIENTS);
+      gateway.listMessages.mockRejectedValue(new SmsGatewayError('permanent', 'not allowed', { status: 403 }));
+      dispatch.recordReconcileAttempt.mockResolvedValue();
+      await sut.reconcile('me', { ...ambiguous, reconcileAttempts: 0 });
+      expect(dispatch.recordReconcileAttempt).toHaveBeenCalledWith(
+        'b1',
+        'listing failed: not allowed',
+        new Date(SUBMITTED_AT.getTime() + 120_000 + 60_000),
+      );
+
+      inTx.markFailed.mockResolvedValue();
+      inTx.failWaitingMessages.mockResolvedValue();
+      await sut.reconcile('me', { ...ambiguous, reconcileAttempts: 2 });
+      expect(inTx.markFailed).toHaveBeenCalledWith(
+        'b1',
+        'submission outcome unknown after 3 checks (listing failed: not allowed)',
+      );
+      expect(inTx.failWaitingMessages).toHaveBeenCalledWith('b1', 'submission_unconfirmed');
+    });
+  });
+});

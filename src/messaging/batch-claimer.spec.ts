@@ -1,0 +1,156 @@
+import Decimal from 'decimal.js';
+import { dueBatch, pacingRow, strictMock } from '../../test/factories/dispatch.factory';
+import { AppConfig } from '../config/app-config.service';
+import { loadEnvironment } from '../config/env.schema';
+import { CampaignRepository } from '../persistence/campaign.repository';
+import { DispatchRepository } from '../persistence/dispatch.repository';
+import { Transactor, UnitOfWork } from '../persistence/transactor';
+import { ProviderAccount } from '../sms-gateway/provider-account';
+import { BatchClaimer } from './batch-claimer';
+import { PacingPlan } from './pacing-plan';
+
+const NOW = new Date('2030-01-01T00:00:00Z');
+const ACCOUNT_KEY = 'account:MA1';
+
+function setup(env: Record<string, string> = {}) {
+  const config = new AppConfig(loadEnvironment({ PLIVO_MPS: '100', ...env }));
+  const pacing = new PacingPlan(config, new ProviderAccount('sandbox', 'MA1', '+14155550100', []));
+  const dispatch = strictMock<DispatchRepository>();
+  const transactor = strictMock<Transactor>();
+  const unit: UnitOfWork = { dispatch, campaigns: strictMock<CampaignRepository>() };
+  transactor.run.mockImplementation((work) => work(unit));
+  dispatch.lockPacing.mockImplementation((keys) => Promise.resolve(keys.map((k) => pacingRow(k.key, NOW))));
+  return { sut: new BatchClaimer(transactor, pacing, config), dispatch };
+}
+
+function readyToSubmit(dispatch: ReturnType<typeof setup>['dispatch'], recipients = ['+14155550001', '+14155550002']) {
+  dispatch.countInFlight.mockResolvedValue(0);
+  dispatch.pendingRecipients.mockResolvedValue(recipients);
+  dispatch.reservePacing.mockResolvedValue();
+  dispatch.markSubmitting.mockResolvedValue();
+  dispatch.takeTurn.mockResolvedValue();
+}
+
+describe(BatchClaimer.name, () => {
+  describe('claimNext', () => {
+    it('should be idle when no batch is due', async () => {
+      const { sut, dispatch } = setup();
+      dispatch.lockNextDue.mockResolvedValue(null);
+      await expect(sut.claimNext('me')).resolves.toEqual({ kind: 'idle' });
+    });
+
+    it('should lock the account pacing row before the batch, so claims queue in fair-share order', async () => {
+      const { sut, dispatch } = setup();
+      dispatch.lockNextDue.mockResolvedValue(dueBatch());
+      readyToSubmit(dispatch);
+      await sut.claimNext('me');
+      expect(dispatch.lockPacing.mock.calls[0][0]).toEqual([{ key: ACCOUNT_KEY, initialTokens: 0 }]);
+      expect(dispatch.lockPacing.mock.invocationCallOrder[0]).toBeLessThan(
+        dispatch.lockNextDue.mock.invocationCallOrder[0],
+      );
+    });
+
+    it('should reconcile a batch whose submission may have reached the provider, never resubmit it', async () => {
+      const { sut, dispatch } = setup();
+      const batch = dueBatch({ state: 'SUBMITTING' });
+      dispatch.lockNextDue.mockResolvedValue(batch);
+      dispatch.markReconciling.mockResolvedValue();
+      await expect(sut.claimNext('me')).resolves.toEqual({ kind: 'reconcile', batch });
+      expect(dispatch.markReconciling).toHaveBeenCalledWith('b1', 'me', expect.any(Number));
+    });
+
+    it('should pause a campaign whose reported cost plus the estimate for the rest exceeds maxCost', async () => {
+      const { sut, dispatch } = setup();
+      // 100 messages estimated at 1.00 in all; 0.90 reported for the first half: 0.90 + 50 x 0.01 = 1.40.
+      dispatch.lockNextDue.mockResolvedValue(
+        dueBatch({ maxCost: new Decimal('1.2'), actualCost: new Decimal('0.9'), uncosted: 50 }),
+      );
+      dispatch.pauseSending.mockResolvedValue();
+      const claim = await sut.claimNext('me');
+      expect(claim).toEqual({
+        kind: 'paused',
+        campaignId: 'c1',
+        reason: 'budget: projected cost 1.40000 (reported 0.90000 + estimate for 50 messages) exceeds maxCost 1.20000',
+      });
+      expect(dispatch.pauseSending).toHaveBeenCalledWith('c1', claim.kind === 'paused' ? claim.reason : '');
+    });
+
+    it('should wait while every request slot is taken', async () => {
+      const { sut, dispatch } = setup({ PLIVO_API_CONCURRENCY: '3' });
+      dispatch.lockNextDue.mockResolvedValue(dueBatch());
+      dispatch.countInFlight.mockResolvedValue(3);
+      await expect(sut.claimNext('me')).resolves.toMatchObject({ kind: 'wait' });
+    });
+
+    it('should settle a batch with nothing left to send without a request', async () => {
+      const { sut, dispatch } = setup();
+      dispatch.lockNextDue.mockResolvedValue(dueBatch());
+      dispatch.countInFlight.mockResolvedValue(0);
+      dispatch.pendingRecipients.mockResolvedValue([]);
+      dispatch.markDrained.mockResolvedValue();
+      await expect(sut.claimNext('me')).resolves.toMatchObject({ kind: 'wait' });
+      expect(dispatch.markDrained).toHaveBeenCalledWith('b1');
+    });
+
+    it('should reserve pacing, mark the batch submitting and move the campaign turn on, in that order', async () => {
+      const { sut, dispatch } = setup();
+      dispatch.lockNextDue.mockResolvedValue(dueBatch({ campaignPriority: 2 }));
+      readyToSubmit(
+        dispatch,
+        Array.from({ length: 400 }, (_, i) => `+1415555${String(i).padStart(4, '0')}`),
+      );
+      const claim = await sut.claimNext('me');
+      expect(claim).toMatchObject({ kind: 'submit', batch: { id: 'b1', attempts: 1 } });
+      // 400 messages at 100 MPS: the provider's queue drains 4 s from now.
+      expect(dispatch.reservePacing).toHaveBeenCalledWith([
+        { key: ACCOUNT_KEY, queueDrainsAt: new Date(NOW.getTime() + 4_000), apiTokens: 149, apiTokensAt: NOW },
+      ]);
+      expect(dispatch.markSubmitting).toHaveBeenCalledWith('b1', 'me', expect.any(Number));
+      // 4 s of sending at priority 2 moves the turn on by 2 s.
+      expect(dispatch.takeTurn).toHaveBeenCalledWith('c1', 2_000);
+      const order = [dispatch.reservePacing, dispatch.markSubmitting, dispatch.takeTurn].map(
+        (fn) => fn.mock.invocationCallOrder[0],
+      );
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+    });
+
+    it('should wait, without marking anything, while the queue at the provider holds DISPATCH_LEAD_SECONDS', async () => {
+      const { sut, dispatch } = setup({ DISPATCH_LEAD_SECONDS: '10' });
+      dispatch.lockPacing.mockResolvedValue([
+        pacingRow(ACCOUNT_KEY, NOW, { queueDrainsAt: new Date(NOW.getTime() + 3_000) }),
+      ]);
+      dispatch.lockNextDue.mockResolvedValue(dueBatch());
+      readyToSubmit(
+        dispatch,
+        Array.from({ length: 1000 }, (_, i) => `+1415555${String(i).padStart(4, '0')}`),
+      );
+      const before = Date.now();
+      const claim = await sut.claimNext('me');
+      // 3 s queued + 10 s for 1,000 more at 100 MPS is 13 s > 10 s: room in 3 s.
+      expect(claim.kind).toBe('wait');
+      const untilMs = claim.kind === 'wait' ? claim.untilMs : 0;
+      expect(untilMs - before).toBeGreaterThanOrEqual(2_900);
+      expect(untilMs - before).toBeLessThanOrEqual(3_100 + (Date.now() - before));
+      expect(dispatch.reservePacing).not.toHaveBeenCalled();
+      expect(dispatch.markSubmitting).not.toHaveBeenCalled();
+    });
+
+    it('should also hold a sender with its own MPS to its lane', async () => {
+      const { sut, dispatch } = setup({ PLIVO_SENDER_MPS: '+14155550100=10' });
+      dispatch.lockPacing
+        .mockResolvedValueOnce([pacingRow(ACCOUNT_KEY, NOW)])
+        .mockResolvedValueOnce([
+          pacingRow('sender:MA1:+14155550100', NOW, { queueDrainsAt: new Date(NOW.getTime() + 9_000) }),
+        ]);
+      dispatch.lockNextDue.mockResolvedValue(dueBatch());
+      readyToSubmit(
+        dispatch,
+        Array.from({ length: 100 }, (_, i) => `+1415555${String(i).padStart(4, '0')}`),
+      );
+      const claim = await sut.claimNext('me');
+      // The account lane has room; the sender's (9 s queued + 10 s at 10 MPS) does not.
+      expect(claim.kind).toBe('wait');
+      expect(dispatch.lockPacing).toHaveBeenLastCalledWith([{ key: 'sender:MA1:+14155550100', initialTokens: 0 }]);
+    });
+  });
+});

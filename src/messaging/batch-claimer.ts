@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.service';
+import { DueBatch } from '../persistence/dispatch.repository';
+import { Transactor } from '../persistence/transactor';
+import { overBudgetReason } from './budget-rule';
+import { LaneState, reserveLanes, turnAdvanceMs } from './pacing';
+import { PacingKey, PacingPlan } from './pacing-plan';
+
+export type Claim =
+  | { kind: 'submit'; batch: DueBatch; recipients: string[]; pacingKeys: PacingKey[] }
+  | { kind: 'reconcile'; batch: DueBatch }
+  | { kind: 'paused'; campaignId: string; reason: string }
+  | { kind: 'wait'; untilMs: number }
+  | { kind: 'idle' };
+
+// When every request slot is taken, look again this soon.
+const IN_FLIGHT_RECHECK_MS = 20;
+
+/**
+ * The dispatcher's rules for what to do next, decided in one transaction that all instances share
+ * through PostgreSQL:
+ * 1. the account's pacing row is locked first, so claims queue behind each other and the fair-share
+ *    order holds across workers and instances;
+ * 2. the next batch is locked (`SKIP LOCKED`), of the campaign whose turn comes first, due first;
+ *    one that may be at the provider is reconciled, never resent;
+ * 3. a campaign over its budget pauses; a full set of requests in flight, or a lane whose queue at
+ *    the provider already holds DISPATCH_LEAD_SECONDS of its MPS, means wait;
+ * 4. otherwise the pacing is reserved, the batch marked SUBMITTING (durable first) and the
+ *    campaign's turn moved on; the request is sent after the commit.
+ */
+@Injectable()
+export class BatchClaimer {
+  constructor(
+    private readonly transactor: Transactor,
+    private readonly pacing: PacingPlan,
+    private readonly config: AppConfig,
+  ) {}
+
+  claimNext(owner: string): Promise<Claim> {
+    const { leaseMs, apiConcurrency } = this.config.dispatch;
+    return this.transactor.run(async (tx) => {
+      const [account] = await tx.dispatch.lockPacing([{ key: this.pacing.accountKey, initialTokens: 0 }]);
+      const batch = await tx.dispatch.lockNextDue();
+      if (!batch) {
+        return { kind: 'idle' };
+      }
+      if (batch.state !== 'PENDING') {
+        await tx.dispatch.markReconciling(batch.id, owner, leaseMs);
+        return { kind: 'reconcile', batch };
+      }
+      const overBudget = overBudgetReason(batch);
+      if (overBudget) {
+        await tx.dispatch.pauseSending(batch.campaignId, overBudget);
+        return { kind: 'paused', campaignId: batch.campaignId, reason: overBudget };
+      }
+      if ((await tx.dispatch.countInFlight()) >= apiConcurrency) {
+        return { kind: 'wait', untilMs: Date.now() + IN_FLIGHT_RECHECK_MS };
+      }
+      const recipients = await tx.dispatch.pendingRecipients(batch.id);
+      if (recipients.length === 0) {
+        await tx.dispatch.markDrained(batch.id);
+        return { kind: 'wait', untilMs: Date.now() };
+      }
+
+      const pacingKeys = this.pacing.keysFor(batch.senderId);
+      const senderKeys = pacingKeys.filter((k) => k.key !== account.key);
+      const rows = [
+        account,
+        ...(senderKeys.length > 0
+          ? await tx.dispatch.lockPacing(senderKeys.map((k) => ({ key: k.key, initialTokens: 0 })))
+          : []),
+      ];
+      const lanes: LaneState[] = pacingKeys.map(({ key, limits }) => {
+        const row = rows.find((r) => r.key === key)!;
+        return {
+          key,
+          limits,
+          state: {
+            queueDrainsAtMs: row.queueDrainsAt.getTime(),
+            apiTokens: row.apiTokens,
+            apiTokensAtMs: row.apiTokensAt.getTime(),
+          },
+        };
+      });
+      const dbNow = account.now.getTime();
+      const reservation = reserveLanes(lanes, recipients.length, dbNow);
+      if (!reservation.granted) {
+        return { kind: 'wait', untilMs: Date.now() + (reservation.retryAtMs - dbNow) };
+      }
+      await tx.dispatch.reservePacing(
+        reservation.next.map(({ key, state }) => ({
+          key,
+          queueDrainsAt: new Date(state.queueDrainsAtMs),
+          apiTokens: state.apiTokens,
+          apiTokensAt: new Date(state.apiTokensAtMs),
+        })),
+      );
+      await tx.dispatch.markSubmitting(batch.id, owner, leaseMs);
+      await tx.dispatch.takeTurn(
+        batch.campaignId,
+        turnAdvanceMs(recipients.length, this.pacing.laneMps(batch.senderId), batch.campaignPriority),
+      );
+      return { kind: 'submit', batch: { ...batch, attempts: batch.attempts + 1 }, recipients, pacingKeys };
+    });
+  }
+}

@@ -1,0 +1,134 @@
+import { dueBatch, strictMock } from '../../test/factories/dispatch.factory';
+import { MetricsService } from '../common/metrics/metrics.service';
+import { Clock } from '../common/time/clock';
+import { AppConfig } from '../config/app-config.service';
+import { loadEnvironment } from '../config/env.schema';
+import { CampaignRepository } from '../persistence/campaign.repository';
+import { DispatchRepository } from '../persistence/dispatch.repository';
+import { Transactor, UnitOfWork } from '../persistence/transactor';
+import { SmsGateway } from '../sms-gateway/sms-gateway';
+import { SmsGatewayError } from '../sms-gateway/sms-gateway.error';
+import { BatchSubmitter } from './batch-submitter';
+import { DispatchMetrics } from './dispatch.metrics';
+import { PacingKey } from './pacing-plan';
+import { PacingLedger } from './pacing-ledger';
+
+const NOW = new Date('2030-01-01T00:00:10Z');
+const KEYS: PacingKey[] = [
+  { key: 'account:MA1', limits: { mps: 5, maxQueueMs: 10_000, apiBurst: 150, apiRefillPerMs: 0.03 } },
+];
+const RECIPIENTS = ['+14155550001', '+14155550002'];
+
+function setup() {
+  const config = new AppConfig(
+    loadEnvironment({ API_BASE_URL: 'https://sms.example', DISPATCH_RECONCILE_DELAY_SECONDS: '60' }),
+  );
+  const gateway = strictMock<SmsGateway>();
+  const dispatch = strictMock<DispatchRepository>();
+  const campaigns = strictMock<CampaignRepository>();
+  const inTx = strictMock<DispatchRepository>();
+  const transactor = strictMock<Transactor>();
+  const unit: UnitOfWork = { dispatch: inTx, campaigns: strictMock<CampaignRepository>() };
+  transactor.run.mockImplementation((work) => work(unit));
+  const ledger = strictMock<PacingLedger>();
+  ledger.release.mockResolvedValue();
+  const clock = strictMock<Clock>();
+  clock.now.mockReturnValue(NOW);
+  campaigns.completeFinished.mockResolvedValue([]);
+  const metrics = new DispatchMetrics(new MetricsService());
+  const sut = new BatchSubmitter(gateway, dispatch, campaigns, transactor, ledger, config, clock, metrics);
+  return { sut, gateway, dispatch, inTx, ledger, campaigns };
+}
+
+describe(BatchSubmitter.name, () => {
+  describe('submit', () => {
+    it('should send the batch with a callback naming it and an explicit message_expiry', async () => {
+      const { sut, gateway, inTx } = setup();
+      gateway.submitBatch.mockResolvedValue({ apiId: 'api-1', messageUuids: ['u1', 'u2'], invalidNumbers: [] });
+      inTx.markAccepted.mockResolvedValue();
+      inTx.submitWaitingMessages.mockResolvedValue();
+      await sut.submit('me', dueBatch(), RECIPIENTS, KEYS);
+      expect(gateway.submitBatch).toHaveBeenCalledWith({
+        batchId: 'b1',
+        src: '+14155550100',
+        recipients: RECIPIENTS,
+        text: 'hello',
+        callbackUrl: 'https://sms.example/api/webhooks/plivo/delivery-report?batch=b1',
+        callbackMethod: 'POST',
+        messageExpirySeconds: 10_799,
+      });
+    });
+
+    it('should record an accepted batch and its messages in one transaction, numbers called invalid rejected', async () => {
+      const { sut, gateway, inTx, campaigns } = setup();
+      gateway.submitBatch.mockResolvedValue({ apiId: 'api-1', messageUuids: ['u1'], invalidNumbers: ['14155550002'] });
+      inTx.markAccepted.mockResolvedValue();
+      inTx.submitWaitingMessages.mockResolvedValue();
+      await sut.submit('me', dueBatch(), RECIPIENTS, KEYS);
+      expect(inTx.markAccepted).toHaveBeenCalledWith('b1', 'api-1', ['u1']);
+      expect(inTx.submitWaitingMessages).toHaveBeenCalledWith('b1', ['14155550002'], null);
+      expect(campaigns.completeFinished).toHaveBeenCalledWith(['c1']);
+    });
+
+    it('should learn the provider id of a one-recipient batch at once', async () => {
+      const { sut, gateway, inTx } = setup();
+      gateway.submitBatch.mockResolvedValue({ apiId: 'api-1', messageUuids: ['u1'], invalidNumbers: [] });
+      inTx.markAccepted.mockResolvedValue();
+      inTx.submitWaitingMessages.mockResolvedValue();
+      await sut.submit('me', dueBatch(), ['+14155550001'], KEYS);
+      expect(inTx.submitWaitingMessages).toHaveBeenCalledWith('b1', [], 'u1');
+    });
+
+    it('should give the queue time back and retry later after a transient failure', async () => {
+      const { sut, gateway, dispatch, ledger } = setup();
+      gateway.submitBatch.mockRejectedValue(
+        new SmsGatewayError('transient', 'too many requests', { status: 429, retryAfterMs: 5_000 }),
+      );
+      dispatch.markRetry.mockResolvedValue();
+      await sut.submit('me', dueBatch({ attempts: 1 }), RECIPIENTS, KEYS);
+      expect(ledger.release).toHaveBeenCalledWith(KEYS, 2);
+      const [, owner, reason, nextAttemptAt] = dispatch.markRetry.mock.calls[0];
+      expect(owner).toBe('me');
+      expect(reason).toBe('transient (HTTP 429): too many requests');
+      expect(nextAttemptAt.getTime()).toBeGreaterThanOrEqual(NOW.getTime() + 5_000);
+    });
+
+    it('should fail the batch and its messages when the provider refuses it for good', async () => {
+      const { sut, gateway, inTx, ledger } = setup();
+      gateway.submitBatch.mockRejectedValue(new SmsGatewayError('permanent', 'bad src', { status: 400 }));
+      inTx.markFailed.mockResolvedValue();
+      inTx.failWaitingMessages.mockResolvedValue();
+      await sut.submit('me', dueBatch(), RECIPIENTS, KEYS);
+      expect(ledger.release).toHaveBeenCalledWith(KEYS, 2);
+      expect(inTx.markFailed).toHaveBeenCalledWith('b1', 'permanent (HTTP 400): bad src');
+      expect(inTx.failWaitingMessages).toHaveBeenCalledWith('b1', 'submission_refused');
+    });
+
+    it('should pause the campaign, batch first, when the account is refused, without counting the attempt', async () => {
+      const { sut, gateway, inTx } = setup();
+      gateway.submitBatch.mockRejectedValue(new SmsGatewayError('pause', 'authentication failed', { status: 401 }));
+      inTx.markWaitingForResume.mockResolvedValue();
+      inTx.pauseSending.mockResolvedValue();
+      await sut.submit('me', dueBatch(), RECIPIENTS, KEYS);
+      const reason = 'pause (HTTP 401): authentication failed';
+      expect(inTx.markWaitingForResume).toHaveBeenCalledWith('b1', 'me', reason);
+      expect(inTx.pauseSending).toHaveBeenCalledWith('c1', reason);
+      expect(inTx.markWaitingForResume.mock.invocationCallOrder[0]).toBeLessThan(
+        inTx.pauseSending.mock.invocationCallOrder[0],
+      );
+    });
+
+    it('should never resend a batch whose outcome is unknown, nor give its queue time back: it is reconciled', async () => {
+      const { sut, gateway, dispatch, ledger } = setup();
+      gateway.submitBatch.mockRejectedValue(new SmsGatewayError('ambiguous', 'socket hang up'));
+      dispatch.markAmbiguous.mockResolvedValue();
+      await sut.submit('me', dueBatch(), RECIPIENTS, KEYS);
+      expect(dispatch.markAmbiguous).toHaveBeenCalledWith(
+        'b1',
+        'ambiguous: socket hang up',
+        new Date(NOW.getTime() + 60_000),
+      );
+      expect(ledger.release).not.toHaveBeenCalled();
+    });
+  });
+});

@@ -1,0 +1,77 @@
+import { dueBatch, strictMock } from '../../test/factories/dispatch.factory';
+import { AppConfig } from '../config/app-config.service';
+import { loadEnvironment } from '../config/env.schema';
+import { CampaignEvents } from '../domain/campaign-events';
+import { DispatchRepository } from '../persistence/dispatch.repository';
+import { AmbiguousBatchReconciler } from './ambiguous-batch-reconciler';
+import { BatchClaimer, Claim } from './batch-claimer';
+import { BatchSubmitter } from './batch-submitter';
+import { DispatcherWakeup } from './dispatcher-wakeup';
+import { DispatcherService } from './dispatcher.service';
+
+function setup(claims: Claim[]) {
+  const config = new AppConfig(loadEnvironment({ DISPATCH_CONCURRENCY: '1', DISPATCH_POLL_MS: '10' }));
+  const dispatch = strictMock<DispatchRepository>();
+  dispatch.releaseLeases.mockResolvedValue();
+  dispatch.startScheduledCampaigns.mockResolvedValue([]);
+  const submitter = strictMock<BatchSubmitter>();
+  submitter.submit.mockResolvedValue();
+  const reconciler = strictMock<AmbiguousBatchReconciler>();
+  reconciler.reconcile.mockResolvedValue();
+  const claimer = strictMock<BatchClaimer>();
+  let next = 0;
+  claimer.claimNext.mockImplementation(() => Promise.resolve(claims[next++] ?? { kind: 'idle' }));
+  const events = strictMock<CampaignEvents>();
+  events.campaignsChanged.mockReturnValue(undefined);
+  const sut = new DispatcherService(dispatch, submitter, reconciler, claimer, config, events, new DispatcherWakeup());
+  const drained = () => next >= claims.length + 1;
+  return { sut, dispatch, submitter, reconciler, claimer, events, drained };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe(DispatcherService.name, () => {
+  it('should submit a claimed batch after the claim committed, and tell live progress', async () => {
+    const batch = dueBatch();
+    const keys = [{ key: 'account:MA1', limits: { mps: 5, maxQueueMs: 10_000, apiBurst: 150, apiRefillPerMs: 0.03 } }];
+    const { sut, submitter, events, drained } = setup([
+      { kind: 'submit', batch, recipients: ['+14155550001'], pacingKeys: keys },
+    ]);
+    sut.onApplicationBootstrap();
+    await until(drained);
+    await sut.onModuleDestroy();
+    expect(submitter.submit).toHaveBeenCalledWith(sut.owner, batch, ['+14155550001'], keys);
+    expect(events.campaignsChanged).toHaveBeenCalledWith(['c1']);
+  });
+
+  it('should reconcile, never submit, a batch whose submission may have reached the provider', async () => {
+    const batch = dueBatch({ state: 'AMBIGUOUS' });
+    const { sut, submitter, reconciler, drained } = setup([{ kind: 'reconcile', batch }]);
+    sut.onApplicationBootstrap();
+    await until(drained);
+    await sut.onModuleDestroy();
+    expect(reconciler.reconcile).toHaveBeenCalledWith(sut.owner, batch);
+    expect(submitter.submit).not.toHaveBeenCalled();
+  });
+
+  it('should tell live progress about a budget pause', async () => {
+    const { sut, events, drained } = setup([{ kind: 'paused', campaignId: 'c9', reason: 'budget: …' }]);
+    sut.onApplicationBootstrap();
+    await until(drained);
+    await sut.onModuleDestroy();
+    expect(events.campaignsChanged).toHaveBeenCalledWith(['c9']);
+  });
+
+  it('should keep working after a failed step, and release its leases on shutdown', async () => {
+    const { sut, claimer, dispatch } = setup([]);
+    claimer.claimNext.mockRejectedValueOnce(new Error('connection lost')).mockResolvedValue({ kind: 'idle' });
+    sut.onApplicationBootstrap();
+    await until(() => claimer.claimNext.mock.calls.length >= 2);
+    await sut.onModuleDestroy();
+    expect(dispatch.releaseLeases).toHaveBeenCalledWith(sut.owner);
+  });
+});

@@ -1,0 +1,77 @@
+import { PrismaService } from '../../src/persistence/prisma.service';
+import { PlivoSandbox } from '../../src/sandbox/sandbox';
+import { graphql } from '../utils/graphql-client';
+import { gbNumbers, usNumbers, waitFor } from '../utils/phone-numbers';
+import { TEST_DATABASES } from '../utils/test-databases';
+import { startTestApp, TestApp } from '../utils/test-app';
+
+// Sandbox time runs 20 times faster than real time: the account's 100 MPS and 10 s lead (sandbox
+// time) are 2,000 MPS and 0.5 s here, so the big campaign would take 10 s of real time.
+const ENV = {
+  SANDBOX_TIME_SCALE: '0.05',
+  SANDBOX_MPS: '100',
+  PLIVO_MPS: '2000',
+  DISPATCH_LEAD_SECONDS: '0.5',
+  DISPATCH_POLL_MS: '50',
+};
+const BIG = 20_000;
+const SEND = 'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id } }';
+
+describe.each(TEST_DATABASES)('fair share between campaigns on %s', (database) => {
+  let testApp: TestApp;
+  let prisma: PrismaService;
+  let sandbox: PlivoSandbox;
+
+  beforeAll(async () => {
+    testApp = await startTestApp(database, ENV);
+    prisma = testApp.app.get(PrismaService);
+    sandbox = testApp.app.get(PlivoSandbox);
+  });
+
+  afterAll(async () => {
+    await testApp.close();
+  });
+
+  it('should send a 10-recipient campaign started during a big one at the next turn, before half of the big one', async () => {
+    const { apiKey } = await testApp.newAccount();
+    const big = usNumbers(BIG, database === 'postgres' ? 1_000_000 : 2_000_000);
+    const bigId = (
+      await graphql<{ sendBulk: { id: string } }>(testApp.baseUrl, apiKey, SEND, {
+        input: { recipients: big, text: 'newsletter' },
+      })
+    ).data!.sendBulk.id;
+    await waitFor('the big campaign sending', () =>
+      Promise.resolve(big.some((n) => sandbox.records.timesSubmitted(n) > 0)),
+    );
+
+    const alert = gbNumbers(10, database === 'postgres' ? 10_000 : 20_000);
+    const alertId = (
+      await graphql<{ sendBulk: { id: string } }>(testApp.baseUrl, apiKey, SEND, {
+        input: { recipients: alert, text: 'urgent alert', priority: 5 },
+      })
+    ).data!.sendBulk.id;
+    // Its batch takes the next turn: it is at the provider while the big campaign still has most to send.
+    await waitFor(
+      'the alert at the provider',
+      () => Promise.resolve(alert.every((n) => sandbox.records.timesSubmitted(n) === 1)),
+      60_000,
+    );
+    expect(big.filter((n) => sandbox.records.timesSubmitted(n) > 0).length).toBeLessThan(BIG / 2);
+    await graphql(testApp.baseUrl, apiKey, 'mutation($id: ID!) { cancelCampaign(id: $id) { id } }', { id: bigId });
+    // Its receipts come back behind the big campaign's (the sandbox's callbacks are one queue).
+    await waitFor(
+      'the alert to complete',
+      async () => (await prisma.campaign.findUniqueOrThrow({ where: { id: alertId } })).status === 'COMPLETED',
+      60_000,
+    );
+  });
+
+  it('should refuse a priority outside 1 to 10, naming the field', async () => {
+    const { apiKey } = await testApp.newAccount();
+    const response = await graphql(testApp.baseUrl, apiKey, SEND, {
+      input: { recipients: ['+14155552671'], text: 'x', priority: 11 },
+    });
+    expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(response.errors?.[0].message).toMatch(/priority must be a whole number from 1 to 10/);
+  });
+});
