@@ -86,7 +86,7 @@ describe('crash recovery and several instances (PostgreSQL, separate processes)'
       // Reports lost while an instance was down are looked up one by one: allow a brisk pace.
       PLIVO_API_REQUESTS_PER_5S: '3000',
       // Paced so that the campaign lasts a few seconds, long enough to be interrupted: 2,000
-      // messages/s, and at most ~1 s of messages queued at the provider.
+      // messages/s, and at most 4 s of messages at the provider (the lead, capped at 80 % of expiry).
       PLIVO_MPS: '2000',
       PLIVO_MESSAGE_EXPIRY_SECONDS: '5',
       DISPATCH_BATCH_SIZE: '250',
