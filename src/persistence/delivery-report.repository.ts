@@ -3,6 +3,7 @@ import { Pool, PoolClient } from 'pg';
 import { MESSAGE_STATUS_RANK } from '../domain/message-status-order';
 import { MessageStatus } from '../domain/message-status.enum';
 import { DATABASE_URL } from './database.providers';
+import { guardedPool } from './guarded-pool';
 import { PrismaService } from './prisma.service';
 
 /** A delivery report as appended: Plivo's fields, normalised, plus the raw payload. */
@@ -238,16 +239,10 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
     if (this.closed) {
       throw new Error('DeliveryReportRepository is shut down');
     }
-    if (!this.pool) {
-      this.pool = new Pool({
-        connectionString: this.databaseUrl,
-        max: HOT_POOL_SIZE,
-        application_name: 'bulk-sms-webhook',
-      });
-      // An idle connection that drops (database restart) is an 'error' event on the pool: unhandled,
-      // it would end the process. pg-pool has already discarded the connection; the next query opens one.
-      this.pool.on('error', (error) => this.logger.warn(`Idle delivery-report connection lost: ${error.message}`));
-    }
+    this.pool ??= guardedPool(
+      { connectionString: this.databaseUrl, max: HOT_POOL_SIZE, application_name: 'bulk-sms-webhook' },
+      (error) => this.logger.warn(`Idle delivery-report connection lost: ${error.message}`),
+    );
     return this.pool;
   }
 
