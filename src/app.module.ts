@@ -21,6 +21,21 @@ import { HealthModule } from './health/health.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { PricingModule } from './pricing/pricing.module';
+import { SandboxHost, SandboxModule } from './sandbox/sandbox.module';
+import { plivoAccountEndpoint } from './sms-gateway/plivo-endpoint';
+import { SmsGatewayModule } from './sms-gateway/sms-gateway.module';
+
+/**
+ * The SMS gateway's Plivo endpoint, chosen here: the real account when PLIVO_* is configured,
+ * otherwise the in-process sandbox (started by SandboxModule) through the same SDK code path.
+ */
+export function smsGatewayRoot(): DynamicModule {
+  return SmsGatewayModule.forRoot({
+    imports: [SandboxModule],
+    inject: [AppConfig, SandboxHost],
+    useFactory: (config: AppConfig, sandbox: SandboxHost) => plivoAccountEndpoint(config) ?? sandbox.endpoint(),
+  });
+}
 
 @Module({})
 export class AppModule {
@@ -46,6 +61,7 @@ export class AppModule {
           useFactory: graphqlConfig,
         }),
         HealthModule,
+        smsGatewayRoot(),
         MessagingModule,
         PricingModule,
         CampaignsModule,

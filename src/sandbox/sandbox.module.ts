@@ -1,10 +1,14 @@
 import { Inject, Injectable, Logger, Module, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
+import { PlivoEndpoint } from '../sms-gateway/plivo-endpoint';
 import { PlivoSandbox } from './sandbox';
 import { parseSandboxOptions, SandboxOptions } from './sandbox.options';
 
 /** Optional overrides for the in-process sandbox (e.g. `{ timeScale: 0.001 }` in e2e tests). */
 export const SANDBOX_OPTIONS = Symbol('SANDBOX_OPTIONS');
+
+/** The sender id the gateway uses against the sandbox. */
+export const SANDBOX_SENDER_ID = '+14155550100';
 
 /**
  * Owns the in-process sandbox: started once in sandbox mode (no Plivo account configured),
@@ -24,6 +28,23 @@ export class SandboxHost implements OnApplicationShutdown {
   start(): Promise<PlivoSandbox | null> {
     this.starting ??= this.startOnce();
     return this.starting;
+  }
+
+  /** The running sandbox as the gateway's Plivo endpoint (sandbox mode only). */
+  async endpoint(): Promise<PlivoEndpoint> {
+    const sandbox = await this.start();
+    if (!sandbox) {
+      throw new Error('Sandbox mode without a running sandbox');
+    }
+    return {
+      mode: 'sandbox',
+      authId: sandbox.authId,
+      authToken: sandbox.authToken,
+      apiUrl: sandbox.apiUrl,
+      senderId: SANDBOX_SENDER_ID,
+      webhookSecrets: [sandbox.webhookSecret],
+      timeoutMs: this.config.plivoTimeoutMs,
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {

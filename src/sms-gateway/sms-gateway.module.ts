@@ -1,64 +1,50 @@
-import { Module } from '@nestjs/common';
-import { AppConfig } from '../config/app-config.service';
-import { PlivoSandbox } from '../sandbox/sandbox';
-import { SandboxModule } from '../sandbox/sandbox.module';
+import { DynamicModule, InjectionToken, Module, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
+import { PlivoEndpoint } from './plivo-endpoint';
 import { PlivoSmsGateway } from './plivo-sms.gateway';
 import { ProviderAccount } from './provider-account';
 import { SmsGateway } from './sms-gateway';
 
-export const SANDBOX_SENDER_ID = '+14155550100';
+export interface SmsGatewayModuleOptions {
+  /** Modules providing what `useFactory` injects (e.g. the sandbox). */
+  imports?: ModuleMetadata['imports'];
+  inject?: (InjectionToken | OptionalFactoryDependency)[];
+  /** Builds the Plivo endpoint: the real account or a sandbox. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  useFactory: (...args: any[]) => PlivoEndpoint | Promise<PlivoEndpoint>;
+}
 
 /**
- * Binds `SmsGateway` to Plivo: the real account when PLIVO_* is configured, otherwise the
- * in-process sandbox (started by SandboxModule) through the same SDK code path.
+ * Binds `SmsGateway` and `ProviderAccount` to a Plivo endpoint. The composition root calls
+ * `forRoot` once (global); feature modules import `SmsGatewayModule` to declare the dependency.
  */
-@Module({
-  imports: [SandboxModule],
-  providers: [
-    {
-      provide: ProviderAccount,
-      inject: [AppConfig, PlivoSandbox],
-      useFactory: (config: AppConfig, sandbox: PlivoSandbox | null): ProviderAccount => {
-        const plivo = config.plivo;
-        if (plivo) {
-          return new ProviderAccount(
-            'plivo',
-            plivo.authId,
-            plivo.senderId,
-            config.webhookSecret ? [config.webhookSecret] : [],
-          );
-        }
-        if (!sandbox) {
-          throw new Error('Sandbox mode without a running sandbox');
-        }
-        return new ProviderAccount('sandbox', sandbox.authId, SANDBOX_SENDER_ID, [sandbox.webhookSecret]);
-      },
-    },
-    {
-      provide: SmsGateway,
-      inject: [AppConfig, PlivoSandbox],
-      useFactory: (config: AppConfig, sandbox: PlivoSandbox | null): SmsGateway => {
-        const plivo = config.plivo;
-        if (plivo) {
-          return new PlivoSmsGateway({
-            authId: plivo.authId,
-            authToken: plivo.authToken,
-            apiUrl: plivo.apiUrl,
-            timeoutMs: plivo.timeoutMs,
-          });
-        }
-        if (!sandbox) {
-          throw new Error('Sandbox mode without a running sandbox');
-        }
-        return new PlivoSmsGateway({
-          authId: sandbox.authId,
-          authToken: sandbox.authToken,
-          apiUrl: sandbox.apiUrl,
-          timeoutMs: config.plivoTimeoutMs,
-        });
-      },
-    },
-  ],
-  exports: [SmsGateway, ProviderAccount],
-})
-export class SmsGatewayModule {}
+@Module({})
+export class SmsGatewayModule {
+  static forRoot(options: SmsGatewayModuleOptions): DynamicModule {
+    return {
+      module: SmsGatewayModule,
+      global: true,
+      imports: options.imports ?? [],
+      providers: [
+        { provide: PlivoEndpoint, inject: options.inject ?? [], useFactory: options.useFactory },
+        {
+          provide: ProviderAccount,
+          inject: [PlivoEndpoint],
+          useFactory: (endpoint: PlivoEndpoint) =>
+            new ProviderAccount(endpoint.mode, endpoint.authId, endpoint.senderId, [...endpoint.webhookSecrets]),
+        },
+        {
+          provide: SmsGateway,
+          inject: [PlivoEndpoint],
+          useFactory: (endpoint: PlivoEndpoint): SmsGateway =>
+            new PlivoSmsGateway({
+              authId: endpoint.authId,
+              authToken: endpoint.authToken,
+              apiUrl: endpoint.apiUrl,
+              timeoutMs: endpoint.timeoutMs,
+            }),
+        },
+      ],
+      exports: [PlivoEndpoint, SmsGateway, ProviderAccount],
+    };
+  }
+}

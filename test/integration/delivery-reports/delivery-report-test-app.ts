@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { smsGatewayRoot } from '../../../src/app.module';
 import { AuthModule } from '../../../src/common/auth/auth.module';
 import { MetricsModule } from '../../../src/common/metrics/metrics.module';
 import { MetricsService } from '../../../src/common/metrics/metrics.service';
@@ -84,7 +85,14 @@ export async function startDeliveryReportTestApp(
   }
   const events = new RecordingCampaignEvents();
   const moduleRef = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(validated), MetricsModule, PersistenceModule, AuthModule, DeliveryReportsModule],
+    imports: [
+      ConfigModule.forRoot(validated),
+      MetricsModule,
+      PersistenceModule,
+      AuthModule,
+      smsGatewayRoot(),
+      DeliveryReportsModule,
+    ],
   })
     .overrideProvider(CampaignEvents)
     .useValue(events)

@@ -1,17 +1,19 @@
 import { Test } from '@nestjs/testing';
 import { ConfigModule } from '../../../src/config/config.module';
 import { loadEnvironment } from '../../../src/config/env.schema';
+import { smsGatewayRoot } from '../../../src/app.module';
 import { PlivoSandbox } from '../../../src/sandbox/sandbox';
+import { SANDBOX_SENDER_ID } from '../../../src/sandbox/sandbox.module';
 import { ProviderAccount } from '../../../src/sms-gateway/provider-account';
 import { SmsGateway } from '../../../src/sms-gateway/sms-gateway';
-import { SANDBOX_SENDER_ID, SmsGatewayModule } from '../../../src/sms-gateway/sms-gateway.module';
+import { SmsGatewayModule } from '../../../src/sms-gateway/sms-gateway.module';
 import { PlivoSmsGateway } from '../../../src/sms-gateway/plivo-sms.gateway';
 
 describe(SmsGatewayModule.name, () => {
   it('should start the in-process sandbox in sandbox mode, point the gateway at it and stop it on close', async () => {
     const env = loadEnvironment({ NODE_ENV: 'test', PLIVO_WEBHOOK_SECRET: 'a-configured-webhook-secret' });
     const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot(env), SmsGatewayModule],
+      imports: [ConfigModule.forRoot(env), smsGatewayRoot()],
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await app.init();
@@ -51,7 +53,7 @@ describe(SmsGatewayModule.name, () => {
       PLIVO_SENDER_ID: '+14155550199',
     });
     const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot(env), SmsGatewayModule],
+      imports: [ConfigModule.forRoot(env), smsGatewayRoot()],
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await app.init();
