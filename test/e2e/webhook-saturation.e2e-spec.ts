@@ -9,9 +9,12 @@ import { startTestApp, TestApp } from '../utils/test-app';
 const RECIPIENTS = 400;
 
 // The webhook takes at most 3 reports waiting to be written: the sandbox's bursts of callbacks (256
-// at a time, like Plivo's) overflow it, are answered 503 and sent again by the sandbox 0.6, 1.2 and
-// 2.4 s later (Plivo's 60/120/240 s, scaled). Whatever still got lost is found by the overdue poller.
+// at a time, like Plivo's) overflow it, are answered 503 and sent again by the sandbox 0.6 s to 2.4 s
+// later (Plivo's 60/120/240 s, scaled). Plivo stops after 3 retries; here the sandbox keeps retrying,
+// so that what is checked is the 503 → retry → applied path (lost reports are the overdue poller's,
+// tested on their own).
 const ENV = {
+  SANDBOX_CALLBACK_RETRY_DELAYS_MS: '60000,120000,240000,240000,240000,240000,240000,240000,240000,240000',
   SANDBOX_TIME_SCALE: '0.01',
   SANDBOX_MPS: '100000',
   PLIVO_MPS: '100000',
@@ -49,7 +52,21 @@ describe.each(TEST_DATABASES)('a saturated delivery-report webhook on %s', (data
       'the campaign to complete',
       async () => (await prisma.campaign.findUniqueOrThrow({ where: { id: campaignId } })).status === 'COMPLETED',
       120_000,
-    );
+    ).catch(async (error: unknown) => {
+      const open = await prisma.message.findMany({
+        where: { campaignId, status: { in: ['PENDING', 'SUBMITTED', 'QUEUED', 'SENT'] } },
+      });
+      const campaign = await prisma.campaign.findUniqueOrThrow({ where: { id: campaignId } });
+      const atProvider = open.map((m) => ({
+        to: m.to,
+        status: m.status,
+        uuid: m.providerMessageId,
+        provider: m.providerMessageId ? sandbox.records.message(m.providerMessageId)?.status : undefined,
+      }));
+      throw new Error(
+        `${String(error)}; counters ${JSON.stringify({ status: campaign.status, sent: campaign.sent, submitted: campaign.submitted })}, open ${JSON.stringify(atProvider)}, callbacks ${JSON.stringify(sandbox.stats().callbacks)}`,
+      );
+    });
 
     const saturated = await testApp.app.get(DeliveryReportMetrics).saturated.get();
     expect(saturated.values.reduce((sum, v) => sum + v.value, 0)).toBeGreaterThan(0);
