@@ -152,7 +152,6 @@ describe.each(TEST_DATABASES)('campaignProgress subscription on %s', (database) 
     const watcher = subscriber(apiKey, campaign.id);
     await watcher.waitFor((r) => r.length === 1);
 
-    const started = Date.now();
     for (let i = 0; i < 1000; i++) {
       await factory.moveMessages(
         campaign.id,
@@ -163,7 +162,6 @@ describe.each(TEST_DATABASES)('campaignProgress subscription on %s', (database) 
       );
       factory.signal(campaign.id);
     }
-    const duration = Date.now() - started;
     await watcher.waitFor((r) => r.at(-1)?.progress.submitted === 0);
     await sleep(600); // nothing more may follow the last change
 
@@ -181,10 +179,10 @@ describe.each(TEST_DATABASES)('campaignProgress subscription on %s', (database) 
     expect(Number(db.actualCost)).toBeCloseTo(3.5, 5);
 
     const updates = watcher.received.slice(1);
-    // At most 4 a second (PROGRESS_UPDATES_PER_SECOND), plus the leading edge and the trailing one.
+    // Coalesced: 1,000 changes, a handful of updates. The rate itself (PROGRESS_UPDATES_PER_SECOND)
+    // is checked with fake timers in campaign-progress.publisher.spec.ts and campaign-progress.service.spec.ts;
+    // no bound here depends on how fast this machine is.
     expect(updates.length).toBeGreaterThanOrEqual(1);
-    expect(updates.length).toBeLessThanOrEqual(Math.ceil((duration + 600) / 250) + 2);
-    // (No per-second window is checked on arrival times: a busy test process receives in bursts.)
     expect(updates.length).toBeLessThan(100);
     // Never backwards.
     const delivered = watcher.received.map((r) => r.progress.delivered);
