@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
 import { NewDeliveryReport } from '../persistence/delivery-report.repository';
-import { ReceiptWindowRepository } from '../persistence/receipt-window.repository';
+import { OverdueBatch, ReceiptWindowRepository } from '../persistence/receipt-window.repository';
 import { SmsGateway } from '../sms-gateway/sms-gateway';
 import { ProviderMessageRecord } from '../sms-gateway/sms-gateway.types';
 import { ProviderApiBudget } from '../messaging/provider-api-budget';
@@ -9,6 +9,14 @@ import { DeliveryReportApplier } from './delivery-report-applier.service';
 import { DeliveryReportIntake } from './delivery-report-intake.service';
 import { DeliveryReportMetrics } from './delivery-report.metrics';
 import { deliveryReportDedupeKey } from './plivo-callback';
+
+// Tolerance between our clock and the provider's when looking a number up around a submission.
+const CLOCK_SKEW_MS = 15_000;
+
+/** One question to the provider: a message by its UUID, or a batch's number around its submission. */
+type Lookup =
+  | { kind: 'uuid'; uuid: string; batchId: string | null }
+  | { kind: 'number'; to: string; batchId: string; since: Date; until: Date };
 
 /** Lookups per pass and in parallel: modest next to Plivo's 300 requests / 5 s, shared with sending. */
 export class OverduePollOptions {
@@ -80,7 +88,7 @@ export class OverdueReportPoller implements OnApplicationBootstrap, OnModuleDest
     prune(this.recentBatches, forgetBefore);
 
     let budget = this.options.maxLookupsPerPass;
-    const lookups: Array<{ uuid: string; batchId: string | null }> = [];
+    const lookups: Lookup[] = [];
     const messages = await this.receipts.findOverdueMessages(
       overdueAfterMs,
       [...noReceiptCountries],
@@ -89,15 +97,16 @@ export class OverdueReportPoller implements OnApplicationBootstrap, OnModuleDest
     );
     for (const message of messages) {
       this.recentMessages.set(message.id, now);
-      lookups.push({ uuid: message.providerMessageId, batchId: null });
+      lookups.push({ kind: 'uuid', uuid: message.providerMessageId, batchId: null });
     }
     budget -= lookups.length;
     if (budget > 0) {
       const batches = await this.receipts.findOverdueBatches(overdueAfterMs, [...this.recentBatches.keys()], budget);
       for (const batch of batches) {
         this.recentBatches.set(batch.batchId, now);
-        for (const uuid of batch.unmatchedUuids.slice(0, budget - (lookups.length - messages.length))) {
-          lookups.push({ uuid, batchId: batch.batchId });
+        for (const lookup of batchLookups(batch, this.config.plivoTimeoutMs, now).slice(0, budget)) {
+          lookups.push(lookup);
+          budget--;
         }
       }
     }
@@ -116,30 +125,76 @@ export class OverdueReportPoller implements OnApplicationBootstrap, OnModuleDest
     return reports.length;
   }
 
-  private async lookUp(
-    lookups: Array<{ uuid: string; batchId: string | null }>,
-  ): Promise<Array<{ record: ProviderMessageRecord; batchId: string | null }>> {
+  private async lookUp(lookups: Lookup[]): Promise<Array<{ record: ProviderMessageRecord; batchId: string | null }>> {
     const found: Array<{ record: ProviderMessageRecord; batchId: string | null }> = [];
+    const byNumber: Array<{ candidates: ProviderMessageRecord[]; batchId: string }> = [];
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < lookups.length) {
-        const { uuid, batchId } = lookups[next++];
+        const lookup = lookups[next++];
         try {
-          await this.budget.beforeRead('get');
-          const record = await this.gateway.getMessage(uuid);
-          this.metrics.polled.inc({ result: record ? 'found' : 'not_found' });
-          if (record) {
-            found.push({ record, batchId });
+          if (lookup.kind === 'uuid') {
+            await this.budget.beforeRead('get');
+            const record = await this.gateway.getMessage(lookup.uuid);
+            this.metrics.polled.inc({ result: record ? 'found' : 'not_found' });
+            if (record) {
+              found.push({ record, batchId: lookup.batchId });
+            }
+          } else {
+            await this.budget.beforeRead('list');
+            const candidates = await this.gateway.listMessages({
+              toNumber: lookup.to,
+              since: lookup.since,
+              until: lookup.until,
+              limit: 20,
+            });
+            this.metrics.polled.inc({ result: candidates.length > 0 ? 'found' : 'not_found' });
+            byNumber.push({ candidates, batchId: lookup.batchId });
           }
         } catch (error) {
           this.metrics.polled.inc({ result: 'error' });
-          this.logger.warn(`Provider lookup of ${uuid} failed: ${String(error)}`);
+          const what = lookup.kind === 'uuid' ? lookup.uuid : `a number of batch ${lookup.batchId}`;
+          this.logger.warn(`Provider lookup of ${what} failed: ${String(error)}`);
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, lookups.length) }, worker));
-    return found;
+    return [...found, ...(await this.unclaimedRecords(byNumber))];
   }
+
+  /**
+   * A number may have had other messages around the same time (another campaign): a record whose
+   * UUID a message already carries is someone else's, so each number takes its first record that
+   * no message carries yet.
+   */
+  private async unclaimedRecords(
+    byNumber: Array<{ candidates: ProviderMessageRecord[]; batchId: string }>,
+  ): Promise<Array<{ record: ProviderMessageRecord; batchId: string }>> {
+    const uuids = byNumber.flatMap(({ candidates }) => candidates.map((record) => record.messageUuid));
+    if (uuids.length === 0) {
+      return [];
+    }
+    const carried = new Set(await this.receipts.carriedProviderIds(uuids));
+    return byNumber.flatMap(({ candidates, batchId }) => {
+      const record = candidates.find((candidate) => !carried.has(candidate.messageUuid));
+      return record ? [{ record, batchId }] : [];
+    });
+  }
+}
+
+/**
+ * What to ask the provider about an overdue batch: the UUIDs it returned that no message carries
+ * yet, or, when it returned none (its answer was lost and reconciliation proved the batch was
+ * accepted), each waiting number around the submission, as the reconciler lists them.
+ */
+export function batchLookups(batch: OverdueBatch, plivoTimeoutMs: number, now: number): Lookup[] {
+  if (batch.unmatchedUuids.length > 0) {
+    return batch.unmatchedUuids.map((uuid) => ({ kind: 'uuid', uuid, batchId: batch.batchId }));
+  }
+  const attemptedAt = batch.attemptedAt.getTime();
+  const since = new Date(attemptedAt - CLOCK_SKEW_MS);
+  const until = new Date(Math.min(now, attemptedAt + plivoTimeoutMs) + CLOCK_SKEW_MS);
+  return batch.uuidlessNumbers.map((to) => ({ kind: 'number', to, batchId: batch.batchId, since, until }));
 }
 
 /** A provider record as a report: same fields as a callback, `Source: poll`, no Sequence. */

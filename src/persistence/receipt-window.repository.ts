@@ -21,6 +21,14 @@ export interface OverdueBatch {
   batchId: string;
   /** Provider UUIDs of the batch that no message carries yet. */
   unmatchedUuids: string[];
+  /**
+   * Numbers of the batch's waiting messages that never learnt their UUID (at most 100). When the
+   * provider's answer to the submission was lost, the batch knows no UUID at all: these numbers are
+   * what can still be looked up, by number around `attemptedAt`.
+   */
+  uuidlessNumbers: string[];
+  /** When the batch was submitted (or accepted, when the submission time is unknown). */
+  attemptedAt: Date;
 }
 
 // Messages still waiting for a report, in batches the provider accepted (others belong to the dispatcher).
@@ -68,7 +76,10 @@ LIMIT $4`;
 const OVERDUE_BATCHES_SQL = `
 SELECT b.id::text AS "batchId",
   array(SELECT u FROM unnest(b."providerUuids") u
-        WHERE NOT EXISTS (SELECT 1 FROM "Message" x WHERE x."providerMessageId" = u)) AS "unmatchedUuids"
+        WHERE NOT EXISTS (SELECT 1 FROM "Message" x WHERE x."providerMessageId" = u)) AS "unmatchedUuids",
+  array(SELECT m."to" FROM "Message" m WHERE m."batchId" = b.id AND m."providerMessageId" IS NULL
+        AND m.status IN ('SUBMITTED', 'QUEUED', 'SENT') ORDER BY m.id LIMIT 100) AS "uuidlessNumbers",
+  coalesce(b."submittedAt", b."acceptedAt") AS "attemptedAt"
 FROM "Batch" b
 WHERE b.state = 'ACCEPTED'
   AND coalesce(b."acceptedAt", b."submittedAt") < now() - $1::bigint * interval '1 millisecond'
@@ -130,5 +141,14 @@ export class ReceiptWindowRepository {
       excludeBatchIds.join(','),
       limit,
     );
+  }
+
+  /** Of these provider UUIDs, the ones a message already carries. */
+  async carriedProviderIds(uuids: readonly string[]): Promise<string[]> {
+    const rows = await this.prisma.$queryRawUnsafe<Array<{ id: string }>>(
+      `SELECT "providerMessageId" AS id FROM "Message" WHERE "providerMessageId" = ANY(string_to_array($1, ','))`,
+      uuids.join(','),
+    );
+    return rows.map((row) => row.id);
   }
 }

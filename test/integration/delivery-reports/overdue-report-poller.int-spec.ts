@@ -89,6 +89,62 @@ describe.each(TEST_DATABASES)('OverdueReportPoller (%s)', (database) => {
     expect(reports.every((r) => (r.payload as Record<string, unknown>).Source === 'poll')).toBe(true);
   });
 
+  it('should look numbers up by time when the submission answer was lost and no UUID is known', async () => {
+    const recipients = [gbNumber(911), gbNumber(912), gbNumber(913)];
+    const gateway = t.app.get(SmsGateway);
+    // Another campaign texted the first number just before: its record is not ours to take.
+    const earlier = await t.factory.campaign({ batches: [{ state: 'SUBMITTING', recipients: [{ to: recipients[0] }] }] });
+    const [earlierUuid] = (
+      await gateway.submitBatch({
+        batchId: earlier.batches[0].id,
+        src: '+14155550100',
+        recipients: [recipients[0]],
+        text: 'Earlier',
+        callbackUrl: `${t.config.deliveryReportUrl}?batch=${earlier.batches[0].id}`,
+        messageExpirySeconds: 600,
+      })
+    ).messageUuids;
+    await t.prisma.message.update({
+      where: { id: earlier.batches[0].messages[0].id },
+      data: { providerMessageId: earlierUuid, status: 'DELIVERED' },
+    });
+    const c = await t.factory.campaign({
+      batches: [{ state: 'SUBMITTING', recipients: recipients.map((to) => ({ to })) }],
+    });
+    const batch = c.batches[0];
+    const submittedAt = new Date();
+    await gateway.submitBatch({
+      batchId: batch.id,
+      src: '+14155550100',
+      recipients,
+      text: 'Hello',
+      callbackUrl: `${t.config.deliveryReportUrl}?batch=${batch.id}`,
+      messageExpirySeconds: 600,
+    });
+    await sandbox.whenIdle(scaledTimeout(30_000));
+    // As reconciliation settles a batch whose answer was lost: accepted, no UUIDs, every message
+    // SUBMITTED without its id (accepted a day ago here, so that the batch is overdue).
+    await t.prisma.batch.update({
+      where: { id: batch.id },
+      data: { state: 'ACCEPTED', providerUuids: [], submittedAt, acceptedAt: new Date(Date.now() - 24 * 3600 * 1000) },
+    });
+    await t.prisma.message.updateMany({ where: { batchId: batch.id }, data: { status: 'SUBMITTED', submittedAt } });
+
+    const recovered = await t.poller.poll();
+
+    expect(recovered).toBe(3);
+    const messages = await t.prisma.message.findMany({ where: { batchId: batch.id }, orderBy: { id: 'asc' } });
+    expect(messages.map((m) => [m.to, m.status, m.providerMessageId])).toEqual(
+      recipients.map((to) => {
+        const ours = sandbox.records.messagesFor(to).find((record) => record.uuid !== earlierUuid)!;
+        return [to, ours.status.toUpperCase(), ours.uuid];
+      }),
+    );
+    expect(await t.prisma.campaign.findUniqueOrThrow({ where: { id: c.campaignId } })).toMatchObject({
+      status: 'COMPLETED',
+    });
+  });
+
   it('should not look anything up again when the messages are final', async () => {
     expect(await t.poller.poll()).toBe(0);
   });
