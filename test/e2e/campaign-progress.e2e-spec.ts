@@ -152,6 +152,7 @@ describe.each(TEST_DATABASES)('campaignProgress subscription on %s', (database) 
     const watcher = subscriber(apiKey, campaign.id);
     await watcher.waitFor((r) => r.length === 1);
 
+    const startedAt = Date.now();
     for (let i = 0; i < 1000; i++) {
       await factory.moveMessages(
         campaign.id,
@@ -163,6 +164,7 @@ describe.each(TEST_DATABASES)('campaignProgress subscription on %s', (database) 
       factory.signal(campaign.id);
     }
     await watcher.waitFor((r) => r.at(-1)?.progress.submitted === 0);
+    const lastChangeSeconds = (Date.now() - startedAt) / 1000;
     await sleep(600); // nothing more may follow the last change
 
     const db = await factory.counters(campaign.id);
@@ -179,11 +181,11 @@ describe.each(TEST_DATABASES)('campaignProgress subscription on %s', (database) 
     expect(Number(db.actualCost)).toBeCloseTo(3.5, 5);
 
     const updates = watcher.received.slice(1);
-    // Coalesced: 1,000 changes, a handful of updates. The rate itself (PROGRESS_UPDATES_PER_SECOND)
-    // is checked with fake timers in campaign-progress.publisher.spec.ts and campaign-progress.service.spec.ts;
-    // no bound here depends on how fast this machine is.
+    // Coalesced: 1,000 changes, at most PROGRESS_UPDATES_PER_SECOND (4) updates for each second the
+    // changes took (read from clocks around them, so a slow machine only widens the bound), plus the
+    // final one. The rate itself is checked with fake timers in campaign-progress.publisher.spec.ts.
     expect(updates.length).toBeGreaterThanOrEqual(1);
-    expect(updates.length).toBeLessThan(100);
+    expect(updates.length).toBeLessThanOrEqual(Math.ceil(lastChangeSeconds * 4) + 2);
     // Never backwards.
     const delivered = watcher.received.map((r) => r.progress.delivered);
     expect(delivered).toEqual([...delivered].sort((a, b) => a - b));
