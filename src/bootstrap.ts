@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import { GraphqlRequestGate } from './common/graphql/graphql-request-gate';
 import { limitWebSocketMessageSize } from './common/graphql/websocket-message-limit';
 import { BulkRequestSlots } from './common/http/bulk-request-slots';
+import { keepConnectionsLongerThanClients } from './common/http/keep-alive';
 import { requestBodyParsers } from './common/http/request-body-parsers';
 import { MetricsService } from './common/metrics/metrics.service';
 import { AppConfig, DELIVERY_REPORT_PATH } from './config/app-config.service';
@@ -39,19 +40,6 @@ function routeDeliveryReportsAroundExpress(app: NestExpressApplication): void {
 }
 
 /**
- * Node closes an idle keep-alive connection after 5 s, which clients that reuse connections (HTTP
- * agents, load balancers with a 60 s idle timeout, a report sender) race: a request written as the
- * server closes the socket ends in ECONNRESET. Seen under load on the delivery-report webhook. The
- * server keeps idle connections longer than such clients do, so the client is the one to close.
- */
-function keepConnectionsLongerThanClients(app: NestExpressApplication): void {
-  const server = app.getHttpServer();
-  server.keepAliveTimeout = 65_000;
-  // Must exceed keepAliveTimeout, or a slow request on a reused socket can be cut off.
-  server.headersTimeout = 66_000;
-}
-
-/**
  * Builds and initialises the application: GraphQL requests authenticated before their body is
  * read, bodies limited (BODY_LIMIT for everyone, BULK_BODY_LIMIT for an authenticated sendBulk
  * or quote, BULK_BODY_CONCURRENCY of those at a time), graphql-ws messages limited to BODY_LIMIT, raw body kept for webhook signatures,
@@ -64,7 +52,7 @@ export async function createApp(env?: Environment): Promise<NestExpressApplicati
   });
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
-  keepConnectionsLongerThanClients(app);
+  keepConnectionsLongerThanClients(app.getHttpServer());
   routeDeliveryReportsAroundExpress(app);
   app.use(app.get(GraphqlRequestGate).middleware);
   app.use(
