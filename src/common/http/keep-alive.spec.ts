@@ -7,7 +7,7 @@ function get(port: number, agent: Agent): Promise<{ body: string; keepAlive: str
     const req = request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => resolve({ body, keepAlive: res.headers['keep-alive'], socket: req.socket! }));
+      res.on('end', () => resolve({ body, keepAlive: res.headers['keep-alive'] as string | undefined, socket: req.socket! }));
     });
     req.on('error', reject);
     req.end();
