@@ -37,20 +37,25 @@ describe.each(TEST_DATABASES)('OverdueReportPoller (%s)', (database) => {
     await sandbox?.stop();
   });
 
+  /** Submits a batch to the sandbox as the dispatcher would, with its callback URL. */
+  function submit(batchId: string, recipients: string[], text: string) {
+    return t.app.get(SmsGateway).submitBatch({
+      batchId,
+      src: '+14155550100',
+      recipients,
+      text,
+      callbackUrl: `${t.config.deliveryReportUrl}?batch=${batchId}`,
+      messageExpirySeconds: 600,
+    });
+  }
+
   it('should recover lost reports through the Message API, learning UUIDs from the batch', async () => {
     const recipients = [gbNumber(901), gbNumber(902), gbNumber(903)];
     const c = await t.factory.campaign({
       batches: [{ state: 'SUBMITTING', recipients: recipients.map((to) => ({ to })) }],
     });
     const batch = c.batches[0];
-    const submitted = await t.app.get(SmsGateway).submitBatch({
-      batchId: batch.id,
-      src: '+14155550100',
-      recipients,
-      text: 'Hello',
-      callbackUrl: `${t.config.deliveryReportUrl}?batch=${batch.id}`,
-      messageExpirySeconds: 600,
-    });
+    const submitted = await submit(batch.id, recipients, 'Hello');
     await sandbox.whenIdle(scaledTimeout(30_000));
     // As the dispatcher records an acceptance (here a day ago, so the batch is overdue); the first
     // message learnt its UUID (e.g. a one-recipient batch), the others did not.
@@ -91,19 +96,9 @@ describe.each(TEST_DATABASES)('OverdueReportPoller (%s)', (database) => {
 
   it('should look numbers up by time when the submission answer was lost and no UUID is known', async () => {
     const recipients = [gbNumber(911), gbNumber(912), gbNumber(913)];
-    const gateway = t.app.get(SmsGateway);
     // Another campaign texted the first number just before: its record is not ours to take.
     const earlier = await t.factory.campaign({ batches: [{ state: 'SUBMITTING', recipients: [{ to: recipients[0] }] }] });
-    const [earlierUuid] = (
-      await gateway.submitBatch({
-        batchId: earlier.batches[0].id,
-        src: '+14155550100',
-        recipients: [recipients[0]],
-        text: 'Earlier',
-        callbackUrl: `${t.config.deliveryReportUrl}?batch=${earlier.batches[0].id}`,
-        messageExpirySeconds: 600,
-      })
-    ).messageUuids;
+    const [earlierUuid] = (await submit(earlier.batches[0].id, [recipients[0]], 'Earlier')).messageUuids;
     await t.prisma.message.update({
       where: { id: earlier.batches[0].messages[0].id },
       data: { providerMessageId: earlierUuid, status: 'DELIVERED' },
@@ -113,14 +108,7 @@ describe.each(TEST_DATABASES)('OverdueReportPoller (%s)', (database) => {
     });
     const batch = c.batches[0];
     const submittedAt = new Date();
-    await gateway.submitBatch({
-      batchId: batch.id,
-      src: '+14155550100',
-      recipients,
-      text: 'Hello',
-      callbackUrl: `${t.config.deliveryReportUrl}?batch=${batch.id}`,
-      messageExpirySeconds: 600,
-    });
+    await submit(batch.id, recipients, 'Hello');
     await sandbox.whenIdle(scaledTimeout(30_000));
     // As reconciliation settles a batch whose answer was lost: accepted, no UUIDs, every message
     // SUBMITTED without its id (accepted a day ago here, so that the batch is overdue).
