@@ -10,6 +10,9 @@ import { DeliveryReportIntake } from './delivery-report-intake.service';
 import { DeliveryReportMetrics } from './delivery-report.metrics';
 import { deliveryReportDedupeKey } from './plivo-callback';
 
+// How many poll intervals a message or batch looked up waits before it can be looked up again.
+const REPOLL_AFTER_INTERVALS = 4;
+
 // Tolerance between our clock and the provider's when looking a number up around a submission.
 const CLOCK_SKEW_MS = 15_000;
 
@@ -33,9 +36,6 @@ export class OverduePollOptions {
 export class OverdueReportPoller implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OverdueReportPoller.name);
   private readonly options = new OverduePollOptions();
-  // Looked up recently: skipped for a few intervals so one pass's budget reaches other messages.
-  private readonly recentMessages = new Map<string, number>();
-  private readonly recentBatches = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private polling = false;
@@ -82,32 +82,32 @@ export class OverdueReportPoller implements OnApplicationBootstrap, OnModuleDest
 
   private async pollOnce(): Promise<number> {
     const { overdueAfterMs, overduePollIntervalMs, noReceiptCountries } = this.config.deliveryReports;
+    // A message or batch looked up is left alone for a few intervals, so one pass's budget reaches others.
+    const repollAfterMs = REPOLL_AFTER_INTERVALS * overduePollIntervalMs;
     const now = Date.now();
-    const forgetBefore = now - 4 * overduePollIntervalMs;
-    prune(this.recentMessages, forgetBefore);
-    prune(this.recentBatches, forgetBefore);
 
     let budget = this.options.maxLookupsPerPass;
     const lookups: Lookup[] = [];
-    const messages = await this.receipts.findOverdueMessages(
+    const messages = await this.receipts.claimOverdueMessages(
       overdueAfterMs,
+      repollAfterMs,
       [...noReceiptCountries],
-      [...this.recentMessages.keys()],
       budget,
     );
     for (const message of messages) {
-      this.recentMessages.set(message.id, now);
       lookups.push({ kind: 'uuid', uuid: message.providerMessageId, batchId: null });
     }
     budget -= lookups.length;
-    if (budget > 0) {
-      const batches = await this.receipts.findOverdueBatches(overdueAfterMs, [...this.recentBatches.keys()], budget);
-      for (const batch of batches) {
-        this.recentBatches.set(batch.batchId, now);
-        for (const lookup of batchLookups(batch, this.config.plivoTimeoutMs, now).slice(0, budget)) {
-          lookups.push(lookup);
-          budget--;
-        }
+    // One batch at a time: a batch can need more lookups than the pass has left, and a batch claimed
+    // but not looked up would wait a whole re-poll gap. Each claimed batch takes at least one lookup.
+    while (budget > 0) {
+      const [batch] = await this.receipts.claimOverdueBatches(overdueAfterMs, repollAfterMs, 1);
+      if (!batch) {
+        break;
+      }
+      for (const lookup of batchLookups(batch, this.config.plivoTimeoutMs, now).slice(0, budget)) {
+        lookups.push(lookup);
+        budget--;
       }
     }
     if (lookups.length === 0) {
@@ -228,12 +228,4 @@ export function toPolledReport(record: ProviderMessageRecord, batchId: string | 
     totalRate: record.totalRate,
     payload,
   };
-}
-
-function prune(map: Map<string, number>, before: number): void {
-  for (const [key, at] of map) {
-    if (at < before) {
-      map.delete(key);
-    }
-  }
 }

@@ -60,35 +60,50 @@ UPDATE "Message" AS m SET status = 'UNCONFIRMED', "updatedAt" = now()
 FROM due WHERE m.id = due.id AND ${WAITING}
 RETURNING m."campaignId"`;
 
+// Polled no more often than the re-poll gap; never polled first, then the least recently polled, so
+// that messages the provider cannot settle yet do not starve the others. Claimed (reportPolledAt set)
+// in the statement that picks them, so that concurrent pollers and restarts keep the rotation.
 const OVERDUE_MESSAGES_SQL = `
-SELECT m.id::text AS id, m."providerMessageId"
-FROM "Message" m JOIN "Batch" b ON b.id = m."batchId"
-WHERE m."campaignId" IN (${LIVE_CAMPAIGNS})
-  AND ${WAITING}
-  AND m."providerMessageId" IS NOT NULL
-  AND b.state = 'ACCEPTED'
-  AND NOT (m.status = 'SENT' AND m.country = ANY(string_to_array($1, ',')))
-  AND ${WAIT_START} < now() - $2::bigint * interval '1 millisecond'
-  AND NOT (m.id = ANY(string_to_array($3, ',')::bigint[]))
-ORDER BY ${WAIT_START}, m.id
-LIMIT $4`;
+WITH due AS (
+  SELECT m.id
+  FROM "Message" m JOIN "Batch" b ON b.id = m."batchId"
+  WHERE m."campaignId" IN (${LIVE_CAMPAIGNS})
+    AND ${WAITING}
+    AND m."providerMessageId" IS NOT NULL
+    AND b.state = 'ACCEPTED'
+    AND NOT (m.status = 'SENT' AND m.country = ANY(string_to_array($1, ',')))
+    AND ${WAIT_START} < now() - $2::bigint * interval '1 millisecond'
+    AND (m."reportPolledAt" IS NULL OR m."reportPolledAt" < now() - $3::bigint * interval '1 millisecond')
+  ORDER BY m."reportPolledAt" NULLS FIRST, ${WAIT_START}, m.id
+  LIMIT $4
+  FOR UPDATE OF m SKIP LOCKED
+)
+UPDATE "Message" AS m SET "reportPolledAt" = now()
+FROM due WHERE m.id = due.id
+RETURNING m.id::text AS id, m."providerMessageId"`;
 
 const OVERDUE_BATCHES_SQL = `
-SELECT b.id::text AS "batchId",
+WITH due AS (
+  SELECT b.id
+  FROM "Batch" b
+  WHERE b.state = 'ACCEPTED'
+    AND coalesce(b."acceptedAt", b."submittedAt") < now() - $1::bigint * interval '1 millisecond'
+    AND coalesce(b."acceptedAt", b."submittedAt") > now() - $2::bigint * interval '1 millisecond'
+    AND (b."reportPolledAt" IS NULL OR b."reportPolledAt" < now() - $3::bigint * interval '1 millisecond')
+    AND EXISTS (SELECT 1 FROM "Message" m WHERE m."batchId" = b.id AND m."providerMessageId" IS NULL
+                AND m.status IN ('SUBMITTED', 'QUEUED', 'SENT'))
+  ORDER BY b."reportPolledAt" NULLS FIRST, coalesce(b."acceptedAt", b."submittedAt"), b.id
+  LIMIT $4
+  FOR UPDATE OF b SKIP LOCKED
+)
+UPDATE "Batch" AS b SET "reportPolledAt" = now()
+FROM due WHERE b.id = due.id
+RETURNING b.id::text AS "batchId",
   array(SELECT u FROM unnest(b."providerUuids") u
         WHERE NOT EXISTS (SELECT 1 FROM "Message" x WHERE x."providerMessageId" = u)) AS "unmatchedUuids",
   array(SELECT m."to" FROM "Message" m WHERE m."batchId" = b.id AND m."providerMessageId" IS NULL
         AND m.status IN ('SUBMITTED', 'QUEUED', 'SENT') ORDER BY m.id LIMIT 100) AS "uuidlessNumbers",
-  coalesce(b."submittedAt", b."acceptedAt") AS "attemptedAt"
-FROM "Batch" b
-WHERE b.state = 'ACCEPTED'
-  AND coalesce(b."acceptedAt", b."submittedAt") < now() - $1::bigint * interval '1 millisecond'
-  AND coalesce(b."acceptedAt", b."submittedAt") > now() - $2::bigint * interval '1 millisecond'
-  AND NOT (b.id = ANY(string_to_array($3, ',')::uuid[]))
-  AND EXISTS (SELECT 1 FROM "Message" m WHERE m."batchId" = b.id AND m."providerMessageId" IS NULL
-              AND m.status IN ('SUBMITTED', 'QUEUED', 'SENT'))
-ORDER BY coalesce(b."acceptedAt", b."submittedAt"), b.id
-LIMIT $4`;
+  coalesce(b."submittedAt", b."acceptedAt") AS "attemptedAt"`;
 
 /** Finishing messages whose receipt never came, and finding the ones worth asking the provider about. */
 @Injectable()
@@ -112,33 +127,35 @@ export class ReceiptWindowRepository {
     return rows.map((row) => row.campaignId);
   }
 
-  /** Waiting messages with a known provider UUID, overdue for a report (oldest first). */
-  findOverdueMessages(
+  /**
+   * Claims up to `limit` waiting messages with a known provider UUID, overdue for a report and not
+   * polled within `repollAfterMs`: never polled first, then the least recently polled.
+   */
+  claimOverdueMessages(
     overdueAfterMs: number,
+    repollAfterMs: number,
     noReceiptCountries: readonly string[],
-    excludeIds: readonly string[],
     limit: number,
   ): Promise<OverdueMessage[]> {
     return this.prisma.$queryRawUnsafe<OverdueMessage[]>(
       OVERDUE_MESSAGES_SQL,
       noReceiptCountries.join(','),
       Math.round(overdueAfterMs),
-      excludeIds.join(','),
+      Math.round(repollAfterMs),
       limit,
     );
   }
 
-  /** Accepted batches, overdue, with messages that never learnt their UUID, and the UUIDs nobody carries. */
-  findOverdueBatches(
-    overdueAfterMs: number,
-    excludeBatchIds: readonly string[],
-    limit: number,
-  ): Promise<OverdueBatch[]> {
+  /**
+   * Claims up to `limit` accepted, overdue batches with messages that never learnt their UUID (with
+   * the UUIDs nobody carries), not polled within `repollAfterMs`, least recently polled first.
+   */
+  claimOverdueBatches(overdueAfterMs: number, repollAfterMs: number, limit: number): Promise<OverdueBatch[]> {
     return this.prisma.$queryRawUnsafe<OverdueBatch[]>(
       OVERDUE_BATCHES_SQL,
       Math.round(overdueAfterMs),
       MAX_POLL_AGE_MS,
-      excludeBatchIds.join(','),
+      Math.round(repollAfterMs),
       limit,
     );
   }

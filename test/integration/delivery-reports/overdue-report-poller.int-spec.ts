@@ -1,4 +1,11 @@
+import { AppConfig } from '../../../src/config/app-config.service';
+import { DeliveryReportApplier } from '../../../src/delivery-reports/delivery-report-applier.service';
+import { DeliveryReportIntake } from '../../../src/delivery-reports/delivery-report-intake.service';
+import { DeliveryReportMetrics } from '../../../src/delivery-reports/delivery-report.metrics';
+import { OverdueReportPoller } from '../../../src/delivery-reports/overdue-report-poller.service';
 import { MessageStatus } from '../../../src/domain/message-status.enum';
+import { ProviderApiBudget } from '../../../src/messaging/provider-api-budget';
+import { ReceiptWindowRepository } from '../../../src/persistence/receipt-window.repository';
 import { PlivoSandbox } from '../../../src/sandbox/sandbox';
 import { SmsGateway } from '../../../src/sms-gateway/sms-gateway';
 import { gbNumber } from '../../factories/campaign.factory';
@@ -97,7 +104,9 @@ describe.each(TEST_DATABASES)('OverdueReportPoller (%s)', (database) => {
   it('should look numbers up by time when the submission answer was lost and no UUID is known', async () => {
     const recipients = [gbNumber(911), gbNumber(912), gbNumber(913)];
     // Another campaign texted the first number just before: its record is not ours to take.
-    const earlier = await t.factory.campaign({ batches: [{ state: 'SUBMITTING', recipients: [{ to: recipients[0] }] }] });
+    const earlier = await t.factory.campaign({
+      batches: [{ state: 'SUBMITTING', recipients: [{ to: recipients[0] }] }],
+    });
     const [earlierUuid] = (await submit(earlier.batches[0].id, [recipients[0]], 'Earlier')).messageUuids;
     await t.prisma.message.update({
       where: { id: earlier.batches[0].messages[0].id },
@@ -130,6 +139,76 @@ describe.each(TEST_DATABASES)('OverdueReportPoller (%s)', (database) => {
     );
     expect(await t.prisma.campaign.findUniqueOrThrow({ where: { id: c.campaignId } })).toMatchObject({
       status: 'COMPLETED',
+    });
+  });
+
+  it('should reach every overdue message in turn, however many the provider cannot settle, across restarts', async () => {
+    // Older than ours and waiting too: 250 messages the provider has no record of (or still "sent"),
+    // which every pass would look up first if the oldest always went first.
+    const day = 24 * 3600 * 1000;
+    const unsettled = await t.factory.campaign({
+      batches: [
+        {
+          state: 'ACCEPTED',
+          acceptedAt: new Date(Date.now() - 2 * day),
+          recipients: Array.from({ length: 250 }, (_, i) => ({
+            to: gbNumber(2_000 + i),
+            status: MessageStatus.SENT,
+            providerMessageId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+            sentAt: new Date(Date.now() - 2 * day),
+            submittedAt: new Date(Date.now() - 2 * day),
+          })),
+        },
+      ],
+    });
+    const c = await t.factory.campaign({ batches: [{ state: 'SUBMITTING', recipients: [{ to: gbNumber(901) }] }] });
+    const batch = c.batches[0];
+    const [uuid] = (await submit(batch.id, [gbNumber(901)], 'Hello')).messageUuids;
+    await sandbox.whenIdle(scaledTimeout(30_000));
+    await t.prisma.batch.update({
+      where: { id: batch.id },
+      data: { state: 'ACCEPTED', providerUuids: [uuid], acceptedAt: new Date(Date.now() - day) },
+    });
+    await t.prisma.message.update({
+      where: { id: batch.messages[0].id },
+      data: {
+        status: 'SENT',
+        providerMessageId: uuid,
+        submittedAt: new Date(Date.now() - day),
+        sentAt: new Date(Date.now() - day),
+      },
+    });
+
+    // Each pass by a new poller, as after a restart: the rotation is in the database, not in memory.
+    const passes: number[] = [];
+    for (let pass = 0; pass < 3; pass++) {
+      const poller = new OverdueReportPoller(
+        t.app.get(ReceiptWindowRepository),
+        t.app.get(SmsGateway),
+        t.app.get(DeliveryReportIntake),
+        t.app.get(DeliveryReportApplier),
+        t.app.get(AppConfig),
+        t.app.get(DeliveryReportMetrics),
+        t.app.get(ProviderApiBudget),
+      );
+      poller.configure({ maxLookupsPerPass: 100 });
+      passes.push(await poller.poll());
+    }
+
+    // 251 overdue messages, 100 lookups a pass: the third pass reaches ours.
+    expect(passes).toEqual([0, 0, 1]);
+    expect(await t.prisma.message.findUniqueOrThrow({ where: { id: batch.messages[0].id } })).toMatchObject({
+      status: MessageStatus.DELIVERED,
+    });
+    const polled = await t.prisma.message.count({
+      where: { campaignId: unsettled.campaignId, reportPolledAt: { not: null } },
+    });
+    expect(polled).toBe(250);
+    // Not polled again within the re-poll gap (4 intervals, here 4 h).
+    expect(await t.poller.poll()).toBe(0);
+    await t.prisma.message.updateMany({
+      where: { campaignId: unsettled.campaignId },
+      data: { status: MessageStatus.UNCONFIRMED },
     });
   });
 
