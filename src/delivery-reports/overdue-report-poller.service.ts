@@ -86,29 +86,21 @@ export class OverdueReportPoller implements OnApplicationBootstrap, OnModuleDest
     const repollAfterMs = REPOLL_AFTER_INTERVALS * overduePollIntervalMs;
     const now = Date.now();
 
-    let budget = this.options.maxLookupsPerPass;
-    const lookups: Lookup[] = [];
+    // Batches whose messages never learnt their UUID get half the pass first, then messages that know
+    // theirs, then batches again with what is left: a backlog of either never starves the other.
+    const perPass = this.options.maxLookupsPerPass;
+    const lookups = await this.claimBatchLookups(Math.ceil(perPass / 2), overdueAfterMs, repollAfterMs, now);
     const messages = await this.receipts.claimOverdueMessages(
       overdueAfterMs,
       repollAfterMs,
       [...noReceiptCountries],
-      budget,
+      perPass - lookups.length,
     );
     for (const message of messages) {
       lookups.push({ kind: 'uuid', uuid: message.providerMessageId, batchId: null });
     }
-    budget -= lookups.length;
-    // One batch at a time: a batch can need more lookups than the pass has left, and a batch claimed
-    // but not looked up would wait a whole re-poll gap. Each claimed batch takes at least one lookup.
-    while (budget > 0) {
-      const [batch] = await this.receipts.claimOverdueBatches(overdueAfterMs, repollAfterMs, 1);
-      if (!batch) {
-        break;
-      }
-      for (const lookup of batchLookups(batch, this.config.plivoTimeoutMs, now).slice(0, budget)) {
-        lookups.push(lookup);
-        budget--;
-      }
+    if (lookups.length < perPass) {
+      lookups.push(...(await this.claimBatchLookups(perPass - lookups.length, overdueAfterMs, repollAfterMs, now)));
     }
     if (lookups.length === 0) {
       return 0;
@@ -123,6 +115,28 @@ export class OverdueReportPoller implements OnApplicationBootstrap, OnModuleDest
       );
     }
     return reports.length;
+  }
+
+  /**
+   * Up to `budget` lookups for overdue batches whose messages never learnt their UUID. One batch at a
+   * time: a batch can need more lookups than are left, and a batch claimed but not looked up would
+   * wait a whole re-poll gap. Each claimed batch takes at least one lookup.
+   */
+  private async claimBatchLookups(
+    budget: number,
+    overdueAfterMs: number,
+    repollAfterMs: number,
+    now: number,
+  ): Promise<Lookup[]> {
+    const lookups: Lookup[] = [];
+    while (lookups.length < budget) {
+      const [batch] = await this.receipts.claimOverdueBatches(overdueAfterMs, repollAfterMs, 1);
+      if (!batch) {
+        break;
+      }
+      lookups.push(...batchLookups(batch, this.config.plivoTimeoutMs, now).slice(0, budget - lookups.length));
+    }
+    return lookups;
   }
 
   private async lookUp(lookups: Lookup[]): Promise<Array<{ record: ProviderMessageRecord; batchId: string | null }>> {

@@ -212,6 +212,57 @@ describe.each(TEST_DATABASES)('OverdueReportPoller (%s)', (database) => {
     });
   });
 
+  it('should keep half of each pass for batches whose messages never learnt their UUID', async () => {
+    const day = 24 * 3600 * 1000;
+    const backlog = await t.factory.campaign({
+      batches: [
+        {
+          state: 'ACCEPTED',
+          acceptedAt: new Date(Date.now() - 2 * day),
+          recipients: Array.from({ length: 250 }, (_, i) => ({
+            to: gbNumber(3_000 + i),
+            status: MessageStatus.SENT,
+            providerMessageId: `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`,
+            sentAt: new Date(Date.now() - 2 * day),
+            submittedAt: new Date(Date.now() - 2 * day),
+          })),
+        },
+      ],
+    });
+    // Accepted with its UUID, but every callback was lost: the message never learnt it.
+    const c = await t.factory.campaign({ batches: [{ state: 'SUBMITTING', recipients: [{ to: gbNumber(901) }] }] });
+    const batch = c.batches[0];
+    const { messageUuids } = await submit(batch.id, [gbNumber(901)], 'Hello');
+    await sandbox.whenIdle(scaledTimeout(30_000));
+    await t.prisma.batch.update({
+      where: { id: batch.id },
+      data: { state: 'ACCEPTED', providerUuids: messageUuids, acceptedAt: new Date(Date.now() - day) },
+    });
+    await t.prisma.message.update({
+      where: { id: batch.messages[0].id },
+      data: { status: 'SUBMITTED', submittedAt: new Date(Date.now() - day) },
+    });
+    t.poller.configure({ maxLookupsPerPass: 100 });
+
+    try {
+      expect(await t.poller.poll()).toBe(1);
+    } finally {
+      t.poller.configure({ maxLookupsPerPass: 200 });
+      await t.prisma.message.updateMany({
+        where: { campaignId: backlog.campaignId },
+        data: { status: MessageStatus.UNCONFIRMED },
+      });
+    }
+    expect(await t.prisma.message.findUniqueOrThrow({ where: { id: batch.messages[0].id } })).toMatchObject({
+      status: MessageStatus.DELIVERED,
+      providerMessageId: messageUuids[0],
+    });
+    // The rest of the pass went to the backlog, oldest first.
+    expect(
+      await t.prisma.message.count({ where: { campaignId: backlog.campaignId, reportPolledAt: { not: null } } }),
+    ).toBe(99);
+  });
+
   it('should not look anything up again when the messages are final', async () => {
     expect(await t.poller.poll()).toBe(0);
   });
