@@ -1,6 +1,7 @@
 import { DeliveryReportMetrics } from '../../src/delivery-reports/delivery-report.metrics';
 import { PrismaService } from '../../src/persistence/prisma.service';
 import { PlivoSandbox } from '../../src/sandbox/sandbox';
+import { freshDatabase } from '../utils/fresh-database';
 import { graphql } from '../utils/graphql-client';
 import { gbNumbers, waitFor } from '../utils/phone-numbers';
 import { scaledTimeout } from '../utils/time-factor';
@@ -26,13 +27,17 @@ const ENV = {
 
 describe.each(['postgres', 'pglite'] as const)('a saturated delivery-report webhook on %s', (database) => {
   let testApp: TestApp;
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
 
+  // A database of its own: what earlier test files left waiting would be polled first.
   beforeAll(async () => {
-    testApp = await startTestApp(database, ENV);
+    db = await freshDatabase(database);
+    testApp = await startTestApp(database, { ...ENV, DATABASE_URL: db.url });
   });
 
   afterAll(async () => {
-    await testApp.close();
+    await testApp?.close();
+    await db?.drop();
   });
 
   it('should answer 503 when full, and still apply every report Plivo sends again', async () => {

@@ -3,10 +3,13 @@
 // that need a PGlite of their own run it in this child process. Stops on SIGTERM or stdin EOF.
 const { PGlite } = require('@electric-sql/pglite');
 const { PGLiteSocketServer } = require('@electric-sql/pglite-socket');
+// Built by `npm test`'s pretest: several pooled connections need the service's message ordering.
+const { orderMessagesPerExchange } = require('../../dist/src/persistence/pglite-socket-ordering');
 
 async function main() {
   const db = await PGlite.create('memory://');
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 100 });
+  orderMessagesPerExchange(server, db);
   await server.start();
   process.stdout.write(`postgresql://postgres:postgres@${server.getServerConn()}/postgres\n`);
   const stop = async () => {

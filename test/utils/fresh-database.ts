@@ -1,0 +1,31 @@
+import { Client } from 'pg';
+import { applyMigrations } from '../../src/persistence/migrator';
+import { startPgliteProcess } from './pglite-process';
+import { TEST_POSTGRES_ADMIN_URL, TestDatabaseKind } from './test-databases';
+
+/**
+ * A migrated database of its own for a test whose outcome must not depend on what earlier test
+ * files left in the shared one (e.g. a backlog the overdue poller would work through first).
+ */
+export async function freshDatabase(kind: TestDatabaseKind): Promise<{ url: string; drop(): Promise<void> }> {
+  if (kind === 'pglite') {
+    const pglite = await startPgliteProcess();
+    await applyMigrations(pglite.url);
+    return { url: pglite.url, drop: () => pglite.stop() };
+  }
+  const name = `bulk_sms_fresh_${process.pid}_${Date.now()}`;
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const url = TEST_POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+  await applyMigrations(url);
+  return { url, drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const admin = new Client({ connectionString: TEST_POSTGRES_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
