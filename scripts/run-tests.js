@@ -7,9 +7,15 @@ const { tmpdir } = require('node:os');
 const path = require('node:path');
 
 const jest = require.resolve('jest/bin/jest');
+const workers = Math.max(1, Number(process.env.TEST_WORKERS) || 2);
 const stages = [
   { name: 'unit', args: ['--config', 'jest.config.js'] },
-  { name: 'integration', args: ['--config', 'test/jest-integration.config.js', '--runInBand', '--forceExit'] },
+  // Two test files at a time by default (each Jest worker has its own databases): much of an
+  // integration test is waiting on timers and sockets. TEST_WORKERS=1 runs them one by one.
+  {
+    name: 'integration',
+    args: ['--config', 'test/jest-integration.config.js', `--maxWorkers=${workers}`, '--forceExit'],
+  },
 ];
 // `node scripts/run-tests.js integration test/e2e/x` runs one stage, with jest arguments after it.
 const [only, ...extra] = process.argv.slice(2);

@@ -1,3 +1,4 @@
+import type { Config } from '@jest/types';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Client } from 'pg';
@@ -6,27 +7,36 @@ import { orderMessagesPerExchange } from '../../src/persistence/pglite-socket-or
 import { TEST_POSTGRES_ADMIN_URL } from './test-databases';
 
 /**
- * Once per `npm run test:integration`: a fresh PostgreSQL database and an in-memory PGlite served
- * over the wire protocol, both migrated. Tests reach them through TEST_PG_URL / TEST_PGLITE_URL.
+ * Once per `npm run test:integration`: for each Jest worker, a fresh PostgreSQL database and an
+ * in-memory PGlite served over the wire protocol, all migrated. A worker's tests reach its own pair
+ * through TEST_PG_URL_<worker> / TEST_PGLITE_URL_<worker> (test-databases.ts picks them), so test
+ * files running side by side never see each other's campaigns.
  */
-export default async function globalSetup(): Promise<void> {
-  const name = `bulk_sms_test_${process.pid}_${Date.now()}`;
-  const admin = new Client({ connectionString: TEST_POSTGRES_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const pgUrl = TEST_POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  await applyMigrations(pgUrl);
+export default async function globalSetup(globalConfig: Config.GlobalConfig): Promise<void> {
+  const workers = Math.max(1, globalConfig.maxWorkers);
+  const databases: string[] = [];
+  const pglites: Array<{ db: PGlite; server: PGLiteSocketServer }> = [];
+  (globalThis as Record<string, unknown>).__pglite = pglites;
+  for (let worker = 1; worker <= workers; worker++) {
+    const name = `bulk_sms_test_${process.pid}_${Date.now()}_${worker}`;
+    const admin = new Client({ connectionString: TEST_POSTGRES_ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.end();
+    databases.push(name);
+    const pgUrl = TEST_POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+    await applyMigrations(pgUrl);
 
-  const db = await PGlite.create('memory://');
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 200 });
-  orderMessagesPerExchange(server, db);
-  await server.start();
-  const pgliteUrl = `postgresql://postgres:postgres@${server.getServerConn()}/postgres`;
-  await applyMigrations(pgliteUrl);
+    const db = await PGlite.create('memory://');
+    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 200 });
+    orderMessagesPerExchange(server, db);
+    await server.start();
+    pglites.push({ db, server });
+    const pgliteUrl = `postgresql://postgres:postgres@${server.getServerConn()}/postgres`;
+    await applyMigrations(pgliteUrl);
 
-  process.env.TEST_PG_DATABASE = name;
-  process.env.TEST_PG_URL = pgUrl;
-  process.env.TEST_PGLITE_URL = pgliteUrl;
-  (globalThis as Record<string, unknown>).__pglite = { db, server };
+    process.env[`TEST_PG_URL_${worker}`] = pgUrl;
+    process.env[`TEST_PGLITE_URL_${worker}`] = pgliteUrl;
+  }
+  process.env.TEST_PG_DATABASES = databases.join(',');
 }

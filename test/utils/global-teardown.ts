@@ -4,15 +4,21 @@ import { Client } from 'pg';
 import { TEST_POSTGRES_ADMIN_URL } from './test-databases';
 
 export default async function globalTeardown(): Promise<void> {
-  const pglite = (globalThis as Record<string, unknown>).__pglite as
-    { db: PGlite; server: PGLiteSocketServer } | undefined;
-  await pglite?.server.stop();
-  await pglite?.db.close();
-  const name = process.env.TEST_PG_DATABASE;
-  if (name && !process.env.KEEP_TEST_DATABASE) {
+  const pglites = ((globalThis as Record<string, unknown>).__pglite ?? []) as Array<{
+    db: PGlite;
+    server: PGLiteSocketServer;
+  }>;
+  for (const { db, server } of pglites) {
+    await server.stop();
+    await db.close();
+  }
+  const names = (process.env.TEST_PG_DATABASES ?? '').split(',').filter(Boolean);
+  if (names.length > 0 && !process.env.KEEP_TEST_DATABASE) {
     const admin = new Client({ connectionString: TEST_POSTGRES_ADMIN_URL });
     await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    for (const name of names) {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    }
     await admin.end();
   }
 }

@@ -6,8 +6,10 @@ export type TestDatabaseKind = 'postgres' | 'pglite';
 
 export const TEST_DATABASES: TestDatabaseKind[] = ['postgres', 'pglite'];
 
+/** This Jest worker's database of that kind (global-setup.ts creates one pair per worker). */
 export function testDatabaseUrl(kind: TestDatabaseKind): string {
-  const url = kind === 'postgres' ? process.env.TEST_PG_URL : process.env.TEST_PGLITE_URL;
+  const worker = process.env.JEST_WORKER_ID ?? '1';
+  const url = process.env[kind === 'postgres' ? `TEST_PG_URL_${worker}` : `TEST_PGLITE_URL_${worker}`];
   if (!url) {
     throw new Error(
       'Run integration tests through test/jest-integration.config.js (its globalSetup creates the databases)',
