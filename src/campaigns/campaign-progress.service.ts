@@ -55,9 +55,11 @@ export class CampaignProgressService implements OnModuleInit, OnModuleDestroy {
     this.safetyTimer.unref();
   }
 
+  // Idempotent: a forced shutdown (test/utils/test-app.ts) can run it while app.close() still will.
   onModuleDestroy(): void {
     if (this.subscriptionId !== undefined) {
       this.pubSub.unsubscribe(this.subscriptionId);
+      this.subscriptionId = undefined;
     }
     clearInterval(this.safetyTimer);
     for (const feed of [...this.feeds.values()]) {
