@@ -37,7 +37,7 @@ describe(BrakeService.name, () => {
       brakes.recentOutcomes.mockResolvedValue([healthy, failing]);
       brakes.trip.mockResolvedValue(true);
       await expect(sut.evaluate(['c1'])).resolves.toEqual(['c1']);
-      expect(brakes.recentOutcomes).toHaveBeenCalledWith(['c1'], 200, ['200']);
+      expect(brakes.recentOutcomes).toHaveBeenCalledWith(['c1'], 200, ['200'], ['US', 'CA']);
       expect(brakes.trip).toHaveBeenCalledTimes(1);
       expect(brakes.trip).toHaveBeenCalledWith('c1', 'IN', expect.stringMatching(/^brake: IN: 60 %/), 'campaign');
       expect(events.campaignsChanged).toHaveBeenCalledWith(['c1']);

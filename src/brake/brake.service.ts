@@ -67,7 +67,9 @@ export class BrakeService implements OnModuleDestroy {
     if (!thresholds.enabled || campaignIds.length === 0) {
       return [];
     }
-    const outcomes = await this.brakes.recentOutcomes(campaignIds, thresholds.windowReports, OPT_OUT_ERROR_CODES);
+    const outcomes = await this.brakes.recentOutcomes(campaignIds, thresholds.windowReports, OPT_OUT_ERROR_CODES, [
+      ...this.config.deliveryReports.noReceiptCountries,
+    ]);
     const tripped = new Set<string>();
     for (const country of outcomes) {
       const reason = brakeReason(country, thresholds);

@@ -24,11 +24,15 @@ export class BrakeRepository {
    * campaign sending and not told to ignore the brake): its last `windowReports` final reports since
    * its brake was last released, in one statement. Each final status walks Message's (campaignId,
    * status, id) index backwards, so it reads about `windowReports` rows per status and country.
+   * In `noReceiptCountries` no delivery receipt ever comes, so a message's last report there is
+   * SENT (then UNCONFIRMED once its receipt window passes): those count as outcomes too, else only
+   * the failures would and every such country would read 100 % failed.
    */
   async recentOutcomes(
     campaignIds: string[],
     windowReports: number,
     optOutCodes: string[],
+    noReceiptCountries: string[],
   ): Promise<CountryOutcomes[]> {
     if (campaignIds.length === 0) {
       return [];
@@ -54,6 +58,8 @@ export class BrakeRepository {
             ${finalsOf(Prisma.sql`'DELIVERED'`, windowReports)}
             UNION ALL ${finalsOf(Prisma.sql`'UNDELIVERED'`, windowReports)}
             UNION ALL ${finalsOf(Prisma.sql`'FAILED'`, windowReports)}
+            UNION ALL ${finalsOf(Prisma.sql`'SENT'`, windowReports, noReceiptCountries)}
+            UNION ALL ${finalsOf(Prisma.sql`'UNCONFIRMED'`, windowReports, noReceiptCountries)}
           ) f
           ORDER BY f.id DESC
           LIMIT ${windowReports}
@@ -140,11 +146,13 @@ export class BrakeRepository {
 /**
  * The newest `limit` messages of one final status of the pair (campaign, country): one backward walk
  * of the (campaignId, status, id) index each, so a large campaign's older reports are never read.
+ * With `onlyCountries`, the status counts only for a pair whose country is one of them.
  */
-function finalsOf(status: Prisma.Sql, limit: number): Prisma.Sql {
+function finalsOf(status: Prisma.Sql, limit: number, onlyCountries?: string[]): Prisma.Sql {
+  const country = onlyCountries ? Prisma.sql`AND p.country = ANY(${onlyCountries}::text[])` : Prisma.empty;
   return Prisma.sql`(SELECT m.id, m.status, m."errorCode", m."optedOut" FROM "Message" m
     WHERE m."campaignId" = p."campaignId" AND m.status = ${status}::"MessageStatus" AND m.country = p.country
-      AND (k."releasedAt" IS NULL OR m."updatedAt" > k."releasedAt")
+      AND (k."releasedAt" IS NULL OR m."updatedAt" > k."releasedAt") ${country}
     ORDER BY m.id DESC LIMIT ${limit})`;
 }
 
