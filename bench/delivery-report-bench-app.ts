@@ -5,12 +5,16 @@ import { createApp } from '../src/bootstrap';
 import { DELIVERY_REPORT_PATH } from '../src/config/app-config.service';
 import { InvalidEnvironmentError, validateEnvironment } from '../src/config/env.schema';
 import { DeliveryReportIntake } from '../src/delivery-reports/delivery-report-intake.service';
+import { DATABASE_URL } from '../src/persistence/database.providers';
 
-/** The whole app, exactly as bootstrap.ts builds it. */
+/**
+ * The whole app, exactly as bootstrap.ts builds it; without DATABASE_URL in `env` it runs on the
+ * embedded PGlite (in a fresh DATA_DIR), and `databaseUrl` is the socket URL it serves.
+ */
 export async function createDeliveryReportBenchApp(
   env: Record<string, string>,
   intake: { maxInFlight?: number; maxBatch?: number } = {},
-): Promise<{ baseUrl: string; path: string; close(): Promise<void> }> {
+): Promise<{ baseUrl: string; path: string; databaseUrl: string; close(): Promise<void> }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bulk-sms-dr-bench-'));
   const { env: validated, errors } = validateEnvironment({ NODE_ENV: 'test', PORT: '0', DATA_DIR: dataDir, ...env });
   if (!validated) {
@@ -23,6 +27,7 @@ export async function createDeliveryReportBenchApp(
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     path: DELIVERY_REPORT_PATH,
+    databaseUrl: app.get<string>(DATABASE_URL),
     async close() {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });

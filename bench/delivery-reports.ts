@@ -1,23 +1,28 @@
 /*
  * Delivery-report webhook benchmark: the app (AppModule + DeliveryReportsModule, bootstrapped like
- * src/bootstrap.ts) on a fresh PostgreSQL database, a campaign of N messages in accepted batches,
+ * src/bootstrap.ts) on a fresh PostgreSQL database or the embedded PGlite, a campaign of N messages in accepted batches,
  * and a load generator in a SEPARATE process sending 2 signed form-encoded reports per message
  * (sent, delivered) over 64 keep-alive connections. Measures accepted reports/s, p50/p99 latency,
  * and the time until every report is applied (counters equal to a GROUP BY).
  *
- *   npx tsc -p tsconfig.build.json --outDir /tmp/bench-out
- *   NODE_PATH=/work/main/node_modules node /tmp/bench-out/bench/delivery-reports.js [messages=30000] [connections=64]
+ * Ours alternates with its floor (a bare node:http server verifying the same V3 signatures with the
+ * same code, under the same load generator and connections), BENCH_ROUNDS times (default 2).
+ *
+ *   npm run bench -- delivery-reports          (PostgreSQL and PGlite)
+ *   node dist/bench/delivery-reports.js [postgres|pglite] [messages] [connections=64]
  *
  * BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres) names the server;
  * BENCH_LOG_LEVEL (default warn) the app's log level; BENCH_MAX_IN_FLIGHT the group-commit statements
  * in flight (default 2); BENCH_METRICS=1 prints the delivery-report metrics after the run.
  */
 import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { LoadJob, LoadResult } from './delivery-report-load';
-import { BenchResult } from './bench-result';
+import { BENCH_ROUNDS, BenchResult, alternate, withFloor } from './bench-result';
+import { startBareSignatureServer } from './floors/bare-signature-server';
 
 export type { BenchResult };
 
@@ -25,6 +30,7 @@ const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0
 const PUBLIC_BASE = 'https://bench.example.test';
 const SECRET = 'bench-webhook-secret-0001';
 const BATCH = 1000;
+const FLOOR_PATH = '/webhooks/floor';
 
 /**
  * Compiled to an arbitrary --outDir, the code finds the project root (migrations) by looking for
@@ -147,23 +153,39 @@ function startLoad(job: LoadJob): Promise<{ go: () => Promise<LoadResult> }> {
   });
 }
 
-export async function runDeliveryReportBenchmark(messages = 30_000, connections = 64): Promise<BenchResult[]> {
-  ensureProjectLayout();
-  // Loaded after the layout check: the persistence layer resolves the migrations folder on import.
+export type BenchDatabase = 'postgres' | 'pglite';
+
+interface OursRun {
+  load: LoadResult;
+  appliedPerSecond: number;
+  applyLagMs: number;
+}
+
+/** One run of ours: a fresh database, the app, a seeded campaign, and the load until all is applied. */
+async function runOurs(database: BenchDatabase, messages: number, connections: number): Promise<OursRun> {
   const { applyMigrations } = await import('../src/persistence/migrator');
   const { createDeliveryReportBenchApp } = await import('./delivery-report-bench-app');
-
-  const name = `bulk_sms_dr_bench_${process.pid}_${Date.now()}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  try {
+  let url: string | undefined;
+  let dropDatabase = (): Promise<void> => Promise.resolve();
+  if (database === 'postgres') {
+    const name = `bulk_sms_dr_bench_${process.pid}_${Date.now()}`;
+    const admin = new Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.end();
+    url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
     await applyMigrations(url);
-    const targets = await seed(url, messages);
+    dropDatabase = async () => {
+      const client = new Client({ connectionString: ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    };
+  }
+  try {
     const app = await createDeliveryReportBenchApp(
       {
-        DATABASE_URL: url,
+        ...(url !== undefined && { DATABASE_URL: url }),
         API_BASE_URL: PUBLIC_BASE,
         PLIVO_WEBHOOK_SECRET: SECRET,
         LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
@@ -171,6 +193,7 @@ export async function runDeliveryReportBenchmark(messages = 30_000, connections 
       process.env.BENCH_MAX_IN_FLIGHT ? { maxInFlight: Number(process.env.BENCH_MAX_IN_FLIGHT) } : {},
     );
     try {
+      const targets = await seed(app.databaseUrl, messages);
       const load = await startLoad({
         target: app.baseUrl,
         publicReportUrl: `${PUBLIC_BASE}${app.path}`,
@@ -181,7 +204,7 @@ export async function runDeliveryReportBenchmark(messages = 30_000, connections 
       });
       const started = performance.now();
       const result = await load.go();
-      const applied = await waitApplied(url, messages, 300_000);
+      const applied = await waitApplied(app.databaseUrl, messages, 600_000);
       const allAppliedMs = performance.now() - started;
       if (process.env.BENCH_METRICS) {
         const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
@@ -192,44 +215,125 @@ export async function runDeliveryReportBenchmark(messages = 30_000, connections 
             .join('\n'),
         );
       }
-      const reports = result.sent;
       console.error(
-        `[delivery-reports] ${reports} reports, statuses ${JSON.stringify(result.statuses)}, ` +
+        `[delivery-reports ${database}] ${result.sent} reports, statuses ${JSON.stringify(result.statuses)}, ` +
           `sent in ${result.elapsedMs.toFixed(0)} ms, all applied after ${allAppliedMs.toFixed(0)} ms; ` +
-          `p90 ${result.p90Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms; ${applied.detail}`,
+          `p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms; ${applied.detail}`,
       );
       if (result.errors > 0 || !applied.ok) {
         throw new Error(`Benchmark run invalid: ${result.errors} errors; ${applied.detail}`);
       }
-      return [
-        {
-          name: 'delivery reports accepted (HTTP 200, durable)',
-          value: Math.round(reports / (result.elapsedMs / 1000)),
-          unit: 'reports/s',
-          target: '>= 6000',
-        },
-        { name: 'delivery report latency p50', value: round(result.p50Ms), unit: 'ms', target: '-' },
-        { name: 'delivery report latency p99', value: round(result.p99Ms), unit: 'ms', target: '< 50' },
-        {
-          name: 'delivery reports applied (load start to all applied)',
-          value: Math.round(reports / (allAppliedMs / 1000)),
-          unit: 'reports/s',
-          target: '>= 6000',
-        },
-        {
-          name: 'apply lag after the last answer',
-          value: Math.round(allAppliedMs - result.elapsedMs),
-          unit: 'ms',
-          target: '-',
-        },
-      ];
+      return {
+        load: result,
+        appliedPerSecond: accepted(result) / (allAppliedMs / 1000),
+        applyLagMs: allAppliedMs - result.elapsedMs,
+      };
     } finally {
       await app.close();
     }
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
+    await dropDatabase();
   }
+}
+
+/** One run of the floor: the bare verifying server under the same load generator and connections. */
+async function runFloor(messages: number, connections: number): Promise<LoadResult> {
+  const server = await startBareSignatureServer(PUBLIC_BASE, SECRET);
+  try {
+    const targets = Array.from({ length: messages }, (_, i) => ({
+      batchId: randomUUID(),
+      to: `+447700${String(i).padStart(6, '0')}`,
+    }));
+    const load = await startLoad({
+      target: server.baseUrl,
+      publicReportUrl: `${PUBLIC_BASE}${FLOOR_PATH}`,
+      path: FLOOR_PATH,
+      secret: SECRET,
+      connections,
+      messages: targets,
+    });
+    const result = await load.go();
+    console.error(
+      `[delivery-reports floor] ${result.sent} reports, statuses ${JSON.stringify(result.statuses)}, ` +
+        `sent in ${result.elapsedMs.toFixed(0)} ms; p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms`,
+    );
+    if (result.errors > 0) {
+      throw new Error(`Floor run invalid: ${JSON.stringify(result.statuses)}`);
+    }
+    return result;
+  } finally {
+    await server.close();
+  }
+}
+
+/**
+ * Ours and the bare floor in turn, BENCH_ROUNDS times (default 2), each line with both runs' figures.
+ * Goals: accepted >= 0.6x the floor with p99 < 50 ms on PostgreSQL; >= 0.3x with p99 < 200 ms on PGlite.
+ */
+export async function runDeliveryReportBenchmark(
+  database: BenchDatabase = 'postgres',
+  messages = database === 'postgres' ? 10_000 : 3_000,
+  connections = 64,
+): Promise<BenchResult[]> {
+  ensureProjectLayout();
+  const label = database === 'postgres' ? 'PostgreSQL' : 'PGlite';
+  const goal = database === 'postgres' ? { ratio: 0.6, p99: 50 } : { ratio: 0.3, p99: 200 };
+  const runs = await alternate(
+    BENCH_ROUNDS,
+    () => runOurs(database, messages, connections),
+    () => runFloor(messages, connections),
+  );
+  const results: BenchResult[] = [];
+  runs.forEach(({ ours, floor }, index) => {
+    const run = `run ${index + 1}`;
+    results.push(
+      withFloor(
+        {
+          name: `delivery reports accepted (HTTP 200, durable), ${label}, ${run}; floor: bare node:http verifying V3`,
+          value: Math.round(accepted(ours.load) / (ours.load.elapsedMs / 1000)),
+          unit: 'reports/s',
+          target: `ratio >= ${goal.ratio}`,
+        },
+        floor.sent / (floor.elapsedMs / 1000),
+      ),
+      withFloor(
+        {
+          name: `delivery report latency p99, ${label}, ${run} (${connections} connections)`,
+          value: round(ours.load.p99Ms),
+          unit: 'ms',
+          target: `< ${goal.p99} ms`,
+        },
+        floor.p99Ms,
+      ),
+      withFloor(
+        {
+          name: `delivery reports applied (load start to all applied), ${label}, ${run}`,
+          value: Math.round(ours.appliedPerSecond),
+          unit: 'reports/s',
+          target: '-',
+        },
+        floor.sent / (floor.elapsedMs / 1000),
+      ),
+      {
+        name: `reports answered 503 (load shed; Plivo retries them), ${label}, ${run}`,
+        value: ours.load.statuses['503'] ?? 0,
+        unit: '',
+        target: '-',
+      },
+      {
+        name: `apply lag after the last answer, ${label}, ${run}`,
+        value: Math.round(ours.applyLagMs),
+        unit: 'ms',
+        target: '-',
+      },
+    );
+  });
+  return results;
+}
+
+/** Reports answered 200 (the rest were shed with 503). */
+function accepted(load: LoadResult): number {
+  return load.statuses['200'] ?? 0;
 }
 
 function round(value: number): number {
@@ -237,8 +341,9 @@ function round(value: number): number {
 }
 
 if (require.main === module) {
-  const [messages, connections] = process.argv.slice(2).map(Number);
-  runDeliveryReportBenchmark(messages || undefined, connections || undefined)
+  const database: BenchDatabase = process.argv[2] === 'pglite' ? 'pglite' : 'postgres';
+  const [messages, connections] = process.argv.slice(3).map(Number);
+  runDeliveryReportBenchmark(database, messages || undefined, connections || undefined)
     .then((results) => {
       console.table(results);
       process.exit(0);

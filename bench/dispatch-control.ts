@@ -3,7 +3,9 @@
  * fresh PostgreSQL database against a standalone Plivo sandbox in this process (real-account mode,
  * PLIVO_API_URL), so the sandbox's records are the counting truth.
  *
- * 1. Drain rate: a 100,000-recipient campaign at 1,000 MPS (the sandbox sends at 1,000 MPS too).
+ * 1. Drain rate: campaigns of 1,000 / 10,000 / 100,000 recipients (BENCH_DRAIN_SIZES; a million takes
+ *    17 minutes at this rate) at 1,000 MPS (the sandbox sends at 1,000 MPS too), with the service's
+ *    CPU seconds per drain as the cost growth.
  *    The rate is messages / (the sandbox's last send - its first acceptance); the floor beside it
  *    is what the sandbox itself can do in the same run: 100,000 / (100,000 / MPS) seconds = MPS.
  *    Zero 429 (API limit) and zero 420 (expired in the queue) are required.
@@ -14,20 +16,24 @@
  *   npm run bench            (all benchmarks)
  *   node dist/bench/dispatch-control.js
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
 import { applyMigrations } from '../src/persistence/migrator';
 import { PlivoSandbox } from '../src/sandbox/sandbox';
 import { SandboxMessage } from '../src/sandbox/sandbox-message';
 import { freePort, runService } from '../test/utils/service-process';
-import { BenchResult } from './bench-result';
+import { BenchResult, growthLines } from './bench-result';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const API_KEY = 'sk_benchmark_key_0000000000000002';
 const MPS = 1_000;
 const LEAD_SECONDS = 10;
 const POLL_MS = 100;
-const DRAIN_RECIPIENTS = 100_000;
 const CANCEL_RECIPIENTS = 100_000;
+const PGLITE_MEMORY_RECIPIENTS = 20_000;
+const CLOCK_TICKS = 100;
 const SENDER = '+14155550100';
 
 async function sql(url: string, text: string): Promise<void> {
@@ -69,21 +75,49 @@ async function until(what: string, probe: () => boolean, timeoutMs: number): Pro
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-export async function runDispatchControlBenchmark(): Promise<BenchResult[]> {
+/** CPU seconds (user + system) the process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of /proc/pid/stat (11 and 12 after the command name), in ticks.
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+interface Drain {
+  rate: number;
+  cpuSeconds: number;
+  rssSamplesMb: number[];
+}
+
+/**
+ * Drain benchmark on PostgreSQL (drain rate and its cost growth, then control latency after cancel),
+ * or on the embedded PGlite: a 20,000-recipient campaign drained at 1,000 MPS with the service's RSS
+ * sampled meanwhile (the steady state a newcomer sees).
+ */
+export async function runDispatchControlBenchmark(database: 'postgres' | 'pglite' = 'postgres'): Promise<BenchResult[]> {
   const name = `bulk_sms_bench_${process.pid}_dispatch`;
-  await sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await sql(ADMIN_URL, `CREATE DATABASE "${name}"`);
+  if (database === 'postgres') {
+    await sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await sql(ADMIN_URL, `CREATE DATABASE "${name}"`);
+  }
   const databaseUrl = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  await applyMigrations(databaseUrl);
+  if (database === 'postgres') {
+    await applyMigrations(databaseUrl);
+  }
   // GB numbers (receipts), instant delivery reports so that callbacks never lag behind sending.
   const sandbox = await new PlivoSandbox({ mps: MPS, dlrDelayMs: 0 }).start(0);
   const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bulk-sms-bench-'));
   const service = runService(
     {
       PORT: String(port),
       API_BASE_URL: `http://127.0.0.1:${port}`,
-      DATA_DIR: `/tmp/bulk-sms-bench-${port}`,
-      DATABASE_URL: databaseUrl,
+      DATA_DIR: dataDir,
+      ...(database === 'postgres' && { DATABASE_URL: databaseUrl }),
       API_KEY,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
@@ -108,23 +142,71 @@ export async function runDispatchControlBenchmark(): Promise<BenchResult[]> {
         { input: { recipients, text } },
       )
     ).sendBulk.id;
-  try {
-    await service.waitFor(/Bulk SMS service ready/, 60_000);
-
-    // 1. Drain rate.
-    const drain = numbers(DRAIN_RECIPIENTS, 0);
-    await send(drain, 'Benchmark: drain');
-    await until('every message sent by the sandbox', () => sentCount(sandbox, drain) === DRAIN_RECIPIENTS, 600_000);
-    const drained = messagesTo(sandbox, drain);
+  const pid = () => service.child.pid!;
+  let offset = 0;
+  const drain = async (size: number): Promise<Drain> => {
+    const list = numbers(size, offset);
+    offset += size;
+    const rssSamplesMb: number[] = [];
+    const sampler = setInterval(() => rssSamplesMb.push(rssMb(pid())), 200);
+    const cpuBefore = cpuSeconds(pid());
+    try {
+      await send(list, `Benchmark: drain ${size}`);
+      await until('every message sent by the sandbox', () => sentCount(sandbox, list) === size, 600_000 + size * 3);
+      // The delivery reports of the last messages are applied within moments (dlrDelayMs 0).
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    } finally {
+      clearInterval(sampler);
+    }
+    const drained = messagesTo(sandbox, list);
     const firstAccepted = drained.reduce((min, m) => Math.min(min, m.queuedAt), Number.POSITIVE_INFINITY);
     const lastSent = drained.reduce((max, m) => Math.max(max, leftQueueAt(m)), 0);
-    const drainRate = DRAIN_RECIPIENTS / ((lastSent - firstAccepted) / 1000);
+    return { rate: size / ((lastSent - firstAccepted) / 1000), cpuSeconds: cpuSeconds(pid()) - cpuBefore, rssSamplesMb };
+  };
+  try {
+    await service.waitFor(/Bulk SMS service ready/, 120_000);
+    if (database === 'pglite') {
+      const size = PGLITE_MEMORY_RECIPIENTS;
+      const { rate, rssSamplesMb } = await drain(size);
+      const sorted = [...rssSamplesMb].sort((a, b) => a - b);
+      // Steady state: the median sample while the campaign drains (acceptance and start-up excluded by the median).
+      const steady = sorted[Math.floor(sorted.length / 2)] ?? 0;
+      return [
+        {
+          name: `drain rate, ${size.toLocaleString('en-US')} recipients at ${MPS} MPS, PGlite; floor: the sandbox's MPS`,
+          value: Math.round(rate),
+          unit: 'messages/s',
+          target: 'ratio >= 0.95',
+          floor: MPS,
+          ratio: round(rate / MPS),
+        },
+        {
+          name: `service steady-state RSS (median, sampled every 200 ms) during a ${size.toLocaleString('en-US')}-recipient campaign, PGlite`,
+          value: Math.round(steady),
+          unit: 'MB',
+          target: '< 300 MB',
+        },
+        {
+          name: `service peak RSS during a ${size.toLocaleString('en-US')}-recipient campaign, PGlite`,
+          value: Math.round(sorted[sorted.length - 1] ?? 0),
+          unit: 'MB',
+          target: '-',
+        },
+      ];
+    }
+
+    // 1. Drain rate, and its cost (the service's CPU seconds) from size to size.
+    const drains: Array<{ size: number; drain: Drain }> = [];
+    for (const size of (process.env.BENCH_DRAIN_SIZES ?? '1000,10000,100000').split(',').map(Number)) {
+      drains.push({ size, drain: await drain(size) });
+    }
     const stats = sandbox.stats();
     const tooMany = stats.requests.byStatus['429'] ?? 0;
     const expired = stats.messages.expired;
+    const largest = drains[drains.length - 1];
 
     // 2. Control latency after cancel.
-    const cancelled = numbers(CANCEL_RECIPIENTS, 200_000);
+    const cancelled = numbers(CANCEL_RECIPIENTS, offset);
     const id = await send(cancelled, 'Benchmark: cancel');
     await until('the first batch', () => acceptedCount(sandbox, cancelled) > 0, 60_000);
     await new Promise((resolve) => setTimeout(resolve, 5_000));
@@ -144,13 +226,26 @@ export async function runDispatchControlBenchmark(): Promise<BenchResult[]> {
     const lastSentAfterCancel = messagesTo(sandbox, cancelled).reduce((max, m) => Math.max(max, leftQueueAt(m)), 0);
 
     return [
-      {
-        name: `drain rate, ${DRAIN_RECIPIENTS.toLocaleString('en-US')} recipients at ${MPS} MPS (lead ${LEAD_SECONDS} s)`,
-        value: Math.round(drainRate),
+      ...drains.map(({ size, drain: { rate } }) => ({
+        name: `drain rate, ${size.toLocaleString('en-US')} recipients at ${MPS} MPS (lead ${LEAD_SECONDS} s); floor: the sandbox's MPS`,
+        value: Math.round(rate),
         unit: 'messages/s',
-        target: `>= ${0.95 * MPS} (floor: the sandbox's ${MPS} MPS)`,
+        target: 'ratio >= 0.95',
+        floor: MPS,
+        ratio: round(rate / MPS),
+      })),
+      ...growthLines(
+        `cost growth: drain at ${MPS} MPS, service CPU seconds`,
+        's',
+        drains.map(({ size, drain }) => ({ size, value: round(drain.cpuSeconds) })),
+      ),
+      {
+        name: `service peak RSS during the ${largest.size.toLocaleString('en-US')}-recipient drain, PostgreSQL`,
+        value: Math.round(Math.max(...largest.drain.rssSamplesMb)),
+        unit: 'MB',
+        target: '< 512 MB',
       },
-      { name: 'HTTP 429 answers during the drain', value: tooMany, unit: '', target: '0' },
+      { name: 'HTTP 429 answers during the drains', value: tooMany, unit: '', target: '0' },
       { name: 'messages expired in the queue (error 420)', value: expired, unit: '', target: '0' },
       {
         name: `at Plivo when the cancel answered, ${round(sinceFirst, 1)} s after the first batch`,
@@ -175,7 +270,10 @@ export async function runDispatchControlBenchmark(): Promise<BenchResult[]> {
     service.child.kill('SIGTERM');
     await service.exited.catch(() => undefined);
     await sandbox.stop();
-    await sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+    if (database === 'postgres') {
+      await sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+    }
   }
 }
 
@@ -208,7 +306,7 @@ function leftQueueAt(message: SandboxMessage): number {
 }
 
 if (require.main === module) {
-  void runDispatchControlBenchmark().then(
+  void runDispatchControlBenchmark(process.argv[2] === 'pglite' ? 'pglite' : 'postgres').then(
     (results) => {
       console.table(results);
       process.exit(0);

@@ -15,7 +15,7 @@ import { PlivoSandbox } from '../src/sandbox/sandbox';
 import { PlivoSmsGateway } from '../src/sms-gateway/plivo-sms.gateway';
 import { ProviderAccount } from '../src/sms-gateway/provider-account';
 import { generateNumbers } from './recipient-validation';
-import { BenchResult } from './bench-result';
+import { BENCH_ROUNDS, BenchResult, growthLines } from './bench-result';
 
 export type { BenchResult };
 
@@ -72,6 +72,18 @@ export async function runQuoteBenchmark(): Promise<BenchResult[]> {
       `quote of ${RECIPIENTS.toLocaleString('en-US')}: ${warm.recipients} valid, ${warm.rejectedRecipients.length} rejected, ` +
         `${warm.perCountry.length} countries, ${warm.segments} segment(s), total ${warm.totalCost.amount} ${warm.totalCost.currency}`,
     );
+    // Cost growth, prices cached: the best of BENCH_ROUNDS quotes at each size.
+    const growth: Array<{ size: number; value: number }> = [];
+    for (const size of (process.env.BENCH_QUOTE_SIZES ?? '1000,10000,100000,1000000').split(',').map(Number)) {
+      const numbers = generateNumbers(size);
+      let best = Number.POSITIVE_INFINITY;
+      for (let round = 0; round < BENCH_ROUNDS; round++) {
+        started = performance.now();
+        await pricing.quote({ ...input, recipients: numbers });
+        best = Math.min(best, performance.now() - started);
+      }
+      growth.push({ size, value: Math.round(best * 10) / 10 });
+    }
     const target = `< ${TARGET_MS} ms`;
     return [
       { name: 'quote 100k recipients (prices cached)', value: Math.round(warmMs), unit: 'ms', target },
@@ -87,6 +99,7 @@ export async function runQuoteBenchmark(): Promise<BenchResult[]> {
         unit: 'ms',
         target: '< 50 ms',
       },
+      ...growthLines('cost growth: quote (prices cached, best run)', 'ms', growth),
     ];
   } finally {
     await sandbox.stop();

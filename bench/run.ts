@@ -1,6 +1,13 @@
 /*
  * `npm run bench`: every benchmark in turn, on this machine, printed as one table and written to
  * bench/results/latest.md (the table the README shows). Needs PostgreSQL on 127.0.0.1:5432.
+ *
+ *   npm run bench                          every suite
+ *   npm run bench -- delivery-reports      only the suites whose name contains one of the words
+ *   npm run bench -- --list                the suite names
+ *
+ * Each suite measures its floor in the same run, alternating with ours (BENCH_ROUNDS, default 2), and
+ * prints both beside their ratio: on a shared or slower machine only the ratios travel.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -8,39 +15,73 @@ import path from 'node:path';
 import { BenchResult } from './bench-result';
 import { runDeliveryReportBenchmark } from './delivery-reports';
 import { runDispatchControlBenchmark } from './dispatch-control';
+import { runExportBenchmark } from './export';
 import { runQuoteBenchmark } from './quote';
 import { runSendBulkBenchmark } from './send-bulk';
 
+const SUITES: Array<[string, () => Promise<BenchResult[]>]> = [
+  ['quote', runQuoteBenchmark],
+  ['send-bulk-postgres', () => runSendBulkBenchmark('postgres')],
+  ['send-bulk-pglite', () => runSendBulkBenchmark('pglite')],
+  ['delivery-reports-postgres', () => runDeliveryReportBenchmark('postgres')],
+  ['delivery-reports-pglite', () => runDeliveryReportBenchmark('pglite')],
+  ['dispatch-control', () => runDispatchControlBenchmark('postgres')],
+  ['pglite-memory', () => runDispatchControlBenchmark('pglite')],
+  ['export', runExportBenchmark],
+];
+
+function format(value: number | undefined, unit = ''): string {
+  if (value === undefined) {
+    return '-';
+  }
+  return Number.isNaN(value) ? 'failed' : `${value.toLocaleString('en-US')}${unit ? ` ${unit}` : ''}`;
+}
+
 async function main(): Promise<void> {
+  const filters = process.argv.slice(2);
+  if (filters.includes('--list')) {
+    console.log(SUITES.map(([name]) => name).join('\n'));
+    return;
+  }
+  const selected = SUITES.filter(([name]) => filters.length === 0 || filters.some((word) => name.includes(word)));
+  if (selected.length === 0) {
+    throw new Error(`no suite matches ${filters.join(', ')}; suites: ${SUITES.map(([name]) => name).join(', ')}`);
+  }
   const results: BenchResult[] = [];
-  const suites: Array<[string, () => Promise<BenchResult[]>]> = [
-    ['quote', runQuoteBenchmark],
-    ['sendBulk acceptance', runSendBulkBenchmark],
-    ['delivery reports', () => runDeliveryReportBenchmark()],
-    ['dispatch: drain rate and control latency', runDispatchControlBenchmark],
-  ];
-  for (const [name, run] of suites) {
+  for (const [name, run] of selected) {
     process.stderr.write(`running ${name}...\n`);
+    const started = performance.now();
     try {
       results.push(...(await run()));
     } catch (error) {
-      process.stderr.write(`${name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       results.push({ name: `${name} (failed)`, value: Number.NaN, unit: '', target: '' });
     }
+    process.stderr.write(`${name} took ${Math.round((performance.now() - started) / 1000)} s\n`);
   }
   const table = [
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, PostgreSQL on the same machine.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, ` +
+      `PostgreSQL on the same machine${filters.length > 0 ? ` (suites: ${selected.map(([name]) => name).join(', ')})` : ''}.`,
     '',
-    '| benchmark | result | target |',
-    '| --- | --- | --- |',
-    ...results.map((r) => `| ${r.name} | ${Number.isNaN(r.value) ? 'failed' : `${r.value} ${r.unit}`} | ${r.target} |`),
+    '| benchmark | ours | floor (same run) | ratio | goal |',
+    '| --- | --- | --- | --- | --- |',
+    ...results.map(
+      (r) =>
+        `| ${r.name} | ${format(r.value, r.unit)} | ${format(r.floor, r.floor === undefined ? '' : r.unit)} | ` +
+        `${r.ratio === undefined ? '-' : `${format(r.ratio)}×`} | ${r.target} |`,
+    ),
     '',
   ].join('\n');
   console.log(table);
   const dir = path.resolve(__dirname, '../../bench/results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'latest.md'), table);
-  process.exit(0);
+  writeFileSync(path.join(dir, filters.length === 0 ? 'latest.md' : `partial-${filters.join('-')}.md`), table);
 }
 
-void main();
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

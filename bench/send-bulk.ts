@@ -1,17 +1,27 @@
 /*
  * Acceptance benchmark of sendBulk: the built service (dist/src/main.js) runs as its own process on
- * a fresh PostgreSQL database with the Plivo sandbox in-process; a client in this process sends one
- * campaign of 100,000 and one of 1,000,000 recipients and measures the time until the mutation
- * answers, the service's peak RSS (VmHWM), and how long /health took to answer meanwhile.
+ * a fresh PostgreSQL database, or on its embedded PGlite, and a client in this process sends
+ * campaigns of 1,000 / 10,000 / 100,000 / 1,000,000 recipients (PGlite: up to 100,000), measuring
+ * the time until the mutation answers, the service's RSS (sampled every 50 ms) and the slowest
+ * /health answer (probed every 50 ms) meanwhile.
  *
- *   npm run bench            (all benchmarks)
- *   node dist/bench/send-bulk.js
+ * Each size alternates with its floor (bench/floors/send-bulk-floor.ts: libphonenumber-js on every
+ * core with worker threads, or a multi-row INSERT of the same rows into the same kind of database,
+ * whichever is slower), BENCH_ROUNDS times (default 2); then the cost growth from size to size.
+ *
+ *   npm run bench -- send-bulk
+ *   node dist/bench/send-bulk.js [postgres|pglite]        BENCH_SIZES=1000,10000 to choose sizes
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
+import { EmbeddedPostgres } from '../src/persistence/embedded-postgres';
 import { applyMigrations } from '../src/persistence/migrator';
-import { freePort, runService } from '../test/utils/service-process';
-import { BenchResult } from './bench-result';
+import { ServiceProcess, freePort, runService } from '../test/utils/service-process';
+import { BENCH_ROUNDS, BenchResult, alternate, growthLines, roundTo, withFloor } from './bench-result';
+import type { BenchDatabase } from './delivery-reports';
+import { measureSendBulkFloor } from './floors/send-bulk-floor';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const API_KEY = 'sk_benchmark_key_0000000000000001';
@@ -26,9 +36,9 @@ async function sql(url: string, text: string): Promise<void> {
   }
 }
 
-function peakRssMb(pid: number): number {
+function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 /** Distinct valid numbers over several countries, like a real upload (E.164 and national formats). */
@@ -52,85 +62,88 @@ function recipients(count: number): string[] {
   return list;
 }
 
-async function measure(count: number): Promise<BenchResult[]> {
-  const name = `bulk_sms_bench_${process.pid}_${count}`;
+/** A database for one role (the service, or the floor), created now and dropped by `drop`. */
+interface BenchDb {
+  /** Unset for the service on PGlite: it starts its own in DATA_DIR. */
+  url?: string;
+  drop(): Promise<void>;
+}
+
+async function postgresDb(role: string): Promise<BenchDb & { url: string }> {
+  const name = `bulk_sms_bench_${process.pid}_${role}`;
   await sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await sql(ADMIN_URL, `CREATE DATABASE "${name}"`);
-  const databaseUrl = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  await applyMigrations(databaseUrl);
-  const port = await freePort();
-  const service = runService(
-    {
-      PORT: String(port),
-      DATA_DIR: `/tmp/bulk-sms-bench-${port}`,
-      DATABASE_URL: databaseUrl,
-      API_KEY,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      // The heap cap of `npm start` (package.json), unless overridden.
-      NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? '--max-old-space-size=256',
-      // Measure acceptance alone: the dispatcher waits (nothing is due before the schedule).
+  const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+  await applyMigrations(url);
+  return { url, drop: () => sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+/** PGlite in this process, served on its socket exactly as the service serves its own. */
+async function pgliteDb(): Promise<BenchDb & { url: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bulk-sms-floor-'));
+  const embedded = new EmbeddedPostgres();
+  const url = await embedded.start(dir, 8);
+  await applyMigrations(url);
+  return {
+    url,
+    drop: async () => {
+      await embedded.stop();
+      rmSync(dir, { recursive: true, force: true });
     },
-    require.resolve('../src/main.js'),
-  );
-  try {
-    await service.waitFor(/Bulk SMS service ready/, 60_000);
-    const base = `http://127.0.0.1:${port}`;
-    // Warm up: prices for every country and the JIT.
-    await post(base, {
-      recipients: recipients(400),
-      text: 'warm-up',
-      scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
-    });
-    const body = {
-      recipients: recipients(count),
-      text: 'Benchmark: your parcel arrives tomorrow between 9 and 12.',
-      scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
-    };
-    let worstHealthMs = 0;
-    let probing = true;
-    const probe = (async () => {
-      while (probing) {
-        const started = performance.now();
+  };
+}
+
+interface Acceptance {
+  seconds: number;
+  peakRssMb: number;
+  worstHealthMs: number;
+}
+
+async function accept(service: ServiceProcess, base: string, count: number): Promise<Acceptance> {
+  const body = {
+    recipients: recipients(count),
+    text: 'Benchmark: your parcel arrives tomorrow between 9 and 12.',
+    scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
+  };
+  let worstHealthMs = 0;
+  let peakRssMb = 0;
+  let probing = true;
+  const probe = (async () => {
+    while (probing) {
+      const started = performance.now();
+      try {
         await fetch(`${base}/health`);
-        worstHealthMs = Math.max(worstHealthMs, performance.now() - started);
-        await new Promise((resolve) => setTimeout(resolve, 50));
+      } catch {
+        // The service went away (it is reported below with its output); stop probing it.
+        break;
       }
-    })();
-    const started = performance.now();
-    const result = await post(base, body);
-    const seconds = (performance.now() - started) / 1000;
+      worstHealthMs = Math.max(worstHealthMs, performance.now() - started);
+      if (service.child.exitCode === null) {
+        peakRssMb = Math.max(peakRssMb, rssMb(service.child.pid!));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  const started = performance.now();
+  let result: { total: number };
+  try {
+    result = await post(base, body);
+  } catch (error) {
     probing = false;
     await probe;
-    if (result.total !== count) {
-      throw new Error(`expected ${count} accepted recipients, got ${JSON.stringify(result)}`);
-    }
-    const label = count.toLocaleString('en-US');
-    return [
-      {
-        name: `sendBulk ${label} recipients accepted (PostgreSQL)`,
-        value: round(seconds),
-        unit: 's',
-        target: count >= 1_000_000 ? '< 15 s' : '< 2 s',
-      },
-      {
-        name: `service peak RSS after ${label}`,
-        value: Math.round(peakRssMb(service.child.pid!)),
-        unit: 'MB',
-        target: count >= 1_000_000 ? '< 512 MB' : '-',
-      },
-      {
-        name: `slowest /health answer during ${label}`,
-        value: Math.round(worstHealthMs),
-        unit: 'ms',
-        target: 'responsive',
-      },
-    ];
-  } finally {
-    service.child.kill('SIGTERM');
-    await service.exited;
-    await sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    throw new Error(
+      `sendBulk of ${count} failed (${error instanceof Error ? error.message : String(error)}); service exit code ` +
+        `${service.child.exitCode}, last output:\n${service.output().slice(-2_000)}`,
+    );
   }
+  const seconds = (performance.now() - started) / 1000;
+  probing = false;
+  await probe;
+  peakRssMb = Math.max(peakRssMb, rssMb(service.child.pid!));
+  if (result.total !== count) {
+    throw new Error(`expected ${count} accepted recipients, got ${JSON.stringify(result)}`);
+  }
+  return { seconds, peakRssMb, worstHealthMs };
 }
 
 async function post(base: string, input: Record<string, unknown>): Promise<{ total: number }> {
@@ -149,22 +162,102 @@ async function post(base: string, input: Record<string, unknown>): Promise<{ tot
   return json.data.sendBulk.progress;
 }
 
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
-}
-
-export async function runSendBulkBenchmark(): Promise<BenchResult[]> {
-  const sizes = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
+export async function runSendBulkBenchmark(database: BenchDatabase = 'postgres'): Promise<BenchResult[]> {
+  const label = database === 'postgres' ? 'PostgreSQL' : 'PGlite';
+  const defaultSizes = database === 'postgres' ? '1000,10000,100000,1000000' : '1000,10000,100000';
+  const sizes = (process.env.BENCH_SIZES ?? defaultSizes).split(',').map(Number);
+  const serviceDb: BenchDb = database === 'postgres' ? await postgresDb('service') : { drop: () => Promise.resolve() };
+  const floorDb = database === 'postgres' ? await postgresDb('floor') : await pgliteDb();
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bulk-sms-bench-'));
+  const service = runService(
+    {
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      ...(serviceDb.url !== undefined && { DATABASE_URL: serviceDb.url }),
+      API_KEY,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      // The heap cap of `npm start` (package.json), unless overridden.
+      NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? '--max-old-space-size=256',
+      // Measure acceptance alone: the dispatcher waits (nothing is due before the schedule).
+    },
+    require.resolve('../src/main.js'),
+  );
   const results: BenchResult[] = [];
-  for (const size of sizes) {
-    results.push(...(await measure(size)));
+  const growth: Array<{ size: number; value: number }> = [];
+  const floorGrowth: Array<{ size: number; value: number }> = [];
+  try {
+    await service.waitFor(/Bulk SMS service ready/, 120_000);
+    const base = `http://127.0.0.1:${port}`;
+    // Warm up: prices for every country and the JIT, on both sides.
+    await post(base, {
+      recipients: recipients(400),
+      text: 'warm-up',
+      scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    await measureSendBulkFloor(floorDb.url, recipients(400));
+    for (const size of sizes) {
+      const count = size.toLocaleString('en-US');
+      const runs = await alternate(
+        BENCH_ROUNDS,
+        () => accept(service, base, size),
+        () => measureSendBulkFloor(floorDb.url, recipients(size)),
+      );
+      runs.forEach(({ ours, floor }, index) => {
+        console.error(
+          `[send-bulk ${database} ${count} run ${index + 1}] ours ${ours.seconds.toFixed(2)} s; floor: validation on ` +
+            `workers ${(floor.validationMs / 1000).toFixed(2)} s, insert ${(floor.insertMs / 1000).toFixed(2)} s`,
+        );
+        results.push(
+          withFloor(
+            {
+              name: `sendBulk ${count} recipients accepted, ${label}, run ${index + 1}; floor: slower of validation on all cores and multi-row INSERT`,
+              value: roundTo(ours.seconds, 2),
+              unit: 's',
+              target: size >= 100_000 ? 'ratio <= 1.5' : '-',
+            },
+            floor.floorMs / 1000,
+          ),
+        );
+      });
+      results.push(
+        {
+          name: `slowest /health answer during ${count} (probed every 50 ms), ${label}`,
+          value: Math.round(Math.max(...runs.map((r) => r.ours.worstHealthMs))),
+          unit: 'ms',
+          target: '< 100 ms',
+        },
+        {
+          name: `service peak RSS during ${count}, ${label}`,
+          value: Math.round(Math.max(...runs.map((r) => r.ours.peakRssMb))),
+          unit: 'MB',
+          target: '< 512 MB',
+        },
+      );
+      growth.push({ size, value: roundTo(Math.min(...runs.map((r) => r.ours.seconds)), 3) });
+      floorGrowth.push({ size, value: roundTo(Math.min(...runs.map((r) => r.floor.floorMs)) / 1000, 3) });
+    }
+    results.push(
+      ...growthLines(`cost growth: sendBulk acceptance (best run), ${label}`, 's', growth),
+      ...growthLines(`cost growth: sendBulk floor (best run), ${label}`, 's', floorGrowth),
+    );
+    return results;
+  } finally {
+    service.child.kill('SIGTERM');
+    await service.exited;
+    rmSync(dataDir, { recursive: true, force: true });
+    await serviceDb.drop();
+    await floorDb.drop();
   }
-  return results;
 }
 
 if (require.main === module) {
-  runSendBulkBenchmark().then(
-    (results) => console.table(results),
+  runSendBulkBenchmark(process.argv[2] === 'pglite' ? 'pglite' : 'postgres').then(
+    (results) => {
+      console.table(results);
+      process.exit(0);
+    },
     (error: unknown) => {
       console.error(error);
       process.exit(1);

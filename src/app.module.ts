@@ -4,7 +4,9 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { CampaignsModule } from './campaigns/campaigns.module';
+import { ConsentModule } from './consent/consent.module';
 import { AuthModule } from './common/auth/auth.module';
+import { ConsoleModule } from './console/console.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { graphqlConfig } from './common/graphql/graphql.config';
 import { GraphqlTransportModule } from './common/graphql/graphql-transport.module';
@@ -17,13 +19,16 @@ import { AppConfig } from './config/app-config.service';
 import { ConfigModule } from './config/config.module';
 import { Environment } from './config/env.schema';
 import { DeliveryReportsModule } from './delivery-reports/delivery-reports.module';
+import { ExportModule } from './export/export.module';
 import { HealthModule } from './health/health.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { PricingModule } from './pricing/pricing.module';
+import { RetentionModule } from './retention/retention.module';
 import { SandboxHost, SandboxModule } from './sandbox/sandbox.module';
 import { plivoAccountEndpoint } from './sms-gateway/plivo-endpoint';
 import { SmsGatewayModule } from './sms-gateway/sms-gateway.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
  * The SMS gateway's Plivo endpoint, chosen here: the real account when PLIVO_* is configured,
@@ -66,6 +71,12 @@ export class AppModule {
         PricingModule,
         CampaignsModule,
         DeliveryReportsModule,
+        ConsoleModule,
+        ConsentModule,
+        // Results out (issue 15): exports, customer webhooks, retention.
+        ExportModule,
+        WebhooksModule,
+        RetentionModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -3,6 +3,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { ConsoleSessionMiddleware } from './common/auth/console-session.middleware';
 import { GraphqlRequestGate } from './common/graphql/graphql-request-gate';
 import { limitWebSocketMessageSize } from './common/graphql/websocket-message-limit';
 import { BulkRequestSlots } from './common/http/bulk-request-slots';
@@ -54,6 +55,7 @@ export async function createApp(env?: Environment): Promise<NestExpressApplicati
   app.useLogger(app.get(Logger));
   keepConnectionsLongerThanClients(app.getHttpServer());
   routeDeliveryReportsAroundExpress(app);
+  app.use(app.get(ConsoleSessionMiddleware).middleware);
   app.use(app.get(GraphqlRequestGate).middleware);
   app.use(
     requestBodyParsers(

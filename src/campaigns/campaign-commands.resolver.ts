@@ -48,7 +48,14 @@ export class CampaignCommandsResolver {
       description: 'a new budget, e.g. after the campaign paused because the old one would be exceeded',
     })
     maxCost?: number | null,
+    @Args('ignoreBrake', {
+      type: () => Boolean,
+      nullable: true,
+      defaultValue: false,
+      description: 'added: after the automatic brake tripped, keep sending without checking it again for this campaign',
+    })
+    ignoreBrake?: boolean | null,
   ): Promise<CampaignView> {
-    return toCampaignView(await this.control.resume(account.accountId, id, maxCost));
+    return toCampaignView(await this.control.resume(account.accountId, id, maxCost, ignoreBrake ?? false));
   }
 }

@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { BrakeService } from '../brake/brake.service';
 import Decimal from 'decimal.js';
 import { NotFoundError, UserInputError } from '../common/errors/domain-error';
 import { Clock } from '../common/time/clock';
 import { CampaignEvents } from '../domain/campaign-events';
 import { CampaignRecord } from '../domain/campaign.record';
-import { CampaignStatus } from '../domain/campaign-status.enum';
+import { CampaignStatus, FINAL_CAMPAIGN_STATUSES } from '../domain/campaign-status.enum';
 import { DispatcherWakeup } from '../messaging/dispatcher-wakeup';
 import { CampaignRepository } from '../persistence/campaign.repository';
 import { Transactor } from '../persistence/transactor';
@@ -25,6 +26,7 @@ export class CampaignControlService {
     private readonly events: CampaignEvents,
     private readonly wakeup: DispatcherWakeup,
     private readonly clock: Clock,
+    @Optional() private readonly brake?: BrakeService,
   ) {}
 
   async pause(accountId: string, id: string): Promise<CampaignRecord> {
@@ -38,8 +40,17 @@ export class CampaignControlService {
     return this.changed(paused, 'pause', accountId, id);
   }
 
-  async resume(accountId: string, id: string, maxCost?: number | null): Promise<CampaignRecord> {
-    const current = await this.get(accountId, id);
+  async resume(accountId: string, id: string, maxCost?: number | null, ignoreBrake = false): Promise<CampaignRecord> {
+    let current = await this.get(accountId, id);
+    // A tripped brake (src/brake) holds a country's batches, or paused the campaign: released first.
+    if (this.brake && !FINAL_CAMPAIGN_STATUSES.has(current.status)) {
+      const released = await this.brake.release(id, ignoreBrake);
+      if (released > 0 && ACTIVE.includes(current.status)) {
+        current = await this.get(accountId, id);
+        this.events.campaignsChanged([id]);
+        this.wakeup.wake();
+      }
+    }
     if (ACTIVE.includes(current.status) && (maxCost === undefined || maxCost === null)) {
       return current;
     }

@@ -6,7 +6,8 @@ import { AppConfig } from '../config/app-config.service';
 import { CampaignEta, estimatedCompletionOf } from '../domain/campaign-eta';
 import { FINAL_CAMPAIGN_STATUSES } from '../domain/campaign-status.enum';
 import { CampaignRepository } from '../persistence/campaign.repository';
-import { toCampaignProgress } from './campaign.mapper';
+import { SendingHoldsService } from '../quiet-hours/sending-holds.service';
+import { holdsOf, toCampaignProgress } from './campaign.mapper';
 import { CAMPAIGNS_CHANGED, CampaignsChangedEvent } from './campaign-progress.publisher';
 import { CampaignProgress } from './models/campaign-progress.model';
 
@@ -41,6 +42,7 @@ export class CampaignProgressService implements OnModuleInit, OnModuleDestroy {
     @Inject(PUB_SUB) private readonly pubSub: PubSubEngine,
     config: AppConfig,
     @Optional() private readonly eta?: CampaignEta,
+    @Optional() private readonly holds?: SendingHoldsService,
   ) {
     this.intervalMs = 1000 / config.progressUpdatesPerSecond;
   }
@@ -180,7 +182,7 @@ export class CampaignProgressService implements OnModuleInit, OnModuleDestroy {
     } catch (error) {
       this.logger.warn(`Estimating completion of campaign ${campaignId} failed: ${String(error)}`);
     }
-    return { seq, progress: toCampaignProgress(record, eta) };
+    return { seq, progress: toCampaignProgress(record, eta, await holdsOf(this.holds, record)) };
   }
 }
 

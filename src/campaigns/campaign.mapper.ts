@@ -1,5 +1,6 @@
 import { toMoney } from '../common/graphql/money-view';
 import { CampaignRecord } from '../domain/campaign.record';
+import type { SendingHoldsService } from '../quiet-hours/sending-holds.service';
 import { FINAL_CAMPAIGN_STATUSES } from '../domain/campaign-status.enum';
 import { MessageRecord } from '../domain/message.record';
 import { CampaignProgress } from './models/campaign-progress.model';
@@ -31,7 +32,11 @@ export function toCampaignView(record: CampaignRecord): CampaignView {
   });
 }
 
-export function toCampaignProgress(record: CampaignRecord, estimatedCompletionAt: Date | null): CampaignProgress {
+export function toCampaignProgress(
+  record: CampaignRecord,
+  estimatedCompletionAt: Date | null,
+  holds: { waitingForWindow: number; heldByBrake: number } = { waitingForWindow: 0, heldByBrake: 0 },
+): CampaignProgress {
   return {
     campaignId: record.id,
     status: record.status,
@@ -48,6 +53,8 @@ export function toCampaignProgress(record: CampaignRecord, estimatedCompletionAt
     unconfirmed: record.unconfirmed,
     suppressed: record.suppressed,
     cancelled: record.cancelled,
+    waitingForWindow: FINAL_CAMPAIGN_STATUSES.has(record.status) ? 0 : holds.waitingForWindow,
+    heldByBrake: FINAL_CAMPAIGN_STATUSES.has(record.status) ? 0 : holds.heldByBrake,
     cost: toMoney(record.actualCost, record.currency),
     estimatedCompletionAt: FINAL_CAMPAIGN_STATUSES.has(record.status) ? null : estimatedCompletionAt,
     updatedAt: record.updatedAt,
@@ -66,4 +73,16 @@ export function toMessage(record: MessageRecord, currency: string): Message {
     cost: record.amount ? toMoney(record.amount, currency) : null,
     updatedAt: record.updatedAt,
   };
+}
+
+/** Waiting messages held by closed send windows or a tripped brake (none for a final campaign). */
+export async function holdsOf(
+  holds: SendingHoldsService | undefined,
+  record: CampaignRecord,
+): Promise<{ waitingForWindow: number; heldByBrake: number }> {
+  if (!holds || FINAL_CAMPAIGN_STATUSES.has(record.status) || record.pending === 0) {
+    return { waitingForWindow: 0, heldByBrake: 0 };
+  }
+  const { waitingForWindow, heldByBrake } = await holds.of(record.id);
+  return { waitingForWindow, heldByBrake };
 }

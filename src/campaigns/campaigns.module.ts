@@ -1,4 +1,7 @@
+import { ConsentModule } from '../consent/consent.module';
 import { Module } from '@nestjs/common';
+import { BrakeModule } from '../brake/brake.module';
+import { QuietHoursModule } from '../quiet-hours/quiet-hours.module';
 import { PubSubModule } from '../common/pubsub/pubsub.module';
 import { MessagingModule } from '../messaging/messaging.module';
 import { PricingModule } from '../pricing/pricing.module';
@@ -16,7 +19,7 @@ import { RejectedRecipientsResolver } from './rejected-recipients.resolver';
 import { SendBulkService } from './send-bulk.service';
 
 @Module({
-  imports: [MessagingModule, PricingModule, CampaignEventsModule, PubSubModule],
+  imports: [MessagingModule, PricingModule, CampaignEventsModule, PubSubModule, ConsentModule, BrakeModule, QuietHoursModule],
   providers: [
     CampaignsService,
     SendBulkService,

@@ -3,7 +3,8 @@ import { Args, ComplexityEstimatorArgs, ID, Parent, Query, ResolveField, Resolve
 import { AuthenticatedAccount } from '../common/auth/authenticated-account';
 import { CurrentAccount } from '../common/auth/current-account.decorator';
 import { CampaignEta, estimatedCompletionOf } from '../domain/campaign-eta';
-import { CampaignView, toCampaignProgress, toCampaignView, toMessage } from './campaign.mapper';
+import { SendingHoldsService } from '../quiet-hours/sending-holds.service';
+import { CampaignView, holdsOf, toCampaignProgress, toCampaignView, toMessage } from './campaign.mapper';
 import { CampaignsService } from './campaigns.service';
 import { CampaignsArgs } from './dto/campaigns.args';
 import { MessagesArgs } from './dto/messages.args';
@@ -24,6 +25,7 @@ export class CampaignsResolver {
     private readonly campaigns: CampaignsService,
     // Bound by the dispatcher's module; without it estimatedCompletionAt is null.
     @Optional() private readonly eta?: CampaignEta,
+    @Optional() private readonly holds?: SendingHoldsService,
   ) {}
 
   @Query(() => Campaign, { nullable: true })
@@ -49,19 +51,24 @@ export class CampaignsResolver {
 
   @ResolveField(() => CampaignProgress)
   async progress(@Parent() campaign: CampaignView): Promise<CampaignProgress> {
-    return toCampaignProgress(campaign.record, await estimatedCompletionOf(this.eta, campaign.record));
+    return toCampaignProgress(
+      campaign.record,
+      await estimatedCompletionOf(this.eta, campaign.record),
+      await holdsOf(this.holds, campaign.record),
+    );
   }
 
   // totalCount is MessageConnectionResolver's: counted only when selected.
   @ResolveField(() => MessageConnection, { complexity: perItem(50) })
   async messages(@Parent() campaign: CampaignView, @Args() args: MessagesArgs): Promise<MessageConnection> {
-    const page = await this.campaigns.listMessages(campaign.id, args.status, args.first ?? 50, args.after);
+    const page = await this.campaigns.listMessages(campaign.id, args.status, args.first ?? 50, args.after, args.to);
     return {
       edges: page.items.map(({ cursor, message }) => ({ cursor, node: toMessage(message, campaign.record.currency) })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.items.at(-1)?.cursor ?? null },
       totalCount: 0,
       campaignId: campaign.id,
       statusFilter: args.status ?? null,
+      toFilter: args.to ?? null,
     };
   }
 }

@@ -34,15 +34,16 @@ export class CampaignsService {
     status: MessageStatus | null | undefined,
     first: number,
     after?: string | null,
+    to?: string | null,
   ): Promise<MessagePage> {
-    return this.messages.listForCampaign(campaignId, status, first, after);
+    return this.messages.listForCampaign(campaignId, status, first, after, to);
   }
 
   listRejectedRecipients(campaignId: string, offset: number, first: number): Promise<RejectedRecipient[]> {
     return this.campaigns.listRejectedRecipients(campaignId, offset, first);
   }
 
-  countMessages(campaignId: string, status: MessageStatus | null): Promise<number> {
-    return this.messages.countForCampaign(campaignId, status);
+  countMessages(campaignId: string, status: MessageStatus | null, to?: string | null): Promise<number> {
+    return this.messages.countForCampaign(campaignId, status, to);
   }
 }

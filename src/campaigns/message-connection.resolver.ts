@@ -10,6 +10,10 @@ export class MessageConnectionResolver {
   // A separate count query, run only when the client selects totalCount.
   @ResolveField(() => Int)
   totalCount(@Parent() connection: MessageConnection): Promise<number> {
-    return this.campaigns.countMessages(connection.campaignId, connection.statusFilter as MessageStatus | null);
+    return this.campaigns.countMessages(
+      connection.campaignId,
+      connection.statusFilter as MessageStatus | null,
+      connection.toFilter,
+    );
   }
 }

@@ -10,9 +10,13 @@ import { DispatcherWakeup } from '../messaging/dispatcher-wakeup';
 import { PacingPlan } from '../messaging/pacing-plan';
 import { isSupportedCountry, validateRecipients } from '../messaging/recipient-validator';
 import { CampaignRepository } from '../persistence/campaign.repository';
-import { SuppressionRepository } from '../persistence/suppression.repository';
+import { SUPPRESSED_REASON, SuppressedRecipients } from '../consent/suppressed-recipients';
 import { PricingService } from '../pricing/pricing.service';
 import { ProviderAccount } from '../sms-gateway/provider-account';
+import { toSendWindow } from '../quiet-hours/dto/send-window-input.mapper';
+import { placeRecipients } from '../quiet-hours/recipient-placement';
+import { WindowClock } from '../quiet-hours/window-clock';
+import { dayNames } from '../quiet-hours/send-window';
 import { sendBulkFingerprint } from './dto/send-bulk-fingerprint';
 import { SendBulkInput } from './dto/send-bulk.input';
 
@@ -33,13 +37,14 @@ export class SendBulkService {
 
   constructor(
     private readonly campaigns: CampaignRepository,
-    private readonly suppressions: SuppressionRepository,
+    private readonly suppressions: SuppressedRecipients,
     private readonly pricing: PricingService,
     private readonly provider: ProviderAccount,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly wakeup: DispatcherWakeup,
     private readonly pacing: PacingPlan,
+    private readonly windowClock: WindowClock,
   ) {}
 
   async send(accountId: string, input: SendBulkInput): Promise<CampaignRecord> {
@@ -54,6 +59,7 @@ export class SendBulkService {
     const scheduledAt = this.checkSchedule(input.scheduledAt);
     const defaultCountry = this.checkDefaultCountry(input.defaultCountry);
     const text = this.pricing.analyzeText(input.text, input.smartEncoding ?? false);
+    const sendWindow = toSendWindow(input.sendWindow);
 
     // Large lists are parsed on two worker threads (libphonenumber dominates: ~9 s for a million
     // in one thread, ~4.5 s on two); the event loop only merges.
@@ -65,7 +71,7 @@ export class SendBulkService {
       const reasons = [...new Set(rejected.map((r) => r.reason))].slice(0, 3).join('; ');
       throw new UserInputError('recipients', `no valid recipient among ${input.recipients.length} (${reasons})`);
     }
-    const suppressed = await this.suppressions.findSuppressed(
+    const suppressed = await this.suppressions.find(
       accountId,
       valid.map((r) => r.e164),
     );
@@ -73,6 +79,8 @@ export class SendBulkService {
       for (const recipient of valid) {
         if (suppressed.has(recipient.e164)) {
           perCountry.set(recipient.country, (perCountry.get(recipient.country) ?? 1) - 1);
+          // Stored as a SUPPRESSED message (never sent) and listed among the rejections.
+          rejected.push({ input: recipient.e164, reason: SUPPRESSED_REASON });
         }
       }
     }
@@ -89,7 +97,15 @@ export class SendBulkService {
       );
     }
 
-    const plan = planBatches(valid, suppressed, this.pacing.batchSizeFor(senderId));
+    // Each batch holds one country and one time zone, with its send window (src/quiet-hours).
+    const placement = placeRecipients(
+      valid,
+      sendWindow,
+      this.config.sendWindowDefaults,
+      (scheduledAt ?? this.clock.now()).getTime() + this.windowClock.now().getTime() - this.clock.now().getTime(),
+    );
+    const batches = planBatches(valid, suppressed, this.pacing.batchSizeFor(senderId), placement.groupOf);
+    const plan = { ...batches, batchPlacements: batches.batchGroups!.map((group) => placement.groups[group]) };
     try {
       const campaign = await this.campaigns.createWithRecipients(
         {
@@ -115,6 +131,10 @@ export class SendBulkService {
           requestHash,
           scheduledAt,
           priority: input.priority ?? 1,
+          sendWindow: input.sendWindow
+            ? { start: input.sendWindow.start, end: input.sendWindow.end, days: dayNames(sendWindow!.days) }
+            : undefined,
+          assumedZoneRecipients: placement.assumedZoneRecipients,
         },
         plan,
         scheduledAt ?? this.clock.now(),

@@ -37,6 +37,33 @@ describe(parseCli.name, () => {
     });
   });
 
+  describe('suppressions', () => {
+    it('should parse an import with its options and an export', () => {
+      expect(
+        parseCli(
+          ['suppressions', 'import', 'stop.csv', '--reason', 'paper form', '--default-country', 'GB'],
+          environment(),
+        ).command,
+      ).toEqual({
+        name: 'suppressions',
+        options: { action: 'import', file: 'stop.csv', reason: 'paper form', defaultCountry: 'GB' },
+      });
+      expect(parseCli(['suppressions', 'export'], environment()).command).toEqual({
+        name: 'suppressions',
+        options: { action: 'export' },
+      });
+    });
+
+    it.each([
+      [['suppressions']],
+      [['suppressions', 'import']],
+      [['suppressions', 'export', 'x.csv']],
+      [['suppressions', 'drop']],
+    ])('should refuse %p', (argv) => {
+      expect(() => parseCli(argv, environment())).toThrow(UsageError);
+    });
+  });
+
   describe('send', () => {
     it('should parse every option', () => {
       const { command } = parseCli(
@@ -117,9 +144,19 @@ describe(parseCli.name, () => {
         campaignId: 'c1',
         watch: true,
       });
-      for (const name of ['pause', 'resume', 'cancel']) {
+      for (const name of ['pause', 'cancel']) {
         expect(parseCli([name, 'c1'], environment()).command).toEqual({ name, campaignId: 'c1' });
       }
+      expect(parseCli(['resume', 'c1'], environment()).command).toEqual({
+        name: 'resume',
+        campaignId: 'c1',
+        ignoreBrake: false,
+      });
+      expect(parseCli(['resume', 'c1', '--ignore-brake'], environment()).command).toEqual({
+        name: 'resume',
+        campaignId: 'c1',
+        ignoreBrake: true,
+      });
     });
 
     it('should need exactly one campaign id', () => {

@@ -1,3 +1,4 @@
+import type { ExportOptions } from './commands/export.command';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 
 export const DEFAULT_URL = 'http://localhost:3000';
@@ -26,12 +27,17 @@ export interface QuoteOptions {
   smartEncoding: boolean;
 }
 
+export type SuppressionsCommand =
+  { action: 'import'; file: string; reason?: string; defaultCountry?: string } | { action: 'export' };
+
 export type CliCommand =
   | { name: 'help' }
+  | { name: 'suppressions'; options: SuppressionsCommand }
   | { name: 'send'; options: SendOptions }
   | { name: 'quote'; options: QuoteOptions }
   | { name: 'status'; campaignId: string; watch: boolean }
-  | { name: CampaignAction; campaignId: string };
+  | { name: 'export'; options: ExportOptions }
+  | { name: CampaignAction; campaignId: string; ignoreBrake?: boolean };
 
 export interface Connection {
   url: string;
@@ -60,9 +66,12 @@ Commands:
        [--smart-encoding] [--max-cost 12.5] [--schedule-at <ISO date>] [--idempotency-key <key>] [--no-watch]
   quote --text <text> [--file <numbers.csv>] [--default-country US] [--smart-encoding]
   status <campaignId> [--watch]
+  export <campaignId> [--status DELIVERED,FAILED] [--format csv|ndjson] [--bom] [--out file]
   pause <campaignId>
-  resume <campaignId>
+  resume <campaignId> [--ignore-brake]
   cancel <campaignId>
+  suppressions import <numbers.csv> [--reason <text>] [--default-country US]
+  suppressions export                      (CSV on stdout: phone,source,reason,campaignId,createdAt)
 
 Options for every command:
   --url <url>   the service (default ${DEFAULT_URL})
@@ -98,9 +107,17 @@ const OPTIONS = {
   },
   quote: { ...COMMON, ...MESSAGE },
   status: { ...COMMON, watch: { type: 'boolean' } },
+  export: {
+    ...COMMON,
+    status: { type: 'string', multiple: true },
+    format: { type: 'string' },
+    bom: { type: 'boolean' },
+    out: { type: 'string' },
+  },
   pause: COMMON,
-  resume: COMMON,
+  resume: { ...COMMON, 'ignore-brake': { type: 'boolean' } },
   cancel: COMMON,
+  suppressions: { ...COMMON, reason: { type: 'string' }, 'default-country': { type: 'string' } },
 } satisfies Record<string, ParseArgsConfig['options']>;
 
 type CommandName = keyof typeof OPTIONS;
@@ -179,11 +196,51 @@ function buildCommand(
       };
     case 'status':
       return { name, campaignId: campaignId(name, positionals), watch: values.watch === true };
-    case 'pause':
+    case 'export': {
+      const format = text('format') ?? 'csv';
+      if (format !== 'csv' && format !== 'ndjson') {
+        throw new UsageError(`export: --format must be csv or ndjson, got "${format}"`);
+      }
+      const statuses = ((values.status as unknown as string[] | undefined) ?? []).flatMap((s) =>
+        s
+          .split(',')
+          .map((part) => part.trim().toUpperCase())
+          .filter(Boolean),
+      );
+      return {
+        name,
+        options: {
+          campaignId: campaignId(name, positionals),
+          format,
+          statuses,
+          bom: values.bom === true,
+          out: text('out'),
+        },
+      };
+    }
     case 'resume':
+      return { name, campaignId: campaignId(name, positionals), ignoreBrake: values['ignore-brake'] === true };
+    case 'pause':
     case 'cancel':
       return { name, campaignId: campaignId(name, positionals) };
+    case 'suppressions':
+      return { name, options: suppressionsCommand(positionals, text('reason'), text('default-country')) };
   }
+}
+
+function suppressionsCommand(
+  positionals: string[],
+  reason: string | undefined,
+  defaultCountry: string | undefined,
+): SuppressionsCommand {
+  const [action, file, ...extra] = positionals;
+  if (action === 'export' && file === undefined) {
+    return { action };
+  }
+  if (action === 'import' && file !== undefined && extra.length === 0) {
+    return { action, file, reason, defaultCountry };
+  }
+  throw new UsageError('suppressions: use "suppressions import <numbers.csv>" or "suppressions export"');
 }
 
 function resolveConnection(values: Record<string, string | boolean | undefined>, environment: Environment): Connection {

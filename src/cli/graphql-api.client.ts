@@ -49,6 +49,24 @@ export class GraphqlApiClient {
     private readonly apiKey: string,
   ) {}
 
+  /**
+   * A GET of one of the service's REST routes (exports) with the same key; a non-2xx answer
+   * becomes a GraphqlApiError carrying the service's message.
+   */
+  async get(path: string): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.url}${path}`, { headers: { 'x-api-key': this.apiKey } });
+    } catch (error) {
+      throw new GraphqlApiError('UNREACHABLE', `cannot reach the service at ${this.url} (${causeOf(error)})`);
+    }
+    if (!response.ok) {
+      const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
+      throw new GraphqlApiError(body.code ?? `HTTP_${response.status}`, body.message ?? `HTTP ${response.status}`);
+    }
+    return response;
+  }
+
   async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     let response: Response;
     try {

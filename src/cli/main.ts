@@ -2,9 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseCli, ParsedCli, USAGE, UsageError } from './cli-args';
 import { campaignActionCommand } from './commands/campaign-action.command';
 import { CliContext } from './commands/cli-context';
+import { exportCommand } from './commands/export.command';
 import { quoteCommand } from './commands/quote.command';
 import { sendCommand } from './commands/send.command';
 import { statusCommand } from './commands/status.command';
+import { suppressionsCommand } from './commands/suppressions.command';
 import { GraphqlApiClient, GraphqlApiError } from './graphql-api.client';
 
 /** `npm run cli -- <command>`: a client of the service's GraphQL API, nothing else. */
@@ -55,10 +57,16 @@ async function main(argv: string[]): Promise<number> {
       case 'status':
         await statusCommand(context, command.campaignId, command.watch);
         break;
+      case 'export':
+        await exportCommand(context, command.options);
+        break;
       case 'pause':
       case 'resume':
       case 'cancel':
-        await campaignActionCommand(context, command.name, command.campaignId);
+        await campaignActionCommand(context, command.name, command.campaignId, command.ignoreBrake ?? false);
+        break;
+      case 'suppressions':
+        await suppressionsCommand(context, command.options);
         break;
     }
     return 0;

@@ -41,6 +41,18 @@ describe(renderProgressLine.name, () => {
     );
   });
 
+  it('should show what waits for its window and what the brake holds, with the reason', () => {
+    expect(
+      renderProgressLine(
+        snapshot({ waitingForWindow: 1200, heldByBrake: 300, statusReason: 'brake: IN: 60 % failed or undelivered' }),
+        20,
+      ),
+    ).toBe(
+      '[#########-----------]  45% 4,500/10,000 done · delivered 4,400 · failed 100 · 1,200 waiting for their window · ' +
+        '300 held by the brake · 15.75 USD · SENDING · brake: IN: 60 % failed or undelivered',
+    );
+  });
+
   it('should show the estimated completion time and a full bar when done', () => {
     const line = renderProgressLine(
       snapshot({

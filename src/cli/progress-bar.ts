@@ -7,10 +7,14 @@ export interface ProgressSnapshot extends CampaignCounters {
   cost: { amount: number; currency: string };
   estimatedCompletionAt: string | null;
   updatedAt: string;
+  /** Waiting for the recipients' send window to open (quiet hours). */
+  waitingForWindow?: number;
+  /** Held by a tripped brake until resume. */
+  heldByBrake?: number;
 }
 
 export const PROGRESS_FIELDS = `campaignId status statusReason total pending submitted queued sent delivered undelivered failed rejected
-  unconfirmed suppressed cancelled cost { amount currency } estimatedCompletionAt updatedAt`;
+  unconfirmed suppressed cancelled cost { amount currency } estimatedCompletionAt updatedAt waitingForWindow heldByBrake`;
 
 /** Message statuses in the order a tally lists them, with the counter that holds each. */
 export const STATUS_COUNTERS = [
@@ -72,6 +76,12 @@ export function renderProgressLine(progress: ProgressSnapshot, width = 30, fill 
     if (progress[counter] > 0) {
       parts.push(`${counter} ${formatCount(progress[counter])}`);
     }
+  }
+  if (progress.waitingForWindow) {
+    parts.push(`${formatCount(progress.waitingForWindow)} waiting for their window`);
+  }
+  if (progress.heldByBrake) {
+    parts.push(`${formatCount(progress.heldByBrake)} held by the brake`);
   }
   parts.push(formatMoney(progress.cost.amount, progress.cost.currency), progress.status);
   if (progress.estimatedCompletionAt) {

@@ -1,9 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import path from 'node:path';
+import { BrakeThresholds } from '../brake/brake-rule';
+import { parseSendWindowDefaults, SendWindowDefaults } from '../quiet-hours/send-window-defaults';
 import { Environment } from './env.schema';
 
 export const PLIVO_DEFAULT_API_URL = 'https://api.plivo.com/v1/Account/';
 export const DELIVERY_REPORT_PATH = '/api/webhooks/plivo/delivery-report';
+/** Plivo's Message URL (Application → Message URL): inbound SMS, e.g. STOP replies. */
+export const INBOUND_MESSAGE_PATH = '/api/webhooks/plivo/inbound';
 
 export interface PlivoAccountConfig {
   authId: string;
@@ -88,6 +92,22 @@ export class AppConfig {
     return `${this.apiBaseUrl}${DELIVERY_REPORT_PATH}`;
   }
 
+  get inboundMessageUrl(): string {
+    return `${this.apiBaseUrl}${INBOUND_MESSAGE_PATH}`;
+  }
+
+  get consent() {
+    return {
+      replyWindowMs: this.env.CONSENT_REPLY_WINDOW_SECONDS * 1000,
+      attributionDays: this.env.CONSENT_ATTRIBUTION_DAYS,
+      optOutReply: this.env.CONSENT_OPT_OUT_REPLY ?? null,
+      optInReply: this.env.CONSENT_OPT_IN_REPLY ?? null,
+      helpReply: this.env.CONSENT_HELP_REPLY ?? null,
+      processIntervalMs: this.env.CONSENT_PROCESS_INTERVAL_MS,
+      erasureHashKey: this.env.ERASURE_HASH_KEY,
+    };
+  }
+
   get logLevel(): Environment['LOG_LEVEL'] {
     return this.env.LOG_LEVEL;
   }
@@ -122,6 +142,10 @@ export class AppConfig {
   /** Requests without a valid key, per client address. */
   get authRateLimit() {
     return { limit: this.env.AUTH_RATE_LIMIT, windowMs: this.env.AUTH_RATE_WINDOW_SECONDS * 1000 };
+  }
+
+  get consoleSessionTtlMs(): number {
+    return Math.round(this.env.CONSOLE_SESSION_HOURS * 3600_000);
   }
 
   get websocket() {
@@ -218,7 +242,41 @@ export class AppConfig {
     );
   }
 
+  /** Delivery of signed events to the customers' endpoints (src/webhooks). */
+  get customerWebhooks() {
+    return {
+      allowPrivate: this.env.WEBHOOK_ALLOW_PRIVATE ?? !this.isProduction,
+      timeoutMs: this.env.WEBHOOK_DELIVERY_TIMEOUT_MS,
+      concurrency: this.env.WEBHOOK_DELIVERY_CONCURRENCY,
+      concurrencyPerEndpoint: this.env.WEBHOOK_DELIVERY_CONCURRENCY_PER_ENDPOINT,
+      retryBaseMs: this.env.WEBHOOK_RETRY_BASE_MS,
+      retryMaxDelayMs: this.env.WEBHOOK_RETRY_MAX_DELAY_MS,
+      retryForMs: this.env.WEBHOOK_RETRY_FOR_SECONDS * 1000,
+      pollMs: this.env.WEBHOOK_DELIVERY_POLL_MS,
+    };
+  }
+
+  /** Message retention; `days` undefined means off. */
+  get retention(): { days: number | undefined; hashKey: string | undefined } {
+    return { days: this.env.MESSAGE_RETENTION_DAYS, hashKey: this.env.MESSAGE_HASH_KEY };
+  }
+
   get sandboxPort(): number {
     return this.env.SANDBOX_PORT;
+  }
+
+  get sendWindowDefaults(): SendWindowDefaults {
+    return parseSendWindowDefaults(this.env.SEND_WINDOW_DEFAULT, this.env.SEND_WINDOW_COUNTRY_DEFAULTS);
+  }
+
+  get brake(): BrakeThresholds {
+    return {
+      enabled: this.env.BRAKE_ENABLED,
+      scope: this.env.BRAKE_SCOPE,
+      windowReports: this.env.BRAKE_WINDOW_REPORTS,
+      minReports: Math.min(this.env.BRAKE_MIN_REPORTS, this.env.BRAKE_WINDOW_REPORTS),
+      failureRate: this.env.BRAKE_FAILURE_RATE,
+      optOutRate: this.env.BRAKE_OPT_OUT_RATE,
+    };
   }
 }

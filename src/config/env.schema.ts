@@ -15,6 +15,8 @@ import {
   ValidationError,
 } from 'class-validator';
 
+import { sendWindowConfigProblems } from '../quiet-hours/send-window-defaults';
+
 const PLIVO_VARIABLES = ['PLIVO_AUTH_ID', 'PLIVO_AUTH_TOKEN', 'PLIVO_SENDER_ID'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -145,6 +147,12 @@ export class EnvironmentVariables {
   @Type(() => Number)
   @IsPositive()
   WS_AUTH_RECHECK_SECONDS = 5;
+
+  // Web console: how long a sign-in (POST /api/session) lasts.
+  @Type(() => Number)
+  @IsPositive()
+  @Max(24 * 30)
+  CONSOLE_SESSION_HOURS = 12;
 
   // Bearer token required on GET /metrics when set (Authorization: Bearer <token>).
   @Transform(emptyToUndefined)
@@ -371,10 +379,160 @@ export class EnvironmentVariables {
   @IsPositive()
   STALL_AFTER_SECONDS = 300;
 
+  // Quiet hours (docs/sending.md): the send window of every country without its own, e.g.
+  // "08:00-21:00" or "09:00-20:00 MON,TUE,WED,THU,FRI"; unset: any time.
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  SEND_WINDOW_DEFAULT?: string;
+
+  // Per-country send windows, e.g. "US=08:00-21:00;FR=08:00-20:00 MON,TUE,WED,THU,FRI,SAT"; "XX=any" for none.
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  SEND_WINDOW_COUNTRY_DEFAULTS?: string;
+
+  // The automatic brake (docs/sending.md): a campaign stops sending to a country whose rolling
+  // failure or opt-out rate passes these thresholds.
+  @Transform(toBoolean)
+  @IsBoolean()
+  BRAKE_ENABLED = true;
+
+  // What a tripped brake pauses: the country's waiting messages, or the whole campaign.
+  @IsIn(['country', 'campaign'])
+  BRAKE_SCOPE: 'country' | 'campaign' = 'country';
+
+  // The rolling window: the last N final reports of a campaign in a country.
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  BRAKE_WINDOW_REPORTS = 200;
+
+  // No decision on fewer final reports than this (a few early failures are noise).
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  BRAKE_MIN_REPORTS = 50;
+
+  // Trips when failed + undelivered exceed this share of the window.
+  @Type(() => Number)
+  @Min(0)
+  @Max(1)
+  BRAKE_FAILURE_RATE = 0.2;
+
+  // Trips when opt-outs (Plivo error 200, inbound STOP) exceed this share of the window.
+  @Type(() => Number)
+  @Min(0)
+  @Max(1)
+  BRAKE_OPT_OUT_RATE = 0.02;
+
   // Live progress: at most this many updates per second per campaign.
   @Type(() => Number)
   @IsPositive()
   PROGRESS_UPDATES_PER_SECOND = 4;
+
+  // Opt-out and consent (docs/consent.md). At most one confirmation/HELP reply per number per window.
+  @Type(() => Number)
+  @IsPositive()
+  CONSENT_REPLY_WINDOW_SECONDS = 86_400;
+
+  // An inbound reply is attributed to the accounts that sent to its number from its sender this recently.
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  CONSENT_ATTRIBUTION_DAYS = 30;
+
+  // Replies sent for accounts that set none (unset: no reply of that kind).
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  CONSENT_OPT_OUT_REPLY?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  CONSENT_OPT_IN_REPLY?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  CONSENT_HELP_REPLY?: string;
+
+  // Inbound messages are processed at once when they arrive, and at least this often.
+  @Type(() => Number)
+  @IsInt()
+  @Min(5)
+  CONSENT_PROCESS_INTERVAL_MS = 500;
+
+  // Key of the HMAC that replaces an erased number (eraseRecipient); unset: erasure is refused.
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'ERASURE_HASH_KEY must be at least 32 characters long' })
+  ERASURE_HASH_KEY?: string;
+  // Customer webhooks (docs/results.md). Private, loopback and link-local targets are refused in
+  // production unless this is true; elsewhere they are allowed (local receivers in development).
+  @Transform(toBoolean)
+  @IsOptional()
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE?: boolean;
+
+  // One delivery attempt waits at most this long for the customer's answer.
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_DELIVERY_TIMEOUT_MS = 10_000;
+
+  // Requests in flight at once, over all endpoints, and per endpoint.
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  WEBHOOK_DELIVERY_CONCURRENCY = 16;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WEBHOOK_DELIVERY_CONCURRENCY_PER_ENDPOINT = 4;
+
+  // Retries: exponential from the base with full jitter, each wait capped, given up after the window.
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  WEBHOOK_RETRY_BASE_MS = 5000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  WEBHOOK_RETRY_MAX_DELAY_MS = 3_600_000;
+
+  // A delivery still failing this long after its event is given up and its endpoint disabled.
+  @Type(() => Number)
+  @IsPositive()
+  WEBHOOK_RETRY_FOR_SECONDS = 86_400;
+
+  // How often the delivery worker looks for due deliveries when it is idle.
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  WEBHOOK_DELIVERY_POLL_MS = 500;
+
+  // Retention: numbers and texts of campaigns finished longer ago than this are removed (unset: kept).
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  MESSAGE_RETENTION_DAYS?: number;
+
+  // The HMAC key of the hashes that replace removed numbers; required with MESSAGE_RETENTION_DAYS.
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'MESSAGE_HASH_KEY must be at least 16 characters long' })
+  MESSAGE_HASH_KEY?: string;
 
   // The in-process sandbox's port (sandbox mode only); 0 picks a free one.
   @Type(() => Number)
@@ -402,6 +560,10 @@ export function validateEnvironment(raw: Record<string, string | undefined>): {
         `set: ${plivoSet.join(', ')}; missing: ${missing.join(', ')}`,
     );
   }
+  if (env.MESSAGE_RETENTION_DAYS !== undefined && env.MESSAGE_HASH_KEY === undefined) {
+    errors.push('MESSAGE_HASH_KEY is required with MESSAGE_RETENTION_DAYS (removed numbers are kept as keyed hashes)');
+  }
+  errors.push(...sendWindowConfigProblems(env.SEND_WINDOW_DEFAULT, env.SEND_WINDOW_COUNTRY_DEFAULTS));
   if (env.NODE_ENV === 'production' && env.API_KEY === undefined) {
     errors.push('API_KEY is required when NODE_ENV=production (the service will not generate a key in production)');
   }

@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
+import { BrakeService } from '../brake/brake.service';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
 import { CampaignEvents } from '../domain/campaign-events';
@@ -60,6 +61,7 @@ export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDe
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly metrics: DeliveryReportMetrics,
+    @Optional() private readonly brake?: BrakeService,
   ) {
     this.intake.onStored(() => this.notify());
   }
@@ -177,9 +179,19 @@ export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDe
     this.record(result, unmatched, performance.now() - started);
     if (result.campaignIds.length > 0) {
       await this.campaigns.completeFinished(result.campaignIds);
+      await this.checkBrakes(result.campaignIds);
       this.events.campaignsChanged(result.campaignIds);
     }
     return { claimed: result.claimed.length, applied: result.applied, unmatched, campaignIds: result.campaignIds };
+  }
+
+  /** The reports just applied may trip a campaign's brake; a failed check is repeated with the next reports. */
+  private async checkBrakes(campaignIds: string[]): Promise<void> {
+    try {
+      await this.brake?.afterReports(campaignIds);
+    } catch (error) {
+      this.logger.warn(`Brake check failed: ${String(error)}`);
+    }
   }
 
   /** Unmatched reports stay unapplied; this instance retries them with backoff. */

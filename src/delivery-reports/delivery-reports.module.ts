@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BrakeModule } from '../brake/brake.module';
 import { CampaignEventsModule } from '../campaigns/campaign-events.module';
 import { ProviderPacingModule } from '../messaging/provider-pacing.module';
 import { SmsGatewayModule } from '../sms-gateway/sms-gateway.module';
@@ -17,7 +18,7 @@ import { ReceiptWindowService } from './receipt-window.service';
  * receipt window and the overdue poller.
  */
 @Module({
-  imports: [ProviderPacingModule, SmsGatewayModule, CampaignEventsModule],
+  imports: [ProviderPacingModule, SmsGatewayModule, CampaignEventsModule, BrakeModule],
   controllers: [DeliveryReportsController],
   providers: [
     DeliveryReportMetrics,
@@ -30,6 +31,9 @@ import { ReceiptWindowService } from './receipt-window.service';
     OverdueReportPoller,
   ],
   exports: [
+    // The inbound message webhook (consent) checks signatures the same way.
+    PlivoSignatureGuard,
+    DeliveryReportMetrics,
     DeliveryReportBodyParser,
     DeliveryReportIntake,
     DeliveryReportApplier,

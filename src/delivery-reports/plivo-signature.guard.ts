@@ -100,7 +100,7 @@ export class PlivoSignatureGuard implements CanActivate {
   private reject(reason: WebhookRejectReason): never {
     this.metrics.rejected.inc({ reason });
     // Never log the signature or the body: only why.
-    this.logger.warn(`Delivery report refused: ${reason}`);
+    this.logger.warn(`Webhook refused: ${reason}`);
     throw new ForbiddenException('Invalid Plivo signature');
   }
 }

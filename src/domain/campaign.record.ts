@@ -47,6 +47,10 @@ export interface CampaignRecord extends CampaignCounters {
   completedAt: Date | null;
   /** Share of the account's MPS against other sending campaigns (1 to 10). */
   priority: number;
+  /** Recipients whose time zone was assumed for their send window (src/quiet-hours). */
+  assumedZoneRecipients?: number;
+  /** resumeCampaign(ignoreBrake: true) was used: the brake no longer trips. */
+  brakeIgnored?: boolean;
   createdAt: Date;
   updatedAt: Date;
 }

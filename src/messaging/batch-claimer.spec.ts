@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
 import { dueBatch, pacingRow, strictMock } from '../../test/factories/dispatch.factory';
+import { WindowClock } from '../quiet-hours/window-clock';
 import { AppConfig } from '../config/app-config.service';
 import { loadEnvironment } from '../config/env.schema';
 import { CampaignRepository } from '../persistence/campaign.repository';
@@ -12,20 +13,21 @@ import { PacingPlan } from './pacing-plan';
 const NOW = new Date('2030-01-01T00:00:00Z');
 const ACCOUNT_KEY = 'account:MA1';
 
-function setup(env: Record<string, string> = {}) {
+function setup(env: Record<string, string> = {}, clock = new WindowClock()) {
   const config = new AppConfig(loadEnvironment({ PLIVO_MPS: '100', ...env }));
   const pacing = new PacingPlan(config, new ProviderAccount('sandbox', 'MA1', '+14155550100', []));
   const dispatch = strictMock<DispatchRepository>();
   const transactor = strictMock<Transactor>();
-  const unit: UnitOfWork = { dispatch, campaigns: strictMock<CampaignRepository>() };
+  const campaigns = strictMock<CampaignRepository>();
+  const unit: UnitOfWork = { dispatch, campaigns };
   transactor.run.mockImplementation((work) => work(unit));
   dispatch.lockPacing.mockImplementation((keys) => Promise.resolve(keys.map((k) => pacingRow(k.key, NOW))));
-  return { sut: new BatchClaimer(transactor, pacing, config), dispatch };
+  return { sut: new BatchClaimer(transactor, pacing, config, clock), dispatch, campaigns };
 }
 
 function readyToSubmit(dispatch: ReturnType<typeof setup>['dispatch'], recipients = ['+14155550001', '+14155550002']) {
   dispatch.countInFlight.mockResolvedValue(0);
-  dispatch.pendingRecipients.mockResolvedValue(recipients);
+  dispatch.claimableRecipients.mockResolvedValue(recipients);
   dispatch.reservePacing.mockResolvedValue();
   dispatch.markSubmitting.mockResolvedValue();
   dispatch.takeTurn.mockResolvedValue();
@@ -48,6 +50,27 @@ describe(BatchClaimer.name, () => {
       expect(dispatch.lockPacing.mock.invocationCallOrder[0]).toBeLessThan(
         dispatch.lockNextDue.mock.invocationCallOrder[0],
       );
+    });
+
+    it('should not submit a batch whose send window closed, and hold it until the window opens', async () => {
+      const clock: WindowClock = { now: () => new Date('2026-03-09T20:30:00Z') };
+      const { sut, dispatch } = setup({}, clock);
+      const london = { windowZone: 'Europe/London', windowStartMinute: 540, windowEndMinute: 1200, windowDays: 127 };
+      dispatch.lockNextDue.mockResolvedValue(dueBatch(london));
+      dispatch.deferToWindow.mockResolvedValue();
+      await expect(sut.claimNext('me')).resolves.toEqual({ kind: 'wait', untilMs: expect.any(Number) });
+      expect(dispatch.lockNextDue).toHaveBeenCalledWith(new Date('2026-03-09T20:30:00Z'));
+      expect(dispatch.deferToWindow).toHaveBeenCalledWith('b1', new Date('2026-03-10T09:00:00Z'));
+    });
+
+    it('should submit a batch inside its send window', async () => {
+      const clock: WindowClock = { now: () => new Date('2026-03-09T19:59:00Z') };
+      const { sut, dispatch } = setup({}, clock);
+      dispatch.lockNextDue.mockResolvedValue(
+        dueBatch({ windowZone: 'Europe/London', windowStartMinute: 540, windowEndMinute: 1200, windowDays: 127 }),
+      );
+      readyToSubmit(dispatch);
+      await expect(sut.claimNext('me')).resolves.toMatchObject({ kind: 'submit' });
     });
 
     it('should reconcile a batch whose submission may have reached the provider, never resubmit it', async () => {
@@ -82,14 +105,17 @@ describe(BatchClaimer.name, () => {
       await expect(sut.claimNext('me')).resolves.toMatchObject({ kind: 'wait' });
     });
 
-    it('should settle a batch with nothing left to send without a request', async () => {
-      const { sut, dispatch } = setup();
+    it('should settle a batch with nothing left to send without a request, and complete its campaign if done', async () => {
+      const { sut, dispatch, campaigns } = setup();
       dispatch.lockNextDue.mockResolvedValue(dueBatch());
       dispatch.countInFlight.mockResolvedValue(0);
-      dispatch.pendingRecipients.mockResolvedValue([]);
+      dispatch.claimableRecipients.mockResolvedValue([]);
       dispatch.markDrained.mockResolvedValue();
+      campaigns.completeFinished.mockResolvedValue([]);
       await expect(sut.claimNext('me')).resolves.toMatchObject({ kind: 'wait' });
+      expect(dispatch.claimableRecipients).toHaveBeenCalledWith('b1', expect.any(String));
       expect(dispatch.markDrained).toHaveBeenCalledWith('b1');
+      expect(campaigns.completeFinished).toHaveBeenCalledWith([dueBatch().campaignId]);
     });
 
     it('should reserve pacing, mark the batch submitting and move the campaign turn on, in that order', async () => {

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
 import { DueBatch } from '../persistence/dispatch.repository';
 import { Transactor } from '../persistence/transactor';
+import { WindowClock } from '../quiet-hours/window-clock';
+import { closedWindowOpensAt } from '../quiet-hours/window-gate';
 import { overBudgetReason } from './budget-rule';
 import { LaneState, reserveLanes, turnAdvanceMs } from './pacing';
 import { PacingKey, PacingPlan } from './pacing-plan';
@@ -23,7 +25,8 @@ const IN_FLIGHT_RECHECK_MS = 20;
  *    order holds across workers and instances;
  * 2. the next batch is locked (`SKIP LOCKED`), of the campaign whose turn comes first, due first;
  *    one that may be at the provider is reconciled, never resent;
- * 3. a campaign over its budget pauses; a full set of requests in flight, or a lane whose queue at
+ * 3. a batch whose send window closed waits for it to open again (quiet hours); a campaign over
+ *    its budget pauses; a full set of requests in flight, or a lane whose queue at
  *    the provider already holds DISPATCH_LEAD_SECONDS of its MPS, means wait;
  * 4. otherwise the pacing is reserved, the batch marked SUBMITTING (durable first) and the
  *    campaign's turn moved on; the request is sent after the commit.
@@ -34,19 +37,26 @@ export class BatchClaimer {
     private readonly transactor: Transactor,
     private readonly pacing: PacingPlan,
     private readonly config: AppConfig,
+    private readonly windowClock: WindowClock = new WindowClock(),
   ) {}
 
   claimNext(owner: string): Promise<Claim> {
     const { leaseMs, apiConcurrency } = this.config.dispatch;
     return this.transactor.run(async (tx) => {
       const [account] = await tx.dispatch.lockPacing([{ key: this.pacing.accountKey, initialTokens: 0 }]);
-      const batch = await tx.dispatch.lockNextDue();
+      const windowNow = this.windowClock.now();
+      const batch = await tx.dispatch.lockNextDue(windowNow);
       if (!batch) {
         return { kind: 'idle' };
       }
       if (batch.state !== 'PENDING') {
         await tx.dispatch.markReconciling(batch.id, owner, leaseMs);
         return { kind: 'reconcile', batch };
+      }
+      const windowOpensAt = closedWindowOpensAt(batch, windowNow.getTime());
+      if (windowOpensAt !== null) {
+        await tx.dispatch.deferToWindow(batch.id, new Date(windowOpensAt));
+        return { kind: 'wait', untilMs: Date.now() };
       }
       const overBudget = overBudgetReason(batch);
       if (overBudget) {
@@ -56,9 +66,11 @@ export class BatchClaimer {
       if ((await tx.dispatch.countInFlight()) >= apiConcurrency) {
         return { kind: 'wait', untilMs: Date.now() + IN_FLIGHT_RECHECK_MS };
       }
-      const recipients = await tx.dispatch.pendingRecipients(batch.id);
+      const recipients = await tx.dispatch.claimableRecipients(batch.id, batch.accountId);
       if (recipients.length === 0) {
         await tx.dispatch.markDrained(batch.id);
+        // Its last messages may have been suppressed just now.
+        await tx.campaigns.completeFinished([batch.campaignId]);
         return { kind: 'wait', untilMs: Date.now() };
       }
 

@@ -5,17 +5,21 @@ export interface PlannedRecipients {
   batchSequences: number[];
   /** Recipients per batch, indexed by sequence. */
   batchSizes: number[];
+  /** The group of each batch (index into the `groups` given), when recipients were grouped. */
+  batchGroups?: number[];
   suppressedCount: number;
 }
 
 /**
  * Splits the valid recipients into provider requests of at most `batchSize` numbers, in input
- * order, leaving suppressed numbers out of every batch.
+ * order, leaving suppressed numbers out of every batch. With `groupOf` (a group index per
+ * recipient), no batch mixes groups: each group fills its own batches, still in input order.
  */
 export function planBatches(
   recipients: ReadonlyArray<{ e164: string; country: string }>,
   suppressed: ReadonlySet<string>,
   batchSize: number,
+  groupOf?: ArrayLike<number>,
 ): PlannedRecipients {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
@@ -24,6 +28,9 @@ export function planBatches(
   const countries = new Array<string>(recipients.length);
   const batchSequences = new Array<number>(recipients.length);
   const batchSizes: number[] = [];
+  const batchGroups: number[] = [];
+  // The batch each group is filling.
+  const openBatch = new Map<number, number>();
   let sendable = 0;
   for (let i = 0; i < recipients.length; i++) {
     const { e164, country } = recipients[i];
@@ -33,10 +40,24 @@ export function planBatches(
       batchSequences[i] = -1;
       continue;
     }
-    const sequence = Math.floor(sendable / batchSize);
+    const group = groupOf ? groupOf[i] : 0;
+    let sequence = openBatch.get(group);
+    if (sequence === undefined || batchSizes[sequence] >= batchSize) {
+      sequence = batchSizes.length;
+      batchSizes.push(0);
+      batchGroups.push(group);
+      openBatch.set(group, sequence);
+    }
     batchSequences[i] = sequence;
-    batchSizes[sequence] = (batchSizes[sequence] ?? 0) + 1;
+    batchSizes[sequence]++;
     sendable++;
   }
-  return { phones, countries, batchSequences, batchSizes, suppressedCount: recipients.length - sendable };
+  return {
+    phones,
+    countries,
+    batchSequences,
+    batchSizes,
+    ...(groupOf ? { batchGroups } : {}),
+    suppressedCount: recipients.length - sendable,
+  };
 }

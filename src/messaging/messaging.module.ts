@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CampaignEventsModule } from '../campaigns/campaign-events.module';
 import { CampaignEta } from '../domain/campaign-eta';
+import { QuietHoursModule } from '../quiet-hours/quiet-hours.module';
 import { SmsGatewayModule } from '../sms-gateway/sms-gateway.module';
 import { AmbiguousBatchReconciler } from './ambiguous-batch-reconciler';
 import { BatchClaimer } from './batch-claimer';
@@ -12,7 +13,7 @@ import { PacingCampaignEta } from './pacing-campaign-eta';
 import { ProviderPacingModule } from './provider-pacing.module';
 
 @Module({
-  imports: [SmsGatewayModule, CampaignEventsModule, ProviderPacingModule],
+  imports: [SmsGatewayModule, CampaignEventsModule, ProviderPacingModule, QuietHoursModule],
   providers: [
     DispatcherWakeup,
     DispatcherService,

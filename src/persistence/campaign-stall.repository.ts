@@ -32,6 +32,10 @@ export class CampaignStallRepository {
       WHERE status = 'SENDING' AND "updatedAt" < now() - ${stallMs} * interval '1 millisecond'
         AND pending + submitted + queued + sent > 0
         AND ("statusReason" IS NULL OR "statusReason" NOT LIKE ${STALLED_REASON_PREFIX + '%'})
+        -- Waiting for a send window or held by the brake is not a stall (src/quiet-hours, src/brake).
+        AND ("statusReason" IS NULL OR "statusReason" NOT LIKE 'brake:%')
+        AND NOT EXISTS (SELECT 1 FROM "Batch" b WHERE b."campaignId" = "Campaign".id AND b.state = 'PENDING'
+                          AND (b."heldBy" IS NOT NULL OR b."windowOpensAt" > now()))
       ORDER BY "updatedAt"
       LIMIT ${limit}`;
   }

@@ -5,6 +5,7 @@ import { CampaignRecord, RejectedRecipient } from '../domain/campaign.record';
 import { CampaignStatus } from '../domain/campaign-status.enum';
 import { Encoding } from '../domain/encoding.enum';
 import type { Campaign as CampaignRow } from '../generated/prisma/client';
+import type { BatchPlacement } from '../quiet-hours/recipient-placement';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './keyset-cursor';
 import { Db, InjectDb, inTransaction } from './db';
 
@@ -20,6 +21,8 @@ export interface NewCampaignRecipients {
   batchSequences: number[];
   /** Recipients per batch, indexed by sequence. */
   batchSizes: number[];
+  /** Country and send window per batch, indexed by sequence (src/quiet-hours). */
+  batchPlacements?: BatchPlacement[];
 }
 
 // Rows per INSERT statement: large enough to amortise the round trip, small enough to keep
@@ -46,6 +49,8 @@ export interface NewCampaign {
   smartEncoding?: boolean;
   estimatedCostByCountry?: Array<{ country: string; recipients: number; pricePerSegment: string; cost: string }>;
   priority?: number;
+  sendWindow?: { start: string; end: string; days: string[] };
+  assumedZoneRecipients?: number;
 }
 
 @Injectable()
@@ -208,6 +213,9 @@ export class CampaignRepository {
             SELECT t.id::uuid, ${campaignId}::uuid, t.ord - 1, t.size, ${firstAttemptAt}
             FROM unnest(string_to_array(${batchIds.join(',')}, ','), string_to_array(${recipients.batchSizes.join(',')}, ',')::int[])
               WITH ORDINALITY AS t(id, size, ord)`;
+          if (recipients.batchPlacements) {
+            await placeBatches(tx, batchIds, recipients.batchPlacements);
+          }
         }
         for (let start = 0; start < recipients.phones.length; start += MESSAGE_INSERT_CHUNK) {
           const end = Math.min(start + MESSAGE_INSERT_CHUNK, recipients.phones.length);
@@ -247,6 +255,20 @@ function toCampaignData({ rejectedRecipients, ...campaign }: NewCampaign) {
     rejectedCount: campaign.rejectedCount ?? rejectedRecipients?.length ?? 0,
     estimatedCostByCountry: campaign.estimatedCostByCountry ?? [],
   };
+}
+
+// Country and send window of each new batch, in one statement.
+async function placeBatches(tx: Db, batchIds: string[], placements: BatchPlacement[]): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE "Batch" AS b SET country = p.country, "windowZone" = p.zone, "windowStartMinute" = p.start,
+      "windowEndMinute" = p.end, "windowDays" = p.days, "windowOpensAt" = p.opens
+    FROM unnest(${batchIds}::uuid[], ${placements.map((p) => p.country)}::text[],
+      ${placements.map((p) => p.window?.zone ?? null)}::text[],
+      ${placements.map((p) => p.window?.rule.startMinute ?? null)}::int[],
+      ${placements.map((p) => p.window?.rule.endMinute ?? null)}::int[],
+      ${placements.map((p) => p.window?.rule.days ?? null)}::int[],
+      ${placements.map((p) => p.window?.opensAt ?? null)}::timestamptz[]) AS p(id, country, zone, start, "end", days, opens)
+    WHERE b.id = p.id`;
 }
 
 // One statement for all of them: inputs may contain commas, so they travel as text arrays.

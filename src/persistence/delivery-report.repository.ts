@@ -187,15 +187,30 @@ updated AS (
     AND (${STORED_RANK_SQL} < t.rank
       OR (${STORED_RANK_SQL} = t.rank AND t.sequence > coalesce(m."reportSequence", -1)))
     AND NOT ${FINAL_FROM_REPORT_SQL}
-  RETURNING m."campaignId", m."to", t."optOut"
+  RETURNING m."campaignId", m."to", t."optOut", t."messageUuid"
 ),
 suppressed AS (
-  INSERT INTO "Suppression" ("accountId", phone, reason)
-  SELECT DISTINCT c."accountId", u."to", $3
+  INSERT INTO "Suppression" ("accountId", phone, reason, source, "campaignId")
+  SELECT DISTINCT ON (c."accountId", u."to") c."accountId", u."to", $3, 'CARRIER_OPT_OUT', u."campaignId"
   FROM updated u JOIN "Campaign" c ON c.id = u."campaignId"
   WHERE u."optOut"
   ON CONFLICT DO NOTHING
-  RETURNING 1
+  RETURNING "accountId", phone
+),
+-- recipient.opted_out for the customer's webhooks, in this transaction (see the webhook_outbox migration).
+opted_out AS (
+  SELECT "webhook_recipient_opted_out"(s."accountId", s.phone, u."campaignId", 'stop')
+  FROM suppressed s
+  CROSS JOIN LATERAL (
+    SELECT x."campaignId" FROM updated x JOIN "Campaign" c ON c.id = x."campaignId"
+    WHERE x."to" = s.phone AND x."optOut" AND c."accountId" = s."accountId" LIMIT 1) u
+),
+-- Evidence of each carrier opt-out (docs/consent.md): the report's message UUID and the campaign.
+consent AS (
+  INSERT INTO "ConsentRecord" ("accountId", phone, action, source, "campaignId", "messageUuid", text)
+  SELECT c."accountId", u."to", 'OPT_OUT', 'CARRIER_OPT_OUT', u."campaignId", u."messageUuid", $3
+  FROM updated u JOIN "Campaign" c ON c.id = u."campaignId"
+  WHERE u."optOut"
 ),
 marked AS (
   UPDATE "DeliveryReport" AS d SET "appliedAt" = now()
@@ -208,6 +223,7 @@ SELECT
   (SELECT count(*) FROM updated)::int AS applied,
   (SELECT coalesce(json_agg(DISTINCT "messageUuid"), '[]') FROM matched)::text AS "matchedUuids",
   (SELECT count(*) FROM suppressed)::int AS suppressed,
+  (SELECT count(*) FROM opted_out)::int AS "optedOutEvents",
   (SELECT count(*) FROM marked)::int AS marked`;
 
 const OUTCOME_BY_CODE: Record<string, AppendOutcome> = { s: 'stored', d: 'duplicate', r: 'replay' };

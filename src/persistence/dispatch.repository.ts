@@ -24,6 +24,11 @@ export interface DueBatch {
   suppressed: number;
   /** Messages not yet costed by the provider (waiting, submitted, queued). */
   uncosted: number;
+  /** The batch's send window in its recipients' zone (src/quiet-hours); null: any time. */
+  windowZone?: string | null;
+  windowStartMinute?: number | null;
+  windowEndMinute?: number | null;
+  windowDays?: number | null;
 }
 
 /** A shared pacing row, locked: the provider queue model and the API token bucket. */
@@ -94,16 +99,20 @@ export class DispatchRepository {
    * first (fair share), the batch due first: a waiting batch (of a QUEUED/SENDING campaign), or one
    * whose submission may have reached the provider (lease expired, or ambiguous).
    */
-  async lockNextDue(): Promise<DueBatch | null> {
+  async lockNextDue(windowNow: Date = new Date()): Promise<DueBatch | null> {
     const rows = await this.db.$queryRaw<DueBatchRow[]>`
       SELECT b.id, b."campaignId", c."accountId", c."senderId", c.text, b.state, b.attempts, b."reconcileAttempts",
              b."createdAt", b."submittedAt", c.status AS "campaignStatus", c.priority AS "campaignPriority",
              c."maxCost", c."estimatedCost", c."actualCost", c.total, c.suppressed,
-             (c.pending + c.submitted + c.queued) AS uncosted
+             (c.pending + c.submitted + c.queued) AS uncosted,
+             b."windowZone", b."windowStartMinute", b."windowEndMinute", b."windowDays"
       FROM "Batch" b JOIN "Campaign" c ON c.id = b."campaignId"
       WHERE b.state IN ('PENDING', 'SUBMITTING', 'AMBIGUOUS')
         AND b."nextAttemptAt" <= now()
         AND (b.state <> 'PENDING' OR c.status IN ('QUEUED', 'SENDING'))
+        -- Quiet hours and the brake (src/quiet-hours, src/brake): a waiting batch whose window is
+        -- closed, or whose country's brake tripped, is not claimed.
+        AND (b.state <> 'PENDING' OR (b."heldBy" IS NULL AND (b."windowOpensAt" IS NULL OR b."windowOpensAt" <= ${windowNow})))
       ORDER BY c."dispatchTurnAt" NULLS FIRST, b."nextAttemptAt", b.sequence
       LIMIT 1
       FOR UPDATE OF b SKIP LOCKED`;
@@ -117,6 +126,12 @@ export class DispatchRepository {
       estimatedCost: new Decimal(row.estimatedCost.toString()),
       actualCost: new Decimal(row.actualCost.toString()),
     };
+  }
+
+  /** A waiting batch whose send window is closed waits for it to open again. */
+  async deferToWindow(batchId: string, opensAt: Date): Promise<void> {
+    await this.db.$executeRaw`
+      UPDATE "Batch" SET "windowOpensAt" = ${opensAt}, "updatedAt" = now() WHERE id = ${batchId}::uuid AND state = 'PENDING'`;
   }
 
   /** A batch whose request may have reached the provider is leased for reconciliation. */
@@ -146,6 +161,25 @@ export class DispatchRepository {
     const rows = await this.db.$queryRaw<Array<{ to: string }>>`
       SELECT "to" FROM "Message" WHERE "batchId" = ${batchId}::uuid AND status = 'PENDING' ORDER BY id`;
     return rows.map((r) => r.to);
+  }
+
+  /**
+   * The batch's waiting recipients as it is claimed: any whose number the account suppressed
+   * meanwhile become SUPPRESSED in the same statement and are left out, so a claim never picks a
+   * suppressed number. Rows are locked in id order.
+   */
+  async claimableRecipients(batchId: string, accountId: string): Promise<string[]> {
+    const rows = await this.db.$queryRaw<Array<{ to: string; suppressed: boolean }>>`
+      WITH waiting AS (
+        SELECT m.id, m."to", EXISTS (SELECT 1 FROM "Suppression" s WHERE s."accountId" = ${accountId}::uuid AND s.phone = m."to") AS suppressed
+        FROM "Message" m WHERE m."batchId" = ${batchId}::uuid AND m.status = 'PENDING' ORDER BY m.id FOR NO KEY UPDATE
+      ),
+      settled AS (
+        UPDATE "Message" m SET status = 'SUPPRESSED', "updatedAt" = now()
+        FROM waiting w WHERE m.id = w.id AND w.suppressed
+      )
+      SELECT "to", suppressed FROM waiting ORDER BY id`;
+    return rows.filter((r) => !r.suppressed).map((r) => r.to);
   }
 
   /** Nothing is left to send in the batch (its messages were settled some other way). */

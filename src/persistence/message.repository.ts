@@ -15,12 +15,13 @@ export interface MessagePage {
 export class MessageRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Keyset pagination on the message id (insertion order), optionally filtered by status. */
+  /** Keyset pagination on the message id (insertion order), optionally filtered by status and number. */
   async listForCampaign(
     campaignId: string,
     status: MessageStatus | null | undefined,
     first: number,
     after?: string | null,
+    to?: string | null,
   ): Promise<MessagePage> {
     let afterId: bigint | undefined;
     if (after) {
@@ -31,7 +32,12 @@ export class MessageRepository {
       afterId = BigInt(id);
     }
     const rows = await this.prisma.message.findMany({
-      where: { campaignId, ...(status && { status }), ...(afterId !== undefined && { id: { gt: afterId } }) },
+      where: {
+        campaignId,
+        ...(status && { status }),
+        ...(to && { to }),
+        ...(afterId !== undefined && { id: { gt: afterId } }),
+      },
       orderBy: { id: 'asc' },
       take: first + 1,
     });
@@ -43,8 +49,8 @@ export class MessageRepository {
     };
   }
 
-  countForCampaign(campaignId: string, status?: MessageStatus | null): Promise<number> {
-    return this.prisma.message.count({ where: { campaignId, ...(status && { status }) } });
+  countForCampaign(campaignId: string, status?: MessageStatus | null, to?: string | null): Promise<number> {
+    return this.prisma.message.count({ where: { campaignId, ...(status && { status }), ...(to && { to }) } });
   }
 }
 

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { ApiKeyRepository } from './api-key.repository';
 import { CampaignRepository } from './campaign.repository';
 import { CampaignStallRepository } from './campaign-stall.repository';
+import { ConsoleSessionRepository } from './console-session.repository';
 import { HealthRepository } from './health.repository';
 import { DispatchRepository } from './dispatch.repository';
 import { MessageRepository } from './message.repository';
@@ -13,11 +14,14 @@ import { PriceRepository } from './price.repository';
 import { DeliveryReportRepository } from './delivery-report.repository';
 import { ReceiptWindowRepository } from './receipt-window.repository';
 import { Transactor } from './transactor';
+import { SendingHoldRepository } from './sending-hold.repository';
+import { BrakeRepository } from './brake.repository';
 
 const repositories = [
   ApiKeyRepository,
   CampaignRepository,
   CampaignStallRepository,
+  ConsoleSessionRepository,
   DispatchRepository,
   HealthRepository,
   MessageRepository,
@@ -27,6 +31,8 @@ const repositories = [
   DeliveryReportRepository,
   ReceiptWindowRepository,
   Transactor,
+  SendingHoldRepository,
+  BrakeRepository,
 ];
 
 /** The shared persistence layer: the only code that talks to Prisma. */

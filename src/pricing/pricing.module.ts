@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ConsentModule } from '../consent/consent.module';
 import { SmsGatewayModule } from '../sms-gateway/sms-gateway.module';
 import { CampaignCostReportResolver } from './campaign-cost-report.resolver';
 import { CostReportService } from './cost-report.service';
@@ -8,7 +9,7 @@ import { QuoteResolver } from './quote.resolver';
 
 /** Segments, prices (cached), quotes and cost reports. PricingService is what the campaigns module uses. */
 @Module({
-  imports: [SmsGatewayModule],
+  imports: [SmsGatewayModule, ConsentModule],
   providers: [PriceCatalogService, PricingService, CostReportService, QuoteResolver, CampaignCostReportResolver],
   exports: [PricingService, PriceCatalogService],
 })

@@ -1,3 +1,4 @@
+import { parseSendWindowDefaults } from '../quiet-hours/send-window-defaults';
 import Decimal from 'decimal.js';
 import { mock } from 'jest-mock-extended';
 import { UserInputError } from '../common/errors/domain-error';
@@ -231,7 +232,24 @@ describe(PricingService.name, () => {
           },
         ],
         totalCost: { amount: 0.0905, currency: 'USD' },
+        assumedTimeZoneRecipients: 0,
       });
+    });
+
+    it('should count the recipients under a send window whose time zone is only assumed', async () => {
+      const { sut } = setup();
+      // South Dakota's 605 spans Mountain and Central time: assumed.
+      const recipients = ['+12125550123', '+447400123456', '+16052005555'];
+      const quote = (defaults: string | undefined) =>
+        sut.quote({
+          text: 'Hi',
+          recipients,
+          smartEncoding: false,
+          sendWindows: { campaignWindow: null, defaults: parseSendWindowDefaults(defaults, undefined) },
+        });
+      // New York and London are known from the numbers; without any window nothing is looked up.
+      expect((await quote('09:00-20:00')).assumedTimeZoneRecipients).toBe(1);
+      expect((await quote(undefined)).assumedTimeZoneRecipients).toBe(0);
     });
 
     it('should reject duplicates and invalid numbers, and read national numbers with defaultCountry', async () => {

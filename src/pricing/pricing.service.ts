@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { UserInputError } from '../common/errors/domain-error';
 import { Decimal } from '../common/money/money';
 import { Encoding } from '../domain/encoding.enum';
-import { isSupportedCountry, validateRecipients } from '../messaging/recipient-validator';
+import { SUPPRESSED_REASON } from '../consent/suppressed-recipients';
+import { isSupportedCountry, RecipientValidationResult, validateRecipients } from '../messaging/recipient-validator';
+import { placeRecipients } from '../quiet-hours/recipient-placement';
 import { calculateCost, UnknownCountryPriceError } from './cost-calculator';
 import { checkMessageLength } from './message-length';
 import { Quote } from './models/quote.model';
@@ -84,12 +86,44 @@ export class PricingService {
   }
 
   /** What sending `text` to `recipients` would cost, validated exactly as sendBulk validates it. */
-  async quote(input: QuoteRequest): Promise<Quote> {
+  async quote(input: QuoteRequest, suppressedOf?: (phones: string[]) => Promise<Set<string>>): Promise<Quote> {
     const defaultCountry = checkDefaultCountry(input.defaultCountry);
     const analysis = this.analyzeText(input.text, input.smartEncoding);
     const recipients = await validateRecipients(input.recipients, { defaultCountry });
+    if (suppressedOf) {
+      excludeSuppressed(recipients, await suppressedOf(recipients.valid.map((r) => r.e164)));
+    }
     const estimate = await this.estimate(recipients.perCountry, analysis.segments);
-    return toQuote(analysis, recipients, estimate);
+    const windows = input.sendWindows;
+    const assumed = windows
+      ? placeRecipients(recipients.valid, windows.campaignWindow, windows.defaults, Date.now()).assumedZoneRecipients
+      : 0;
+    return toQuote(analysis, recipients, estimate, assumed);
+  }
+}
+
+/**
+ * Suppressed recipients leave the valid list (and its per-country counts) for `rejected`, with reason
+ * SUPPRESSED: they would be stored but never sent, so they cost nothing.
+ */
+export function excludeSuppressed(recipients: RecipientValidationResult, suppressed: ReadonlySet<string>): void {
+  if (suppressed.size === 0) {
+    return;
+  }
+  const kept = [];
+  for (const recipient of recipients.valid) {
+    if (suppressed.has(recipient.e164)) {
+      recipients.rejected.push({ input: recipient.e164, reason: SUPPRESSED_REASON });
+      recipients.perCountry.set(recipient.country, (recipients.perCountry.get(recipient.country) ?? 1) - 1);
+    } else {
+      kept.push(recipient);
+    }
+  }
+  recipients.valid = kept;
+  for (const [country, count] of recipients.perCountry) {
+    if (count <= 0) {
+      recipients.perCountry.delete(country);
+    }
   }
 }
 

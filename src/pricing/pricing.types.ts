@@ -1,3 +1,5 @@
+import type { SendWindow } from '../quiet-hours/send-window';
+import type { SendWindowDefaults } from '../quiet-hours/send-window-defaults';
 import type { Decimal } from '../common/money/money';
 import type { Encoding } from '../domain/encoding.enum';
 
@@ -37,4 +39,6 @@ export interface QuoteRequest {
   recipients: string[];
   defaultCountry?: string | null;
   smartEncoding: boolean;
+  /** Where a send window applies (the campaign's own, else the defaults), recipients' zones are looked up. */
+  sendWindows?: { campaignWindow: SendWindow | null; defaults: SendWindowDefaults };
 }

@@ -4,7 +4,12 @@ import { Quote } from './models/quote.model';
 import type { CostEstimate, TextAnalysis } from './pricing.types';
 
 /** The GraphQL view of a quote: amounts stay exact until here, where toMoney rounds each once. */
-export function toQuote(analysis: TextAnalysis, recipients: RecipientValidationResult, estimate: CostEstimate): Quote {
+export function toQuote(
+  analysis: TextAnalysis,
+  recipients: RecipientValidationResult,
+  estimate: CostEstimate,
+  assumedTimeZoneRecipients = 0,
+): Quote {
   const { currency } = estimate;
   return {
     ...analysis,
@@ -17,5 +22,6 @@ export function toQuote(analysis: TextAnalysis, recipients: RecipientValidationR
       cost: toMoney(entry.cost, currency),
     })),
     totalCost: toMoney(estimate.totalCost, currency),
+    assumedTimeZoneRecipients,
   };
 }

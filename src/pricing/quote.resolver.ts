@@ -1,19 +1,32 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
+import { AuthenticatedAccount } from '../common/auth/authenticated-account';
+import { CurrentAccount } from '../common/auth/current-account.decorator';
+import { SuppressedRecipients } from '../consent/suppressed-recipients';
+import { AppConfig } from '../config/app-config.service';
+import { toSendWindow } from '../quiet-hours/dto/send-window-input.mapper';
 import { QuoteInput } from './dto/quote.input';
 import { Quote } from './models/quote.model';
 import { PricingService } from './pricing.service';
 
 @Resolver(() => Quote)
 export class QuoteResolver {
-  constructor(private readonly pricing: PricingService) {}
+  constructor(
+    private readonly pricing: PricingService,
+    private readonly suppressed: SuppressedRecipients,
+    private readonly config: AppConfig,
+  ) {}
 
   @Query(() => Quote, { description: 'What sending the text to the recipients would cost; sends nothing.' })
-  quote(@Args('input') input: QuoteInput): Promise<Quote> {
-    return this.pricing.quote({
-      text: input.text,
-      recipients: input.recipients ?? [],
-      defaultCountry: input.defaultCountry,
-      smartEncoding: input.smartEncoding ?? false,
-    });
+  quote(@CurrentAccount() account: AuthenticatedAccount, @Args('input') input: QuoteInput): Promise<Quote> {
+    return this.pricing.quote(
+      {
+        text: input.text,
+        recipients: input.recipients ?? [],
+        defaultCountry: input.defaultCountry,
+        smartEncoding: input.smartEncoding ?? false,
+        sendWindows: { campaignWindow: toSendWindow(input.sendWindow), defaults: this.config.sendWindowDefaults },
+      },
+      (phones) => this.suppressed.find(account.accountId, phones),
+    );
   }
 }

@@ -7,6 +7,8 @@ export interface SandboxControl {
   config(): unknown;
   configure(patch: Record<string, unknown>): string[];
   reset(): void;
+  inbound(): readonly unknown[];
+  sendInbound(from: string, to: string, text: string): unknown;
 }
 
 /** The `/__sandbox/` control API: stats, submissions, config and reset (docs/sandbox.md). */
@@ -43,6 +45,18 @@ export async function handleControl(
     }
     const errors = deps.control.configure(body);
     return errors.length > 0 ? json(res, 400, { errors }) : json(res, 200, deps.control.config());
+  }
+  if (req.method === 'GET' && path === '/__sandbox/inbound') {
+    const all = deps.control.inbound();
+    return json(res, 200, { count: all.length, inbound: all.slice(-10_000) });
+  }
+  if (req.method === 'POST' && path === '/__sandbox/inbound') {
+    const body = await readBody(req, true);
+    const { from, to, text } = body ?? {};
+    if (typeof from !== 'string' || !/^\+?\d{6,15}$/.test(from) || typeof to !== 'string' || typeof text !== 'string') {
+      return json(res, 400, { errors: ['body must be {"from": "+14155550123", "to": "14155550100", "text": "STOP"}'] });
+    }
+    return json(res, 200, deps.control.sendInbound(from, to, text));
   }
   if (req.method === 'POST' && path === '/__sandbox/reset') {
     deps.control.reset();

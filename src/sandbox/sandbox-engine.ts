@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { CallbackJob, SandboxCallbackDispatcher } from './sandbox-callbacks';
 import { ParsedMessageRequest } from './sandbox-message-request';
 import { callbackParams, SandboxBatch, SandboxMessage, SandboxMessageStatus, toMicro } from './sandbox-message';
+import { SandboxInbound } from './sandbox-inbound';
 import { SandboxMpsQueue } from './sandbox-mps-queue';
 import { GEO_BARRED_CODE, INSUFFICIENT_CREDIT_CODE, MESSAGE_EXPIRED_CODE, planOutcome } from './sandbox-outcomes';
 import { randomFor } from './sandbox-random';
 import { SandboxRecords, SandboxSubmission } from './sandbox-records';
 import { SandboxScheduler } from './sandbox-scheduler';
-import { SandboxOptions } from './sandbox.options';
+import { ForcedOutcome, SandboxOptions } from './sandbox.options';
 
+// Plivo's "destination has opted out" (STOP at the carrier or Plivo).
+const CARRIER_OPT_OUT_CODE = '200';
 // After running out of credit, Plivo refuses send requests for 2 minutes (plivo.md A3).
 const CREDIT_BLOCK_MS = 120_000;
 
@@ -41,6 +44,7 @@ export class SandboxEngine {
     private readonly scheduler: SandboxScheduler,
     private readonly dispatcher: SandboxCallbackDispatcher,
     private readonly mps: SandboxMpsQueue,
+    private readonly inbound: SandboxInbound,
   ) {
     this.balanceMicro = toBalance(options().creditUsd);
   }
@@ -83,7 +87,7 @@ export class SandboxEngine {
         country: recipient.country,
         network: recipient.country.networks[Math.floor(random() * recipient.country.networks.length)],
         rateMicro: toMicro(recipient.country.rate),
-        plan: planOutcome(random, options.outcomes, forced),
+        plan: planOutcome(random, options.outcomes, forced ?? countryForced(options, recipient.country.iso, random)),
         status: 'queued',
         errorCode: null,
         charged: false,
@@ -151,6 +155,9 @@ export class SandboxEngine {
     if (options.barredCountries.includes(message.country.iso)) {
       return this.finish(message, 'failed', GEO_BARRED_CODE, now);
     }
+    if (this.inbound.optedOutAtCarrier(message.to)) {
+      return this.finish(message, 'failed', CARRIER_OPT_OUT_CODE, now);
+    }
     if (message.plan.status === 'failed') {
       return this.finish(message, 'failed', message.plan.errorCode, now);
     }
@@ -166,7 +173,9 @@ export class SandboxEngine {
     message.sentAt = now;
     this.setStatus(message, 'sent');
     this.emit(message, now);
-    if (!message.noReceipt) {
+    if (message.noReceipt) {
+      this.inbound.afterDelivery(message, now);
+    } else {
       const jitter = 0.5 + randomFor(options.seed, message.to, message.nth, 'dlr')();
       this.scheduler.at(
         now + options.dlrDelayMs * options.timeScale * jitter,
@@ -179,6 +188,9 @@ export class SandboxEngine {
   private deliver(message: SandboxMessage, now: number): void {
     const { status, errorCode } = message.plan;
     this.finish(message, status === 'failed' ? 'undelivered' : status, errorCode, now);
+    if (message.status === 'delivered') {
+      this.inbound.afterDelivery(message, now);
+    }
   }
 
   private expire(message: SandboxMessage, now: number): void {
@@ -251,4 +263,10 @@ export class SandboxEngine {
 
 function toBalance(creditUsd: number | null): number | null {
   return creditUsd === null ? null : Math.round(creditUsd * 100_000);
+}
+
+/** SANDBOX_COUNTRY_OUTCOMES: this share of a country's messages gets the rule's status. */
+function countryForced(options: SandboxOptions, iso: string, random: () => number): ForcedOutcome | undefined {
+  const rule = options.countryOutcomes[iso];
+  return rule && random() < rule.rate ? { status: rule.status } : undefined;
 }

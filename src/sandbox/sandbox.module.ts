@@ -69,6 +69,8 @@ export class SandboxHost implements OnApplicationShutdown {
       ...(variables.SANDBOX_AUTH_ID ? { authId } : {}),
       ...(variables.SANDBOX_AUTH_TOKEN ? { authToken } : {}),
       ...(variables.SANDBOX_WEBHOOK_SECRET ? { webhookSecret } : secret ? { webhookSecret: secret } : {}),
+      // Replies go to this service's inbound webhook, as the Plivo console's Message URL would send them.
+      ...(variables.SANDBOX_INBOUND_URL ? {} : { inboundUrl: this.config.inboundMessageUrl }),
       ...(this.overrides ?? {}),
     });
     await sandbox.start(this.overrides?.port ?? this.config.sandboxPort);

@@ -10,6 +10,11 @@ export interface ForcedOutcome {
   errorCode?: string;
 }
 
+export interface CountryOutcome {
+  status: Exclude<OutcomeStatus, 'delivered'>;
+  rate: number;
+}
+
 export interface SandboxOptions {
   host: string;
   /** 0 picks a free port. */
@@ -39,6 +44,8 @@ export interface SandboxOptions {
   outcomes: OutcomeMix;
   /** Forced final outcome for given numbers (E.164 or digits). */
   outcomeByNumber: Record<string, ForcedOutcome>;
+  /** Per country (ISO code): this share of its messages ends with this status (the brake's drill). */
+  countryOutcomes: Record<string, CountryOutcome>;
   /** Time from `sent` to the final receipt, Plivo time. */
   dlrDelayMs: number;
   /** Plivo waits 8 s for a callback answer: real milliseconds, never scaled by timeScale. */
@@ -63,6 +70,18 @@ export interface SandboxOptions {
   stormDurationMs: number;
   /** Account balance in USD; null = unlimited. */
   creditUsd: number | null;
+  /** Plivo's Message URL (Application → Message URL): where recipients' replies are posted, signed. */
+  inboundUrl: string | null;
+  /** Share of delivered messages whose recipient replies STOP / HELP / free text. */
+  inboundStopRate: number;
+  inboundHelpRate: number;
+  inboundTextRate: number;
+  /** Plivo milliseconds (scaled by timeScale) between delivery and the reply. */
+  inboundDelayMs: number;
+  /** Numbers opted out at the carrier: every message to them fails with error 200. */
+  carrierOptOutNumbers: string[];
+  /** A recipient who replies STOP is also opted out at the carrier (US toll-free and 10DLC behave so). */
+  carrierOptOutOnStop: boolean;
 }
 
 /** What `configure()` and `POST /__sandbox/config` may change while running. */
@@ -97,6 +116,7 @@ export function defaultSandboxOptions(overrides: Partial<SandboxOptions> = {}): 
     barredCountries: [],
     outcomes: { ...DEFAULT_OUTCOMES },
     outcomeByNumber: {},
+    countryOutcomes: {},
     dlrDelayMs: 3000,
     callbackTimeoutMs: 8000,
     callbackRetryDelaysMs: [60_000, 120_000, 240_000],
@@ -114,6 +134,13 @@ export function defaultSandboxOptions(overrides: Partial<SandboxOptions> = {}): 
     stormStartMs: 0,
     stormDurationMs: 0,
     creditUsd: null,
+    inboundUrl: null,
+    inboundStopRate: 0,
+    inboundHelpRate: 0,
+    inboundTextRate: 0,
+    inboundDelayMs: 2000,
+    carrierOptOutNumbers: [],
+    carrierOptOutOnStop: false,
     ...overrides,
   };
 }
@@ -173,6 +200,35 @@ const outcomes: Parser = (raw) => {
   const full = { delivered: 0, undelivered: 0, failed: 0, rejected: 0, ...mix };
   return Object.values(full).some((w) => w > 0) ? { value: full } : { error: 'needs at least one positive weight' };
 };
+const numbers: Parser = (raw) => {
+  const list = raw
+    .split(',')
+    .map((n) => n.trim().replace(/^\+/, ''))
+    .filter(Boolean);
+  const bad = list.filter((n) => !/^\d{6,15}$/.test(n));
+  return bad.length > 0 ? { error: `must be comma-separated phone numbers (bad: ${bad.join(', ')})` } : { value: list };
+};
+const flag: Parser = (raw) =>
+  ['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'].includes(raw.trim().toLowerCase())
+    ? { value: ['1', 'true', 'yes', 'on'].includes(raw.trim().toLowerCase()) }
+    : { error: 'must be true or false' };
+const countryOutcomes: Parser = (raw) => {
+  const rules: Record<string, CountryOutcome> = {};
+  for (const entry of raw.split(',').filter((e) => e.trim() !== '')) {
+    const [country, status, rate] = entry.split(':').map((s) => s.trim());
+    if (
+      !/^[A-Za-z]{2}$/.test(country ?? '') ||
+      !['undelivered', 'failed', 'rejected'].includes(status) ||
+      !(Number(rate) >= 0 && Number(rate) <= 1)
+    ) {
+      return {
+        error: 'must look like IN:failed:0.6,GB:undelivered:0.3 (status undelivered, failed or rejected; rate 0 to 1)',
+      };
+    }
+    rules[country.toUpperCase()] = { status: status as CountryOutcome['status'], rate: Number(rate) };
+  }
+  return { value: rules };
+};
 const credit: Parser = (raw) => (raw.trim().toLowerCase() === 'unlimited' ? { value: null } : number(0)(raw));
 
 const ENV: Array<[string, keyof SandboxOptions | `mpsBySenderType.${SenderType}`, Parser]> = [
@@ -195,6 +251,7 @@ const ENV: Array<[string, keyof SandboxOptions | `mpsBySenderType.${SenderType}`
   ['SANDBOX_NO_RECEIPT_COUNTRIES', 'noReceiptCountries', countries],
   ['SANDBOX_BARRED_COUNTRIES', 'barredCountries', countries],
   ['SANDBOX_OUTCOMES', 'outcomes', outcomes],
+  ['SANDBOX_COUNTRY_OUTCOMES', 'countryOutcomes', countryOutcomes],
   ['SANDBOX_DLR_DELAY_MS', 'dlrDelayMs', number(0, 86_400_000)],
   ['SANDBOX_CALLBACK_TIMEOUT_MS', 'callbackTimeoutMs', number(1, 600_000)],
   ['SANDBOX_CALLBACK_RETRY_DELAYS_MS', 'callbackRetryDelaysMs', durations],
@@ -212,6 +269,13 @@ const ENV: Array<[string, keyof SandboxOptions | `mpsBySenderType.${SenderType}`
   ['SANDBOX_STORM_START_MS', 'stormStartMs', number(0)],
   ['SANDBOX_STORM_DURATION_MS', 'stormDurationMs', number(0)],
   ['SANDBOX_CREDIT_USD', 'creditUsd', credit],
+  ['SANDBOX_INBOUND_URL', 'inboundUrl', text],
+  ['SANDBOX_INBOUND_STOP_RATE', 'inboundStopRate', rate],
+  ['SANDBOX_INBOUND_HELP_RATE', 'inboundHelpRate', rate],
+  ['SANDBOX_INBOUND_TEXT_RATE', 'inboundTextRate', rate],
+  ['SANDBOX_INBOUND_DELAY_MS', 'inboundDelayMs', number(0, 86_400_000)],
+  ['SANDBOX_CARRIER_OPT_OUT_NUMBERS', 'carrierOptOutNumbers', numbers],
+  ['SANDBOX_CARRIER_OPT_OUT_ON_STOP', 'carrierOptOutOnStop', flag],
 ];
 
 const KNOWN_KEYS = new Set(Object.keys(defaultSandboxOptions()));
@@ -268,6 +332,9 @@ export function validateRuntimeConfig(config: SandboxRuntimeConfig): string[] {
     'errorRate',
     'timeoutRate',
     'resetRate',
+    'inboundStopRate',
+    'inboundHelpRate',
+    'inboundTextRate',
   ] as const;
   for (const key of rates) {
     const value = config[key];
@@ -294,7 +361,21 @@ export function validateRuntimeConfig(config: SandboxRuntimeConfig): string[] {
       errors.push(`${key} must be a positive number`);
     }
   }
-  const nonNegatives = ['dlrDelayMs', 'latencyMs', 'stormStartMs', 'stormDurationMs', 'seed'] as const;
+  const replySum = (config.inboundStopRate ?? 0) + (config.inboundHelpRate ?? 0) + (config.inboundTextRate ?? 0);
+  if (replySum > 1) {
+    errors.push(`inboundStopRate + inboundHelpRate + inboundTextRate must not exceed 1 (got ${replySum})`);
+  }
+  if (config.inboundUrl !== undefined && config.inboundUrl !== null && !/^https?:\/\/\S+$/.test(config.inboundUrl)) {
+    errors.push('inboundUrl must be an http(s) URL or null');
+  }
+  const nonNegatives = [
+    'dlrDelayMs',
+    'latencyMs',
+    'stormStartMs',
+    'stormDurationMs',
+    'seed',
+    'inboundDelayMs',
+  ] as const;
   for (const key of nonNegatives) {
     const value = config[key];
     if (value !== undefined && !(typeof value === 'number' && value >= 0)) {
@@ -327,6 +408,11 @@ export function validateRuntimeConfig(config: SandboxRuntimeConfig): string[] {
     const weights = Object.values(config.outcomes);
     if (weights.some((w) => typeof w !== 'number' || w < 0) || !weights.some((w) => w > 0)) {
       errors.push('outcomes needs non-negative weights with at least one positive');
+    }
+  }
+  for (const [country, rule] of Object.entries(config.countryOutcomes ?? {})) {
+    if (!['undelivered', 'failed', 'rejected'].includes(rule.status) || !(rule.rate >= 0 && rule.rate <= 1)) {
+      errors.push(`countryOutcomes.${country} needs a status undelivered, failed or rejected and a rate from 0 to 1`);
     }
   }
   for (const [number, forced] of Object.entries(config.outcomeByNumber ?? {})) {

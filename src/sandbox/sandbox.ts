@@ -3,6 +3,7 @@ import http from 'node:http';
 import { SandboxCallbackDispatcher } from './sandbox-callbacks';
 import { SandboxEngine } from './sandbox-engine';
 import { SandboxFaults } from './sandbox-faults';
+import { SandboxInbound, SandboxInboundMessage } from './sandbox-inbound';
 import { SandboxMpsQueue } from './sandbox-mps-queue';
 import { SandboxRateLimits } from './sandbox-rate-limits';
 import { SandboxRecords } from './sandbox-records';
@@ -36,6 +37,7 @@ export class PlivoSandbox {
   private readonly faults: SandboxFaults;
   private readonly dispatcher: SandboxCallbackDispatcher;
   private readonly engine: SandboxEngine;
+  private readonly inbound: SandboxInbound;
   private readonly http: ReturnType<typeof createSandboxServer>;
   private startedAt = 0;
   private listeningPort: number | undefined;
@@ -59,7 +61,15 @@ export class PlivoSandbox {
       timeoutMs: this.current.callbackTimeoutMs,
       retryDelaysMs: this.current.callbackRetryDelaysMs.map((d) => d * this.current.timeScale),
     }));
-    this.engine = new SandboxEngine(() => this.current, this.records, this.scheduler, this.dispatcher, this.mps);
+    this.inbound = new SandboxInbound(() => this.current, this.scheduler, this.dispatcher);
+    this.engine = new SandboxEngine(
+      () => this.current,
+      this.records,
+      this.scheduler,
+      this.dispatcher,
+      this.mps,
+      this.inbound,
+    );
     this.http = createSandboxServer({
       options: () => this.current,
       engine: this.engine,
@@ -71,6 +81,8 @@ export class PlivoSandbox {
         config: () => this.publicConfig(),
         configure: (patch) => this.tryConfigure(patch),
         reset: () => this.reset(),
+        inbound: () => this.inbound.received,
+        sendInbound: (from, to, text) => this.sendInbound(from, to, text),
       },
     });
   }
@@ -147,12 +159,23 @@ export class PlivoSandbox {
     }
   }
 
+  /** Replies the sandbox's recipients sent (STOP, HELP, free text), oldest first. */
+  get inboundMessages(): readonly SandboxInboundMessage[] {
+    return this.inbound.received;
+  }
+
+  /** A recipient sends `text` to `to` now, posted signed to the Message URL (inboundUrl). */
+  sendInbound(from: string, to: string, text: string): SandboxInboundMessage {
+    return this.inbound.send(from, to, text, Date.now());
+  }
+
   /** Clears records, stats, queues, pending callbacks and credit; re-seeds the fault stream. */
   reset(): void {
     this.scheduler.clear();
     this.dispatcher.clear();
     this.mps.clear();
     this.records.clear();
+    this.inbound.clear();
     this.engine.reset();
     this.limits.reset();
     this.http.resetStats();

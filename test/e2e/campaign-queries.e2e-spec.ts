@@ -134,7 +134,18 @@ describe.each(TEST_DATABASES)('campaign queries on %s', (database) => {
       });
       expect(withCount.data?.campaign?.messages.totalCount).toBe(3);
       expect(count).toHaveBeenCalledTimes(1);
-      expect(count).toHaveBeenCalledWith(campaignId, 'DELIVERED');
+      // The filters of the page, status and number (messages(to:), none here), are the count's.
+      expect(count).toHaveBeenCalledWith(campaignId, 'DELIVERED', null);
+
+      const toOne = await graphql<MessagesPage>(
+        testApp.baseUrl,
+        apiKey,
+        'query($id: ID!, $to: String) { campaign(id: $id) { messages(to: $to) { edges { node { to } } totalCount } } }',
+        { id: campaignId, to: '+1 415 555 0002' },
+      );
+      expect(toOne.data?.campaign?.messages).toEqual({ edges: [{ node: { to: '+14155550002' } }], totalCount: 1 });
+      expect(count).toHaveBeenCalledTimes(2);
+      expect(count).toHaveBeenLastCalledWith(campaignId, null, '+14155550002');
     } finally {
       count.mockRestore();
     }

@@ -68,7 +68,13 @@ describe.each(TEST_DATABASES)('sendBulk on %s', (database) => {
       { input: usNumbers(1, 1_000)[0], reason: 'duplicate' },
     ]);
     const batches = await prisma.batch.findMany({ where: { campaignId: campaign.id }, orderBy: { sequence: 'asc' } });
-    expect(batches.map((b) => b.recipientCount)).toEqual([1000, 1000, 500]);
+    // Batches never mix countries (each holds one country and zone, for send windows and the brake).
+    expect(batches.map((b) => [b.country, b.recipientCount])).toEqual([
+      ['US', 1000],
+      ['US', 1000],
+      ['US', 300],
+      ['GB', 200],
+    ]);
 
     await waitFor('every message handed to the provider', async () => {
       const counts = await statuses(campaign.id);

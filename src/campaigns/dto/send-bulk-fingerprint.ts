@@ -22,6 +22,10 @@ export async function sendBulkFingerprint(input: SendBulkInput): Promise<string>
       maxCost: input.maxCost ?? null,
       scheduledAt: input.scheduledAt?.toISOString() ?? null,
       recipientCount: input.recipients.length,
+      // Only when given, so campaigns fingerprinted before send windows existed still match.
+      ...(input.sendWindow
+        ? { sendWindow: [input.sendWindow.start, input.sendWindow.end, input.sendWindow.days ?? null] }
+        : {}),
     }),
   );
   for (let start = 0, updates = 0; start < input.recipients.length; start += RECIPIENTS_PER_UPDATE) {

@@ -14,6 +14,9 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ValidateNested } from 'class-validator';
+import { SendWindowInput } from '../../quiet-hours/dto/send-window.input';
 import { IsStorableText } from './is-storable-text.decorator';
 
 export const MAX_RECIPIENTS_PER_CAMPAIGN = 1_000_000;
@@ -86,4 +89,14 @@ export class SendBulkInput {
   @Min(1, { message: 'priority must be a whole number from 1 to 10' })
   @Max(10, { message: 'priority must be a whole number from 1 to 10' })
   priority?: number | null;
+
+  @Field(() => SendWindowInput, {
+    nullable: true,
+    description:
+      "added: send only inside this window of each recipient's local time (zone from the number); default: the per-country defaults (SEND_WINDOW_DEFAULT, SEND_WINDOW_COUNTRY_DEFAULTS)",
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SendWindowInput)
+  sendWindow?: SendWindowInput | null;
 }

@@ -12,7 +12,8 @@ export class CampaignProgress {
 
   @Field(() => String, {
     nullable: true,
-    description: 'why the campaign is paused, or `stalled: …` when its messages stopped moving',
+    description:
+      'why the campaign is paused, `brake: …` when the automatic brake stopped a country, or `stalled: …` when its messages stopped moving',
   })
   statusReason!: string | null;
 
@@ -30,6 +31,14 @@ export class CampaignProgress {
   @Field(() => Int) unconfirmed!: number;
   @Field(() => Int) suppressed!: number;
   @Field(() => Int) cancelled!: number;
+
+  @Field(() => Int, {
+    description: "added: waiting messages whose send window is closed now (recipient's local time)",
+  })
+  waitingForWindow!: number;
+
+  @Field(() => Int, { description: 'added: waiting messages held by a tripped brake until resumeCampaign' })
+  heldByBrake!: number;
 
   @Field(() => Money, { description: 'sum of provider-reported amounts so far' })
   cost!: Money;

@@ -25,4 +25,5 @@ export class MessageConnection {
 
   campaignId!: string;
   statusFilter!: string | null;
+  toFilter?: string | null;
 }

@@ -22,10 +22,13 @@ export async function campaignActionCommand(
   context: CliContext,
   action: CampaignAction,
   campaignId: string,
+  ignoreBrake = false,
 ): Promise<void> {
   const field = MUTATIONS[action];
+  // --ignore-brake: after the automatic brake tripped, keep sending without checking it again.
+  const brakeArgument = action === 'resume' && ignoreBrake ? ', ignoreBrake: true' : '';
   const data = await context.api.request<Record<string, CampaignAfterAction>>(
-    `mutation($id: ID!) { ${field}(id: $id) { id status statusReason cancellation { cancelledMessages alreadyWithProvider } } }`,
+    `mutation($id: ID!) { ${field}(id: $id${brakeArgument}) { id status statusReason cancellation { cancelledMessages alreadyWithProvider } } }`,
     { id: campaignId },
   );
   const campaign = data[field];

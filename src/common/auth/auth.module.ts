@@ -6,6 +6,8 @@ import { ApiKeyHasher } from './api-key-hasher';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyService } from './api-key.service';
 import { BootstrapApiKeyService } from './bootstrap-api-key.service';
+import { ConsoleSessionMiddleware } from './console-session.middleware';
+import { ConsoleSessionService } from './console-session.service';
 import { RequestAuthenticator } from './request-authenticator';
 
 @Global()
@@ -14,12 +16,22 @@ import { RequestAuthenticator } from './request-authenticator';
     ApiKeyHasher,
     ApiKeyService,
     BootstrapApiKeyService,
+    ConsoleSessionService,
+    ConsoleSessionMiddleware,
     Clock,
     ApiKeyGuard,
     AuthAttemptLimiter,
     RequestAuthenticator,
     { provide: APP_GUARD, useExisting: ApiKeyGuard },
   ],
-  exports: [ApiKeyService, ApiKeyHasher, BootstrapApiKeyService, RequestAuthenticator, Clock],
+  exports: [
+    ApiKeyService,
+    ApiKeyHasher,
+    BootstrapApiKeyService,
+    ConsoleSessionService,
+    ConsoleSessionMiddleware,
+    RequestAuthenticator,
+    Clock,
+  ],
 })
 export class AuthModule {}

@@ -19,7 +19,8 @@ export class GraphqlRequestGate {
   constructor(private readonly authenticator: RequestAuthenticator) {}
 
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    if (!isGraphqlPath(req.path)) {
+    // Already authenticated: by the console's session cookie (ConsoleSessionMiddleware).
+    if (!isGraphqlPath(req.path) || (req as Request & AuthRequest).account) {
       next();
       return;
     }

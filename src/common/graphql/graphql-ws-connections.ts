@@ -7,6 +7,8 @@ import { AppConfig } from '../../config/app-config.service';
 import { ApiKeyRepository } from '../../persistence/api-key.repository';
 import { ApiKeyService } from '../auth/api-key.service';
 import { API_KEY_HEADER, AuthenticatedAccount } from '../auth/authenticated-account';
+import { isSameOrigin, readSessionToken } from '../auth/console-session-cookie';
+import { ConsoleSessionService } from '../auth/console-session.service';
 import { RequestAuthenticator } from '../auth/request-authenticator';
 import { ErrorCode } from '../errors/error-code.enum';
 
@@ -23,7 +25,7 @@ export interface WsExtra {
 export type WsContext = Context<Record<string, unknown> | undefined, WsExtra>;
 
 /**
- * graphql-ws connections: authenticated once when they open (the same RequestAuthenticator as
+ * graphql-ws connections: authenticated once when they open, by key or console session (the same RequestAuthenticator as
  * HTTP, so the same per-address limit), at most WS_MAX_CONNECTIONS_PER_KEY per key and
  * WS_MAX_SUBSCRIPTIONS_PER_CONNECTION operations in flight per connection. Every
  * WS_AUTH_RECHECK_SECONDS the keys of open connections are looked up together; a revoked key's
@@ -41,6 +43,7 @@ export class GraphqlWsConnections implements OnModuleInit, OnApplicationShutdown
     private readonly authenticator: RequestAuthenticator,
     private readonly apiKeys: ApiKeyService,
     private readonly keys: ApiKeyRepository,
+    private readonly sessions: ConsoleSessionService,
   ) {}
 
   onModuleInit(): void {
@@ -56,7 +59,14 @@ export class GraphqlWsConnections implements OnModuleInit, OnApplicationShutdown
   async accept(ctx: WsContext): Promise<boolean> {
     const key = ctx.connectionParams?.[API_KEY_HEADER];
     const address = ctx.extra.request.socket.remoteAddress ?? 'unknown';
-    const outcome = await this.authenticator.authenticate(typeof key === 'string' ? key : undefined, address);
+    // Without a key, the web console's session cookie, only from a page of this origin (browsers
+    // send cookies with cross-site WebSocket upgrades, and SameSite is not enough against that).
+    const headers = ctx.extra.request.headers;
+    const sessionToken = typeof key === 'string' ? undefined : readSessionToken(headers);
+    const outcome =
+      sessionToken && isSameOrigin(headers, true)
+        ? await this.authenticator.authenticateSession(sessionToken, address)
+        : await this.authenticator.authenticate(typeof key === 'string' ? key : undefined, address);
     if (outcome.kind === 'throttled') {
       ctx.extra.socket.close(CLOSE_TOO_MANY_REQUESTS, 'Too many requests without a valid API key');
       return false;
@@ -109,6 +119,7 @@ export class GraphqlWsConnections implements OnModuleInit, OnApplicationShutdown
       const active = new Set(await this.keys.findActiveKeyIds(keyIds));
       for (const keyId of keyIds.filter((id) => !active.has(id))) {
         this.apiKeys.forgetKey(keyId);
+        this.sessions.forgetKey(keyId);
         for (const socket of this.socketsByKey.get(keyId) ?? []) {
           socket.close(CLOSE_FORBIDDEN, 'Forbidden: the API key was revoked');
         }

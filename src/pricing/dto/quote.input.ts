@@ -1,5 +1,7 @@
 import { Field, InputType } from '@nestjs/graphql';
-import { ArrayMaxSize, IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsBoolean, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { SendWindowInput } from '../../quiet-hours/dto/send-window.input';
 import { MAX_RECIPIENTS_PER_CAMPAIGN } from '../../campaigns/dto/send-bulk.input';
 
 @InputType()
@@ -23,4 +25,13 @@ export class QuoteInput {
   @IsOptional()
   @IsBoolean()
   smartEncoding?: boolean | null;
+
+  @Field(() => SendWindowInput, {
+    nullable: true,
+    description: 'added: the send window the campaign would have (default: the per-country defaults)',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SendWindowInput)
+  sendWindow?: SendWindowInput | null;
 }

@@ -35,4 +35,10 @@ export class Quote {
 
   @Field(() => Money)
   totalCost!: Money;
+
+  @Field(() => Int, {
+    description:
+      "added: recipients under a send window whose time zone is assumed (the country's most populous), not known from the number",
+  })
+  assumedTimeZoneRecipients!: number;
 }

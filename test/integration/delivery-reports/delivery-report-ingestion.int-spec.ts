@@ -346,7 +346,22 @@ describe.each(TEST_DATABASES)('Delivery report ingestion (%s)', (database) => {
       await t.applier.applyAll();
 
       expect(await t.prisma.suppression.findMany({ where: { accountId: c.accountId } })).toEqual([
-        expect.objectContaining({ phone: c.to, reason: expect.stringContaining('200') }),
+        expect.objectContaining({
+          phone: c.to,
+          reason: expect.stringContaining('200'),
+          source: 'CARRIER_OPT_OUT',
+          campaignId: c.campaignId,
+        }),
+      ]);
+      // The consent evidence: the report's message UUID and the campaign (docs/consent.md).
+      expect(await t.prisma.consentRecord.findMany({ where: { accountId: c.accountId } })).toEqual([
+        expect.objectContaining({
+          phone: c.to,
+          action: 'OPT_OUT',
+          source: 'CARRIER_OPT_OUT',
+          campaignId: c.campaignId,
+          messageUuid: uuid,
+        }),
       ]);
       expect(await message(c.messageId)).toMatchObject({ status: MessageStatus.UNDELIVERED, errorCode: '200' });
     });

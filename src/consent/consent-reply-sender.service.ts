@@ -1,0 +1,121 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AppConfig } from '../config/app-config.service';
+import { ClaimedReply, ConsentReplyRepository } from '../persistence/consent-reply.repository';
+import { SmsGateway } from '../sms-gateway/sms-gateway';
+import { SmsGatewayError } from '../sms-gateway/sms-gateway.error';
+
+const CLAIM_SIZE = 100;
+const POLL_MS = 5_000;
+const ERROR_PAUSE_MS = 1_000;
+// A reply is a courtesy: it expires quickly rather than arrive hours after the keyword.
+const REPLY_EXPIRY_SECONDS = 3_600;
+
+/**
+ * Sends stored confirmation and HELP replies through the gateway. Durable first: a reply is SENDING
+ * before its request leaves, and a SENDING reply is never sent again (at most once: a crash between
+ * the two loses a courtesy reply rather than sending it twice). Replies with the same sender and text
+ * go in one request (Plivo takes up to 1,000 destinations).
+ */
+@Injectable()
+export class ConsentReplySender implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ConsentReplySender.name);
+  private stopped = true;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private pendingWake = false;
+
+  constructor(
+    private readonly replies: ConsentReplyRepository,
+    private readonly gateway: SmsGateway,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp?.();
+    await this.loop;
+  }
+
+  wake(): void {
+    this.pendingWake = true;
+    this.wakeUp?.();
+  }
+
+  /** Sends everything waiting; returns how many replies were handed to the provider. */
+  async sendWaiting(): Promise<number> {
+    let sent = 0;
+    for (;;) {
+      const claimed = await this.replies.claim(CLAIM_SIZE);
+      for (const group of groupBySenderAndText(claimed)) {
+        sent += await this.send(group);
+      }
+      if (claimed.length < CLAIM_SIZE) {
+        return sent;
+      }
+    }
+  }
+
+  private async send(group: ClaimedReply[]): Promise<number> {
+    const ids = group.map((r) => r.id);
+    try {
+      const result = await this.gateway.submitBatch({
+        batchId: randomUUID(),
+        src: group[0].src,
+        recipients: group.map((r) => r.phone),
+        text: group[0].text,
+        callbackUrl: this.config.deliveryReportUrl,
+        messageExpirySeconds: REPLY_EXPIRY_SECONDS,
+      });
+      await this.replies.markSent(ids, group.length === 1 ? (result.messageUuids[0] ?? null) : null);
+      return group.length;
+    } catch (error) {
+      const reason = error instanceof SmsGatewayError ? `${error.kind}: ${error.message}` : String(error);
+      await this.replies.markFailed(ids, reason.slice(0, 200));
+      this.logger.warn({ replies: group.length }, `Consent reply not sent (${reason.slice(0, 200)})`);
+      return 0;
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      this.pendingWake = false;
+      try {
+        await this.sendWaiting();
+      } catch (error) {
+        this.logger.error(`Consent replies failed: ${String(error)}`);
+        await this.sleep(ERROR_PAUSE_MS);
+        continue;
+      }
+      if (!this.pendingWake) {
+        await this.sleep(POLL_MS);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+}
+
+function groupBySenderAndText(replies: ClaimedReply[]): ClaimedReply[][] {
+  const groups = new Map<string, ClaimedReply[]>();
+  for (const reply of replies) {
+    const key = `${reply.src}\u0000${reply.text}`;
+    groups.set(key, [...(groups.get(key) ?? []), reply]);
+  }
+  return [...groups.values()];
+}

@@ -1,0 +1,103 @@
+import { Readable } from 'node:stream';
+import { buffer, text } from 'node:stream/consumers';
+import { UserInputError } from '../common/errors/domain-error';
+import { MessageStatus } from '../domain/message-status.enum';
+import { ExportedMessageRow } from '../persistence/message-export.repository';
+import { csvFormatter, ndjsonFormatter } from './export-formats';
+import { parseExportQuery } from './export-query';
+import { ExportRowMapper } from './export-row';
+
+const campaign = {
+  id: 'c',
+  encoding: 'GSM7',
+  segmentsPerMessage: 2,
+  currency: 'USD',
+  estimatedCostByCountry: [{ country: 'GB', pricePerSegment: '0.04' }],
+};
+
+function row(overrides: Partial<ExportedMessageRow> = {}): ExportedMessageRow {
+  return {
+    id: '1',
+    to: '+447700900001',
+    country: 'GB',
+    status: MessageStatus.UNDELIVERED,
+    errorCode: '200',
+    units: null,
+    amount: '0.08000',
+    providerMessageId: 'uuid-1',
+    submittedAt: new Date('2026-01-01T00:00:00Z'),
+    sentAt: null,
+    deliveredAt: null,
+    ...overrides,
+  };
+}
+
+describe('ExportRowMapper', () => {
+  it('should add the error meaning, the per-country estimate and the campaign segments when none were billed', () => {
+    expect(new ExportRowMapper(campaign).map(row())).toEqual({
+      messageId: '1',
+      to: '+447700900001',
+      country: 'GB',
+      status: 'UNDELIVERED',
+      errorCode: '200',
+      errorMeaning: 'source number blocked by STOP from the destination (opt-out)',
+      segments: 2,
+      encoding: 'GSM7',
+      estimatedCost: '0.08000',
+      actualCost: '0.08000',
+      currency: 'USD',
+      submittedAt: '2026-01-01T00:00:00.000Z',
+      sentAt: null,
+      deliveredAt: null,
+      providerMessageId: 'uuid-1',
+    });
+  });
+
+  it('should leave the estimate empty for a country without a quote', () => {
+    expect(new ExportRowMapper(campaign).map(row({ country: 'FR', errorCode: null })).estimatedCost).toBeNull();
+  });
+});
+
+describe('csvFormatter', () => {
+  it('should escape cells a spreadsheet would evaluate, and start with a BOM when asked', async () => {
+    const mapper = new ExportRowMapper(campaign);
+    const rows = [
+      row({ providerMessageId: '=HYPERLINK("http://evil")' }),
+      row({ id: '2', providerMessageId: '@SUM(A1)' }),
+    ];
+    const bytes = await buffer(Readable.from(rows.map((r) => mapper.map(r))).pipe(csvFormatter(true)));
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const csv = bytes.subarray(3).toString('utf8');
+    expect(csv.startsWith('message_id,to,')).toBe(true);
+    const lines = csv.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toContain(`'+447700900001`);
+    expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil"")"`);
+    expect(lines[2]).toContain(`'@SUM(A1)`);
+  });
+});
+
+describe('ndjsonFormatter', () => {
+  it('should write one raw JSON object per line', async () => {
+    const mapper = new ExportRowMapper(campaign);
+    const out = await text(Readable.from([mapper.map(row())]).pipe(ndjsonFormatter()));
+    expect(JSON.parse(out.trim())).toMatchObject({ to: '+447700900001', errorCode: '200' });
+  });
+});
+
+describe('parseExportQuery', () => {
+  it('should accept comma-separated, repeated, case-insensitive statuses and the BOM flag', () => {
+    expect(parseExportQuery({ status: ['delivered,FAILED', 'failed'], bom: 'true' })).toEqual({
+      statuses: [MessageStatus.DELIVERED, MessageStatus.FAILED],
+      bom: true,
+    });
+    expect(parseExportQuery({})).toEqual({ statuses: [], bom: false });
+  });
+
+  it('should name the field of a bad value', () => {
+    expect(() => parseExportQuery({ status: 'LOST' })).toThrow(UserInputError);
+    expect(() => parseExportQuery({ status: 'LOST' })).toThrow(/^status: unknown status "LOST"/);
+    expect(() => parseExportQuery({ bom: 'maybe' })).toThrow(/^bom:/);
+    expect(() => parseExportQuery({ status: { nested: 'x' } })).toThrow(/^status:/);
+  });
+});

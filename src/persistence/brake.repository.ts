@@ -1,0 +1,167 @@
+import { Injectable } from '@nestjs/common';
+import type { CountryOutcomes } from '../brake/brake-rule';
+import { Prisma } from '../generated/prisma/client';
+import { Db, InjectDb, inTransaction } from './db';
+
+export const BRAKE_HOLD = 'brake';
+
+interface OutcomeRow {
+  campaignId: string;
+  country: string;
+  finals: number;
+  failures: number;
+  optOuts: number;
+  codes: string[];
+}
+
+/** The brake's statements (src/brake): rolling outcomes per campaign and country, trip and release. */
+@Injectable()
+export class BrakeRepository {
+  constructor(@InjectDb() private readonly db: Db) {}
+
+  /**
+   * For each country of these campaigns that still has messages waiting (not already held, the
+   * campaign sending and not told to ignore the brake): its last `windowReports` final reports since
+   * its brake was last released, in one statement. Each final status walks Message's (campaignId,
+   * status, id) index backwards, so it reads about `windowReports` rows per status and country.
+   * In `noReceiptCountries` no delivery receipt ever comes, so a message's last report there is
+   * SENT (then UNCONFIRMED once its receipt window passes): those count as outcomes too, else only
+   * the failures would and every such country would read 100 % failed.
+   */
+  async recentOutcomes(
+    campaignIds: string[],
+    windowReports: number,
+    optOutCodes: string[],
+    noReceiptCountries: string[],
+  ): Promise<CountryOutcomes[]> {
+    if (campaignIds.length === 0) {
+      return [];
+    }
+    const rows = await this.db.$queryRaw<OutcomeRow[]>`
+      WITH pairs AS (
+        SELECT DISTINCT b."campaignId", b.country
+        FROM "Batch" b JOIN "Campaign" c ON c.id = b."campaignId"
+        WHERE b."campaignId" = ANY(${campaignIds}::uuid[]) AND b.state = 'PENDING' AND b."heldBy" IS NULL
+          AND b.country IS NOT NULL AND c.status IN ('QUEUED', 'SENDING') AND NOT c."brakeIgnored"
+      )
+      SELECT p."campaignId", p.country, w.finals, w.failures, w."optOuts", w.codes
+      FROM pairs p
+      LEFT JOIN "CampaignBrake" k ON k."campaignId" = p."campaignId" AND k.country = p.country
+      CROSS JOIN LATERAL (
+        SELECT count(*)::int AS finals,
+               (count(*) FILTER (WHERE l.status IN ('FAILED', 'UNDELIVERED')))::int AS failures,
+               (count(*) FILTER (WHERE l."errorCode" = ANY(${optOutCodes}::text[]) OR l."optedOut"))::int AS "optOuts",
+               coalesce(array_agg(l."errorCode") FILTER (WHERE l.status IN ('FAILED', 'UNDELIVERED') AND l."errorCode" IS NOT NULL),
+                        '{}'::text[]) AS codes
+        FROM (
+          SELECT f.status, f."errorCode", f."optedOut" FROM (
+            ${finalsOf(Prisma.sql`'DELIVERED'`, windowReports)}
+            UNION ALL ${finalsOf(Prisma.sql`'UNDELIVERED'`, windowReports)}
+            UNION ALL ${finalsOf(Prisma.sql`'FAILED'`, windowReports)}
+            UNION ALL ${finalsOf(Prisma.sql`'SENT'`, windowReports, noReceiptCountries)}
+            UNION ALL ${finalsOf(Prisma.sql`'UNCONFIRMED'`, windowReports, noReceiptCountries)}
+          ) f
+          ORDER BY f.id DESC
+          LIMIT ${windowReports}
+        ) l
+      ) w`;
+    return rows.map((row) => ({
+      campaignId: row.campaignId,
+      country: row.country,
+      finals: row.finals,
+      failures: row.failures,
+      optOuts: row.optOuts,
+      topErrorCodes: countCodes(row.codes),
+    }));
+  }
+
+  /**
+   * Trips the brake of a campaign in a country, durably, in one transaction: the brake row, then
+   * (scope 'country') the country's waiting batches held, or (scope 'campaign') the campaign
+   * paused, and the reason on the campaign. False if it was already tripped (another instance).
+   */
+  async trip(campaignId: string, country: string, reason: string, scope: 'country' | 'campaign'): Promise<boolean> {
+    return inTransaction(this.db, async (tx) => {
+      const tripped = await tx.$queryRaw<Array<{ trips: number }>>`
+        INSERT INTO "CampaignBrake" ("campaignId", country, reason, "trippedAt")
+        VALUES (${campaignId}::uuid, ${country}, ${reason}, now())
+        ON CONFLICT ("campaignId", country) DO UPDATE SET reason = excluded.reason, trips = "CampaignBrake".trips + 1,
+          "trippedAt" = excluded."trippedAt", "releasedAt" = NULL
+        WHERE "CampaignBrake"."releasedAt" IS NOT NULL
+        RETURNING trips`;
+      if (tripped.length === 0) {
+        return false;
+      }
+      if (scope === 'country') {
+        await tx.$executeRaw`
+          UPDATE "Batch" SET "heldBy" = ${BRAKE_HOLD}, "updatedAt" = now()
+          WHERE "campaignId" = ${campaignId}::uuid AND country = ${country} AND state = 'PENDING'`;
+        await tx.$executeRaw`
+          UPDATE "Campaign" SET "statusReason" = ${reason} WHERE id = ${campaignId}::uuid AND status IN ('QUEUED', 'SENDING')`;
+      } else {
+        await tx.$executeRaw`
+          UPDATE "Campaign" SET status = 'PAUSED', "statusReason" = ${reason}, "updatedAt" = now()
+          WHERE id = ${campaignId}::uuid AND status IN ('QUEUED', 'SENDING')`;
+      }
+      return true;
+    });
+  }
+
+  /**
+   * resumeCampaign: every tripped brake of the campaign is released and its batches claimable again;
+   * with `ignore`, the brake no longer trips for it. Returns how many batches were released.
+   */
+  async release(campaignId: string, ignore: boolean): Promise<number> {
+    return inTransaction(this.db, async (tx) => {
+      const released = await tx.$executeRaw`
+        UPDATE "Batch" SET "heldBy" = NULL, "updatedAt" = now()
+        WHERE "campaignId" = ${campaignId}::uuid AND "heldBy" = ${BRAKE_HOLD} AND state = 'PENDING'`;
+      await tx.$executeRaw`
+        UPDATE "CampaignBrake" SET "releasedAt" = now() WHERE "campaignId" = ${campaignId}::uuid AND "releasedAt" IS NULL`;
+      await tx.$executeRaw`
+        UPDATE "Campaign" SET "brakeIgnored" = "brakeIgnored" OR ${ignore},
+          "statusReason" = CASE WHEN "statusReason" LIKE 'brake:%' THEN NULL ELSE "statusReason" END
+        WHERE id = ${campaignId}::uuid`;
+      return released;
+    });
+  }
+
+  /**
+   * The hook for opt-outs that do not come in a delivery report (an inbound STOP): the latest
+   * message of each (campaign, number) counts as opted out. Returns the campaigns touched.
+   */
+  async markOptedOut(optOuts: Array<{ campaignId: string; to: string }>): Promise<string[]> {
+    if (optOuts.length === 0) {
+      return [];
+    }
+    const rows = await this.db.$queryRaw<Array<{ campaignId: string }>>`
+      UPDATE "Message" AS m SET "optedOut" = true
+      FROM unnest(${optOuts.map((o) => o.campaignId)}::uuid[], ${optOuts.map((o) => o.to)}::text[]) AS o("campaignId", "to")
+      WHERE m."campaignId" = o."campaignId" AND m."to" = o."to" AND NOT m."optedOut"
+      RETURNING m."campaignId"`;
+    return [...new Set(rows.map((r) => r.campaignId))];
+  }
+}
+
+/**
+ * The newest `limit` messages of one final status of the pair (campaign, country): one backward walk
+ * of the (campaignId, status, id) index each, so a large campaign's older reports are never read.
+ * With `onlyCountries`, the status counts only for a pair whose country is one of them.
+ */
+function finalsOf(status: Prisma.Sql, limit: number, onlyCountries?: string[]): Prisma.Sql {
+  const country = onlyCountries ? Prisma.sql`AND p.country = ANY(${onlyCountries}::text[])` : Prisma.empty;
+  return Prisma.sql`(SELECT m.id, m.status, m."errorCode", m."optedOut" FROM "Message" m
+    WHERE m."campaignId" = p."campaignId" AND m.status = ${status}::"MessageStatus" AND m.country = p.country
+      AND (k."releasedAt" IS NULL OR m."updatedAt" > k."releasedAt") ${country}
+    ORDER BY m.id DESC LIMIT ${limit})`;
+}
+
+function countCodes(codes: string[]): Array<{ code: string; count: number }> {
+  const counts = new Map<string, number>();
+  for (const code of codes) {
+    counts.set(code, (counts.get(code) ?? 0) + 1);
+  }
+  return [...counts]
+    .map(([code, count]) => ({ code, count }))
+    .sort((a, b) => b.count - a.count || (a.code < b.code ? -1 : 1));
+}

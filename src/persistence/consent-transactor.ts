@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { CampaignRepository } from './campaign.repository';
+import { ConsentReplyRepository } from './consent-reply.repository';
+import { ConsentRepository } from './consent.repository';
+import { InboundMessageRepository } from './inbound-message.repository';
+import { PrismaService } from './prisma.service';
+import { SuppressionRepository } from './suppression.repository';
+
+/** The repositories an opt-out or opt-in touches, bound to one transaction. */
+export interface ConsentUnitOfWork {
+  inbound: InboundMessageRepository;
+  consent: ConsentRepository;
+  suppressions: SuppressionRepository;
+  replies: ConsentReplyRepository;
+  campaigns: CampaignRepository;
+}
+
+/** One transaction for a consent change: suppression, waiting messages, evidence and replies commit together. */
+@Injectable()
+export class ConsentTransactor {
+  constructor(private readonly prisma: PrismaService) {}
+
+  run<T>(work: (tx: ConsentUnitOfWork) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(
+      (client) =>
+        work({
+          inbound: new InboundMessageRepository(client),
+          consent: new ConsentRepository(client),
+          suppressions: new SuppressionRepository(client),
+          replies: new ConsentReplyRepository(client),
+          campaigns: new CampaignRepository(client),
+        }),
+      { timeout: 30_000 },
+    );
+  }
+}

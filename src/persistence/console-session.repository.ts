@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from './prisma.service';
+
+export interface ConsoleSessionOwner {
+  sessionId: string;
+  accountId: string;
+  apiKeyId: string;
+  expiresAt: Date;
+}
+
+@Injectable()
+export class ConsoleSessionRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async create(session: { tokenHash: string; accountId: string; apiKeyId: string; expiresAt: Date }): Promise<void> {
+    await this.prisma.consoleSession.create({ data: session, select: { id: true } });
+  }
+
+  /** The session of this token hash when it is neither revoked nor expired and its API key is active (one query). */
+  async findActiveByHash(tokenHash: string, now: Date): Promise<ConsoleSessionOwner | null> {
+    const rows = await this.prisma.$queryRaw<ConsoleSessionOwner[]>`
+      SELECT s.id AS "sessionId", s."accountId", s."apiKeyId", s."expiresAt"
+      FROM "ConsoleSession" s JOIN "ApiKey" k ON k.id = s."apiKeyId" AND k."revokedAt" IS NULL
+      WHERE s."tokenHash" = ${tokenHash} AND s."revokedAt" IS NULL AND s."expiresAt" > ${now}`;
+    return rows[0] ?? null;
+  }
+
+  /** Revokes the session of this token hash; true when it was active. */
+  async revokeByHash(tokenHash: string, now: Date): Promise<boolean> {
+    const { count } = await this.prisma.consoleSession.updateMany({
+      where: { tokenHash, revokedAt: null },
+      data: { revokedAt: now },
+    });
+    return count > 0;
+  }
+
+  /** Removes sessions that ended (expired or revoked) before `before`; returns how many. */
+  async deleteEnded(before: Date): Promise<number> {
+    const { count } = await this.prisma.consoleSession.deleteMany({
+      where: { OR: [{ expiresAt: { lt: before } }, { revokedAt: { lt: before } }] },
+    });
+    return count;
+  }
+}

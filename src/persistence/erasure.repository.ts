@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { ConsentRepository } from './consent.repository';
+import { Db, InjectDb, inTransaction } from './db';
+import { ERASED_PREFIX } from './suppression.repository';
+
+/**
+ * Removes one number's personal data from an account: everywhere the number is stored it becomes
+ * `erased:<keyed hash>`; message status, cost and counters stay. Numbers are found through the
+ * account's batches (the (batchId, to) index) and its never-batched SUPPRESSED messages.
+ */
+@Injectable()
+export class ErasureRepository {
+  constructor(@InjectDb() private readonly db: Db) {}
+
+  async erase(
+    accountId: string,
+    phone: string,
+    hash: string,
+    suppression: { reason: string; source: string },
+  ): Promise<{ messages: number; campaignIds: string[] }> {
+    const erased = ERASED_PREFIX + hash;
+    return inTransaction(this.db, async (tx) => {
+      // Waiting messages are never sent to a hash: they become SUPPRESSED first.
+      const { campaignIds } = await new ConsentRepository(tx).suppressWaitingMessages([{ accountId, phone }]);
+      const messages = await tx.$queryRaw<Array<{ providerMessageId: string | null }>>`
+        UPDATE "Message" m SET "to" = ${erased}, "updatedAt" = now()
+        WHERE m.id IN (
+          SELECT id FROM "Message" WHERE id IN (
+            SELECT m2.id FROM "Campaign" c JOIN "Batch" b ON b."campaignId" = c.id
+              JOIN "Message" m2 ON m2."batchId" = b.id AND m2."to" = ${phone}
+            WHERE c."accountId" = ${accountId}::uuid
+            UNION ALL
+            SELECT m3.id FROM "Campaign" c JOIN "Message" m3 ON m3."campaignId" = c.id
+              AND m3.status = 'SUPPRESSED' AND m3."batchId" IS NULL AND m3."to" = ${phone}
+            WHERE c."accountId" = ${accountId}::uuid)
+          ORDER BY id FOR NO KEY UPDATE)
+        RETURNING m."providerMessageId"`;
+      const uuids = messages.map((m) => m.providerMessageId).filter((u): u is string => u !== null);
+      await tx.$executeRaw`
+        UPDATE "DeliveryReport" SET "to" = ${erased},
+          payload = payload - 'To' - 'From' || jsonb_build_object('To', ${erased}::text)
+        WHERE "messageUuid" = ANY(${uuids}::text[])
+          OR ("to" = ${phone} AND "batchId" IN (SELECT b.id FROM "Batch" b JOIN "Campaign" c ON c.id = b."campaignId"
+            WHERE c."accountId" = ${accountId}::uuid))`;
+      await tx.$executeRaw`
+        UPDATE "RejectedRecipient" SET input = ${erased}
+        WHERE input = ${phone} AND "campaignId" IN (SELECT id FROM "Campaign" WHERE "accountId" = ${accountId}::uuid)`;
+      await tx.$executeRaw`
+        UPDATE "InboundMessage" SET "from" = ${erased}, text = '', payload = '{}'::jsonb WHERE "from" = ${phone}`;
+      await tx.$executeRaw`
+        UPDATE "ConsentRecord" SET phone = ${erased}, text = NULL
+        WHERE "accountId" = ${accountId}::uuid AND phone = ${phone} AND source NOT IN ('INBOUND_KEYWORD')`;
+      await tx.$executeRaw`
+        UPDATE "ConsentRecord" SET phone = ${erased} WHERE "accountId" = ${accountId}::uuid AND phone = ${phone}`;
+      await tx.$executeRaw`
+        UPDATE "ConsentReply" SET phone = ${erased} WHERE "accountId" = ${accountId}::uuid AND phone = ${phone}`;
+      await tx.$executeRaw`
+        DELETE FROM "Suppression" WHERE "accountId" = ${accountId}::uuid AND phone = ${phone}`;
+      await tx.$executeRaw`
+        INSERT INTO "Suppression" ("accountId", phone, reason, source)
+        VALUES (${accountId}::uuid, ${erased}, ${suppression.reason}, ${suppression.source})
+        ON CONFLICT DO NOTHING`;
+      return { messages: messages.length, campaignIds };
+    });
+  }
+}

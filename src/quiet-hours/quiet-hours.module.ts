@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { SendingHoldsService } from './sending-holds.service';
+import { WindowClock } from './window-clock';
+
+/** Send windows in each recipient's local time: what the ETA and progress need to know about them. */
+@Module({
+  providers: [SendingHoldsService, WindowClock],
+  exports: [SendingHoldsService, WindowClock],
+})
+export class QuietHoursModule {}

@@ -1,0 +1,70 @@
+import { RecipientTimeZones, RecipientZone } from './recipient-time-zones';
+import { nextWindowOpening, SendWindow } from './send-window';
+import { SendWindowDefaults, sendWindowFor } from './send-window-defaults';
+
+/** What every batch of one group shares: its country, and its window in one zone. */
+export interface BatchPlacement {
+  country: string;
+  /** Null when the country's recipients may be sent to at any time. */
+  window: { zone: string; rule: SendWindow; opensAt: Date | null } | null;
+}
+
+export interface RecipientPlacement {
+  /** The group index of each recipient, in input order. */
+  groupOf: Uint32Array;
+  groups: BatchPlacement[];
+  /** Recipients whose zone was assumed: their prefix spans zones, or is unknown. */
+  assumedZoneRecipients: number;
+}
+
+/**
+ * Groups recipients so that each batch holds one country and, where a send window applies, one
+ * time zone: the dispatcher can then hold or release a whole batch (its window, its country's
+ * brake). The zone is only looked up for countries that have a window.
+ */
+export function placeRecipients(
+  recipients: ReadonlyArray<{ e164: string; country: string }>,
+  campaignWindow: SendWindow | null,
+  defaults: SendWindowDefaults,
+  startMs: number,
+  zones: () => RecipientTimeZones = () => RecipientTimeZones.load(),
+): RecipientPlacement {
+  const groupOf = new Uint32Array(recipients.length);
+  const groups: BatchPlacement[] = [];
+  const groupIndex = new Map<string | RecipientZone, number>();
+  const windowOf = new Map<string, SendWindow | null>();
+  let assumedZoneRecipients = 0;
+  for (let i = 0; i < recipients.length; i++) {
+    const { e164, country } = recipients[i];
+    let window = windowOf.get(country);
+    if (window === undefined) {
+      window = sendWindowFor(country, campaignWindow, defaults);
+      windowOf.set(country, window);
+    }
+    // The zone lookup's answers are shared objects, one per prefix and country: they key the groups
+    // without building a string per recipient.
+    const found = window ? zones().zoneOf(e164, country) : null;
+    if (found && !found.exact) {
+      assumedZoneRecipients++;
+    }
+    const key = found ?? country;
+    let index = groupIndex.get(key);
+    if (index === undefined) {
+      const same = found ? `${country} ${found.zone}` : country;
+      index = groupIndex.get(same);
+      if (index === undefined) {
+        index = groups.length;
+        groupIndex.set(same, index);
+        groups.push({ country, window: window && found ? windowPlacement(window, found.zone, startMs) : null });
+      }
+      groupIndex.set(key, index);
+    }
+    groupOf[i] = index;
+  }
+  return { groupOf, groups, assumedZoneRecipients };
+}
+
+function windowPlacement(rule: SendWindow, zone: string, startMs: number): BatchPlacement['window'] {
+  const opens = nextWindowOpening(rule, zone, startMs);
+  return { zone, rule, opensAt: opens > startMs ? new Date(opens) : null };
+}

@@ -1,0 +1,205 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import {
+  CHROMIUM_PATH,
+  openConsoleBrowser,
+  seriousAccessibilityViolations,
+  type ConsoleBrowser,
+} from '../browser/console-browser';
+import { gbNumbers } from '../utils/phone-numbers';
+import { startTestApp, type TestApp } from '../utils/test-app';
+import { scaledTimeout } from '../utils/time-factor';
+import { waitFor } from '../utils/wait-for';
+
+// 500 recipients at 50 MPS (batches of 50 a second, lead 1 s): about ten seconds of sending, long
+// enough to pause in the middle and to see the bar move; the sandbox's clock runs 20 times faster.
+const ENV = {
+  PLIVO_MPS: '50',
+  DISPATCH_LEAD_SECONDS: '1',
+  DISPATCH_POLL_MS: '50',
+  SANDBOX_TIME_SCALE: '0.05',
+  SANDBOX_MPS: '50',
+};
+const RECIPIENTS = 500;
+const CONSOLE_BUILT = path.resolve(__dirname, '..', '..', 'web', 'dist', 'index.html');
+
+/** The campaign page's progress bar: how many messages are done, as the page shows it. */
+async function progressDone(page: Page): Promise<number> {
+  return Number(await page.getByRole('progressbar', { name: 'Campaign progress' }).getAttribute('aria-valuenow'));
+}
+
+async function expectAccessible(page: Page, where: string): Promise<void> {
+  const violations = await seriousAccessibilityViolations(page);
+  expect({ where, violations }).toEqual({ where, violations: [] });
+}
+
+describe('web console, in a real browser (chromium)', () => {
+  let testApp: TestApp;
+  let browser: ConsoleBrowser;
+  let apiKey: string;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM_PATH)) {
+      throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium (.ci/run does)`);
+    }
+    if (!existsSync(CONSOLE_BUILT)) {
+      throw new Error('web/dist is missing: npm run build (npm test builds it first)');
+    }
+    testApp = await startTestApp('postgres', ENV);
+    ({ apiKey } = await testApp.newAccount());
+    browser = await openConsoleBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await testApp?.close();
+  });
+
+  it('signs in, sends 500 recipients from a CSV, follows them live to COMPLETED through a pause and a resume, and signs out', async () => {
+    const { page } = browser;
+    page.setDefaultTimeout(scaledTimeout(10_000));
+
+    // A wrong key is refused, and says so.
+    await page.goto(testApp.baseUrl);
+    await page.getByLabel('API key').fill('sk_not_a_real_key_000000000000');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('not valid');
+    await expectAccessible(page, 'sign-in');
+    await browser.screenshot('01-sign-in-wrong-key');
+
+    // The right key: a session cookie (HttpOnly), and nothing of the key in the page's storage.
+    await page.getByLabel('API key').fill(apiKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
+    const cookies = await browser.context.cookies(testApp.baseUrl);
+    expect(cookies.find((c) => c.name === 'bulk_sms_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    const stored = await page.evaluate<string>(
+      'JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })',
+    );
+    expect(stored).not.toContain(apiKey);
+
+    // New campaign: a CSV file with a header, 500 numbers and one bad row; the column is mapped.
+    await page.getByRole('link', { name: 'New campaign' }).first().click();
+    await page.getByRole('heading', { name: 'New campaign' }).waitFor();
+    await page.getByLabel('CSV file').first().check();
+    // GB numbers: UK carriers send delivery receipts (US ones do not, see NO_RECEIPT_COUNTRIES).
+    const numbers = gbNumbers(RECIPIENTS, 4242);
+    const csv = [
+      'name,phone',
+      ...numbers.slice(0, 100).map((n, i) => `Person ${i},${n}`),
+      'Broken,12ab',
+      ...numbers.slice(100).map((n, i) => `Person ${i + 100},${n}`),
+    ].join('\n');
+    await page
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'recipients.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await expect(page.getByLabel('Column with the phone number').inputValue()).resolves.toBe('1');
+    await page.getByLabel('Text').fill('Hello from the console – with a dash');
+    // The live counter: the en dash forces UCS-2 and is highlighted; smart encoding brings GSM-7 back.
+    await page.getByText('UCS-2 ·').waitFor();
+    await page.locator('.ucs2 mark').first().waitFor();
+    await page.getByLabel(/Smart encoding/).check();
+    await page.getByText(/characters · GSM-7 · 1 segment/).waitFor();
+    // The quote per country, and the bad row named by its row number (row 102: header + 100 rows before it).
+    await page.locator('[data-quote-total]').waitFor();
+    await expect(page.locator('tfoot').textContent()).resolves.toContain(String(RECIPIENTS));
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Row 102: 12ab/);
+    await expectAccessible(page, 'new campaign');
+    await browser.screenshot('02-new-campaign');
+
+    await page.getByRole('button', { name: 'Review and send…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Send now' }).click();
+    await page.getByRole('heading', { name: 'Progress' }).waitFor();
+    const campaignUrl = page.url();
+
+    // Pause while it sends: confirmed in a dialog, then the badge says PAUSED (no reload).
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Pause' }).click();
+    await page.locator('.page-head .badge', { hasText: 'PAUSED' }).waitFor({ timeout: scaledTimeout(15_000) });
+    await expect(page.locator('#latency-note').textContent()).resolves.toContain('already claimed');
+    const doneWhilePaused = await progressDone(page);
+    expect(doneWhilePaused).toBeLessThan(RECIPIENTS);
+    await browser.screenshot('03-campaign-paused');
+
+    // Resume with a new budget; the bar moves through several values to COMPLETED, live.
+    await page.getByRole('button', { name: 'Resume…' }).click();
+    await page
+      .getByRole('dialog')
+      .getByLabel(/New budget/)
+      .fill('100');
+    await page.getByRole('dialog').getByRole('button', { name: 'Resume' }).click();
+    const seen = new Set<number>([doneWhilePaused]);
+    await waitFor(
+      'the campaign page to show COMPLETED',
+      async () => {
+        seen.add(await progressDone(page));
+        return (await page.locator('.page-head .badge').textContent()) === 'COMPLETED';
+      },
+      60_000,
+    );
+    expect(await progressDone(page)).toBe(RECIPIENTS);
+    expect(seen.size).toBeGreaterThan(2);
+    expect(page.url()).toBe(campaignUrl);
+    // The chart got points from the subscription: its caption reads the last one.
+    await waitFor('the chart to show deliveries', async () =>
+      /[1-9]\d* delivered/.test((await page.locator('.chart figcaption').textContent()) ?? ''),
+    );
+    await expect(page.locator('[data-counter="delivered"]').textContent()).resolves.toMatch(/^[1-9]/);
+    await page.locator('#cost-title ~ .table-wrap tbody tr').first().waitFor();
+    await expectAccessible(page, 'campaign');
+    await browser.screenshot('04-campaign-completed');
+
+    // The messages table pages on the server, 25 rows at a time, and filters by status.
+    expect(await page.locator('table.messages tbody tr').count()).toBe(25);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText(/page 2\./).waitFor();
+    await page
+      .getByRole('combobox', { name: /^Status/ })
+      .last()
+      .selectOption('DELIVERED');
+    await page.getByText(/message\(s\) DELIVERED; page 1\./).waitFor();
+    // Search by number (the server's messages(to:)), spaces and all.
+    await page
+      .getByRole('combobox', { name: /^Status/ })
+      .last()
+      .selectOption('');
+    const wanted = numbers[7];
+    await page.getByLabel('Phone number (E.164)').fill(`${wanted.slice(0, 3)} ${wanted.slice(3)}`);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText(/^1 message\(s\) to/).waitFor();
+    await expect(page.locator('table.messages tbody tr').allTextContents()).resolves.toEqual([
+      expect.stringContaining(wanted),
+    ]);
+
+    // At a phone's width the page does not scroll sideways (wide tables scroll inside their box).
+    await page.setViewportSize({ width: 390, height: 844 });
+    await browser.screenshot('05-campaign-phone');
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    expect(overflow).toBeLessThanOrEqual(1);
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // The list shows it COMPLETED with a full bar.
+    await page.getByRole('link', { name: 'Campaigns' }).first().click();
+    const row = page.locator('table.campaigns tbody tr').first();
+    await row.locator('.badge', { hasText: 'COMPLETED' }).waitFor();
+    await expect(row.getByRole('progressbar').getAttribute('aria-valuenow')).resolves.toBe(String(RECIPIENTS));
+    await expectAccessible(page, 'campaigns');
+    await browser.screenshot('06-campaigns');
+
+    // Sign out: back to sign-in, and the old cookie no longer opens GraphQL.
+    const [session] = (await browser.context.cookies(testApp.baseUrl)).filter((c) => c.name === 'bulk_sms_session');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').waitFor();
+    const afterSignOut = await fetch(`${testApp.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-console-request': '1',
+        cookie: `bulk_sms_session=${session.value}`,
+      },
+      body: JSON.stringify({ query: '{ campaigns { edges { node { id } } } }' }),
+    });
+    expect(afterSignOut.status).toBe(401);
+  });
+});

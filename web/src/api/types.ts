@@ -1,0 +1,96 @@
+export type CampaignStatus = 'SCHEDULED' | 'QUEUED' | 'SENDING' | 'PAUSED' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+export const FINAL_STATUSES: CampaignStatus[] = ['COMPLETED', 'CANCELLED', 'FAILED'];
+export const MESSAGE_STATUSES = [
+  'PENDING',
+  'SUBMITTED',
+  'QUEUED',
+  'SENT',
+  'DELIVERED',
+  'UNDELIVERED',
+  'FAILED',
+  'REJECTED',
+  'UNCONFIRMED',
+  'SUPPRESSED',
+  'CANCELLED',
+] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+export interface Progress {
+  campaignId: string;
+  status: CampaignStatus;
+  statusReason: string | null;
+  total: number;
+  pending: number;
+  submitted: number;
+  queued: number;
+  sent: number;
+  delivered: number;
+  undelivered: number;
+  failed: number;
+  rejected: number;
+  unconfirmed: number;
+  suppressed: number;
+  cancelled: number;
+  cost: Money;
+  estimatedCompletionAt: string | null;
+  updatedAt: string;
+}
+
+export interface CampaignSummary {
+  id: string;
+  name: string | null;
+  status: CampaignStatus;
+  statusReason: string | null;
+  createdAt: string;
+  scheduledAt: string | null;
+  completedAt: string | null;
+  encoding: 'GSM7' | 'UCS2';
+  segmentsPerMessage: number;
+  estimatedCost: Money;
+  progress: Progress;
+}
+
+export interface CampaignDetail extends CampaignSummary {
+  text: string;
+  senderId: string;
+  rejectedRecipientCount: number;
+  maxCost: Money | null;
+  cancellation: { cancelledMessages: number; alreadyWithProvider: number } | null;
+}
+
+export interface MessageRow {
+  id: string;
+  to: string;
+  country: string | null;
+  status: MessageStatus;
+  providerMessageId: string | null;
+  errorCode: string | null;
+  units: number | null;
+  cost: Money | null;
+  updatedAt: string;
+}
+
+export interface CountryCost {
+  country: string;
+  recipients: number;
+  reportedMessages: number;
+  estimated: Money;
+  actual: Money;
+}
+
+export interface Quote {
+  encoding: 'GSM7' | 'UCS2';
+  characters: number;
+  segments: number;
+  text: string;
+  unicodeCharacters: string[];
+  recipients: number;
+  rejectedRecipients: Array<{ input: string; reason: string }>;
+  perCountry: Array<{ country: string; recipients: number; pricePerSegment: Money; cost: Money }>;
+  totalCost: Money;
+}

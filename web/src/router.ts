@@ -1,0 +1,48 @@
+import { useEffect, useState } from 'preact/hooks';
+
+/**
+ * History-API routing for four pages. Written here (25 lines) rather than adding a router
+ * package: the server answers index.html for every console path, and we need no nesting,
+ * loaders or lazy routes.
+ */
+export type Route =
+  | { page: 'campaigns' }
+  | { page: 'campaign'; id: string }
+  | { page: 'new' }
+  | { page: 'not-found' };
+
+export function parseRoute(pathname: string): Route {
+  if (pathname === '/' || pathname === '/campaigns') {
+    return { page: 'campaigns' };
+  }
+  if (pathname === '/campaigns/new') {
+    return { page: 'new' };
+  }
+  const match = /^\/campaigns\/([0-9a-f-]{36})$/i.exec(pathname);
+  return match ? { page: 'campaign', id: match[1] } : { page: 'not-found' };
+}
+
+export function navigate(path: string): void {
+  history.pushState(null, '', path);
+  dispatchEvent(new PopStateEvent('popstate'));
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.pathname));
+  useEffect(() => {
+    const update = () => setRoute(parseRoute(location.pathname));
+    addEventListener('popstate', update);
+    return () => removeEventListener('popstate', update);
+  }, []);
+  return route;
+}
+
+/** Same-app links: left clicks navigate without a reload; others (new tab) keep the browser's behaviour. */
+export function onLinkClick(event: MouseEvent): void {
+  const anchor = (event.currentTarget as HTMLAnchorElement | null) ?? undefined;
+  if (!anchor || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
+    return;
+  }
+  event.preventDefault();
+  navigate(anchor.getAttribute('href') ?? '/');
+}
