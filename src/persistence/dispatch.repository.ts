@@ -8,6 +8,7 @@ export interface DueBatch {
   campaignId: string;
   accountId: string;
   senderId: string;
+  /** What the batch sends: its own rendered text (personalized campaigns), else the campaign's. */
   text: string;
   state: 'PENDING' | 'SUBMITTING' | 'AMBIGUOUS';
   attempts: number;
@@ -101,7 +102,7 @@ export class DispatchRepository {
    */
   async lockNextDue(windowNow: Date = new Date()): Promise<DueBatch | null> {
     const rows = await this.db.$queryRaw<DueBatchRow[]>`
-      SELECT b.id, b."campaignId", c."accountId", c."senderId", c.text, b.state, b.attempts, b."reconcileAttempts",
+      SELECT b.id, b."campaignId", c."accountId", c."senderId", coalesce(b.text, c.text) AS text, b.state, b.attempts, b."reconcileAttempts",
              b."createdAt", b."submittedAt", c.status AS "campaignStatus", c.priority AS "campaignPriority",
              c."maxCost", c."estimatedCost", c."actualCost", c.total, c.suppressed,
              (c.pending + c.submitted + c.queued) AS uncosted,

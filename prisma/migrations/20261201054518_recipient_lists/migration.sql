@@ -31,7 +31,7 @@ CREATE TABLE "RecipientListEntry" (
     "row" INTEGER NOT NULL,
     "phone" TEXT NOT NULL,
     "country" TEXT NOT NULL,
-    "values" TEXT[],
+    "values" JSONB NOT NULL,
 
     CONSTRAINT "RecipientListEntry_pkey" PRIMARY KEY ("listId","position")
 );
