@@ -214,6 +214,13 @@ export class DispatchRepository {
       WHERE id = ${campaignId}::uuid`;
   }
 
+  /** Provider requests a campaign still has to make (for the ETA of personalized campaigns). */
+  async waitingBatchCount(campaignId: string): Promise<number> {
+    const [{ count }] = await this.db.$queryRaw<Array<{ count: number }>>`
+      SELECT count(*)::int AS count FROM "Batch" WHERE "campaignId" = ${campaignId}::uuid AND state = 'PENDING'`;
+    return count;
+  }
+
   async queueDrainsAt(key: string): Promise<Date | null> {
     const [row] = await this.db.$queryRaw<Array<{ queueDrainsAt: Date }>>`
       SELECT "queueDrainsAt" FROM "ProviderPacing" WHERE key = ${key}`;
