@@ -1,5 +1,5 @@
 import { UserInputError } from '../common/errors/domain-error';
-import { MessageTemplate, TemplateRenderError } from './message-template';
+import { MessageTemplate } from './message-template';
 
 describe(MessageTemplate.name, () => {
   const fields = ['phone', 'name', 'party'];
@@ -40,8 +40,9 @@ describe(MessageTemplate.name, () => {
     expect(template.render({ name: 'Ada' })).toBe('3');
   });
 
-  it('should stop a runaway loop at the render limit', () => {
-    const template = MessageTemplate.parse('{% for i in (1..100000000) %}{{ name }}{% endfor %}', fields);
-    expect(() => template.render({ name: 'x' })).toThrow(TemplateRenderError);
+  it('should refuse loops', () => {
+    expect(() => MessageTemplate.parse('{% for i in (1..100000000) %}{{ name }}{% endfor %}', fields)).toThrow(
+      /tag "for" not found/,
+    );
   });
 });

@@ -2,17 +2,20 @@ import { Liquid, LiquidError, Template } from 'liquidjs';
 import { UserInputError } from '../common/errors/domain-error';
 
 // LiquidJS (Shopify's Liquid, in TypeScript): a logic-less template language with no way to run code,
-// variables that resolve to plain strings only (ownPropertyOnly), and limits on parse size and render time.
-// Tags that read files (include, render, layout) are removed, so a template can only see its recipient.
+// variables that resolve to plain strings only (ownPropertyOnly), and limits on parse size and memory.
+// Tags that read files (include, render, layout) are removed, so a template can only see its recipient,
+// and so are loops (a row has no lists to loop over; `(1..100000000)` would only burn CPU): without them
+// a render is bounded by the template's length. The render limit is a generous safety net, not a budget
+// (a tight one fails recipients at random on a busy machine).
 const engine = new Liquid({
   strictFilters: true,
   ownPropertyOnly: true,
   parseLimit: 10_000,
-  renderLimit: 50,
-  memoryLimit: 64_000,
+  renderLimit: 2_000,
+  memoryLimit: 1_000_000,
   cache: false,
 });
-for (const tag of ['include', 'render', 'layout', 'block']) {
+for (const tag of ['include', 'render', 'layout', 'block', 'for', 'tablerow']) {
   delete (engine.tags as Record<string, unknown>)[tag];
 }
 
@@ -71,7 +74,8 @@ export class MessageTemplate {
     try {
       return engine.renderSync(this.template, values) as string;
     } catch (error) {
-      throw new TemplateRenderError(describeError(error));
+      // Whatever stops one recipient's render (a limit, a filter's error) rejects that recipient only.
+      throw new TemplateRenderError(LiquidError.is(error) ? describeError(error) : String((error as Error).message));
     }
   }
 }

@@ -1,0 +1,21 @@
+import { planPersonalizedBatches } from './batch-planner';
+
+describe(planPersonalizedBatches.name, () => {
+  it('should give each distinct text batches of its own, keep message order and skip suppressed numbers', () => {
+    const plan = planPersonalizedBatches(
+      {
+        phones: ['+1', '+2', '+3', '+4', '+5', '+6'],
+        countries: ['US', 'US', 'GB', 'US', 'GB', 'US'],
+        textIndexes: [0, 1, 0, 0, 1, 0],
+      },
+      ['hello A', 'hello B'],
+      new Set(['+4']),
+      2,
+    );
+    expect(plan.batchSequences).toEqual([0, 1, 0, -1, 1, 2]);
+    expect(plan.batchSizes).toEqual([2, 2, 1]);
+    expect(plan.batchTexts).toEqual(['hello A', 'hello B', 'hello A']);
+    expect(plan.suppressedCount).toBe(1);
+    expect(plan.phones).toEqual(['+1', '+2', '+3', '+4', '+5', '+6']);
+  });
+});
