@@ -63,7 +63,10 @@ export class CampaignsResolver {
   async messages(@Parent() campaign: CampaignView, @Args() args: MessagesArgs): Promise<MessageConnection> {
     const page = await this.campaigns.listMessages(campaign.id, args.status, args.first ?? 50, args.after, args.to);
     return {
-      edges: page.items.map(({ cursor, message }) => ({ cursor, node: toMessage(message, campaign.record.currency, campaign.record.text) })),
+      edges: page.items.map(({ cursor, message }) => ({
+        cursor,
+        node: toMessage(message, campaign.record.currency, campaign.record.text),
+      })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.items.at(-1)?.cursor ?? null },
       totalCount: 0,
       campaignId: campaign.id,

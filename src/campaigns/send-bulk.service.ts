@@ -270,11 +270,7 @@ export class SendBulkService {
   ): Promise<CampaignRecord> {
     const { requestHash, scheduledAt } = campaignData;
     try {
-      const campaign = await this.campaigns.createWithRecipients(
-        campaignData,
-        plan,
-        scheduledAt ?? this.clock.now(),
-      );
+      const campaign = await this.campaigns.createWithRecipients(campaignData, plan, scheduledAt ?? this.clock.now());
       this.logger.log(
         {
           campaignId: campaign.id,

@@ -60,7 +60,7 @@ export async function uploadRecipientList(
   });
   let response: Response;
   try {
-    response = await fetch(`${url}/api/recipient-lists${query.size > 0 ? `?${query}` : ''}`, {
+    response = await fetch(`${url}/api/recipient-lists${query.size > 0 ? `?${query.toString()}` : ''}`, {
       method: 'POST',
       headers: {
         'content-type': ndjson ? 'application/x-ndjson' : 'text/csv',
@@ -69,7 +69,7 @@ export async function uploadRecipientList(
       },
       body: Readable.toWeb(file) as ReadableStream,
       duplex: 'half',
-    } as RequestInit);
+    });
   } catch (error) {
     throw new GraphqlApiError('NETWORK_ERROR', `cannot reach ${url}: ${(error as Error).message}`);
   } finally {

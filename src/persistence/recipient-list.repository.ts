@@ -85,7 +85,7 @@ export class RecipientListRepository {
   ): Promise<void> {
     await this.db.recipientList.update({
       where: { id },
-      data: { ...summary, rejectedRows: summary.rejectedRows as object[], state: 'READY' },
+      data: { ...summary, rejectedRows: summary.rejectedRows, state: 'READY' },
     });
   }
 
@@ -102,7 +102,9 @@ export class RecipientListRepository {
 
   /** Entries in list order, `limit` from `fromPosition` on (keyed on the primary key: no scan). */
   async entries(listId: string, fromPosition: number, limit: number): Promise<RecipientListEntry[]> {
-    const rows = await this.db.$queryRaw<Array<{ position: number; row: number; phone: string; country: string; values: string[] }>>`
+    const rows = await this.db.$queryRaw<
+      Array<{ position: number; row: number; phone: string; country: string; values: string[] }>
+    >`
       SELECT position, "row", phone, country, "values" FROM "RecipientListEntry"
       WHERE "listId" = ${listId}::uuid AND position >= ${fromPosition}::int AND position < ${fromPosition + limit}::int
       ORDER BY position`;

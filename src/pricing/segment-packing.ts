@@ -56,7 +56,12 @@ export function measureText(text: string): MeasuredText {
       unicode.add(grapheme);
     }
   }
-  return { encoding: 'UCS2', characters: graphemes.length, segments: packSegments(sizes), unicodeCharacters: [...unicode] };
+  return {
+    encoding: 'UCS2',
+    characters: graphemes.length,
+    segments: packSegments(sizes),
+    unicodeCharacters: [...unicode],
+  };
 }
 
 /**

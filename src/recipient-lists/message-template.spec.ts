@@ -21,7 +21,9 @@ describe(MessageTemplate.name, () => {
   it('should name an unknown field with its line and column', () => {
     const parse = () => MessageTemplate.parse('Hi\n  {{ nmae }}', fields);
     expect(parse).toThrow(UserInputError);
-    expect(parse).toThrow('text: template: unknown field "nmae" at line 2, column 6; the list has "phone", "name", "party"');
+    expect(parse).toThrow(
+      'text: template: unknown field "nmae" at line 2, column 6; the list has "phone", "name", "party"',
+    );
   });
 
   it('should report a syntax error with its position', () => {

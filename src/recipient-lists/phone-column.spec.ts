@@ -16,7 +16,9 @@ describe(resolvePhoneColumn.name, () => {
   });
 
   it('should refuse an unknown, ambiguous or undetectable column, listing the columns', () => {
-    expect(() => resolvePhoneColumn(['a', 'b'], 'c')).toThrow('phoneColumn: no column "c"; the columns are "a" (1), "b" (2)');
+    expect(() => resolvePhoneColumn(['a', 'b'], 'c')).toThrow(
+      'phoneColumn: no column "c"; the columns are "a" (1), "b" (2)',
+    );
     expect(() => resolvePhoneColumn(['a', 'b'], '3')).toThrow(UserInputError);
     expect(() => resolvePhoneColumn(['phone', 'mobile'])).toThrow(/several columns could hold the phone number/);
     expect(() => resolvePhoneColumn(['a', 'b'])).toThrow(/no column is obviously the phone number/);

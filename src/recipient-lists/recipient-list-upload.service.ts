@@ -181,7 +181,8 @@ async function* ndjsonRows(body: Readable): AsyncGenerator<UploadRow> {
     const record = value as Record<string, unknown>;
     const text: Record<string, string> = {};
     for (const [key, field] of Object.entries(record)) {
-      text[key] = field === null || field === undefined ? '' : typeof field === 'string' ? field : JSON.stringify(field);
+      text[key] =
+        field === null || field === undefined ? '' : typeof field === 'string' ? field : JSON.stringify(field);
     }
     yield { row, cells: [], record: text };
   }
@@ -191,20 +192,28 @@ async function* ndjsonRows(body: Readable): AsyncGenerator<UploadRow> {
 function limitBytes(body: Readable, maxBytes: number): void {
   const declared = Number((body as Readable & { headers?: Record<string, string> }).headers?.['content-length']);
   if (declared > maxBytes) {
-    throw new UserInputError('body', `larger than ${maxBytes.toLocaleString('en-US')} bytes (RECIPIENT_LIST_MAX_BYTES)`);
+    throw new UserInputError(
+      'body',
+      `larger than ${maxBytes.toLocaleString('en-US')} bytes (RECIPIENT_LIST_MAX_BYTES)`,
+    );
   }
   let received = 0;
   body.on('data', (chunk: Buffer | string) => {
     received += chunk.length;
     if (received > maxBytes) {
-      body.destroy(new UserInputError('body', `larger than ${maxBytes.toLocaleString('en-US')} bytes (RECIPIENT_LIST_MAX_BYTES)`));
+      body.destroy(
+        new UserInputError('body', `larger than ${maxBytes.toLocaleString('en-US')} bytes (RECIPIENT_LIST_MAX_BYTES)`),
+      );
     }
   });
 }
 
 function translateError(error: unknown, maxBytes: number): unknown {
   if (error instanceof TooManyRecipientsError) {
-    return new UserInputError('body', `${error.message}: at most ${MAX_RECIPIENTS_PER_CAMPAIGN.toLocaleString('en-US')} per list`);
+    return new UserInputError(
+      'body',
+      `${error.message}: at most ${MAX_RECIPIENTS_PER_CAMPAIGN.toLocaleString('en-US')} per list`,
+    );
   }
   const code = (error as { code?: string }).code;
   if (typeof code === 'string' && code.startsWith('CSV_')) {

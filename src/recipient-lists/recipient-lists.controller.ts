@@ -29,7 +29,10 @@ export class RecipientListsController {
     const chosen = formatOf(format, request.headers['content-type']);
     if (this.uploading >= CONCURRENT_UPLOADS) {
       request.resume();
-      throw new DomainError(ErrorCode.TOO_MANY_REQUESTS, `at most ${CONCURRENT_UPLOADS} uploads at a time; retry shortly`);
+      throw new DomainError(
+        ErrorCode.TOO_MANY_REQUESTS,
+        `at most ${CONCURRENT_UPLOADS} uploads at a time; retry shortly`,
+      );
     }
     this.uploading++;
     try {
@@ -45,7 +48,16 @@ function formatOf(format: string | undefined, contentType: string | undefined): 
   if (['csv', 'text/csv', 'application/csv', 'text/plain'].includes(type)) {
     return 'csv';
   }
-  if (['ndjson', 'jsonl', 'application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines'].includes(type)) {
+  if (
+    [
+      'ndjson',
+      'jsonl',
+      'application/x-ndjson',
+      'application/ndjson',
+      'application/jsonl',
+      'application/x-jsonlines',
+    ].includes(type)
+  ) {
     return 'ndjson';
   }
   throw new UserInputError(

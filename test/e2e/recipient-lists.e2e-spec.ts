@@ -76,7 +76,9 @@ describe.each(TEST_DATABASES)('recipient lists on %s', (database) => {
       const name = i % 3 === 0 ? '' : i % 7 === 0 ? `"Smith, Jo ${i}"` : `Ann${i % 5}`;
       lines.push(`${name},${i % 2 === 0 ? n : national},${i % 4}`);
     });
-    gb.forEach((n, i) => lines.push(`Bob${i % 3},${n.replace(/^\+44/, '+44 ').replace(/(\d{4})(\d{6})$/, '$1 $2')},${i % 4}`));
+    gb.forEach((n, i) =>
+      lines.push(`Bob${i % 3},${n.replace(/^\+44/, '+44 ').replace(/(\d{4})(\d{6})$/, '$1 $2')},${i % 4}`),
+    );
     lines.push('Dup,' + us[0] + ',1'); // duplicate
     lines.push('Bad,12345,1'); // not a number
     lines.push('Short,1'); // missing a column
@@ -106,11 +108,14 @@ describe.each(TEST_DATABASES)('recipient lists on %s', (database) => {
     expect(viaGraphql.data!.recipientList.rejectedRows).toEqual(list.rejectedRows);
     // Another account does not see it.
     const other = await testApp.newAccount();
-    const hidden = await graphql<{ recipientList: Upload | null }>(testApp.baseUrl, other.apiKey, LIST, { id: list.id });
+    const hidden = await graphql<{ recipientList: Upload | null }>(testApp.baseUrl, other.apiKey, LIST, {
+      id: list.id,
+    });
     expect(hidden.data!.recipientList).toBeNull();
 
     // A recipient with party 3 and a 150-character name suffix gets a two-segment text.
-    const text = 'Hi {{ Name | default: "there" }}, your table for {{ Party }} is ready.{% if Party == "3" %}' +
+    const text =
+      'Hi {{ Name | default: "there" }}, your table for {{ Party }} is ready.{% if Party == "3" %}' +
       ` ${'Please arrive on time. '.repeat(6)}{% endif %}`;
     const quote = await graphql<{
       quote: {
@@ -215,7 +220,13 @@ describe.each(TEST_DATABASES)('recipient lists on %s', (database) => {
     ].join('\n');
     const uploaded = await upload(testApp.baseUrl, apiKey, ndjson, 'application/x-ndjson');
     expect(uploaded.status).toBe(201);
-    expect(uploaded.body).toMatchObject({ phoneColumn: 'phone', fields: ['code'], rows: 4, recipients: 2, rejected: 2 });
+    expect(uploaded.body).toMatchObject({
+      phoneColumn: 'phone',
+      fields: ['code'],
+      rows: 4,
+      recipients: 2,
+      rejected: 2,
+    });
     expect(uploaded.body.rejectedRows).toEqual([
       { row: 2, column: null, input: 'not json', reason: 'not valid JSON' },
       { row: 4, column: 'phone', input: 'nope', reason: 'not a valid phone number' },

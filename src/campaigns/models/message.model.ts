@@ -30,7 +30,8 @@ export class Message {
 
   @Field(() => String, {
     nullable: true,
-    description: "the text sent to this recipient (rendered per recipient for a list campaign); null if it is never sent",
+    description:
+      'the text sent to this recipient (rendered per recipient for a list campaign); null if it is never sent',
   })
   text!: string | null;
 

@@ -17,7 +17,7 @@ export class CountryQuote {
 
   @Field(() => Int, {
     nullable: true,
-    description: 'segments of all the recipients\' texts together (personalized quotes; null otherwise)',
+    description: "segments of all the recipients' texts together (personalized quotes; null otherwise)",
   })
   segments?: number | null;
 }
