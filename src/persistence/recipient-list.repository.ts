@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Prisma } from '../generated/prisma/client';
 import { Db, InjectDb } from './db';
 import { isUuid } from './campaign.repository';
 
@@ -85,7 +86,7 @@ export class RecipientListRepository {
   ): Promise<void> {
     await this.db.recipientList.update({
       where: { id },
-      data: { ...summary, rejectedRows: summary.rejectedRows, state: 'READY' },
+      data: { ...summary, rejectedRows: summary.rejectedRows as unknown as Prisma.InputJsonArray, state: 'READY' },
     });
   }
 

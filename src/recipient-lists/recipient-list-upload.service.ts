@@ -48,6 +48,9 @@ export class RecipientListUploadService {
     const defaultCountry = this.checkDefaultCountry(options.defaultCountry);
     const maxBytes = parseByteSize(this.config.recipientLists.maxBytes);
     limitBytes(body, maxBytes);
+    // readline ends quietly when its input breaks off: whatever broke the body is checked after the rows.
+    let bodyError: Error | null = null;
+    body.once('error', (error) => (bodyError ??= error));
     const rows = options.format === 'csv' ? csvRows(body) : ndjsonRows(body);
     const id = randomUUID();
     let builder: RecipientListBuilder | null = null;
@@ -91,6 +94,9 @@ export class RecipientListUploadService {
         if (builder.pending >= ENTRY_BATCH) {
           await flush();
         }
+      }
+      if (bodyError !== null || body.readableAborted) {
+        throw bodyError ?? Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
       }
       if (!builder) {
         throw new UserInputError('body', 'the upload is empty: send a header row and one row per recipient');
