@@ -105,6 +105,30 @@ describe(PricingService.name, () => {
     });
   });
 
+  describe('estimatePersonalized', () => {
+    it("should price each recipient's own segments at its country's rate", async () => {
+      const { sut } = setup();
+      const estimate = await sut.estimatePersonalized(
+        new Map([
+          [
+            'US',
+            new Map([
+              [1, 3],
+              [2, 1],
+            ]),
+          ],
+          ['GB', new Map([[3, 2]])],
+        ]),
+      );
+      // US: (3 × 1 + 1 × 2) segments × 0.0035; GB: 2 × 3 segments × 0.04.
+      expect(estimate.totalCost.toFixed(5)).toBe('0.25750');
+      expect(estimate.perCountry.map((c) => [c.country, c.recipients, c.segments, c.cost.toFixed(5)])).toEqual([
+        ['US', 4, 5, '0.01750'],
+        ['GB', 2, 6, '0.24000'],
+      ]);
+    });
+  });
+
   describe('estimate', () => {
     it('should compute 3 recipients × 2 segments × 0.00350 = 0.02100 exactly', async () => {
       const { sut } = setup();
@@ -233,6 +257,8 @@ describe(PricingService.name, () => {
         ],
         totalCost: { amount: 0.0905, currency: 'USD' },
         assumedTimeZoneRecipients: 0,
+        distribution: [{ encoding: Encoding.GSM7, segments: 1, recipients: 5 }],
+        distinctTexts: 1,
       });
     });
 
