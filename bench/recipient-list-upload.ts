@@ -130,20 +130,31 @@ export async function runRecipientListUploadBenchmark(rows = 100_000): Promise<B
     const base = `http://127.0.0.1:${port}`;
     await upload(base, csvOf(200)); // warm-up
     let worstHealthMs = 0;
+    let failedProbes = 0;
     let probing = true;
     const probe = (async () => {
       while (probing) {
         const started = performance.now();
-        await fetch(`${base}/health`);
-        worstHealthMs = Math.max(worstHealthMs, performance.now() - started);
+        try {
+          const answer = await fetch(`${base}/health`);
+          await answer.arrayBuffer();
+          worstHealthMs = Math.max(worstHealthMs, performance.now() - started);
+        } catch {
+          // Counted, not fatal: a probe failing is a result to report (and the upload's own error says more).
+          failedProbes++;
+        }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
     const started = performance.now();
-    const result = await upload(base, csv);
+    let result: { recipients: number };
+    try {
+      result = await upload(base, csv);
+    } finally {
+      probing = false;
+      await probe;
+    }
     const seconds = (performance.now() - started) / 1000;
-    probing = false;
-    await probe;
     if (result.recipients !== rows) {
       throw new Error(`expected ${rows} recipients, got ${JSON.stringify(result).slice(0, 500)}`);
     }
@@ -161,7 +172,7 @@ export async function runRecipientListUploadBenchmark(rows = 100_000): Promise<B
       {
         name: `slowest /health answer during the ${label}-row upload`,
         value: Math.round(worstHealthMs),
-        unit: 'ms',
+        unit: failedProbes > 0 ? `ms (${failedProbes} probes failed)` : 'ms',
         target: '< 100 ms',
       },
     ];
