@@ -65,7 +65,12 @@ export class CampaignsResolver {
     return {
       edges: page.items.map(({ cursor, message }) => ({
         cursor,
-        node: toMessage(message, campaign.record.currency, campaign.record.text),
+        // A list campaign's text is a template: each message shows its own rendered text, or none.
+        node: toMessage(
+          message,
+          campaign.record.currency,
+          campaign.record.recipientListId ? undefined : campaign.record.text,
+        ),
       })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.items.at(-1)?.cursor ?? null },
       totalCount: 0,

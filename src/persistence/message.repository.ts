@@ -5,6 +5,7 @@ import { MessageStatus } from '../domain/message-status.enum';
 import type { Message as MessageRow } from '../generated/prisma/client';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './keyset-cursor';
 import { PrismaService } from './prisma.service';
+import { ERASED_PREFIX } from './suppression.repository';
 
 export interface MessagePage {
   items: Array<{ cursor: string; message: MessageRecord }>;
@@ -56,7 +57,11 @@ export class MessageRepository {
       hasNextPage: rows.length > first,
       items: page.map((row) => ({
         cursor: encodeCursor('m', row.id.toString()),
-        message: { ...toMessageRecord(row), renderedText: row.batchId ? (texts.get(row.batchId) ?? null) : null },
+        message: {
+          ...toMessageRecord(row),
+          // An erased recipient's rendered text is personal data: never shown again (see ErasureRepository).
+          renderedText: row.batchId && !row.to.startsWith(ERASED_PREFIX) ? (texts.get(row.batchId) ?? null) : null,
+        },
       })),
     };
   }
