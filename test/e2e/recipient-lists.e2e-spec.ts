@@ -10,6 +10,7 @@ const FAST = {
   SANDBOX_MPS: '100000',
   PLIVO_MPS: '100000',
   DISPATCH_POLL_MS: '20',
+  ERASURE_HASH_KEY: 'recipient-lists-e2e-erasure-key-0123456789',
 };
 
 const QUOTE = `query($input: QuoteInput!) { quote(input: $input) {
@@ -242,6 +243,73 @@ describe.each(TEST_DATABASES)('recipient lists on %s', (database) => {
     expect(sent.data!.sendBulk.progress.total).toBe(1);
     expect(sent.data!.sendBulk.rejectedRecipients).toEqual([
       { input: b, reason: 'row 3: text: text is empty or only whitespace' },
+    ]);
+  });
+
+  onPostgres('should leave suppressed numbers out, place batches in their send window, and erase a number', async () => {
+    const { apiKey } = await testApp.newAccount();
+    const [a, b, c] = usNumbers(3, 80_000);
+    const [g] = gbNumbers(1, 80_000);
+    const csv = `phone,name\n${a},Ann\n${b},Bea\n${c},Cy\n${g},Gil\n`;
+    const uploaded = await upload(testApp.baseUrl, apiKey, csv);
+    expect(uploaded).toMatchObject({ status: 201, body: { recipients: 4 } });
+    const added = await graphql(
+      testApp.baseUrl,
+      apiKey,
+      `mutation($input: AddSuppressionsInput!) { addSuppressions(input: $input) { added } }`,
+      { input: { phones: [b] } },
+    );
+    expect(added.errors).toBeUndefined();
+    const input = { text: 'Hi {{ name }}', recipientListId: uploaded.body.id };
+    const quote = await graphql<{ quote: { recipients: number; rejectedRecipients: unknown[] } }>(
+      testApp.baseUrl,
+      apiKey,
+      QUOTE,
+      { input },
+    );
+    expect(quote.errors).toBeUndefined();
+    expect(quote.data!.quote.recipients).toBe(3);
+    expect(quote.data!.quote.rejectedRecipients).toEqual([{ input: b, reason: 'SUPPRESSED' }]);
+
+    // A window that never opens before the test ends: every batch waits, placed by country and zone.
+    const sent = await graphql<{ sendBulk: { id: string; rejectedRecipients: unknown[]; progress: { total: number } } }>(
+      testApp.baseUrl,
+      apiKey,
+      SEND,
+      { input: { ...input, recipients: [], sendWindow: { start: '03:00', end: '03:01', days: ['SUN'] } } },
+    );
+    expect(sent.errors).toBeUndefined();
+    const campaignId = sent.data!.sendBulk.id;
+    expect(sent.data!.sendBulk.rejectedRecipients).toEqual([{ input: b, reason: 'SUPPRESSED' }]);
+    expect(await prisma.message.count({ where: { campaignId, status: 'SUPPRESSED' } })).toBe(1);
+    const batches = await prisma.batch.findMany({ where: { campaignId }, orderBy: { sequence: 'asc' } });
+    expect(batches.map((batch) => [batch.country, batch.text, batch.windowStartMinute])).toEqual([
+      ['US', 'Hi Ann', 180],
+      ['US', 'Hi Cy', 180],
+      ['GB', 'Hi Gil', 180],
+    ]);
+    expect(batches.every((batch) => batch.windowZone !== null)).toBe(true);
+
+    // Erasing a number removes its rendered text and its rows in the account's lists.
+    const erased = await graphql(
+      testApp.baseUrl,
+      apiKey,
+      `mutation($phone: String!) { eraseRecipient(phone: $phone) { messages } }`,
+      { phone: a },
+    );
+    expect(erased.errors).toBeUndefined();
+    expect(await prisma.recipientListEntry.count({ where: { listId: String(uploaded.body.id), phone: a } })).toBe(0);
+    expect(await prisma.recipientListEntry.count({ where: { listId: String(uploaded.body.id) } })).toBe(3);
+    expect((await prisma.batch.findUnique({ where: { id: batches[0].id } }))!.text).toBe('');
+    const page = await graphql<{
+      campaign: { messages: { edges: Array<{ node: { to: string; text: string | null } }> } };
+    }>(testApp.baseUrl, apiKey, MESSAGES, { id: campaignId });
+    const texts = page.data!.campaign.messages.edges.map(({ node }) => [node.to.startsWith('erased:'), node.text]);
+    expect(texts).toEqual([
+      [true, null],
+      [false, null], // suppressed: never in a batch, never sent
+      [false, 'Hi Cy'],
+      [false, 'Hi Gil'],
     ]);
   });
 
