@@ -201,6 +201,21 @@ describe.each(TEST_DATABASES)('recipient lists on %s', (database) => {
     const notOwner = await graphql<{ campaign: null }>(testApp.baseUrl, other.apiKey, MESSAGES, { id: campaignId });
     expect(notOwner.data!.campaign).toBeNull();
 
+    // The export counts each message on its own text: the party-3 texts are two segments, the rest one.
+    const response = await fetch(`${testApp.baseUrl}/api/campaigns/${campaignId}/messages.ndjson`, {
+      headers: { 'x-api-key': apiKey },
+    });
+    expect(response.status).toBe(200);
+    const exported = (await response.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { to: string; segments: number; encoding: string });
+    expect(exported).toHaveLength(300);
+    const miscounted = exported.filter(
+      (row) => row.encoding !== 'GSM7' || row.segments !== (expected.get(row.to)!.length > 160 ? 2 : 1),
+    );
+    expect(miscounted.slice(0, 3)).toEqual([]);
+
     function render(name: string, party: string): string {
       const extra = party === '3' ? ` ${'Please arrive on time. '.repeat(6)}` : '';
       return `Hi ${name}, your table for ${party} is ready.${extra}`;
