@@ -24,6 +24,7 @@ import { HealthModule } from './health/health.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { PricingModule } from './pricing/pricing.module';
+import { RecipientListsModule } from './recipient-lists/recipient-lists.module';
 import { RetentionModule } from './retention/retention.module';
 import { SandboxHost, SandboxModule } from './sandbox/sandbox.module';
 import { plivoAccountEndpoint } from './sms-gateway/plivo-endpoint';
@@ -70,6 +71,7 @@ export class AppModule {
         MessagingModule,
         PricingModule,
         CampaignsModule,
+        RecipientListsModule,
         DeliveryReportsModule,
         ConsoleModule,
         ConsentModule,

@@ -61,8 +61,9 @@ export function toCampaignProgress(
   };
 }
 
-export function toMessage(record: MessageRecord, currency: string): Message {
+export function toMessage(record: MessageRecord, currency: string, campaignText?: string): Message {
   return {
+    text: record.inBatch === false ? null : (record.renderedText ?? campaignText ?? null),
     id: record.id,
     to: record.to,
     country: record.country,

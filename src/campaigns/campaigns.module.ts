@@ -5,6 +5,7 @@ import { QuietHoursModule } from '../quiet-hours/quiet-hours.module';
 import { PubSubModule } from '../common/pubsub/pubsub.module';
 import { MessagingModule } from '../messaging/messaging.module';
 import { PricingModule } from '../pricing/pricing.module';
+import { RecipientListsModule } from '../recipient-lists/recipient-lists.module';
 import { CampaignCancellationResolver } from './campaign-cancellation.resolver';
 import { CampaignCommandsResolver } from './campaign-commands.resolver';
 import { CampaignControlService } from './campaign-control.service';
@@ -19,7 +20,16 @@ import { RejectedRecipientsResolver } from './rejected-recipients.resolver';
 import { SendBulkService } from './send-bulk.service';
 
 @Module({
-  imports: [MessagingModule, PricingModule, CampaignEventsModule, PubSubModule, ConsentModule, BrakeModule, QuietHoursModule],
+  imports: [
+    MessagingModule,
+    PricingModule,
+    CampaignEventsModule,
+    PubSubModule,
+    ConsentModule,
+    BrakeModule,
+    QuietHoursModule,
+    RecipientListsModule,
+  ],
   providers: [
     CampaignsService,
     SendBulkService,

@@ -63,7 +63,15 @@ export class CampaignsResolver {
   async messages(@Parent() campaign: CampaignView, @Args() args: MessagesArgs): Promise<MessageConnection> {
     const page = await this.campaigns.listMessages(campaign.id, args.status, args.first ?? 50, args.after, args.to);
     return {
-      edges: page.items.map(({ cursor, message }) => ({ cursor, node: toMessage(message, campaign.record.currency) })),
+      edges: page.items.map(({ cursor, message }) => ({
+        cursor,
+        // A list campaign's text is a template: each message shows its own rendered text, or none.
+        node: toMessage(
+          message,
+          campaign.record.currency,
+          campaign.record.recipientListId ? undefined : campaign.record.text,
+        ),
+      })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.items.at(-1)?.cursor ?? null },
       totalCount: 0,
       campaignId: campaign.id,

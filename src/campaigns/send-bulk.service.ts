@@ -5,18 +5,20 @@ import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
 import { CampaignRecord } from '../domain/campaign.record';
 import { CampaignStatus } from '../domain/campaign-status.enum';
-import { planBatches } from '../messaging/batch-planner';
+import { Encoding } from '../domain/encoding.enum';
+import { PlannedRecipients, planBatches, planPersonalizedBatches } from '../messaging/batch-planner';
 import { DispatcherWakeup } from '../messaging/dispatcher-wakeup';
 import { PacingPlan } from '../messaging/pacing-plan';
 import { isSupportedCountry, validateRecipients } from '../messaging/recipient-validator';
-import { CampaignRepository } from '../persistence/campaign.repository';
+import { CampaignRepository, NewCampaign } from '../persistence/campaign.repository';
 import { SUPPRESSED_REASON, SuppressedRecipients } from '../consent/suppressed-recipients';
-import { PricingService } from '../pricing/pricing.service';
+import { CostEstimate, PricingService } from '../pricing/pricing.service';
+import { PersonalizedRecipientsService } from '../recipient-lists/personalized-recipients';
 import { ProviderAccount } from '../sms-gateway/provider-account';
 import { toSendWindow } from '../quiet-hours/dto/send-window-input.mapper';
-import { placeRecipients } from '../quiet-hours/recipient-placement';
+import { placeRecipients, RecipientPlacement } from '../quiet-hours/recipient-placement';
 import { WindowClock } from '../quiet-hours/window-clock';
-import { dayNames } from '../quiet-hours/send-window';
+import { dayNames, SendWindow } from '../quiet-hours/send-window';
 import { sendBulkFingerprint } from './dto/send-bulk-fingerprint';
 import { SendBulkInput } from './dto/send-bulk.input';
 
@@ -45,6 +47,7 @@ export class SendBulkService {
     private readonly wakeup: DispatcherWakeup,
     private readonly pacing: PacingPlan,
     private readonly windowClock: WindowClock,
+    private readonly personalized: PersonalizedRecipientsService,
   ) {}
 
   async send(accountId: string, input: SendBulkInput): Promise<CampaignRecord> {
@@ -57,6 +60,9 @@ export class SendBulkService {
     }
     const senderId = this.checkSender(input.senderId);
     const scheduledAt = this.checkSchedule(input.scheduledAt);
+    if (input.recipientListId) {
+      return this.sendList(accountId, input, input.recipientListId, senderId, scheduledAt, requestHash);
+    }
     const defaultCountry = this.checkDefaultCountry(input.defaultCountry);
     const text = this.pricing.analyzeText(input.text, input.smartEncoding ?? false);
     const sendWindow = toSendWindow(input.sendWindow);
@@ -88,6 +94,162 @@ export class SendBulkService {
       new Map([...perCountry].filter(([, count]) => count > 0)),
       text.segments,
     );
+    const maxCost = this.checkMaxCost(input, estimate);
+    // Each batch holds one country and one time zone, with its send window (src/quiet-hours).
+    const placement = this.place(valid, sendWindow, scheduledAt);
+    const batches = planBatches(valid, suppressed, this.pacing.batchSizeFor(senderId), placement.groupOf);
+    const plan = { ...batches, batchPlacements: batches.batchGroups!.map((group) => placement.groups[group]) };
+    return this.store(
+      accountId,
+      input,
+      {
+        accountId,
+        name: input.name ?? null,
+        status: scheduledAt ? CampaignStatus.SCHEDULED : CampaignStatus.QUEUED,
+        text: text.text,
+        senderId,
+        encoding: text.encoding,
+        segmentsPerMessage: text.segments,
+        smartEncoding: input.smartEncoding ?? false,
+        idempotencyKey: input.idempotencyKey ?? null,
+        estimatedCost: estimate.totalCost,
+        estimatedCostByCountry: estimate.perCountry.map((c) => ({
+          country: c.country,
+          recipients: c.recipients,
+          pricePerSegment: c.pricePerSegment.toFixed(5),
+          cost: c.cost.toFixed(5),
+        })),
+        maxCost,
+        rejectedRecipients: rejected.slice(0, REJECTED_RECIPIENTS_KEPT),
+        rejectedCount: rejected.length,
+        requestHash,
+        scheduledAt,
+        priority: input.priority ?? 1,
+        ...this.windowFields(input, sendWindow, placement),
+      },
+      plan,
+    );
+  }
+
+  /**
+   * A campaign to an uploaded list: the text is rendered per recipient (a template may use the list's
+   * fields), each distinct text counted and priced once, and recipients with the same text share batches.
+   */
+  private async sendList(
+    accountId: string,
+    input: SendBulkInput,
+    listId: string,
+    senderId: string,
+    scheduledAt: Date | null,
+    requestHash: string | null,
+  ): Promise<CampaignRecord> {
+    if (input.recipients.length > 0) {
+      throw new UserInputError('recipients', 'give either recipients or recipientListId, not both (recipients: [])');
+    }
+    const smartEncoding = input.smartEncoding ?? false;
+    const rendered = await this.personalized.render(accountId, listId, input.text, smartEncoding);
+    if (rendered.phones.length === 0) {
+      const reasons = [...new Set(rendered.rejected.map((r) => r.reason.replace(/^row \d+: /, '')))].slice(0, 3);
+      throw new UserInputError(
+        'recipientListId',
+        `no recipient of list ${listId} can be sent${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`,
+      );
+    }
+    const sendWindow = toSendWindow(input.sendWindow);
+    const suppressed = await this.suppressions.find(accountId, rendered.phones);
+    const rejected = [...rendered.rejected];
+    const perCountrySegments = new Map<string, Map<number, number>>();
+    for (let i = 0; i < rendered.phones.length; i++) {
+      if (suppressed.has(rendered.phones[i])) {
+        // Stored as a SUPPRESSED message (never sent) and listed among the rejections.
+        rejected.push({ input: rendered.phones[i], reason: SUPPRESSED_REASON });
+        continue;
+      }
+      const segments = rendered.texts[rendered.textIndexes[i]].segments;
+      const bySegments = perCountrySegments.get(rendered.countries[i]) ?? new Map<number, number>();
+      bySegments.set(segments, (bySegments.get(segments) ?? 0) + 1);
+      perCountrySegments.set(rendered.countries[i], bySegments);
+    }
+    const estimate = await this.pricing.estimatePersonalized(perCountrySegments);
+    const maxCost = this.checkMaxCost(input, estimate);
+    // Batches share one text, one country and one time zone (src/quiet-hours).
+    const placement = this.place(
+      rendered.phones.map((e164, i) => ({ e164, country: rendered.countries[i] })),
+      sendWindow,
+      scheduledAt,
+    );
+    const batches = planPersonalizedBatches(
+      rendered,
+      rendered.texts.map((t) => t.text),
+      suppressed,
+      this.pacing.batchSizeFor(senderId),
+      placement.groupOf,
+    );
+    const plan = { ...batches, batchPlacements: batches.batchGroups!.map((group) => placement.groups[group]) };
+    const ucs2 = rendered.texts.some((t) => t.encoding === Encoding.UCS2);
+    return this.store(
+      accountId,
+      input,
+      {
+        accountId,
+        name: input.name ?? null,
+        status: scheduledAt ? CampaignStatus.SCHEDULED : CampaignStatus.QUEUED,
+        // The template; each batch carries its rendered text.
+        text: input.text,
+        senderId,
+        encoding: ucs2 ? Encoding.UCS2 : Encoding.GSM7,
+        // The longest text's segments (the estimate counts each recipient's own).
+        segmentsPerMessage: Math.max(...rendered.texts.map((t) => t.segments)),
+        smartEncoding,
+        idempotencyKey: input.idempotencyKey ?? null,
+        estimatedCost: estimate.totalCost,
+        estimatedCostByCountry: estimate.perCountry.map((c) => ({
+          country: c.country,
+          recipients: c.recipients,
+          pricePerSegment: c.pricePerSegment.toFixed(5),
+          cost: c.cost.toFixed(5),
+        })),
+        maxCost,
+        rejectedRecipients: rejected.slice(0, REJECTED_RECIPIENTS_KEPT),
+        rejectedCount: rejected.length,
+        requestHash,
+        scheduledAt,
+        priority: input.priority ?? 1,
+        ...this.windowFields(input, sendWindow, placement),
+        recipientListId: listId,
+      },
+      plan,
+    );
+  }
+
+  /** Groups recipients by country and, where a send window applies, by time zone. */
+  private place(
+    recipients: ReadonlyArray<{ e164: string; country: string }>,
+    sendWindow: SendWindow | null,
+    scheduledAt: Date | null,
+  ): RecipientPlacement {
+    return placeRecipients(
+      recipients,
+      sendWindow,
+      this.config.sendWindowDefaults,
+      (scheduledAt ?? this.clock.now()).getTime() + this.windowClock.now().getTime() - this.clock.now().getTime(),
+    );
+  }
+
+  private windowFields(
+    input: SendBulkInput,
+    sendWindow: SendWindow | null,
+    placement: RecipientPlacement,
+  ): Pick<NewCampaign, 'sendWindow' | 'assumedZoneRecipients'> {
+    return {
+      sendWindow: input.sendWindow
+        ? { start: input.sendWindow.start, end: input.sendWindow.end, days: dayNames(sendWindow!.days) }
+        : undefined,
+      assumedZoneRecipients: placement.assumedZoneRecipients,
+    };
+  }
+
+  private checkMaxCost(input: SendBulkInput, estimate: CostEstimate): Decimal | null {
     const maxCost = input.maxCost === undefined || input.maxCost === null ? null : new Decimal(input.maxCost);
     if (maxCost && estimate.totalCost.greaterThan(maxCost)) {
       throw new UserInputError(
@@ -96,54 +258,24 @@ export class SendBulkService {
         { estimatedCost: estimate.totalCost.toNumber(), maxCost: maxCost.toNumber() },
       );
     }
+    return maxCost;
+  }
 
-    // Each batch holds one country and one time zone, with its send window (src/quiet-hours).
-    const placement = placeRecipients(
-      valid,
-      sendWindow,
-      this.config.sendWindowDefaults,
-      (scheduledAt ?? this.clock.now()).getTime() + this.windowClock.now().getTime() - this.clock.now().getTime(),
-    );
-    const batches = planBatches(valid, suppressed, this.pacing.batchSizeFor(senderId), placement.groupOf);
-    const plan = { ...batches, batchPlacements: batches.batchGroups!.map((group) => placement.groups[group]) };
+  /** Stores the campaign with its messages and batches, and wakes the dispatcher. */
+  private async store(
+    accountId: string,
+    input: SendBulkInput,
+    campaignData: NewCampaign,
+    plan: PlannedRecipients,
+  ): Promise<CampaignRecord> {
+    const { requestHash, scheduledAt } = campaignData;
     try {
-      const campaign = await this.campaigns.createWithRecipients(
-        {
-          accountId,
-          name: input.name ?? null,
-          status: scheduledAt ? CampaignStatus.SCHEDULED : CampaignStatus.QUEUED,
-          text: text.text,
-          senderId,
-          encoding: text.encoding,
-          segmentsPerMessage: text.segments,
-          smartEncoding: input.smartEncoding ?? false,
-          idempotencyKey: input.idempotencyKey ?? null,
-          estimatedCost: estimate.totalCost,
-          estimatedCostByCountry: estimate.perCountry.map((c) => ({
-            country: c.country,
-            recipients: c.recipients,
-            pricePerSegment: c.pricePerSegment.toFixed(5),
-            cost: c.cost.toFixed(5),
-          })),
-          maxCost,
-          rejectedRecipients: rejected.slice(0, REJECTED_RECIPIENTS_KEPT),
-          rejectedCount: rejected.length,
-          requestHash,
-          scheduledAt,
-          priority: input.priority ?? 1,
-          sendWindow: input.sendWindow
-            ? { start: input.sendWindow.start, end: input.sendWindow.end, days: dayNames(sendWindow!.days) }
-            : undefined,
-          assumedZoneRecipients: placement.assumedZoneRecipients,
-        },
-        plan,
-        scheduledAt ?? this.clock.now(),
-      );
+      const campaign = await this.campaigns.createWithRecipients(campaignData, plan, scheduledAt ?? this.clock.now());
       this.logger.log(
         {
           campaignId: campaign.id,
-          recipients: valid.length,
-          rejected: rejected.length,
+          recipients: plan.phones.length,
+          rejected: campaignData.rejectedCount,
           suppressed: plan.suppressedCount,
         },
         'Campaign accepted',
@@ -160,7 +292,7 @@ export class SendBulkService {
       if (input.idempotencyKey && (error as { code?: string }).code === 'P2002') {
         const existing = await this.campaigns.findByIdempotencyKey(accountId, input.idempotencyKey);
         if (existing) {
-          return this.replay(existing, requestHash);
+          return this.replay(existing, requestHash ?? null);
         }
       }
       throw error;

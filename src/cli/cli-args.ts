@@ -13,6 +13,7 @@ export interface SendOptions {
   name?: string;
   sender?: string;
   defaultCountry?: string;
+  phoneColumn?: string;
   smartEncoding: boolean;
   maxCost?: number;
   scheduleAt?: Date;
@@ -24,6 +25,7 @@ export interface QuoteOptions {
   file?: string;
   text: string;
   defaultCountry?: string;
+  phoneColumn?: string;
   smartEncoding: boolean;
 }
 
@@ -62,9 +64,9 @@ export class UsageError extends Error {
 export const USAGE = `Usage: npm run cli -- <command> [options]
 
 Commands:
-  send --file <numbers.csv> --text <text> [--name <name>] [--sender <id>] [--default-country US]
+  send --file <numbers.csv> --text <text> [--name <name>] [--sender <id>] [--default-country US] [--phone-column <name|number>]
        [--smart-encoding] [--max-cost 12.5] [--schedule-at <ISO date>] [--idempotency-key <key>] [--no-watch]
-  quote --text <text> [--file <numbers.csv>] [--default-country US] [--smart-encoding]
+  quote --text <text> [--file <numbers.csv>] [--phone-column <name|number>] [--default-country US] [--smart-encoding]
   status <campaignId> [--watch]
   export <campaignId> [--status DELIVERED,FAILED] [--format csv|ndjson] [--bom] [--out file]
   pause <campaignId>
@@ -79,7 +81,10 @@ Options for every command:
   -h, --help    this text
 
 The numbers file: one recipient per line, or a CSV whose first column holds the numbers
-(a header line is skipped, quoted fields are fine).`;
+(a header line is skipped, quoted fields are fine).
+With --phone-column <name or number>, or a text with {{ placeholders }}, the file is uploaded as a
+recipient list (CSV with a header row, or .ndjson), streamed with a progress bar, and the text may use
+its columns: --text 'Hi {{ name | default: "there" }}'.`;
 
 const COMMON = {
   url: { type: 'string' },
@@ -91,6 +96,7 @@ const MESSAGE = {
   file: { type: 'string' },
   text: { type: 'string' },
   'default-country': { type: 'string' },
+  'phone-column': { type: 'string' },
   'smart-encoding': { type: 'boolean' },
 } as const;
 
@@ -176,6 +182,7 @@ function buildCommand(
           name: text('name'),
           sender: text('sender'),
           defaultCountry: text('default-country'),
+          phoneColumn: text('phone-column'),
           smartEncoding: values['smart-encoding'] === true,
           maxCost: optionalNumber('max-cost', text('max-cost')),
           scheduleAt: optionalDate('schedule-at', text('schedule-at')),
@@ -191,6 +198,7 @@ function buildCommand(
           file: text('file'),
           text: required(name, 'text', text('text')),
           defaultCountry: text('default-country'),
+          phoneColumn: text('phone-column'),
           smartEncoding: values['smart-encoding'] === true,
         },
       };

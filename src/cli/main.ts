@@ -7,6 +7,7 @@ import { quoteCommand } from './commands/quote.command';
 import { sendCommand } from './commands/send.command';
 import { statusCommand } from './commands/status.command';
 import { suppressionsCommand } from './commands/suppressions.command';
+import { uploadRecipientList } from './recipient-list-upload';
 import { GraphqlApiClient, GraphqlApiError } from './graphql-api.client';
 
 /** `npm run cli -- <command>`: a client of the service's GraphQL API, nothing else. */
@@ -41,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
     print: (line) => process.stdout.write(`${line}\n`),
     progressOutput: process.stderr,
     readTextFile: (path) => readInputFile(path),
+    uploadRecipientList: (path, options) =>
+      uploadRecipientList(connection.url, connection.apiKey!, path, options, process.stderr),
   };
   process.once('SIGINT', () => {
     process.stderr.write('\nStopped watching; the campaign goes on.\n');

@@ -165,6 +165,10 @@ export class AppConfig {
   }
 
   /** How far ahead of now sendBulk accepts a scheduledAt. */
+  get recipientLists(): { ttlHours: number; maxBytes: string } {
+    return { ttlHours: this.env.RECIPIENT_LIST_TTL_HOURS, maxBytes: this.env.RECIPIENT_LIST_MAX_BYTES };
+  }
+
   get maxScheduleAheadDays(): number {
     return this.env.MAX_SCHEDULE_AHEAD_DAYS;
   }

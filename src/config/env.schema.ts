@@ -120,6 +120,17 @@ export class EnvironmentVariables {
   @Min(1)
   BULK_BODY_CONCURRENCY = 1;
 
+  // Recipient lists (POST /api/recipient-lists) can be sent this many hours after their upload, then are deleted.
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(8760)
+  RECIPIENT_LIST_TTL_HOURS = 72;
+
+  // Largest recipient-list upload (streamed, never held in memory whole); 1,000,000 rows of phone + a few fields fit.
+  @Matches(/^\d+(b|kb|mb)$/i, { message: 'RECIPIENT_LIST_MAX_BYTES must look like 200mb' })
+  RECIPIENT_LIST_MAX_BYTES = '200mb';
+
   // Requests without a valid API key (missing or unknown key) per client address and window;
   // past it, 429 without a database lookup.
   @Type(() => Number)

@@ -51,6 +51,8 @@ export interface CampaignRecord extends CampaignCounters {
   assumedZoneRecipients?: number;
   /** resumeCampaign(ignoreBrake: true) was used: the brake no longer trips. */
   brakeIgnored?: boolean;
+  /** The uploaded list a personalized campaign was sent from (its batches carry their own texts). */
+  recipientListId?: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -12,4 +12,8 @@ export interface MessageRecord {
   units: number | null;
   amount: Decimal | null;
   updatedAt: Date;
+  /** False for a message never to be sent (suppressed). */
+  inBatch?: boolean;
+  /** A personalized campaign's text for this recipient (its batch's); null: the campaign's text. */
+  renderedText?: string | null;
 }

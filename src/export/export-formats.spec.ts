@@ -56,6 +56,17 @@ describe('ExportRowMapper', () => {
   it('should leave the estimate empty for a country without a quote', () => {
     expect(new ExportRowMapper(campaign).map(row({ country: 'FR', errorCode: null })).estimatedCost).toBeNull();
   });
+
+  it("should count a list campaign's message on its own rendered text (segments, encoding, estimate)", () => {
+    const mapper = new ExportRowMapper({ ...campaign, encoding: 'UCS2', segmentsPerMessage: 3 });
+    const short = mapper.map(row({ batchId: 'b1' }), 'Hi Ada');
+    expect([short.segments, short.encoding, short.estimatedCost]).toEqual([1, 'GSM7', '0.04000']);
+    const long = mapper.map(row({ batchId: 'b2' }), `Привет ${'я'.repeat(70)}`);
+    expect([long.segments, long.encoding, long.estimatedCost]).toEqual([2, 'UCS2', '0.08000']);
+    // What was billed wins; a message without its text keeps the campaign's figures.
+    expect(mapper.map(row({ units: 5 }), 'Hi Ada').segments).toBe(5);
+    expect(mapper.map(row()).segments).toBe(3);
+  });
 });
 
 describe('csvFormatter', () => {

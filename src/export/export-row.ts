@@ -1,5 +1,7 @@
 import Decimal from 'decimal.js';
 import { ExportedCampaign, ExportedMessageRow } from '../persistence/message-export.repository';
+import { Encoding } from '../domain/encoding.enum';
+import { countSegments } from '../pricing/segment-counter';
 import { describePlivoErrorCode } from '../sms-gateway/plivo-status.mapper';
 
 /** One recipient in an export: the same field names in CSV (header) and NDJSON (keys). */
@@ -45,15 +47,22 @@ export const EXPORT_COLUMNS: ReadonlyArray<keyof ExportRow> = [
  */
 export class ExportRowMapper {
   private readonly estimateByCountry = new Map<string, string>();
+  private readonly priceByCountry = new Map<string, Decimal>();
   private readonly meaningByCode = new Map<string, string | null>();
+  // Rendered texts of a list campaign, counted once each (bounded: cleared when it grows large).
+  private readonly countByText = new Map<string, { segments: number; encoding: string }>();
 
   constructor(private readonly campaign: ExportedCampaign) {
     for (const { country, pricePerSegment } of campaign.estimatedCostByCountry ?? []) {
       this.estimateByCountry.set(country, new Decimal(pricePerSegment).times(campaign.segmentsPerMessage).toFixed(5));
+      this.priceByCountry.set(country, new Decimal(pricePerSegment));
     }
   }
 
-  map(row: ExportedMessageRow): ExportRow {
+  /** `text`: the message's own rendered text (list campaigns), else the campaign's figures apply. */
+  map(row: ExportedMessageRow, text?: string): ExportRow {
+    const own = text === undefined ? undefined : this.count(text);
+    const price = own && row.country !== null ? this.priceByCountry.get(row.country) : undefined;
     return {
       messageId: row.id,
       to: row.to,
@@ -61,9 +70,13 @@ export class ExportRowMapper {
       status: row.status,
       errorCode: row.errorCode,
       errorMeaning: this.meaning(row.errorCode),
-      segments: row.units ?? this.campaign.segmentsPerMessage,
-      encoding: this.campaign.encoding,
-      estimatedCost: row.country === null ? null : (this.estimateByCountry.get(row.country) ?? null),
+      segments: row.units ?? own?.segments ?? this.campaign.segmentsPerMessage,
+      encoding: own?.encoding ?? this.campaign.encoding,
+      estimatedCost: own
+        ? (price?.times(own.segments).toFixed(5) ?? null)
+        : row.country === null
+          ? null
+          : (this.estimateByCountry.get(row.country) ?? null),
       actualCost: row.amount,
       currency: this.campaign.currency,
       submittedAt: row.submittedAt?.toISOString() ?? null,
@@ -71,6 +84,20 @@ export class ExportRowMapper {
       deliveredAt: row.deliveredAt?.toISOString() ?? null,
       providerMessageId: row.providerMessageId,
     };
+  }
+
+  private count(text: string): { segments: number; encoding: string } {
+    let counted = this.countByText.get(text);
+    if (!counted) {
+      // The stored text is what was sent (already smart-encoded when asked): counted as it is.
+      const count = countSegments(text, { smartEncoding: false });
+      counted = { segments: count.segments, encoding: count.encoding === 'UCS2' ? Encoding.UCS2 : Encoding.GSM7 };
+      if (this.countByText.size >= 10_000) {
+        this.countByText.clear();
+      }
+      this.countByText.set(text, counted);
+    }
+    return counted;
   }
 
   private meaning(code: string | null): string | null {

@@ -41,8 +41,12 @@ export class MessageExportService {
         if (page.length === EXPORT_PAGE_SIZE) {
           next = this.repository.page(campaign.id, statuses, page[page.length - 1].id, EXPORT_PAGE_SIZE);
         }
+        // A list campaign's messages each have their batch's rendered text: its segments and encoding.
+        const texts = campaign.recipientListId
+          ? await this.repository.batchTexts([...new Set(page.flatMap((row) => (row.batchId ? [row.batchId] : [])))])
+          : undefined;
         for (const row of page) {
-          yield mapper.map(row);
+          yield mapper.map(row, texts && row.batchId ? texts.get(row.batchId) : undefined);
         }
         if (page.length < EXPORT_PAGE_SIZE) {
           return;

@@ -8,6 +8,8 @@ export interface PlannedRecipients {
   /** The group of each batch (index into the `groups` given), when recipients were grouped. */
   batchGroups?: number[];
   suppressedCount: number;
+  /** Personalized campaigns: the text of each batch, indexed by sequence. */
+  batchTexts?: string[];
 }
 
 /**
@@ -59,5 +61,60 @@ export function planBatches(
     batchSizes,
     ...(groupOf ? { batchGroups } : {}),
     suppressedCount: recipients.length - sendable,
+  };
+}
+
+/**
+ * Personalized recipients: those who get the same text share provider requests (Plivo's bulk request
+ * carries one text for up to `batchSize` numbers); each distinct text has batches of its own, in order of
+ * first appearance. Messages keep the input order; only their batch assignment groups them. With
+ * `groupOf` (a group index per recipient, as in planBatches), no batch mixes groups either.
+ */
+export function planPersonalizedBatches(
+  recipients: { phones: readonly string[]; countries: readonly string[]; textIndexes: readonly number[] },
+  texts: readonly string[],
+  suppressed: ReadonlySet<string>,
+  batchSize: number,
+  groupOf?: ArrayLike<number>,
+): PlannedRecipients {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  }
+  const count = recipients.phones.length;
+  const batchSequences = new Array<number>(count);
+  const batchSizes: number[] = [];
+  const batchTexts: string[] = [];
+  const batchGroups: number[] = [];
+  // Per text (and group): the sequence of its open batch.
+  const openBatch = new Map<number, number>();
+  let sendable = 0;
+  for (let i = 0; i < count; i++) {
+    if (suppressed.has(recipients.phones[i])) {
+      batchSequences[i] = -1;
+      continue;
+    }
+    const textIndex = recipients.textIndexes[i];
+    const group = groupOf ? groupOf[i] : 0;
+    const key = group * texts.length + textIndex;
+    let sequence = openBatch.get(key);
+    if (sequence === undefined || batchSizes[sequence] >= batchSize) {
+      sequence = batchSizes.length;
+      batchSizes.push(0);
+      batchTexts.push(texts[textIndex]);
+      batchGroups.push(group);
+      openBatch.set(key, sequence);
+    }
+    batchSequences[i] = sequence;
+    batchSizes[sequence]++;
+    sendable++;
+  }
+  return {
+    phones: [...recipients.phones],
+    countries: [...recipients.countries],
+    batchSequences,
+    batchSizes,
+    ...(groupOf ? { batchGroups } : {}),
+    suppressedCount: count - sendable,
+    batchTexts,
   };
 }

@@ -1,4 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.service';
 import { Clock } from '../common/time/clock';
 import { CampaignEta } from '../domain/campaign-eta';
 import { CampaignRecord } from '../domain/campaign.record';
@@ -23,8 +24,21 @@ export class PacingCampaignEta extends CampaignEta {
     private readonly pacing: PacingPlan,
     private readonly clock: Clock,
     @Optional() private readonly holds?: SendingHoldsService,
+    @Optional() private readonly config?: AppConfig,
   ) {
     super();
+  }
+
+  /**
+   * A personalized campaign sends one request per distinct text (and per 1,000 numbers): with many
+   * distinct texts the shared API budget, not the MPS, bounds it.
+   */
+  private async requestsMs(campaign: CampaignRecord): Promise<number> {
+    if (!campaign.recipientListId || !this.config || campaign.pending === 0) {
+      return 0;
+    }
+    const requests = await this.dispatch.waitingBatchCount(campaign.id);
+    return (requests * 5_000) / this.config.dispatch.apiRequestsPer5s;
   }
 
   async estimateCompletion(campaign: CampaignRecord): Promise<Date | null> {
@@ -41,11 +55,13 @@ export class PacingCampaignEta extends CampaignEta {
       : (await this.dispatch.sendingCampaignsLoad())
           .filter((c) => c.id !== campaign.id)
           .map((c) => ({ remaining: c.pending, priority: c.priority }));
-    const sending = fairShareFinishMs(
+    const byMps = fairShareFinishMs(
       { remaining: campaign.pending, priority: campaign.priority },
       others,
       this.pacing.laneMps(campaign.senderId),
     );
+    // A personalized campaign may be bounded by its requests rather than by the MPS.
+    const sending = Math.max(byMps, await this.requestsMs(campaign));
     const from = Math.max(start, queuedUntil);
     if (!this.holds) {
       return new Date(from + sending);

@@ -23,6 +23,8 @@ export interface NewCampaignRecipients {
   batchSizes: number[];
   /** Country and send window per batch, indexed by sequence (src/quiet-hours). */
   batchPlacements?: BatchPlacement[];
+  /** Personalized campaigns: each batch's text, indexed by sequence (else batches send the campaign's text). */
+  batchTexts?: string[];
 }
 
 // Rows per INSERT statement: large enough to amortise the round trip, small enough to keep
@@ -51,6 +53,7 @@ export interface NewCampaign {
   priority?: number;
   sendWindow?: { start: string; end: string; days: string[] };
   assumedZoneRecipients?: number;
+  recipientListId?: string | null;
 }
 
 @Injectable()
@@ -207,15 +210,23 @@ export class CampaignRepository {
         // Batch ids are made here so that each message row carries its batch id directly: no join
         // and no sort in the insert, which keeps a million rows cheap.
         const batchIds = recipients.batchSizes.map(() => randomUUID());
-        if (batchIds.length > 0) {
+        if (batchIds.length > 0 && recipients.batchTexts) {
+          // Texts may contain anything: they travel as a text array, not a joined string.
+          await tx.$executeRaw`
+            INSERT INTO "Batch" (id, "campaignId", sequence, "recipientCount", "nextAttemptAt", text)
+            SELECT t.id::uuid, ${campaignId}::uuid, t.ord - 1, t.size, ${firstAttemptAt}, t.text
+            FROM unnest(string_to_array(${batchIds.join(',')}, ','), string_to_array(${recipients.batchSizes.join(',')}, ',')::int[],
+                        ${recipients.batchTexts}::text[])
+              WITH ORDINALITY AS t(id, size, text, ord)`;
+        } else if (batchIds.length > 0) {
           await tx.$executeRaw`
             INSERT INTO "Batch" (id, "campaignId", sequence, "recipientCount", "nextAttemptAt")
             SELECT t.id::uuid, ${campaignId}::uuid, t.ord - 1, t.size, ${firstAttemptAt}
             FROM unnest(string_to_array(${batchIds.join(',')}, ','), string_to_array(${recipients.batchSizes.join(',')}, ',')::int[])
               WITH ORDINALITY AS t(id, size, ord)`;
-          if (recipients.batchPlacements) {
-            await placeBatches(tx, batchIds, recipients.batchPlacements);
-          }
+        }
+        if (batchIds.length > 0 && recipients.batchPlacements) {
+          await placeBatches(tx, batchIds, recipients.batchPlacements);
         }
         for (let start = 0; start < recipients.phones.length; start += MESSAGE_INSERT_CHUNK) {
           const end = Math.min(start + MESSAGE_INSERT_CHUNK, recipients.phones.length);

@@ -8,6 +8,7 @@ export interface DueBatch {
   campaignId: string;
   accountId: string;
   senderId: string;
+  /** What the batch sends: its own rendered text (personalized campaigns), else the campaign's. */
   text: string;
   state: 'PENDING' | 'SUBMITTING' | 'AMBIGUOUS';
   attempts: number;
@@ -101,7 +102,7 @@ export class DispatchRepository {
    */
   async lockNextDue(windowNow: Date = new Date()): Promise<DueBatch | null> {
     const rows = await this.db.$queryRaw<DueBatchRow[]>`
-      SELECT b.id, b."campaignId", c."accountId", c."senderId", c.text, b.state, b.attempts, b."reconcileAttempts",
+      SELECT b.id, b."campaignId", c."accountId", c."senderId", coalesce(b.text, c.text) AS text, b.state, b.attempts, b."reconcileAttempts",
              b."createdAt", b."submittedAt", c.status AS "campaignStatus", c.priority AS "campaignPriority",
              c."maxCost", c."estimatedCost", c."actualCost", c.total, c.suppressed,
              (c.pending + c.submitted + c.queued) AS uncosted,
@@ -211,6 +212,13 @@ export class DispatchRepository {
         "dispatchTurnAt" = greatest(coalesce("dispatchTurnAt", now()), now()) + ${turnMs} * interval '1 millisecond',
         "updatedAt" = now()
       WHERE id = ${campaignId}::uuid`;
+  }
+
+  /** Provider requests a campaign still has to make (for the ETA of personalized campaigns). */
+  async waitingBatchCount(campaignId: string): Promise<number> {
+    const [{ count }] = await this.db.$queryRaw<Array<{ count: number }>>`
+      SELECT count(*)::int AS count FROM "Batch" WHERE "campaignId" = ${campaignId}::uuid AND state = 'PENDING'`;
+    return count;
   }
 
   async queueDrainsAt(key: string): Promise<Date | null> {

@@ -22,7 +22,7 @@ export class ErasureRepository {
     return inTransaction(this.db, async (tx) => {
       // Waiting messages are never sent to a hash: they become SUPPRESSED first.
       const { campaignIds } = await new ConsentRepository(tx).suppressWaitingMessages([{ accountId, phone }]);
-      const messages = await tx.$queryRaw<Array<{ providerMessageId: string | null }>>`
+      const messages = await tx.$queryRaw<Array<{ providerMessageId: string | null; batchId: string | null }>>`
         UPDATE "Message" m SET "to" = ${erased}, "updatedAt" = now()
         WHERE m.id IN (
           SELECT id FROM "Message" WHERE id IN (
@@ -34,7 +34,7 @@ export class ErasureRepository {
               AND m3.status = 'SUPPRESSED' AND m3."batchId" IS NULL AND m3."to" = ${phone}
             WHERE c."accountId" = ${accountId}::uuid)
           ORDER BY id FOR NO KEY UPDATE)
-        RETURNING m."providerMessageId"`;
+        RETURNING m."providerMessageId", m."batchId"`;
       const uuids = messages.map((m) => m.providerMessageId).filter((u): u is string => u !== null);
       await tx.$executeRaw`
         UPDATE "DeliveryReport" SET "to" = ${erased},
@@ -42,6 +42,15 @@ export class ErasureRepository {
         WHERE "messageUuid" = ANY(${uuids}::text[])
           OR ("to" = ${phone} AND "batchId" IN (SELECT b.id FROM "Batch" b JOIN "Campaign" c ON c.id = b."campaignId"
             WHERE c."accountId" = ${accountId}::uuid))`;
+      // A personalized text rendered for this number alone (a batch of one) goes too; a text that other
+      // recipients share stays with their batch, and is no longer shown for the erased message.
+      const batchIds = [...new Set(messages.flatMap((m) => (m.batchId ? [m.batchId] : [])))];
+      await tx.$executeRaw`
+        UPDATE "Batch" SET text = '' WHERE id = ANY(${batchIds}::uuid[]) AND text IS NOT NULL AND "recipientCount" = 1`;
+      // The account's uploaded lists forget the number and its fields.
+      await tx.$executeRaw`
+        DELETE FROM "RecipientListEntry" WHERE phone = ${phone}
+          AND "listId" IN (SELECT id FROM "RecipientList" WHERE "accountId" = ${accountId}::uuid)`;
       await tx.$executeRaw`
         UPDATE "RejectedRecipient" SET input = ${erased}
         WHERE input = ${phone} AND "campaignId" IN (SELECT id FROM "Campaign" WHERE "accountId" = ${accountId}::uuid)`;

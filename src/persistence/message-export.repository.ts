@@ -17,6 +17,8 @@ export interface ExportedMessageRow {
   submittedAt: Date | null;
   sentAt: Date | null;
   deliveredAt: Date | null;
+  /** Null for a message never put in a batch (suppressed at acceptance). */
+  batchId?: string | null;
 }
 
 // Exports read over a small pool of their own, with plain pg: Prisma's raw-query path converts every
@@ -26,7 +28,7 @@ const EXPORT_POOL_SIZE = 2;
 
 // Ordered by "Message".id: a bare `id` would sort by the text output column ('10' < '9').
 const COLUMNS = `id::text AS id, "to", country, status::text AS status, "errorCode", units, amount::text AS amount,
-  "providerMessageId", "submittedAt", "sentAt", "deliveredAt"`;
+  "providerMessageId", "submittedAt", "sentAt", "deliveredAt", "batchId"::text AS "batchId"`;
 
 /** What every row of a campaign's export shares. */
 export interface ExportedCampaign {
@@ -36,6 +38,8 @@ export interface ExportedCampaign {
   currency: string;
   /** [{ country, pricePerSegment }] as quoted when the campaign was accepted. */
   estimatedCostByCountry: Array<{ country: string; pricePerSegment: string }>;
+  /** Set for a campaign sent from an uploaded list: each batch then carries its own rendered text. */
+  recipientListId?: string | null;
 }
 
 /** Keyset pages of one campaign's messages in id order (the order of the messages connection). */
@@ -88,11 +92,24 @@ export class MessageExportRepository implements OnApplicationShutdown {
       return null;
     }
     const { rows } = await this.db.query<ExportedCampaign>(
-      `SELECT id, encoding::text AS encoding, "segmentsPerMessage", currency, "estimatedCostByCountry"
+      `SELECT id, encoding::text AS encoding, "segmentsPerMessage", currency, "estimatedCostByCountry",
+         "recipientListId"::text AS "recipientListId"
        FROM "Campaign" WHERE id = $1::uuid AND "accountId" = $2::uuid`,
       [campaignId, accountId],
     );
     return rows[0] ?? null;
+  }
+
+  /** The rendered texts of a list campaign's batches, by batch id (one query per page of rows). */
+  async batchTexts(batchIds: readonly string[]): Promise<Map<string, string>> {
+    if (batchIds.length === 0) {
+      return new Map();
+    }
+    const { rows } = await this.db.query<{ id: string; text: string }>(
+      `SELECT id::text AS id, text FROM "Batch" WHERE id = ANY($1::uuid[]) AND text IS NOT NULL`,
+      [batchIds],
+    );
+    return new Map(rows.map((row) => [row.id, row.text]));
   }
 
   /** How many rows the export will have (for progress: sent as a header). */

@@ -5,6 +5,7 @@ import { MessageStatus } from '../domain/message-status.enum';
 import type { Message as MessageRow } from '../generated/prisma/client';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './keyset-cursor';
 import { PrismaService } from './prisma.service';
+import { ERASED_PREFIX } from './suppression.repository';
 
 export interface MessagePage {
   items: Array<{ cursor: string; message: MessageRecord }>;
@@ -41,11 +42,27 @@ export class MessageRepository {
       orderBy: { id: 'asc' },
       take: first + 1,
     });
+    const page = rows.slice(0, first);
+    // Personalized campaigns: each message's text is its batch's, read for the whole page in one query.
+    const batchIds = [...new Set(page.flatMap((row) => (row.batchId ? [row.batchId] : [])))];
+    const texts = new Map<string, string>();
+    if (batchIds.length > 0) {
+      const batches = await this.prisma.batch.findMany({
+        where: { id: { in: batchIds }, text: { not: null } },
+        select: { id: true, text: true },
+      });
+      batches.forEach((b) => texts.set(b.id, b.text!));
+    }
     return {
       hasNextPage: rows.length > first,
-      items: rows
-        .slice(0, first)
-        .map((row) => ({ cursor: encodeCursor('m', row.id.toString()), message: toMessageRecord(row) })),
+      items: page.map((row) => ({
+        cursor: encodeCursor('m', row.id.toString()),
+        message: {
+          ...toMessageRecord(row),
+          // An erased recipient's rendered text is personal data: never shown again (see ErasureRepository).
+          renderedText: row.batchId && !row.to.startsWith(ERASED_PREFIX) ? (texts.get(row.batchId) ?? null) : null,
+        },
+      })),
     };
   }
 
@@ -66,5 +83,6 @@ export function toMessageRecord(row: MessageRow): MessageRecord {
     units: row.units,
     amount: row.amount === null ? null : new Decimal(row.amount.toString()),
     updatedAt: row.updatedAt,
+    inBatch: row.batchId !== null,
   };
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConsentModule } from '../consent/consent.module';
+import { RecipientListsModule } from '../recipient-lists/recipient-lists.module';
 import { SmsGatewayModule } from '../sms-gateway/sms-gateway.module';
 import { CampaignCostReportResolver } from './campaign-cost-report.resolver';
 import { CostReportService } from './cost-report.service';
@@ -9,7 +10,7 @@ import { QuoteResolver } from './quote.resolver';
 
 /** Segments, prices (cached), quotes and cost reports. PricingService is what the campaigns module uses. */
 @Module({
-  imports: [SmsGatewayModule, ConsentModule],
+  imports: [SmsGatewayModule, ConsentModule, RecipientListsModule],
   providers: [PriceCatalogService, PricingService, CostReportService, QuoteResolver, CampaignCostReportResolver],
   exports: [PricingService, PriceCatalogService],
 })

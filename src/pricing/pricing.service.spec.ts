@@ -5,7 +5,8 @@ import { UserInputError } from '../common/errors/domain-error';
 import { Encoding } from '../domain/encoding.enum';
 import { CountryRate, PriceCatalogService } from './price-catalog.service';
 import { PricesUnavailableError, UnknownCountryPriceError } from './pricing.errors';
-import { PricingService } from './pricing.service';
+import { excludeSuppressedRendered, PricingService } from './pricing.service';
+import type { PersonalizedRecipients } from '../recipient-lists/personalized-recipients';
 
 const strict = {
   fallbackMockImplementation: () => {
@@ -102,6 +103,71 @@ describe(PricingService.name, () => {
       } catch (error) {
         expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'text' });
       }
+    });
+  });
+
+  describe('estimatePersonalized', () => {
+    it("should price each recipient's own segments at its country's rate", async () => {
+      const { sut } = setup();
+      const estimate = await sut.estimatePersonalized(
+        new Map([
+          [
+            'US',
+            new Map([
+              [1, 3],
+              [2, 1],
+            ]),
+          ],
+          ['GB', new Map([[3, 2]])],
+        ]),
+      );
+      // US: (3 × 1 + 1 × 2) segments × 0.0035; GB: 2 × 3 segments × 0.04.
+      expect(estimate.totalCost.toFixed(5)).toBe('0.25750');
+      expect(estimate.perCountry.map((c) => [c.country, c.recipients, c.segments, c.cost.toFixed(5)])).toEqual([
+        ['US', 4, 5, '0.01750'],
+        ['GB', 2, 6, '0.24000'],
+      ]);
+    });
+  });
+
+  describe('excludeSuppressedRendered', () => {
+    it('should move suppressed recipients of a list to rejected and take them out of every count', () => {
+      const text = (t: string, segments: number, recipients: number) => ({
+        text: t,
+        encoding: Encoding.GSM7,
+        segments,
+        characters: t.length,
+        unicodeCharacters: [],
+        recipients,
+      });
+      const rendered = {
+        phones: ['+14155550001', '+14155550002', '+447400123456'],
+        countries: ['US', 'US', 'GB'],
+        textIndexes: [0, 1, 1],
+        texts: [text('Hi Ada', 1, 1), text('Hi Bob', 2, 2)],
+        rejected: [{ input: '+14155550009', reason: 'row 5: text: empty' }],
+        perCountrySegments: new Map([
+          [
+            'US',
+            new Map([
+              [1, 1],
+              [2, 1],
+            ]),
+          ],
+          ['GB', new Map([[2, 1]])],
+        ]),
+      } as unknown as PersonalizedRecipients;
+      excludeSuppressedRendered(rendered, new Set(['+14155550001', '+447400123456']));
+      expect(rendered.phones).toEqual(['+14155550002']);
+      expect(rendered.countries).toEqual(['US']);
+      expect(rendered.textIndexes).toEqual([1]);
+      expect(rendered.texts.map((t) => t.recipients)).toEqual([0, 1]);
+      expect([...rendered.perCountrySegments].map(([c, m]) => [c, [...m]])).toEqual([['US', [[2, 1]]]]);
+      expect(rendered.rejected).toEqual([
+        { input: '+14155550009', reason: 'row 5: text: empty' },
+        { input: '+14155550001', reason: 'SUPPRESSED' },
+        { input: '+447400123456', reason: 'SUPPRESSED' },
+      ]);
     });
   });
 
@@ -233,6 +299,8 @@ describe(PricingService.name, () => {
         ],
         totalCost: { amount: 0.0905, currency: 'USD' },
         assumedTimeZoneRecipients: 0,
+        distribution: [{ encoding: Encoding.GSM7, segments: 1, recipients: 5 }],
+        distinctTexts: 1,
       });
     });
 

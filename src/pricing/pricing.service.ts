@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { UserInputError } from '../common/errors/domain-error';
 import { Decimal } from '../common/money/money';
 import { Encoding } from '../domain/encoding.enum';
@@ -9,11 +9,18 @@ import { calculateCost, UnknownCountryPriceError } from './cost-calculator';
 import { checkMessageLength } from './message-length';
 import { Quote } from './models/quote.model';
 import { PriceCatalogService } from './price-catalog.service';
-import { toQuote } from './quote.mapper';
-import type { CostEstimate, QuoteRequest, TextAnalysis } from './pricing.types';
+import { PersonalizedRecipients, PersonalizedRecipientsService } from '../recipient-lists/personalized-recipients';
+import { toPersonalizedQuote, toQuote } from './quote.mapper';
+import type { CostEstimate, PersonalizedEstimate, QuoteRequest, TextAnalysis } from './pricing.types';
 import { countSegments, SegmentCount, TextTooLongToCountError } from './segment-counter';
 
-export type { CostEstimate, CountryCostEstimate, QuoteRequest, TextAnalysis } from './pricing.types';
+export type {
+  CostEstimate,
+  CountryCostEstimate,
+  PersonalizedEstimate,
+  QuoteRequest,
+  TextAnalysis,
+} from './pricing.types';
 
 /** Currency of an estimate without recipients (every Plivo price is in USD). */
 export const DEFAULT_CURRENCY = 'USD';
@@ -21,7 +28,10 @@ export const DEFAULT_CURRENCY = 'USD';
 /** Text analysis, cost estimates and quotes: what sendBulk and the quote query share. */
 @Injectable()
 export class PricingService {
-  constructor(private readonly catalog: PriceCatalogService) {}
+  constructor(
+    private readonly catalog: PriceCatalogService,
+    @Optional() private readonly personalized?: PersonalizedRecipientsService,
+  ) {}
 
   /** Encoding and segments of the text that would be sent; rejects text Plivo would refuse. */
   analyzeText(text: string, smartEncoding: boolean): TextAnalysis {
@@ -85,8 +95,36 @@ export class PricingService {
     }
   }
 
+  /**
+   * Cost of personalized texts: per country, the segments of every recipient's own text at the country's
+   * price (`perCountrySegments`: country → segment count → recipients).
+   */
+  async estimatePersonalized(perCountrySegments: Map<string, Map<number, number>>): Promise<PersonalizedEstimate> {
+    const segmentsPerCountry = new Map<string, number>();
+    const recipientsPerCountry = new Map<string, number>();
+    for (const [country, bySegments] of perCountrySegments) {
+      for (const [segments, recipients] of bySegments) {
+        segmentsPerCountry.set(country, (segmentsPerCountry.get(country) ?? 0) + segments * recipients);
+        recipientsPerCountry.set(country, (recipientsPerCountry.get(country) ?? 0) + recipients);
+      }
+    }
+    // One segment priced per "recipient" of this estimate: the cost is the country's segments × its price.
+    const estimate = await this.estimate(segmentsPerCountry, 1);
+    return {
+      ...estimate,
+      perCountry: estimate.perCountry.map((entry) => ({
+        ...entry,
+        recipients: recipientsPerCountry.get(entry.country) ?? 0,
+        segments: segmentsPerCountry.get(entry.country) ?? 0,
+      })),
+    };
+  }
+
   /** What sending `text` to `recipients` would cost, validated exactly as sendBulk validates it. */
   async quote(input: QuoteRequest, suppressedOf?: (phones: string[]) => Promise<Set<string>>): Promise<Quote> {
+    if (input.recipientListId) {
+      return this.quoteList(input, input.recipientListId, suppressedOf);
+    }
     const defaultCountry = checkDefaultCountry(input.defaultCountry);
     const analysis = this.analyzeText(input.text, input.smartEncoding);
     const recipients = await validateRecipients(input.recipients, { defaultCountry });
@@ -99,6 +137,34 @@ export class PricingService {
       ? placeRecipients(recipients.valid, windows.campaignWindow, windows.defaults, Date.now()).assumedZoneRecipients
       : 0;
     return toQuote(analysis, recipients, estimate, assumed);
+  }
+
+  private async quoteList(
+    input: QuoteRequest,
+    listId: string,
+    suppressedOf?: (phones: string[]) => Promise<Set<string>>,
+  ): Promise<Quote> {
+    if (!this.personalized || !input.accountId) {
+      throw new Error('quote by recipientListId needs the recipient lists module and the account');
+    }
+    if ((input.recipients ?? []).length > 0) {
+      throw new UserInputError('recipients', 'give either recipients or recipientListId, not both');
+    }
+    const rendered = await this.personalized.render(input.accountId, listId, input.text, input.smartEncoding);
+    if (suppressedOf) {
+      excludeSuppressedRendered(rendered, await suppressedOf(rendered.phones));
+    }
+    const estimate = await this.estimatePersonalized(rendered.perCountrySegments);
+    const windows = input.sendWindows;
+    const assumed = windows
+      ? placeRecipients(
+          rendered.phones.map((e164, i) => ({ e164, country: rendered.countries[i] })),
+          windows.campaignWindow,
+          windows.defaults,
+          Date.now(),
+        ).assumedZoneRecipients
+      : 0;
+    return toPersonalizedQuote(input.text, rendered, estimate, assumed);
   }
 }
 
@@ -125,6 +191,41 @@ export function excludeSuppressed(recipients: RecipientValidationResult, suppres
       recipients.perCountry.delete(country);
     }
   }
+}
+
+/** The same for a rendered list: suppressed recipients leave it (and its counts) for `rejected`. */
+export function excludeSuppressedRendered(rendered: PersonalizedRecipients, suppressed: ReadonlySet<string>): void {
+  if (suppressed.size === 0) {
+    return;
+  }
+  const phones: string[] = [];
+  const countries: string[] = [];
+  const textIndexes: number[] = [];
+  for (let i = 0; i < rendered.phones.length; i++) {
+    const phone = rendered.phones[i];
+    if (!suppressed.has(phone)) {
+      phones.push(phone);
+      countries.push(rendered.countries[i]);
+      textIndexes.push(rendered.textIndexes[i]);
+      continue;
+    }
+    rendered.rejected.push({ input: phone, reason: SUPPRESSED_REASON });
+    const text = rendered.texts[rendered.textIndexes[i]];
+    text.recipients--;
+    const bySegments = rendered.perCountrySegments.get(rendered.countries[i])!;
+    const left = (bySegments.get(text.segments) ?? 1) - 1;
+    if (left > 0) {
+      bySegments.set(text.segments, left);
+    } else {
+      bySegments.delete(text.segments);
+      if (bySegments.size === 0) {
+        rendered.perCountrySegments.delete(rendered.countries[i]);
+      }
+    }
+  }
+  rendered.phones = phones;
+  rendered.countries = countries;
+  rendered.textIndexes = textIndexes;
 }
 
 /** Upper-cased default country, or undefined; rejects codes libphonenumber has no metadata for. */

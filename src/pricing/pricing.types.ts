@@ -34,9 +34,17 @@ export interface CostEstimate {
   perCountry: CountryCostEstimate[];
 }
 
+export interface PersonalizedEstimate extends CostEstimate {
+  /** Per country: recipients, and the segments of all their texts together. */
+  perCountry: Array<CountryCostEstimate & { segments: number }>;
+}
+
 export interface QuoteRequest {
   text: string;
   recipients: string[];
+  /** An uploaded list instead of `recipients` (with the account it must belong to). */
+  recipientListId?: string | null;
+  accountId?: string;
   defaultCountry?: string | null;
   smartEncoding: boolean;
   /** Where a send window applies (the campaign's own, else the defaults), recipients' zones are looked up. */

@@ -22,6 +22,8 @@ export class QuoteResolver {
       {
         text: input.text,
         recipients: input.recipients ?? [],
+        recipientListId: input.recipientListId,
+        accountId: account.accountId,
         defaultCountry: input.defaultCountry,
         smartEncoding: input.smartEncoding ?? false,
         sendWindows: { campaignWindow: toSendWindow(input.sendWindow), defaults: this.config.sendWindowDefaults },

@@ -116,6 +116,7 @@ export class SandboxEngine {
       receivedAt: new Date(now),
       src: request.src,
       numbers: messages.map((m) => `+${m.to}`),
+      text: request.text,
       messageUuids: messages.map((m) => m.uuid),
       invalidNumbers: request.invalidNumbers,
       callbackUrl: request.url ?? null,

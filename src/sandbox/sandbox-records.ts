@@ -10,6 +10,8 @@ export interface SandboxSubmission {
   src: string;
   /** E.164, one per accepted (valid, de-duplicated) recipient. */
   numbers: string[];
+  /** The text every number of the request was sent. */
+  text: string;
   messageUuids: string[];
   invalidNumbers: string[];
   callbackUrl: string | null;
@@ -81,6 +83,11 @@ export class SandboxRecords {
   /** How many accepted submissions included this number (E.164 or digits). */
   timesSubmitted(number: string): number {
     return this.counts.get(number.startsWith('+') ? number : `+${number}`) ?? 0;
+  }
+
+  /** The texts accepted for this number (E.164 or digits), one per accepted submission including it. */
+  textsSentTo(number: string): string[] {
+    return this.submissionsFor(number).map((submission) => submission.text);
   }
 
   submissionsFor(number: string): SandboxSubmission[] {

@@ -26,6 +26,8 @@ export async function sendBulkFingerprint(input: SendBulkInput): Promise<string>
       ...(input.sendWindow
         ? { sendWindow: [input.sendWindow.start, input.sendWindow.end, input.sendWindow.days ?? null] }
         : {}),
+      // Only when given, so fingerprints of campaigns without a list stay as they were.
+      ...(input.recipientListId ? { recipientListId: input.recipientListId } : {}),
     }),
   );
   for (let start = 0, updates = 0; start < input.recipients.length; start += RECIPIENTS_PER_UPDATE) {

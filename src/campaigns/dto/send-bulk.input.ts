@@ -1,4 +1,4 @@
-import { Field, Float, InputType, Int } from '@nestjs/graphql';
+import { Field, Float, ID, InputType, Int } from '@nestjs/graphql';
 import {
   ArrayMaxSize,
   ArrayNotEmpty,
@@ -8,11 +8,13 @@ import {
   IsOptional,
   IsPositive,
   IsString,
+  IsUUID,
   Length,
   Matches,
   Max,
   MaxLength,
   Min,
+  ValidateIf,
 } from 'class-validator';
 import { Type } from 'class-transformer';
 import { ValidateNested } from 'class-validator';
@@ -25,14 +27,23 @@ export const MAX_COST_LIMIT = 1_000_000_000;
 
 @InputType()
 export class SendBulkInput {
-  @Field(() => [String])
-  @ArrayNotEmpty({ message: 'recipients must contain at least one phone number' })
+  @Field(() => [String], { description: 'phone numbers; [] when recipientListId is given' })
+  @ValidateIf((input: SendBulkInput) => !input.recipientListId)
+  @ArrayNotEmpty({ message: 'recipients must contain at least one phone number (or give recipientListId)' })
   @ArrayMaxSize(MAX_RECIPIENTS_PER_CAMPAIGN, {
     message: `recipients: at most ${MAX_RECIPIENTS_PER_CAMPAIGN} per campaign`,
   })
   @IsString({ each: true })
   @IsStorableText({ each: true })
   recipients!: string[];
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'an uploaded list (POST /api/recipient-lists) instead of recipients; text may then use its fields',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'recipientListId must be the id of an uploaded list' })
+  recipientListId?: string | null;
 
   @Field()
   @IsString()

@@ -28,6 +28,13 @@ export class Message {
   @Field(() => Money, { nullable: true })
   cost!: Money | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'the text sent to this recipient (rendered per recipient for a list campaign); null if it is never sent',
+  })
+  text!: string | null;
+
   @Field(() => Date)
   updatedAt!: Date;
 }

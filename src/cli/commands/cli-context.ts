@@ -1,5 +1,6 @@
 import { GraphqlApiClient } from '../graphql-api.client';
 import { ProgressOutput } from '../progress-bar';
+import type { UploadedList } from '../recipient-list-upload';
 
 /** What a command may use: the API, the two output streams, the file system for input files. */
 export interface CliContext {
@@ -9,4 +10,6 @@ export interface CliContext {
   /** Progress and notices (stderr). */
   progressOutput: ProgressOutput;
   readTextFile(path: string): string;
+  /** Streams a file to POST /api/recipient-lists, with a progress bar on progressOutput. */
+  uploadRecipientList(path: string, options: { phoneColumn?: string; defaultCountry?: string }): Promise<UploadedList>;
 }

@@ -1,5 +1,6 @@
 import { QuoteOptions } from '../cli-args';
 import { formatCount, formatMoney } from '../progress-bar';
+import { describeUpload, usesRecipientList } from '../recipient-list-upload';
 import { parseRecipients } from '../recipients-file';
 import { CliContext } from './cli-context';
 
@@ -9,6 +10,7 @@ const QUOTE = `query($input: QuoteInput!) {
     rejectedRecipients { input reason }
     perCountry { country recipients pricePerSegment { amount currency } cost { amount currency } }
     totalCost { amount currency }
+    distinctTexts distribution { encoding segments recipients }
   }
 }`;
 
@@ -27,14 +29,25 @@ interface QuoteResult {
   rejectedRecipients: Array<{ input: string; reason: string }>;
   perCountry: Array<{ country: string; recipients: number; pricePerSegment: Money; cost: Money }>;
   totalCost: Money;
+  distinctTexts: number;
+  distribution: Array<{ encoding: string; segments: number; recipients: number }>;
 }
 
 export async function quoteCommand(context: CliContext, options: QuoteOptions): Promise<void> {
-  const recipients = options.file ? parseRecipients(context.readTextFile(options.file)).recipients : [];
+  let recipients: string[] = [];
+  let recipientListId: string | undefined;
+  if (options.file && usesRecipientList(options)) {
+    const list = await context.uploadRecipientList(options.file, options);
+    describeUpload(list).forEach((line) => context.print(line));
+    recipientListId = list.id;
+  } else if (options.file) {
+    recipients = parseRecipients(context.readTextFile(options.file)).recipients;
+  }
   const { quote } = await context.api.request<{ quote: QuoteResult }>(QUOTE, {
     input: {
       text: options.text,
       recipients,
+      recipientListId,
       defaultCountry: options.defaultCountry,
       smartEncoding: options.smartEncoding,
     },
@@ -47,6 +60,12 @@ export async function quoteCommand(context: CliContext, options: QuoteOptions): 
   }
   if (quote.text !== options.text) {
     context.print(`Text as sent: ${quote.text}`);
+  }
+  if (quote.distinctTexts > 1) {
+    context.print(`Personalized: ${formatCount(quote.distinctTexts)} distinct texts`);
+    for (const d of quote.distribution) {
+      context.print(`  ${d.encoding} × ${d.segments} segment(s): ${formatCount(d.recipients)} recipients`);
+    }
   }
   context.print(
     `Recipients: ${formatCount(quote.recipients)} valid, ${formatCount(quote.rejectedRecipients.length)} rejected`,

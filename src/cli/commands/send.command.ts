@@ -1,5 +1,6 @@
 import { SendOptions } from '../cli-args';
 import { formatCount, formatMoney } from '../progress-bar';
+import { describeUpload, usesRecipientList } from '../recipient-list-upload';
 import { parseRecipients } from '../recipients-file';
 import { CliContext } from './cli-context';
 import { watchCampaign } from './watch.command';
@@ -30,10 +31,22 @@ interface SentCampaign {
 }
 
 export async function sendCommand(context: CliContext, options: SendOptions): Promise<void> {
-  const { recipients } = parseRecipients(context.readTextFile(options.file));
+  let recipients: string[] = [];
+  let recipientListId: string | undefined;
+  let read: number;
+  if (usesRecipientList(options)) {
+    const list = await context.uploadRecipientList(options.file, options);
+    describeUpload(list).forEach((line) => context.print(line));
+    recipientListId = list.id;
+    read = list.recipients;
+  } else {
+    recipients = parseRecipients(context.readTextFile(options.file)).recipients;
+    read = recipients.length;
+  }
   const { sendBulk: campaign } = await context.api.request<{ sendBulk: SentCampaign }>(SEND_BULK, {
     input: {
       recipients,
+      recipientListId,
       text: options.text,
       name: options.name,
       senderId: options.sender,
@@ -46,7 +59,7 @@ export async function sendCommand(context: CliContext, options: SendOptions): Pr
   });
   context.print(`Campaign ${campaign.id} ${campaign.status}${campaign.name ? ` (${campaign.name})` : ''}`);
   context.print(
-    `  ${formatCount(campaign.progress.total)} recipients of ${formatCount(recipients.length)} read, ` +
+    `  ${formatCount(campaign.progress.total)} recipients of ${formatCount(read)} read, ` +
       `${campaign.encoding} × ${campaign.segmentsPerMessage} segment(s), estimated ${formatMoney(campaign.estimatedCost.amount, campaign.estimatedCost.currency)}`,
   );
   if (campaign.scheduledAt) {

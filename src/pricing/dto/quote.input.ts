@@ -1,6 +1,6 @@
-import { Field, InputType } from '@nestjs/graphql';
+import { Field, ID, InputType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsBoolean, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsOptional, IsString, IsUUID, Matches, ValidateNested } from 'class-validator';
 import { SendWindowInput } from '../../quiet-hours/dto/send-window.input';
 import { MAX_RECIPIENTS_PER_CAMPAIGN } from '../../campaigns/dto/send-bulk.input';
 
@@ -15,6 +15,14 @@ export class QuoteInput {
   // GraphQL already guarantees [String!]; no per-element check (see SendBulkInput.recipients).
   @ArrayMaxSize(MAX_RECIPIENTS_PER_CAMPAIGN)
   recipients?: string[] | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'an uploaded list (POST /api/recipient-lists) instead of recipients; text may then use its fields',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'recipientListId must be the id of an uploaded list' })
+  recipientListId?: string | null;
 
   @Field(() => String, { nullable: true, description: 'for numbers given without +country code' })
   @IsOptional()

@@ -14,4 +14,10 @@ export class CountryQuote {
 
   @Field(() => Money)
   cost!: Money;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "segments of all the recipients' texts together (personalized quotes; null otherwise)",
+  })
+  segments?: number | null;
 }

@@ -5,6 +5,21 @@ import { Encoding } from '../../domain/encoding.enum';
 import { CountryQuote } from './country-quote.model';
 
 @ObjectType()
+export class SegmentDistribution {
+  @Field(() => Encoding)
+  encoding!: Encoding;
+
+  @Field(() => Int)
+  segments!: number;
+
+  @Field(() => Int)
+  recipients!: number;
+}
+
+@ObjectType({
+  description:
+    'For a personalized text (recipientListId and placeholders): encoding is UCS2 if any text is, characters and segments are the largest, text is the template',
+})
 export class Quote {
   @Field(() => Encoding)
   encoding!: Encoding;
@@ -41,4 +56,11 @@ export class Quote {
       "added: recipients under a send window whose time zone is assumed (the country's most populous), not known from the number",
   })
   assumedTimeZoneRecipients!: number;
+  @Field(() => [SegmentDistribution], {
+    description: 'recipients per encoding and segment count (one entry for a text without placeholders)',
+  })
+  distribution!: SegmentDistribution[];
+
+  @Field(() => Int, { description: 'distinct texts after rendering the template (1 without placeholders)' })
+  distinctTexts!: number;
 }

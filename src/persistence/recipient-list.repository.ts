@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import type { Prisma } from '../generated/prisma/client';
+import { Db, InjectDb } from './db';
+import { isUuid } from './campaign.repository';
+
+export interface RecipientListRejectedRow {
+  /** Line in the upload (CSV: the header is row 1; NDJSON: the first line is row 1). */
+  row: number;
+  /** The column the problem is in, or null for the whole row. */
+  column: string | null;
+  input: string;
+  reason: string;
+}
+
+export interface RecipientListRecord {
+  id: string;
+  accountId: string;
+  state: 'UPLOADING' | 'READY';
+  format: string;
+  phoneColumn: string;
+  fields: string[];
+  rowCount: number;
+  validCount: number;
+  duplicateCount: number;
+  rejectedCount: number;
+  rejectedRows: RecipientListRejectedRow[];
+  countries: Record<string, number>;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface RecipientListEntryBatch {
+  /** Position in the list of the first entry. */
+  firstPosition: number;
+  rows: number[];
+  phones: string[];
+  countries: string[];
+  /** Field values per entry, in the list's field order. */
+  values: string[][];
+}
+
+export interface RecipientListEntry {
+  position: number;
+  row: number;
+  phone: string;
+  country: string;
+  values: string[];
+}
+
+/** Recipient lists and their entries. Entries are written and read in bulk, never one by one. */
+@Injectable()
+export class RecipientListRepository {
+  constructor(@InjectDb() private readonly db: Db) {}
+
+  async create(list: {
+    id: string;
+    accountId: string;
+    format: string;
+    phoneColumn: string;
+    fields: string[];
+    expiresAt: Date;
+  }): Promise<void> {
+    await this.db.recipientList.create({ data: { ...list, state: 'UPLOADING' } });
+  }
+
+  /** One multi-row INSERT for the whole batch. */
+  async insertEntries(listId: string, batch: RecipientListEntryBatch): Promise<void> {
+    if (batch.phones.length === 0) {
+      return;
+    }
+    await this.db.$executeRaw`
+      INSERT INTO "RecipientListEntry" ("listId", position, "row", phone, country, "values")
+      SELECT ${listId}::uuid, ${batch.firstPosition}::int + t.ord - 1, t.r, t.phone, t.country, t.v::jsonb
+      FROM unnest(${batch.rows}::int[], ${batch.phones}::text[], ${batch.countries}::text[],
+                  ${batch.values.map((v) => JSON.stringify(v))}::text[])
+        WITH ORDINALITY AS t(r, phone, country, v, ord)`;
+  }
+
+  /** The upload is complete: the list becomes READY with its counts. */
+  async markReady(
+    id: string,
+    summary: Pick<
+      RecipientListRecord,
+      'rowCount' | 'validCount' | 'duplicateCount' | 'rejectedCount' | 'rejectedRows' | 'countries'
+    >,
+  ): Promise<void> {
+    await this.db.recipientList.update({
+      where: { id },
+      data: { ...summary, rejectedRows: summary.rejectedRows as unknown as Prisma.InputJsonArray, state: 'READY' },
+    });
+  }
+
+  /** Scoped to the account; an expired or unfinished list is not found. */
+  async findReady(accountId: string, id: string, now: Date): Promise<RecipientListRecord | null> {
+    if (!isUuid(id)) {
+      return null;
+    }
+    const row = await this.db.recipientList.findFirst({
+      where: { id, accountId, state: 'READY', expiresAt: { gt: now } },
+    });
+    return row ? (row as unknown as RecipientListRecord) : null;
+  }
+
+  /** Entries in list order, `limit` from `fromPosition` on (keyed on the primary key: no scan). */
+  async entries(listId: string, fromPosition: number, limit: number): Promise<RecipientListEntry[]> {
+    const rows = await this.db.$queryRaw<
+      Array<{ position: number; row: number; phone: string; country: string; values: string[] }>
+    >`
+      SELECT position, "row", phone, country, "values" FROM "RecipientListEntry"
+      WHERE "listId" = ${listId}::uuid AND position >= ${fromPosition}::int AND position < ${fromPosition + limit}::int
+      ORDER BY position`;
+    return rows;
+  }
+
+  /** Deletes lists (and their entries) that expired, or uploads abandoned before that; returns how many. */
+  async deleteExpired(now: Date, limit: number): Promise<number> {
+    const rows = await this.db.$queryRaw<Array<{ id: string }>>`
+      SELECT id FROM "RecipientList" WHERE "expiresAt" <= ${now} ORDER BY "expiresAt" LIMIT ${limit}::int`;
+    if (rows.length > 0) {
+      await this.delete(rows.map((r) => r.id));
+    }
+    return rows.length;
+  }
+
+  async delete(ids: string[]): Promise<void> {
+    await this.db.$executeRaw`DELETE FROM "RecipientListEntry" WHERE "listId" = ANY(${ids}::uuid[])`;
+    await this.db.$executeRaw`DELETE FROM "RecipientList" WHERE id = ANY(${ids}::uuid[])`;
+  }
+}

@@ -1,0 +1,50 @@
+import { UserInputError } from '../common/errors/domain-error';
+import { MessageTemplate } from './message-template';
+
+describe(MessageTemplate.name, () => {
+  const fields = ['phone', 'name', 'party'];
+
+  it('should render fields, with defaults for empty ones', () => {
+    const template = MessageTemplate.parse('Hi {{ name | default: "there" }}, table for {{ party }}', fields);
+    expect(template.isStatic).toBe(false);
+    expect(template.fields).toEqual(['name', 'party']);
+    expect(template.render({ name: 'Ada', party: '4' })).toBe('Hi Ada, table for 4');
+    expect(template.render({ name: '', party: '2' })).toBe('Hi there, table for 2');
+  });
+
+  it('should leave a text without placeholders as it is', () => {
+    const template = MessageTemplate.parse('Hello {name}', fields);
+    expect(template.isStatic).toBe(true);
+    expect(template.render({})).toBe('Hello {name}');
+  });
+
+  it('should name an unknown field with its line and column', () => {
+    const parse = () => MessageTemplate.parse('Hi\n  {{ nmae }}', fields);
+    expect(parse).toThrow(UserInputError);
+    expect(parse).toThrow(
+      'text: template: unknown field "nmae" at line 2, column 6; the list has "phone", "name", "party"',
+    );
+  });
+
+  it('should report a syntax error with its position', () => {
+    expect(() => MessageTemplate.parse('Hi {{ name ', fields)).toThrow(
+      /^text: template: output "{{ name " not closed at line 1, column 4$/,
+    );
+    expect(() => MessageTemplate.parse('Hi {{ name | upcase2 }}', fields)).toThrow(
+      /^text: template: undefined filter: upcase2 at line 1, column 4$/,
+    );
+  });
+
+  it('should not read files or run code', () => {
+    expect(() => MessageTemplate.parse('{% include "/etc/passwd" %}', fields)).toThrow(/tag "include" not found/);
+    expect(() => MessageTemplate.parse('{% render "package.json" %}', fields)).toThrow(/tag "render" not found/);
+    const template = MessageTemplate.parse('{{ name.constructor }}{{ name.length }}', fields);
+    expect(template.render({ name: 'Ada' })).toBe('3');
+  });
+
+  it('should refuse loops', () => {
+    expect(() => MessageTemplate.parse('{% for i in (1..100000000) %}{{ name }}{% endfor %}', fields)).toThrow(
+      /tag "for" not found/,
+    );
+  });
+});

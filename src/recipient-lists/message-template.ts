@@ -1,0 +1,97 @@
+import { Liquid, LiquidError, Template } from 'liquidjs';
+import { UserInputError } from '../common/errors/domain-error';
+
+// LiquidJS (Shopify's Liquid, in TypeScript): a logic-less template language with no way to run code,
+// variables that resolve to plain strings only (ownPropertyOnly), and limits on parse size and memory.
+// Tags that read files (include, render, layout) are removed, so a template can only see its recipient,
+// and so are loops (a row has no lists to loop over; `(1..100000000)` would only burn CPU): without them
+// a render is bounded by the template's length. The render limit is a generous safety net, not a budget
+// (a tight one fails recipients at random on a busy machine).
+const engine = new Liquid({
+  strictFilters: true,
+  ownPropertyOnly: true,
+  parseLimit: 10_000,
+  renderLimit: 2_000,
+  memoryLimit: 1_000_000,
+  cache: false,
+});
+for (const tag of ['include', 'render', 'layout', 'block', 'for', 'tablerow']) {
+  delete (engine.tags as Record<string, unknown>)[tag];
+}
+
+const PLACEHOLDER = /{{|{%/;
+
+/** A campaign text parsed once and rendered per recipient. */
+export class MessageTemplate {
+  private constructor(
+    private readonly template: Template[] | null,
+    private readonly source: string,
+    /** The fields the template reads, in order of first use. */
+    readonly fields: string[],
+  ) {}
+
+  /** True when the text has no placeholder: every recipient gets the same text. */
+  get isStatic(): boolean {
+    return this.template === null;
+  }
+
+  /**
+   * Parses `text` and checks that it reads only `fields`. A syntax error or an unknown field is a
+   * BAD_USER_INPUT on `text` naming the field and its line and column.
+   */
+  static parse(text: string, fields: readonly string[]): MessageTemplate {
+    if (!PLACEHOLDER.test(text)) {
+      return new MessageTemplate(null, text, []);
+    }
+    let template: Template[];
+    try {
+      template = engine.parse(text);
+    } catch (error) {
+      throw new UserInputError('text', `template: ${describeError(error)}`);
+    }
+    const known = new Set(fields);
+    const used: string[] = [];
+    const analysis = engine.analyzeSync(template);
+    for (const [name, locations] of Object.entries(analysis.globals)) {
+      if (!known.has(name)) {
+        const { row, col } = locations[0].location;
+        throw new UserInputError(
+          'text',
+          `template: unknown field "${name}" at line ${row}, column ${col}; the list has ${fields.map((f) => `"${f}"`).join(', ')}`,
+          { templateField: name, line: row, column: col },
+        );
+      }
+      used.push(name);
+    }
+    return new MessageTemplate(template, text, used);
+  }
+
+  /** The text for one recipient; `values` holds its fields by name. Throws TemplateRenderError. */
+  render(values: Record<string, string>): string {
+    if (this.template === null) {
+      return this.source;
+    }
+    try {
+      return engine.renderSync(this.template, values) as string;
+    } catch (error) {
+      // Whatever stops one recipient's render (a limit, a filter's error) rejects that recipient only.
+      throw new TemplateRenderError(LiquidError.is(error) ? describeError(error) : String((error as Error).message));
+    }
+  }
+}
+
+/** One recipient's text could not be rendered (e.g. it hit the render limits). */
+export class TemplateRenderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemplateRenderError';
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof LiquidError || LiquidError.is(error)) {
+    // Liquid's message ends with ", line:1, col:4"; say it in words.
+    return error.message.replace(/, line:(\d+), col:(\d+)$/, ' at line $1, column $2');
+  }
+  throw error;
+}

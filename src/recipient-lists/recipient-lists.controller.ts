@@ -1,0 +1,67 @@
+import { Controller, HttpCode, Post, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { AuthenticatedAccount } from '../common/auth/authenticated-account';
+import { CurrentAccount } from '../common/auth/current-account.decorator';
+import { DomainError, UserInputError } from '../common/errors/domain-error';
+import { ErrorCode } from '../common/errors/error-code.enum';
+import { RecipientListFormat, RecipientListUploadService } from './recipient-list-upload.service';
+import { RecipientListSummary } from './recipient-list.summary';
+
+// Uploads parse and validate on the event loop in slices; two at a time keep one core for everything else.
+const CONCURRENT_UPLOADS = 2;
+
+/** POST /api/recipient-lists: a CSV or NDJSON body, streamed (x-api-key like every API route). */
+@Controller('api/recipient-lists')
+export class RecipientListsController {
+  private uploading = 0;
+
+  constructor(private readonly uploads: RecipientListUploadService) {}
+
+  @Post()
+  @HttpCode(201)
+  async upload(
+    @CurrentAccount() account: AuthenticatedAccount,
+    @Req() request: Request,
+    @Query('phoneColumn') phoneColumn?: string,
+    @Query('defaultCountry') defaultCountry?: string,
+    @Query('format') format?: string,
+  ): Promise<RecipientListSummary> {
+    const chosen = formatOf(format, request.headers['content-type']);
+    if (this.uploading >= CONCURRENT_UPLOADS) {
+      request.resume();
+      throw new DomainError(
+        ErrorCode.TOO_MANY_REQUESTS,
+        `at most ${CONCURRENT_UPLOADS} uploads at a time; retry shortly`,
+      );
+    }
+    this.uploading++;
+    try {
+      return await this.uploads.upload(account.accountId, request, { format: chosen, phoneColumn, defaultCountry });
+    } finally {
+      this.uploading--;
+    }
+  }
+}
+
+function formatOf(format: string | undefined, contentType: string | undefined): RecipientListFormat {
+  const type = (format ?? contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (['csv', 'text/csv', 'application/csv', 'text/plain'].includes(type)) {
+    return 'csv';
+  }
+  if (
+    [
+      'ndjson',
+      'jsonl',
+      'application/x-ndjson',
+      'application/ndjson',
+      'application/jsonl',
+      'application/x-jsonlines',
+    ].includes(type)
+  ) {
+    return 'ndjson';
+  }
+  throw new UserInputError(
+    'Content-Type',
+    `send text/csv or application/x-ndjson (or ?format=csv|ndjson), not "${type || 'nothing'}"`,
+  );
+}
