@@ -5,6 +5,8 @@ import path from 'node:path';
 import { CampaignStatus } from '../../src/domain/campaign-status.enum';
 import { MessageStatus } from '../../src/domain/message-status.enum';
 import { progressFactory } from '../factories/progress.factory';
+import { graphql } from '../utils/graphql-client';
+import { gbNumbers } from '../utils/phone-numbers';
 import { TEST_DATABASES } from '../utils/test-databases';
 import { startTestApp, TestApp } from '../utils/test-app';
 
@@ -213,6 +215,68 @@ describe.each(TEST_DATABASES)('the CLI against the service on %s', (database) =>
     // The same idempotency key again: the same campaign.
     const again = await runCli([...args, '--no-watch', '--url', testApp.baseUrl, '--key', apiKey]);
     expect(again.stdout).toContain(`Campaign ${id} `);
+  });
+
+  it('should import a suppression CSV, naming its bad row, and export the same list', async () => {
+    const { apiKey } = await testApp.newAccount();
+    const [a, b, c, d] = gbNumbers(4, 70_000);
+    const spaced = `${b.slice(0, 3)} ${b.slice(3, 7)} ${b.slice(7)}`;
+    // Row 1 is the header, row 3 is blank, row 5 repeats row 2, row 6 is not a number.
+    const file = numbersFile(
+      `phone,note\n${a},first\n\n"${spaced}",spaced\n${a},again\nnot-a-number,typo\n${c},last\n`,
+    );
+    const reason = 'complaint, by phone';
+    const imported = await runCli(['suppressions', 'import', file, '--reason', reason, '--url', testApp.baseUrl], {
+      BULK_SMS_API_KEY: apiKey,
+    });
+
+    // The valid rows are on the list; the bad one is named with its row, and the exit code says so.
+    expect(imported.stdout).toBe(
+      'Suppressed 3 numbers (0 already were); 0 waiting messages will not be sent. 1 duplicate rows skipped.\n',
+    );
+    expect(imported.stderr).toBe(
+      'error: 1 rows not imported (fix them and import the file again; the numbers already on the list are skipped):\n' +
+        '  row 6: "not-a-number": not a valid phone number\n',
+    );
+    expect(imported.code).toBe(1);
+
+    // The corrected file again: only the new number is added, nothing is lost or doubled.
+    const fixed = await runCli(
+      ['suppressions', 'import', numbersFile(`${a}\n${d}\n`), '--url', testApp.baseUrl, '--key', apiKey],
+      {},
+    );
+    expect(fixed.stderr).toBe('');
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toBe('Suppressed 1 numbers (1 already were); 0 waiting messages will not be sent.\n');
+
+    const exported = await runCli(['suppressions', 'export', '--url', testApp.baseUrl, '--key', apiKey]);
+    expect(exported.stderr).toBe('');
+    expect(exported.code).toBe(0);
+    const [header, ...lines] = exported.stdout.trimEnd().split('\n');
+    expect(header).toBe('phone,source,reason,campaignId,createdAt');
+    const rows = lines.map((line) => {
+      const match = /^(\+\d+),(\w+),("(?:[^"]|"")*"|[^,]*),([^,]*),(\S+)$/.exec(line);
+      expect(match).not.toBeNull();
+      const [, phone, source, quoted, campaignId, createdAt] = match!;
+      return { phone, source, reason: quoted.replace(/^"|"$/g, '').replace(/""/g, '"'), campaignId, createdAt };
+    });
+    expect(rows.map((r) => r.phone).sort()).toEqual([a, b, c, d].sort());
+    expect(new Set(rows.map((r) => r.source))).toEqual(new Set(['CSV_IMPORT']));
+    expect(rows.find((r) => r.phone === b)).toMatchObject({ reason, campaignId: '' });
+    expect(rows.find((r) => r.phone === d)).toMatchObject({ reason: 'imported from CSV' });
+    expect(rows.every((r) => !Number.isNaN(Date.parse(r.createdAt)))).toBe(true);
+
+    // The same list through GraphQL.
+    const listed = await graphql<{
+      suppressions: { totalCount: number; edges: Array<{ node: { phone: string; source: string; reason: string } }> };
+    }>(testApp.baseUrl, apiKey, '{ suppressions(first: 50) { totalCount edges { node { phone source reason } } } }');
+    expect(listed.errors).toBeUndefined();
+    expect(listed.data!.suppressions.totalCount).toBe(4);
+    expect(listed.data!.suppressions.edges.map((e) => e.node).sort((x, y) => x.phone.localeCompare(y.phone))).toEqual(
+      rows
+        .map(({ phone, source, reason: r }) => ({ phone, source, reason: r }))
+        .sort((x, y) => x.phone.localeCompare(y.phone)),
+    );
   });
 
   it('should explain usage mistakes and a missing key without calling the service', async () => {
