@@ -1,12 +1,13 @@
+import { parse as parseCsv } from 'csv-parse/sync';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CampaignStatus } from '../../src/domain/campaign-status.enum';
 import { MessageStatus } from '../../src/domain/message-status.enum';
 import { progressFactory } from '../factories/progress.factory';
 import { graphql } from '../utils/graphql-client';
-import { gbNumbers } from '../utils/phone-numbers';
+import { gbNumbers, waitFor } from '../utils/phone-numbers';
 import { TEST_DATABASES } from '../utils/test-databases';
 import { startTestApp, TestApp } from '../utils/test-app';
 
@@ -277,6 +278,82 @@ describe.each(TEST_DATABASES)('the CLI against the service on %s', (database) =>
         .map(({ phone, source, reason: r }) => ({ phone, source, reason: r }))
         .sort((x, y) => x.phone.localeCompare(y.phone)),
     );
+  });
+
+  it('should export a finished sandbox campaign as CSV and NDJSON, row for row like the messages connection', async () => {
+    const { apiKey } = await testApp.newAccount();
+    const recipients = gbNumbers(7, 71_000);
+    const sent = await graphql<{ sendBulk: { id: string } }>(
+      testApp.baseUrl,
+      apiKey,
+      'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id } }',
+      { input: { recipients, text: 'Export me' } },
+    );
+    expect(sent.errors).toBeUndefined();
+    const id = sent.data!.sendBulk.id;
+    type Node = { id: string; to: string; status: string; providerMessageId: string | null };
+    const connection = await waitFor('the campaign finished', async () => {
+      const page = await graphql<{
+        campaign: { status: string; messages: { totalCount: number; edges: Array<{ node: Node }> } };
+      }>(
+        testApp.baseUrl,
+        apiKey,
+        `
+          query ($id: ID!) {
+            campaign(id: $id) {
+              status
+              messages(first: 500) {
+                totalCount
+                edges {
+                  node {
+                    id
+                    to
+                    status
+                    providerMessageId
+                  }
+                }
+              }
+            }
+          }
+        `,
+        { id },
+      );
+      expect(page.errors).toBeUndefined();
+      return page.data!.campaign.status === 'COMPLETED' ? page.data!.campaign.messages : null;
+    });
+    expect(connection.totalCount).toBe(recipients.length);
+    const nodes = connection.edges.map((e) => e.node);
+
+    const out = path.join(files, `campaign-${id}.csv`);
+    const csv = await runCli(['export', id, '--out', out, '--url', testApp.baseUrl, '--key', apiKey]);
+    expect(csv.code).toBe(0);
+    expect(csv.stdout).toBe('');
+    // Progress on stderr (plain lines: not a terminal), ending with the file written.
+    expect(csv.stderr.split('\n').slice(-3)).toEqual([expect.stringMatching(/100% 7\/7 rows$/), `Wrote ${out}`, '']);
+    const [columns, ...cells]: string[][] = parseCsv(readFileSync(out, 'utf8'));
+    expect(columns).toEqual(expect.arrayContaining(['message_id', 'to', 'status', 'provider_message_id']));
+    const cell = (row: string[], name: string): string => row[columns.indexOf(name)];
+    expect(cells).toHaveLength(nodes.length);
+    cells.forEach((row, i) => {
+      expect({
+        id: cell(row, 'message_id'),
+        to: cell(row, 'to'),
+        status: cell(row, 'status'),
+        providerMessageId: cell(row, 'provider_message_id') || null,
+        // Formula-safe: a cell starting with "+" is written with a leading quote.
+      }).toEqual({ ...nodes[i], to: `'${nodes[i].to}` });
+    });
+
+    const ndjson = await runCli(['export', id, '--format', 'ndjson', '--url', testApp.baseUrl, '--key', apiKey]);
+    expect(ndjson.code).toBe(0);
+    expect(ndjson.stderr.split('\n').slice(-3)).toEqual([expect.stringMatching(/100% 7\/7 rows$/), 'Done', '']);
+    const records = ndjson.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(
+      records.map((r) => ({ id: r.messageId, to: r.to, status: r.status, providerMessageId: r.providerMessageId })),
+    ).toEqual(nodes);
   });
 
   it('should explain usage mistakes and a missing key without calling the service', async () => {
