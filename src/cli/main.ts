@@ -69,8 +69,7 @@ async function main(argv: string[]): Promise<number> {
         await campaignActionCommand(context, command.name, command.campaignId, command.ignoreBrake ?? false);
         break;
       case 'suppressions':
-        await suppressionsCommand(context, command.options);
-        break;
+        return await suppressionsCommand(context, command.options);
     }
     return 0;
   } catch (error) {

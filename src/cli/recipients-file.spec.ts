@@ -1,4 +1,4 @@
-import { parseRecipients } from './recipients-file';
+import { parseRecipientRows, parseRecipients } from './recipients-file';
 
 describe(parseRecipients.name, () => {
   it('should read one number per line from a plain file, ignoring blank lines and CRLF', () => {
@@ -41,5 +41,18 @@ describe(parseRecipients.name, () => {
 
   it('should return no recipients for an empty file', () => {
     expect(parseRecipients('')).toEqual({ recipients: [], headerSkipped: false });
+  });
+});
+
+describe(parseRecipientRows.name, () => {
+  it('should number rows as records of the file: header and blank lines counted, a quoted line break not', () => {
+    expect(parseRecipientRows('phone,note\n+14155550100,a\n\n"+14155550101","two\nlines"\nnope,b\n')).toEqual({
+      rows: [
+        { row: 2, value: '+14155550100' },
+        { row: 4, value: '+14155550101' },
+        { row: 5, value: 'nope' },
+      ],
+      headerSkipped: true,
+    });
   });
 });

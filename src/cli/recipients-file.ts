@@ -8,13 +8,26 @@ export interface RecipientsFile {
   headerSkipped: boolean;
 }
 
+/** One non-empty first-column value and the number of its CSV record in the file (the first is 1). */
+export interface RecipientRow {
+  row: number;
+  value: string;
+}
+
 export function parseRecipients(content: string): RecipientsFile {
+  const { rows, headerSkipped } = parseRecipientRows(content);
+  return { recipients: rows.map((r) => r.value), headerSkipped };
+}
+
+/** Like parseRecipients, with each value's row number, so a bad row can be named. */
+export function parseRecipientRows(content: string): { rows: RecipientRow[]; headerSkipped: boolean } {
   const text = content.replace(/^\uFEFF/, '');
-  const rows = parseRows(text, detectDelimiter(text));
-  const firstColumn = rows.map((row) => (row[0] ?? '').trim());
+  const firstColumn = parseRows(text, detectDelimiter(text)).map((row) => (row[0] ?? '').trim());
   const headerSkipped = firstColumn.length > 0 && !/\d/.test(firstColumn[0]) && firstColumn[0] !== '';
-  const recipients = (headerSkipped ? firstColumn.slice(1) : firstColumn).filter((value) => value !== '');
-  return { recipients, headerSkipped };
+  const rows = firstColumn
+    .map((value, index) => ({ row: index + 1, value }))
+    .filter((r, index) => r.value !== '' && !(headerSkipped && index === 0));
+  return { rows, headerSkipped };
 }
 
 function detectDelimiter(text: string): string {

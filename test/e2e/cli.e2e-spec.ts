@@ -1,10 +1,13 @@
+import { parse as parseCsv } from 'csv-parse/sync';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CampaignStatus } from '../../src/domain/campaign-status.enum';
 import { MessageStatus } from '../../src/domain/message-status.enum';
 import { progressFactory } from '../factories/progress.factory';
+import { graphql } from '../utils/graphql-client';
+import { gbNumbers, waitFor } from '../utils/phone-numbers';
 import { TEST_DATABASES } from '../utils/test-databases';
 import { startTestApp, TestApp } from '../utils/test-app';
 
@@ -213,6 +216,144 @@ describe.each(TEST_DATABASES)('the CLI against the service on %s', (database) =>
     // The same idempotency key again: the same campaign.
     const again = await runCli([...args, '--no-watch', '--url', testApp.baseUrl, '--key', apiKey]);
     expect(again.stdout).toContain(`Campaign ${id} `);
+  });
+
+  it('should import a suppression CSV, naming its bad row, and export the same list', async () => {
+    const { apiKey } = await testApp.newAccount();
+    const [a, b, c, d] = gbNumbers(4, 70_000);
+    const spaced = `${b.slice(0, 3)} ${b.slice(3, 7)} ${b.slice(7)}`;
+    // Row 1 is the header, row 3 is blank, row 5 repeats row 2, row 6 is not a number.
+    const file = numbersFile(
+      `phone,note\n${a},first\n\n"${spaced}",spaced\n${a},again\nnot-a-number,typo\n${c},last\n`,
+    );
+    const reason = 'complaint, by phone';
+    const imported = await runCli(['suppressions', 'import', file, '--reason', reason, '--url', testApp.baseUrl], {
+      BULK_SMS_API_KEY: apiKey,
+    });
+
+    // The valid rows are on the list; the bad one is named with its row, and the exit code says so.
+    expect(imported.stdout).toBe(
+      'Suppressed 3 numbers (0 already were); 0 waiting messages will not be sent. 1 duplicate rows skipped.\n',
+    );
+    expect(imported.stderr).toBe(
+      'error: 1 rows not imported (fix them and import the file again; the numbers already on the list are skipped):\n' +
+        '  row 6: "not-a-number": not a valid phone number\n',
+    );
+    expect(imported.code).toBe(1);
+
+    // The corrected file again: only the new number is added, nothing is lost or doubled.
+    const fixed = await runCli(
+      ['suppressions', 'import', numbersFile(`${a}\n${d}\n`), '--url', testApp.baseUrl, '--key', apiKey],
+      {},
+    );
+    expect(fixed.stderr).toBe('');
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toBe('Suppressed 1 numbers (1 already were); 0 waiting messages will not be sent.\n');
+
+    const exported = await runCli(['suppressions', 'export', '--url', testApp.baseUrl, '--key', apiKey]);
+    expect(exported.stderr).toBe('');
+    expect(exported.code).toBe(0);
+    const [header, ...lines] = exported.stdout.trimEnd().split('\n');
+    expect(header).toBe('phone,source,reason,campaignId,createdAt');
+    const rows = lines.map((line) => {
+      const match = /^(\+\d+),(\w+),("(?:[^"]|"")*"|[^,]*),([^,]*),(\S+)$/.exec(line);
+      expect(match).not.toBeNull();
+      const [, phone, source, quoted, campaignId, createdAt] = match!;
+      return { phone, source, reason: quoted.replace(/^"|"$/g, '').replace(/""/g, '"'), campaignId, createdAt };
+    });
+    expect(rows.map((r) => r.phone).sort()).toEqual([a, b, c, d].sort());
+    expect(new Set(rows.map((r) => r.source))).toEqual(new Set(['CSV_IMPORT']));
+    expect(rows.find((r) => r.phone === b)).toMatchObject({ reason, campaignId: '' });
+    expect(rows.find((r) => r.phone === d)).toMatchObject({ reason: 'imported from CSV' });
+    expect(rows.every((r) => !Number.isNaN(Date.parse(r.createdAt)))).toBe(true);
+
+    // The same list through GraphQL.
+    const listed = await graphql<{
+      suppressions: { totalCount: number; edges: Array<{ node: { phone: string; source: string; reason: string } }> };
+    }>(testApp.baseUrl, apiKey, '{ suppressions(first: 50) { totalCount edges { node { phone source reason } } } }');
+    expect(listed.errors).toBeUndefined();
+    expect(listed.data!.suppressions.totalCount).toBe(4);
+    expect(listed.data!.suppressions.edges.map((e) => e.node).sort((x, y) => x.phone.localeCompare(y.phone))).toEqual(
+      rows
+        .map(({ phone, source, reason: r }) => ({ phone, source, reason: r }))
+        .sort((x, y) => x.phone.localeCompare(y.phone)),
+    );
+  });
+
+  it('should export a finished sandbox campaign as CSV and NDJSON, row for row like the messages connection', async () => {
+    const { apiKey } = await testApp.newAccount();
+    const recipients = gbNumbers(7, 71_000);
+    const sent = await graphql<{ sendBulk: { id: string } }>(
+      testApp.baseUrl,
+      apiKey,
+      'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id } }',
+      { input: { recipients, text: 'Export me' } },
+    );
+    expect(sent.errors).toBeUndefined();
+    const id = sent.data!.sendBulk.id;
+    type Node = { id: string; to: string; status: string; providerMessageId: string | null };
+    const connection = await waitFor('the campaign finished', async () => {
+      const page = await graphql<{
+        campaign: { status: string; messages: { totalCount: number; edges: Array<{ node: Node }> } };
+      }>(
+        testApp.baseUrl,
+        apiKey,
+        `
+          query ($id: ID!) {
+            campaign(id: $id) {
+              status
+              messages(first: 500) {
+                totalCount
+                edges {
+                  node {
+                    id
+                    to
+                    status
+                    providerMessageId
+                  }
+                }
+              }
+            }
+          }
+        `,
+        { id },
+      );
+      expect(page.errors).toBeUndefined();
+      return page.data!.campaign.status === 'COMPLETED' ? page.data!.campaign.messages : null;
+    });
+    expect(connection.totalCount).toBe(recipients.length);
+    const nodes = connection.edges.map((e) => e.node);
+
+    const out = path.join(files, `campaign-${id}.csv`);
+    const csv = await runCli(['export', id, '--out', out, '--url', testApp.baseUrl, '--key', apiKey]);
+    expect(csv.code).toBe(0);
+    expect(csv.stdout).toBe('');
+    // Progress on stderr (plain lines: not a terminal), ending with the file written.
+    expect(csv.stderr.split('\n').slice(-3)).toEqual([expect.stringMatching(/100% 7\/7 rows$/), `Wrote ${out}`, '']);
+    const [columns, ...cells]: string[][] = parseCsv(readFileSync(out, 'utf8'));
+    expect(columns).toEqual(expect.arrayContaining(['message_id', 'to', 'status', 'provider_message_id']));
+    const cell = (row: string[], name: string): string => row[columns.indexOf(name)];
+    expect(cells).toHaveLength(nodes.length);
+    cells.forEach((row, i) => {
+      expect({
+        id: cell(row, 'message_id'),
+        to: cell(row, 'to'),
+        status: cell(row, 'status'),
+        providerMessageId: cell(row, 'provider_message_id') || null,
+        // Formula-safe: a cell starting with "+" is written with a leading quote.
+      }).toEqual({ ...nodes[i], to: `'${nodes[i].to}` });
+    });
+
+    const ndjson = await runCli(['export', id, '--format', 'ndjson', '--url', testApp.baseUrl, '--key', apiKey]);
+    expect(ndjson.code).toBe(0);
+    expect(ndjson.stderr.split('\n').slice(-3)).toEqual([expect.stringMatching(/100% 7\/7 rows$/), 'Done', '']);
+    const records = ndjson.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(
+      records.map((r) => ({ id: r.messageId, to: r.to, status: r.status, providerMessageId: r.providerMessageId })),
+    ).toEqual(nodes);
   });
 
   it('should explain usage mistakes and a missing key without calling the service', async () => {

@@ -263,6 +263,137 @@ describe('Opt-out: inbound STOP/START/HELP through the signed Message URL (postg
       expect(nonceRow.receivedAt.getTime()).toBeLessThanOrEqual(stored.receivedAt.getTime());
     });
 
+    describe('GET: the fields in the query string, which the V3 signature covers with the URL', () => {
+      /** The Message URL as Plivo calls it with method GET: its fields appended as query parameters. */
+      const getUrl = (fields: Record<string, string>): string => `${url()}?${new URLSearchParams(fields).toString()}`;
+
+      async function get(fields: Record<string, string>, headers: Record<string, string>): Promise<Response> {
+        return fetch(getUrl(fields), { method: 'GET', headers });
+      }
+
+      /** Plivo's GET signature: the full URL, query string included, and no body parameters. */
+      function signedGet(fields: Record<string, string>, nonce: string, secret = WEBHOOK_SECRET) {
+        return {
+          'X-Plivo-Signature-V3-Nonce': nonce,
+          'X-Plivo-Signature-V3': signPlivoV3('GET', getUrl(fields), nonce, secret),
+        };
+      }
+
+      it('should apply a signed GET STOP: the number suppressed for the account that sent to it, with its consent record', async () => {
+        const { apiKey, accountId } = await testApp.newAccount();
+        const [number] = gbNumbers(1, 61_000);
+        // Only this test's GET request may opt the number out: no seeded replies from the sandbox.
+        const stopRate = sandbox.options.inboundStopRate;
+        sandbox.configure({ inboundStopRate: 0 });
+        try {
+          const campaignId = await send(apiKey, [number], 'Flash sale');
+          await waitFor('the campaign dispatched', () => dispatched(campaignId));
+          // Spaces, a lower-case keyword and a "+" number: the query string is decoded as Plivo signs it.
+          const fields = {
+            From: number.slice(1),
+            To: SENDER_DIGITS,
+            Text: ' Stop ',
+            Type: 'sms',
+            MessageUUID: randomUUID(),
+          };
+          const nonce = `${Date.now()}5`;
+          const response = await get(fields, signedGet(fields, nonce));
+          expect(response.status).toBe(200);
+
+          await waitFor(
+            'the GET opt-out applied',
+            async () => (await prisma.suppression.count({ where: { accountId, phone: number } })) === 1,
+          );
+          expect(
+            await prisma.inboundMessage.findUniqueOrThrow({ where: { messageUuid: fields.MessageUUID } }),
+          ).toMatchObject({
+            from: number,
+            to: SENDER_DIGITS,
+            text: ' Stop ',
+            outcome: 'OPT_OUT',
+          });
+          expect(await prisma.consentRecord.findMany({ where: { accountId, phone: number } })).toEqual([
+            expect.objectContaining({
+              action: 'OPT_OUT',
+              source: 'INBOUND_KEYWORD',
+              messageUuid: fields.MessageUUID,
+              campaignId,
+            }),
+          ]);
+          const listed = await graphql<{ suppressions: { edges: Array<{ node: { phone: string; source: string } }> } }>(
+            testApp.baseUrl,
+            apiKey,
+            `
+              query ($search: String) {
+                suppressions(first: 10, search: $search) {
+                  edges {
+                    node {
+                      phone
+                      source
+                    }
+                  }
+                }
+              }
+            `,
+            { search: number.slice(1) },
+          );
+          expect(listed.errors).toBeUndefined();
+          expect(listed.data!.suppressions.edges.map((e) => e.node)).toEqual([
+            { phone: number, source: 'INBOUND_KEYWORD' },
+          ]);
+
+          // The same signed GET again: Plivo signs each retry with a new nonce, so a reused one is a replay.
+          expect((await get(fields, signedGet(fields, nonce))).status).toBe(403);
+          await testApp.app.get(ConsentProcessor).processAll();
+          expect(await prisma.inboundMessage.count({ where: { messageUuid: fields.MessageUUID } })).toBe(1);
+          expect(await prisma.consentRecord.count({ where: { accountId, phone: number } })).toBe(1);
+        } finally {
+          sandbox.configure({ inboundStopRate: stopRate });
+        }
+      });
+
+      it('should refuse unsigned, forged and tampered GET requests with 403 and write nothing', async () => {
+        const fields = { ...params(), From: gbNumbers(1, 62_000)[0].slice(1) };
+        expect((await get(fields, {})).status).toBe(403);
+        const bare = `${Date.now()}6`;
+        expect((await get(fields, { 'X-Plivo-Signature-V3-Nonce': bare })).status).toBe(403);
+        expect(await written(fields, bare)).toEqual(nothing);
+        const forged = `${Date.now()}7`;
+        expect((await get(fields, signedGet(fields, forged, 'not-the-secret-at-all-000000'))).status).toBe(403);
+        expect(await written(fields, forged)).toEqual(nothing);
+        // Signed for STOP, sent as START: the query string is part of what is signed.
+        const tampered = `${Date.now()}8`;
+        expect((await get({ ...fields, Text: 'START' }, signedGet(fields, tampered))).status).toBe(403);
+        expect(await written(fields, tampered)).toEqual(nothing);
+        // Signed over the bare URL (as if the fields were a POST body), sent with them in the query string.
+        const bareUrl = `${Date.now()}9`;
+        const overPath = {
+          'X-Plivo-Signature-V3-Nonce': bareUrl,
+          'X-Plivo-Signature-V3': signPlivoV3('GET', url(), bareUrl, WEBHOOK_SECRET),
+        };
+        expect((await get(fields, overPath)).status).toBe(403);
+        expect(await written(fields, bareUrl)).toEqual(nothing);
+        // A POST signature of the same fields does not authenticate them as a GET.
+        const asPost = `${Date.now()}10`;
+        expect((await get(fields, signed(fields, asPost))).status).toBe(403);
+        expect(await written(fields, asPost)).toEqual(nothing);
+        await testApp.app.get(ConsentProcessor).processAll();
+        expect(await written(fields, asPost)).toEqual(nothing);
+      });
+
+      it('should refuse a replayed GET: a used nonce with other fields, signed again with the secret', async () => {
+        const first = { ...params(), From: gbNumbers(1, 63_000)[0].slice(1), Text: 'HELP' };
+        const nonce = `${Date.now()}11`;
+        expect((await get(first, signedGet(first, nonce))).status).toBe(200);
+        expect(await written(first, nonce)).toMatchObject({ inbound: 1, nonce: 1 });
+        // A captured nonce replayed with a STOP for another number, correctly signed over the new URL.
+        const replayed = { ...params(), From: gbNumbers(1, 64_000)[0].slice(1) };
+        expect((await get(replayed, signedGet(replayed, nonce))).status).toBe(403);
+        await testApp.app.get(ConsentProcessor).processAll();
+        expect(await written(replayed, nonce)).toEqual({ inbound: 0, nonce: 1, suppressions: 0 });
+      });
+    });
+
     it('should refuse a signed request without the fields Plivo sends (400)', async () => {
       const body = { From: 'x', To: SENDER_DIGITS, Text: 'STOP' };
       const nonce = `${Date.now()}4`;

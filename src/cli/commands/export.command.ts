@@ -75,7 +75,8 @@ export class ExportProgress {
 
   finish(out?: string): void {
     this.draw();
-    this.output.write(`\n${out ? `Wrote ${out}` : 'Done'}\n`);
+    // A plain (non-terminal) progress line already ends its line; a terminal's bar does not.
+    this.output.write(`${this.output.isTTY ? '\n' : ''}${out ? `Wrote ${out}` : 'Done'}\n`);
   }
 
   render(width = 30): string {

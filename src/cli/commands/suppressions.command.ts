@@ -1,6 +1,7 @@
 import { SuppressionsCommand } from '../cli-args';
 import { formatCount } from '../progress-bar';
-import { parseRecipients } from '../recipients-file';
+import { isSupportedCountry, normalizeCountry, parseRecipientNumber } from '../../messaging/recipient-number-parser';
+import { parseRecipientRows } from '../recipients-file';
 import { CliContext } from './cli-context';
 
 const ADD = `mutation($input: AddSuppressionsInput!) {
@@ -25,8 +26,8 @@ interface SuppressionNode {
   createdAt: string;
 }
 
-/** `suppressions import <file>`: adds the file's numbers (source CSV_IMPORT); `export`: the whole list as CSV. */
-export async function suppressionsCommand(context: CliContext, command: SuppressionsCommand): Promise<void> {
+/** `suppressions import <file>`: adds the file's numbers (source CSV_IMPORT); `export`: the whole list as CSV. Returns the exit code. */
+export async function suppressionsCommand(context: CliContext, command: SuppressionsCommand): Promise<number> {
   if (command.action === 'export') {
     context.print('phone,source,reason,campaignId,createdAt');
     let after: string | null = null;
@@ -46,20 +47,51 @@ export async function suppressionsCommand(context: CliContext, command: Suppress
       }
       after = suppressions.pageInfo.hasNextPage ? suppressions.pageInfo.endCursor : null;
     } while (after !== null);
-    return;
+    return 0;
   }
-  const { recipients } = parseRecipients(context.readTextFile(command.file));
+  return importSuppressions(context, command);
+}
+
+/**
+ * Checks every row with the service's own number parser first, so one bad row neither refuses the
+ * whole file (addSuppressions is all or nothing) nor half of it (a later chunk refused after earlier
+ * ones were added): the valid numbers are added, each bad row is named with its row number on stderr,
+ * and the exit code is 1 when there was any.
+ */
+async function importSuppressions(
+  context: CliContext,
+  command: Extract<SuppressionsCommand, { action: 'import' }>,
+): Promise<number> {
+  if (command.defaultCountry !== undefined && !isSupportedCountry(command.defaultCountry)) {
+    context.progressOutput.write(`error: --default-country: unsupported country code "${command.defaultCountry}"\n`);
+    return 1;
+  }
+  const defaultCountry = command.defaultCountry ? normalizeCountry(command.defaultCountry) : undefined;
+  const { rows } = parseRecipientRows(context.readTextFile(command.file));
+  const firstRowOf = new Map<string, number>();
+  const bad: string[] = [];
+  let duplicates = 0;
+  for (const { row, value } of rows) {
+    const parsed = parseRecipientNumber(value, defaultCountry);
+    if (!parsed.ok) {
+      bad.push(`  row ${row}: ${JSON.stringify(value)}: ${parsed.reason}`);
+    } else if (firstRowOf.has(parsed.e164)) {
+      duplicates++;
+    } else {
+      firstRowOf.set(parsed.e164, row);
+    }
+  }
+  const phones = [...firstRowOf.keys()];
   let added = 0;
   let already = 0;
   let caught = 0;
-  for (let start = 0; start < recipients.length; start += IMPORT_CHUNK) {
+  for (let start = 0; start < phones.length; start += IMPORT_CHUNK) {
     const { addSuppressions } = await context.api.request<{
       addSuppressions: { added: number; alreadySuppressed: number; messagesSuppressed: number };
     }>(ADD, {
       input: {
-        phones: recipients.slice(start, start + IMPORT_CHUNK),
+        phones: phones.slice(start, start + IMPORT_CHUNK),
         reason: command.reason,
-        defaultCountry: command.defaultCountry,
         source: 'CSV_IMPORT',
       },
     });
@@ -69,8 +101,17 @@ export async function suppressionsCommand(context: CliContext, command: Suppress
   }
   context.print(
     `Suppressed ${formatCount(added)} numbers (${formatCount(already)} already were); ` +
-      `${formatCount(caught)} waiting messages will not be sent.`,
+      `${formatCount(caught)} waiting messages will not be sent.` +
+      (duplicates > 0 ? ` ${formatCount(duplicates)} duplicate rows skipped.` : ''),
   );
+  if (bad.length === 0) {
+    return 0;
+  }
+  context.progressOutput.write(
+    `error: ${formatCount(bad.length)} rows not imported (fix them and import the file again; ` +
+      `the numbers already on the list are skipped):\n${bad.join('\n')}\n`,
+  );
+  return 1;
 }
 
 /** RFC 4180: quote a field holding a comma, quote or line break; double the quotes. */
