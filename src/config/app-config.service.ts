@@ -39,6 +39,24 @@ export class AppConfig {
     return this.env.API_KEY;
   }
 
+  get adminApiKey(): string | undefined {
+    return this.env.ADMIN_API_KEY;
+  }
+
+  /** The 32-byte key for secrets in account settings, or undefined when not configured. */
+  get settingsEncryptionKey(): Buffer | undefined {
+    const value = this.env.SETTINGS_ENCRYPTION_KEY;
+    if (!value) {
+      return undefined;
+    }
+    return /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  }
+
+  /** GraphiQL at GET /graphql: GRAPHQL_EXPLORER, or on outside production. */
+  get graphqlExplorer(): boolean {
+    return this.env.GRAPHQL_EXPLORER ?? !this.isProduction;
+  }
+
   get databaseUrl(): string | undefined {
     return this.env.DATABASE_URL;
   }

@@ -41,6 +41,46 @@ describe('validateEnvironment', () => {
     expect(errors).toEqual([expect.stringMatching(/^API_KEY is required when NODE_ENV=production/)]);
   });
 
+  describe('production with a real Plivo account', () => {
+    const production = {
+      NODE_ENV: 'production',
+      API_KEY: 'sk_production_key_0001',
+      PLIVO_AUTH_ID: 'MAXXXXXXXXXXXXXXXXXX',
+      PLIVO_AUTH_TOKEN: 'token-token-token',
+      PLIVO_SENDER_ID: '+14155550100',
+    };
+
+    it('should refuse the embedded database and a missing API_BASE_URL, saying what to set', () => {
+      const { errors } = validateEnvironment(production);
+      expect(errors).toEqual([
+        expect.stringMatching(/^DATABASE_URL is required .* set ALLOW_EMBEDDED_DB=true to run on it anyway$/),
+        expect.stringMatching(/^API_BASE_URL is required .* which Plivo calls back with delivery reports$/),
+      ]);
+    });
+
+    it('should start on PGlite with ALLOW_EMBEDDED_DB=true, or on PostgreSQL, once API_BASE_URL is set', () => {
+      const withUrl = { ...production, API_BASE_URL: 'https://sms.example.com' };
+      expect(validateEnvironment({ ...withUrl, ALLOW_EMBEDDED_DB: 'true' }).errors).toEqual([]);
+      expect(validateEnvironment({ ...withUrl, DATABASE_URL: 'postgres://u@h/d' }).errors).toEqual([]);
+    });
+
+    it('should not require either in sandbox mode or outside production', () => {
+      expect(validateEnvironment({ NODE_ENV: 'production', API_KEY: 'sk_production_key_0001' }).errors).toEqual([]);
+      expect(validateEnvironment({ ...production, NODE_ENV: 'development' }).errors).toEqual([]);
+    });
+  });
+
+  it('should refuse an ADMIN_API_KEY equal to API_KEY, and a malformed SETTINGS_ENCRYPTION_KEY', () => {
+    expect(
+      validateEnvironment({ API_KEY: 'sk_same_key_00000001', ADMIN_API_KEY: 'sk_same_key_00000001' }).errors,
+    ).toEqual(['ADMIN_API_KEY must differ from API_KEY']);
+    expect(validateEnvironment({ SETTINGS_ENCRYPTION_KEY: 'too-short' }).errors).toEqual([
+      expect.stringMatching(/^SETTINGS_ENCRYPTION_KEY must be 32 bytes/),
+    ]);
+    expect(validateEnvironment({ SETTINGS_ENCRYPTION_KEY: 'a'.repeat(64) }).errors).toEqual([]);
+    expect(validateEnvironment({ SETTINGS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).errors).toEqual([]);
+  });
+
   it('should refuse a DATABASE_URL that is not postgres:// or postgresql://, with the reason', () => {
     for (const url of ['mysql://root@localhost/db', 'file:./dev.db', 'localhost:5432']) {
       const { errors } = validateEnvironment({ DATABASE_URL: url });
