@@ -102,6 +102,11 @@ export class AppConfig {
     return this.env.PLIVO_WEBHOOK_SECRET ?? this.env.PLIVO_AUTH_TOKEN;
   }
 
+  /** Which secret signs delivery reports, named for the start-up banner (never its value). */
+  get webhookSecretSource(): string {
+    return this.env.PLIVO_WEBHOOK_SECRET ? 'PLIVO_WEBHOOK_SECRET' : 'the auth token (PLIVO_AUTH_TOKEN)';
+  }
+
   get apiBaseUrl(): string {
     return (this.env.API_BASE_URL ?? `http://localhost:${this.env.PORT}`).replace(/\/+$/, '');
   }
