@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApiKeyService } from '../../src/common/auth/api-key.service';
 import { scopeDeclarations } from '../../src/common/auth/scope-coverage';
@@ -8,6 +10,27 @@ import { graphql, GraphqlResponse, wsClient } from '../utils/graphql-client';
 import { usNumbers } from '../utils/phone-numbers';
 import { startTestApp, TestApp } from '../utils/test-app';
 import { waitFor } from '../utils/wait-for';
+
+const CLI_JS = path.resolve(__dirname, '../../dist/src/cli/main.js');
+
+/** The built CLI, in an empty folder and environment, as a user would run it. */
+function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI_JS, ...args], {
+      cwd: tmpdir(),
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 // Issue 16: an admin manages accounts and keys with scopes; every operation declares its scope;
 // accounts are isolated; revoking a key closes its subscriptions; the audit log shows it all.
@@ -289,6 +312,37 @@ describe('accounts, API keys with scopes, and the audit log', () => {
     const log = await call(admin, AUDIT_LOG, { accountId: account, first: 5 });
     expect(JSON.stringify(log.data)).toContain('[redacted]');
     expect(JSON.stringify(log.data)).not.toContain(token);
+  });
+
+  it('should create keys from the CLI, finding the admin key through --data-dir, and say where it looked', async () => {
+    const accountId = await createAccount('From the CLI');
+    const created = await runCli([
+      'keys',
+      'create',
+      '--account',
+      accountId,
+      '--name',
+      'ci',
+      '--scopes',
+      'campaigns:read',
+      '--url',
+      testApp.baseUrl,
+      '--data-dir',
+      testApp.dataDir,
+    ]);
+    expect(created.stderr).toBe('');
+    expect(created.stdout).toMatch(/^\S+ {2}ci {2}\[campaigns:read\] {2}active$/m);
+    const material = /^Key \(shown once, keep it now\): (sk_\S+)$/m.exec(created.stdout)?.[1];
+    expect((await call(material!, '{ campaigns { edges { cursor } } }')).errors).toBeUndefined();
+
+    // A refused key: the error names where the key came from and every place looked at.
+    const refused = await runCli(['keys', 'list', '--account', accountId, '--url', testApp.baseUrl], {
+      BULK_SMS_ADMIN_KEY: `${material!}x`,
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /UNAUTHENTICATED: Invalid API key .*\[key from \$BULK_SMS_ADMIN_KEY\]\nlooked for the key at: --key, \$BULK_SMS_ADMIN_KEY$/m,
+    );
   });
 
   async function firstEvent(key: string, campaignId: string): Promise<unknown> {
