@@ -1,3 +1,4 @@
+import { AppConfig } from './app-config.service';
 import { InvalidEnvironmentError, loadEnvironment, validateEnvironment } from './env.schema';
 
 describe('validateEnvironment', () => {
@@ -68,6 +69,15 @@ describe('validateEnvironment', () => {
       expect(validateEnvironment({ NODE_ENV: 'production', API_KEY: 'sk_production_key_0001' }).errors).toEqual([]);
       expect(validateEnvironment({ ...production, NODE_ENV: 'development' }).errors).toEqual([]);
     });
+  });
+
+  it('should serve the GraphQL explorer outside production, and in production only when enabled', () => {
+    const config = (raw: Record<string, string>) => new AppConfig(validateEnvironment(raw).env!);
+    const production = { NODE_ENV: 'production', API_KEY: 'sk_production_key_0001' };
+    expect(config({}).graphqlExplorer).toBe(true);
+    expect(config(production).graphqlExplorer).toBe(false);
+    expect(config({ ...production, GRAPHQL_EXPLORER: 'true' }).graphqlExplorer).toBe(true);
+    expect(config({ GRAPHQL_EXPLORER: 'false' }).graphqlExplorer).toBe(false);
   });
 
   it('should refuse an ADMIN_API_KEY equal to API_KEY, and a malformed SETTINGS_ENCRYPTION_KEY', () => {

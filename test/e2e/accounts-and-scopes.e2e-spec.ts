@@ -345,6 +345,19 @@ describe('accounts, API keys with scopes, and the audit log', () => {
     );
   });
 
+  it('should serve the GraphQL explorer to a browser outside production, from its own assets', async () => {
+    const page = await fetch(`${testApp.baseUrl}/graphql`, { headers: { accept: 'text/html,*/*;q=0.8' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<script src="/graphql-explorer/graphiql.js"></script>');
+    expect(html).not.toMatch(/https?:\/\//);
+    const script = await fetch(`${testApp.baseUrl}/graphql-explorer/graphiql.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    // API calls still need a key.
+    expect((await fetch(`${testApp.baseUrl}/graphql`, { headers: { accept: 'application/json' } })).status).toBe(401);
+  });
+
   async function firstEvent(key: string, campaignId: string): Promise<unknown> {
     const client = wsClient(testApp.baseUrl, key);
     try {
