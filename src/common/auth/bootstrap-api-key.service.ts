@@ -95,7 +95,7 @@ export class BootstrapApiKeyService implements OnApplicationBootstrap {
     rmSync(keyFile, { force: true });
     if (revoked > 0 || removedFile) {
       this.logger.warn(
-        `${spec.variable} is set: revoked ${revoked} generated key(s) of its kind` +
+        `${spec.variable} is set: revoked ${revoked} generated ${spec.variable === 'API_KEY' ? 'API' : 'admin'} key(s)` +
           (removedFile ? ` and removed ${keyFile}` : ''),
       );
     }
