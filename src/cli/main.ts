@@ -32,9 +32,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!connection.apiKey) {
+    const variable = connection.lookedAt[1]?.replace(/^\$/, '') ?? 'BULK_SMS_API_KEY';
     process.stderr.write(
-      `error: no API key found; looked at ${connection.lookedAt.join(', ')}. Pass --key, set the variable, or ` +
-        'point --data-dir at the DATA_DIR the server runs with\n',
+      `error: no API key: pass --key, set ${variable}, or point --data-dir at the DATA_DIR the server runs with ` +
+        `(looked at ${connection.lookedAt.join(', ')})\n`,
     );
     return 1;
   }
