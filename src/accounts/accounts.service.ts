@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeyHasher } from '../common/auth/api-key-hasher';
 import { ApiKeyService } from '../common/auth/api-key.service';
+import { ConsoleSessionService } from '../common/auth/console-session.service';
 import { Scope, toScopes } from '../common/auth/scope.enum';
 import { NotFoundError, UserInputError } from '../common/errors/domain-error';
 import { GraphqlWsConnections } from '../common/graphql/graphql-ws-connections';
@@ -15,6 +16,7 @@ export class AccountsService {
     private readonly accounts: AccountRepository,
     private readonly hasher: ApiKeyHasher,
     private readonly apiKeys: ApiKeyService,
+    private readonly sessions: ConsoleSessionService,
     private readonly connections: GraphqlWsConnections,
     private readonly clock: Clock,
   ) {}
@@ -61,9 +63,9 @@ export class AccountsService {
   }
 
   /**
-   * Revoked in the database first; then this instance forgets it and closes its graphql-ws
-   * connections at once. Other instances refuse it within 30 s (their key cache) and close its
-   * connections within WS_AUTH_RECHECK_SECONDS.
+   * Revoked in the database first; then this instance forgets it (and the console sessions opened
+   * with it) and closes its graphql-ws connections at once. Other instances refuse it within 30 s
+   * (their key and session caches) and close its connections within WS_AUTH_RECHECK_SECONDS.
    */
   async revokeApiKey(id: string): Promise<ApiKey> {
     const now = this.clock.now();
@@ -72,6 +74,7 @@ export class AccountsService {
       throw new NotFoundError('API key');
     }
     this.apiKeys.forgetKey(row.id);
+    this.sessions.forgetKey(row.id);
     this.connections.closeKey(row.id);
     return this.toApiKey(row, now);
   }
