@@ -49,6 +49,7 @@ async function main(): Promise<void> {
         : [
             'Webhook URLs Plivo must reach (docs/production.md):',
             `  delivery reports (POST, sent with every message as its callback url): ${config.deliveryReportUrl}`,
+            `  inbound messages (POST, the Message URL of your Plivo application, for STOP/START/HELP): ${config.inboundMessageUrl}`,
             `  signatures: X-Plivo-Signature-V3, checked with ${config.webhookSecretSource}`,
           ]),
       ...(config.graphqlExplorer ? [`GraphQL explorer: open ${config.apiBaseUrl}/graphql in a browser`] : []),
