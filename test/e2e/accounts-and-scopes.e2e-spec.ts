@@ -370,6 +370,18 @@ describe('accounts, API keys with scopes, and the audit log', () => {
     await call(admin, 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: gammaReader.id });
     // The instance that revoked the key forgets its sessions at once.
     expect((await fetch(`${testApp.baseUrl}/api/session`, { headers: { cookie } })).status).toBe(401);
+    // The audit log shows the session opened with the key and the changes (refused calls changed nothing).
+    const log = await call<{ auditLog: { edges: AuditEdge[] } }>(admin, AUDIT_LOG, { accountId: gamma, first: 50 });
+    expect(log.errors).toBeUndefined();
+    const entries = log.data!.auditLog.edges.map(({ node }) => [node.action, node.outcome, node.apiKeyId]);
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        ['POST /api/session', 'ok', gammaReader.id],
+        ['addSuppressions', 'ok', gammaOps.id],
+        ['createWebhookEndpoint', 'ok', gammaOps.id],
+        ['sendBulk', 'ok', gammaOps.id],
+      ]),
+    );
   });
 
   it('should store account settings with the Plivo token encrypted, never shown nor audited in clear', async () => {
