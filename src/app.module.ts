@@ -3,6 +3,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { AccountsModule } from './accounts/accounts.module';
+import { AuditModule } from './audit/audit.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { ConsentModule } from './consent/consent.module';
 import { AuthModule } from './common/auth/auth.module';
@@ -79,6 +81,9 @@ export class AppModule {
         ExportModule,
         WebhooksModule,
         RetentionModule,
+        // Accounts, keys and scopes, audit log (issue 16).
+        AccountsModule,
+        AuditModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

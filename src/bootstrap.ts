@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ConsoleSessionMiddleware } from './common/auth/console-session.middleware';
+import { graphqlExplorer } from './common/graphql/graphql-explorer';
 import { GraphqlRequestGate } from './common/graphql/graphql-request-gate';
 import { limitWebSocketMessageSize } from './common/graphql/websocket-message-limit';
 import { BulkRequestSlots } from './common/http/bulk-request-slots';
@@ -55,6 +56,10 @@ export async function createApp(env?: Environment): Promise<NestExpressApplicati
   app.useLogger(app.get(Logger));
   keepConnectionsLongerThanClients(app.getHttpServer());
   routeDeliveryReportsAroundExpress(app);
+  if (config.graphqlExplorer) {
+    // Before the console session and the gate: the explorer's page and assets are static and need no key.
+    app.use(graphqlExplorer());
+  }
   app.use(app.get(ConsoleSessionMiddleware).middleware);
   app.use(app.get(GraphqlRequestGate).middleware);
   app.use(

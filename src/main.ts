@@ -3,6 +3,7 @@ import { createApp } from './bootstrap';
 import { BootstrapApiKeyService } from './common/auth/bootstrap-api-key.service';
 import { AppConfig } from './config/app-config.service';
 import { InvalidEnvironmentError, loadEnvironment } from './config/env.schema';
+import { DatabaseStartupError, ensureDatabaseExists } from './persistence/ensure-database';
 import { config as loadDotEnv } from 'dotenv';
 
 const SHUTDOWN_TIMEOUT_MS = 30_000;
@@ -19,11 +20,16 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  if (env.DATABASE_URL && (await ensureDatabaseExists(env.DATABASE_URL)) === 'created') {
+    process.stderr.write('The database named in DATABASE_URL did not exist: created it\n');
+  }
   const app = await createApp(env);
   const config = app.get(AppConfig);
   stopGracefullyOnSignals(() => app.close());
   await app.listen(config.port);
-  const key = app.get(BootstrapApiKeyService).bootstrapKey;
+  const keys = app.get(BootstrapApiKeyService);
+  const key = keys.bootstrapKey;
+  const adminKey = keys.adminKey;
   // Printed once to the terminal, deliberately outside the (redacted) logs.
   process.stdout.write(
     [
@@ -33,6 +39,20 @@ async function main(): Promise<void> {
       key?.generatedKey
         ? `API key (x-api-key): ${key.generatedKey}   (kept in ${key.keyFile})`
         : 'API key (x-api-key): the value of API_KEY',
+      adminKey?.generatedKey
+        ? `Admin key (x-api-key, accounts and keys only): ${adminKey.generatedKey}   (kept in ${adminKey.keyFile})`
+        : adminKey
+          ? 'Admin key (x-api-key, accounts and keys only): the value of ADMIN_API_KEY'
+          : 'Admin key: none (set ADMIN_API_KEY to manage accounts and keys)',
+      ...(config.isSandbox
+        ? []
+        : [
+            'Webhook URLs Plivo must reach (docs/production.md):',
+            `  delivery reports (POST, sent with every message as its callback url): ${config.deliveryReportUrl}`,
+            `  inbound messages (POST, the Message URL of your Plivo application, for STOP/START/HELP): ${config.inboundMessageUrl}`,
+            `  signatures: X-Plivo-Signature-V3, checked with ${config.webhookSecretSource}`,
+          ]),
+      ...(config.graphqlExplorer ? [`GraphQL explorer: open ${config.apiBaseUrl}/graphql in a browser`] : []),
       '',
     ].join('\n') + '\n',
   );
@@ -64,6 +84,10 @@ function stopGracefullyOnSignals(close: () => Promise<void>): void {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof DatabaseStartupError) {
+    process.stderr.write(`Failed to start: ${error.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -6,6 +6,8 @@ import { CampaignControlService } from './campaign-control.service';
 import { SendBulkInput } from './dto/send-bulk.input';
 import { Campaign } from './models/campaign.model';
 import { SendBulkService } from './send-bulk.service';
+import { RequireScope } from '../common/auth/require-scope.decorator';
+import { Scope } from '../common/auth/scope.enum';
 
 @Resolver(() => Campaign)
 export class CampaignCommandsResolver {
@@ -14,6 +16,7 @@ export class CampaignCommandsResolver {
     private readonly control: CampaignControlService,
   ) {}
 
+  @RequireScope(Scope.CAMPAIGNS_WRITE)
   @Mutation(() => Campaign)
   async sendBulk(
     @CurrentAccount() account: AuthenticatedAccount,
@@ -22,6 +25,7 @@ export class CampaignCommandsResolver {
     return toCampaignView(await this.sendBulkService.send(account.accountId, input));
   }
 
+  @RequireScope(Scope.CAMPAIGNS_WRITE)
   @Mutation(() => Campaign)
   async cancelCampaign(
     @CurrentAccount() account: AuthenticatedAccount,
@@ -30,6 +34,7 @@ export class CampaignCommandsResolver {
     return toCampaignView(await this.control.cancel(account.accountId, id));
   }
 
+  @RequireScope(Scope.CAMPAIGNS_WRITE)
   @Mutation(() => Campaign)
   async pauseCampaign(
     @CurrentAccount() account: AuthenticatedAccount,
@@ -38,6 +43,7 @@ export class CampaignCommandsResolver {
     return toCampaignView(await this.control.pause(account.accountId, id));
   }
 
+  @RequireScope(Scope.CAMPAIGNS_WRITE)
   @Mutation(() => Campaign)
   async resumeCampaign(
     @CurrentAccount() account: AuthenticatedAccount,

@@ -3,6 +3,8 @@ import { AuthenticatedAccount } from '../common/auth/authenticated-account';
 import { CurrentAccount } from '../common/auth/current-account.decorator';
 import { CampaignProgressService } from './campaign-progress.service';
 import { CampaignProgress } from './models/campaign-progress.model';
+import { RequireScope } from '../common/auth/require-scope.decorator';
+import { Scope } from '../common/auth/scope.enum';
 
 @Resolver(() => CampaignProgress)
 export class CampaignProgressResolver {
@@ -10,6 +12,7 @@ export class CampaignProgressResolver {
 
   // The API-key guard runs for subscriptions too (the graphql-ws context carries the key), so
   // @CurrentAccount() is the connection's account here as on HTTP.
+  @RequireScope(Scope.CAMPAIGNS_READ)
   @Subscription(() => CampaignProgress, {
     description:
       'Emits the current progress at once on subscribe, then on change (coalesced, at most a few times a second), ' +

@@ -12,6 +12,8 @@ import { CampaignConnection } from './models/campaign-connection.model';
 import { CampaignProgress } from './models/campaign-progress.model';
 import { Campaign } from './models/campaign.model';
 import { MessageConnection } from './models/message-connection.model';
+import { RequireScope } from '../common/auth/require-scope.decorator';
+import { Scope } from '../common/auth/scope.enum';
 
 /** A connection costs its page size times what is selected per item, so `first` is paid for. */
 function perItem(defaultFirst: number) {
@@ -28,6 +30,7 @@ export class CampaignsResolver {
     @Optional() private readonly holds?: SendingHoldsService,
   ) {}
 
+  @RequireScope(Scope.CAMPAIGNS_READ)
   @Query(() => Campaign, { nullable: true })
   async campaign(
     @CurrentAccount() account: AuthenticatedAccount,
@@ -37,6 +40,7 @@ export class CampaignsResolver {
     return record ? toCampaignView(record) : null;
   }
 
+  @RequireScope(Scope.CAMPAIGNS_READ)
   @Query(() => CampaignConnection, { name: 'campaigns', complexity: perItem(20) })
   async campaignsPage(
     @CurrentAccount() account: AuthenticatedAccount,

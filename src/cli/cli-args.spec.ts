@@ -11,7 +11,7 @@ describe(parseCli.name, () => {
         ['status', 'c1', '--key', 'sk_flag'],
         environment({ env: { BULK_SMS_API_KEY: 'sk_env' } }),
       );
-      expect(connection).toEqual({ url: DEFAULT_URL, apiKey: 'sk_flag', keySource: '--key' });
+      expect(connection).toEqual({ url: DEFAULT_URL, apiKey: 'sk_flag', keySource: '--key', lookedAt: ['--key'] });
     });
 
     it('should fall back to BULK_SMS_API_KEY, then to ./data/api-key', () => {
@@ -26,7 +26,38 @@ describe(parseCli.name, () => {
         apiKey: 'sk_file',
         keySource: API_KEY_FILE,
       });
-      expect(parseCli(['status', 'c1'], environment()).connection).toEqual({ url: DEFAULT_URL, keySource: 'none' });
+      expect(parseCli(['status', 'c1'], environment()).connection).toEqual({
+        url: DEFAULT_URL,
+        keySource: 'none',
+        lookedAt: ['--key', '$BULK_SMS_API_KEY', './data/api-key (default data dir)'],
+      });
+    });
+
+    it('should find the key file in the data dir the server uses: --data-dir, else $DATA_DIR', () => {
+      const files: Record<string, string> = {
+        '/srv/sms/api-key': 'sk_flag_dir\n',
+        '/var/lib/sms/api-key': 'sk_env_dir\n',
+        '/var/lib/sms/admin-api-key': 'sk_admin\n',
+      };
+      const readKeyFile = (path: string) => files[path];
+      const env = { DATA_DIR: '/var/lib/sms' };
+      expect(
+        parseCli(['status', 'c1', '--data-dir', '/srv/sms'], environment({ env, readKeyFile })).connection,
+      ).toMatchObject({ apiKey: 'sk_flag_dir', keySource: '/srv/sms/api-key' });
+      expect(parseCli(['status', 'c1'], environment({ env, readKeyFile })).connection).toMatchObject({
+        apiKey: 'sk_env_dir',
+        keySource: '/var/lib/sms/api-key',
+        lookedAt: ['--key', '$BULK_SMS_API_KEY', '/var/lib/sms/api-key ($DATA_DIR)'],
+      });
+      // Admin commands use the admin key: $BULK_SMS_ADMIN_KEY, else <data dir>/admin-api-key.
+      expect(parseCli(['accounts'], environment({ env, readKeyFile })).connection).toMatchObject({
+        apiKey: 'sk_admin',
+        keySource: '/var/lib/sms/admin-api-key',
+      });
+      expect(
+        parseCli(['accounts'], environment({ env: { ...env, BULK_SMS_ADMIN_KEY: 'sk_admin_env' }, readKeyFile }))
+          .connection,
+      ).toMatchObject({ apiKey: 'sk_admin_env', keySource: '$BULK_SMS_ADMIN_KEY' });
     });
 
     it('should accept a --url with a trailing /graphql and refuse one that is not http(s)', () => {
@@ -61,6 +92,61 @@ describe(parseCli.name, () => {
       [['suppressions', 'drop']],
     ])('should refuse %p', (argv) => {
       expect(() => parseCli(argv, environment())).toThrow(UsageError);
+    });
+  });
+
+  describe('accounts and keys', () => {
+    it('should parse the admin commands', () => {
+      const env = environment();
+      expect(parseCli(['accounts'], env).command).toEqual({ name: 'accounts', action: 'list' });
+      expect(parseCli(['accounts', 'create', '--name', 'Acme'], env).command).toEqual({
+        name: 'accounts',
+        action: 'create',
+        accountName: 'Acme',
+      });
+      expect(parseCli(['keys', 'list', '--account', 'a1'], env).command).toEqual({
+        name: 'keys',
+        action: 'list',
+        accountId: 'a1',
+      });
+      expect(
+        parseCli(
+          [
+            'keys',
+            'create',
+            '--account',
+            'a1',
+            '--name',
+            'ci',
+            '--scopes',
+            'campaigns:read, campaigns:write',
+            '--expires-at',
+            '2030-01-01T00:00:00Z',
+          ],
+          env,
+        ).command,
+      ).toEqual({
+        name: 'keys',
+        action: 'create',
+        accountId: 'a1',
+        keyName: 'ci',
+        scopes: ['campaigns:read', 'campaigns:write'],
+        expiresAt: new Date('2030-01-01T00:00:00Z'),
+      });
+      expect(parseCli(['keys', 'revoke', 'k1'], env).command).toEqual({ name: 'keys', action: 'revoke', keyId: 'k1' });
+    });
+
+    it('should refuse unknown scopes, missing options and unknown actions', () => {
+      const env = environment();
+      expect(() =>
+        parseCli(['keys', 'create', '--account', 'a', '--name', 'n', '--scopes', 'campaigns:rwx'], env),
+      ).toThrow(/--scopes: unknown scope "campaigns:rwx"/);
+      expect(() => parseCli(['keys', 'create', '--account', 'a', '--scopes', 'admin'], env)).toThrow(
+        /--name is required/,
+      );
+      expect(() => parseCli(['keys'], env)).toThrow(/give an action/);
+      expect(() => parseCli(['keys', 'revoke'], env)).toThrow(/exactly one key id/);
+      expect(() => parseCli(['accounts', 'delete'], env)).toThrow(/unknown action "delete"/);
     });
   });
 

@@ -1,9 +1,18 @@
+import path from 'node:path';
 import type { ExportOptions } from './commands/export.command';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 
 export const DEFAULT_URL = 'http://localhost:3000';
 export const API_KEY_ENV = 'BULK_SMS_API_KEY';
+export const ADMIN_KEY_ENV = 'BULK_SMS_ADMIN_KEY';
+// The server's defaults: DATA_DIR=./data, and the key files it writes there.
+export const DEFAULT_DATA_DIR = './data';
 export const API_KEY_FILE = './data/api-key';
+const KEY_FILE_NAME = 'api-key';
+const ADMIN_KEY_FILE_NAME = 'admin-api-key';
+
+/** The scopes a key can be given, as the server names them (src/common/auth/scope.enum.ts). */
+export const SCOPES = ['campaigns:read', 'campaigns:write', 'suppressions:write', 'webhooks:write', 'admin'] as const;
 
 export type CampaignAction = 'pause' | 'resume' | 'cancel';
 
@@ -39,13 +48,22 @@ export type CliCommand =
   | { name: 'quote'; options: QuoteOptions }
   | { name: 'status'; campaignId: string; watch: boolean }
   | { name: 'export'; options: ExportOptions }
-  | { name: CampaignAction; campaignId: string; ignoreBrake?: boolean };
+  | { name: CampaignAction; campaignId: string; ignoreBrake?: boolean }
+  | { name: 'accounts'; action: 'list' }
+  | { name: 'accounts'; action: 'create'; accountName: string }
+  | { name: 'keys'; action: 'list'; accountId: string }
+  | { name: 'keys'; action: 'create'; accountId: string; keyName: string; scopes: string[]; expiresAt?: Date }
+  | { name: 'keys'; action: 'revoke'; keyId: string };
+
+export type AdminCommand = Extract<CliCommand, { name: 'accounts' | 'keys' }>;
 
 export interface Connection {
   url: string;
   /** Undefined when no key was found: the caller says how to give one. */
   apiKey?: string;
   keySource: string;
+  /** Every place looked at, in order, for messages when no key is found or the key is refused. */
+  lookedAt: string[];
 }
 
 export interface ParsedCli {
@@ -75,10 +93,20 @@ Commands:
   suppressions import <numbers.csv> [--reason <text>] [--default-country US]
   suppressions export                      (CSV on stdout: phone,source,reason,campaignId,createdAt)
 
+Admin commands (the admin key: --key, $${ADMIN_KEY_ENV}, else <data dir>/${ADMIN_KEY_FILE_NAME}):
+  accounts                      list the accounts
+  accounts create --name <name>
+  keys list --account <accountId>
+  keys create --account <accountId> --name <name> --scopes campaigns:read,campaigns:write
+              [--expires-at <ISO date>]      (the key is printed once)
+  keys revoke <keyId>
+  Scopes: ${SCOPES.join(', ')}
+
 Options for every command:
-  --url <url>   the service (default ${DEFAULT_URL})
-  --key <key>   the API key (default: $${API_KEY_ENV}, else the file ${API_KEY_FILE})
-  -h, --help    this text
+  --url <url>       the service (default ${DEFAULT_URL})
+  --key <key>       the API key (default: $${API_KEY_ENV}, else the file <data dir>/${KEY_FILE_NAME})
+  --data-dir <dir>  the server's DATA_DIR, where it keeps the keys it generates (default: $DATA_DIR, else ${DEFAULT_DATA_DIR})
+  -h, --help        this text
 
 The numbers file: one recipient per line, or a CSV whose first column holds the numbers
 (a header line is skipped, quoted fields are fine).
@@ -89,6 +117,7 @@ its columns: --text 'Hi {{ name | default: "there" }}'.`;
 const COMMON = {
   url: { type: 'string' },
   key: { type: 'string' },
+  'data-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -124,6 +153,14 @@ const OPTIONS = {
   resume: { ...COMMON, 'ignore-brake': { type: 'boolean' } },
   cancel: COMMON,
   suppressions: { ...COMMON, reason: { type: 'string' }, 'default-country': { type: 'string' } },
+  accounts: { ...COMMON, name: { type: 'string' } },
+  keys: {
+    ...COMMON,
+    account: { type: 'string' },
+    name: { type: 'string' },
+    scopes: { type: 'string' },
+    'expires-at': { type: 'string' },
+  },
 } satisfies Record<string, ParseArgsConfig['options']>;
 
 type CommandName = keyof typeof OPTIONS;
@@ -138,7 +175,7 @@ export interface Environment {
 export function parseCli(argv: string[], environment: Environment): ParsedCli {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    return { command: { name: 'help' }, connection: resolveConnection({}, environment) };
+    return { command: { name: 'help' }, connection: resolveConnection({}, environment, false) };
   }
   if (!(name in OPTIONS)) {
     throw new UsageError(`unknown command "${name}"`);
@@ -155,7 +192,8 @@ export function parseCli(argv: string[], environment: Environment): ParsedCli {
     );
   }
   const { values, positionals } = parsed;
-  const connection = resolveConnection(values, environment);
+  const isAdmin = commandName === 'accounts' || commandName === 'keys';
+  const connection = resolveConnection(values, environment, isAdmin);
   if (values.help) {
     return { command: { name: 'help' }, connection };
   }
@@ -233,6 +271,10 @@ function buildCommand(
       return { name, campaignId: campaignId(name, positionals) };
     case 'suppressions':
       return { name, options: suppressionsCommand(positionals, text('reason'), text('default-country')) };
+    case 'accounts':
+      return accountsCommand(positionals, text);
+    case 'keys':
+      return keysCommand(positionals, text);
   }
 }
 
@@ -251,20 +293,88 @@ function suppressionsCommand(
   throw new UsageError('suppressions: use "suppressions import <numbers.csv>" or "suppressions export"');
 }
 
-function resolveConnection(values: Record<string, string | boolean | undefined>, environment: Environment): Connection {
+function accountsCommand(positionals: string[], text: (key: string) => string | undefined): CliCommand {
+  const [action = 'list', ...extra] = positionals;
+  if (extra.length > 0) {
+    throw new UsageError(`accounts: unexpected argument "${extra[0]}"`);
+  }
+  if (action === 'list') {
+    return { name: 'accounts', action };
+  }
+  if (action === 'create') {
+    return { name: 'accounts', action, accountName: required('accounts create', 'name', text('name')) };
+  }
+  throw new UsageError(`accounts: unknown action "${action}" (list or create)`);
+}
+
+function keysCommand(positionals: string[], text: (key: string) => string | undefined): CliCommand {
+  const [action, ...extra] = positionals;
+  switch (action) {
+    case 'list':
+      noPositionals('keys list', extra);
+      return { name: 'keys', action, accountId: required('keys list', 'account', text('account')) };
+    case 'create': {
+      noPositionals('keys create', extra);
+      const scopes = required('keys create', 'scopes', text('scopes'))
+        .split(',')
+        .map((scope) => scope.trim())
+        .filter(Boolean);
+      const unknown = scopes.find((scope) => !(SCOPES as readonly string[]).includes(scope));
+      if (unknown !== undefined || scopes.length === 0) {
+        throw new UsageError(`--scopes: unknown scope "${unknown ?? ''}"; scopes are ${SCOPES.join(', ')}`);
+      }
+      return {
+        name: 'keys',
+        action,
+        accountId: required('keys create', 'account', text('account')),
+        keyName: required('keys create', 'name', text('name')),
+        scopes,
+        expiresAt: optionalDate('expires-at', text('expires-at')),
+      };
+    }
+    case 'revoke':
+      if (extra.length !== 1) {
+        throw new UsageError('keys revoke: give exactly one key id, e.g. npm run cli -- keys revoke <keyId>');
+      }
+      return { name: 'keys', action, keyId: extra[0] };
+    default:
+      throw new UsageError(`keys: give an action: create, list or revoke`);
+  }
+}
+
+/**
+ * The key, from --key, else the environment variable, else the file the server generates in its
+ * DATA_DIR (found as the server finds it: --data-dir, else $DATA_DIR, else ./data).
+ */
+function resolveConnection(
+  values: Record<string, string | boolean | undefined>,
+  environment: Environment,
+  admin: boolean,
+): Connection {
   const url = (typeof values.url === 'string' ? values.url : DEFAULT_URL).replace(/\/+$/, '').replace(/\/graphql$/, '');
   if (!/^https?:\/\/[^/]/.test(url)) {
     throw new UsageError(`--url must be an http:// or https:// URL, got "${url}"`);
   }
+  const variable = admin ? ADMIN_KEY_ENV : API_KEY_ENV;
+  const dataDirFlag = typeof values['data-dir'] === 'string' && values['data-dir'] ? values['data-dir'] : undefined;
+  const dataDir = dataDirFlag ?? (environment.env.DATA_DIR?.trim() || DEFAULT_DATA_DIR);
+  const dataDirSource = dataDirFlag
+    ? '--data-dir'
+    : environment.env.DATA_DIR?.trim()
+      ? '$DATA_DIR'
+      : 'default data dir';
+  // Joined as written (not path.join), so the default reads "./data/api-key" as the server prints it.
+  const keyFile = `${dataDir.replace(/[\\/]+$/, '')}${path.sep}${admin ? ADMIN_KEY_FILE_NAME : KEY_FILE_NAME}`;
+  const lookedAt = ['--key', `$${variable}`, `${keyFile} (${dataDirSource})`];
   if (typeof values.key === 'string' && values.key) {
-    return { url, apiKey: values.key, keySource: '--key' };
+    return { url, apiKey: values.key, keySource: '--key', lookedAt: lookedAt.slice(0, 1) };
   }
-  const fromEnv = environment.env[API_KEY_ENV]?.trim();
+  const fromEnv = environment.env[variable]?.trim();
   if (fromEnv) {
-    return { url, apiKey: fromEnv, keySource: `$${API_KEY_ENV}` };
+    return { url, apiKey: fromEnv, keySource: `$${variable}`, lookedAt: lookedAt.slice(0, 2) };
   }
-  const fromFile = environment.readKeyFile(API_KEY_FILE)?.trim();
-  return fromFile ? { url, apiKey: fromFile, keySource: API_KEY_FILE } : { url, keySource: 'none' };
+  const fromFile = environment.readKeyFile(keyFile)?.trim();
+  return fromFile ? { url, apiKey: fromFile, keySource: keyFile, lookedAt } : { url, keySource: 'none', lookedAt };
 }
 
 function required(command: string, option: string, value: string | undefined): string {

@@ -15,8 +15,10 @@ export class GraphqlApiError extends Error {
   describe(): string {
     const hint =
       this.code === 'UNAUTHENTICATED'
-        ? ' (wrong or missing API key: pass --key, set BULK_SMS_API_KEY, or run from the folder whose data/api-key the service printed)'
-        : '';
+        ? ' (wrong or missing API key: pass --key, set BULK_SMS_API_KEY, or give --data-dir the DATA_DIR the service runs with)'
+        : this.code === 'FORBIDDEN'
+          ? ' (this key lacks the scope: ask the admin for a key with it)'
+          : '';
     return `${this.code}: ${this.message}${hint}`;
   }
 }

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { parseCli, ParsedCli, USAGE, UsageError } from './cli-args';
+import { AdminCommand, parseCli, ParsedCli, USAGE, UsageError } from './cli-args';
+import { createAccountCommand, listAccountsCommand } from './commands/accounts.command';
 import { campaignActionCommand } from './commands/campaign-action.command';
+import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './commands/keys.command';
 import { CliContext } from './commands/cli-context';
 import { exportCommand } from './commands/export.command';
 import { quoteCommand } from './commands/quote.command';
@@ -31,8 +33,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!connection.apiKey) {
+    const variable = connection.lookedAt[1]?.replace(/^\$/, '') ?? 'BULK_SMS_API_KEY';
     process.stderr.write(
-      'error: no API key: pass --key, set BULK_SMS_API_KEY, or run from the folder holding data/api-key\n',
+      `error: no API key: pass --key, set ${variable}, or point --data-dir at the DATA_DIR the server runs with ` +
+        `(looked at ${connection.lookedAt.join(', ')})\n`,
     );
     return 1;
   }
@@ -70,13 +74,19 @@ async function main(argv: string[]): Promise<number> {
         break;
       case 'suppressions':
         return await suppressionsCommand(context, command.options);
+      case 'accounts':
+      case 'keys':
+        await adminCommand(context, command);
+        break;
     }
     return 0;
   } catch (error) {
     if (error instanceof GraphqlApiError) {
-      process.stderr.write(
-        `error: ${error.describe()}${error.code === 'UNAUTHENTICATED' ? ` [key from ${connection.keySource}]` : ''}\n`,
-      );
+      const where =
+        error.code === 'UNAUTHENTICATED'
+          ? ` [key from ${connection.keySource}]\nlooked for the key at: ${connection.lookedAt.join(', ')}`
+          : '';
+      process.stderr.write(`error: ${error.describe()}${where}\n`);
       return 1;
     }
     if (error instanceof InputFileError) {
@@ -86,6 +96,22 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   } finally {
     await api.close();
+  }
+}
+
+function adminCommand(context: CliContext, command: AdminCommand): Promise<void> {
+  if (command.name === 'accounts') {
+    return command.action === 'create'
+      ? createAccountCommand(context, command.accountName)
+      : listAccountsCommand(context);
+  }
+  switch (command.action) {
+    case 'list':
+      return listKeysCommand(context, command.accountId);
+    case 'create':
+      return createKeyCommand(context, command);
+    case 'revoke':
+      return revokeKeyCommand(context, command.keyId);
   }
 }
 

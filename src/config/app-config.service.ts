@@ -39,6 +39,24 @@ export class AppConfig {
     return this.env.API_KEY;
   }
 
+  get adminApiKey(): string | undefined {
+    return this.env.ADMIN_API_KEY;
+  }
+
+  /** The 32-byte key for secrets in account settings, or undefined when not configured. */
+  get settingsEncryptionKey(): Buffer | undefined {
+    const value = this.env.SETTINGS_ENCRYPTION_KEY;
+    if (!value) {
+      return undefined;
+    }
+    return /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  }
+
+  /** GraphiQL at GET /graphql: GRAPHQL_EXPLORER, or on outside production. */
+  get graphqlExplorer(): boolean {
+    return this.env.GRAPHQL_EXPLORER ?? !this.isProduction;
+  }
+
   get databaseUrl(): string | undefined {
     return this.env.DATABASE_URL;
   }
@@ -82,6 +100,11 @@ export class AppConfig {
   /** The secret delivery reports are signed with; in sandbox mode undefined means "generate one". */
   get webhookSecret(): string | undefined {
     return this.env.PLIVO_WEBHOOK_SECRET ?? this.env.PLIVO_AUTH_TOKEN;
+  }
+
+  /** Which secret signs delivery reports, named for the start-up banner (never its value). */
+  get webhookSecretSource(): string {
+    return this.env.PLIVO_WEBHOOK_SECRET ? 'PLIVO_WEBHOOK_SECRET' : 'the auth token (PLIVO_AUTH_TOKEN)';
   }
 
   get apiBaseUrl(): string {

@@ -1,3 +1,4 @@
+import { AppConfig } from './app-config.service';
 import { InvalidEnvironmentError, loadEnvironment, validateEnvironment } from './env.schema';
 
 describe('validateEnvironment', () => {
@@ -39,6 +40,55 @@ describe('validateEnvironment', () => {
   it('should refuse production without API_KEY', () => {
     const { errors } = validateEnvironment({ NODE_ENV: 'production' });
     expect(errors).toEqual([expect.stringMatching(/^API_KEY is required when NODE_ENV=production/)]);
+  });
+
+  describe('production with a real Plivo account', () => {
+    const production = {
+      NODE_ENV: 'production',
+      API_KEY: 'sk_production_key_0001',
+      PLIVO_AUTH_ID: 'MAXXXXXXXXXXXXXXXXXX',
+      PLIVO_AUTH_TOKEN: 'token-token-token',
+      PLIVO_SENDER_ID: '+14155550100',
+    };
+
+    it('should refuse the embedded database and a missing API_BASE_URL, saying what to set', () => {
+      const { errors } = validateEnvironment(production);
+      expect(errors).toEqual([
+        expect.stringMatching(/^DATABASE_URL is required .* set ALLOW_EMBEDDED_DB=true to run on it anyway$/),
+        expect.stringMatching(/^API_BASE_URL is required .* which Plivo calls back with delivery reports$/),
+      ]);
+    });
+
+    it('should start on PGlite with ALLOW_EMBEDDED_DB=true, or on PostgreSQL, once API_BASE_URL is set', () => {
+      const withUrl = { ...production, API_BASE_URL: 'https://sms.example.com' };
+      expect(validateEnvironment({ ...withUrl, ALLOW_EMBEDDED_DB: 'true' }).errors).toEqual([]);
+      expect(validateEnvironment({ ...withUrl, DATABASE_URL: 'postgres://u@h/d' }).errors).toEqual([]);
+    });
+
+    it('should not require either in sandbox mode or outside production', () => {
+      expect(validateEnvironment({ NODE_ENV: 'production', API_KEY: 'sk_production_key_0001' }).errors).toEqual([]);
+      expect(validateEnvironment({ ...production, NODE_ENV: 'development' }).errors).toEqual([]);
+    });
+  });
+
+  it('should serve the GraphQL explorer outside production, and in production only when enabled', () => {
+    const config = (raw: Record<string, string>) => new AppConfig(validateEnvironment(raw).env!);
+    const production = { NODE_ENV: 'production', API_KEY: 'sk_production_key_0001' };
+    expect(config({}).graphqlExplorer).toBe(true);
+    expect(config(production).graphqlExplorer).toBe(false);
+    expect(config({ ...production, GRAPHQL_EXPLORER: 'true' }).graphqlExplorer).toBe(true);
+    expect(config({ GRAPHQL_EXPLORER: 'false' }).graphqlExplorer).toBe(false);
+  });
+
+  it('should refuse an ADMIN_API_KEY equal to API_KEY, and a malformed SETTINGS_ENCRYPTION_KEY', () => {
+    expect(
+      validateEnvironment({ API_KEY: 'sk_same_key_00000001', ADMIN_API_KEY: 'sk_same_key_00000001' }).errors,
+    ).toEqual(['ADMIN_API_KEY must differ from API_KEY']);
+    expect(validateEnvironment({ SETTINGS_ENCRYPTION_KEY: 'too-short' }).errors).toEqual([
+      expect.stringMatching(/^SETTINGS_ENCRYPTION_KEY must be 32 bytes/),
+    ]);
+    expect(validateEnvironment({ SETTINGS_ENCRYPTION_KEY: 'a'.repeat(64) }).errors).toEqual([]);
+    expect(validateEnvironment({ SETTINGS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).errors).toEqual([]);
   });
 
   it('should refuse a DATABASE_URL that is not postgres:// or postgresql://, with the reason', () => {

@@ -46,6 +46,36 @@ export class EnvironmentVariables {
   @MinLength(16, { message: 'API_KEY must be at least 16 characters long' })
   API_KEY?: string;
 
+  // The admin key (scope `admin`: accounts, keys, settings, audit log). Unset: generated on first
+  // start into DATA_DIR/admin-api-key, except in production (no admin key then).
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'ADMIN_API_KEY must be at least 16 characters long' })
+  ADMIN_API_KEY?: string;
+
+  // 32 bytes, base64 or hex: encrypts the secrets in account settings (AES-256-GCM). Required to
+  // store per-account Plivo credentials.
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, {
+    message:
+      'SETTINGS_ENCRYPTION_KEY must be 32 bytes as 64 hex digits or 44 base64 characters (openssl rand -base64 32)',
+  })
+  SETTINGS_ENCRYPTION_KEY?: string;
+
+  // In production with a real Plivo account, the embedded database is refused unless this is true.
+  @Transform(toBoolean)
+  @IsOptional()
+  @IsBoolean()
+  ALLOW_EMBEDDED_DB?: boolean;
+
+  // The GraphiQL explorer at GET /graphql (from a browser); on by default outside production.
+  @Transform(toBoolean)
+  @IsOptional()
+  @IsBoolean()
+  GRAPHQL_EXPLORER?: boolean;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/\S+$/, {
@@ -577,6 +607,24 @@ export function validateEnvironment(raw: Record<string, string | undefined>): {
   errors.push(...sendWindowConfigProblems(env.SEND_WINDOW_DEFAULT, env.SEND_WINDOW_COUNTRY_DEFAULTS));
   if (env.NODE_ENV === 'production' && env.API_KEY === undefined) {
     errors.push('API_KEY is required when NODE_ENV=production (the service will not generate a key in production)');
+  }
+  if (env.API_KEY !== undefined && env.API_KEY === env.ADMIN_API_KEY) {
+    errors.push('ADMIN_API_KEY must differ from API_KEY');
+  }
+  const realPlivo = plivoSet.length === PLIVO_VARIABLES.length;
+  if (env.NODE_ENV === 'production' && realPlivo) {
+    if (env.DATABASE_URL === undefined && env.ALLOW_EMBEDDED_DB !== true) {
+      errors.push(
+        'DATABASE_URL is required when NODE_ENV=production with a real Plivo account (the embedded PGlite database ' +
+          'is one process on one disk, without backups); set ALLOW_EMBEDDED_DB=true to run on it anyway',
+      );
+    }
+    if (env.API_BASE_URL === undefined) {
+      errors.push(
+        'API_BASE_URL is required when NODE_ENV=production with a real Plivo account: the public https URL of this ' +
+          'service, which Plivo calls back with delivery reports',
+      );
+    }
   }
   return errors.length > 0 ? { errors } : { env, errors };
 }

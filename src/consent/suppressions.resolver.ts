@@ -1,6 +1,8 @@
 import { Args, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { AuthenticatedAccount } from '../common/auth/authenticated-account';
 import { CurrentAccount } from '../common/auth/current-account.decorator';
+import { RequireScope } from '../common/auth/require-scope.decorator';
+import { Scope } from '../common/auth/scope.enum';
 import { AddSuppressionsInput, ConsentSettingsInput } from './dto/add-suppressions.input';
 import { ConsentRecordsArgs, SuppressionsArgs } from './dto/suppressions.args';
 import { ConsentRecord, ConsentSettings } from './models/consent-record.model';
@@ -17,6 +19,7 @@ export class SuppressionsResolver {
   constructor(private readonly service: SuppressionsService) {}
 
   @Query(() => SuppressionConnection, { description: "The account's opt-out list, newest first" })
+  @RequireScope(Scope.CAMPAIGNS_READ)
   async suppressions(
     @CurrentAccount() account: AuthenticatedAccount,
     @Args() args: SuppressionsArgs,
@@ -42,6 +45,7 @@ export class SuppressionsResolver {
   @Mutation(() => AddSuppressionsResult, {
     description: 'Suppresses numbers at once (waiting messages of running campaigns become SUPPRESSED)',
   })
+  @RequireScope(Scope.SUPPRESSIONS_WRITE)
   addSuppressions(
     @CurrentAccount() account: AuthenticatedAccount,
     @Args('input') input: AddSuppressionsInput,
@@ -50,6 +54,7 @@ export class SuppressionsResolver {
   }
 
   @Mutation(() => Boolean, { description: 'Lifts a suppression; false when the number was not suppressed' })
+  @RequireScope(Scope.SUPPRESSIONS_WRITE)
   removeSuppression(
     @CurrentAccount() account: AuthenticatedAccount,
     @Args('phone') phone: string,
@@ -62,6 +67,7 @@ export class SuppressionsResolver {
     description:
       "Removes the number's personal data from every campaign of the account (a keyed hash replaces it) and keeps it suppressed, hashed",
   })
+  @RequireScope(Scope.SUPPRESSIONS_WRITE)
   eraseRecipient(
     @CurrentAccount() account: AuthenticatedAccount,
     @Args('phone') phone: string,
@@ -70,6 +76,7 @@ export class SuppressionsResolver {
   }
 
   @Query(() => [ConsentRecord], { description: 'Opt-out and opt-in evidence, newest first' })
+  @RequireScope(Scope.CAMPAIGNS_READ)
   consentRecords(
     @CurrentAccount() account: AuthenticatedAccount,
     @Args() args: ConsentRecordsArgs,
@@ -78,11 +85,13 @@ export class SuppressionsResolver {
   }
 
   @Query(() => ConsentSettings)
+  @RequireScope(Scope.CAMPAIGNS_READ)
   consentSettings(@CurrentAccount() account: AuthenticatedAccount): Promise<ConsentSettings> {
     return this.service.settings(account.accountId);
   }
 
   @Mutation(() => ConsentSettings, { description: 'Sets keywords and replies; omitted fields keep their value' })
+  @RequireScope(Scope.SUPPRESSIONS_WRITE)
   updateConsentSettings(
     @CurrentAccount() account: AuthenticatedAccount,
     @Args('input') input: ConsentSettingsInput,

@@ -18,6 +18,7 @@ import { Public } from '../common/auth/public.decorator';
 import { RequestAuthenticator } from '../common/auth/request-authenticator';
 import { clientAddress } from '../common/graphql/graphql-request-gate';
 import { AppConfig } from '../config/app-config.service';
+import { AuditLogService } from '../audit/audit-log.service';
 import { ConsoleRequestGuard } from './console-request.guard';
 import { SignInInput } from './dto/sign-in.input';
 
@@ -38,6 +39,7 @@ export class ConsoleSessionController {
     private readonly authenticator: RequestAuthenticator,
     private readonly sessions: ConsoleSessionService,
     private readonly config: AppConfig,
+    private readonly audit: AuditLogService,
   ) {}
 
   @Post()
@@ -60,6 +62,15 @@ export class ConsoleSessionController {
       throw new UnauthorizedException('Invalid API key');
     }
     const session = await this.sessions.open(outcome.account);
+    // A session acts with the key's scopes: opening one is a key use the audit log shows, like a call.
+    await this.audit.record({
+      accountId: outcome.account.accountId,
+      apiKeyId: outcome.account.apiKeyId,
+      action: 'POST /api/session',
+      outcome: 'ok',
+      details: { expiresAt: session.expiresAt },
+      clientAddress: req.ip ?? null,
+    });
     res.cookie(SESSION_COOKIE, session.token, { ...this.cookieOptions(req), expires: session.expiresAt });
     return { accountId: outcome.account.accountId, expiresAt: session.expiresAt.toISOString() };
   }
@@ -81,7 +92,18 @@ export class ConsoleSessionController {
   async signOut(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     const token = readSessionToken(req.headers);
     if (token) {
+      const account = await this.sessions.authenticate(token);
       await this.sessions.revoke(token);
+      if (account) {
+        await this.audit.record({
+          accountId: account.accountId,
+          apiKeyId: account.apiKeyId,
+          action: 'DELETE /api/session',
+          outcome: 'ok',
+          details: {},
+          clientAddress: req.ip ?? null,
+        });
+      }
     }
     res.clearCookie(SESSION_COOKIE, this.cookieOptions(req));
   }

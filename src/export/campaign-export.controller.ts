@@ -4,6 +4,8 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CurrentAccount } from '../common/auth/current-account.decorator';
 import { AuthenticatedAccount } from '../common/auth/authenticated-account';
+import { RequireScope } from '../common/auth/require-scope.decorator';
+import { Scope } from '../common/auth/scope.enum';
 import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-code.enum';
 import { csvFormatter, ndjsonFormatter } from './export-formats';
@@ -15,9 +17,11 @@ const EXPORTS_PER_ACCOUNT = 2;
 
 /**
  * `GET /api/campaigns/:id/messages.csv` and `.ndjson`: one row per recipient, streamed with the
- * response's backpressure. Authenticated by x-api-key like every non-public route (ApiKeyGuard);
+ * response's backpressure. Authenticated by x-api-key like every non-public route (ApiKeyGuard),
+ * with the campaigns:read scope;
  * another account's campaign is a 404. `X-Total-Count` carries the row count for progress bars.
  */
+@RequireScope(Scope.CAMPAIGNS_READ)
 @Controller('api/campaigns')
 export class CampaignExportController {
   private readonly running = new Map<string, number>();

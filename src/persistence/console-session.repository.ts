@@ -6,6 +6,8 @@ export interface ConsoleSessionOwner {
   accountId: string;
   apiKeyId: string;
   expiresAt: Date;
+  /** The scopes of the key the session was opened with: a session can do what its key can. */
+  scopes: string[];
 }
 
 @Injectable()
@@ -16,11 +18,15 @@ export class ConsoleSessionRepository {
     await this.prisma.consoleSession.create({ data: session, select: { id: true } });
   }
 
-  /** The session of this token hash when it is neither revoked nor expired and its API key is active (one query). */
+  /**
+   * The session of this token hash when it is neither revoked nor expired and its API key is active
+   * (neither revoked nor expired), with that key's scopes (one query).
+   */
   async findActiveByHash(tokenHash: string, now: Date): Promise<ConsoleSessionOwner | null> {
     const rows = await this.prisma.$queryRaw<ConsoleSessionOwner[]>`
-      SELECT s.id AS "sessionId", s."accountId", s."apiKeyId", s."expiresAt"
-      FROM "ConsoleSession" s JOIN "ApiKey" k ON k.id = s."apiKeyId" AND k."revokedAt" IS NULL
+      SELECT s.id AS "sessionId", s."accountId", s."apiKeyId", s."expiresAt", k.scopes
+      FROM "ConsoleSession" s
+      JOIN "ApiKey" k ON k.id = s."apiKeyId" AND k."revokedAt" IS NULL AND (k."expiresAt" IS NULL OR k."expiresAt" > ${now})
       WHERE s."tokenHash" = ${tokenHash} AND s."revokedAt" IS NULL AND s."expiresAt" > ${now}`;
     return rows[0] ?? null;
   }

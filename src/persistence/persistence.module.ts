@@ -1,5 +1,8 @@
 import { Global, Module } from '@nestjs/common';
+import { AccountRepository } from './account.repository';
+import { AccountSettingsRepository } from './account-settings.repository';
 import { ApiKeyRepository } from './api-key.repository';
+import { AuditLogRepository } from './audit-log.repository';
 import { CampaignRepository } from './campaign.repository';
 import { CampaignStallRepository } from './campaign-stall.repository';
 import { ConsoleSessionRepository } from './console-session.repository';
@@ -18,7 +21,10 @@ import { SendingHoldRepository } from './sending-hold.repository';
 import { BrakeRepository } from './brake.repository';
 
 const repositories = [
+  AccountRepository,
+  AccountSettingsRepository,
   ApiKeyRepository,
+  AuditLogRepository,
   CampaignRepository,
   CampaignStallRepository,
   ConsoleSessionRepository,

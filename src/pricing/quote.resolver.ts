@@ -7,6 +7,8 @@ import { toSendWindow } from '../quiet-hours/dto/send-window-input.mapper';
 import { QuoteInput } from './dto/quote.input';
 import { Quote } from './models/quote.model';
 import { PricingService } from './pricing.service';
+import { RequireScope } from '../common/auth/require-scope.decorator';
+import { Scope } from '../common/auth/scope.enum';
 
 @Resolver(() => Quote)
 export class QuoteResolver {
@@ -16,6 +18,7 @@ export class QuoteResolver {
     private readonly config: AppConfig,
   ) {}
 
+  @RequireScope(Scope.CAMPAIGNS_READ)
   @Query(() => Quote, { description: 'What sending the text to the recipients would cost; sends nothing.' })
   quote(@CurrentAccount() account: AuthenticatedAccount, @Args('input') input: QuoteInput): Promise<Quote> {
     return this.pricing.quote(

@@ -2,6 +2,8 @@ import { Controller, HttpCode, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { AuthenticatedAccount } from '../common/auth/authenticated-account';
 import { CurrentAccount } from '../common/auth/current-account.decorator';
+import { RequireScope } from '../common/auth/require-scope.decorator';
+import { Scope } from '../common/auth/scope.enum';
 import { DomainError, UserInputError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-code.enum';
 import { RecipientListFormat, RecipientListUploadService } from './recipient-list-upload.service';
@@ -17,6 +19,8 @@ export class RecipientListsController {
 
   constructor(private readonly uploads: RecipientListUploadService) {}
 
+  // Storing recipients is preparing a send: the sending scope, like sendBulk.
+  @RequireScope(Scope.CAMPAIGNS_WRITE)
   @Post()
   @HttpCode(201)
   async upload(

@@ -1,6 +1,8 @@
 import { Args, ID, Query, Resolver } from '@nestjs/graphql';
 import { AuthenticatedAccount } from '../common/auth/authenticated-account';
 import { CurrentAccount } from '../common/auth/current-account.decorator';
+import { RequireScope } from '../common/auth/require-scope.decorator';
+import { Scope } from '../common/auth/scope.enum';
 import { Clock } from '../common/time/clock';
 import { RecipientListRepository } from '../persistence/recipient-list.repository';
 import { RecipientList } from './models/recipient-list.model';
@@ -13,6 +15,7 @@ export class RecipientListsResolver {
     private readonly clock: Clock,
   ) {}
 
+  @RequireScope(Scope.CAMPAIGNS_READ)
   @Query(() => RecipientList, { nullable: true, description: "one of the account's uploaded lists, until it expires" })
   async recipientList(
     @CurrentAccount() account: AuthenticatedAccount,

@@ -1,6 +1,8 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { AuthenticatedAccount } from '../common/auth/authenticated-account';
 import { CurrentAccount } from '../common/auth/current-account.decorator';
+import { RequireScope } from '../common/auth/require-scope.decorator';
+import { Scope } from '../common/auth/scope.enum';
 import { WebhookDeliveryRecord, WebhookEndpointRecord } from '../persistence/webhook.repository';
 import { WebhookDeliveriesArgs } from './dto/webhook-deliveries.args';
 import { WebhookDelivery, WebhookDeliveryConnection, WebhookDeliveryState } from './models/webhook-delivery.model';
@@ -12,11 +14,13 @@ export class WebhooksResolver {
   constructor(private readonly endpoints: WebhookEndpointsService) {}
 
   @Query(() => [WebhookEndpoint], { description: "the account's webhook endpoints, oldest first" })
+  @RequireScope(Scope.CAMPAIGNS_READ)
   async webhookEndpoints(@CurrentAccount() account: AuthenticatedAccount): Promise<WebhookEndpoint[]> {
     return (await this.endpoints.list(account.accountId)).map(toEndpoint);
   }
 
   @Query(() => WebhookDeliveryConnection, { description: "an endpoint's delivery log, newest first" })
+  @RequireScope(Scope.CAMPAIGNS_READ)
   async webhookDeliveries(
     @CurrentAccount() account: AuthenticatedAccount,
     @Args() args: WebhookDeliveriesArgs,
@@ -37,6 +41,7 @@ export class WebhooksResolver {
   @Mutation(() => CreatedWebhookEndpoint, {
     description: 'Registers a URL for events (see docs/results.md); the signing secret is returned only here.',
   })
+  @RequireScope(Scope.WEBHOOKS_WRITE)
   async createWebhookEndpoint(
     @CurrentAccount() account: AuthenticatedAccount,
     @Args('url') url: string,
@@ -47,6 +52,7 @@ export class WebhooksResolver {
   }
 
   @Mutation(() => Boolean, { description: 'deletes the endpoint and its delivery log' })
+  @RequireScope(Scope.WEBHOOKS_WRITE)
   deleteWebhookEndpoint(
     @CurrentAccount() account: AuthenticatedAccount,
     @Args('id', { type: () => ID }) id: string,
@@ -55,6 +61,7 @@ export class WebhooksResolver {
   }
 
   @Mutation(() => WebhookEndpoint, { description: 'turns a disabled endpoint back on; its pending deliveries resume' })
+  @RequireScope(Scope.WEBHOOKS_WRITE)
   async enableWebhookEndpoint(
     @CurrentAccount() account: AuthenticatedAccount,
     @Args('id', { type: () => ID }) id: string,
@@ -65,6 +72,7 @@ export class WebhooksResolver {
   @Mutation(() => WebhookDelivery, {
     description: "sends a delivery again (in its campaign's order); a disabled endpoint receives it once enabled",
   })
+  @RequireScope(Scope.WEBHOOKS_WRITE)
   async replayWebhookDelivery(
     @CurrentAccount() account: AuthenticatedAccount,
     @Args('id', { type: () => ID }) id: string,

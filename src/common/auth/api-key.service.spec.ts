@@ -8,11 +8,19 @@ describe(ApiKeyService.name, () => {
   const key = 'sk_test_key_0123456789';
   let now = 1_000_000;
   const clock = { now: () => new Date(now) };
+  let expiresAt: Date | null = null;
+  beforeEach(() => {
+    expiresAt = null;
+  });
 
   function setup() {
     const repository = mock<ApiKeyRepository>();
     repository.findActiveByHash.mockImplementation((hash) =>
-      Promise.resolve(hash === hasher.hash(key) ? { apiKeyId: 'k1', accountId: 'a1', keyHash: hash } : null),
+      Promise.resolve(
+        hash === hasher.hash(key)
+          ? { apiKeyId: 'k1', accountId: 'a1', keyHash: hash, scopes: ['campaigns:read', 'retired:scope'], expiresAt }
+          : null,
+      ),
     );
     return { sut: new ApiKeyService(repository, hasher, clock), repository };
   }
@@ -20,7 +28,11 @@ describe(ApiKeyService.name, () => {
   describe('authenticate', () => {
     it('should return the account of a stored key, looked up by its hash only', async () => {
       const { sut, repository } = setup();
-      await expect(sut.authenticate(key)).resolves.toEqual({ accountId: 'a1', apiKeyId: 'k1' });
+      await expect(sut.authenticate(key)).resolves.toEqual({
+        accountId: 'a1',
+        apiKeyId: 'k1',
+        scopes: ['campaigns:read'],
+      });
       expect(repository.findActiveByHash).toHaveBeenCalledWith(hasher.hash(key));
     });
 
@@ -43,10 +55,20 @@ describe(ApiKeyService.name, () => {
     it('should forget a revoked key at once', async () => {
       const { sut, repository } = setup();
       await sut.authenticate(key);
-      expect(sut.cached(key)).toEqual({ accountId: 'a1', apiKeyId: 'k1' });
+      expect(sut.cached(key)).toEqual({ accountId: 'a1', apiKeyId: 'k1', scopes: ['campaigns:read'] });
       sut.forgetKey('k1');
       expect(sut.cached(key)).toBeUndefined();
       await sut.authenticate(key);
+      expect(repository.findActiveByHash).toHaveBeenCalledTimes(2);
+    });
+
+    it('should refuse an expired key and cache a key no longer than its expiry', async () => {
+      expiresAt = new Date(now + 10_000);
+      const { sut, repository } = setup();
+      await expect(sut.authenticate(key)).resolves.not.toBeNull();
+      now += 10_000;
+      expect(sut.cached(key)).toBeUndefined();
+      await expect(sut.authenticate(key)).resolves.toBeNull();
       expect(repository.findActiveByHash).toHaveBeenCalledTimes(2);
     });
 

@@ -3,12 +3,13 @@ import { ApiKeyRepository } from '../../persistence/api-key.repository';
 import { Clock } from '../time/clock';
 import { ApiKeyHasher } from './api-key-hasher';
 import { AuthenticatedAccount } from './authenticated-account';
+import { toScopes } from './scope.enum';
 
 const CACHE_TTL_MS = 30_000;
 const CACHE_MAX_ENTRIES = 10_000;
 
 /**
- * Resolves an `x-api-key` to its account. Keys are looked up by their SHA-256 hash and
+ * Resolves an `x-api-key` to its account and scopes. Keys are looked up by their SHA-256 hash and
  * confirmed with a constant-time compare; known keys are cached briefly so that a busy client
  * does not cost a database round trip per request (a revoked key stops working within 30 s, at
  * once on this instance after `forgetKey`). Unknown keys are not cached, so random keys cannot
@@ -33,14 +34,17 @@ export class ApiKeyService {
       return cached;
     }
     const found = await this.keys.findActiveByHash(this.hasher.hash(key));
-    if (!found || !this.hasher.matches(key, found.keyHash)) {
+    const now = this.clock.now().getTime();
+    if (!found || !this.hasher.matches(key, found.keyHash) || (found.expiresAt && found.expiresAt.getTime() <= now)) {
       return null;
     }
-    const account = { accountId: found.accountId, apiKeyId: found.apiKeyId };
+    const account = { accountId: found.accountId, apiKeyId: found.apiKeyId, scopes: toScopes(found.scopes) };
     if (this.cache.size >= CACHE_MAX_ENTRIES) {
       this.cache.clear();
     }
-    this.cache.set(found.keyHash, { account, expiresAt: this.clock.now().getTime() + CACHE_TTL_MS });
+    // An expiring key is never cached past its expiry.
+    const cachedUntil = Math.min(now + CACHE_TTL_MS, found.expiresAt?.getTime() ?? Infinity);
+    this.cache.set(found.keyHash, { account, expiresAt: cachedUntil });
     return account;
   }
 

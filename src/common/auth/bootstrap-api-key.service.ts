@@ -4,28 +4,43 @@ import path from 'node:path';
 import { AppConfig } from '../../config/app-config.service';
 import { ApiKeyRepository } from '../../persistence/api-key.repository';
 import { ApiKeyHasher } from './api-key-hasher';
+import { ACCOUNT_SCOPES, Scope } from './scope.enum';
 
 export const DEFAULT_ACCOUNT_NAME = 'default';
-const BOOTSTRAP_LABEL = 'bootstrap';
-const GENERATED_LABEL = 'generated';
+export const API_KEY_FILE = 'api-key';
+export const ADMIN_API_KEY_FILE = 'admin-api-key';
 
 export interface BootstrapKey {
-  /** Set only when the key was generated here (never for a key from API_KEY). */
+  /** Set only when the key was generated here (never for a key from the environment). */
   generatedKey?: string;
   keyFile?: string;
   accountId: string;
 }
 
+/** One of the two keys made at start: its variable, file, labels and scopes. */
+interface BootstrapKeySpec {
+  variable: 'API_KEY' | 'ADMIN_API_KEY';
+  configured: string | undefined;
+  fileName: string;
+  configuredLabel: string;
+  generatedLabel: string;
+  scopes: readonly Scope[];
+}
+
 /**
- * The default account and its key: API_KEY when set; otherwise (never in production) a key
- * generated on first start and kept in DATA_DIR/api-key, so restarts keep the same key.
- * Setting API_KEY revokes every generated key of the default account (and removes this
- * instance's key file): a key printed on a first start must not outlive the configured one.
+ * The default account and its two keys, each from its variable when set, otherwise (never in
+ * production) generated on first start and kept in DATA_DIR, so restarts keep the same key:
+ * - the account key (API_KEY, DATA_DIR/api-key): every account scope on the default account;
+ * - the admin key (ADMIN_API_KEY, DATA_DIR/admin-api-key): the `admin` scope only (accounts, keys,
+ *   settings, audit log). In production without ADMIN_API_KEY there is no admin key.
+ * Setting a variable revokes every generated key of its kind (and removes this instance's key
+ * file): a key printed on a first start must not outlive the configured one.
  */
 @Injectable()
 export class BootstrapApiKeyService implements OnApplicationBootstrap {
   private readonly logger = new Logger(BootstrapApiKeyService.name);
   private result?: BootstrapKey;
+  private adminResult?: BootstrapKey;
 
   constructor(
     private readonly config: AppConfig,
@@ -37,49 +52,79 @@ export class BootstrapApiKeyService implements OnApplicationBootstrap {
     return this.result;
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    const configured = this.config.bootstrapApiKey;
-    const keyFile = path.join(this.config.dataDir, 'api-key');
-    this.result = configured ? await this.useConfiguredKey(configured, keyFile) : await this.useGeneratedKey(keyFile);
+  /** Undefined in production without ADMIN_API_KEY. */
+  get adminKey(): BootstrapKey | undefined {
+    return this.adminResult;
   }
 
-  private async useConfiguredKey(key: string, keyFile: string): Promise<BootstrapKey> {
-    const accountId = await this.defaultAccountId(this.hasher.hash(key), BOOTSTRAP_LABEL);
+  async onApplicationBootstrap(): Promise<void> {
+    this.result = await this.ensure({
+      variable: 'API_KEY',
+      configured: this.config.bootstrapApiKey,
+      fileName: API_KEY_FILE,
+      configuredLabel: 'bootstrap',
+      generatedLabel: 'generated',
+      scopes: ACCOUNT_SCOPES,
+    });
+    const adminKey = this.config.adminApiKey;
+    if (adminKey || !this.config.isProduction) {
+      this.adminResult = await this.ensure({
+        variable: 'ADMIN_API_KEY',
+        configured: adminKey,
+        fileName: ADMIN_API_KEY_FILE,
+        configuredLabel: 'admin',
+        generatedLabel: 'admin-generated',
+        scopes: [Scope.ADMIN],
+      });
+    }
+  }
+
+  private ensure(spec: BootstrapKeySpec): Promise<BootstrapKey> {
+    const keyFile = path.join(this.config.dataDir, spec.fileName);
+    return spec.configured
+      ? this.useConfiguredKey(spec, spec.configured, keyFile)
+      : this.useGeneratedKey(spec, keyFile);
+  }
+
+  private async useConfiguredKey(spec: BootstrapKeySpec, key: string, keyFile: string): Promise<BootstrapKey> {
+    const accountId = await this.defaultAccountId(this.hasher.hash(key), spec.configuredLabel, spec.scopes);
     // The configured key replaces the previous configured one (rotation) and every generated one.
-    await this.keys.replaceLabelledKey(accountId, this.hasher.hash(key), BOOTSTRAP_LABEL);
-    const revoked = await this.keys.revokeLabelledKeys(accountId, GENERATED_LABEL);
+    await this.keys.replaceLabelledKey(accountId, this.hasher.hash(key), spec.configuredLabel, spec.scopes);
+    const revoked = await this.keys.revokeLabelledKeys(accountId, spec.generatedLabel);
     const removedFile = existsSync(keyFile);
     rmSync(keyFile, { force: true });
     if (revoked > 0 || removedFile) {
       this.logger.warn(
-        `API_KEY is set: revoked ${revoked} generated API key(s) of the default account` +
+        `${spec.variable} is set: revoked ${revoked} generated ${spec.variable === 'API_KEY' ? 'API' : 'admin'} key(s)` +
           (removedFile ? ` and removed ${keyFile}` : ''),
       );
     }
-    this.logger.log('Default account ready; API key from API_KEY');
+    this.logger.log(
+      `Default account ready; ${spec.variable === 'API_KEY' ? 'API' : 'admin'} key from ${spec.variable}`,
+    );
     return { accountId };
   }
 
-  private async useGeneratedKey(keyFile: string): Promise<BootstrapKey> {
+  private async useGeneratedKey(spec: BootstrapKeySpec, keyFile: string): Promise<BootstrapKey> {
     let key = this.readKeyFile(keyFile);
-    // A generated key revoked since (API_KEY was set meanwhile) is replaced, never revived.
+    // A generated key revoked since (its variable was set meanwhile) is replaced, never revived.
     if (key && (await this.keys.isRevoked(this.hasher.hash(key)))) {
       key = undefined;
     }
     key ??= this.generate(keyFile);
     const keyHash = this.hasher.hash(key);
-    const accountId = await this.defaultAccountId(keyHash, GENERATED_LABEL);
+    const accountId = await this.defaultAccountId(keyHash, spec.generatedLabel, spec.scopes);
     // A generated key is only added, so instances with their own DATA_DIR on one database do not
     // lock each other out.
-    await this.keys.addKey(accountId, keyHash, GENERATED_LABEL);
-    this.logger.log(`Default account ready; API key from ${keyFile}`);
+    await this.keys.addKey(accountId, keyHash, spec.generatedLabel, spec.scopes);
+    this.logger.log(`Default account ready; ${spec.variable === 'API_KEY' ? 'API' : 'admin'} key from ${keyFile}`);
     return { accountId, generatedKey: key, keyFile };
   }
 
-  private async defaultAccountId(keyHash: string, label: string): Promise<string> {
+  private async defaultAccountId(keyHash: string, label: string, scopes: readonly Scope[]): Promise<string> {
     return (
       (await this.keys.findAccountIdByName(DEFAULT_ACCOUNT_NAME)) ??
-      (await this.keys.createAccountWithKey(DEFAULT_ACCOUNT_NAME, keyHash, label)).accountId
+      (await this.keys.createAccountWithKey(DEFAULT_ACCOUNT_NAME, keyHash, label, scopes)).accountId
     );
   }
 

@@ -3,10 +3,11 @@ import { AppConfig } from '../../config/app-config.service';
 import { ConsoleSessionRepository } from '../../persistence/console-session.repository';
 import { ApiKeyHasher } from './api-key-hasher';
 import { ConsoleSessionService } from './console-session.service';
+import { Scope } from './scope.enum';
 
 describe(ConsoleSessionService.name, () => {
   const hasher = new ApiKeyHasher();
-  const account = { accountId: 'a1', apiKeyId: 'k1' };
+  const account = { accountId: 'a1', apiKeyId: 'k1', scopes: [Scope.CAMPAIGNS_READ, Scope.CAMPAIGNS_WRITE] };
   const TTL_MS = 12 * 3600_000;
 
   function setup() {
@@ -20,7 +21,11 @@ describe(ConsoleSessionService.name, () => {
     });
     repository.findActiveByHash.mockImplementation((tokenHash, at) => {
       const expiresAt = stored.get(tokenHash);
-      return Promise.resolve(expiresAt && expiresAt > at ? { sessionId: 's1', ...account, expiresAt } : null);
+      return Promise.resolve(
+        expiresAt && expiresAt > at
+          ? { sessionId: 's1', accountId: 'a1', apiKeyId: 'k1', scopes: ['campaigns:read', 'campaigns:write'], expiresAt }
+          : null,
+      );
     });
     repository.revokeByHash.mockImplementation((tokenHash) => Promise.resolve(stored.delete(tokenHash)));
     const config = mock<AppConfig>({ consoleSessionTtlMs: TTL_MS });
@@ -33,6 +38,13 @@ describe(ConsoleSessionService.name, () => {
     const { token, expiresAt } = await sut.open(account);
     expect(token).toMatch(/^[\w-]{43}$/);
     expect([...stored.keys()]).toEqual([hasher.hash(token)]);
+    // The session row names the account and key; the scopes stay the key's (read when authenticating).
+    expect(repository.create).toHaveBeenCalledWith({
+      tokenHash: hasher.hash(token),
+      accountId: 'a1',
+      apiKeyId: 'k1',
+      expiresAt,
+    });
     expect(expiresAt.getTime()).toBe(1_000_000_000 + TTL_MS);
     expect(repository.deleteEnded).toHaveBeenCalledTimes(1);
     expect((await sut.open(account)).token).not.toBe(token);

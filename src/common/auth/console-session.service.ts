@@ -5,6 +5,7 @@ import { ConsoleSessionRepository } from '../../persistence/console-session.repo
 import { Clock } from '../time/clock';
 import { ApiKeyHasher } from './api-key-hasher';
 import { AuthenticatedAccount } from './authenticated-account';
+import { toScopes } from './scope.enum';
 
 const CACHE_TTL_MS = 30_000;
 const CACHE_MAX_ENTRIES = 10_000;
@@ -38,7 +39,12 @@ export class ConsoleSessionService {
     const now = this.clock.now();
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.config.consoleSessionTtlMs);
-    await this.sessions.create({ tokenHash: this.hasher.hash(token), ...account, expiresAt });
+    await this.sessions.create({
+      tokenHash: this.hasher.hash(token),
+      accountId: account.accountId,
+      apiKeyId: account.apiKeyId,
+      expiresAt,
+    });
     // Sign-ins are rare, so this is where ended sessions are swept (no timer to run and stop).
     await this.sessions.deleteEnded(new Date(now.getTime() - ENDED_SESSION_RETENTION_MS));
     return { token, expiresAt };
@@ -57,7 +63,11 @@ export class ConsoleSessionService {
     if (!found) {
       return null;
     }
-    const account = { accountId: found.accountId, apiKeyId: found.apiKeyId };
+    const account: AuthenticatedAccount = {
+      accountId: found.accountId,
+      apiKeyId: found.apiKeyId,
+      scopes: toScopes(found.scopes),
+    };
     if (this.cache.size >= CACHE_MAX_ENTRIES) {
       this.cache.clear();
     }

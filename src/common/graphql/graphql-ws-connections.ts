@@ -108,6 +108,13 @@ export class GraphqlWsConnections implements OnModuleInit, OnApplicationShutdown
     ];
   }
 
+  /** Closes, with 4403, this instance's connections of a key just revoked here. */
+  closeKey(apiKeyId: string): void {
+    for (const socket of this.socketsByKey.get(apiKeyId) ?? []) {
+      socket.close(CLOSE_FORBIDDEN, 'Forbidden: the API key was revoked');
+    }
+  }
+
   /** Closes, with 4403, the connections whose key was revoked (on any instance) since they opened. */
   async closeRevoked(): Promise<void> {
     if (this.rechecking || this.socketsByKey.size === 0) {

@@ -18,10 +18,17 @@ describe('keepConnectionsLongerThanClients', () => {
   let server: Server;
   let agent: Agent;
   let answer: () => void = () => undefined;
+  let arrived: Promise<void>;
 
   beforeEach(async () => {
     // Each request is answered when the test says so: a request can be in flight at close().
-    server = createServer((_req, res) => (answer = () => res.end('ok')));
+    // `arrived` settles once the server holds the request (a fixed sleep raced a busy machine).
+    let markArrived: () => void = () => undefined;
+    arrived = new Promise((resolve) => (markArrived = resolve));
+    server = createServer((_req, res) => {
+      answer = () => res.end('ok');
+      markArrived();
+    });
     keepConnectionsLongerThanClients(server);
     agent = new Agent({ keepAlive: true, maxSockets: 1 });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -35,7 +42,7 @@ describe('keepConnectionsLongerThanClients', () => {
   it('should tell clients it keeps idle connections 65 s, longer than Node’s 5 s', async () => {
     const port = (server.address() as AddressInfo).port;
     const pending = get(port, agent);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await arrived;
     answer();
     expect((await pending).keepAlive).toBe('timeout=65');
     server.close();
@@ -44,7 +51,7 @@ describe('keepConnectionsLongerThanClients', () => {
   it('should end a connection that answers a request during close() as soon as it is idle', async () => {
     const port = (server.address() as AddressInfo).port;
     const inFlight = get(port, agent);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await arrived;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     answer();
     const { body, socket } = await inFlight;

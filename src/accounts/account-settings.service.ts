@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { NotFoundError, UserInputError } from '../common/errors/domain-error';
+import { AppConfig } from '../config/app-config.service';
+import { AccountRepository } from '../persistence/account.repository';
+import {
+  AccountSettingsChange,
+  AccountSettingsRepository,
+  AccountSettingsRow,
+} from '../persistence/account-settings.repository';
+import { UpdateAccountSettingsInput } from './dto/update-account-settings.input';
+import { AccountSettings } from './models/account-settings.model';
+import { SettingsCipher } from './settings-cipher';
+
+/** Per-account settings; the Plivo auth token is sealed before it is stored and never shown. */
+@Injectable()
+export class AccountSettingsService {
+  private readonly cipher?: SettingsCipher;
+
+  constructor(
+    private readonly settings: AccountSettingsRepository,
+    private readonly accounts: AccountRepository,
+    config: AppConfig,
+  ) {
+    const key = config.settingsEncryptionKey;
+    this.cipher = key ? new SettingsCipher(key) : undefined;
+  }
+
+  async get(accountId: string): Promise<AccountSettings> {
+    if (!(await this.accounts.findAccount(accountId))) {
+      throw new NotFoundError('Account');
+    }
+    return toView(accountId, await this.settings.find(accountId));
+  }
+
+  async update(accountId: string, input: UpdateAccountSettingsInput): Promise<AccountSettings> {
+    if (!(await this.accounts.findAccount(accountId))) {
+      throw new UserInputError('accountId', 'no account with this id');
+    }
+    const current = await this.settings.find(accountId);
+    const change: AccountSettingsChange = {};
+    if (input.plivoAuthId !== undefined) {
+      change.plivoAuthId = input.plivoAuthId;
+    }
+    if (input.plivoAuthToken !== undefined) {
+      change.plivoAuthTokenEncrypted =
+        input.plivoAuthToken === null ? null : this.seal(input.plivoAuthToken, accountId);
+    }
+    const authId = change.plivoAuthId !== undefined ? change.plivoAuthId : (current?.plivoAuthId ?? null);
+    const token =
+      change.plivoAuthTokenEncrypted !== undefined
+        ? change.plivoAuthTokenEncrypted
+        : (current?.plivoAuthTokenEncrypted ?? null);
+    if ((authId === null) !== (token === null)) {
+      throw new UserInputError(
+        authId === null ? 'plivoAuthId' : 'plivoAuthToken',
+        'plivoAuthId and plivoAuthToken are set together (or both cleared with null)',
+      );
+    }
+    if (input.senderIds !== undefined) {
+      change.senderIds = input.senderIds ?? [];
+    }
+    if (input.mps !== undefined) {
+      change.mps = input.mps;
+    }
+    if (input.defaultCountry !== undefined) {
+      change.defaultCountry = input.defaultCountry;
+    }
+    return toView(accountId, await this.settings.update(accountId, change));
+  }
+
+  /** The account's own Plivo credentials, opened; undefined when it uses the service's account. */
+  ownPlivoCredentials(row: AccountSettingsRow): { authId: string; authToken: string } | undefined {
+    if (!row.plivoAuthId || !row.plivoAuthTokenEncrypted || !this.cipher) {
+      return undefined;
+    }
+    return { authId: row.plivoAuthId, authToken: this.cipher.open(row.plivoAuthTokenEncrypted, row.accountId) };
+  }
+
+  private seal(token: string, accountId: string): string {
+    if (!this.cipher) {
+      throw new UserInputError(
+        'plivoAuthToken',
+        'the server has no SETTINGS_ENCRYPTION_KEY, so it cannot store secrets (set it, e.g. openssl rand -base64 32)',
+      );
+    }
+    return this.cipher.seal(token, accountId);
+  }
+}
+
+function toView(accountId: string, row: AccountSettingsRow | null): AccountSettings {
+  return {
+    accountId,
+    plivoAuthId: row?.plivoAuthId ?? null,
+    plivoAuthTokenSet: Boolean(row?.plivoAuthTokenEncrypted),
+    senderIds: row?.senderIds ?? [],
+    mps: row?.mps ?? null,
+    defaultCountry: row?.defaultCountry ?? null,
+    updatedAt: row?.updatedAt ?? null,
+  };
+}

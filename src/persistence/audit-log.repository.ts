@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import type { Prisma } from '../generated/prisma/client';
+import type { Page } from './account.repository';
+import { isUuid } from './campaign.repository';
+import { decodeCursor, encodeCursor, InvalidCursorError } from './keyset-cursor';
+import { PrismaService } from './prisma.service';
+
+export interface NewAuditEntry {
+  accountId: string | null;
+  apiKeyId: string | null;
+  action: string;
+  outcome: string;
+  details: Record<string, unknown>;
+  clientAddress: string | null;
+}
+
+export interface AuditEntryRow extends NewAuditEntry {
+  id: string;
+  createdAt: Date;
+}
+
+@Injectable()
+export class AuditLogRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async append(entry: NewAuditEntry): Promise<void> {
+    await this.prisma.auditEntry.create({
+      data: { ...entry, details: entry.details as Prisma.InputJsonValue },
+    });
+  }
+
+  /** Newest first, optionally of one account only. */
+  async list(filter: { accountId?: string }, first: number, after?: string): Promise<Page<AuditEntryRow>> {
+    const position = after ? decodeCursor(after) : undefined;
+    if (position && (Number.isNaN(Date.parse(position.sortKey)) || !isUuid(position.id))) {
+      throw new InvalidCursorError(after!);
+    }
+    if (filter.accountId !== undefined && !isUuid(filter.accountId)) {
+      return { items: [], hasNextPage: false };
+    }
+    const rows = await this.prisma.auditEntry.findMany({
+      where: {
+        ...(filter.accountId !== undefined && { accountId: filter.accountId }),
+        ...(position && {
+          OR: [
+            { createdAt: { lt: new Date(position.sortKey) } },
+            { createdAt: new Date(position.sortKey), id: { lt: position.id } },
+          ],
+        }),
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: first + 1,
+    });
+    return {
+      hasNextPage: rows.length > first,
+      items: rows.slice(0, first).map((row) => ({
+        cursor: encodeCursor(row.createdAt.toISOString(), row.id),
+        node: { ...row, details: (row.details ?? {}) as Record<string, unknown> },
+      })),
+    };
+  }
+}
