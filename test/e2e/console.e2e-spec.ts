@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import {
@@ -171,6 +171,17 @@ describe('web console, in a real browser (chromium)', () => {
     await expect(page.locator('table.messages tbody tr').allTextContents()).resolves.toEqual([
       expect.stringContaining(wanted),
     ]);
+
+    // Export: the page's link downloads the campaign as CSV, a header and one row per recipient.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`campaign-${campaignUrl.split('/').pop()}.csv`);
+    const exported = readFileSync(await download.path(), 'utf8').trimEnd().split('\n');
+    expect(exported[0]).toMatch(/^[a-z_]+(,[a-z_]+)+$/);
+    expect(exported).toHaveLength(RECIPIENTS + 1);
+    expect(exported.filter((line) => line.includes(numbers[7]))).toHaveLength(1);
 
     // At a phone's width the page does not scroll sideways (wide tables scroll inside their box).
     await page.setViewportSize({ width: 390, height: 844 });
