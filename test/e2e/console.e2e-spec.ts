@@ -9,6 +9,7 @@ import {
 } from '../browser/console-browser';
 import { gbNumbers } from '../utils/phone-numbers';
 import { startTestApp, type TestApp } from '../utils/test-app';
+import { TEST_DATABASES } from '../utils/test-databases';
 import { scaledTimeout } from '../utils/time-factor';
 import { waitFor } from '../utils/wait-for';
 
@@ -34,7 +35,7 @@ async function expectAccessible(page: Page, where: string): Promise<void> {
   expect({ where, violations }).toEqual({ where, violations: [] });
 }
 
-describe('web console, in a real browser (chromium)', () => {
+describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s', (database) => {
   let testApp: TestApp;
   let browser: ConsoleBrowser;
   let apiKey: string;
@@ -46,7 +47,7 @@ describe('web console, in a real browser (chromium)', () => {
     if (!existsSync(CONSOLE_BUILT)) {
       throw new Error('web/dist is missing: npm run build (npm test builds it first)');
     }
-    testApp = await startTestApp('postgres', ENV);
+    testApp = await startTestApp(database, ENV);
     ({ apiKey } = await testApp.newAccount());
     browser = await openConsoleBrowser();
   });
@@ -66,7 +67,7 @@ describe('web console, in a real browser (chromium)', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('not valid');
     await expectAccessible(page, 'sign-in');
-    await browser.screenshot('01-sign-in-wrong-key');
+    await browser.screenshot(`${database}-01-sign-in-wrong-key`);
 
     // The right key: a session cookie (HttpOnly), and nothing of the key in the page's storage.
     await page.getByLabel('API key').fill(apiKey);
@@ -106,7 +107,7 @@ describe('web console, in a real browser (chromium)', () => {
     await expect(page.locator('tfoot').textContent()).resolves.toContain(String(RECIPIENTS));
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Row 102: 12ab/);
     await expectAccessible(page, 'new campaign');
-    await browser.screenshot('02-new-campaign');
+    await browser.screenshot(`${database}-02-new-campaign`);
 
     await page.getByRole('button', { name: 'Review and send…' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Send now' }).click();
@@ -120,7 +121,7 @@ describe('web console, in a real browser (chromium)', () => {
     await expect(page.locator('#latency-note').textContent()).resolves.toContain('already claimed');
     const doneWhilePaused = await progressDone(page);
     expect(doneWhilePaused).toBeLessThan(RECIPIENTS);
-    await browser.screenshot('03-campaign-paused');
+    await browser.screenshot(`${database}-03-campaign-paused`);
 
     // Resume with a new budget; the bar moves through several values to COMPLETED, live.
     await page.getByRole('button', { name: 'Resume…' }).click();
@@ -148,7 +149,7 @@ describe('web console, in a real browser (chromium)', () => {
     await expect(page.locator('[data-counter="delivered"]').textContent()).resolves.toMatch(/^[1-9]/);
     await page.locator('#cost-title ~ .table-wrap tbody tr').first().waitFor();
     await expectAccessible(page, 'campaign');
-    await browser.screenshot('04-campaign-completed');
+    await browser.screenshot(`${database}-04-campaign-completed`);
 
     // The messages table pages on the server, 25 rows at a time, and filters by status.
     expect(await page.locator('table.messages tbody tr').count()).toBe(25);
@@ -185,7 +186,7 @@ describe('web console, in a real browser (chromium)', () => {
 
     // At a phone's width the page does not scroll sideways (wide tables scroll inside their box).
     await page.setViewportSize({ width: 390, height: 844 });
-    await browser.screenshot('05-campaign-phone');
+    await browser.screenshot(`${database}-05-campaign-phone`);
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(1);
     await page.setViewportSize({ width: 1280, height: 800 });
@@ -196,7 +197,7 @@ describe('web console, in a real browser (chromium)', () => {
     await row.locator('.badge', { hasText: 'COMPLETED' }).waitFor();
     await expect(row.getByRole('progressbar').getAttribute('aria-valuenow')).resolves.toBe(String(RECIPIENTS));
     await expectAccessible(page, 'campaigns');
-    await browser.screenshot('06-campaigns');
+    await browser.screenshot(`${database}-06-campaigns`);
 
     // Sign out: back to sign-in, and the old cookie no longer opens GraphQL.
     const [session] = (await browser.context.cookies(testApp.baseUrl)).filter((c) => c.name === 'bulk_sms_session');
