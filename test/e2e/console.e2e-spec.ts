@@ -80,7 +80,8 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
     );
     expect(stored).not.toContain(apiKey);
 
-    // New campaign: a CSV file with a header, 500 numbers and one bad row; the column is mapped.
+    // New campaign: a CSV file with a header, 500 numbers and one bad row, uploaded as a recipient list
+    // (POST /api/recipient-lists) with the phone column chosen in the form.
     await page.getByRole('link', { name: 'New campaign' }).first().click();
     await page.getByRole('heading', { name: 'New campaign' }).waitFor();
     await page.getByLabel('CSV file').first().check();
@@ -95,13 +96,34 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
     await page
       .locator('input[type=file]')
       .setInputFiles({ name: 'recipients.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-    await expect(page.getByLabel('Column with the phone number').inputValue()).resolves.toBe('1');
-    await page.getByLabel('Text').fill('Hello from the console – with a dash');
+    const column = page.getByLabel('Column with the phone number');
+    await expect(column.inputValue()).resolves.toBe('1');
+    await page.getByText(`${RECIPIENTS} recipient(s) (recipients.csv, column "phone")`).waitFor();
+    // Mapped to the wrong column, every row is refused by the server; mapped back, only the bad one.
+    await column.selectOption('0');
+    await page.getByRole('alert').filter({ hasText: 'Row 2: Person 0' }).waitFor();
+    await column.selectOption('1');
+    await page.getByText(`${RECIPIENTS} recipient(s) (recipients.csv, column "phone")`).waitFor();
+
+    // A text with a field: the template preview renders the first rows in the browser.
+    await page.getByLabel('Text').fill('Hello {{ name }} from the console – with a dash');
+    await waitFor('the template preview of the first rows', async () =>
+      (await page.locator('.preview li').allTextContents()).join('|') ===
+      [0, 1, 2, 3, 4].map((i) => `Row ${i + 2}: Hello Person ${i} from the console – with a dash`).join('|'),
+    );
     // The live counter: the en dash forces UCS-2 and is highlighted; smart encoding brings GSM-7 back.
     await page.getByText('UCS-2 ·').waitFor();
     await page.locator('.ucs2 mark').first().waitFor();
     await page.getByLabel(/Smart encoding/).check();
     await page.getByText(/characters · GSM-7 · 1 segment/).waitFor();
+    await page.locator('[data-quote-total]').waitFor();
+
+    // Quiet hours: a window the server refuses is named; an all-day one is quoted and sent.
+    await page.getByLabel(/Quiet hours/).check();
+    await page.getByLabel(/^Until/).fill('09:00');
+    await page.getByRole('alert').filter({ hasText: 'sendWindow' }).waitFor();
+    await page.getByLabel(/^From/).fill('00:00');
+    await page.getByLabel(/^Until/).fill('24:00');
     // The quote per country, and the bad row named by its row number (row 102: header + 100 rows before it).
     await page.locator('[data-quote-total]').waitFor();
     await expect(page.locator('tfoot').textContent()).resolves.toContain(String(RECIPIENTS));
@@ -109,10 +131,26 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
     await expectAccessible(page, 'new campaign');
     await browser.screenshot(`${database}-02-new-campaign`);
 
+    const sent: Array<Record<string, unknown>> = [];
+    page.on('request', (request) => {
+      const body = request.url().endsWith('/graphql') ? request.postData() : null;
+      if (body?.includes('mutation SendBulk')) {
+        sent.push((JSON.parse(body) as { variables: { input: Record<string, unknown> } }).variables.input);
+      }
+    });
     await page.getByRole('button', { name: 'Review and send…' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Send now' }).click();
     await page.getByRole('heading', { name: 'Progress' }).waitFor();
     const campaignUrl = page.url();
+    // Sent by the list's id, with the window.
+    expect(sent).toEqual([
+      expect.objectContaining({
+        recipients: [],
+        recipientListId: expect.any(String),
+        sendWindow: { start: '00:00', end: '24:00', days: null },
+        text: 'Hello {{ name }} from the console – with a dash',
+      }),
+    ]);
 
     // Pause while it sends: confirmed in a dialog, then the badge says PAUSED (no reload).
     await page.getByRole('button', { name: 'Pause' }).click();
