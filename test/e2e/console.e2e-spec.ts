@@ -57,7 +57,7 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
     await testApp?.close();
   });
 
-  it('signs in, sends 500 recipients from a CSV, follows them live to COMPLETED through a pause and a resume, and signs out', async () => {
+  it('signs in, sends 500 recipients from an uploaded CSV, follows them live to COMPLETED through a pause and a resume, exports them, keeps the opt-out list, and signs out', async () => {
     const { page } = browser;
     page.setDefaultTimeout(scaledTimeout(10_000));
 
@@ -236,6 +236,55 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
     await expect(row.getByRole('progressbar').getAttribute('aria-valuenow')).resolves.toBe(String(RECIPIENTS));
     await expectAccessible(page, 'campaigns');
     await browser.screenshot(`${database}-06-campaigns`);
+
+    // Opt-outs: add by hand, import a CSV (its bad row named by row number), search, remove (by keyboard), export.
+    await page.getByRole('link', { name: 'Opt-outs' }).click();
+    await page.getByRole('heading', { name: 'Opt-outs' }).waitFor();
+    await page.getByLabel('Numbers to add, one per line').fill(`${numbers[0]}\n${numbers[1]}`);
+    await page.getByLabel(/^Reason/).fill('asked by phone');
+    await page.getByRole('button', { name: 'Add to the list' }).click();
+    await page.getByRole('status').filter({ hasText: 'Added: 2 added, 0 already on the list.' }).waitFor();
+    await page
+      .getByLabel(/^Import a CSV file/)
+      .setInputFiles({
+        name: 'opt-outs.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(`phone\n${numbers[2]}\n${numbers[3]}\nnot-a-number\n${numbers[0]}\n`),
+      });
+    await page.getByRole('status').filter({ hasText: 'Imported opt-outs.csv: 2 added, 1 already on the list' }).waitFor();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Row 4: not-a-number/);
+    await page.getByText('4 number(s); page 1.').waitFor();
+    await expectAccessible(page, 'opt-outs');
+    await browser.screenshot(`${database}-07-opt-outs`);
+
+    await page.getByLabel(/^Search numbers/).fill(numbers[3].slice(1));
+    await page.getByLabel(/^Search numbers/).press('Enter');
+    await page.getByText(`1 number(s) matching ${numbers[3].slice(1)}; page 1.`).waitFor();
+    await expect(page.locator('table.suppressions tbody tr').allTextContents()).resolves.toEqual([
+      expect.stringContaining(numbers[3]),
+    ]);
+    await page.getByRole('button', { name: `Remove ${numbers[3]}` }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+    await page.getByRole('status').filter({ hasText: `${numbers[3]} can receive messages again.` }).waitFor();
+    await page.getByText(`0 number(s) matching ${numbers[3].slice(1)}; page 1.`).waitFor();
+    await page.getByLabel(/^Search numbers/).fill('');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('3 number(s); page 1.').waitFor();
+    const [optOutsFile] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    expect(optOutsFile.suggestedFilename()).toBe('opt-outs.csv');
+    const optOuts = readFileSync(await optOutsFile.path(), 'utf8').trimEnd().split('\r\n');
+    expect(optOuts[0]).toBe('phone,source,reason,campaignId,createdAt');
+    expect(optOuts.slice(1).map((line) => line.split(',').slice(0, 3).join(',')).sort()).toEqual(
+      [
+        `${numbers[0]},API,asked by phone`,
+        `${numbers[1]},API,asked by phone`,
+        `${numbers[2]},CSV_IMPORT,asked by phone`,
+      ].sort(),
+    );
 
     // Sign out: back to sign-in, and the old cookie no longer opens GraphQL.
     const [session] = (await browser.context.cookies(testApp.baseUrl)).filter((c) => c.name === 'bulk_sms_session');
