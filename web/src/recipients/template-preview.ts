@@ -1,6 +1,6 @@
 /**
  * The template preview: the text rendered for a few rows, in the browser, with the server's LiquidJS
- * and the same restrictions (web/… mirrors src/recipient-lists/message-template.ts). LiquidJS is loaded
+ * and the same restrictions as src/recipient-lists/message-template.ts. LiquidJS is loaded
  * only when a text uses a placeholder (a separate chunk), so the first load does not carry it.
  */
 const PLACEHOLDER = /{{|{%/;
