@@ -6,6 +6,7 @@ import { Link } from './components/Link';
 import { CampaignPage } from './pages/CampaignPage';
 import { CampaignsPage } from './pages/CampaignsPage';
 import { NewCampaignPage } from './pages/NewCampaignPage';
+import { OptOutsPage } from './pages/OptOutsPage';
 import { SignInPage } from './pages/SignInPage';
 import { useRoute } from './router';
 import './styles.css';
@@ -37,6 +38,7 @@ function App() {
           </Link>
           <Link href="/">Campaigns</Link>
           <Link href="/campaigns/new">New campaign</Link>
+          <Link href="/opt-outs">Opt-outs</Link>
         </nav>
         <button
           type="button"
@@ -49,6 +51,7 @@ function App() {
       </header>
       {route.page === 'campaigns' && <CampaignsPage />}
       {route.page === 'new' && <NewCampaignPage />}
+      {route.page === 'opt-outs' && <OptOutsPage />}
       {route.page === 'campaign' && <CampaignPage key={route.id} id={route.id} />}
       {route.page === 'not-found' && (
         <main id="main">

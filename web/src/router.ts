@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 /**
- * History-API routing for four pages. Written here (25 lines) rather than adding a router
+ * History-API routing for five pages. Written here (25 lines) rather than adding a router
  * package: the server answers index.html for every console path, and we need no nesting,
  * loaders or lazy routes.
  */
@@ -9,6 +9,7 @@ export type Route =
   | { page: 'campaigns' }
   | { page: 'campaign'; id: string }
   | { page: 'new' }
+  | { page: 'opt-outs' }
   | { page: 'not-found' };
 
 export function parseRoute(pathname: string): Route {
@@ -17,6 +18,9 @@ export function parseRoute(pathname: string): Route {
   }
   if (pathname === '/campaigns/new') {
     return { page: 'new' };
+  }
+  if (pathname === '/opt-outs') {
+    return { page: 'opt-outs' };
   }
   const match = /^\/campaigns\/([0-9a-f-]{36})$/i.exec(pathname);
   return match ? { page: 'campaign', id: match[1] } : { page: 'not-found' };

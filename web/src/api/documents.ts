@@ -57,3 +57,33 @@ export const QUOTE = `query Quote($input: QuoteInput!) {
 }`;
 
 export const SEND_BULK = `mutation SendBulk($input: SendBulkInput!) { sendBulk(input: $input) { id status } }`;
+
+/** The opt-out list (docs/consent.md): newest first, `search` matches digits anywhere in the number. */
+export const SUPPRESSIONS = `query Suppressions($first: Int, $after: String, $search: String) {
+  suppressions(first: $first, after: $after, search: $search) {
+    totalCount
+    edges { cursor node { phone reason source campaignId createdAt } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/** The same list without the count, for the export (pages of 500). */
+export const SUPPRESSIONS_EXPORT = `query SuppressionsExport($first: Int, $after: String) {
+  suppressions(first: $first, after: $after) {
+    edges { node { phone reason source campaignId createdAt } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export const ADD_SUPPRESSIONS = `mutation AddSuppressions($input: AddSuppressionsInput!) {
+  addSuppressions(input: $input) { added alreadySuppressed messagesSuppressed }
+}`;
+
+export const REMOVE_SUPPRESSION = `mutation RemoveSuppression($phone: String!, $reason: String) {
+  removeSuppression(phone: $phone, reason: $reason)
+}`;
+
+/** The server's number parser, through the quote: which numbers it refuses, and why. */
+export const CHECK_NUMBERS = `query CheckNumbers($input: QuoteInput!) {
+  quote(input: $input) { rejectedRecipients { input reason } }
+}`;

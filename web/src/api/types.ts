@@ -94,3 +94,17 @@ export interface Quote {
   perCountry: Array<{ country: string; recipients: number; pricePerSegment: Money; cost: Money }>;
   totalCost: Money;
 }
+
+export interface Suppression {
+  phone: string;
+  reason: string;
+  source: 'INBOUND_KEYWORD' | 'CARRIER_OPT_OUT' | 'API' | 'CSV_IMPORT';
+  campaignId: string | null;
+  createdAt: string;
+}
+
+export interface AddSuppressionsResult {
+  added: number;
+  alreadySuppressed: number;
+  messagesSuppressed: number;
+}

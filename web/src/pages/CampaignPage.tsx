@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { CAMPAIGN, CANCEL, COST_REPORT, PAUSE, PROGRESS_SUBSCRIPTION, RESUME } from '../api/documents';
-import { endpointExists } from '../api/features';
 import { gql, subscribe } from '../api/graphql';
 import { FINAL_STATUSES, type CampaignDetail, type CountryCost, type Progress } from '../api/types';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -51,7 +50,6 @@ export function CampaignPage({ id }: { id: string }) {
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [budget, setBudget] = useState('');
-  const [exportAvailable, setExportAvailable] = useState(false);
   const [reload, setReload] = useState(0);
   // The error-code and messages tables are read again at most every TABLE_REFRESH_MS while progress moves, and at the end.
   const [refreshVersion, setRefreshVersion] = useState(0);
@@ -117,10 +115,6 @@ export function CampaignPage({ id }: { id: string }) {
       clearInterval(timer);
     };
   }, [id, final]);
-
-  useEffect(() => {
-    void endpointExists(`/api/campaigns/${id}/messages.csv`).then(setExportAvailable);
-  }, [id]);
 
   async function confirm() {
     if (!action) {
@@ -230,11 +224,13 @@ export function CampaignPage({ id }: { id: string }) {
               Cancel campaign…
             </button>
           )}
-          {exportAvailable && (
-            <a class="button" href={`/api/campaigns/${id}/messages.csv`} download>
-              Export CSV
-            </a>
-          )}
+          {/* A plain GET: the session cookie authenticates it (reads need no console header), campaigns:read. */}
+          <a class="button" href={`/api/campaigns/${id}/messages.csv`} download>
+            Export CSV
+          </a>
+          <a class="button" href={`/api/campaigns/${id}/messages.ndjson`} download>
+            Export NDJSON
+          </a>
         </div>
         <p class="hint" id="latency-note">
           Pausing or cancelling stops new batches at once; batches already claimed still reach Plivo: at most

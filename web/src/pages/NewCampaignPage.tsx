@@ -1,20 +1,35 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { QUOTE, SEND_BULK } from '../api/documents';
 import { gql } from '../api/graphql';
+import { uploadRecipientList } from '../api/recipient-lists';
 import type { Quote } from '../api/types';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { HighlightedText } from '../components/HighlightedText';
 import {
-  csvRecipients,
   guessColumn,
-  parseCsv,
   pastedRecipients,
+  previewCsv,
+  recipientCount,
+  rowFields,
   sendBulkRecipients,
-  type ParsedCsv,
+  type CsvPreview,
   type RecipientSource,
+  type UploadedRecipients,
 } from '../recipients/recipient-source';
+import { renderPreview, usesTemplate, type PreviewLine } from '../recipients/template-preview';
 import { navigate } from '../router';
 import { count, money } from '../format';
+
+const WEEKDAYS: Array<[string, string]> = [
+  ['MON', 'Mon'],
+  ['TUE', 'Tue'],
+  ['WED', 'Wed'],
+  ['THU', 'Thu'],
+  ['FRI', 'Fri'],
+  ['SAT', 'Sat'],
+  ['SUN', 'Sun'],
+];
+const TIME_PATTERN = '([01][0-9]|2[0-3]):[0-5][0-9]|24:00';
 
 /** Above this many recipients the quote is asked for with a button, not on every change. */
 const AUTO_QUOTE_MAX = 10_000;
@@ -34,9 +49,17 @@ export function NewCampaignPage() {
   const [defaultCountry, setDefaultCountry] = useState('');
   const [mode, setMode] = useState<'paste' | 'csv'>('paste');
   const [pasted, setPasted] = useState('');
-  const [csv, setCsv] = useState<ParsedCsv | null>(null);
+  const [file, setFile] = useState<File | null>(null);
+  const [csv, setCsv] = useState<CsvPreview | null>(null);
   const [column, setColumn] = useState(0);
-  const [hasHeader, setHasHeader] = useState(true);
+  const [uploaded, setUploaded] = useState<UploadedRecipients | null>(null);
+  const [uploading, setUploading] = useState(false);
+  const [uploadError, setUploadError] = useState<string | null>(null);
+  const [preview, setPreview] = useState<PreviewLine[]>([]);
+  const [quietHours, setQuietHours] = useState(false);
+  const [windowStart, setWindowStart] = useState('09:00');
+  const [windowEnd, setWindowEnd] = useState('20:00');
+  const [windowDays, setWindowDays] = useState<string[]>(WEEKDAYS.map(([day]) => day));
   const [text, setText] = useState('');
   const [smartEncoding, setSmartEncoding] = useState(false);
   const [budget, setBudget] = useState('');
@@ -50,10 +73,48 @@ export function NewCampaignPage() {
   const [sendError, setSendError] = useState<string | null>(null);
   const idempotencyKey = useRef(crypto.randomUUID());
 
-  const source: RecipientSource = useMemo(
-    () => (mode === 'csv' && csv ? csvRecipients(csv, column, hasHeader) : pastedRecipients(pasted)),
-    [mode, csv, column, hasHeader, pasted],
-  );
+  const pastedSource = useMemo(() => pastedRecipients(pasted), [pasted]);
+  const source: RecipientSource | null = mode === 'csv' ? uploaded : pastedSource;
+  const recipients = source ? recipientCount(source) : 0;
+  const sendWindow = quietHours
+    ? { start: windowStart, end: windowEnd, days: windowDays.length === WEEKDAYS.length ? null : windowDays }
+    : null;
+
+  // The file goes to the server as a recipient list, again whenever the phone column or the default country changes.
+  const uploadCountry = /^[A-Z]{2}$/.test(defaultCountry) ? defaultCountry : '';
+  useEffect(() => {
+    if (!file) {
+      return;
+    }
+    let stopped = false;
+    setUploading(true);
+    setUploadError(null);
+    setUploaded(null);
+    uploadRecipientList(file, column + 1, uploadCountry).then(
+      (list) => !stopped && setUploaded({ kind: 'uploaded', list, description: `${file.name}, column "${list.phoneColumn}"` }),
+      (caught: unknown) => !stopped && setUploadError(caught instanceof Error ? caught.message : 'The upload failed'),
+    ).finally(() => !stopped && setUploading(false));
+    return () => {
+      stopped = true;
+    };
+  }, [file, column, uploadCountry]);
+
+  // The template preview: the text rendered for the file's first rows, in the browser.
+  const debouncedPreviewText = useDebounced(text, 200);
+  useEffect(() => {
+    let stopped = false;
+    if (mode !== 'csv' || !csv || !usesTemplate(debouncedPreviewText)) {
+      setPreview([]);
+      return;
+    }
+    void renderPreview(
+      debouncedPreviewText,
+      csv.rows.map((row) => rowFields(csv, row)),
+    ).then((lines) => !stopped && setPreview(lines));
+    return () => {
+      stopped = true;
+    };
+  }, [mode, csv, debouncedPreviewText]);
 
   // The live counter: the server's own count (the same code that bills), for the text alone.
   const debouncedText = useDebounced(text, 200);
@@ -73,14 +134,20 @@ export function NewCampaignPage() {
   }, [debouncedText, smartEncoding]);
 
   async function runQuote() {
-    if (!text || source.recipients.length === 0) {
+    if (!text || !source || recipients === 0) {
       setQuote(null);
       return;
     }
     setQuoting(true);
     try {
       const data = await gql<{ quote: Quote }>(QUOTE, {
-        input: { text, ...sendBulkRecipients(source), smartEncoding, defaultCountry: defaultCountry || null },
+        input: {
+          text,
+          ...sendBulkRecipients(source),
+          smartEncoding,
+          defaultCountry: defaultCountry || null,
+          sendWindow,
+        },
       });
       setQuote(data.quote);
       setQuoteError(null);
@@ -92,9 +159,13 @@ export function NewCampaignPage() {
     }
   }
 
-  const quoteKey = useDebounced(`${text}|${smartEncoding}|${defaultCountry}|${source.recipients.join(',')}`, 600);
+  const sourceKey = !source ? '' : source.kind === 'inline' ? source.recipients.join(',') : source.list.id;
+  const quoteKey = useDebounced(
+    `${text}|${smartEncoding}|${defaultCountry}|${sourceKey}|${JSON.stringify(sendWindow)}`,
+    600,
+  );
   useEffect(() => {
-    if (source.recipients.length <= AUTO_QUOTE_MAX) {
+    if (recipients <= AUTO_QUOTE_MAX) {
       void runQuote();
     } else {
       setQuote(null);
@@ -102,18 +173,20 @@ export function NewCampaignPage() {
   }, [quoteKey]);
 
   async function onFile(event: Event) {
-    const file = (event.currentTarget as HTMLInputElement).files?.[0];
-    if (!file) {
+    const picked = (event.currentTarget as HTMLInputElement).files?.[0];
+    if (!picked) {
       return;
     }
-    const parsed = parseCsv(file.name, await file.text());
-    const guess = guessColumn(parsed);
+    const parsed = await previewCsv(picked);
     setCsv(parsed);
-    setColumn(guess.column);
-    setHasHeader(guess.hasHeader);
+    setColumn(guessColumn(parsed));
+    setFile(picked);
   }
 
   async function send() {
+    if (!source) {
+      return;
+    }
     setSending(true);
     setSendError(null);
     try {
@@ -126,6 +199,7 @@ export function NewCampaignPage() {
           defaultCountry: defaultCountry || null,
           smartEncoding,
           maxCost: budget ? Number(budget) : null,
+          sendWindow,
           scheduledAt: schedule ? new Date(schedule).toISOString() : null,
           idempotencyKey: idempotencyKey.current,
         },
@@ -139,9 +213,16 @@ export function NewCampaignPage() {
     }
   }
 
-  const rejected = quote?.rejectedRecipients ?? [];
-  const rowsOf = (input: string) =>
-    source.recipients.flatMap((value, index) => (value === input ? [source.rowNumbers[index]] : []));
+  // Rows refused: by the upload (with their row numbers), else by the quote (pasted numbers: their line numbers).
+  const rejectedLines: Array<{ rows: number[]; input: string; reason: string }> =
+    source?.kind === 'uploaded'
+      ? source.list.rejectedRows.map((r) => ({ rows: [r.row], input: r.input, reason: r.reason }))
+      : (quote?.rejectedRecipients ?? []).map((r) => ({
+          rows: pastedSource.recipients.flatMap((value, index) => (value === r.input ? [pastedSource.rowNumbers[index]] : [])),
+          input: r.input,
+          reason: r.reason,
+        }));
+  const rejectedTotal = source?.kind === 'uploaded' ? source.list.rejected : rejectedLines.length;
   const info = textInfo;
 
   return (
@@ -181,26 +262,38 @@ export function NewCampaignPage() {
                   <label>
                     Column with the phone number
                     <select value={column} onChange={(e) => setColumn(Number(e.currentTarget.value))} name="column">
-                      {Array.from({ length: csv.columnCount }, (_, i) => (
-                        <option value={i}>
-                          {hasHeader && csv.rows[0]?.[i] ? csv.rows[0][i] : `Column ${i + 1}`}
+                      {csv.header.map((name, i) => (
+                        <option key={i} value={i}>
+                          {name || `Column ${i + 1}`}
                         </option>
                       ))}
                     </select>
                   </label>
-                  <label class="inline">
-                    <input type="checkbox" checked={hasHeader} onChange={(e) => setHasHeader(e.currentTarget.checked)} /> First
-                    row is a header
-                  </label>
+                  <p class="hint">
+                    The first row is the header: the other columns are fields the text can use, e.g.{' '}
+                    <code>{`{{ ${csv.header.find((_, i) => i !== column) || 'name'} }}`}</code>.
+                  </p>
                   <div class="table-wrap">
                     <table>
                       <caption>First rows of {csv.fileName}</caption>
+                      <thead>
+                        <tr>
+                          <th scope="col">Row</th>
+                          {csv.header.map((name, c) => (
+                            <th scope="col" key={c} class={c === column ? 'picked' : ''}>
+                              {name}
+                            </th>
+                          ))}
+                        </tr>
+                      </thead>
                       <tbody>
                         {csv.rows.slice(0, 4).map((row, r) => (
                           <tr key={r}>
-                            <th scope="row">{r + 1}</th>
+                            <th scope="row">{r + 2}</th>
                             {row.map((cell, c) => (
-                              <td class={c === column ? 'picked' : ''}>{cell}</td>
+                              <td key={c} class={c === column ? 'picked' : ''}>
+                                {cell}
+                              </td>
                             ))}
                           </tr>
                         ))}
@@ -208,6 +301,11 @@ export function NewCampaignPage() {
                     </table>
                   </div>
                 </div>
+              )}
+              {uploadError && (
+                <p role="alert" class="error">
+                  {uploadError}
+                </p>
               )}
             </>
           )}
@@ -224,16 +322,18 @@ export function NewCampaignPage() {
             </label>
           </div>
           <p class="hint" aria-live="polite">
-            {count(source.recipients.length)} recipient(s) {source.recipients.length ? `(${source.description})` : ''}
+            {uploading
+              ? 'Uploading the list…'
+              : `${count(recipients)} recipient(s) ${recipients && source ? `(${source.description})` : ''}`}
           </p>
-          {rejected.length > 0 && (
+          {rejectedTotal > 0 && (
             <div role="alert" class="error">
               <p>
-                {count(rejected.length)} row(s) will not be sent:
+                {count(rejectedTotal)} row(s) will not be sent:
               </p>
               <ul class="rejected">
-                {rejected.slice(0, 20).map((r, i) => {
-                  const rows = rowsOf(r.input);
+                {rejectedLines.slice(0, 20).map((r, i) => {
+                  const rows = r.rows;
                   return (
                     <li key={i}>
                       {rows.length ? `Row ${rows.slice(r.reason === 'duplicate' ? 1 : 0, 3).join(', ') || rows[0]}: ` : ''}
@@ -291,11 +391,24 @@ export function NewCampaignPage() {
               Will be sent as: <span class="sms-text">{info.text}</span>
             </p>
           )}
+          {preview.length > 0 && (
+            <div class="preview">
+              <h3 id="preview-title">Preview for the first rows</h3>
+              <ul aria-labelledby="preview-title">
+                {preview.map((line) => (
+                  <li key={line.row}>
+                    <span class="hint">Row {line.row}: </span>
+                    {line.error ? <span class="error-text">{line.error}</span> : <span class="sms-text">{line.text}</span>}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
         </section>
 
         <section class="card" aria-labelledby="quote-title">
           <h2 id="quote-title">Quote</h2>
-          {source.recipients.length > AUTO_QUOTE_MAX && (
+          {recipients > AUTO_QUOTE_MAX && (
             <button type="button" onClick={() => void runQuote()} disabled={quoting}>
               {quoting ? 'Quoting…' : 'Get quote'}
             </button>
@@ -347,10 +460,64 @@ export function NewCampaignPage() {
               <input type="datetime-local" value={schedule} onInput={(e) => setSchedule(e.currentTarget.value)} name="schedule" />
             </label>
           </div>
+          <label class="inline">
+            <input type="checkbox" checked={quietHours} onChange={(e) => setQuietHours(e.currentTarget.checked)} name="quietHours" />{' '}
+            Quiet hours: send only inside a window, in each recipient's local time
+          </label>
+          {quietHours && (
+            <fieldset class="send-window" aria-describedby="window-help">
+              <legend>Send window</legend>
+              <label>
+                From (HH:MM)
+                <input
+                  value={windowStart}
+                  onInput={(e) => setWindowStart(e.currentTarget.value)}
+                  pattern={TIME_PATTERN}
+                  inputMode="numeric"
+                  required
+                  name="windowStart"
+                />
+              </label>
+              <label>
+                Until (HH:MM, up to 24:00)
+                <input
+                  value={windowEnd}
+                  onInput={(e) => setWindowEnd(e.currentTarget.value)}
+                  pattern={TIME_PATTERN}
+                  inputMode="numeric"
+                  required
+                  name="windowEnd"
+                />
+              </label>
+              <fieldset class="days">
+                <legend>On</legend>
+                {WEEKDAYS.map(([day, label]) => (
+                  <label key={day}>
+                    <input
+                      type="checkbox"
+                      checked={windowDays.includes(day)}
+                      onChange={(e) =>
+                        setWindowDays((days) =>
+                          e.currentTarget.checked
+                            ? WEEKDAYS.map(([d]) => d).filter((d) => d === day || days.includes(d))
+                            : days.filter((d) => d !== day),
+                        )
+                      }
+                    />{' '}
+                    {label}
+                  </label>
+                ))}
+              </fieldset>
+              <p id="window-help" class="hint">
+                An end before the start is a window across midnight (22:00 to 02:00); messages wait, without
+                expiring, until their recipient's window opens.
+              </p>
+            </fieldset>
+          )}
         </section>
 
         {sendError && <p role="alert" class="error">{sendError}</p>}
-        <button type="submit" class="primary" disabled={!text || source.recipients.length === 0}>
+        <button type="submit" class="primary" disabled={!text || recipients === 0 || uploading}>
           Review and send…
         </button>
       </form>
@@ -363,10 +530,11 @@ export function NewCampaignPage() {
         onCancel={() => setConfirming(false)}
       >
         <p>
-          {count(quote?.recipients ?? source.recipients.length)} recipient(s),{' '}
+          {count(quote?.recipients ?? recipients)} recipient(s),{' '}
           {info ? `${info.segments} segment(s) each` : ''}
           {quote ? `, estimated ${money(quote.totalCost)}` : ''}
-          {schedule ? `, at ${new Date(schedule).toLocaleString()}` : ', now'}.
+          {schedule ? `, at ${new Date(schedule).toLocaleString()}` : ', now'}
+          {sendWindow ? `, only between ${sendWindow.start} and ${sendWindow.end} local time` : ''}.
         </p>
       </ConfirmDialog>
     </main>

@@ -1,10 +1,11 @@
 import Papa from 'papaparse';
+import type { RecipientListUpload } from '../api/recipient-lists';
 
 /**
- * Where the new-campaign form's recipients come from. Today they travel inline in sendBulk's
- * `recipients` (pasted, or a CSV file read in the browser). The seam: once the recipient-list
- * upload (POST /api/recipient-lists) is on the server, an `uploaded` source sends the list's id
- * instead, and only `sendBulkRecipients` changes.
+ * Where the new-campaign form's recipients come from: numbers pasted (sent inline in sendBulk's
+ * `recipients`), or a CSV file uploaded as a recipient list (POST /api/recipient-lists, sent by
+ * `recipientListId`). Only the first rows of a file are read in the browser, for the column mapping
+ * and the template preview; the server parses and validates the whole file.
  */
 export interface InlineRecipients {
   kind: 'inline';
@@ -15,10 +16,23 @@ export interface InlineRecipients {
   description: string;
 }
 
-export type RecipientSource = InlineRecipients;
+export interface UploadedRecipients {
+  kind: 'uploaded';
+  list: RecipientListUpload;
+  description: string;
+}
 
-export function sendBulkRecipients(source: RecipientSource): { recipients: string[] } {
-  return { recipients: source.recipients };
+export type RecipientSource = InlineRecipients | UploadedRecipients;
+
+export function recipientCount(source: RecipientSource): number {
+  return source.kind === 'inline' ? source.recipients.length : source.list.recipients;
+}
+
+/** The part of sendBulk's and quote's input that names the recipients. */
+export function sendBulkRecipients(source: RecipientSource): { recipients: string[]; recipientListId?: string } {
+  return source.kind === 'inline'
+    ? { recipients: source.recipients }
+    : { recipients: [], recipientListId: source.list.id };
 }
 
 /** Numbers pasted one per line (commas and semicolons also separate). */
@@ -37,53 +51,45 @@ export function pastedRecipients(text: string): InlineRecipients {
   return { kind: 'inline', recipients, rowNumbers, description: 'pasted' };
 }
 
-export interface ParsedCsv {
+/** The header and first rows of a CSV file, as read in the browser. */
+export interface CsvPreview {
   fileName: string;
+  header: string[];
   rows: string[][];
-  columnCount: number;
 }
 
-export function parseCsv(fileName: string, text: string): ParsedCsv {
+/** Rows read in the browser: enough to map the columns and preview the template. */
+export const PREVIEW_ROWS = 5;
+
+export async function previewCsv(file: File): Promise<CsvPreview> {
+  // Only the first 64 KB: the rest is the server's business.
+  const text = await file.slice(0, 64 * 1024).text();
   // papaparse: RFC 4180 quoting, delimiter detection, BOM handling.
-  const result = Papa.parse<string[]>(text, { skipEmptyLines: 'greedy' });
-  const rows = result.data.map((row) => row.map((cell) => String(cell ?? '').trim()));
-  return { fileName, rows, columnCount: rows.reduce((max, row) => Math.max(max, row.length), 0) };
+  const result = Papa.parse<string[]>(text, { skipEmptyLines: 'greedy', preview: PREVIEW_ROWS + 1 });
+  const [header = [], ...rows] = result.data.map((row) => row.map((cell) => String(cell ?? '').trim()));
+  return { fileName: file.name, header, rows };
 }
 
 /** The column most likely to hold phone numbers: a header like "phone", else the most number-like cells. */
-export function guessColumn(csv: ParsedCsv): { column: number; hasHeader: boolean } {
-  const header = csv.rows[0] ?? [];
-  const named = header.findIndex((cell) => /phone|mobile|msisdn|number|^to$|recipient/i.test(cell));
-  const looksLikeNumber = (cell: string | undefined) => !!cell && /^\+?[\d\s().-]{6,}$/.test(cell);
-  const hasHeader = header.length > 0 && !header.some((cell) => looksLikeNumber(cell));
+export function guessColumn(csv: CsvPreview): number {
+  const named = csv.header.findIndex((cell) => /phone|mobile|msisdn|number|^to$|^tel|recipient/i.test(cell));
   if (named >= 0) {
-    return { column: named, hasHeader: true };
+    return named;
   }
-  const sample = csv.rows.slice(hasHeader ? 1 : 0, 50);
+  const looksLikeNumber = (cell: string | undefined) => !!cell && /^\+?[\d\s().-]{6,}$/.test(cell);
   let best = 0;
   let bestScore = -1;
-  for (let column = 0; column < csv.columnCount; column++) {
-    const score = sample.filter((row) => looksLikeNumber(row[column])).length;
+  csv.header.forEach((_, column) => {
+    const score = csv.rows.filter((row) => looksLikeNumber(row[column])).length;
     if (score > bestScore) {
       best = column;
       bestScore = score;
     }
-  }
-  return { column: best, hasHeader };
+  });
+  return best;
 }
 
-export function csvRecipients(csv: ParsedCsv, column: number, hasHeader: boolean): InlineRecipients {
-  const recipients: string[] = [];
-  const rowNumbers: number[] = [];
-  csv.rows.forEach((row, index) => {
-    if (hasHeader && index === 0) {
-      return;
-    }
-    const value = row[column]?.trim();
-    if (value) {
-      recipients.push(value);
-      rowNumbers.push(index + 1);
-    }
-  });
-  return { kind: 'inline', recipients, rowNumbers, description: `${csv.fileName}, column ${column + 1}` };
+/** A preview row as template fields: header name → value (what the server's template sees). */
+export function rowFields(csv: CsvPreview, row: string[]): Record<string, string> {
+  return Object.fromEntries(csv.header.map((name, i) => [name, row[i] ?? '']));
 }
