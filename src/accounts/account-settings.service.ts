@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { NotFoundError, UserInputError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config.service';
 import { AccountRepository } from '../persistence/account.repository';
+import { toSendWindow, toSendWindowModel } from '../quiet-hours/dto/send-window-input.mapper';
+import { formatSendWindow, parseSendWindow } from '../quiet-hours/send-window';
 import {
   AccountSettingsChange,
   AccountSettingsRepository,
@@ -65,6 +67,7 @@ export class AccountSettingsService {
     if (input.defaultCountry !== undefined) {
       change.defaultCountry = input.defaultCountry;
     }
+    Object.assign(change, sendWindowChange(input), brakeChange(input, current));
     return toView(accountId, await this.settings.update(accountId, change));
   }
 
@@ -87,6 +90,47 @@ export class AccountSettingsService {
   }
 }
 
+/** The send-window fields given, in their stored form; BAD_USER_INPUT naming the field otherwise. */
+function sendWindowChange(input: UpdateAccountSettingsInput): AccountSettingsChange {
+  const change: AccountSettingsChange = {};
+  if (input.sendWindowDefault !== undefined) {
+    const window = toSendWindow(input.sendWindowDefault, 'sendWindowDefault');
+    change.sendWindowDefault = window ? formatSendWindow(window) : null;
+  }
+  if (input.sendWindowCountries !== undefined) {
+    const seen = new Set<string>();
+    change.sendWindowCountries = (input.sendWindowCountries ?? []).map((entry, i) => {
+      if (seen.has(entry.country)) {
+        throw new UserInputError('sendWindowCountries', `sendWindowCountries: ${entry.country} is listed twice`);
+      }
+      seen.add(entry.country);
+      const window = toSendWindow(entry.window, `sendWindowCountries.${i}.window`);
+      return { country: entry.country, window: window ? formatSendWindow(window) : null };
+    });
+  }
+  return change;
+}
+
+/** The brake thresholds given; a minimum above the account's window is refused rather than lowered. */
+function brakeChange(input: UpdateAccountSettingsInput, current: AccountSettingsRow | null): AccountSettingsChange {
+  const change: AccountSettingsChange = {};
+  for (const field of ['brakeWindowReports', 'brakeMinReports', 'brakeFailureRate', 'brakeOptOutRate'] as const) {
+    if (input[field] !== undefined) {
+      change[field] = input[field];
+    }
+  }
+  const windowReports =
+    change.brakeWindowReports !== undefined ? change.brakeWindowReports : (current?.brakeWindowReports ?? null);
+  const minReports = change.brakeMinReports !== undefined ? change.brakeMinReports : (current?.brakeMinReports ?? null);
+  if (windowReports !== null && minReports !== null && minReports > windowReports) {
+    throw new UserInputError(
+      input.brakeMinReports !== undefined ? 'brakeMinReports' : 'brakeWindowReports',
+      `brakeMinReports (${minReports}) must not exceed brakeWindowReports (${windowReports})`,
+    );
+  }
+  return change;
+}
+
 function toView(accountId: string, row: AccountSettingsRow | null): AccountSettings {
   return {
     accountId,
@@ -95,6 +139,15 @@ function toView(accountId: string, row: AccountSettingsRow | null): AccountSetti
     senderIds: row?.senderIds ?? [],
     mps: row?.mps ?? null,
     defaultCountry: row?.defaultCountry ?? null,
+    sendWindowDefault: row?.sendWindowDefault ? toSendWindowModel(parseSendWindow(row.sendWindowDefault)) : null,
+    sendWindowCountries: (row?.sendWindowCountries ?? []).map((c) => ({
+      country: c.country,
+      window: c.window ? toSendWindowModel(parseSendWindow(c.window)) : null,
+    })),
+    brakeWindowReports: row?.brakeWindowReports ?? null,
+    brakeMinReports: row?.brakeMinReports ?? null,
+    brakeFailureRate: row?.brakeFailureRate ?? null,
+    brakeOptOutRate: row?.brakeOptOutRate ?? null,
     updatedAt: row?.updatedAt ?? null,
   };
 }

@@ -1,4 +1,4 @@
-import { brakeReason, BrakeThresholds, CountryOutcomes } from './brake-rule';
+import { brakeReason, BrakeThresholds, brakeThresholdsFor, CountryOutcomes } from './brake-rule';
 
 const thresholds: BrakeThresholds = {
   enabled: true,
@@ -47,5 +47,38 @@ describe('brakeReason', () => {
     expect(brakeReason(outcomes({ failures: 40, optOuts: 4 }), thresholds)).toBeNull();
     expect(brakeReason(outcomes({ finals: 49, failures: 49 }), thresholds)).toBeNull();
     expect(brakeReason(outcomes({ failures: 200 }), { ...thresholds, enabled: false })).toBeNull();
+  });
+});
+
+describe('brakeThresholdsFor', () => {
+  const none = { windowReports: null, minReports: null, failureRate: null, optOutRate: null };
+
+  it('should take the service thresholds for an account that set none', () => {
+    expect(brakeThresholdsFor(thresholds, null)).toBe(thresholds);
+    expect(brakeThresholdsFor(thresholds, none)).toEqual(thresholds);
+  });
+
+  it("should take each of the account's own thresholds over the service's", () => {
+    expect(brakeThresholdsFor(thresholds, { ...none, failureRate: 0.05 })).toEqual({ ...thresholds, failureRate: 0.05 });
+    expect(
+      brakeThresholdsFor(thresholds, { windowReports: 100, minReports: 20, failureRate: 0.5, optOutRate: 0.1 }),
+    ).toEqual({ ...thresholds, windowReports: 100, minReports: 20, failureRate: 0.5, optOutRate: 0.1 });
+  });
+
+  it("should cap the minimum at the account's window, and keep enabled and scope service-wide", () => {
+    expect(brakeThresholdsFor({ ...thresholds, scope: 'campaign' }, { ...none, windowReports: 30 })).toEqual({
+      ...thresholds,
+      scope: 'campaign',
+      windowReports: 30,
+      minReports: 30,
+    });
+  });
+
+  it('should trip on outcomes the service threshold lets pass when the account is stricter', () => {
+    const tenPercent = outcomes({ finals: 100, failures: 10 });
+    expect(brakeReason(tenPercent, thresholds)).toBeNull();
+    expect(brakeReason(tenPercent, brakeThresholdsFor(thresholds, { ...none, failureRate: 0.05 }))).toMatch(
+      /^brake: IN: 10 % failed or undelivered \(threshold 5\.0 %\)/,
+    );
   });
 });

@@ -12,10 +12,43 @@ export interface BrakeThresholds {
   optOutRate: number;
 }
 
+/** An account's own thresholds (AccountSettings); null: the service's BRAKE_* value. */
+export interface AccountBrakeThresholds {
+  windowReports: number | null;
+  minReports: number | null;
+  failureRate: number | null;
+  optOutRate: number | null;
+}
+
+/**
+ * The thresholds for an account's campaigns: each of the account's own, else the service's.
+ * `enabled` and `scope` stay service-wide. A minimum above the window is the window (as for BRAKE_*).
+ */
+export function brakeThresholdsFor(
+  service: BrakeThresholds,
+  account: AccountBrakeThresholds | null | undefined,
+): BrakeThresholds {
+  if (!account) {
+    return service;
+  }
+  const windowReports = account.windowReports ?? service.windowReports;
+  return {
+    enabled: service.enabled,
+    scope: service.scope,
+    windowReports,
+    minReports: Math.min(account.minReports ?? service.minReports, windowReports),
+    failureRate: account.failureRate ?? service.failureRate,
+    optOutRate: account.optOutRate ?? service.optOutRate,
+  };
+}
+
 /** A campaign's last final reports in one country (since its brake was last released). */
 export interface CountryOutcomes {
   campaignId: string;
   country: string;
+  /** The campaign's account's own thresholds, read in the same statement as the outcomes. */
+  accountThresholds?: AccountBrakeThresholds | null;
+  /** How many final reports were read (the window actually used): at most its windowReports. */
   finals: number;
   failures: number;
   optOuts: number;

@@ -43,6 +43,22 @@ describe(BrakeService.name, () => {
       expect(events.campaignsChanged).toHaveBeenCalledWith(['c1']);
     });
 
+    it("should judge each campaign by its account's own thresholds, else the service's", async () => {
+      const { sut, brakes, events } = setup();
+      const tenPercent = { ...failing, failures: 10, topErrorCodes: [{ code: '300', count: 10 }] };
+      const strict = { windowReports: null, minReports: null, failureRate: 0.05, optOutRate: null };
+      brakes.recentOutcomes.mockResolvedValue([
+        { ...tenPercent, campaignId: 'strict', accountThresholds: strict },
+        { ...tenPercent, campaignId: 'default', accountThresholds: null },
+      ]);
+      brakes.trip.mockResolvedValue(true);
+      await expect(sut.evaluate(['strict', 'default'])).resolves.toEqual(['strict']);
+      expect(brakes.recentOutcomes).toHaveBeenCalledTimes(1);
+      expect(brakes.trip).toHaveBeenCalledTimes(1);
+      expect(brakes.trip).toHaveBeenCalledWith('strict', 'IN', expect.stringMatching(/threshold 5\.0 %/), 'country');
+      expect(events.campaignsChanged).toHaveBeenCalledWith(['strict']);
+    });
+
     it('should do nothing when disabled', async () => {
       const { sut } = setup({ BRAKE_ENABLED: 'false' });
       await expect(sut.evaluate(['c1'])).resolves.toEqual([]);

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
 import { CampaignEvents } from '../domain/campaign-events';
 import { BrakeRepository } from '../persistence/brake.repository';
-import { brakeReason } from './brake-rule';
+import { brakeReason, brakeThresholdsFor } from './brake-rule';
 
 // Plivo error 200, "the recipient opted out" (isOptOutErrorCode in the gateway's status mapper).
 export const OPT_OUT_ERROR_CODES = ['200'];
@@ -14,7 +14,8 @@ const CHECKED_KEPT = 10_000;
 /**
  * The automatic brake: after report application (and after any other opt-out signal), each
  * campaign's countries with messages still waiting are checked against BRAKE_* thresholds over
- * their rolling window of final reports; one that passes them is stopped (src/brake/brake-rule.ts
+ * their rolling window of final reports (the campaign's account's own thresholds where it set them,
+ * AccountSettings.brake*); one that passes them is stopped (src/brake/brake-rule.ts
  * words the reason). resumeCampaign releases it.
  */
 @Injectable()
@@ -72,7 +73,8 @@ export class BrakeService implements OnModuleDestroy {
     ]);
     const tripped = new Set<string>();
     for (const country of outcomes) {
-      const reason = brakeReason(country, thresholds);
+      // The account's own thresholds came with the outcomes; each unset one is the service's.
+      const reason = brakeReason(country, brakeThresholdsFor(thresholds, country.accountThresholds));
       if (!reason || tripped.has(country.campaignId)) {
         continue;
       }

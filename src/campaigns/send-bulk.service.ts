@@ -17,6 +17,7 @@ import { PersonalizedRecipientsService } from '../recipient-lists/personalized-r
 import { ProviderAccount } from '../sms-gateway/provider-account';
 import { toSendWindow } from '../quiet-hours/dto/send-window-input.mapper';
 import { placeRecipients, RecipientPlacement } from '../quiet-hours/recipient-placement';
+import { SendWindowDefaultsService } from '../quiet-hours/send-window-defaults.service';
 import { WindowClock } from '../quiet-hours/window-clock';
 import { dayNames, SendWindow } from '../quiet-hours/send-window';
 import { sendBulkFingerprint } from './dto/send-bulk-fingerprint';
@@ -47,6 +48,7 @@ export class SendBulkService {
     private readonly wakeup: DispatcherWakeup,
     private readonly pacing: PacingPlan,
     private readonly windowClock: WindowClock,
+    private readonly windowDefaults: SendWindowDefaultsService,
     private readonly personalized: PersonalizedRecipientsService,
   ) {}
 
@@ -96,7 +98,7 @@ export class SendBulkService {
     );
     const maxCost = this.checkMaxCost(input, estimate);
     // Each batch holds one country and one time zone, with its send window (src/quiet-hours).
-    const placement = this.place(valid, sendWindow, scheduledAt);
+    const placement = await this.place(accountId, valid, sendWindow, scheduledAt);
     const batches = planBatches(valid, suppressed, this.pacing.batchSizeFor(senderId), placement.groupOf);
     const plan = { ...batches, batchPlacements: batches.batchGroups!.map((group) => placement.groups[group]) };
     return this.store(
@@ -173,7 +175,8 @@ export class SendBulkService {
     const estimate = await this.pricing.estimatePersonalized(perCountrySegments);
     const maxCost = this.checkMaxCost(input, estimate);
     // Batches share one text, one country and one time zone (src/quiet-hours).
-    const placement = this.place(
+    const placement = await this.place(
+      accountId,
       rendered.phones.map((e164, i) => ({ e164, country: rendered.countries[i] })),
       sendWindow,
       scheduledAt,
@@ -222,16 +225,21 @@ export class SendBulkService {
     );
   }
 
-  /** Groups recipients by country and, where a send window applies, by time zone. */
-  private place(
+  /**
+   * Groups recipients by country and, where a send window applies, by time zone. The account's
+   * send-window settings are read once here (only when the campaign has no window of its own).
+   */
+  private async place(
+    accountId: string,
     recipients: ReadonlyArray<{ e164: string; country: string }>,
     sendWindow: SendWindow | null,
     scheduledAt: Date | null,
-  ): RecipientPlacement {
+  ): Promise<RecipientPlacement> {
+    const defaults = sendWindow ? this.config.sendWindowDefaults : await this.windowDefaults.forAccount(accountId);
     return placeRecipients(
       recipients,
       sendWindow,
-      this.config.sendWindowDefaults,
+      defaults,
       (scheduledAt ?? this.clock.now()).getTime() + this.windowClock.now().getTime() - this.clock.now().getTime(),
     );
   }

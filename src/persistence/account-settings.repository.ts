@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from './prisma.service';
 
 export interface AccountSettingsRow {
@@ -9,32 +10,68 @@ export interface AccountSettingsRow {
   senderIds: string[];
   mps: number | null;
   defaultCountry: string | null;
+  /** The account's default send window in the configuration form ("09:00-20:00 MON,TUE"). */
+  sendWindowDefault: string | null;
+  /** Per-country send windows over the service's table; a null window is "any time". */
+  sendWindowCountries: CountrySendWindowRow[];
+  brakeWindowReports: number | null;
+  brakeMinReports: number | null;
+  brakeFailureRate: number | null;
+  brakeOptOutRate: number | null;
   updatedAt: Date;
 }
 
+export interface CountrySendWindowRow {
+  country: string;
+  window: string | null;
+}
+
 export type AccountSettingsChange = Partial<Omit<AccountSettingsRow, 'accountId' | 'updatedAt'>>;
+
+type StoredRow = Omit<AccountSettingsRow, 'sendWindowCountries'> & { sendWindowCountries: Prisma.JsonValue };
 
 @Injectable()
 export class AccountSettingsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async find(accountId: string): Promise<AccountSettingsRow | null> {
-    return this.prisma.accountSettings.findUnique({ where: { accountId } });
+    const row = await this.prisma.accountSettings.findUnique({ where: { accountId } });
+    return row ? toRow(row) : null;
   }
 
   /** Of these accounts, the settings of those with their own Plivo credentials (one query). */
   async findWithOwnCredentials(accountIds: string[]): Promise<AccountSettingsRow[]> {
-    return this.prisma.accountSettings.findMany({
+    const rows = await this.prisma.accountSettings.findMany({
       where: { accountId: { in: accountIds }, plivoAuthId: { not: null }, plivoAuthTokenEncrypted: { not: null } },
     });
+    return rows.map(toRow);
   }
 
   /** Applies only the fields present in `change`; creates the row on first use. */
   async update(accountId: string, change: AccountSettingsChange): Promise<AccountSettingsRow> {
-    return this.prisma.accountSettings.upsert({
+    const { sendWindowCountries, ...rest } = change;
+    const data = {
+      ...rest,
+      ...(sendWindowCountries !== undefined && {
+        sendWindowCountries: sendWindowCountries as unknown as Prisma.InputJsonValue,
+      }),
+    };
+    const row = await this.prisma.accountSettings.upsert({
       where: { accountId },
-      create: { accountId, ...change },
-      update: change,
+      create: { accountId, ...data },
+      update: data,
     });
+    return toRow(row);
   }
+}
+
+function toRow(row: StoredRow): AccountSettingsRow {
+  const countries = Array.isArray(row.sendWindowCountries) ? row.sendWindowCountries : [];
+  return {
+    ...row,
+    sendWindowCountries: (countries as unknown as CountrySendWindowRow[]).map((c) => ({
+      country: c.country,
+      window: c.window ?? null,
+    })),
+  };
 }

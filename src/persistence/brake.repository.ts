@@ -12,6 +12,10 @@ interface OutcomeRow {
   failures: number;
   optOuts: number;
   codes: string[];
+  windowReports: number | null;
+  minReports: number | null;
+  failureRate: number | null;
+  optOutRate: number | null;
 }
 
 /** The brake's statements (src/brake): rolling outcomes per campaign and country, trip and release. */
@@ -27,6 +31,8 @@ export class BrakeRepository {
    * In `noReceiptCountries` no delivery receipt ever comes, so a message's last report there is
    * SENT (then UNCONFIRMED once its receipt window passes): those count as outcomes too, else only
    * the failures would and every such country would read 100 % failed.
+   * The campaign's account's own thresholds come with each row (same statement: no extra round
+   * trip), and its own window size, when set, replaces `windowReports` for its campaigns.
    */
   async recentOutcomes(
     campaignIds: string[],
@@ -37,16 +43,20 @@ export class BrakeRepository {
     if (campaignIds.length === 0) {
       return [];
     }
+    const limit = Prisma.sql`coalesce(s."brakeWindowReports", ${windowReports}::int)`;
     const rows = await this.db.$queryRaw<OutcomeRow[]>`
       WITH pairs AS (
-        SELECT DISTINCT b."campaignId", b.country
+        SELECT DISTINCT b."campaignId", b.country, c."accountId"
         FROM "Batch" b JOIN "Campaign" c ON c.id = b."campaignId"
         WHERE b."campaignId" = ANY(${campaignIds}::uuid[]) AND b.state = 'PENDING' AND b."heldBy" IS NULL
           AND b.country IS NOT NULL AND c.status IN ('QUEUED', 'SENDING') AND NOT c."brakeIgnored"
       )
-      SELECT p."campaignId", p.country, w.finals, w.failures, w."optOuts", w.codes
+      SELECT p."campaignId", p.country, w.finals, w.failures, w."optOuts", w.codes,
+             s."brakeWindowReports" AS "windowReports", s."brakeMinReports" AS "minReports",
+             s."brakeFailureRate" AS "failureRate", s."brakeOptOutRate" AS "optOutRate"
       FROM pairs p
       LEFT JOIN "CampaignBrake" k ON k."campaignId" = p."campaignId" AND k.country = p.country
+      LEFT JOIN "AccountSettings" s ON s."accountId" = p."accountId"
       CROSS JOIN LATERAL (
         SELECT count(*)::int AS finals,
                (count(*) FILTER (WHERE l.status IN ('FAILED', 'UNDELIVERED')))::int AS failures,
@@ -55,14 +65,14 @@ export class BrakeRepository {
                         '{}'::text[]) AS codes
         FROM (
           SELECT f.status, f."errorCode", f."optedOut" FROM (
-            ${finalsOf(Prisma.sql`'DELIVERED'`, windowReports)}
-            UNION ALL ${finalsOf(Prisma.sql`'UNDELIVERED'`, windowReports)}
-            UNION ALL ${finalsOf(Prisma.sql`'FAILED'`, windowReports)}
-            UNION ALL ${finalsOf(Prisma.sql`'SENT'`, windowReports, noReceiptCountries)}
-            UNION ALL ${finalsOf(Prisma.sql`'UNCONFIRMED'`, windowReports, noReceiptCountries)}
+            ${finalsOf(Prisma.sql`'DELIVERED'`, limit)}
+            UNION ALL ${finalsOf(Prisma.sql`'UNDELIVERED'`, limit)}
+            UNION ALL ${finalsOf(Prisma.sql`'FAILED'`, limit)}
+            UNION ALL ${finalsOf(Prisma.sql`'SENT'`, limit, noReceiptCountries)}
+            UNION ALL ${finalsOf(Prisma.sql`'UNCONFIRMED'`, limit, noReceiptCountries)}
           ) f
           ORDER BY f.id DESC
-          LIMIT ${windowReports}
+          LIMIT ${limit}
         ) l
       ) w`;
     return rows.map((row) => ({
@@ -72,6 +82,12 @@ export class BrakeRepository {
       failures: row.failures,
       optOuts: row.optOuts,
       topErrorCodes: countCodes(row.codes),
+      accountThresholds: {
+        windowReports: row.windowReports,
+        minReports: row.minReports,
+        failureRate: row.failureRate,
+        optOutRate: row.optOutRate,
+      },
     }));
   }
 
@@ -148,7 +164,7 @@ export class BrakeRepository {
  * of the (campaignId, status, id) index each, so a large campaign's older reports are never read.
  * With `onlyCountries`, the status counts only for a pair whose country is one of them.
  */
-function finalsOf(status: Prisma.Sql, limit: number, onlyCountries?: string[]): Prisma.Sql {
+function finalsOf(status: Prisma.Sql, limit: Prisma.Sql, onlyCountries?: string[]): Prisma.Sql {
   const country = onlyCountries ? Prisma.sql`AND p.country = ANY(${onlyCountries}::text[])` : Prisma.empty;
   return Prisma.sql`(SELECT m.id, m.status, m."errorCode", m."optedOut" FROM "Message" m
     WHERE m."campaignId" = p."campaignId" AND m.status = ${status}::"MessageStatus" AND m.country = p.country

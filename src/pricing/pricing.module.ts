@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConsentModule } from '../consent/consent.module';
+import { QuietHoursModule } from '../quiet-hours/quiet-hours.module';
 import { RecipientListsModule } from '../recipient-lists/recipient-lists.module';
 import { SmsGatewayModule } from '../sms-gateway/sms-gateway.module';
 import { CampaignCostReportResolver } from './campaign-cost-report.resolver';
@@ -10,7 +11,7 @@ import { QuoteResolver } from './quote.resolver';
 
 /** Segments, prices (cached), quotes and cost reports. PricingService is what the campaigns module uses. */
 @Module({
-  imports: [SmsGatewayModule, ConsentModule, RecipientListsModule],
+  imports: [SmsGatewayModule, ConsentModule, RecipientListsModule, QuietHoursModule],
   providers: [PriceCatalogService, PricingService, CostReportService, QuoteResolver, CampaignCostReportResolver],
   exports: [PricingService, PriceCatalogService],
 })

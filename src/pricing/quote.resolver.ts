@@ -2,8 +2,8 @@ import { Args, Query, Resolver } from '@nestjs/graphql';
 import { AuthenticatedAccount } from '../common/auth/authenticated-account';
 import { CurrentAccount } from '../common/auth/current-account.decorator';
 import { SuppressedRecipients } from '../consent/suppressed-recipients';
-import { AppConfig } from '../config/app-config.service';
 import { toSendWindow } from '../quiet-hours/dto/send-window-input.mapper';
+import { SendWindowDefaultsService } from '../quiet-hours/send-window-defaults.service';
 import { QuoteInput } from './dto/quote.input';
 import { Quote } from './models/quote.model';
 import { PricingService } from './pricing.service';
@@ -15,12 +15,14 @@ export class QuoteResolver {
   constructor(
     private readonly pricing: PricingService,
     private readonly suppressed: SuppressedRecipients,
-    private readonly config: AppConfig,
+    private readonly windowDefaults: SendWindowDefaultsService,
   ) {}
 
   @RequireScope(Scope.CAMPAIGNS_READ)
   @Query(() => Quote, { description: 'What sending the text to the recipients would cost; sends nothing.' })
-  quote(@CurrentAccount() account: AuthenticatedAccount, @Args('input') input: QuoteInput): Promise<Quote> {
+  async quote(@CurrentAccount() account: AuthenticatedAccount, @Args('input') input: QuoteInput): Promise<Quote> {
+    const campaignWindow = toSendWindow(input.sendWindow);
+    const defaults = await this.windowDefaults.forAccount(account.accountId);
     return this.pricing.quote(
       {
         text: input.text,
@@ -29,7 +31,7 @@ export class QuoteResolver {
         accountId: account.accountId,
         defaultCountry: input.defaultCountry,
         smartEncoding: input.smartEncoding ?? false,
-        sendWindows: { campaignWindow: toSendWindow(input.sendWindow), defaults: this.config.sendWindowDefaults },
+        sendWindows: { campaignWindow, defaults },
       },
       (phones) => this.suppressed.find(account.accountId, phones),
     );

@@ -20,6 +20,32 @@ export function parseSendWindowDefaults(
   return { fallback: fallback ? parseSendWindow(fallback) : null, byCountry };
 }
 
+/** An account's own send-window settings (AccountSettings); each unset part falls back to the service's. */
+export interface AccountSendWindows {
+  /** The account's default window; undefined: the service's SEND_WINDOW_DEFAULT. */
+  fallback?: SendWindow;
+  /** The account's per-country overrides (null: any time); a country not here keeps the service's entry. */
+  byCountry: ReadonlyMap<string, SendWindow | null>;
+}
+
+/**
+ * The defaults an account's campaigns get: its own country overrides over the service's country
+ * table, and its own default over the service's. A country with an entry in either table (the
+ * account's first) uses it; only countries with none take the default (the account's first).
+ */
+export function accountSendWindowDefaults(
+  service: SendWindowDefaults,
+  account: AccountSendWindows | null,
+): SendWindowDefaults {
+  if (!account || (!account.fallback && account.byCountry.size === 0)) {
+    return service;
+  }
+  return {
+    fallback: account.fallback ?? service.fallback,
+    byCountry: new Map([...service.byCountry, ...account.byCountry]),
+  };
+}
+
 /** The window a recipient in `country` gets: the campaign's own, else the country's, else the fallback. */
 export function sendWindowFor(
   country: string,

@@ -1,5 +1,20 @@
-import { Field, Float, InputType } from '@nestjs/graphql';
-import { ArrayMaxSize, IsOptional, IsPositive, IsString, Matches, Max, MaxLength, MinLength } from 'class-validator';
+import { Field, Float, InputType, Int } from '@nestjs/graphql';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsInt,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { CountrySendWindowInput } from '../../quiet-hours/dto/country-send-window.input';
+import { SendWindowInput } from '../../quiet-hours/dto/send-window.input';
 
 /** Only the fields given change; null clears a field (back to the service's configuration). */
 @InputType()
@@ -35,4 +50,49 @@ export class UpdateAccountSettingsInput {
   @IsOptional()
   @Matches(/^[A-Z]{2}$/, { message: 'defaultCountry: must be an ISO country code such as US' })
   defaultCountry?: string | null;
+
+  @Field(() => SendWindowInput, {
+    nullable: true,
+    description: "the account's default send window (quiet hours), over SEND_WINDOW_DEFAULT; a campaign's sendWindow wins",
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SendWindowInput)
+  sendWindowDefault?: SendWindowInput | null;
+
+  @Field(() => [CountrySendWindowInput], {
+    nullable: true,
+    description: "per-country send windows over SEND_WINDOW_COUNTRY_DEFAULTS; replaces the account's whole list",
+  })
+  @IsOptional()
+  @ArrayMaxSize(250, { message: 'at most 250 countries' })
+  @ValidateNested({ each: true })
+  @Type(() => CountrySendWindowInput)
+  sendWindowCountries?: CountrySendWindowInput[] | null;
+
+  @Field(() => Int, { nullable: true, description: 'brake: the last N final reports of a campaign in a country' })
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1, { message: 'at least 1' })
+  @Max(100_000, { message: 'at most 100000' })
+  brakeWindowReports?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'brake: no decision on fewer final reports' })
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1, { message: 'at least 1' })
+  @Max(100_000, { message: 'at most 100000' })
+  brakeMinReports?: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'brake: trips above this share of failed + undelivered (0 to 1)' })
+  @IsOptional()
+  @Min(0, { message: 'a share from 0 to 1' })
+  @Max(1, { message: 'a share from 0 to 1' })
+  brakeFailureRate?: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'brake: trips above this share of opt-outs (0 to 1)' })
+  @IsOptional()
+  @Min(0, { message: 'a share from 0 to 1' })
+  @Max(1, { message: 'a share from 0 to 1' })
+  brakeOptOutRate?: number | null;
 }

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.service';
+import { AccountSettingsRepository, AccountSettingsRow } from '../persistence/account-settings.repository';
+import { parseSendWindow, SendWindow } from './send-window';
+import { AccountSendWindows, accountSendWindowDefaults, SendWindowDefaults } from './send-window-defaults';
+
+/**
+ * The send-window defaults of an account's campaigns: its own settings over the service's
+ * SEND_WINDOW_*. Read once per sendBulk or quote (the batches then carry their windows), so the
+ * dispatcher never reads settings.
+ */
+@Injectable()
+export class SendWindowDefaultsService {
+  private readonly service: SendWindowDefaults;
+
+  constructor(
+    private readonly settings: AccountSettingsRepository,
+    config: AppConfig,
+  ) {
+    this.service = config.sendWindowDefaults;
+  }
+
+  async forAccount(accountId: string): Promise<SendWindowDefaults> {
+    return accountSendWindowDefaults(this.service, accountSendWindowsOf(await this.settings.find(accountId)));
+  }
+}
+
+/** The stored settings as windows (they were checked when saved). */
+export function accountSendWindowsOf(
+  row: Pick<AccountSettingsRow, 'sendWindowDefault' | 'sendWindowCountries'> | null,
+): AccountSendWindows | null {
+  if (!row) {
+    return null;
+  }
+  return {
+    fallback: row.sendWindowDefault ? parseSendWindow(row.sendWindowDefault) : undefined,
+    byCountry: new Map<string, SendWindow | null>(
+      row.sendWindowCountries.map((c) => [c.country, c.window ? parseSendWindow(c.window) : null]),
+    ),
+  };
+}
