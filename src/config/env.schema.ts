@@ -334,6 +334,8 @@ export class EnvironmentVariables {
   @Min(1)
   DISPATCH_MAX_ATTEMPTS = 8;
 
+  // Transient failures are retried for at most this long after the batch's first attempt (waiting
+  // for a send window, a schedule or a resume does not count).
   @Type(() => Number)
   @IsPositive()
   DISPATCH_MAX_AGE_SECONDS = 6 * 3600;

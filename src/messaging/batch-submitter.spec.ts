@@ -93,6 +93,33 @@ describe(BatchSubmitter.name, () => {
       expect(nextAttemptAt.getTime()).toBeGreaterThanOrEqual(NOW.getTime() + 5_000);
     });
 
+    it('should count the retry age from the first attempt, not from creation (a batch that waited for its window)', async () => {
+      const { sut, gateway, dispatch } = setup();
+      gateway.submitBatch.mockRejectedValue(new SmsGatewayError('transient', 'bad gateway', { status: 502 }));
+      dispatch.markRetry.mockResolvedValue();
+      // Created a day before, held by quiet hours, tried for the first time now (DISPATCH_MAX_AGE 6 h).
+      const waited = dueBatch({
+        attempts: 1,
+        createdAt: new Date(NOW.getTime() - 24 * 3600_000),
+        firstAttemptAt: null,
+      });
+      await sut.submit('me', waited, RECIPIENTS, KEYS);
+      expect(dispatch.markRetry).toHaveBeenCalledTimes(1);
+    });
+
+    it('should give up on a transient failure once the first attempt is older than DISPATCH_MAX_AGE_SECONDS', async () => {
+      const { sut, gateway, inTx } = setup();
+      gateway.submitBatch.mockRejectedValue(new SmsGatewayError('transient', 'bad gateway', { status: 502 }));
+      inTx.markFailed.mockResolvedValue();
+      inTx.failWaitingMessages.mockResolvedValue();
+      const tried = dueBatch({ attempts: 2, firstAttemptAt: new Date(NOW.getTime() - 6 * 3600_000) });
+      await sut.submit('me', tried, RECIPIENTS, KEYS);
+      expect(inTx.markFailed).toHaveBeenCalledWith(
+        'b1',
+        expect.stringMatching(/gave up: the batch would be older than 21600 s/),
+      );
+    });
+
     it('should fail the batch and its messages when the provider refuses it for good', async () => {
       const { sut, gateway, inTx, ledger } = setup();
       gateway.submitBatch.mockRejectedValue(new SmsGatewayError('permanent', 'bad src', { status: 400 }));

@@ -104,7 +104,9 @@ export class BatchSubmitter {
           },
           {
             attempts: batch.attempts,
-            ageMs: this.clock.now().getTime() - batch.createdAt.getTime(),
+            // From the first attempt, not creation: a batch that waited for its window, schedule,
+            // resume or brake is as young as the first time it was tried.
+            ageMs: this.clock.now().getTime() - (batch.firstAttemptAt ?? this.clock.now()).getTime(),
             retryAfterMs: error.retryAfterMs,
           },
         );

@@ -15,6 +15,8 @@ export interface DueBatch {
   reconcileAttempts: number;
   createdAt: Date;
   submittedAt: Date | null;
+  /** The first submission attempt (null until there is one); the retry age counts from it. */
+  firstAttemptAt: Date | null;
   campaignStatus: string;
   campaignPriority: number;
   /** The campaign's money and counters, for the budget rule. */
@@ -103,7 +105,7 @@ export class DispatchRepository {
   async lockNextDue(windowNow: Date = new Date()): Promise<DueBatch | null> {
     const rows = await this.db.$queryRaw<DueBatchRow[]>`
       SELECT b.id, b."campaignId", c."accountId", c."senderId", coalesce(b.text, c.text) AS text, b.state, b.attempts, b."reconcileAttempts",
-             b."createdAt", b."submittedAt", c.status AS "campaignStatus", c.priority AS "campaignPriority",
+             b."createdAt", b."submittedAt", b."firstAttemptAt", c.status AS "campaignStatus", c.priority AS "campaignPriority",
              c."maxCost", c."estimatedCost", c."actualCost", c.total, c.suppressed,
              (c.pending + c.submitted + c.queued) AS uncosted,
              b."windowZone", b."windowStartMinute", b."windowEndMinute", b."windowDays"
@@ -196,7 +198,8 @@ export class DispatchRepository {
       UPDATE "Batch" SET state = 'SUBMITTING', "leaseOwner" = ${owner},
         "leaseExpiresAt" = now() + ${leaseMs} * interval '1 millisecond',
         "nextAttemptAt" = now() + ${leaseMs} * interval '1 millisecond',
-        attempts = attempts + 1, "submittedAt" = now(), "submittedBy" = ${owner}, "updatedAt" = now()
+        attempts = attempts + 1, "submittedAt" = now(), "firstAttemptAt" = coalesce("firstAttemptAt", now()),
+        "submittedBy" = ${owner}, "updatedAt" = now()
       WHERE id = ${batchId}::uuid`;
   }
 

@@ -26,6 +26,7 @@ export function dueBatch(overrides: Partial<DueBatch> = {}): DueBatch {
     reconcileAttempts: 0,
     createdAt: new Date('2030-01-01T00:00:00Z'),
     submittedAt: null,
+    firstAttemptAt: null,
     campaignStatus: 'SENDING',
     campaignPriority: 1,
     maxCost: null,
