@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { jsonbSafe } from './jsonb-safe';
 import type { Prisma } from '../generated/prisma/client';
 import type { Page } from './account.repository';
 import { isUuid } from './campaign.repository';
@@ -25,7 +26,7 @@ export class AuditLogRepository {
 
   async append(entry: NewAuditEntry): Promise<void> {
     await this.prisma.auditEntry.create({
-      data: { ...entry, details: entry.details as Prisma.InputJsonValue },
+      data: { ...entry, details: jsonbSafe(entry.details) as Prisma.InputJsonValue },
     });
   }
 

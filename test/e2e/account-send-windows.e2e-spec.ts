@@ -215,8 +215,10 @@ describe.each(TEST_DATABASES)('per-account send windows and brake thresholds on 
       brakeOptOutRate: null,
     });
 
-    const strictNumbers = indianNumbers(400, 0);
-    const lenientNumbers = indianNumbers(400, 400);
+    // The brake only holds what is still waiting: the strict campaign is long enough (12 s at 100 MPS)
+    // that its reports are applied while most of it waits, even on a slow machine.
+    const strictNumbers = indianNumbers(1_200, 0);
+    const lenientNumbers = indianNumbers(400, 1_200);
     const strictCampaign = await send(strict.apiKey, { recipients: strictNumbers, text: 'strict brake' });
     const lenientCampaign = await send(lenient.apiKey, { recipients: lenientNumbers, text: 'service brake' });
 
