@@ -159,7 +159,7 @@ export class ConsentRepository {
       WHERE "accountId" = ${accountId}::uuid
         AND (${options.phone ?? null}::text IS NULL OR phone = ${options.phone ?? null}::text)
         AND (${options.beforeId ?? null}::bigint IS NULL OR id < ${options.beforeId ?? null}::bigint)
-      ORDER BY id DESC
+      ORDER BY "ConsentRecord".id DESC
       LIMIT ${options.first}`;
   }
 }

@@ -135,7 +135,8 @@ SELECT id::text AS id, "messageUuid", "batchId"::text AS "batchId", "to", status
   payload->>'DeliveryReportTime' AS "deliveryReportTime", "receivedAt"
 FROM "DeliveryReport"
 WHERE "appliedAt" IS NULL AND NOT (id = ANY(string_to_array($2, ',')::bigint[]))
-ORDER BY id
+-- Qualified: the output column "id" is text, and ORDER BY id would sort it as text ("11" before "6").
+ORDER BY "DeliveryReport".id
 LIMIT $1
 FOR UPDATE SKIP LOCKED`;
 

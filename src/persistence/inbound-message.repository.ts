@@ -59,7 +59,7 @@ export class InboundMessageRepository {
     return this.db.$queryRaw<ClaimedInbound[]>`
       SELECT id::text AS id, "messageUuid", "from", "to", text FROM "InboundMessage"
       WHERE "processedAt" IS NULL
-      ORDER BY id
+      ORDER BY "InboundMessage".id
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED`;
   }

@@ -56,6 +56,12 @@ describe('Suppression list, consent settings and erasure (pglite)', () => {
     expect(invalid.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(invalid.errors?.[0].message).toMatch(/^phones: /);
 
+    // The records' ids cross a power of ten (9 then 14, or 99 then 104...): newest first must still
+    // hold (the ids were once sorted as text, "9" after "14").
+    await prisma.$executeRawUnsafe(
+      `SELECT setval(pg_get_serial_sequence('"ConsentRecord"', 'id'),
+         (SELECT power(10, length((coalesce(max(id), 0) + 2)::text))::bigint - 2 FROM "ConsentRecord"))`,
+    );
     const added = await graphql(testApp.baseUrl, apiKey, ADD, { input: { phones: numbers, reason: 'complaint' } });
     expect(added.data).toEqual({ addSuppressions: { added: 5, alreadySuppressed: 0, messagesSuppressed: 0 } });
     const again = await graphql(testApp.baseUrl, apiKey, ADD, { input: { phones: numbers.slice(0, 2) } });
