@@ -36,6 +36,7 @@ for (const stage of stages.filter((s) => !only || s.name === only)) {
     const report = JSON.parse(readFileSync(outputFile, 'utf8'));
     passed = report.numPassedTests;
     failed = report.numFailedTests + report.numRuntimeErrorTestSuites;
+    printSlowestFiles(report);
   } catch {
     failed = 1; // no report: the stage did not run
   }
@@ -43,6 +44,21 @@ for (const stage of stages.filter((s) => !only || s.name === only)) {
   results.push({ name: stage.name, seconds, passed, failed, ok });
   console.log(`\n== ${stage.name} stage: ${ok ? 'passed' : 'FAILED'} in ${seconds} s (${passed} passed, ${failed} failed)\n`);
 }
+/** The ten longest test files of a stage, so a slow suite shows where its time goes. */
+function printSlowestFiles(report) {
+  const root = path.resolve(__dirname, '..') + path.sep;
+  const files = report.testResults
+    .map((r) => ({ file: r.name.replace(root, ''), seconds: (r.endTime - r.startTime) / 1000 }))
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, 10);
+  if (files.length > 0) {
+    console.log('slowest files:');
+    for (const f of files) {
+      console.log(`  ${f.seconds.toFixed(1).padStart(7)} s  ${f.file}`);
+    }
+  }
+}
+
 rmSync(outDir, { recursive: true, force: true });
 
 for (const r of results) {
