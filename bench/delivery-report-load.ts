@@ -16,6 +16,8 @@ export interface LoadJob {
   secret: string;
   connections: number;
   messages: Array<{ batchId: string; to: string }>;
+  /** Where this generator's nonces start; generators running side by side need disjoint ranges. */
+  firstNonce?: string;
 }
 
 export interface LoadResult {
@@ -37,7 +39,7 @@ interface Prepared {
 
 function prepare(job: LoadJob): Prepared[] {
   const prepared: Prepared[] = [];
-  let nonce = 10_000_000_000_000_000_000n;
+  let nonce = BigInt(job.firstNonce ?? '10000000000000000000000');
   for (const { batchId, to } of job.messages) {
     const uuid = randomUUID();
     for (const [status, sequence] of [

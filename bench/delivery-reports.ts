@@ -56,7 +56,7 @@ function ensureProjectLayout(): void {
   }
 }
 
-async function seed(url: string, messages: number): Promise<Array<{ batchId: string; to: string }>> {
+export async function seed(url: string, messages: number): Promise<Array<{ batchId: string; to: string }>> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -94,7 +94,7 @@ async function seed(url: string, messages: number): Promise<Array<{ batchId: str
   }
 }
 
-async function waitApplied(url: string, messages: number, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
+export async function waitApplied(url: string, messages: number, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -130,7 +130,7 @@ async function waitApplied(url: string, messages: number, timeoutMs: number): Pr
   }
 }
 
-function startLoad(job: LoadJob): Promise<{ go: () => Promise<LoadResult> }> {
+export function startLoad(job: LoadJob): Promise<{ go: () => Promise<LoadResult> }> {
   const child = fork(path.join(__dirname, 'delivery-report-load.js'), [], { stdio: 'inherit' });
   return new Promise((resolveReady, rejectReady) => {
     child.once('error', rejectReady);

@@ -16,6 +16,7 @@ import { BenchResult } from './bench-result';
 import { runDeliveryReportBenchmark } from './delivery-reports';
 import { runDispatchControlBenchmark } from './dispatch-control';
 import { runExportBenchmark } from './export';
+import { runMultiInstanceBenchmark } from './multi-instance';
 import { runQuoteBenchmark } from './quote';
 import { runRecipientListUploadBenchmark } from './recipient-list-upload';
 import { runSendBulkBenchmark } from './send-bulk';
@@ -32,9 +33,11 @@ const SUITES: Array<[string, () => Promise<BenchResult[]>]> = [
   // Optional (a 1,000,000-row upload takes a while on a shared machine): run when named
   // (`npm run bench -- recipient-list`) or with BENCH_RECIPIENT_LIST_ROWS set; that many rows (default 1,000,000).
   ['recipient-list-upload', () => runRecipientListUploadBenchmark(RECIPIENT_LIST_ROWS || 1_000_000)],
+  // Optional too (1, 2 and 4 service processes, each started twice): `npm run bench -- multi-instance`.
+  ['multi-instance', runMultiInstanceBenchmark],
 ];
 const RECIPIENT_LIST_ROWS = Number(process.env.BENCH_RECIPIENT_LIST_ROWS ?? 0);
-const OPTIONAL_SUITES = new Set(['recipient-list-upload']);
+const OPTIONAL_SUITES = new Set(['recipient-list-upload', 'multi-instance']);
 
 function format(value: number | undefined, unit = ''): string {
   if (value === undefined) {
