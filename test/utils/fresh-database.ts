@@ -15,6 +15,8 @@ export async function freshDatabase(kind: TestDatabaseKind): Promise<{ url: stri
   }
   const name = `bulk_sms_fresh_${process.pid}_${Date.now()}`;
   await adminQuery(`CREATE DATABASE "${name}"`);
+  // As in global-setup.ts: tests crash the service, never the server.
+  await adminQuery(`ALTER DATABASE "${name}" SET synchronous_commit = off`);
   const url = TEST_POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
   await applyMigrations(url);
   return { url, drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };

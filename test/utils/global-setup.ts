@@ -22,6 +22,8 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig): Pr
     const admin = new Client({ connectionString: TEST_POSTGRES_ADMIN_URL });
     await admin.connect();
     await admin.query(`CREATE DATABASE "${name}"`);
+    // Tests crash the service, never the server: a commit need not wait for the WAL flush.
+    await admin.query(`ALTER DATABASE "${name}" SET synchronous_commit = off`);
     await admin.end();
     databases.push(name);
     const pgUrl = TEST_POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
