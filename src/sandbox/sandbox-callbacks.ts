@@ -10,6 +10,11 @@ export interface CallbackJob {
   /** Sorted keys. */
   params: Record<string, string>;
   attempt: number;
+  /**
+   * The token of the sub-account that owns the message: it signs X-Plivo-Signature-V3, while
+   * Ma-V3 stays signed with the main account's secret. Unset for the main account's messages.
+   */
+  subaccountToken?: string;
 }
 
 export interface CallbackSettings {
@@ -173,7 +178,7 @@ export class SandboxCallbackDispatcher {
       return;
     }
     const nonce = this.nonce();
-    let signature: string;
+    let sign: (secret: string) => string;
     let path = target.path;
     let body: string | undefined;
     if (job.method === 'POST') {
@@ -184,15 +189,16 @@ export class SandboxCallbackDispatcher {
         signed += key + value;
         body += (body ? '&' : '') + key + '=' + encodeURIComponent(value);
       }
-      signature = createHmac('sha256', settings.secret).update(`${signed}.${nonce}`).digest('base64');
+      sign = (secret) => createHmac('sha256', secret).update(`${signed}.${nonce}`).digest('base64');
     } else {
-      signature = signPlivoV3('GET', job.url, nonce, settings.secret, job.params);
+      sign = (secret) => signPlivoV3('GET', job.url, nonce, secret, job.params);
       const query = new URLSearchParams(job.params).toString();
       path += (path.includes('?') ? '&' : '?') + query;
     }
+    const mainSignature = sign(settings.secret);
     const headers: http.OutgoingHttpHeaders = {
-      'X-Plivo-Signature-V3': signature,
-      'X-Plivo-Signature-Ma-V3': signature,
+      'X-Plivo-Signature-V3': job.subaccountToken === undefined ? mainSignature : sign(job.subaccountToken),
+      'X-Plivo-Signature-Ma-V3': mainSignature,
       'X-Plivo-Signature-V3-Nonce': nonce,
       'User-Agent': 'PlivoSandbox/1.0',
     };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SandboxAccount } from './sandbox-accounts';
 import { CallbackJob, SandboxCallbackDispatcher } from './sandbox-callbacks';
 import { ParsedMessageRequest } from './sandbox-message-request';
 import { callbackParams, SandboxBatch, SandboxMessage, SandboxMessageStatus, toMicro } from './sandbox-message';
@@ -60,11 +61,13 @@ export class SandboxEngine {
   }
 
   /** Records an accepted request and starts its messages; callbacks begin after the caller answers. */
-  accept(request: ParsedMessageRequest, apiId: string, now: number): SandboxSubmission {
+  accept(request: ParsedMessageRequest, apiId: string, now: number, account: SandboxAccount): SandboxSubmission {
     const options = this.options();
     const batch: SandboxBatch = {
       index: this.records.submissions.length,
       apiId,
+      authId: account.authId,
+      subaccountToken: account.isSubaccount ? account.authToken : undefined,
       src: request.src,
       text: request.text,
       units: request.units,
@@ -113,6 +116,7 @@ export class SandboxEngine {
     const submission: SandboxSubmission = {
       index: batch.index,
       apiId,
+      authId: account.authId,
       receivedAt: new Date(now),
       src: request.src,
       numbers: messages.map((m) => `+${m.to}`),
@@ -225,6 +229,7 @@ export class SandboxEngine {
       method: message.batch.method,
       params: callbackParams(message, message.sequence, now),
       attempt: 0,
+      subaccountToken: message.batch.subaccountToken,
     };
     this.callbackCounts.generated++;
     const isLast = message.status !== 'queued' && !(message.status === 'sent' && !message.noReceipt);

@@ -7,6 +7,10 @@ export type SandboxMessageStatus = 'queued' | 'sent' | 'delivered' | 'undelivere
 export interface SandboxBatch {
   index: number;
   apiId: string;
+  /** The (sub-)account that sent it. */
+  authId: string;
+  /** The sending sub-account's token (signs V3 callbacks); undefined for the main account. */
+  subaccountToken?: string;
   src: string;
   text: string;
   units: number;
@@ -94,7 +98,8 @@ export function callbackParams(message: SandboxMessage, sequence: number, at: nu
 }
 
 /** The Message API record (`GET /Message/{uuid}/` and list rows). */
-export function messageRecordJson(message: SandboxMessage, authId: string): Record<string, unknown> {
+export function messageRecordJson(message: SandboxMessage): Record<string, unknown> {
+  const authId = message.batch.authId;
   const hasError = message.status === 'failed' || message.status === 'undelivered' || message.status === 'rejected';
   return {
     error_code: hasError ? message.errorCode : null,

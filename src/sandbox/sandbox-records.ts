@@ -6,6 +6,8 @@ export type SubmissionAnswer = 'accepted' | 'timeout' | 'reset' | `error ${numbe
 export interface SandboxSubmission {
   index: number;
   apiId: string;
+  /** The (sub-)account whose credentials sent the request. */
+  authId: string;
   receivedAt: Date;
   src: string;
   /** E.164, one per accepted (valid, de-duplicated) recipient. */
@@ -20,6 +22,8 @@ export interface SandboxSubmission {
 }
 
 export interface MessageFilter {
+  /** Only this (sub-)account's messages. */
+  authId?: string;
   toNumber?: string;
   fromNumber?: string;
   state?: string;
@@ -117,6 +121,7 @@ export class SandboxRecords {
     for (let i = this.ordered.length - 1; i >= 0 && result.length < limit; i--) {
       const m = this.ordered[i];
       if (
+        (filter.authId !== undefined && m.batch.authId !== filter.authId) ||
         (to !== undefined && m.to !== to) ||
         (from !== undefined && m.batch.src !== from) ||
         (filter.state !== undefined && m.status !== filter.state) ||

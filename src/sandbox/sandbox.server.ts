@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { SandboxAccount, SandboxAccounts } from './sandbox-accounts';
 import { handleControl, SandboxControl } from './sandbox-control';
 import { SandboxEngine } from './sandbox-engine';
 import { json, readBody, resetSocket } from './sandbox-http';
@@ -15,6 +16,7 @@ export interface SandboxServerDeps {
   options: () => SandboxOptions;
   engine: SandboxEngine;
   records: SandboxRecords;
+  accounts: SandboxAccounts;
   limits: SandboxRateLimits;
   faults: SandboxFaults;
   control: SandboxControl;
@@ -37,7 +39,7 @@ interface Answer {
   submission?: SandboxSubmission;
 }
 
-const API_PATH = /^\/v1\/Account\/([^/]+)\/(Message|Pricing)\/(?:([^/]+)\/?)?$/;
+const API_PATH = /^\/v1\/Account\/([^/]+)\/(Message|Pricing|Subaccount)\/(?:([^/]+)\/?)?$/;
 const MAX_LIST_LIMIT = 20;
 
 /** Routes Plivo's API (as the SDK calls it) and the `/__sandbox/` control API over node:http. */
@@ -83,7 +85,8 @@ async function handle(
   }
   const options = deps.options();
   const [, pathId, resource, id] = route;
-  if (!authorized(req, pathId, options)) {
+  const account = deps.accounts.authenticate(pathId, req.headers.authorization);
+  if (!account) {
     return json(res, 401, { api_id: apiId, error: 'authentication failed' });
   }
   const now = Date.now();
@@ -123,7 +126,7 @@ async function handle(
     stats.injectedErrors++;
     return json(res, fault.status, errorBody(fault.status, apiId));
   }
-  const answer = route2answer(deps, req.method ?? 'GET', resource, id, url, body, apiId);
+  const answer = route2answer(deps, account, req.method ?? 'GET', resource, id, url, body, apiId);
   if (fault.kind === 'reset') {
     stats.injectedResets++;
     markAnswer(answer, 'reset');
@@ -145,6 +148,7 @@ async function handle(
 
 function route2answer(
   deps: SandboxServerDeps,
+  account: SandboxAccount,
   method: string,
   resource: string,
   id: string | undefined,
@@ -166,14 +170,18 @@ function route2answer(
       ? { status: 200, body: pricingJson(country, apiId) }
       : { status: 404, body: { api_id: apiId, error: `pricing not found for country_iso ${iso}` } };
   }
+  if (resource === 'Subaccount') {
+    return subaccountAnswer(deps, account, method, id, body, apiId);
+  }
   if (method === 'GET' && id) {
+    // Each (sub-)account sees its own messages.
     const message = deps.records.message(id);
-    return message
-      ? { status: 200, body: { api_id: apiId, ...messageRecordJson(message, options.authId) } }
+    return message && message.batch.authId === account.authId
+      ? { status: 200, body: { api_id: apiId, ...messageRecordJson(message) } }
       : { status: 404, body: { api_id: apiId, error: 'not found' } };
   }
   if (method === 'GET') {
-    return listMessages(deps, url, apiId, options.authId);
+    return listMessages(deps, url, apiId, account);
   }
   if (method !== 'POST' || id) {
     return { status: 405, body: { api_id: apiId, error: 'method not allowed' } };
@@ -193,7 +201,7 @@ function route2answer(
   if (barred.size > 0 && parsed.request.recipients.every((r) => barred.has(r.country.iso))) {
     return { status: 403, body: { api_id: apiId, error: 'destination country barred: enable it in Geo Permissions' } };
   }
-  const submission = deps.engine.accept(parsed.request, apiId, now);
+  const submission = deps.engine.accept(parsed.request, apiId, now, account);
   const answer: Record<string, unknown> = {
     api_id: apiId,
     message: 'message(s) queued',
@@ -205,7 +213,65 @@ function route2answer(
   return { status: 202, body: answer, submission };
 }
 
-function listMessages(deps: SandboxServerDeps, url: URL, apiId: string, authId: string): Answer {
+/**
+ * Plivo's Subaccount API, for the main account only: POST creates one (`name` required, `enabled`
+ * "true"/"false", default enabled) and answers 201 with its auth id and token; GET reads one or lists them.
+ */
+function subaccountAnswer(
+  deps: SandboxServerDeps,
+  account: SandboxAccount,
+  method: string,
+  id: string | undefined,
+  body: Record<string, unknown> | undefined,
+  apiId: string,
+): Answer {
+  if (account.isSubaccount) {
+    return { status: 401, body: { api_id: apiId, error: 'a subaccount cannot manage subaccounts' } };
+  }
+  if (method === 'POST' && !id) {
+    const name = body?.name;
+    if (typeof name !== 'string' || name.trim() === '') {
+      return { status: 400, body: { api_id: apiId, error: 'name parameter not present' } };
+    }
+    const enabled = body?.enabled === undefined || String(body.enabled) === 'true';
+    const created = deps.accounts.create(name.trim(), enabled, Date.now());
+    return {
+      status: 201,
+      body: { api_id: apiId, auth_id: created.authId, auth_token: created.authToken, message: 'created' },
+    };
+  }
+  if (method !== 'GET') {
+    return { status: 405, body: { api_id: apiId, error: 'method not allowed' } };
+  }
+  const subaccountJson = (sub: SandboxAccount) => ({
+    account: `/v1/Account/${account.authId}/`,
+    auth_id: sub.authId,
+    auth_token: sub.authToken,
+    created: new Date(sub.createdAt).toISOString().slice(0, 10),
+    enabled: sub.enabled,
+    modified: null,
+    name: sub.name,
+    resource_uri: `/v1/Account/${account.authId}/Subaccount/${sub.authId}/`,
+  });
+  if (id) {
+    const sub = deps.accounts.subaccount(id);
+    return sub
+      ? { status: 200, body: { api_id: apiId, ...subaccountJson(sub) } }
+      : { status: 404, body: { api_id: apiId, error: 'not found' } };
+  }
+  const all = deps.accounts.list();
+  return {
+    status: 200,
+    body: {
+      api_id: apiId,
+      meta: { limit: all.length, offset: 0, next: null, previous: null, total_count: all.length },
+      objects: all.map(subaccountJson),
+    },
+  };
+}
+
+function listMessages(deps: SandboxServerDeps, url: URL, apiId: string, account: SandboxAccount): Answer {
+  const authId = account.authId;
   const q = url.searchParams;
   const limit = q.has('limit') ? Number(q.get('limit')) : MAX_LIST_LIMIT;
   const offset = q.has('offset') ? Number(q.get('offset')) : 0;
@@ -215,7 +281,11 @@ function listMessages(deps: SandboxServerDeps, url: URL, apiId: string, authId: 
   if (!Number.isInteger(offset) || offset < 0) {
     return { status: 400, body: { api_id: apiId, error: 'offset should be a non-negative integer' } };
   }
+  // The main account may ask for one of its sub-accounts' records (`subaccount`, as on Plivo).
+  const subaccount = q.get('subaccount');
+  const owner = subaccount && !account.isSubaccount && deps.accounts.subaccount(subaccount) ? subaccount : authId;
   const filter: MessageFilter = {
+    authId: owner,
     toNumber: q.get('to_number') ?? undefined,
     fromNumber: q.get('from_number') ?? undefined,
     state: q.get('message_state') ?? undefined,
@@ -258,24 +328,9 @@ function listMessages(deps: SandboxServerDeps, url: URL, apiId: string, authId: 
         next: rows.length > limit ? pageUrl(offset + limit) : null,
         previous: offset > 0 ? pageUrl(Math.max(0, offset - limit)) : null,
       },
-      objects: page.map((m) => messageRecordJson(m, authId)),
+      objects: page.map((m) => messageRecordJson(m)),
     },
   };
-}
-
-function authorized(req: http.IncomingMessage, pathId: string, options: SandboxOptions): boolean {
-  const header = req.headers.authorization ?? '';
-  if (!header.startsWith('Basic ')) {
-    return false;
-  }
-  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return (
-    colon > 0 &&
-    decoded.slice(0, colon) === options.authId &&
-    pathId === options.authId &&
-    decoded.slice(colon + 1) === options.authToken
-  );
 }
 
 function markAnswer(answer: Answer, how: SandboxSubmission['answer']): void {

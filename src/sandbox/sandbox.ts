@@ -1,5 +1,6 @@
 import { AddressInfo } from 'node:net';
 import http from 'node:http';
+import { SandboxAccount, SandboxAccounts } from './sandbox-accounts';
 import { SandboxCallbackDispatcher } from './sandbox-callbacks';
 import { SandboxEngine } from './sandbox-engine';
 import { SandboxFaults } from './sandbox-faults';
@@ -30,6 +31,8 @@ export interface SandboxStats {
  */
 export class PlivoSandbox {
   readonly records = new SandboxRecords();
+  /** The main account and the sub-accounts created through the Subaccount API. */
+  readonly accounts = new SandboxAccounts(() => this.current);
   private current: SandboxOptions;
   private readonly scheduler = new SandboxScheduler();
   private readonly mps = new SandboxMpsQueue();
@@ -74,6 +77,7 @@ export class PlivoSandbox {
       options: () => this.current,
       engine: this.engine,
       records: this.records,
+      accounts: this.accounts,
       limits: this.limits,
       faults: this.faults,
       control: {
@@ -169,7 +173,15 @@ export class PlivoSandbox {
     return this.inbound.send(from, to, text, Date.now());
   }
 
-  /** Clears records, stats, queues, pending callbacks and credit; re-seeds the fault stream. */
+  /** Creates a sub-account directly (tests); the same as `POST /v1/Account/{id}/Subaccount/`. */
+  createSubaccount(name: string): SandboxAccount {
+    return this.accounts.create(name, true, Date.now());
+  }
+
+  /**
+   * Clears records, stats, queues, pending callbacks and credit; re-seeds the fault stream.
+   * Sub-accounts stay, like the main account's credentials.
+   */
   reset(): void {
     this.scheduler.clear();
     this.dispatcher.clear();
