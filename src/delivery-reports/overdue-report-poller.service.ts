@@ -1,9 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
+import { AccountPlivoCredentials, AccountSettingsRepository } from '../persistence/account-settings.repository';
 import { NewDeliveryReport } from '../persistence/delivery-report.repository';
 import { OverdueBatch, ReceiptWindowRepository } from '../persistence/receipt-window.repository';
 import { SmsGateway } from '../sms-gateway/sms-gateway';
 import { ProviderMessageRecord } from '../sms-gateway/sms-gateway.types';
+import { AccountSmsGateways } from '../messaging/account-sms-gateways';
 import { ProviderApiBudget } from '../messaging/provider-api-budget';
 import { DeliveryReportApplier } from './delivery-report-applier.service';
 import { DeliveryReportIntake } from './delivery-report-intake.service';
@@ -18,7 +20,7 @@ const CLOCK_SKEW_MS = 15_000;
 
 /** One question to the provider: a message by its UUID, or a batch's number around its submission. */
 type Lookup =
-  | { kind: 'uuid'; uuid: string; batchId: string | null }
+  | { kind: 'uuid'; uuid: string; batchId: string | null; messageId?: string }
   | { kind: 'number'; to: string; batchId: string; since: Date; until: Date };
 
 /** Lookups per pass and in parallel: modest next to Plivo's 300 requests / 5 s, shared with sending. */
@@ -42,7 +44,8 @@ export class OverdueReportPoller implements OnApplicationBootstrap, OnModuleDest
 
   constructor(
     private readonly receipts: ReceiptWindowRepository,
-    private readonly gateway: SmsGateway,
+    private readonly gateways: AccountSmsGateways,
+    private readonly settings: AccountSettingsRepository,
     private readonly intake: DeliveryReportIntake,
     private readonly applier: DeliveryReportApplier,
     private readonly config: AppConfig,
@@ -97,7 +100,7 @@ export class OverdueReportPoller implements OnApplicationBootstrap, OnModuleDest
       perPass - lookups.length,
     );
     for (const message of messages) {
-      lookups.push({ kind: 'uuid', uuid: message.providerMessageId, batchId: null });
+      lookups.push({ kind: 'uuid', uuid: message.providerMessageId, batchId: null, messageId: message.id });
     }
     if (lookups.length < perPass) {
       lookups.push(...(await this.claimBatchLookups(perPass - lookups.length, overdueAfterMs, repollAfterMs, now)));
@@ -139,24 +142,56 @@ export class OverdueReportPoller implements OnApplicationBootstrap, OnModuleDest
     return lookups;
   }
 
+  /**
+   * Each lookup's gateway: a message of an account with its own Plivo sub-account is only visible
+   * with that sub-account's credentials. Two queries per pass, not one per lookup.
+   */
+  private async gatewaysOf(lookups: Lookup[]): Promise<Array<() => SmsGateway>> {
+    const batchIds = new Set<string>();
+    const messageIds: string[] = [];
+    for (const lookup of lookups) {
+      if (lookup.kind === 'uuid' && lookup.messageId !== undefined) {
+        messageIds.push(lookup.messageId);
+      } else if (lookup.batchId !== null) {
+        batchIds.add(lookup.batchId);
+      }
+    }
+    const [byBatch, byMessage] = await Promise.all([
+      this.settings.credentialsOfBatches([...batchIds]),
+      this.settings.credentialsOfMessages(messageIds),
+    ]);
+    return lookups.map((lookup) => {
+      const credentials: AccountPlivoCredentials | undefined =
+        lookup.kind === 'uuid' && lookup.messageId !== undefined
+          ? byMessage.get(lookup.messageId)
+          : lookup.batchId !== null
+            ? byBatch.get(lookup.batchId)
+            : undefined;
+      return () => this.gateways.forAccount(credentials);
+    });
+  }
+
   private async lookUp(lookups: Lookup[]): Promise<Array<{ record: ProviderMessageRecord; batchId: string | null }>> {
     const found: Array<{ record: ProviderMessageRecord; batchId: string | null }> = [];
     const byNumber: Array<{ candidates: ProviderMessageRecord[]; batchId: string }> = [];
+    const gateways = await this.gatewaysOf(lookups);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < lookups.length) {
-        const lookup = lookups[next++];
+        const index = next++;
+        const lookup = lookups[index];
         try {
+          const gateway = gateways[index]();
           if (lookup.kind === 'uuid') {
             await this.budget.beforeRead('get');
-            const record = await this.gateway.getMessage(lookup.uuid);
+            const record = await gateway.getMessage(lookup.uuid);
             this.metrics.polled.inc({ result: record ? 'found' : 'not_found' });
             if (record) {
               found.push({ record, batchId: lookup.batchId });
             }
           } else {
             await this.budget.beforeRead('list');
-            const candidates = await this.gateway.listMessages({
+            const candidates = await gateway.listMessages({
               toNumber: lookup.to,
               since: lookup.since,
               until: lookup.until,

@@ -7,6 +7,8 @@ import { DispatchRepository } from '../persistence/dispatch.repository';
 import { Transactor, UnitOfWork } from '../persistence/transactor';
 import { SmsGateway } from '../sms-gateway/sms-gateway';
 import { SmsGatewayError } from '../sms-gateway/sms-gateway.error';
+import { SmsGatewayFactory } from '../sms-gateway/sms-gateway-factory';
+import { AccountSmsGateways } from './account-sms-gateways';
 import { ProviderMessageRecord } from '../sms-gateway/sms-gateway.types';
 import { AmbiguousBatchReconciler } from './ambiguous-batch-reconciler';
 import { ProviderApiBudget } from './provider-api-budget';
@@ -45,7 +47,9 @@ function setup(nowMs = SUBMITTED_AT.getTime() + 120_000) {
   const budget = strictMock<ProviderApiBudget>();
   budget.beforeRead.mockResolvedValue();
   dispatch.extendLease.mockResolvedValue();
-  const sut = new AmbiguousBatchReconciler(gateway, dispatch, campaigns, transactor, config, clock, budget);
+  const sut = new AmbiguousBatchReconciler(
+    new AccountSmsGateways(gateway, strictMock<SmsGatewayFactory>(), config),
+    dispatch, campaigns, transactor, config, clock, budget);
   return { sut, gateway, dispatch, inTx, campaigns };
 }
 

@@ -5,6 +5,7 @@ import { CampaignRepository } from '../persistence/campaign.repository';
 import { DispatchRepository, DueBatch } from '../persistence/dispatch.repository';
 import { Transactor } from '../persistence/transactor';
 import { SmsGateway } from '../sms-gateway/sms-gateway';
+import { AccountSmsGateways } from './account-sms-gateways';
 import { ProviderApiBudget } from './provider-api-budget';
 import { SmsGatewayError } from '../sms-gateway/sms-gateway.error';
 import { ListProviderMessagesQuery, ProviderMessageRecord } from '../sms-gateway/sms-gateway.types';
@@ -34,7 +35,7 @@ export class AmbiguousBatchReconciler {
   private readonly logger = new Logger(AmbiguousBatchReconciler.name);
 
   constructor(
-    private readonly gateway: SmsGateway,
+    private readonly gateways: AccountSmsGateways,
     private readonly dispatch: DispatchRepository,
     private readonly campaigns: CampaignRepository,
     private readonly transactor: Transactor,
@@ -58,7 +59,9 @@ export class AmbiguousBatchReconciler {
     }
     const recipients = await this.dispatch.pendingRecipients(batch.id);
     try {
-      const { found, complete } = await this.findAtProvider(owner, batch.id, recipients, attemptedAt);
+      // Listed with the credentials the batch was sent with: the account's own sub-account or the service's.
+      const gateway = this.gateways.forAccount(batch);
+      const { found, complete } = await this.findAtProvider(gateway, owner, batch.id, recipients, attemptedAt);
       if (complete || found.length > 0) {
         const rest = recipients.length - found.length;
         const resend = rest === 0 ? 'none' : !complete ? null : cancelled ? 'cancel-rest' : 'rest';
@@ -126,11 +129,11 @@ export class AmbiguousBatchReconciler {
   }
 
   /** One page of the provider's records; a page that fails for a passing reason is asked again. */
-  private async listPage(query: ListProviderMessagesQuery): Promise<ProviderMessageRecord[]> {
+  private async listPage(gateway: SmsGateway, query: ListProviderMessagesQuery): Promise<ProviderMessageRecord[]> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.budget.beforeRead('list');
-        return await this.gateway.listMessages(query);
+        return await gateway.listMessages(query);
       } catch (error) {
         if (
           !(error instanceof SmsGatewayError) ||
@@ -151,6 +154,7 @@ export class AmbiguousBatchReconciler {
    * requests at the account's rate (a busy account fills a window with other campaigns' messages).
    */
   private async findAtProvider(
+    gateway: SmsGateway,
     owner: string,
     batchId: string,
     recipients: string[],
@@ -172,7 +176,7 @@ export class AmbiguousBatchReconciler {
 
     if (recipients.length <= windowPages) {
       for (const to of recipients) {
-        const records = await this.listPage({ toNumber: to, since, until, limit: PAGE_SIZE });
+        const records = await this.listPage(gateway, { toNumber: to, since, until, limit: PAGE_SIZE });
         if (records.length > 0) {
           found.set(to, records[0].messageUuid);
         }
@@ -182,7 +186,7 @@ export class AmbiguousBatchReconciler {
     }
     const wanted = new Map(recipients.map((to) => [to.replace(/\D/g, ''), to]));
     for (let page = 0; page < MAX_PAGES; page++) {
-      const records = await this.listPage({ since, until, limit: PAGE_SIZE, offset: page * PAGE_SIZE });
+      const records = await this.listPage(gateway, { since, until, limit: PAGE_SIZE, offset: page * PAGE_SIZE });
       for (const record of records) {
         const to = wanted.get(record.to.replace(/\D/g, ''));
         if (to) {

@@ -8,6 +8,8 @@ import { DispatchRepository } from '../persistence/dispatch.repository';
 import { Transactor, UnitOfWork } from '../persistence/transactor';
 import { SmsGateway } from '../sms-gateway/sms-gateway';
 import { SmsGatewayError } from '../sms-gateway/sms-gateway.error';
+import { SmsGatewayFactory } from '../sms-gateway/sms-gateway-factory';
+import { AccountSmsGateways } from './account-sms-gateways';
 import { BatchSubmitter } from './batch-submitter';
 import { DispatchMetrics } from './dispatch.metrics';
 import { PacingKey } from './pacing-plan';
@@ -36,7 +38,7 @@ function setup() {
   clock.now.mockReturnValue(NOW);
   campaigns.completeFinished.mockResolvedValue([]);
   const metrics = new DispatchMetrics(new MetricsService());
-  const sut = new BatchSubmitter(gateway, dispatch, campaigns, transactor, ledger, config, clock, metrics);
+  const sut = new BatchSubmitter(new AccountSmsGateways(gateway, strictMock<SmsGatewayFactory>(), config), dispatch, campaigns, transactor, ledger, config, clock, metrics);
   return { sut, gateway, dispatch, inTx, ledger, campaigns };
 }
 

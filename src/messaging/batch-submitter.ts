@@ -4,8 +4,8 @@ import { AppConfig } from '../config/app-config.service';
 import { CampaignRepository } from '../persistence/campaign.repository';
 import { DispatchRepository, DueBatch } from '../persistence/dispatch.repository';
 import { Transactor } from '../persistence/transactor';
-import { SmsGateway } from '../sms-gateway/sms-gateway';
 import { SmsGatewayError } from '../sms-gateway/sms-gateway.error';
+import { AccountSmsGateways } from './account-sms-gateways';
 import { DispatchMetrics } from './dispatch.metrics';
 import { PacingKey } from './pacing-plan';
 import { PacingLedger } from './pacing-ledger';
@@ -21,7 +21,7 @@ export class BatchSubmitter {
   private readonly logger = new Logger(BatchSubmitter.name);
 
   constructor(
-    private readonly gateway: SmsGateway,
+    private readonly gateways: AccountSmsGateways,
     private readonly dispatch: DispatchRepository,
     private readonly campaigns: CampaignRepository,
     private readonly transactor: Transactor,
@@ -35,7 +35,8 @@ export class BatchSubmitter {
     const { messageExpirySeconds } = this.config.dispatch;
     const started = Date.now();
     try {
-      const result = await this.gateway.submitBatch({
+      // The account's own Plivo sub-account when it has one (read with the claim), else the service's.
+      const result = await this.gateways.forAccount(batch).submitBatch({
         batchId: batch.id,
         src: batch.senderId,
         recipients,

@@ -26,6 +26,13 @@ export interface CountrySendWindowRow {
   window: string | null;
 }
 
+/** An account's own Plivo credentials as stored (the token sealed), for choosing its gateway. */
+export interface AccountPlivoCredentials {
+  accountId: string;
+  plivoAuthId: string | null;
+  plivoAuthTokenEncrypted: string | null;
+}
+
 export type AccountSettingsChange = Partial<Omit<AccountSettingsRow, 'accountId' | 'updatedAt'>>;
 
 type StoredRow = Omit<AccountSettingsRow, 'sendWindowCountries'> & { sendWindowCountries: Prisma.JsonValue };
@@ -45,6 +52,33 @@ export class AccountSettingsRepository {
       where: { accountId: { in: accountIds }, plivoAuthId: { not: null }, plivoAuthTokenEncrypted: { not: null } },
     });
     return rows.map(toRow);
+  }
+
+  /**
+   * The own Plivo credentials of the accounts owning these batches, keyed by batch id; batches of
+   * accounts that send through the service's account are absent. One query.
+   */
+  async credentialsOfBatches(batchIds: string[]): Promise<Map<string, AccountPlivoCredentials>> {
+    if (batchIds.length === 0) {
+      return new Map();
+    }
+    const rows = await this.prisma.$queryRaw<Array<AccountPlivoCredentials & { id: string }>>`
+      SELECT b.id::text AS id, s."accountId"::text AS "accountId", s."plivoAuthId", s."plivoAuthTokenEncrypted"
+      FROM "Batch" b JOIN "Campaign" c ON c.id = b."campaignId" JOIN "AccountSettings" s ON s."accountId" = c."accountId"
+      WHERE b.id = ANY(${batchIds}::uuid[]) AND s."plivoAuthId" IS NOT NULL AND s."plivoAuthTokenEncrypted" IS NOT NULL`;
+    return new Map(rows.map(({ id, ...credentials }) => [id, credentials]));
+  }
+
+  /** The same for messages, keyed by message id. One query. */
+  async credentialsOfMessages(messageIds: string[]): Promise<Map<string, AccountPlivoCredentials>> {
+    if (messageIds.length === 0) {
+      return new Map();
+    }
+    const rows = await this.prisma.$queryRaw<Array<AccountPlivoCredentials & { id: string }>>`
+      SELECT m.id::text AS id, s."accountId"::text AS "accountId", s."plivoAuthId", s."plivoAuthTokenEncrypted"
+      FROM "Message" m JOIN "Campaign" c ON c.id = m."campaignId" JOIN "AccountSettings" s ON s."accountId" = c."accountId"
+      WHERE m.id = ANY(${messageIds}::bigint[]) AND s."plivoAuthId" IS NOT NULL AND s."plivoAuthTokenEncrypted" IS NOT NULL`;
+    return new Map(rows.map(({ id, ...credentials }) => [id, credentials]));
   }
 
   /** Applies only the fields present in `change`; creates the row on first use. */

@@ -32,6 +32,11 @@ export interface DueBatch {
   windowStartMinute?: number | null;
   windowEndMinute?: number | null;
   windowDays?: number | null;
+  /** The account's own MPS cap (AccountSettings.mps); null: the service's PLIVO_MPS. */
+  accountMps?: number | null;
+  /** The account's own Plivo (sub-)account, the token sealed; null: the service's account. */
+  plivoAuthId?: string | null;
+  plivoAuthTokenEncrypted?: string | null;
 }
 
 /** A shared pacing row, locked: the provider queue model and the API token bucket. */
@@ -108,8 +113,10 @@ export class DispatchRepository {
              b."createdAt", b."submittedAt", b."firstAttemptAt", c.status AS "campaignStatus", c.priority AS "campaignPriority",
              c."maxCost", c."estimatedCost", c."actualCost", c.total, c.suppressed,
              (c.pending + c.submitted + c.queued) AS uncosted,
-             b."windowZone", b."windowStartMinute", b."windowEndMinute", b."windowDays"
+             b."windowZone", b."windowStartMinute", b."windowEndMinute", b."windowDays",
+             s.mps AS "accountMps", s."plivoAuthId", s."plivoAuthTokenEncrypted"
       FROM "Batch" b JOIN "Campaign" c ON c.id = b."campaignId"
+        LEFT JOIN "AccountSettings" s ON s."accountId" = c."accountId"
       WHERE b.state IN ('PENDING', 'SUBMITTING', 'AMBIGUOUS')
         AND b."nextAttemptAt" <= now()
         AND (b.state <> 'PENDING' OR c.status IN ('QUEUED', 'SENDING'))

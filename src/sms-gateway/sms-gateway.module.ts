@@ -3,6 +3,7 @@ import { PlivoEndpoint } from './plivo-endpoint';
 import { PlivoSmsGateway } from './plivo-sms.gateway';
 import { ProviderAccount } from './provider-account';
 import { SmsGateway } from './sms-gateway';
+import { SmsGatewayFactory } from './sms-gateway-factory';
 
 export interface SmsGatewayModuleOptions {
   /** Modules providing what `useFactory` injects (e.g. the sandbox). */
@@ -14,7 +15,7 @@ export interface SmsGatewayModuleOptions {
 }
 
 /**
- * Binds `SmsGateway` and `ProviderAccount` to a Plivo endpoint. The composition root calls
+ * Binds `SmsGateway`, `SmsGatewayFactory` and `ProviderAccount` to a Plivo endpoint. The composition root calls
  * `forRoot` once (global); feature modules import `SmsGatewayModule` to declare the dependency.
  */
 @Module({})
@@ -43,8 +44,13 @@ export class SmsGatewayModule {
               timeoutMs: endpoint.timeoutMs,
             }),
         },
+        {
+          provide: SmsGatewayFactory,
+          inject: [PlivoEndpoint],
+          useFactory: (endpoint: PlivoEndpoint) => new SmsGatewayFactory(endpoint),
+        },
       ],
-      exports: [PlivoEndpoint, SmsGateway, ProviderAccount],
+      exports: [PlivoEndpoint, SmsGateway, SmsGatewayFactory, ProviderAccount],
     };
   }
 }

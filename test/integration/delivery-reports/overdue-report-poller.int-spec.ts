@@ -4,7 +4,9 @@ import { DeliveryReportIntake } from '../../../src/delivery-reports/delivery-rep
 import { DeliveryReportMetrics } from '../../../src/delivery-reports/delivery-report.metrics';
 import { OverdueReportPoller } from '../../../src/delivery-reports/overdue-report-poller.service';
 import { MessageStatus } from '../../../src/domain/message-status.enum';
+import { AccountSmsGateways } from '../../../src/messaging/account-sms-gateways';
 import { ProviderApiBudget } from '../../../src/messaging/provider-api-budget';
+import { AccountSettingsRepository } from '../../../src/persistence/account-settings.repository';
 import { ReceiptWindowRepository } from '../../../src/persistence/receipt-window.repository';
 import { PlivoSandbox } from '../../../src/sandbox/sandbox';
 import { SmsGateway } from '../../../src/sms-gateway/sms-gateway';
@@ -184,7 +186,8 @@ describe.each(TEST_DATABASES)('OverdueReportPoller (%s)', (database) => {
     for (let pass = 0; pass < 3; pass++) {
       const poller = new OverdueReportPoller(
         t.app.get(ReceiptWindowRepository),
-        t.app.get(SmsGateway),
+        t.app.get(AccountSmsGateways),
+        t.app.get(AccountSettingsRepository),
         t.app.get(DeliveryReportIntake),
         t.app.get(DeliveryReportApplier),
         t.app.get(AppConfig),
