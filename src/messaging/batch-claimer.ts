@@ -74,7 +74,9 @@ export class BatchClaimer {
         return { kind: 'wait', untilMs: Date.now() };
       }
 
-      const pacingKeys = this.pacing.keysFor(batch.senderId);
+      // The account's own MPS cap, read with the batch, is one more lane (a change applies at the next claim).
+      const cap = { accountId: batch.accountId, mps: batch.accountMps ?? null };
+      const pacingKeys = this.pacing.keysFor(batch.senderId, cap);
       const senderKeys = pacingKeys.filter((k) => k.key !== account.key);
       const rows = [
         account,
@@ -110,7 +112,7 @@ export class BatchClaimer {
       await tx.dispatch.markSubmitting(batch.id, owner, leaseMs);
       await tx.dispatch.takeTurn(
         batch.campaignId,
-        turnAdvanceMs(recipients.length, this.pacing.laneMps(batch.senderId), batch.campaignPriority),
+        turnAdvanceMs(recipients.length, this.pacing.laneMps(batch.senderId, cap), batch.campaignPriority),
       );
       return { kind: 'submit', batch: { ...batch, attempts: batch.attempts + 1 }, recipients, pacingKeys };
     });

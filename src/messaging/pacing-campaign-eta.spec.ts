@@ -11,12 +11,15 @@ import { PacingPlan } from './pacing-plan';
 const NOW = new Date('2030-01-01T00:00:00Z');
 const at = (ms: number) => new Date(NOW.getTime() + ms);
 
-function setup(queueDrainsAt: Date | null, others: Array<{ id: string; pending: number; priority: number }> = []) {
+type Load = { id: string; accountId?: string; pending: number; priority: number };
+
+function setup(queueDrainsAt: Date | null, others: Load[] = [], accountMps: number | null = null) {
   const config = new AppConfig(loadEnvironment({ PLIVO_MPS: '100' }));
   const pacing = new PacingPlan(config, new ProviderAccount('sandbox', 'MA1', '+14155550100', []));
   const dispatch = strictMock<DispatchRepository>();
   dispatch.queueDrainsAt.mockResolvedValue(queueDrainsAt);
-  dispatch.sendingCampaignsLoad.mockResolvedValue(others);
+  dispatch.sendingCampaignsLoad.mockResolvedValue(others.map((c) => ({ accountId: 'other-account', ...c })));
+  dispatch.accountMpsCap.mockResolvedValue(accountMps);
   const clock = strictMock<Clock>();
   clock.now.mockReturnValue(NOW);
   return new PacingCampaignEta(dispatch, pacing, clock);
@@ -48,6 +51,17 @@ describe(PacingCampaignEta.name, () => {
       await expect(
         setup(null, others).estimateCompletion(campaignRecord({ pending: 1_000, priority: 4 })),
       ).resolves.toEqual(at(12_500));
+    });
+
+    it("should send at most at the account's own MPS cap, shared with the account's other campaigns", async () => {
+      const campaign = campaignRecord({ pending: 1_000 });
+      // Alone: 1,000 at the account's 10 MPS (not the service's 100): 100 s.
+      await expect(setup(null, [], 10).estimateCompletion(campaign)).resolves.toEqual(at(100_000));
+      // Beside another campaign of the same account with 1,000 left: half of 10 MPS, 200 s.
+      const same = [{ id: 'c2', accountId: campaign.accountId, pending: 1_000, priority: 1 }];
+      await expect(setup(null, same, 10).estimateCompletion(campaign)).resolves.toEqual(at(200_000));
+      // A cap above PLIVO_MPS changes nothing: 1,000 at 100 MPS.
+      await expect(setup(null, [], 500).estimateCompletion(campaign)).resolves.toEqual(at(10_000));
     });
 
     it('should start a scheduled campaign at its schedule, alone', async () => {

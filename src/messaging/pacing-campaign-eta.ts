@@ -13,7 +13,8 @@ import { PacingPlan } from './pacing-plan';
 /**
  * When the provider will have sent a campaign's last message, in the just-in-time model: what is
  * queued at the provider drains first (at most DISPATCH_LEAD_SECONDS), then the campaign's waiting
- * messages go at its fair share of its lane's MPS beside the other sending campaigns. Never in the
+ * messages go at its fair share of its lane's MPS beside the other sending campaigns (and, when its
+ * account has its own MPS cap, at most its share of that cap beside the account's other campaigns). Never in the
  * past; null while paused. Recipients whose send window is closed are scheduled from its opening
  * (src/quiet-hours); those held by a tripped brake are left out. Delivery receipts can come later than this.
  */
@@ -48,17 +49,24 @@ export class PacingCampaignEta extends CampaignEta {
     const now = this.clock.now().getTime();
     const scheduled = campaign.status === CampaignStatus.SCHEDULED && campaign.scheduledAt !== null;
     const start = scheduled ? Math.max(now, campaign.scheduledAt!.getTime()) : now;
-    const queuedUntil = (await this.dispatch.queueDrainsAt(this.pacing.accountKey))?.getTime() ?? start;
+    const cap = { accountId: campaign.accountId, mps: await this.dispatch.accountMpsCap(campaign.accountId) };
+    const capMps = this.pacing.accountCapMps(cap);
+    const queuedUntil = Math.max(
+      (await this.dispatch.queueDrainsAt(this.pacing.accountKey))?.getTime() ?? start,
+      capMps === undefined
+        ? start
+        : ((await this.dispatch.queueDrainsAt(this.pacing.accountCapKey(cap.accountId)))?.getTime() ?? start),
+    );
     // A scheduled campaign's competitors at its start are unknown: it is estimated alone.
-    const others = scheduled
-      ? []
-      : (await this.dispatch.sendingCampaignsLoad())
-          .filter((c) => c.id !== campaign.id)
-          .map((c) => ({ remaining: c.pending, priority: c.priority }));
-    const byMps = fairShareFinishMs(
-      { remaining: campaign.pending, priority: campaign.priority },
-      others,
-      this.pacing.laneMps(campaign.senderId),
+    const others = scheduled ? [] : (await this.dispatch.sendingCampaignsLoad()).filter((c) => c.id !== campaign.id);
+    const share = (c: { pending: number; priority: number }) => ({ remaining: c.pending, priority: c.priority });
+    const target = share(campaign);
+    // Its fair share of the service's MPS, and of its account's own cap beside the account's other campaigns.
+    const byMps = Math.max(
+      fairShareFinishMs(target, others.map(share), this.pacing.laneMps(campaign.senderId)),
+      capMps === undefined
+        ? 0
+        : fairShareFinishMs(target, others.filter((c) => c.accountId === campaign.accountId).map(share), capMps),
     );
     // A personalized campaign may be bounded by its requests rather than by the MPS.
     const sending = Math.max(byMps, await this.requestsMs(campaign));

@@ -24,6 +24,21 @@ describe(PacingPlan.name, () => {
     });
   });
 
+  describe('with an account MPS cap', () => {
+    it("should add the account's own lane at its MPS, never above PLIVO_MPS", () => {
+      const p = plan({ PLIVO_MPS: '100', DISPATCH_LEAD_SECONDS: '10' });
+      const capped = { accountId: 'acc-1', mps: 2 };
+      expect(p.keysFor('+14155550100', capped).map((k) => [k.key, k.limits.mps])).toEqual([
+        ['account:MA1', 100],
+        ['tenant:MA1:acc-1', 2],
+      ]);
+      expect(p.laneMps('+14155550100', capped)).toBe(2);
+      expect(p.batchSizeFor('+14155550100', capped)).toBe(20);
+      expect(p.laneMps('+14155550100', { accountId: 'acc-1', mps: 500 })).toBe(100);
+      expect(p.keysFor('+14155550100', { accountId: 'acc-1', mps: null }).map((k) => k.key)).toEqual(['account:MA1']);
+    });
+  });
+
   describe('keysFor', () => {
     it('should keep each lane at most the lead, and never near message_expiry', () => {
       const p = plan({ PLIVO_MPS: '100', PLIVO_SENDER_MPS: 'MyBrand=2', DISPATCH_LEAD_SECONDS: '10' });

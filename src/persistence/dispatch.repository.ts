@@ -237,10 +237,18 @@ export class DispatchRepository {
     return row?.queueDrainsAt ?? null;
   }
 
-  /** Sending campaigns' waiting messages and priorities, for the fair-share ETA. */
-  async sendingCampaignsLoad(): Promise<Array<{ id: string; pending: number; priority: number }>> {
-    return this.db.$queryRaw<Array<{ id: string; pending: number; priority: number }>>`
-      SELECT id, pending, priority FROM "Campaign" WHERE status IN ('QUEUED', 'SENDING') AND pending > 0`;
+  /** Sending campaigns' waiting messages, priorities and accounts, for the fair-share ETA. */
+  async sendingCampaignsLoad(): Promise<Array<{ id: string; accountId: string; pending: number; priority: number }>> {
+    return this.db.$queryRaw<Array<{ id: string; accountId: string; pending: number; priority: number }>>`
+      SELECT id, "accountId"::text AS "accountId", pending, priority FROM "Campaign"
+      WHERE status IN ('QUEUED', 'SENDING') AND pending > 0`;
+  }
+
+  /** The account's own MPS cap (its settings), or null. */
+  async accountMpsCap(accountId: string): Promise<number | null> {
+    const [row] = await this.db.$queryRaw<Array<{ mps: number | null }>>`
+      SELECT mps FROM "AccountSettings" WHERE "accountId" = ${accountId}::uuid`;
+    return row?.mps ?? null;
   }
 
   /** The provider acknowledged the batch: it is never submitted again. */
