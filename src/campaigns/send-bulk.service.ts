@@ -3,13 +3,14 @@ import Decimal from 'decimal.js';
 import { ConflictError, UserInputError } from '../common/errors/domain-error';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
-import { CampaignRecord } from '../domain/campaign.record';
+import { CampaignRecord, RejectedRecipient } from '../domain/campaign.record';
 import { CampaignStatus } from '../domain/campaign-status.enum';
 import { Encoding } from '../domain/encoding.enum';
 import { PlannedRecipients, planBatches, planPersonalizedBatches } from '../messaging/batch-planner';
 import { DispatcherWakeup } from '../messaging/dispatcher-wakeup';
 import { PacingPlan } from '../messaging/pacing-plan';
 import { isSupportedCountry, validateRecipients } from '../messaging/recipient-validator';
+import { AccountSettingsRepository } from '../persistence/account-settings.repository';
 import { CampaignRepository, NewCampaign } from '../persistence/campaign.repository';
 import { SUPPRESSED_REASON, SuppressedRecipients } from '../consent/suppressed-recipients';
 import { CostEstimate, PricingService } from '../pricing/pricing.service';
@@ -29,6 +30,26 @@ const SCHEDULE_SKEW_MS = 5_000;
 export const REJECTED_RECIPIENTS_KEPT = 10_000;
 const DAY_MS = 86_400_000;
 const PARALLEL_VALIDATION_FROM = 50_000;
+
+/** What a campaign is sent with, settled before its recipients are read. */
+interface Sending {
+  senderId: string;
+  scheduledAt: Date | null;
+  sendWindow: SendWindow | null;
+  requestHash: string | null;
+  /** Recipients per batch: MPS x lead of the slowest lane (the account's own MPS cap included). */
+  batchSize: number;
+}
+
+/** What differs between a plain and a personalized campaign when it is stored. */
+interface CampaignDraft {
+  text: string;
+  encoding: Encoding;
+  segmentsPerMessage: number;
+  estimate: CostEstimate;
+  rejected: RejectedRecipient[];
+  recipientListId?: string;
+}
 
 /**
  * Accepts a campaign: validates everything first (nothing is stored when anything is wrong),
@@ -50,6 +71,7 @@ export class SendBulkService {
     private readonly windowClock: WindowClock,
     private readonly windowDefaults: SendWindowDefaultsService,
     private readonly personalized: PersonalizedRecipientsService,
+    private readonly accountSettings: AccountSettingsRepository,
   ) {}
 
   async send(accountId: string, input: SendBulkInput): Promise<CampaignRecord> {
@@ -60,14 +82,21 @@ export class SendBulkService {
         return this.replay(existing, requestHash);
       }
     }
-    const senderId = this.checkSender(input.senderId);
-    const scheduledAt = this.checkSchedule(input.scheduledAt);
+    // The account's settings: its sender IDs, MPS cap and default country (each falls back to the service's).
+    const settings = await this.accountSettings.find(accountId);
+    const senderId = this.checkSender(input.senderId, settings?.senderIds ?? []);
+    const sending: Sending = {
+      senderId,
+      scheduledAt: this.checkSchedule(input.scheduledAt),
+      sendWindow: toSendWindow(input.sendWindow),
+      requestHash,
+      batchSize: this.pacing.batchSizeFor(senderId, { accountId, mps: settings?.mps ?? null }),
+    };
     if (input.recipientListId) {
-      return this.sendList(accountId, input, input.recipientListId, senderId, scheduledAt, requestHash);
+      return this.sendList(accountId, input, input.recipientListId, sending);
     }
-    const defaultCountry = this.checkDefaultCountry(input.defaultCountry);
+    const defaultCountry = this.checkDefaultCountry(input.defaultCountry ?? settings?.defaultCountry);
     const text = this.pricing.analyzeText(input.text, input.smartEncoding ?? false);
-    const sendWindow = toSendWindow(input.sendWindow);
 
     // Large lists are parsed on two worker threads (libphonenumber dominates: ~9 s for a million
     // in one thread, ~4.5 s on two); the event loop only merges.
@@ -79,16 +108,15 @@ export class SendBulkService {
       const reasons = [...new Set(rejected.map((r) => r.reason))].slice(0, 3).join('; ');
       throw new UserInputError('recipients', `no valid recipient among ${input.recipients.length} (${reasons})`);
     }
-    const suppressed = await this.suppressions.find(
+    const suppressed = await this.suppressedAmong(
       accountId,
       valid.map((r) => r.e164),
+      rejected,
     );
     if (suppressed.size > 0) {
       for (const recipient of valid) {
         if (suppressed.has(recipient.e164)) {
           perCountry.set(recipient.country, (perCountry.get(recipient.country) ?? 1) - 1);
-          // Stored as a SUPPRESSED message (never sent) and listed among the rejections.
-          rejected.push({ input: recipient.e164, reason: SUPPRESSED_REASON });
         }
       }
     }
@@ -96,40 +124,19 @@ export class SendBulkService {
       new Map([...perCountry].filter(([, count]) => count > 0)),
       text.segments,
     );
-    const maxCost = this.checkMaxCost(input, estimate);
-    // Each batch holds one country and one time zone, with its send window (src/quiet-hours).
-    const placement = await this.place(accountId, valid, sendWindow, scheduledAt);
-    const batches = planBatches(valid, suppressed, this.pacing.batchSizeFor(senderId), placement.groupOf);
-    const plan = { ...batches, batchPlacements: batches.batchGroups!.map((group) => placement.groups[group]) };
-    return this.store(
+    return this.planAndStore(
       accountId,
       input,
+      sending,
+      valid,
+      (batchSize, groupOf) => planBatches(valid, suppressed, batchSize, groupOf),
       {
-        accountId,
-        name: input.name ?? null,
-        status: scheduledAt ? CampaignStatus.SCHEDULED : CampaignStatus.QUEUED,
         text: text.text,
-        senderId,
         encoding: text.encoding,
         segmentsPerMessage: text.segments,
-        smartEncoding: input.smartEncoding ?? false,
-        idempotencyKey: input.idempotencyKey ?? null,
-        estimatedCost: estimate.totalCost,
-        estimatedCostByCountry: estimate.perCountry.map((c) => ({
-          country: c.country,
-          recipients: c.recipients,
-          pricePerSegment: c.pricePerSegment.toFixed(5),
-          cost: c.cost.toFixed(5),
-        })),
-        maxCost,
-        rejectedRecipients: rejected.slice(0, REJECTED_RECIPIENTS_KEPT),
-        rejectedCount: rejected.length,
-        requestHash,
-        scheduledAt,
-        priority: input.priority ?? 1,
-        ...this.windowFields(input, sendWindow, placement),
+        estimate,
+        rejected,
       },
-      plan,
     );
   }
 
@@ -141,9 +148,7 @@ export class SendBulkService {
     accountId: string,
     input: SendBulkInput,
     listId: string,
-    senderId: string,
-    scheduledAt: Date | null,
-    requestHash: string | null,
+    sending: Sending,
   ): Promise<CampaignRecord> {
     if (input.recipients.length > 0) {
       throw new UserInputError('recipients', 'give either recipients or recipientListId, not both (recipients: [])');
@@ -157,14 +162,11 @@ export class SendBulkService {
         `no recipient of list ${listId} can be sent${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`,
       );
     }
-    const sendWindow = toSendWindow(input.sendWindow);
-    const suppressed = await this.suppressions.find(accountId, rendered.phones);
     const rejected = [...rendered.rejected];
+    const suppressed = await this.suppressedAmong(accountId, rendered.phones, rejected);
     const perCountrySegments = new Map<string, Map<number, number>>();
     for (let i = 0; i < rendered.phones.length; i++) {
       if (suppressed.has(rendered.phones[i])) {
-        // Stored as a SUPPRESSED message (never sent) and listed among the rejections.
-        rejected.push({ input: rendered.phones[i], reason: SUPPRESSED_REASON });
         continue;
       }
       const segments = rendered.texts[rendered.textIndexes[i]].segments;
@@ -173,53 +175,99 @@ export class SendBulkService {
       perCountrySegments.set(rendered.countries[i], bySegments);
     }
     const estimate = await this.pricing.estimatePersonalized(perCountrySegments);
-    const maxCost = this.checkMaxCost(input, estimate);
-    // Batches share one text, one country and one time zone (src/quiet-hours).
-    const placement = await this.place(
-      accountId,
-      rendered.phones.map((e164, i) => ({ e164, country: rendered.countries[i] })),
-      sendWindow,
-      scheduledAt,
-    );
-    const batches = planPersonalizedBatches(
-      rendered,
-      rendered.texts.map((t) => t.text),
-      suppressed,
-      this.pacing.batchSizeFor(senderId),
-      placement.groupOf,
-    );
-    const plan = { ...batches, batchPlacements: batches.batchGroups!.map((group) => placement.groups[group]) };
     const ucs2 = rendered.texts.some((t) => t.encoding === Encoding.UCS2);
+    // Batches share one text, besides one country and one time zone.
+    return this.planAndStore(
+      accountId,
+      input,
+      sending,
+      rendered.phones.map((e164, i) => ({ e164, country: rendered.countries[i] })),
+      (batchSize, groupOf) =>
+        planPersonalizedBatches(
+          rendered,
+          rendered.texts.map((t) => t.text),
+          suppressed,
+          batchSize,
+          groupOf,
+        ),
+      {
+        // The template; each batch carries its rendered text.
+        text: input.text,
+        encoding: ucs2 ? Encoding.UCS2 : Encoding.GSM7,
+        // The longest text's segments (the estimate counts each recipient's own).
+        segmentsPerMessage: Math.max(...rendered.texts.map((t) => t.segments)),
+        estimate,
+        rejected,
+        recipientListId: listId,
+      },
+    );
+  }
+
+  /**
+   * The account's suppressed numbers among `phones`; each is listed among the rejections (and
+   * stored as a SUPPRESSED message, never sent).
+   */
+  private async suppressedAmong(
+    accountId: string,
+    phones: string[],
+    rejected: RejectedRecipient[],
+  ): Promise<Set<string>> {
+    const suppressed = await this.suppressions.find(accountId, phones);
+    if (suppressed.size > 0) {
+      for (const phone of phones) {
+        if (suppressed.has(phone)) {
+          rejected.push({ input: phone, reason: SUPPRESSED_REASON });
+        }
+      }
+    }
+    return suppressed;
+  }
+
+  /**
+   * The steps both kinds of campaign share once recipients are known and priced: the budget check,
+   * the send-window placement (each batch holds one country and one time zone, src/quiet-hours),
+   * the batches, and storing it all.
+   */
+  private async planAndStore(
+    accountId: string,
+    input: SendBulkInput,
+    sending: Sending,
+    recipients: ReadonlyArray<{ e164: string; country: string }>,
+    planFor: (batchSize: number, groupOf: ArrayLike<number>) => PlannedRecipients,
+    draft: CampaignDraft,
+  ): Promise<CampaignRecord> {
+    const maxCost = this.checkMaxCost(input, draft.estimate);
+    const placement = await this.place(accountId, recipients, sending.sendWindow, sending.scheduledAt);
+    const batches = planFor(sending.batchSize, placement.groupOf);
+    const plan = { ...batches, batchPlacements: batches.batchGroups!.map((group) => placement.groups[group]) };
     return this.store(
       accountId,
       input,
       {
         accountId,
         name: input.name ?? null,
-        status: scheduledAt ? CampaignStatus.SCHEDULED : CampaignStatus.QUEUED,
-        // The template; each batch carries its rendered text.
-        text: input.text,
-        senderId,
-        encoding: ucs2 ? Encoding.UCS2 : Encoding.GSM7,
-        // The longest text's segments (the estimate counts each recipient's own).
-        segmentsPerMessage: Math.max(...rendered.texts.map((t) => t.segments)),
-        smartEncoding,
+        status: sending.scheduledAt ? CampaignStatus.SCHEDULED : CampaignStatus.QUEUED,
+        text: draft.text,
+        senderId: sending.senderId,
+        encoding: draft.encoding,
+        segmentsPerMessage: draft.segmentsPerMessage,
+        smartEncoding: input.smartEncoding ?? false,
         idempotencyKey: input.idempotencyKey ?? null,
-        estimatedCost: estimate.totalCost,
-        estimatedCostByCountry: estimate.perCountry.map((c) => ({
+        estimatedCost: draft.estimate.totalCost,
+        estimatedCostByCountry: draft.estimate.perCountry.map((c) => ({
           country: c.country,
           recipients: c.recipients,
           pricePerSegment: c.pricePerSegment.toFixed(5),
           cost: c.cost.toFixed(5),
         })),
         maxCost,
-        rejectedRecipients: rejected.slice(0, REJECTED_RECIPIENTS_KEPT),
-        rejectedCount: rejected.length,
-        requestHash,
-        scheduledAt,
+        rejectedRecipients: draft.rejected.slice(0, REJECTED_RECIPIENTS_KEPT),
+        rejectedCount: draft.rejected.length,
+        requestHash: sending.requestHash,
+        scheduledAt: sending.scheduledAt,
         priority: input.priority ?? 1,
-        ...this.windowFields(input, sendWindow, placement),
-        recipientListId: listId,
+        ...this.windowFields(input, sending.sendWindow, placement),
+        ...(draft.recipientListId !== undefined && { recipientListId: draft.recipientListId }),
       },
       plan,
     );
@@ -323,13 +371,21 @@ export class SendBulkService {
     return existing;
   }
 
-  private checkSender(senderId: string | null | undefined): string {
-    const allowed = [this.provider.senderId, ...this.config.extraSenderIds];
+  /**
+   * The campaign's sender: one of the account's own sender IDs when it has any (the first by
+   * default), else one of the service's (PLIVO_SENDER_ID first, then SENDER_IDS).
+   */
+  private checkSender(senderId: string | null | undefined, accountSenderIds: readonly string[]): string {
+    const own = accountSenderIds.length > 0;
+    const allowed = own ? accountSenderIds : [this.provider.senderId, ...this.config.extraSenderIds];
     if (!senderId) {
       return allowed[0];
     }
     if (!allowed.includes(senderId)) {
-      throw new UserInputError('senderId', `unknown sender ${senderId}; configured senders: ${allowed.join(', ')}`);
+      throw new UserInputError(
+        'senderId',
+        `unknown sender ${senderId}; ${own ? "this account's" : 'configured'} senders: ${allowed.join(', ')}`,
+      );
     }
     return senderId;
   }

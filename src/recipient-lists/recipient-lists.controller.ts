@@ -6,6 +6,7 @@ import { RequireScope } from '../common/auth/require-scope.decorator';
 import { Scope } from '../common/auth/scope.enum';
 import { DomainError, UserInputError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-code.enum';
+import { AccountSettingsRepository } from '../persistence/account-settings.repository';
 import { RecipientListFormat, RecipientListUploadService } from './recipient-list-upload.service';
 import { RecipientListSummary } from './recipient-list.summary';
 
@@ -17,7 +18,10 @@ const CONCURRENT_UPLOADS = 2;
 export class RecipientListsController {
   private uploading = 0;
 
-  constructor(private readonly uploads: RecipientListUploadService) {}
+  constructor(
+    private readonly uploads: RecipientListUploadService,
+    private readonly accountSettings: AccountSettingsRepository,
+  ) {}
 
   // Storing recipients is preparing a send: the sending scope, like sendBulk.
   @RequireScope(Scope.CAMPAIGNS_WRITE)
@@ -40,7 +44,14 @@ export class RecipientListsController {
     }
     this.uploading++;
     try {
-      return await this.uploads.upload(account.accountId, request, { format: chosen, phoneColumn, defaultCountry });
+      // Numbers without a country code are read in the account's default country when the request names none.
+      const country =
+        defaultCountry ?? (await this.accountSettings.find(account.accountId))?.defaultCountry ?? undefined;
+      return await this.uploads.upload(account.accountId, request, {
+        format: chosen,
+        phoneColumn,
+        defaultCountry: country,
+      });
     } finally {
       this.uploading--;
     }
