@@ -49,7 +49,13 @@ function setup(nowMs = SUBMITTED_AT.getTime() + 120_000) {
   dispatch.extendLease.mockResolvedValue();
   const sut = new AmbiguousBatchReconciler(
     new AccountSmsGateways(gateway, strictMock<SmsGatewayFactory>(), config),
-    dispatch, campaigns, transactor, config, clock, budget);
+    dispatch,
+    campaigns,
+    transactor,
+    config,
+    clock,
+    budget,
+  );
   return { sut, gateway, dispatch, inTx, campaigns };
 }
 

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { dueBatch, strictMock } from '../../test/factories/dispatch.factory';
+import { SettingsCipher } from '../accounts/settings-cipher';
 import { MetricsService } from '../common/metrics/metrics.service';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
@@ -21,11 +23,14 @@ const KEYS: PacingKey[] = [
 ];
 const RECIPIENTS = ['+14155550001', '+14155550002'];
 
-function setup() {
+const SETTINGS_KEY = randomBytes(32);
+
+function setup(env: Record<string, string> = { SETTINGS_ENCRYPTION_KEY: SETTINGS_KEY.toString('base64') }) {
   const config = new AppConfig(
-    loadEnvironment({ API_BASE_URL: 'https://sms.example', DISPATCH_RECONCILE_DELAY_SECONDS: '60' }),
+    loadEnvironment({ API_BASE_URL: 'https://sms.example', DISPATCH_RECONCILE_DELAY_SECONDS: '60', ...env }),
   );
   const gateway = strictMock<SmsGateway>();
+  const factory = strictMock<SmsGatewayFactory>();
   const dispatch = strictMock<DispatchRepository>();
   const campaigns = strictMock<CampaignRepository>();
   const inTx = strictMock<DispatchRepository>();
@@ -38,8 +43,17 @@ function setup() {
   clock.now.mockReturnValue(NOW);
   campaigns.completeFinished.mockResolvedValue([]);
   const metrics = new DispatchMetrics(new MetricsService());
-  const sut = new BatchSubmitter(new AccountSmsGateways(gateway, strictMock<SmsGatewayFactory>(), config), dispatch, campaigns, transactor, ledger, config, clock, metrics);
-  return { sut, gateway, dispatch, inTx, ledger, campaigns };
+  const sut = new BatchSubmitter(
+    new AccountSmsGateways(gateway, factory, config),
+    dispatch,
+    campaigns,
+    transactor,
+    ledger,
+    config,
+    clock,
+    metrics,
+  );
+  return { sut, gateway, factory, dispatch, inTx, ledger, campaigns };
 }
 
 describe(BatchSubmitter.name, () => {
@@ -145,6 +159,32 @@ describe(BatchSubmitter.name, () => {
       expect(inTx.markWaitingForResume.mock.invocationCallOrder[0]).toBeLessThan(
         inTx.pauseSending.mock.invocationCallOrder[0],
       );
+    });
+
+    it("should send an account's batch through its own Plivo sub-account when it has one", async () => {
+      const { sut, gateway, factory, inTx } = setup();
+      const subaccount = strictMock<SmsGateway>();
+      factory.forCredentials.mockReturnValue(subaccount);
+      subaccount.submitBatch.mockResolvedValue({ apiId: 'api-1', messageUuids: ['u1', 'u2'], invalidNumbers: [] });
+      inTx.markAccepted.mockResolvedValue();
+      inTx.submitWaitingMessages.mockResolvedValue();
+      const sealed = new SettingsCipher(SETTINGS_KEY).seal('sub-token', 'a1');
+      await sut.submit('me', dueBatch({ plivoAuthId: 'SA1', plivoAuthTokenEncrypted: sealed }), RECIPIENTS, KEYS);
+      expect(factory.forCredentials).toHaveBeenCalledWith('SA1', 'sub-token');
+      expect(subaccount.submitBatch).toHaveBeenCalledTimes(1);
+      expect(gateway.submitBatch).not.toHaveBeenCalled();
+      expect(inTx.markAccepted).toHaveBeenCalledWith('b1', 'api-1', ['u1', 'u2']);
+    });
+
+    it("should pause the campaign, sending nothing, when the account's token cannot be opened", async () => {
+      const { sut, gateway, inTx, ledger } = setup({});
+      inTx.markWaitingForResume.mockResolvedValue();
+      inTx.pauseSending.mockResolvedValue();
+      const sealed = new SettingsCipher(SETTINGS_KEY).seal('sub-token', 'a1');
+      await sut.submit('me', dueBatch({ plivoAuthId: 'SA1', plivoAuthTokenEncrypted: sealed }), RECIPIENTS, KEYS);
+      expect(gateway.submitBatch).not.toHaveBeenCalled();
+      expect(ledger.release).toHaveBeenCalledWith(KEYS, 2);
+      expect(inTx.pauseSending).toHaveBeenCalledWith('c1', expect.stringMatching(/^pause: .*SETTINGS_ENCRYPTION_KEY/));
     });
 
     it('should never resend a batch whose outcome is unknown, nor give its queue time back: it is reconciled', async () => {
