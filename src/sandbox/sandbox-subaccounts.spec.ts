@@ -62,7 +62,11 @@ describe('PlivoSandbox sub-accounts', () => {
 
     expect(created.authId).toMatch(/^SA[0-9A-F]{18}$/);
     expect(created.authToken).toMatch(/^[0-9a-f]{40}$/);
-    const read = (await main.subaccounts.get(created.authId)) as { name: string; enabled: boolean; authToken: string };
+    const read = (await main.subaccounts.get(created.authId)) as unknown as {
+      name: string;
+      enabled: boolean;
+      authToken: string;
+    };
     expect(read).toMatchObject({ name: 'Acme', enabled: true, authToken: created.authToken });
 
     const asSub = new plivo.Client(created.authId, created.authToken, { url: sandbox.apiUrl + created.authId });
