@@ -13,7 +13,10 @@ import { UpdateAccountSettingsInput } from './dto/update-account-settings.input'
 import { AccountSettings } from './models/account-settings.model';
 import { SettingsCipher } from './settings-cipher';
 
-/** Per-account settings; the Plivo auth token is sealed before it is stored and never shown. */
+/**
+ * Per-account settings; the Plivo auth token is sealed before it is stored and never shown (it is
+ * opened only to send: messaging/account-sms-gateways.ts).
+ */
 @Injectable()
 export class AccountSettingsService {
   private readonly cipher?: SettingsCipher;
@@ -69,14 +72,6 @@ export class AccountSettingsService {
     }
     Object.assign(change, sendWindowChange(input), brakeChange(input, current));
     return toView(accountId, await this.settings.update(accountId, change));
-  }
-
-  /** The account's own Plivo credentials, opened; undefined when it uses the service's account. */
-  ownPlivoCredentials(row: AccountSettingsRow): { authId: string; authToken: string } | undefined {
-    if (!row.plivoAuthId || !row.plivoAuthTokenEncrypted || !this.cipher) {
-      return undefined;
-    }
-    return { authId: row.plivoAuthId, authToken: this.cipher.open(row.plivoAuthTokenEncrypted, row.accountId) };
   }
 
   private seal(token: string, accountId: string): string {

@@ -57,10 +57,7 @@ export class PacingPlan {
   /** min(DISPATCH_BATCH_SIZE, MPS x lead): small accounts send small batches often, large ones 1,000 numbers. */
   batchSizeFor(senderId: string, account?: AccountMpsCap): number {
     const { maxBatchSize } = this.config.dispatch;
-    return Math.max(
-      1,
-      Math.min(maxBatchSize, Math.floor((this.laneMps(senderId, account) * this.maxQueueMs) / 1000)),
-    );
+    return Math.max(1, Math.min(maxBatchSize, Math.floor((this.laneMps(senderId, account) * this.maxQueueMs) / 1000)));
   }
 
   /** The pacing row of one of our accounts with its own MPS cap. */

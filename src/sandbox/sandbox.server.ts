@@ -233,7 +233,7 @@ function subaccountAnswer(
     if (typeof name !== 'string' || name.trim() === '') {
       return { status: 400, body: { api_id: apiId, error: 'name parameter not present' } };
     }
-    const enabled = body?.enabled === undefined || String(body.enabled) === 'true';
+    const enabled = body?.enabled === undefined || body.enabled === true || body.enabled === 'true';
     const created = deps.accounts.create(name.trim(), enabled, Date.now());
     return {
       status: 201,

@@ -15,10 +15,16 @@ export class AccountSettings {
   @Field(() => [String], { description: 'sender IDs this account may use; the first is its default' })
   senderIds!: string[];
 
-  @Field(() => Float, { nullable: true, description: "messages per second of the account's Plivo account" })
+  @Field(() => Float, {
+    nullable: true,
+    description: "the account's share of the service's messages per second, at most PLIVO_MPS",
+  })
   mps!: number | null;
 
-  @Field(() => String, { nullable: true, description: 'ISO country for recipients written without +country code' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'ISO country for recipients written without +country code (sendBulk, quote, list uploads)',
+  })
   defaultCountry!: string | null;
 
   @Field(() => SendWindowModel, { nullable: true, description: 'own default send window; null: SEND_WINDOW_DEFAULT' })

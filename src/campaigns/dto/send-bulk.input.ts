@@ -50,7 +50,11 @@ export class SendBulkInput {
   @IsStorableText()
   text!: string;
 
-  @Field(() => String, { nullable: true, description: 'defaults to the configured sender' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "defaults to the account's first sender ID, else the configured sender; one outside the account's sender IDs is refused",
+  })
   @IsOptional()
   @Matches(/^(\+?[0-9]{3,15}|[A-Za-z0-9 ]{1,11})$/, {
     message: 'senderId must be a phone number (E.164) or an alphanumeric sender of at most 11 characters',
@@ -63,7 +67,10 @@ export class SendBulkInput {
   @IsStorableText()
   name?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'ISO 3166-1 alpha-2, for numbers given without +country code' })
+  @Field(() => String, {
+    nullable: true,
+    description: "ISO 3166-1 alpha-2, for numbers given without +country code; default: the account's defaultCountry",
+  })
   @IsOptional()
   @Matches(/^[A-Za-z]{2}$/, { message: 'defaultCountry must be an ISO 3166-1 alpha-2 code such as US or GB' })
   defaultCountry?: string | null;

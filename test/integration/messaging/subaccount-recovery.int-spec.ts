@@ -79,8 +79,8 @@ describe.each(TEST_DATABASES)(
           async () => (await prisma.batch.count({ where: { campaignId, state: { not: 'ACCEPTED' } } })) === 0,
         );
         expect(sandbox.stats().requests.injectedTimeouts).toBeGreaterThan(0);
-      // Reads answer again from here on; the callbacks stay lost.
-      sandbox.configure({ timeoutRate: 0 });
+        // Reads answer again from here on; the callbacks stay lost.
+        sandbox.configure({ timeoutRate: 0 });
         expect(recipients.filter((n) => sandbox.records.timesSubmitted(n) !== 1)).toEqual([]);
         expect(new Set(sandbox.records.submissions.map((s) => s.authId))).toEqual(new Set([sub.authId]));
         // Every report was lost: the overdue poller read each message's record with the sub-account's credentials.
