@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { chooseSender } from '../accounts/account-sender';
 import Decimal from 'decimal.js';
 import { ConflictError, UserInputError } from '../common/errors/domain-error';
 import { Clock } from '../common/time/clock';
@@ -84,7 +85,10 @@ export class SendBulkService {
     }
     // The account's settings: its sender IDs, MPS cap and default country (each falls back to the service's).
     const settings = await this.accountSettings.find(accountId);
-    const senderId = this.checkSender(input.senderId, settings?.senderIds ?? []);
+    const senderId = chooseSender(input.senderId, settings?.senderIds ?? [], [
+      this.provider.senderId,
+      ...this.config.extraSenderIds,
+    ]);
     const sending: Sending = {
       senderId,
       scheduledAt: this.checkSchedule(input.scheduledAt),
@@ -369,25 +373,6 @@ export class SendBulkService {
       );
     }
     return existing;
-  }
-
-  /**
-   * The campaign's sender: one of the account's own sender IDs when it has any (the first by
-   * default), else one of the service's (PLIVO_SENDER_ID first, then SENDER_IDS).
-   */
-  private checkSender(senderId: string | null | undefined, accountSenderIds: readonly string[]): string {
-    const own = accountSenderIds.length > 0;
-    const allowed = own ? accountSenderIds : [this.provider.senderId, ...this.config.extraSenderIds];
-    if (!senderId) {
-      return allowed[0];
-    }
-    if (!allowed.includes(senderId)) {
-      throw new UserInputError(
-        'senderId',
-        `unknown sender ${senderId}; ${own ? "this account's" : 'configured'} senders: ${allowed.join(', ')}`,
-      );
-    }
-    return senderId;
   }
 
   private checkSchedule(scheduledAt: Date | null | undefined): Date | null {

@@ -178,5 +178,33 @@ describe(BatchClaimer.name, () => {
       expect(claim.kind).toBe('wait');
       expect(dispatch.lockPacing).toHaveBeenLastCalledWith([{ key: 'sender:MA1:+14155550100', initialTokens: 0 }]);
     });
+
+    it('should hold an account with its own MPS cap to its own lane, and move its turn on at that rate', async () => {
+      const { sut, dispatch } = setup();
+      const capped = dueBatch({ accountId: 'a1', accountMps: 10 });
+      const recipients = Array.from({ length: 20 }, (_, i) => `+1415555${String(i).padStart(4, '0')}`);
+      // Its lane holds 9 s: 20 more at 10 MPS would make it 11 s, past the 10 s lead.
+      dispatch.lockPacing
+        .mockResolvedValueOnce([pacingRow(ACCOUNT_KEY, NOW)])
+        .mockResolvedValueOnce([pacingRow('tenant:MA1:a1', NOW, { queueDrainsAt: new Date(NOW.getTime() + 9_000) })]);
+      dispatch.lockNextDue.mockResolvedValue(capped);
+      readyToSubmit(dispatch, recipients);
+      await expect(sut.claimNext('me')).resolves.toMatchObject({ kind: 'wait' });
+      expect(dispatch.markSubmitting).not.toHaveBeenCalled();
+
+      // With room: both lanes reserved, and 20 messages at 10 MPS move its turn on by 2 s (not 0.2 s at 100).
+      dispatch.lockPacing.mockImplementation((keys) => Promise.resolve(keys.map((k) => pacingRow(k.key, NOW))));
+      await expect(sut.claimNext('me')).resolves.toMatchObject({ kind: 'submit' });
+      expect(dispatch.reservePacing).toHaveBeenCalledWith([
+        { key: ACCOUNT_KEY, queueDrainsAt: new Date(NOW.getTime() + 200), apiTokens: 149, apiTokensAt: NOW },
+        {
+          key: 'tenant:MA1:a1',
+          queueDrainsAt: new Date(NOW.getTime() + 2_000),
+          apiTokens: expect.any(Number),
+          apiTokensAt: NOW,
+        },
+      ]);
+      expect(dispatch.takeTurn).toHaveBeenCalledWith('c1', 2_000);
+    });
   });
 });
