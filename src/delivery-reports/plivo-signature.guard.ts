@@ -81,6 +81,8 @@ export class PlivoSignatureGuard implements CanActivate {
     const url = this.baseUrl + request.originalUrl;
     const query = queryParams(request.originalUrl);
     const params = method === 'GET' ? {} : signedBodyParams(request.rawBody, header(request.headers, 'content-type'));
+    // The main account's secrets only: a sub-account's messages carry V3 signed with its own token,
+    // but Ma-V3 with the main account's, which is what verifies them (docs/production.md section 6).
     const secrets = this.account.webhookSecrets;
     const valid = [v3, maV3].some(
       (signatureHeader) =>
