@@ -10,10 +10,10 @@ export interface CursorPages {
   after: string | null;
   /** The page shown, counted from 1. */
   number: number;
-  next(endCursor: string | null): void;
-  previous(): void;
+  next: (endCursor: string | null) => void;
+  previous: () => void;
   /** Back to the first page (a new filter or search). */
-  reset(): void;
+  reset: () => void;
 }
 
 export function useCursorPages(): CursorPages {
