@@ -25,8 +25,8 @@ function RoutePage({ route, access }: { route: Route; access: SessionAccess }) {
       <KeysPage />
     ) : (
       <ScopeRequired title="Keys" scope="admin" what="Accounts and API keys">
-        The admin key has it: <code>npm start</code> prints it and keeps it in <code>data/admin-api-key</code>, or
-        it is the value of <code>ADMIN_API_KEY</code>.
+        The admin key has it: <code>npm start</code> prints it and keeps it in <code>data/admin-api-key</code>, or it is
+        the value of <code>ADMIN_API_KEY</code>.
       </ScopeRequired>
     );
   }
@@ -62,7 +62,8 @@ export function Console({ onSignedOut }: { onSignedOut: () => void }) {
     let stopped = false;
     sessionAccess().then(
       (found) => !stopped && setAccess(found),
-      (caught: unknown) => !stopped && setError(caught instanceof Error ? caught.message : 'The service did not answer'),
+      (caught: unknown) =>
+        !stopped && setError(caught instanceof Error ? caught.message : 'The service did not answer'),
     );
     return () => {
       stopped = true;

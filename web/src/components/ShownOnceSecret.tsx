@@ -44,7 +44,11 @@ export function ShownOnceSecret(props: {
         </button>
       </div>
       <p class="hint" aria-live="polite">
-        {copyState === 'copied' ? 'Copied to the clipboard.' : copyState === 'selected' ? 'Selected: press Ctrl+C (⌘C) to copy.' : ''}
+        {copyState === 'copied'
+          ? 'Copied to the clipboard.'
+          : copyState === 'selected'
+            ? 'Selected: press Ctrl+C (⌘C) to copy.'
+            : ''}
       </p>
       <button type="button" onClick={props.onDismiss}>
         I have stored it

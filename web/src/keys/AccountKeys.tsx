@@ -72,7 +72,11 @@ export function AccountKeys({ account }: { account: Account }) {
         </p>
       )}
       {created && (
-        <ShownOnceSecret title={`New key "${created.apiKey.name}"`} value={created.key} onDismiss={() => setCreated(null)}>
+        <ShownOnceSecret
+          title={`New key "${created.apiKey.name}"`}
+          value={created.key}
+          onDismiss={() => setCreated(null)}
+        >
           copy it now and send it as <code>x-api-key</code> (or sign in with it). The service keeps only its hash and
           cannot show it again.
         </ShownOnceSecret>
@@ -105,7 +109,12 @@ export function AccountKeys({ account }: { account: Account }) {
                     <td>{keyState(key)}</td>
                     <td>
                       {!key.revokedAt && (
-                        <button type="button" class="danger" aria-label={`Revoke ${key.name}`} onClick={() => setRevoking(key)}>
+                        <button
+                          type="button"
+                          class="danger"
+                          aria-label={`Revoke ${key.name}`}
+                          onClick={() => setRevoking(key)}
+                        >
                           Revoke…
                         </button>
                       )}

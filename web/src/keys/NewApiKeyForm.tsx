@@ -10,7 +10,13 @@ export interface CreatedApiKey {
 }
 
 /** A new key for the account: a name, its scopes (none preselected: each is a choice), an optional expiry. */
-export function NewApiKeyForm({ accountId, onCreated }: { accountId: string; onCreated: (created: CreatedApiKey) => void }) {
+export function NewApiKeyForm({
+  accountId,
+  onCreated,
+}: {
+  accountId: string;
+  onCreated: (created: CreatedApiKey) => void;
+}) {
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<Scope[]>([]);
   const [expiresAt, setExpiresAt] = useState('');
@@ -49,7 +55,12 @@ export function NewApiKeyForm({ accountId, onCreated }: { accountId: string; onC
         </label>
         <label>
           Expires (optional, your local time)
-          <input type="datetime-local" value={expiresAt} onInput={(e) => setExpiresAt(e.currentTarget.value)} name="expiresAt" />
+          <input
+            type="datetime-local"
+            value={expiresAt}
+            onInput={(e) => setExpiresAt(e.currentTarget.value)}
+            name="expiresAt"
+          />
         </label>
       </div>
       <fieldset class="choices">
@@ -66,7 +77,7 @@ export function NewApiKeyForm({ accountId, onCreated }: { accountId: string; onC
                     : current.filter((s) => s !== scope),
                 )
               }
-            />{' '}
+            />
             <span>
               <code>{SCOPE_LABELS[scope].name}</code> <span class="hint">{SCOPE_LABELS[scope].allows}</span>
             </span>

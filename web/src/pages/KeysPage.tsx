@@ -28,7 +28,8 @@ export function KeysPage() {
           setError(null);
         }
       },
-      (caught: unknown) => !stopped && setError(caught instanceof Error ? caught.message : 'Could not load the accounts'),
+      (caught: unknown) =>
+        !stopped && setError(caught instanceof Error ? caught.message : 'Could not load the accounts'),
     );
     return () => {
       stopped = true;
@@ -109,7 +110,13 @@ export function KeysPage() {
         <form onSubmit={(event) => void createAccount(event)} class="inline-form">
           <label>
             New account name
-            <input value={name} maxLength={100} required onInput={(e) => setName(e.currentTarget.value)} name="accountName" />
+            <input
+              value={name}
+              maxLength={100}
+              required
+              onInput={(e) => setName(e.currentTarget.value)}
+              name="accountName"
+            />
           </label>
           <button type="submit" disabled={busy || !name.trim()}>
             Create account

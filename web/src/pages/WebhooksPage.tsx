@@ -14,15 +14,17 @@ function EndpointState({ endpoint }: { endpoint: WebhookEndpoint }) {
     return (
       <div class="reason">
         <strong>Disabled</strong> {dateTime(endpoint.disabledAt)}
-        {endpoint.disabledReason ? `: ${endpoint.disabledReason}` : ''}. It receives no new events; its waiting deliveries
-        resume when it is enabled.
+        {endpoint.disabledReason ? `: ${endpoint.disabledReason}` : ''}. It receives no new events; its waiting
+        deliveries resume when it is enabled.
       </div>
     );
   }
   return (
     <>
       Enabled
-      {endpoint.consecutiveFailures > 0 && <div class="reason">{endpoint.consecutiveFailures} failed attempt(s) in a row</div>}
+      {endpoint.consecutiveFailures > 0 && (
+        <div class="reason">{endpoint.consecutiveFailures} failed attempt(s) in a row</div>
+      )}
     </>
   );
 }
@@ -51,7 +53,8 @@ export function WebhooksPage() {
           setError(null);
         }
       },
-      (caught: unknown) => !stopped && setError(caught instanceof Error ? caught.message : 'Could not load the endpoints'),
+      (caught: unknown) =>
+        !stopped && setError(caught instanceof Error ? caught.message : 'Could not load the endpoints'),
     );
     return () => {
       stopped = true;
@@ -114,7 +117,11 @@ export function WebhooksPage() {
       <section class="card" aria-labelledby="endpoints-title">
         <h2 id="endpoints-title">Endpoints</h2>
         {created && (
-          <ShownOnceSecret title="Signing secret of the new endpoint" value={created.secret} onDismiss={() => setCreated(null)}>
+          <ShownOnceSecret
+            title="Signing secret of the new endpoint"
+            value={created.secret}
+            onDismiss={() => setCreated(null)}
+          >
             copy it now into the system behind {created.endpoint.url}: it verifies each request's{' '}
             <code>webhook-signature</code> with it. It cannot be shown again.
           </ShownOnceSecret>
@@ -147,30 +154,32 @@ export function WebhooksPage() {
                       </td>
                       <td>{dateTime(endpoint.lastSuccessAt)}</td>
                       <td>{dateTime(endpoint.lastFailureAt)}</td>
-                      <td class="row-actions">
-                        <button
-                          type="button"
-                          aria-pressed={endpoint.id === selected?.id}
-                          aria-label={`Delivery log of ${endpoint.url}`}
-                          onClick={() => setSelectedId(endpoint.id)}
-                        >
-                          Delivery log
-                        </button>
-                        {!readOnly && !endpoint.enabled && (
-                          <button type="button" disabled={busy} onClick={() => void enable(endpoint)}>
-                            Enable
-                          </button>
-                        )}
-                        {!readOnly && (
+                      <td>
+                        <div class="row-actions">
                           <button
                             type="button"
-                            class="danger"
-                            aria-label={`Delete ${endpoint.url}`}
-                            onClick={() => setDeleting(endpoint)}
+                            aria-pressed={endpoint.id === selected?.id}
+                            aria-label={`Delivery log of ${endpoint.url}`}
+                            onClick={() => setSelectedId(endpoint.id)}
                           >
-                            Delete…
+                            Delivery log
                           </button>
-                        )}
+                          {!readOnly && !endpoint.enabled && (
+                            <button type="button" disabled={busy} onClick={() => void enable(endpoint)}>
+                              Enable
+                            </button>
+                          )}
+                          {!readOnly && (
+                            <button
+                              type="button"
+                              class="danger"
+                              aria-label={`Delete ${endpoint.url}`}
+                              onClick={() => setDeleting(endpoint)}
+                            >
+                              Delete…
+                            </button>
+                          )}
+                        </div>
                       </td>
                     </tr>
                   ))}
@@ -206,9 +215,7 @@ export function WebhooksPage() {
         onConfirm={() => deleting && void remove(deleting)}
         onCancel={() => setDeleting(null)}
       >
-        <p>
-          {deleting?.url} receives no more events, and its delivery log is deleted with it. This cannot be undone.
-        </p>
+        <p>{deleting?.url} receives no more events, and its delivery log is deleted with it. This cannot be undone.</p>
       </ConfirmDialog>
     </main>
   );

@@ -33,24 +33,28 @@ export function DeliveryLog(props: { endpoint: WebhookEndpoint; readOnly: boolea
   const [log, setLog] = useState<Connection<WebhookDelivery> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
+  const [loading, setLoading] = useState(true);
   const [notice, setNotice] = useState<string | null>(null);
 
   useEffect(() => {
     let stopped = false;
+    setLoading(true);
     gql<{ webhookDeliveries: Connection<WebhookDelivery> }>(WEBHOOK_DELIVERIES, {
       endpointId: props.endpoint.id,
       state: state || null,
       first: PAGE_SIZE,
       after: pages.after,
-    }).then(
-      (data) => {
-        if (!stopped) {
-          setLog(data.webhookDeliveries);
-          setError(null);
-        }
-      },
-      (caught: unknown) => !stopped && setError(caught instanceof Error ? caught.message : 'Could not load the log'),
-    );
+    })
+      .then(
+        (data) => {
+          if (!stopped) {
+            setLog(data.webhookDeliveries);
+            setError(null);
+          }
+        },
+        (caught: unknown) => !stopped && setError(caught instanceof Error ? caught.message : 'Could not load the log'),
+      )
+      .finally(() => !stopped && setLoading(false));
     return () => {
       stopped = true;
     };
@@ -99,7 +103,7 @@ export function DeliveryLog(props: { endpoint: WebhookEndpoint; readOnly: boolea
             ))}
           </select>
         </label>
-        <button type="button" onClick={() => setReload((n) => n + 1)}>
+        <button type="button" disabled={loading} onClick={() => setReload((n) => n + 1)}>
           Refresh
         </button>
       </div>
@@ -119,7 +123,8 @@ export function DeliveryLog(props: { endpoint: WebhookEndpoint; readOnly: boolea
         ) : (
           <>
             <p class="hint" aria-live="polite">
-              Newest first; page {pages.number}.{waiting ? ' Deliveries are waiting: this page reads again every 5 s.' : ''}
+              Newest first; page {pages.number}.
+              {waiting ? ' Deliveries are waiting: this page reads again every 5 s.' : ''}
             </p>
             <div class="table-wrap">
               <table class="deliveries">
@@ -128,7 +133,9 @@ export function DeliveryLog(props: { endpoint: WebhookEndpoint; readOnly: boolea
                     <th scope="col">Event</th>
                     <th scope="col">Campaign</th>
                     <th scope="col">State</th>
-                    <th scope="col" class="num">Attempts</th>
+                    <th scope="col" class="num">
+                      Attempts
+                    </th>
                     <th scope="col">Last response</th>
                     <th scope="col">Last attempt</th>
                     <th scope="col">Next retry</th>

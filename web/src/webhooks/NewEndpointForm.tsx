@@ -11,7 +11,10 @@ export interface CreatedWebhookEndpoint {
 }
 
 /** A URL and the events it receives; the server answers with the signing secret, once. */
-export function NewEndpointForm(props: { onCreated: (created: CreatedWebhookEndpoint) => void; onForbidden: () => void }) {
+export function NewEndpointForm(props: {
+  onCreated: (created: CreatedWebhookEndpoint) => void;
+  onForbidden: () => void;
+}) {
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
@@ -66,7 +69,7 @@ export function NewEndpointForm(props: { onCreated: (created: CreatedWebhookEndp
                     : current.filter((t) => t !== type),
                 )
               }
-            />{' '}
+            />
             <span>
               <code>{type}</code> <span class="hint">{when}</span>
             </span>
