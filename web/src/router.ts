@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 /**
- * History-API routing for seven pages. Written here (30 lines) rather than adding a router
+ * History-API routing for seven pages. Written here (about 40 lines) rather than adding a router
  * package: the server answers index.html for every console path, and we need no nesting,
  * loaders or lazy routes.
  */
