@@ -11,6 +11,15 @@ import { OptOutsPage } from './pages/OptOutsPage';
 import { WebhooksPage } from './pages/WebhooksPage';
 import { navigate, useRoute, type Route } from './router';
 
+/** The pages campaigns:read opens, by name. */
+const READ_PAGE_TITLES: Record<Exclude<Route['page'], 'keys' | 'not-found'>, string> = {
+  campaigns: 'Campaigns',
+  campaign: 'Campaign',
+  new: 'New campaign',
+  'opt-outs': 'Opt-outs',
+  webhooks: 'Webhooks',
+};
+
 function RoutePage({ route, access }: { route: Route; access: SessionAccess }) {
   if (route.page === 'not-found') {
     return (
@@ -32,7 +41,11 @@ function RoutePage({ route, access }: { route: Route; access: SessionAccess }) {
   }
   if (!access.read) {
     return (
-      <ScopeRequired title="Campaigns" scope="campaigns:read" what="Campaigns, opt-outs and webhooks">
+      <ScopeRequired
+        title={READ_PAGE_TITLES[route.page]}
+        scope="campaigns:read"
+        what="Campaigns, opt-outs and webhooks"
+      >
         An account's own keys have it; the admin key has only the admin scope{access.admin ? ' (see Keys)' : ''}.
       </ScopeRequired>
     );
