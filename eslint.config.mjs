@@ -31,6 +31,18 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
+    // The console (web/tsconfig.json: DOM types, Preact JSX): browser code keeps nothing in web storage,
+    // the session lives in an HttpOnly cookie (docs/security.md).
+    files: ['web/src/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'localStorage', message: 'The console stores nothing in the browser: the session is an HttpOnly cookie.' },
+        { name: 'sessionStorage', message: 'The console stores nothing in the browser: the session is an HttpOnly cookie.' },
+      ],
+    },
+  },
+  {
     files: ['**/*.js'],
     languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off', '@typescript-eslint/no-unsafe-assignment': 'off', '@typescript-eslint/no-unsafe-call': 'off', '@typescript-eslint/no-unsafe-member-access': 'off' },

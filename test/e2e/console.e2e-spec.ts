@@ -12,6 +12,7 @@ import { startTestApp, type TestApp } from '../utils/test-app';
 import { TEST_DATABASES } from '../utils/test-databases';
 import { scaledTimeout } from '../utils/time-factor';
 import { waitFor } from '../utils/wait-for';
+import { WebhookReceiver } from '../utils/webhook-receiver';
 
 // 500 recipients at 50 MPS (batches of 50 a second, lead 1 s): about ten seconds of sending, long
 // enough to pause in the middle and to see the bar move; the sandbox's clock runs 20 times faster.
@@ -21,7 +22,11 @@ const ENV = {
   DISPATCH_POLL_MS: '50',
   SANDBOX_TIME_SCALE: '0.05',
   SANDBOX_MPS: '50',
+  // The webhook endpoint is a receiver on 127.0.0.1, and its deliveries go out as soon as they are written.
+  WEBHOOK_ALLOW_PRIVATE: 'true',
+  WEBHOOK_DELIVERY_POLL_MS: '50',
 };
+const CAMPAIGN_EVENTS = ['campaign.started', 'campaign.paused', 'campaign.resumed', 'campaign.completed'];
 const RECIPIENTS = 500;
 const CONSOLE_BUILT = path.resolve(__dirname, '..', '..', 'web', 'dist', 'index.html');
 
@@ -35,10 +40,48 @@ async function expectAccessible(page: Page, where: string): Promise<void> {
   expect({ where, violations }).toEqual({ where, violations: [] });
 }
 
+/** Signs in on the page shown (the console then shows that same address's page). */
+async function signIn(page: Page, key: string): Promise<void> {
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('API key').waitFor();
+}
+
+/** The main navigation's links, as the session sees them. */
+async function navigation(page: Page): Promise<string[]> {
+  return page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+}
+
+/** Accounts are listed oldest first: pages forward until the account's Keys button shows, and opens it. */
+async function openAccountKeys(page: Page, name: string): Promise<void> {
+  const button = page.getByRole('button', { name: `Keys of ${name}`, exact: true });
+  await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+  await page.locator('table.accounts tbody tr').first().waitFor();
+  while (!(await button.isVisible())) {
+    const next = page.getByRole('navigation', { name: 'Pages of accounts' }).getByRole('button', { name: 'Next' });
+    expect(await next.isEnabled()).toBe(true);
+    const firstRow = await page.locator('table.accounts tbody tr').first().textContent();
+    await next.click();
+    await waitFor(
+      'the next page of accounts',
+      async () => (await page.locator('table.accounts tbody tr').first().textContent()) !== firstRow,
+    );
+  }
+  await button.click();
+  await page.getByRole('heading', { name: `Keys of ${name}` }).waitFor();
+}
+
 describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s', (database) => {
   let testApp: TestApp;
   let browser: ConsoleBrowser;
   let apiKey: string;
+  let adminKey: string;
+  const receiver = new WebhookReceiver();
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM_PATH)) {
@@ -49,15 +92,20 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
     }
     testApp = await startTestApp(database, ENV);
     ({ apiKey } = await testApp.newAccount());
+    // The admin key the service generated on start (npm start prints it): the admin scope only.
+    adminKey = readFileSync(path.join(testApp.dataDir, 'admin-api-key'), 'utf8').trim();
+    await receiver.start();
     browser = await openConsoleBrowser();
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: testApp.baseUrl });
   });
 
   afterAll(async () => {
     await browser?.close();
+    await receiver.stop();
     await testApp?.close();
   });
 
-  it('signs in, sends 500 recipients from an uploaded CSV, follows them live to COMPLETED through a pause and a resume, exports them, keeps the opt-out list, and signs out', async () => {
+  it('signs in, sends 500 recipients from an uploaded CSV, follows them live to COMPLETED through a pause and a resume, exports them, keeps the opt-out list, sees its webhook deliveries and replays one, signs out; the admin creates an account and a read-only key, which cannot manage keys nor send, and revokes it', async () => {
     const { page } = browser;
     page.setDefaultTimeout(scaledTimeout(10_000));
 
@@ -79,6 +127,28 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
       'JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })',
     );
     expect(stored).not.toContain(apiKey);
+    // An account key: every page but Keys (the admin scope).
+    expect(await navigation(page)).toEqual(['Bulk SMS', 'Campaigns', 'New campaign', 'Opt-outs', 'Webhooks']);
+
+    // Webhooks: an endpoint for the campaign's events, pointing at a receiver started here; the signing
+    // secret is shown once, and the receiver verifies every request with it.
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByText('No endpoints yet.').waitFor();
+    await page.getByLabel(/^URL/).fill(receiver.url);
+    for (const event of CAMPAIGN_EVENTS) {
+      await page.getByLabel(new RegExp(`^${event.replace('.', '\\.')} `)).check();
+    }
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    const secret = (await page.locator('[data-secret]').textContent()) ?? '';
+    expect(secret).toMatch(/^whsec_/);
+    receiver.useSecret(secret);
+    await page.locator('table.endpoints tbody tr').first().waitFor();
+    await expect(page.locator('table.endpoints tbody tr').allTextContents()).resolves.toEqual([
+      expect.stringContaining(`${receiver.url}${CAMPAIGN_EVENTS.join(', ')}Enabled`),
+    ]);
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    await page.locator('[data-secret]').waitFor({ state: 'detached' });
+    await page.getByText('No deliveries yet.').waitFor();
 
     // New campaign: a CSV file with a header, 500 numbers and one bad row, uploaded as a recipient list
     // (POST /api/recipient-lists) with the phone column chosen in the form.
@@ -286,10 +356,38 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
       ].sort(),
     );
 
+    // The campaign's events reached the receiver, and the delivery log shows each delivered (HTTP 204).
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page
+      .locator('table.deliveries tbody tr', { hasText: 'campaign.completed' })
+      .filter({ hasText: 'DELIVERED' })
+      .waitFor();
+    const logged = await page.locator('table.deliveries tbody tr').allTextContents();
+    expect(new Set(logged.map((row) => CAMPAIGN_EVENTS.find((event) => row.startsWith(event))))).toEqual(
+      new Set(CAMPAIGN_EVENTS),
+    );
+    expect(logged.every((row) => /DELIVERED1HTTP 204/.test(row))).toBe(true);
+    expect(new Set(receiver.received.map((event) => event.type))).toEqual(new Set(CAMPAIGN_EVENTS));
+    await expectAccessible(page, 'webhooks');
+    await browser.screenshot(`${database}-08-webhooks`);
+
+    // Replay: the receiver gets campaign.completed again, with the same webhook-id; the log counts the attempt.
+    const completed = receiver.received.find((event) => event.type === 'campaign.completed')!;
+    await page.getByRole('button', { name: `Replay campaign.completed ${completed.id}` }).click();
+    await page.getByRole('status').filter({ hasText: 'is sent again, with the same webhook-id' }).waitFor();
+    await waitFor('the replayed event at the receiver', () =>
+      Promise.resolve(receiver.received.filter((event) => event.id === completed.id).length === 2),
+    );
+    // Its outcome is recorded just after the receiver answers: read the log again until it shows.
+    const replayed = page.locator('table.deliveries tbody tr', { hasText: 'campaign.completed' });
+    await waitFor('the log to count the replay', async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      return /DELIVERED2HTTP 204/.test((await replayed.textContent()) ?? '');
+    });
+
     // Sign out: back to sign-in, and the old cookie no longer opens GraphQL.
     const [session] = (await browser.context.cookies(testApp.baseUrl)).filter((c) => c.name === 'bulk_sms_session');
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('API key').waitFor();
+    await signOut(page);
     const afterSignOut = await fetch(`${testApp.baseUrl}/graphql`, {
       method: 'POST',
       headers: {
@@ -300,5 +398,76 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
       body: JSON.stringify({ query: '{ campaigns { edges { node { id } } } }' }),
     });
     expect(afterSignOut.status).toBe(401);
+
+    // The admin key, signed in on the Webhooks page it cannot read: the page says which scope it needs, and
+    // the navigation offers only Keys. A new account, and a key for it with campaigns:read, its material
+    // shown once and copied.
+    await signIn(page, adminKey);
+    await page.getByText(/Campaigns, opt-outs and webhooks need the campaigns:read scope/).waitFor();
+    expect(await navigation(page)).toEqual(['Bulk SMS', 'Keys']);
+    await page.getByRole('link', { name: 'Keys', exact: true }).click();
+    await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+    const partner = `Partner on ${database}`;
+    await page.getByLabel('New account name').fill(partner);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { name: `Keys of ${partner}` }).waitFor();
+    await page.getByText('No keys yet.').waitFor();
+    await page.getByLabel(/^Key name/).fill('reporting');
+    await page.getByLabel(/^campaigns:read /).check();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const readOnlyKey = (await page.locator('[data-secret]').textContent()) ?? '';
+    expect(readOnlyKey).toMatch(/^sk_/);
+    await expect(page.locator('.secret').textContent()).resolves.toContain('Shown once:');
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await page.getByText('Copied to the clipboard.').waitFor();
+    await expect(page.evaluate<string>('navigator.clipboard.readText()')).resolves.toBe(readOnlyKey);
+    await page.locator('table.api-keys tbody tr').first().waitFor();
+    await expect(page.locator('table.api-keys tbody tr').allTextContents()).resolves.toEqual([
+      expect.stringMatching(/^reportingcampaigns:read.*NeverActive/),
+    ]);
+    await expectAccessible(page, 'keys');
+    await browser.screenshot(`${database}-09-keys`);
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    await page.locator('[data-secret]').waitFor({ state: 'detached' });
+    await signOut(page);
+
+    // The read-only key, signed in on the Keys page: it says the admin scope is needed, and the navigation has
+    // no Keys. Sending and webhook changes are refused by the server, and the pages say why.
+    await signIn(page, readOnlyKey);
+    await page.getByText(/Accounts and API keys need the admin scope/).waitFor();
+    expect(await navigation(page)).toEqual(['Bulk SMS', 'Campaigns', 'New campaign', 'Opt-outs', 'Webhooks']);
+    await page.getByRole('link', { name: 'New campaign' }).click();
+    await page.getByLabel(/^Phone numbers, one per line/).fill(numbers[10]);
+    await page.getByLabel('Text').fill('Not allowed');
+    await page.getByRole('button', { name: 'Review and send…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Send now' }).click();
+    await page.getByRole('alert').filter({ hasText: 'lacks the campaigns:write scope' }).waitFor();
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByLabel(/^URL/).fill(receiver.url);
+    await page.getByLabel(/^campaign\.completed /).check();
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await page
+      .getByText(/lacks the webhooks:write scope: endpoints and deliveries can be seen here, not changed/)
+      .waitFor();
+    await expect(page.getByRole('button', { name: 'Create endpoint' }).count()).resolves.toBe(0);
+    await signOut(page);
+
+    // The admin revokes it (confirmed): the key shows revoked, and it no longer opens a session.
+    await signIn(page, adminKey);
+    await page.getByRole('link', { name: 'Keys', exact: true }).click();
+    await openAccountKeys(page, partner);
+    await page.getByRole('button', { name: 'Revoke reporting' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('status').filter({ hasText: 'Revoked "reporting"' }).waitFor();
+    await page.locator('table.api-keys tbody tr', { hasText: 'Revoked ' }).waitFor();
+    await expect(page.locator('table.api-keys tbody tr').allTextContents()).resolves.toEqual([
+      expect.stringMatching(/^reportingcampaigns:read.*NeverRevoked /),
+    ]);
+    const revokedSignIn = await fetch(`${testApp.baseUrl}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-console-request': '1' },
+      body: JSON.stringify({ apiKey: readOnlyKey }),
+    });
+    expect(revokedSignIn.status).toBe(401);
   });
 });

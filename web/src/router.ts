@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 /**
- * History-API routing for five pages. Written here (25 lines) rather than adding a router
+ * History-API routing for seven pages. Written here (about 40 lines) rather than adding a router
  * package: the server answers index.html for every console path, and we need no nesting,
  * loaders or lazy routes.
  */
@@ -10,6 +10,8 @@ export type Route =
   | { page: 'campaign'; id: string }
   | { page: 'new' }
   | { page: 'opt-outs' }
+  | { page: 'webhooks' }
+  | { page: 'keys' }
   | { page: 'not-found' };
 
 export function parseRoute(pathname: string): Route {
@@ -22,12 +24,23 @@ export function parseRoute(pathname: string): Route {
   if (pathname === '/opt-outs') {
     return { page: 'opt-outs' };
   }
+  if (pathname === '/webhooks') {
+    return { page: 'webhooks' };
+  }
+  if (pathname === '/keys') {
+    return { page: 'keys' };
+  }
   const match = /^\/campaigns\/([0-9a-f-]{36})$/i.exec(pathname);
   return match ? { page: 'campaign', id: match[1] } : { page: 'not-found' };
 }
 
-export function navigate(path: string): void {
-  history.pushState(null, '', path);
+/** `replace`: instead of the current history entry (a redirect the back button should skip). */
+export function navigate(path: string, { replace = false } = {}): void {
+  if (replace) {
+    history.replaceState(null, '', path);
+  } else {
+    history.pushState(null, '', path);
+  }
   dispatchEvent(new PopStateEvent('popstate'));
 }
 

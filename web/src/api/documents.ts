@@ -87,3 +87,48 @@ export const REMOVE_SUPPRESSION = `mutation RemoveSuppression($phone: String!, $
 export const CHECK_NUMBERS = `query CheckNumbers($input: QuoteInput!) {
   quote(input: $input) { rejectedRecipients { input reason } }
 }`;
+
+/** Accounts and their keys (the admin scope). */
+export const ACCOUNTS = `query Accounts($first: Int, $after: String) {
+  accounts(first: $first, after: $after) {
+    edges { cursor node { id name createdAt } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export const CREATE_ACCOUNT = `mutation CreateAccount($name: String!) { createAccount(name: $name) { id name createdAt } }`;
+
+const API_KEY_FIELDS = 'id accountId name scopes createdAt expiresAt revokedAt active';
+
+export const API_KEYS = `query ApiKeys($accountId: ID!) { apiKeys(accountId: $accountId) { ${API_KEY_FIELDS} } }`;
+
+export const CREATE_API_KEY = `mutation CreateApiKey($accountId: ID!, $name: String!, $scopes: [Scope!]!, $expiresAt: DateTime) {
+  createApiKey(accountId: $accountId, name: $name, scopes: $scopes, expiresAt: $expiresAt) { key apiKey { ${API_KEY_FIELDS} } }
+}`;
+
+export const REVOKE_API_KEY = `mutation RevokeApiKey($id: ID!) { revokeApiKey(id: $id) { ${API_KEY_FIELDS} } }`;
+
+/** The account's webhook endpoints and their delivery logs (docs/results.md). */
+const ENDPOINT_FIELDS = `id url events createdAt enabled disabledAt disabledReason consecutiveFailures lastSuccessAt lastFailureAt`;
+
+export const WEBHOOK_ENDPOINTS = `query WebhookEndpoints { webhookEndpoints { ${ENDPOINT_FIELDS} } }`;
+
+export const CREATE_WEBHOOK_ENDPOINT = `mutation CreateWebhookEndpoint($url: String!, $events: [String!]!) {
+  createWebhookEndpoint(url: $url, events: $events) { secret endpoint { ${ENDPOINT_FIELDS} } }
+}`;
+
+export const DELETE_WEBHOOK_ENDPOINT = `mutation DeleteWebhookEndpoint($id: ID!) { deleteWebhookEndpoint(id: $id) }`;
+
+export const ENABLE_WEBHOOK_ENDPOINT = `mutation EnableWebhookEndpoint($id: ID!) { enableWebhookEndpoint(id: $id) { ${ENDPOINT_FIELDS} } }`;
+
+const DELIVERY_FIELDS = `id eventId eventType campaignId state attempts nextAttemptAt lastAttemptAt lastStatusCode lastError
+  lastDurationMs deliveredAt createdAt`;
+
+export const WEBHOOK_DELIVERIES = `query WebhookDeliveries($endpointId: ID!, $state: WebhookDeliveryState, $first: Int, $after: String) {
+  webhookDeliveries(endpointId: $endpointId, state: $state, first: $first, after: $after) {
+    edges { cursor node { ${DELIVERY_FIELDS} } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export const REPLAY_WEBHOOK_DELIVERY = `mutation ReplayWebhookDelivery($id: ID!) { replayWebhookDelivery(id: $id) { ${DELIVERY_FIELDS} } }`;

@@ -114,7 +114,7 @@ export function subscribe<T>(
     {
       next: (result) => {
         if (result.data) {
-          onData(result.data as T);
+          onData(result.data);
         } else if (result.errors?.[0]) {
           onError?.(result.errors[0].message);
         }

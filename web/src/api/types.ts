@@ -15,6 +15,17 @@ export const MESSAGE_STATUSES = [
 ] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
+export interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+/** A GraphQL connection as the server pages it: keyset cursors, newest or oldest first. */
+export interface Connection<T> {
+  edges: Array<{ cursor: string; node: T }>;
+  pageInfo: PageInfo;
+}
+
 export interface Money {
   amount: number;
   currency: string;
@@ -107,4 +118,58 @@ export interface AddSuppressionsResult {
   added: number;
   alreadySuppressed: number;
   messagesSuppressed: number;
+}
+
+export interface Account {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+/** The GraphQL enum; each value stands for the scope string shown beside it (SCOPE_LABELS). */
+export const SCOPES = ['CAMPAIGNS_READ', 'CAMPAIGNS_WRITE', 'SUPPRESSIONS_WRITE', 'WEBHOOKS_WRITE', 'ADMIN'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface ApiKey {
+  id: string;
+  accountId: string;
+  name: string;
+  scopes: Scope[];
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  /** Neither revoked nor expired. */
+  active: boolean;
+}
+
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  events: string[];
+  createdAt: string;
+  enabled: boolean;
+  disabledAt: string | null;
+  disabledReason: string | null;
+  consecutiveFailures: number;
+  lastSuccessAt: string | null;
+  lastFailureAt: string | null;
+}
+
+export const WEBHOOK_DELIVERY_STATES = ['PENDING', 'DELIVERED', 'FAILED'] as const;
+export type WebhookDeliveryState = (typeof WEBHOOK_DELIVERY_STATES)[number];
+
+export interface WebhookDelivery {
+  id: string;
+  eventId: string;
+  eventType: string;
+  campaignId: string | null;
+  state: WebhookDeliveryState;
+  attempts: number;
+  nextAttemptAt: string;
+  lastAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  lastDurationMs: number | null;
+  deliveredAt: string | null;
+  createdAt: string;
 }

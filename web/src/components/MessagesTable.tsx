@@ -1,35 +1,30 @@
 import { useEffect, useState } from 'preact/hooks';
 import { MESSAGES, MESSAGES_TO } from '../api/documents';
 import { gql } from '../api/graphql';
-import { MESSAGE_STATUSES, type MessageRow, type MessageStatus } from '../api/types';
+import { MESSAGE_STATUSES, type Connection, type MessageRow, type MessageStatus } from '../api/types';
 import { count, dateTime, money } from '../format';
+import { Pager, useCursorPages } from './Pager';
 
 const PAGE_SIZE = 25;
 
 interface MessagesData {
-  campaign: {
-    messages: {
-      totalCount: number;
-      edges: Array<{ cursor: string; node: MessageRow }>;
-      pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    };
-  } | null;
+  campaign: { messages: Connection<MessageRow> & { totalCount: number } } | null;
 }
 
 /**
  * One page of messages at a time from the messages connection (keyset cursors), so a campaign of a
- * million messages reads 25 rows. "Previous" walks back over the cursors already seen.
+ * million messages reads 25 rows. `version` changes as the campaign progresses: the page shown is
+ * read again then.
  */
-/** `version` changes as the campaign progresses: the page shown is read again then. */
 export function MessagesTable({ campaignId, version }: { campaignId: string; version: number }) {
   const [status, setStatus] = useState<MessageStatus | ''>('');
   const [search, setSearch] = useState('');
   const [appliedSearch, setAppliedSearch] = useState('');
-  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const pages = useCursorPages();
   const [data, setData] = useState<MessagesData['campaign'] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const after = cursors[cursors.length - 1];
+  const after = pages.after;
   useEffect(() => {
     let stopped = false;
     gql<MessagesData>(appliedSearch ? MESSAGES_TO : MESSAGES, {
@@ -60,7 +55,7 @@ export function MessagesTable({ campaignId, version }: { campaignId: string; ver
         role="search"
         onSubmit={(event) => {
           event.preventDefault();
-          setCursors([null]);
+          pages.reset();
           setAppliedSearch(search.trim());
         }}
       >
@@ -70,7 +65,7 @@ export function MessagesTable({ campaignId, version }: { campaignId: string; ver
             value={status}
             onChange={(e) => {
               setStatus(e.currentTarget.value as MessageStatus | '');
-              setCursors([null]);
+              pages.reset();
             }}
           >
             <option value="">All</option>
@@ -90,7 +85,7 @@ export function MessagesTable({ campaignId, version }: { campaignId: string; ver
         <>
           <p class="hint" aria-live="polite">
             {count(messages.totalCount)} message(s){status ? ` ${status}` : ''}
-            {appliedSearch ? ` to ${appliedSearch}` : ''}; page {cursors.length}.
+            {appliedSearch ? ` to ${appliedSearch}` : ''}; page {pages.number}.
           </p>
           <div class="table-wrap">
             <table class="messages">
@@ -120,18 +115,7 @@ export function MessagesTable({ campaignId, version }: { campaignId: string; ver
               </tbody>
             </table>
           </div>
-          <div class="pager">
-            <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-              Previous
-            </button>
-            <button
-              type="button"
-              disabled={!messages.pageInfo.hasNextPage}
-              onClick={() => setCursors((c) => [...c, messages.pageInfo.endCursor])}
-            >
-              Next
-            </button>
-          </div>
+          <Pager pages={pages} pageInfo={messages.pageInfo} label="Pages of messages" />
         </>
       )}
     </div>

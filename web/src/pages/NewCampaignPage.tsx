@@ -4,6 +4,7 @@ import { gql } from '../api/graphql';
 import { uploadRecipientList } from '../api/recipient-lists';
 import type { Quote } from '../api/types';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DefaultCountryField } from '../components/DefaultCountryField';
 import { HighlightedText } from '../components/HighlightedText';
 import {
   guessColumn,
@@ -310,16 +311,7 @@ export function NewCampaignPage() {
             </>
           )}
           <div class="row">
-            <label>
-              Default country (for national numbers)
-              <input
-                value={defaultCountry}
-                maxLength={2}
-                placeholder="US"
-                pattern="[A-Za-z]{2}"
-                onInput={(e) => setDefaultCountry(e.currentTarget.value.toUpperCase())}
-              />
-            </label>
+            <DefaultCountryField value={defaultCountry} onChange={setDefaultCountry} />
           </div>
           <p class="hint" aria-live="polite">
             {uploading

@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ADD_SUPPRESSIONS, CHECK_NUMBERS, REMOVE_SUPPRESSION, SUPPRESSIONS, SUPPRESSIONS_EXPORT } from '../api/documents';
 import { gql } from '../api/graphql';
-import type { AddSuppressionsResult, Suppression } from '../api/types';
+import type { AddSuppressionsResult, Connection, Suppression } from '../api/types';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DefaultCountryField } from '../components/DefaultCountryField';
 import { Link } from '../components/Link';
+import { Pager, useCursorPages } from '../components/Pager';
 import { count, dateTime } from '../format';
 import { importRows, suppressionsCsv, type ImportRow } from '../suppressions/suppression-csv';
 
@@ -15,11 +17,7 @@ const ADD_CHUNK = 10_000;
 const NOT_BAD = new Set(['duplicate', 'SUPPRESSED']);
 
 interface SuppressionsData {
-  suppressions: {
-    totalCount: number;
-    edges: Array<{ cursor: string; node: Suppression }>;
-    pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  };
+  suppressions: Connection<Suppression> & { totalCount: number };
 }
 
 const SOURCE_LABELS: Record<Suppression['source'], string> = {
@@ -73,7 +71,7 @@ function download(fileName: string, text: string): void {
 export function OptOutsPage() {
   const [search, setSearch] = useState('');
   const [appliedSearch, setAppliedSearch] = useState('');
-  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const pages = useCursorPages();
   const [data, setData] = useState<SuppressionsData['suppressions'] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
@@ -85,7 +83,7 @@ export function OptOutsPage() {
   const [badRows, setBadRows] = useState<Array<ImportRow & { reason: string }>>([]);
   const [removing, setRemoving] = useState<string | null>(null);
 
-  const after = cursors[cursors.length - 1];
+  const after = pages.after;
   useEffect(() => {
     let stopped = false;
     gql<SuppressionsData>(SUPPRESSIONS, { first: PAGE_SIZE, after, search: appliedSearch || null }).then(
@@ -114,7 +112,7 @@ export function OptOutsPage() {
           (result.messagesSuppressed ? `, ${count(result.messagesSuppressed)} waiting message(s) suppressed` : '') +
           (bad.length ? `; ${count(bad.length)} row(s) not added (below).` : '.'),
       );
-      setCursors([null]);
+      pages.reset();
       setReload((n) => n + 1);
       return bad.length === 0;
     } catch (caught) {
@@ -146,7 +144,7 @@ export function OptOutsPage() {
       const all: Suppression[] = [];
       let cursor: string | null = null;
       for (;;) {
-        const page: { suppressions: Omit<SuppressionsData['suppressions'], 'totalCount'> } = await gql(
+        const page: { suppressions: Connection<Suppression> } = await gql(
           SUPPRESSIONS_EXPORT,
           { first: EXPORT_PAGE, after: cursor },
         );
@@ -234,17 +232,7 @@ export function OptOutsPage() {
               Reason (optional, kept with each entry)
               <input value={reason} maxLength={200} onInput={(e) => setReason(e.currentTarget.value)} name="reason" />
             </label>
-            <label>
-              Default country (for national numbers)
-              <input
-                value={defaultCountry}
-                maxLength={2}
-                placeholder="US"
-                pattern="[A-Za-z]{2}"
-                onInput={(e) => setDefaultCountry(e.currentTarget.value.toUpperCase())}
-                name="defaultCountry"
-              />
-            </label>
+            <DefaultCountryField value={defaultCountry} onChange={setDefaultCountry} />
           </div>
           <div class="actions">
             <button type="submit" class="primary" disabled={busy || !numbers.trim()}>
@@ -273,7 +261,7 @@ export function OptOutsPage() {
           role="search"
           onSubmit={(event) => {
             event.preventDefault();
-            setCursors([null]);
+            pages.reset();
             setAppliedSearch(search.trim());
           }}
         >
@@ -291,7 +279,7 @@ export function OptOutsPage() {
         {list && (
           <>
             <p class="hint" aria-live="polite">
-              {count(list.totalCount)} number(s){appliedSearch ? ` matching ${appliedSearch}` : ''}; page {cursors.length}.
+              {count(list.totalCount)} number(s){appliedSearch ? ` matching ${appliedSearch}` : ''}; page {pages.number}.
             </p>
             <div class="table-wrap">
               <table class="suppressions">
@@ -327,18 +315,7 @@ export function OptOutsPage() {
                 </tbody>
               </table>
             </div>
-            <div class="pager">
-              <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-                Previous
-              </button>
-              <button
-                type="button"
-                disabled={!list.pageInfo.hasNextPage}
-                onClick={() => setCursors((c) => [...c, list.pageInfo.endCursor])}
-              >
-                Next
-              </button>
-            </div>
+            <Pager pages={pages} pageInfo={list.pageInfo} label="Pages of the opt-out list" />
           </>
         )}
       </section>

@@ -32,7 +32,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
   return (
     <main class="signin" id="main">
       <h1>Bulk SMS console</h1>
-      <form onSubmit={submit} class="card">
+      <form onSubmit={(event) => void submit(event)} class="card">
         <label for="apiKey">API key</label>
         <input
           id="apiKey"
