@@ -187,6 +187,10 @@ export class AppConfig {
     return this.env.REDIS_URL;
   }
 
+  get redisChannelPrefix(): string {
+    return this.env.REDIS_CHANNEL_PREFIX;
+  }
+
   /** How far ahead of now sendBulk accepts a scheduledAt. */
   get recipientLists(): { ttlHours: number; maxBytes: string } {
     return { ttlHours: this.env.RECIPIENT_LIST_TTL_HOURS, maxBytes: this.env.RECIPIENT_LIST_MAX_BYTES };

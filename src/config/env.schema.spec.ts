@@ -127,6 +127,18 @@ describe('validateEnvironment', () => {
     }
   });
 
+  it('should default REDIS_CHANNEL_PREFIX to bulk-sms: and refuse one with spaces or of more than 64 characters', () => {
+    expect(validateEnvironment({}).env?.REDIS_CHANNEL_PREFIX).toBe('bulk-sms:');
+    expect(validateEnvironment({ REDIS_CHANNEL_PREFIX: 'staging.bulk-sms:' }).env?.REDIS_CHANNEL_PREFIX).toBe(
+      'staging.bulk-sms:',
+    );
+    for (const value of ['two words', 'x'.repeat(65)]) {
+      expect(validateEnvironment({ REDIS_CHANNEL_PREFIX: value }).errors).toEqual([
+        expect.stringMatching(/^REDIS_CHANNEL_PREFIX must be 1 to 64 letters/),
+      ]);
+    }
+  });
+
   it('should treat empty strings as unset', () => {
     expect(validateEnvironment({ DATABASE_URL: '', PLIVO_AUTH_ID: '', API_KEY: '' }).errors).toEqual([]);
   });

@@ -245,6 +245,12 @@ export class EnvironmentVariables {
   @Matches(/^redis(s)?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL?: string;
 
+  // Prefix of the Redis pub/sub channels: deployments (or test runs) sharing one Redis keep apart.
+  @Matches(/^[A-Za-z0-9._:-]{1,64}$/, {
+    message: 'REDIS_CHANNEL_PREFIX must be 1 to 64 letters, digits, dots, colons, dashes or underscores',
+  })
+  REDIS_CHANNEL_PREFIX = 'bulk-sms:';
+
   // Senders a campaign may use besides PLIVO_SENDER_ID (comma-separated numbers or alphanumeric IDs).
   @Transform(emptyToUndefined)
   @IsOptional()

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { WakeableLoop } from '../common/loops/wakeable-loop';
 import { AppConfig } from '../config/app-config.service';
 import { CampaignEvents } from '../domain/campaign-events';
 import { withDbRetry } from '../delivery-reports/db-retry';
@@ -28,10 +29,7 @@ interface PassResult {
 @Injectable()
 export class ConsentProcessor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ConsentProcessor.name);
-  private stopped = true;
-  private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
-  private pendingWake = false;
+  private readonly loop: WakeableLoop;
 
   constructor(
     private readonly transactor: ConsentTransactor,
@@ -39,22 +37,28 @@ export class ConsentProcessor implements OnApplicationBootstrap, OnModuleDestroy
     private readonly replies: ConsentReplySender,
     private readonly hasher: RecipientHasher,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.loop = new WakeableLoop({
+      pass: async () => {
+        await this.processAll();
+        return false;
+      },
+      intervalMs: config.consent.processIntervalMs,
+      errorPauseMs: ERROR_PAUSE_MS,
+      onError: (error) => this.logger.error(`Inbound processing failed: ${String(error)}`),
+    });
+  }
 
   onApplicationBootstrap(): void {
-    this.stopped = false;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    this.wakeUp?.();
-    await this.loop;
+    await this.loop.stop();
   }
 
   wake(): void {
-    this.pendingWake = true;
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** Processes everything stored so far (tests, and the loop). */
@@ -67,34 +71,6 @@ export class ConsentProcessor implements OnApplicationBootstrap, OnModuleDestroy
         return total;
       }
     }
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      this.pendingWake = false;
-      try {
-        await this.processAll();
-      } catch (error) {
-        this.logger.error(`Inbound processing failed: ${String(error)}`);
-        await this.sleep(ERROR_PAUSE_MS);
-        continue;
-      }
-      if (!this.pendingWake) {
-        await this.sleep(this.config.consent.processIntervalMs);
-      }
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
   }
 
   private async pass(): Promise<PassResult> {

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { WakeableLoop } from '../common/loops/wakeable-loop';
 import { AppConfig } from '../config/app-config.service';
 import { ClaimedReply, ConsentReplyRepository } from '../persistence/consent-reply.repository';
 import { SmsGateway } from '../sms-gateway/sms-gateway';
@@ -20,31 +21,34 @@ const REPLY_EXPIRY_SECONDS = 3_600;
 @Injectable()
 export class ConsentReplySender implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ConsentReplySender.name);
-  private stopped = true;
-  private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
-  private pendingWake = false;
+  private readonly loop: WakeableLoop;
 
   constructor(
     private readonly replies: ConsentReplyRepository,
     private readonly gateway: SmsGateway,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.loop = new WakeableLoop({
+      pass: async () => {
+        await this.sendWaiting();
+        return false;
+      },
+      intervalMs: POLL_MS,
+      errorPauseMs: ERROR_PAUSE_MS,
+      onError: (error) => this.logger.error(`Consent replies failed: ${String(error)}`),
+    });
+  }
 
   onApplicationBootstrap(): void {
-    this.stopped = false;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    this.wakeUp?.();
-    await this.loop;
+    await this.loop.stop();
   }
 
   wake(): void {
-    this.pendingWake = true;
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** Sends everything waiting; returns how many replies were handed to the provider. */
@@ -80,34 +84,6 @@ export class ConsentReplySender implements OnApplicationBootstrap, OnModuleDestr
       this.logger.warn({ replies: group.length }, `Consent reply not sent (${reason.slice(0, 200)})`);
       return 0;
     }
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      this.pendingWake = false;
-      try {
-        await this.sendWaiting();
-      } catch (error) {
-        this.logger.error(`Consent replies failed: ${String(error)}`);
-        await this.sleep(ERROR_PAUSE_MS);
-        continue;
-      }
-      if (!this.pendingWake) {
-        await this.sleep(POLL_MS);
-      }
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
   }
 }
 

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { BrakeService } from '../brake/brake.service';
+import { WakeableLoop } from '../common/loops/wakeable-loop';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
 import { CampaignEvents } from '../domain/campaign-events';
@@ -46,11 +47,7 @@ export interface ApplyPassSummary {
 export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DeliveryReportApplier.name);
   private readonly deferred = new Map<string, Deferred>();
-  private running = false;
-  private stopped = true;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private pendingWake = false;
+  private readonly loop: WakeableLoop;
   private passChain: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -63,6 +60,13 @@ export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDe
     private readonly metrics: DeliveryReportMetrics,
     @Optional() private readonly brake?: BrakeService,
   ) {
+    const { applyIntervalMs, applyBatchSize } = config.deliveryReports;
+    this.loop = new WakeableLoop({
+      pass: async () => (await this.applyOnce()).claimed >= applyBatchSize,
+      intervalMs: applyIntervalMs,
+      errorPauseMs: ERROR_PAUSE_MS,
+      onError: (error) => this.logger.error(`Apply pass failed: ${String(error)}`),
+    });
     this.intake.onStored(() => this.notify());
   }
 
@@ -75,24 +79,18 @@ export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDe
   }
 
   start(): void {
-    if (!this.stopped) {
-      return;
-    }
-    this.stopped = false;
-    this.loop = this.run();
+    this.loop.start();
   }
 
+  /** Stops the loop, and waits for passes started outside it (applyAll) too. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.notify();
-    await this.loop;
+    await this.loop.stop();
     await this.passChain.catch(() => undefined);
   }
 
   /** New reports were stored: run a pass now rather than at the next interval. */
   notify(): void {
-    this.pendingWake = true;
-    this.wake?.();
+    this.loop.wake();
   }
 
   /** Applies until nothing due is left; returns the total (tests and the receipt window use it). */
@@ -118,41 +116,6 @@ export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDe
     const next = this.passChain.then(() => this.pass());
     this.passChain = next.catch(() => undefined);
     return next;
-  }
-
-  private async run(): Promise<void> {
-    const { applyIntervalMs, applyBatchSize } = this.config.deliveryReports;
-    while (!this.stopped) {
-      let claimed = 0;
-      try {
-        this.pendingWake = false;
-        claimed = (await this.applyOnce()).claimed;
-      } catch (error) {
-        this.logger.error(`Apply pass failed: ${String(error)}`);
-        await this.sleep(ERROR_PAUSE_MS);
-        continue;
-      }
-      if (claimed < applyBatchSize && !this.pendingWake) {
-        await this.sleep(applyIntervalMs);
-      }
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-      if (this.stopped) {
-        done();
-      }
-    });
   }
 
   private async pass(): Promise<ApplyPassSummary> {

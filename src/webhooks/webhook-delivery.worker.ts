@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
+import { WakeableLoop } from '../common/loops/wakeable-loop';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
 import {
@@ -38,10 +39,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
   private readonly sends = new Set<Promise<void>>();
   private finished: Finished[] = [];
   private flushing: Promise<void> | undefined;
-  private stopped = true;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private pendingWake = false;
+  private readonly loop: WakeableLoop;
 
   constructor(
     private readonly repository: WebhookRepository,
@@ -50,17 +48,20 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
   ) {
     this.settings = config.customerWebhooks;
     this.sender = new WebhookHttpSender(this.settings.timeoutMs, this.settings.allowPrivate);
+    this.loop = new WakeableLoop({
+      pass: () => this.claimFreeSlots(),
+      intervalMs: this.settings.pollMs,
+      errorPauseMs: ERROR_PAUSE_MS,
+      onError: (error) => this.logger.error(`Claiming webhook deliveries failed: ${String(error)}`),
+    });
   }
 
   onApplicationBootstrap(): void {
-    this.stopped = false;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    this.notify();
-    await this.loop;
+    await this.loop.stop();
     // Requests in flight are cut short; their outcome (a failure, retried later) is still recorded.
     this.sender.close();
     await Promise.allSettled([...this.sends]);
@@ -69,33 +70,21 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
 
   /** Something may be due (a delivery finished or was replayed): look now rather than at the next poll. */
   notify(): void {
-    this.pendingWake = true;
-    this.wake?.();
+    this.loop.wake();
   }
 
   private get inFlight(): number {
     return this.sends.size;
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      this.pendingWake = false;
-      const free = this.settings.concurrency - this.inFlight;
-      let claimed = 0;
-      if (free > 0) {
-        try {
-          claimed = await this.claim(free);
-        } catch (error) {
-          this.logger.error(`Claiming webhook deliveries failed: ${String(error)}`);
-          await this.sleep(ERROR_PAUSE_MS);
-          continue;
-        }
-      }
-      if (this.pendingWake || (free > 0 && claimed === free)) {
-        continue;
-      }
-      await this.sleep(this.settings.pollMs);
+  /** Fills the free slots; true when every free slot was filled (more may be due). */
+  private async claimFreeSlots(): Promise<boolean> {
+    const free = this.settings.concurrency - this.inFlight;
+    if (free <= 0) {
+      // Every slot is busy: a finished send wakes the loop.
+      return false;
     }
+    return (await this.claim(free)) === free;
   }
 
   private async claim(limit: number): Promise<number> {
@@ -204,22 +193,5 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
       this.logger.error(`Recording ${deliveries.length} webhook outcomes failed: ${String(error)}`);
     }
     this.notify();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-      if (this.stopped || this.pendingWake) {
-        done();
-      }
-    });
   }
 }

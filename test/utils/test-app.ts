@@ -1,23 +1,14 @@
-import type { OnModuleDestroy, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createApp } from '../../src/bootstrap';
-import { CampaignProgressPublisher } from '../../src/campaigns/campaign-progress.publisher';
-import { CampaignProgressService } from '../../src/campaigns/campaign-progress.service';
-import { CampaignStallMonitor } from '../../src/campaigns/campaign-stall-monitor.service';
 import { ApiKeyHasher } from '../../src/common/auth/api-key-hasher';
 import { InvalidEnvironmentError, validateEnvironment } from '../../src/config/env.schema';
-import { DeliveryReportApplier } from '../../src/delivery-reports/delivery-report-applier.service';
-import { DeliveryReportIntake } from '../../src/delivery-reports/delivery-report-intake.service';
-import { OverdueReportPoller } from '../../src/delivery-reports/overdue-report-poller.service';
-import { ReceiptWindowService } from '../../src/delivery-reports/receipt-window.service';
-import { DispatcherService } from '../../src/messaging/dispatcher.service';
 import { ApiKeyRepository } from '../../src/persistence/api-key.repository';
-import { PriceCatalogService } from '../../src/pricing/price-catalog.service';
 import { closeWithin, trackOpen, untrackOpen } from './open-resources';
 import { freePort } from './service-process';
+import { stopBackgroundWork } from './stop-background-work';
 import { scaledTimeout } from './time-factor';
 import { TestDatabaseKind, testDatabaseUrl } from './test-databases';
 
@@ -60,7 +51,7 @@ export async function startTestApp(database: TestDatabaseKind, env: Record<strin
     const server = app.getHttpServer();
     server.close();
     server.closeAllConnections();
-    stopLoops(app);
+    stopBackgroundWork(app);
   };
   const handle = {};
   trackOpen(handle, `test app on port ${port} (${database})`, force);
@@ -82,31 +73,4 @@ export async function startTestApp(database: TestDatabaseKind, env: Record<strin
       }
     },
   };
-}
-
-// The app's background work: loops, pollers, timers (each stops in its onModuleDestroy).
-const LOOP_OWNERS: Array<Type<OnModuleDestroy>> = [
-  DispatcherService,
-  DeliveryReportApplier,
-  DeliveryReportIntake,
-  OverdueReportPoller,
-  ReceiptWindowService,
-  CampaignProgressPublisher,
-  CampaignProgressService,
-  CampaignStallMonitor,
-  PriceCatalogService,
-];
-
-/**
- * For an app whose close() hangs: stops what app.close() stops first, the loops, all at once and
- * not awaited (one of them may be what hangs). Work already under way finishes or fails on its own.
- */
-function stopLoops(app: NestExpressApplication): void {
-  for (const instance of LOOP_OWNERS.map((owner) => app.get(owner, { strict: false }))) {
-    try {
-      void Promise.resolve(instance.onModuleDestroy()).catch(() => undefined);
-    } catch {
-      // Its hook threw at once: the others still stop.
-    }
-  }
 }

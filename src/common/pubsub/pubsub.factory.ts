@@ -6,6 +6,8 @@ import { RedisPubSub } from './redis-pubsub';
 
 export interface PubSubSettings {
   redisUrl?: string;
+  /** Prefix of the Redis channels (REDIS_CHANNEL_PREFIX). */
+  redisChannelPrefix: string;
   /** The database the app uses (PostgreSQL, or PGlite's loopback socket). */
   databaseUrl?: string;
 }
@@ -19,7 +21,7 @@ export interface PubSubSettings {
 export async function createPubSub(settings: PubSubSettings): Promise<ClosablePubSub> {
   const logger = new Logger('PubSub');
   if (settings.redisUrl) {
-    const redis = await RedisPubSub.connect(settings.redisUrl);
+    const redis = await RedisPubSub.connect(settings.redisUrl, settings.redisChannelPrefix);
     logger.log('Live progress over Redis pub/sub');
     return redis;
   }

@@ -10,7 +10,8 @@ import { ClosablePubSub, PUB_SUB } from './pubsub.constants';
     {
       provide: PUB_SUB,
       inject: [AppConfig, DATABASE_URL],
-      useFactory: (config: AppConfig, databaseUrl: string) => createPubSub({ redisUrl: config.redisUrl, databaseUrl }),
+      useFactory: (config: AppConfig, databaseUrl: string) =>
+        createPubSub({ redisUrl: config.redisUrl, redisChannelPrefix: config.redisChannelPrefix, databaseUrl }),
     },
   ],
   exports: [PUB_SUB],

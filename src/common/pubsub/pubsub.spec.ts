@@ -67,13 +67,13 @@ describe(SubscriptionRegistry.name, () => {
 
 describe(createPubSub.name, () => {
   it('should use memory without Redis and without a database', async () => {
-    const pubSub = await createPubSub({});
+    const pubSub = await createPubSub({ redisChannelPrefix: 'bulk-sms:' });
     expect(pubSub.backend).toBe('memory');
     await pubSub.close();
   });
 
   it('should refuse to start with a REDIS_URL nobody answers on', async () => {
-    await expect(createPubSub({ redisUrl: 'redis://127.0.0.1:9' })).rejects.toThrow(
+    await expect(createPubSub({ redisUrl: 'redis://127.0.0.1:9', redisChannelPrefix: 'bulk-sms:' })).rejects.toThrow(
       /^REDIS_URL: cannot connect to Redis/,
     );
   });

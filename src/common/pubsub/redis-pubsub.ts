@@ -3,11 +3,11 @@ import Redis from 'ioredis';
 import { ClosablePubSub, encodePayload, PubSubBackend } from './pubsub.constants';
 import { SubscriptionRegistry } from './subscription-registry';
 
-const CHANNEL_PREFIX = 'bulk-sms:';
-
 /**
  * Redis pub/sub on ioredis: one connection publishes, one subscribes (a subscribed connection can
- * do nothing else). ioredis reconnects and re-subscribes by itself.
+ * do nothing else). ioredis reconnects and re-subscribes by itself. Channels are
+ * REDIS_this.channelPrefix + trigger: Redis pub/sub is server-wide (database numbers do not separate
+ * it), so the prefix is what keeps deployments sharing a Redis apart.
  */
 export class RedisPubSub extends ClosablePubSub {
   readonly backend: PubSubBackend = 'redis';
@@ -17,6 +17,7 @@ export class RedisPubSub extends ClosablePubSub {
   private constructor(
     private readonly publisher: Redis,
     private readonly subscriber: Redis,
+    private readonly channelPrefix: string,
   ) {
     super();
     subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
@@ -26,7 +27,7 @@ export class RedisPubSub extends ClosablePubSub {
   }
 
   /** Connects both connections before the application starts, so a wrong REDIS_URL fails the boot. */
-  static async connect(url: string): Promise<RedisPubSub> {
+  static async connect(url: string, channelPrefix: string): Promise<RedisPubSub> {
     // No retries while booting: a wrong URL fails now. Once connected, ioredis reconnects with backoff.
     const options = {
       lazyConnect: true,
@@ -50,17 +51,17 @@ export class RedisPubSub extends ClosablePubSub {
     for (const connection of [publisher, subscriber]) {
       connection.options.retryStrategy = (attempt: number) => Math.min(attempt * 200, 5000);
     }
-    return new RedisPubSub(publisher, subscriber);
+    return new RedisPubSub(publisher, subscriber, channelPrefix);
   }
 
   async publish(triggerName: string, payload: unknown): Promise<void> {
-    await this.publisher.publish(CHANNEL_PREFIX + triggerName, encodePayload(triggerName, payload));
+    await this.publisher.publish(this.channelPrefix + triggerName, encodePayload(triggerName, payload));
   }
 
   async subscribe(triggerName: string, onMessage: (payload: unknown) => void): Promise<number> {
     const { id, first } = this.registry.add(triggerName, onMessage);
     if (first) {
-      await this.subscriber.subscribe(CHANNEL_PREFIX + triggerName);
+      await this.subscriber.subscribe(this.channelPrefix + triggerName);
     }
     return id;
   }
@@ -69,7 +70,7 @@ export class RedisPubSub extends ClosablePubSub {
     const lastOfTrigger = this.registry.remove(subId);
     if (lastOfTrigger !== undefined) {
       this.subscriber
-        .unsubscribe(CHANNEL_PREFIX + lastOfTrigger)
+        .unsubscribe(this.channelPrefix + lastOfTrigger)
         .catch((error: unknown) => this.logger.warn(`unsubscribe: ${String(error)}`));
     }
   }
@@ -82,7 +83,7 @@ export class RedisPubSub extends ClosablePubSub {
   }
 
   private onMessage(channel: string, message: string): void {
-    if (!channel.startsWith(CHANNEL_PREFIX)) {
+    if (!channel.startsWith(this.channelPrefix)) {
       return;
     }
     let payload: unknown;
@@ -92,7 +93,7 @@ export class RedisPubSub extends ClosablePubSub {
       this.logger.warn(`Ignoring a message that is not JSON on ${channel}`);
       return;
     }
-    this.registry.dispatch(channel.slice(CHANNEL_PREFIX.length), payload, (error) =>
+    this.registry.dispatch(channel.slice(this.channelPrefix.length), payload, (error) =>
       this.logger.error({ err: error }, `Subscriber of ${channel} failed`),
     );
   }
