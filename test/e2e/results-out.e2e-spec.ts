@@ -6,6 +6,7 @@ import { graphql } from '../utils/graphql-client';
 import { gbNumbers, waitFor } from '../utils/phone-numbers';
 import { TestDatabaseKind } from '../utils/test-databases';
 import { startTestApp, TestApp } from '../utils/test-app';
+import { scaledTimeout } from '../utils/time-factor';
 import { FailingEndpoints, ReceivedEvent, WebhookReceiver } from '../utils/webhook-receiver';
 
 // Issue 15's drill: every event of a campaign reaches a verifying receiver at least once, through
@@ -405,7 +406,7 @@ function drill(database: TestDatabaseKind, recipients: number, retryForSeconds: 
       expect(hashed.to).toBe(hashNumber('results-drill-hash-key-0123456789', numbers[0]));
       // The cancelled campaign finished just now: untouched.
       expect((await prisma.campaign.findUniqueOrThrow({ where: { id: laterId } })).text).toBe('later');
-    }, 240_000);
+    }, scaledTimeout(240_000));
   };
 }
 
@@ -463,7 +464,7 @@ describe('customer webhooks on pglite: broken endpoints are disabled', () => {
       { id: disabled[0].id },
     );
     expect(enabled.data!.enableWebhookEndpoint.enabled).toBe(true);
-  }, 60_000);
+  }, scaledTimeout(60_000));
 
   it('should refuse bad endpoints with BAD_USER_INPUT naming the field', async () => {
     const { apiKey } = await testApp.newAccount();
