@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { setImmediate } from 'node:timers/promises';
 import { NotFoundError } from '../common/errors/domain-error';
 import { MessageStatus } from '../domain/message-status.enum';
 import { ExportedCampaign, MessageExportRepository } from '../persistence/message-export.repository';
@@ -52,6 +53,9 @@ export class MessageExportService {
         for (let start = 0; start < page.length; start += EXPORT_CHUNK_SIZE) {
           const chunk = page.slice(start, start + EXPORT_CHUNK_SIZE);
           yield chunk.map((row) => mapper.map(row, texts && row.batchId ? texts.get(row.batchId) : undefined));
+          // Let other requests in between chunks: while a fast client keeps up, every write completes
+          // at once and backpressure alone would never hand the event loop back.
+          await setImmediate();
         }
         if (page.length < EXPORT_PAGE_SIZE) {
           return;
