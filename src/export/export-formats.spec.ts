@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify';
 import { Readable } from 'node:stream';
 import { buffer, text } from 'node:stream/consumers';
 import { UserInputError } from '../common/errors/domain-error';
@@ -5,7 +6,7 @@ import { MessageStatus } from '../domain/message-status.enum';
 import { ExportedMessageRow } from '../persistence/message-export.repository';
 import { csvFormatter, ndjsonFormatter } from './export-formats';
 import { parseExportQuery } from './export-query';
-import { ExportRowMapper } from './export-row';
+import { EXPORT_COLUMNS, ExportRow, ExportRowMapper } from './export-row';
 
 const campaign = {
   id: 'c',
@@ -25,7 +26,7 @@ function row(overrides: Partial<ExportedMessageRow> = {}): ExportedMessageRow {
     units: null,
     amount: '0.08000',
     providerMessageId: 'uuid-1',
-    submittedAt: new Date('2026-01-01T00:00:00Z'),
+    submittedAt: '2026-01-01T00:00:00.000Z',
     sentAt: null,
     deliveredAt: null,
     ...overrides,
@@ -76,7 +77,7 @@ describe('csvFormatter', () => {
       row({ providerMessageId: '=HYPERLINK("http://evil")' }),
       row({ id: '2', providerMessageId: '@SUM(A1)' }),
     ];
-    const bytes = await buffer(Readable.from(rows.map((r) => mapper.map(r))).pipe(csvFormatter(true)));
+    const bytes = await buffer(Readable.from([rows.map((r) => mapper.map(r))]).pipe(csvFormatter(true)));
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const csv = bytes.subarray(3).toString('utf8');
     expect(csv.startsWith('message_id,to,')).toBe(true);
@@ -86,13 +87,67 @@ describe('csvFormatter', () => {
     expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil"")"`);
     expect(lines[2]).toContain(`'@SUM(A1)`);
   });
+
+  it('should write the header alone for an export without rows', async () => {
+    const csv = await text(Readable.from([]).pipe(csvFormatter(false)));
+    expect(csv).toBe(
+      'message_id,to,country,status,error_code,error_meaning,segments,encoding,estimated_cost,actual_cost,currency,' +
+        'submitted_at,sent_at,delivered_at,provider_message_id\n',
+    );
+  });
+
+  it('should write the same bytes as csv-stringify with escape_formulas, over several chunks', async () => {
+    const mapper = new ExportRowMapper(campaign);
+    const tricky = [
+      '=1+1',
+      '+1',
+      '-1',
+      '@x',
+      '\tTab',
+      '\rCR',
+      '\uFF1Dfull',
+      '\uFF0B',
+      '\uFF0D',
+      '\uFF20',
+      'a,b',
+      'say "hi"',
+      'line\nbreak',
+      'cr\rinside',
+      '"=quoted',
+      '',
+      'plain',
+      'ünïcode ✓',
+      "'already",
+    ];
+    const rows = tricky.map((value, i) =>
+      mapper.map(row({ id: String(i + 1), to: value, providerMessageId: value, errorCode: i % 2 ? null : value })),
+    );
+    const ours = await buffer(Readable.from([rows.slice(0, 7), rows.slice(7)]).pipe(csvFormatter(true)));
+    const reference = await buffer(
+      Readable.from(rows).pipe(
+        stringify({
+          header: true,
+          columns: EXPORT_COLUMNS.map((key) => ({ key, header: key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) })),
+          escape_formulas: true,
+          bom: true,
+        }),
+      ),
+    );
+    expect(ours.toString('utf8')).toBe(reference.toString('utf8'));
+  });
 });
 
 describe('ndjsonFormatter', () => {
   it('should write one raw JSON object per line', async () => {
     const mapper = new ExportRowMapper(campaign);
-    const out = await text(Readable.from([mapper.map(row())]).pipe(ndjsonFormatter()));
-    expect(JSON.parse(out.trim())).toMatchObject({ to: '+447700900001', errorCode: '200' });
+    const out = await text(
+      Readable.from([[mapper.map(row())], [mapper.map(row({ id: '2', to: '+14155550100' }))]]).pipe(ndjsonFormatter()),
+    );
+    const lines = out.trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line) as ExportRow)).toEqual([
+      expect.objectContaining({ messageId: '1', to: '+447700900001', errorCode: '200' }),
+      expect.objectContaining({ messageId: '2', to: '+14155550100' }),
+    ]);
   });
 });
 

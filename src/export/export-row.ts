@@ -79,9 +79,9 @@ export class ExportRowMapper {
           : (this.estimateByCountry.get(row.country) ?? null),
       actualCost: row.amount,
       currency: this.campaign.currency,
-      submittedAt: row.submittedAt?.toISOString() ?? null,
-      sentAt: row.sentAt?.toISOString() ?? null,
-      deliveredAt: row.deliveredAt?.toISOString() ?? null,
+      submittedAt: row.submittedAt,
+      sentAt: row.sentAt,
+      deliveredAt: row.deliveredAt,
       providerMessageId: row.providerMessageId,
     };
   }

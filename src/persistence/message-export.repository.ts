@@ -14,9 +14,10 @@ export interface ExportedMessageRow {
   units: number | null;
   amount: string | null;
   providerMessageId: string | null;
-  submittedAt: Date | null;
-  sentAt: Date | null;
-  deliveredAt: Date | null;
+  /** ISO 8601 in UTC with milliseconds, as written by the database (as Date.toISOString writes them). */
+  submittedAt: string | null;
+  sentAt: string | null;
+  deliveredAt: string | null;
   /** Null for a message never put in a batch (suppressed at acceptance). */
   batchId?: string | null;
 }
@@ -26,9 +27,15 @@ export interface ExportedMessageRow {
 // 100,000 rows/s target, and a long export must not hold the service's pool.
 const EXPORT_POOL_SIZE = 2;
 
+// Timestamps leave the database as ISO 8601 text: parsing each into a Date and formatting it again
+// was a fifth of a large export's CPU.
+const ISO_8601_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
 // Ordered by "Message".id: a bare `id` would sort by the text output column ('10' < '9').
 const COLUMNS = `id::text AS id, "to", country, status::text AS status, "errorCode", units, amount::text AS amount,
-  "providerMessageId", "submittedAt", "sentAt", "deliveredAt", "batchId"::text AS "batchId"`;
+  "providerMessageId", to_char("submittedAt" AT TIME ZONE 'UTC', ${ISO_8601_UTC}) AS "submittedAt",
+  to_char("sentAt" AT TIME ZONE 'UTC', ${ISO_8601_UTC}) AS "sentAt",
+  to_char("deliveredAt" AT TIME ZONE 'UTC', ${ISO_8601_UTC}) AS "deliveredAt", "batchId"::text AS "batchId"`;
 
 /** What every row of a campaign's export shares. */
 export interface ExportedCampaign {

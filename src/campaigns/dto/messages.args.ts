@@ -1,25 +1,15 @@
-import { ArgsType, Field, Int } from '@nestjs/graphql';
+import { ArgsType, Field } from '@nestjs/graphql';
 import { Transform } from 'class-transformer';
-import { IsEnum, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsEnum, IsOptional, Matches } from 'class-validator';
+import { PageArgs } from '../../common/graphql/page.args';
 import { MessageStatus } from '../../domain/message-status.enum';
 
 @ArgsType()
-export class MessagesArgs {
+export class MessagesArgs extends PageArgs {
   @Field(() => MessageStatus, { nullable: true })
   @IsOptional()
   @IsEnum(MessageStatus)
   status?: MessageStatus | null;
-
-  @Field(() => Int, { nullable: true, defaultValue: 50 })
-  @IsOptional()
-  @Min(1)
-  @Max(500)
-  first?: number | null = 50;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  after?: string | null;
 
   // Exact match on the stored E.164 number (spaces, dashes and brackets ignored). Served by the
   // (campaignId, status, id) index: it reads the campaign's rows, not the whole table.

@@ -1,19 +1,9 @@
 import { ArgsType, Field, Int } from '@nestjs/graphql';
 import { IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { PageArgs } from '../../common/graphql/page.args';
 
 @ArgsType()
-export class SuppressionsArgs {
-  @Field(() => Int, { nullable: true, defaultValue: 50 })
-  @IsOptional()
-  @Min(1)
-  @Max(500)
-  first?: number | null = 50;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  after?: string | null;
-
+export class SuppressionsArgs extends PageArgs {
   @Field(() => String, { nullable: true, description: 'Digits the number contains, e.g. "4155550"' })
   @IsOptional()
   @Matches(/^\+?\d{1,15}$/, { message: 'search must be digits of a phone number (optionally starting with +)' })

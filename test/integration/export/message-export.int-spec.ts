@@ -1,0 +1,103 @@
+import { Client } from 'pg';
+import { MessageStatus } from '../../../src/domain/message-status.enum';
+import { EXPORT_CHUNK_SIZE, EXPORT_PAGE_SIZE, MessageExportService } from '../../../src/export/message-export.service';
+import { ExportRow } from '../../../src/export/export-row';
+import { MessageExportRepository } from '../../../src/persistence/message-export.repository';
+import { TEST_DATABASES, testDatabaseUrl } from '../../utils/test-databases';
+
+// Over two keyset pages, so the read crosses a page boundary and ends on a short page.
+const MESSAGES = 2 * EXPORT_PAGE_SIZE + 7;
+
+describe.each(TEST_DATABASES)('MessageExportService (%s)', (kind) => {
+  let sql: Client;
+  let repository: MessageExportRepository;
+  let exports: MessageExportService;
+  let accountId: string;
+
+  beforeAll(async () => {
+    sql = new Client({ connectionString: testDatabaseUrl(kind) });
+    await sql.connect();
+    repository = new MessageExportRepository(testDatabaseUrl(kind));
+    exports = new MessageExportService(repository);
+    const { rows } = await sql.query<{ id: string }>(
+      `INSERT INTO "Account" (id, name) VALUES (gen_random_uuid(), 'export') RETURNING id`,
+    );
+    accountId = rows[0].id;
+  });
+
+  afterAll(async () => {
+    await repository?.onApplicationShutdown();
+    await sql?.end();
+  });
+
+  /** A finished campaign whose message i was submitted i ms after `base`, delivered when i is even. */
+  async function campaign(base: Date): Promise<string> {
+    const { rows } = await sql.query<{ id: string }>(
+      `INSERT INTO "Campaign" ("accountId", status, text, "senderId", encoding, "segmentsPerMessage", "estimatedCost",
+         "estimatedCostByCountry", "updatedAt")
+       VALUES ($1, 'COMPLETED', 'Hello', '+14155550100', 'GSM7', 1, 0,
+         '[{"country":"GB","recipients":0,"pricePerSegment":"0.04","cost":"0"}]', now())
+       RETURNING id`,
+      [accountId],
+    );
+    await sql.query(
+      `INSERT INTO "Message" ("campaignId", "to", country, status, amount, "submittedAt", "deliveredAt")
+       SELECT $1::uuid, '+447700' || lpad(i::text, 6, '0'), 'GB',
+         (CASE WHEN i % 2 = 0 THEN 'DELIVERED' ELSE 'UNDELIVERED' END)::"MessageStatus", 0.04,
+         $2::timestamptz + i * interval '1 millisecond',
+         CASE WHEN i % 2 = 0 THEN $2::timestamptz + i * interval '1 millisecond' + interval '1 second' END
+       FROM generate_series(0, $3::int - 1) AS i`,
+      [rows[0].id, base.toISOString(), MESSAGES],
+    );
+    return rows[0].id;
+  }
+
+  async function readAll(chunks: AsyncGenerator<ExportRow[]>): Promise<ExportRow[][]> {
+    const read: ExportRow[][] = [];
+    for await (const chunk of chunks) {
+      read.push(chunk);
+    }
+    return read;
+  }
+
+  it('should give every message once, in id order, a chunk at a time, with its timestamps as Date.toISOString writes them', async () => {
+    // A whole second (".000"), and a time zone far from UTC for the session would not matter.
+    const base = new Date('2026-03-05T23:59:59.000Z');
+    const campaignId = await campaign(base);
+
+    const opened = await exports.open(accountId, campaignId, []);
+    const chunks = await readAll(opened.chunks);
+
+    expect(opened.total).toBe(MESSAGES);
+    expect(chunks.every((chunk) => chunk.length <= EXPORT_CHUNK_SIZE && chunk.length > 0)).toBe(true);
+    const rows = chunks.flat();
+    expect(rows.map((row) => row.to)).toEqual(
+      Array.from({ length: MESSAGES }, (_, i) => `+447700${String(i).padStart(6, '0')}`),
+    );
+    const ids = rows.map((row) => BigInt(row.messageId));
+    expect(ids.every((id, i) => i === 0 || id > ids[i - 1])).toBe(true);
+    for (const i of [0, 1, 999, EXPORT_PAGE_SIZE, MESSAGES - 1]) {
+      const submitted = new Date(base.getTime() + i);
+      expect([rows[i].submittedAt, rows[i].deliveredAt, rows[i].sentAt]).toEqual([
+        submitted.toISOString(),
+        i % 2 === 0 ? new Date(submitted.getTime() + 1000).toISOString() : null,
+        null,
+      ]);
+    }
+  });
+
+  it('should give only the asked statuses, and nothing of another account', async () => {
+    const campaignId = await campaign(new Date('2026-01-01T00:00:00.250Z'));
+
+    const undelivered = (
+      await readAll((await exports.open(accountId, campaignId, [MessageStatus.UNDELIVERED])).chunks)
+    ).flat();
+    expect(undelivered).toHaveLength((MESSAGES - 1) / 2);
+    expect(new Set(undelivered.map((row) => row.status))).toEqual(new Set([MessageStatus.UNDELIVERED]));
+
+    const { rows } = await sql.query<{ id: string }>(
+      `INSERT INTO "Account" (id, name) VALUES (gen_random_uuid(), 'other') RETURNING id`,
+    );
+    await expect(exports.open(rows[0].id, campaignId, [])).rejects.toThrow(/not found/i);
+  });
+});
