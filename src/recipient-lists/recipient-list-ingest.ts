@@ -9,13 +9,16 @@ import { MAX_RECORD_BYTES, RecordSegment, RecordSplitter } from './record-splitt
 import { UploadParsePool, UploadWorkerFactory, uploadWorkerFactory } from './upload-parse-pool';
 import { ParsedUploadSegment, parseNdjsonLine } from './upload-segment';
 
-// ~3,000 rows: ~30 ms of parsing and validation on a worker, ~3 ms of merging on the event loop.
-const SEGMENT_BYTES = 128 * 1024;
+// ~6,000 rows: ~60 ms of parsing and validation on a worker, a few ms of merging on the event loop.
+const SEGMENT_BYTES = 256 * 1024;
 const WORKERS = 2;
-// Two segments per worker: one being parsed, one waiting, so a worker never idles for the event loop.
-const SEGMENTS_IN_FLIGHT = 2 * WORKERS;
+// Three segments per worker: one being parsed, two waiting, so a worker keeps going while the event loop is
+// busy elsewhere (or not scheduled: the database shares the cores).
+const SEGMENTS_IN_FLIGHT = 3 * WORKERS;
 // Entries per INSERT: large enough to amortise the round trip.
 const ENTRY_BATCH = 2_000;
+// Batches written one after the other while the workers go on; more wait for the database.
+const WRITES_QUEUED = 3;
 
 export interface RecipientListIngestOptions {
   format: RecipientListFormat;
@@ -45,7 +48,9 @@ export class RecipientListIngest {
   private readonly inFlightLines: number[] = [];
   /** CSV: records before the next result's first (the header is row 1). */
   private csvRows = 0;
+  /** The last write queued (each starts after the one before), and how many are not done. */
   private writing: Promise<void> = Promise.resolve();
+  private writesQueued = 0;
 
   constructor(private readonly options: RecipientListIngestOptions) {
     this.splitter = new RecordSplitter(options.format);
@@ -137,19 +142,22 @@ export class RecipientListIngest {
     this.builder!.addSegment(rowBase, result);
     this.csvRows += result.rows;
     if (this.builder!.pending >= ENTRY_BATCH) {
-      await this.writing;
       this.flush();
+      while (this.writesQueued > WRITES_QUEUED) {
+        await this.writing;
+      }
     }
   }
 
-  /** Starts writing the pending entries (after the previous write, which the caller awaited). */
+  /** Queues a write of the pending entries, after the writes before it. */
   private flush(): void {
     const batch = this.builder!.takeBatch();
     if (batch.phones.length === 0) {
       return;
     }
-    const write = this.writing.then(() => this.options.write(batch));
-    // Awaited before the next write and at the end; until then a failure is not an unhandled rejection.
+    this.writesQueued++;
+    const write = this.writing.then(() => this.options.write(batch)).finally(() => this.writesQueued--);
+    // Awaited when too many are queued and at the end; a failure meanwhile is not an unhandled rejection.
     write.catch(() => undefined);
     this.writing = write;
   }
