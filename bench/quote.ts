@@ -2,7 +2,11 @@
  * Quote benchmark: 100,000 realistic recipients (10 countries, mixed formats, ~1% invalid, ~1% duplicate)
  * quoted through PricingService, with prices fetched through the real Plivo SDK from an in-process sandbox
  * (cold: nothing cached) and then answered from the cache (warm). The price table is kept in memory so the
- * figure is the service's own work; the database adds one indexed lookup per quote.
+ * figure is the service's own work; the database adds one indexed lookup per quote. Then the cost growth
+ * (BENCH_QUOTE_SIZES, best of BENCH_ROUNDS) and the personalized quote against the plain one
+ * (bench/personalized-quote.ts, BENCH_PERSONALIZED_QUOTE_SIZE, default 1,000,000).
+ *
+ *   npm run bench -- quote
  *
  *   npx tsc -p tsconfig.build.json --outDir /tmp/bench-out
  *   NODE_PATH=/work/main/node_modules node /tmp/bench-out/bench/quote.js
@@ -11,11 +15,15 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { PriceRepository, StoredPrice } from '../src/persistence/price.repository';
 import { PriceCatalogService } from '../src/pricing/price-catalog.service';
 import { PricingService } from '../src/pricing/pricing.service';
+import { Clock } from '../src/common/time/clock';
+import { RecipientListRepository } from '../src/persistence/recipient-list.repository';
+import { PersonalizedRecipientsService } from '../src/recipient-lists/personalized-recipients';
 import { PlivoSandbox } from '../src/sandbox/sandbox';
 import { PlivoSmsGateway } from '../src/sms-gateway/plivo-sms.gateway';
 import { ProviderAccount } from '../src/sms-gateway/provider-account';
 import { generateNumbers } from './recipient-validation';
 import { BENCH_ROUNDS, BenchResult, growthLines } from './bench-result';
+import { runPersonalizedQuoteBenchmark } from './personalized-quote';
 
 export type { BenchResult };
 
@@ -84,6 +92,17 @@ export async function runQuoteBenchmark(): Promise<BenchResult[]> {
       }
       growth.push({ size, value: Math.round(best * 10) / 10 });
     }
+    // Personalized (a list and a template) against the plain quote of the same numbers.
+    const personalizedSize = Number(process.env.BENCH_PERSONALIZED_QUOTE_SIZE ?? 1_000_000);
+    const personalized = await runPersonalizedQuoteBenchmark(
+      (prisma) =>
+        new PricingService(
+          catalog,
+          new PersonalizedRecipientsService(new RecipientListRepository(prisma), new Clock()),
+        ),
+      personalizedSize,
+      TEXT,
+    );
     const target = `< ${TARGET_MS} ms`;
     return [
       { name: 'quote 100k recipients (prices cached)', value: Math.round(warmMs), unit: 'ms', target },
@@ -100,6 +119,7 @@ export async function runQuoteBenchmark(): Promise<BenchResult[]> {
         target: '< 50 ms',
       },
       ...growthLines('cost growth: quote (prices cached, best run)', 'ms', growth),
+      ...personalized,
     ];
   } finally {
     await sandbox.stop();

@@ -16,6 +16,7 @@ import { BenchResult } from './bench-result';
 import { runDeliveryReportBenchmark } from './delivery-reports';
 import { runDispatchControlBenchmark } from './dispatch-control';
 import { runExportBenchmark } from './export';
+import { runPersonalizedDrainBenchmark } from './personalized-drain';
 import { runQuoteBenchmark } from './quote';
 import { runRecipientListUploadBenchmark } from './recipient-list-upload';
 import { runSendBulkBenchmark } from './send-bulk';
@@ -27,6 +28,7 @@ const SUITES: Array<[string, () => Promise<BenchResult[]>]> = [
   ['delivery-reports-postgres', () => runDeliveryReportBenchmark('postgres')],
   ['delivery-reports-pglite', () => runDeliveryReportBenchmark('pglite')],
   ['dispatch-control', () => runDispatchControlBenchmark('postgres')],
+  ['personalized-drain', () => runPersonalizedDrainBenchmark()],
   ['pglite-memory', () => runDispatchControlBenchmark('pglite')],
   ['export', runExportBenchmark],
   // Optional (a 1,000,000-row upload takes a while on a shared machine): run when named
@@ -64,7 +66,9 @@ async function main(): Promise<void> {
     try {
       results.push(...(await run()));
     } catch (error) {
-      process.stderr.write(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       results.push({ name: `${name} (failed)`, value: Number.NaN, unit: '', target: '' });
     }
     process.stderr.write(`${name} took ${Math.round((performance.now() - started) / 1000)} s\n`);
