@@ -21,7 +21,7 @@ export interface FloorPartResult {
 
 parentPort?.on('message', ({ bytes, firstRow }: FloorPartRequest) => {
   const result: FloorPartResult = { rows: [], phones: [], countries: [], values: [] };
-  const records = parseCsv<string[]>(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const records: string[][] = parseCsv(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {});
   records.forEach((record, i) => {
     const parsed = parseRecipientNumber(record[0]);
     if (parsed.ok) {
