@@ -17,6 +17,7 @@ import { runDeliveryReportBenchmark } from './delivery-reports';
 import { runDispatchControlBenchmark } from './dispatch-control';
 import { runExportBenchmark } from './export';
 import { runMultiInstanceBenchmark } from './multi-instance';
+import { runPersonalizedDrainBenchmark } from './personalized-drain';
 import { runQuoteBenchmark } from './quote';
 import { runRecipientListUploadBenchmark } from './recipient-list-upload';
 import { runSendBulkBenchmark } from './send-bulk';
@@ -28,12 +29,13 @@ const SUITES: Array<[string, () => Promise<BenchResult[]>]> = [
   ['delivery-reports-postgres', () => runDeliveryReportBenchmark('postgres')],
   ['delivery-reports-pglite', () => runDeliveryReportBenchmark('pglite')],
   ['dispatch-control', () => runDispatchControlBenchmark('postgres')],
+  ['personalized-drain', () => runPersonalizedDrainBenchmark()],
   ['pglite-memory', () => runDispatchControlBenchmark('pglite')],
   ['export', runExportBenchmark],
   // Optional (a 1,000,000-row upload takes a while on a shared machine): run when named
   // (`npm run bench -- recipient-list`) or with BENCH_RECIPIENT_LIST_ROWS set; that many rows (default 1,000,000).
   ['recipient-list-upload', () => runRecipientListUploadBenchmark(RECIPIENT_LIST_ROWS || 1_000_000)],
-  // Optional too (1, 2 and 4 service processes, each started twice): `npm run bench -- multi-instance`.
+  // Optional too (1, 2 and 4 service processes on one database): `npm run bench -- multi-instance`.
   ['multi-instance', runMultiInstanceBenchmark],
 ];
 const RECIPIENT_LIST_ROWS = Number(process.env.BENCH_RECIPIENT_LIST_ROWS ?? 0);
@@ -67,7 +69,9 @@ async function main(): Promise<void> {
     try {
       results.push(...(await run()));
     } catch (error) {
-      process.stderr.write(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       results.push({ name: `${name} (failed)`, value: Number.NaN, unit: '', target: '' });
     }
     process.stderr.write(`${name} took ${Math.round((performance.now() - started) / 1000)} s\n`);

@@ -1,25 +1,8 @@
 import { parentPort } from 'node:worker_threads';
-import type { CountryCode } from 'libphonenumber-js/core';
 import { parseRecipientNumber } from './recipient-number-parser';
+import { ParseChunkRequest, ParseChunkResponse, SAME_AS_INPUT } from './recipient-validation-messages';
 
-export const SAME_AS_INPUT = '=';
-
-export interface ParseChunkRequest {
-  chunk: number;
-  inputs: string[];
-  defaultCountry?: CountryCode;
-}
-
-/**
- * Parallel arrays (cheap to clone): e164[i] is '' for a rejected input, SAME_AS_INPUT when the input already was
- * the E.164 form (so the caller keeps its own string instead of a copy), and tags[i] is the reason or the country.
- */
-export interface ParseChunkResponse {
-  chunk: number;
-  e164: string[];
-  tags: string[];
-}
-
+// A validation worker thread: parses the chunks of numbers it is sent, one at a time.
 parentPort?.on('message', ({ chunk, inputs, defaultCountry }: ParseChunkRequest) => {
   const e164: string[] = new Array<string>(inputs.length);
   const tags: string[] = new Array<string>(inputs.length);

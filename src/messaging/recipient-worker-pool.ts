@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CountryCode } from 'libphonenumber-js/core';
-import { ParseChunkRequest, ParseChunkResponse, SAME_AS_INPUT } from './recipient-validation-worker';
+import { ParseChunkRequest, ParseChunkResponse, SAME_AS_INPUT } from './recipient-validation-messages';
 
 export type WorkerFactory = () => Worker;
 

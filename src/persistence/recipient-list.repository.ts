@@ -63,17 +63,23 @@ export class RecipientListRepository {
     await this.db.recipientList.create({ data: { ...list, state: 'UPLOADING' } });
   }
 
-  /** One multi-row INSERT for the whole batch. */
+  /**
+   * One multi-row INSERT for the whole batch. Numbers, countries and row numbers contain no comma and the
+   * values travel as one JSON text: four text parameters are far cheaper to send than arrays of thousands of
+   * elements, which Prisma and pg would each walk and escape on the event loop.
+   */
   async insertEntries(listId: string, batch: RecipientListEntryBatch): Promise<void> {
     if (batch.phones.length === 0) {
       return;
     }
     await this.db.$executeRaw`
       INSERT INTO "RecipientListEntry" ("listId", position, "row", phone, country, "values")
-      SELECT ${listId}::uuid, ${batch.firstPosition}::int + t.ord - 1, t.r, t.phone, t.country, t.v::jsonb
-      FROM unnest(${batch.rows}::int[], ${batch.phones}::text[], ${batch.countries}::text[],
-                  ${batch.values.map((v) => JSON.stringify(v))}::text[])
-        WITH ORDINALITY AS t(r, phone, country, v, ord)`;
+      SELECT ${listId}::uuid, ${batch.firstPosition}::int + t.ord - 1, t.r::int, t.phone, t.country, v.value
+      FROM unnest(string_to_array(${batch.rows.join(',')}, ','), string_to_array(${batch.phones.join(',')}, ','),
+                  string_to_array(${batch.countries.join(',')}, ','))
+        WITH ORDINALITY AS t(r, phone, country, ord)
+      JOIN jsonb_array_elements(${JSON.stringify(batch.values)}::jsonb) WITH ORDINALITY AS v(value, ord)
+        ON v.ord = t.ord`;
   }
 
   /** The upload is complete: the list becomes READY with its counts. */

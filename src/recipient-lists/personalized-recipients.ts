@@ -2,7 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { UserInputError } from '../common/errors/domain-error';
 import { Clock } from '../common/time/clock';
 import { Encoding } from '../domain/encoding.enum';
-import { RecipientListRecord, RecipientListRepository } from '../persistence/recipient-list.repository';
+import {
+  RecipientListEntry,
+  RecipientListRecord,
+  RecipientListRepository,
+} from '../persistence/recipient-list.repository';
 import { checkMessageLength } from '../pricing/message-length';
 import { countSegments, TextTooLongToCountError } from '../pricing/segment-counter';
 import { MessageTemplate, TemplateRenderError } from './message-template';
@@ -36,6 +40,10 @@ export interface PersonalizedRecipients {
 const PAGE = 10_000;
 // Rendering and counting run on the event loop: yield this often so /health and webhooks keep answering.
 const SLICE_MS = 10;
+// Renders remembered per distinct combination of the fields the template reads (a text rarely reads a
+// unique field; when it does, the memory stops growing here and the rest is rendered one by one).
+const RENDERS_REMEMBERED = 100_000;
+const FIELD_SEPARATOR = '\u0000';
 
 /**
  * Reads an uploaded list and renders the campaign text for each recipient: each distinct text is
@@ -75,6 +83,9 @@ export class PersonalizedRecipientsService {
     };
     // Rendered text → index in result.texts, or the reason it cannot be sent.
     const seen = new Map<string, number | string>();
+    // The values of the fields the template reads → the rendered text, or the render error.
+    const renders = new Map<string, string | TemplateRenderError>();
+    const read = template.fields.map((field) => (field === list.phoneColumn ? -1 : list.fields.indexOf(field)));
     let sliceStart = performance.now();
     for (let from = 0; from < list.validCount; from += PAGE) {
       const entries = await this.lists.entries(list.id, from, PAGE);
@@ -83,19 +94,17 @@ export class PersonalizedRecipientsService {
           await new Promise<void>((resolve) => setImmediate(resolve));
           sliceStart = performance.now();
         }
-        const values: Record<string, string> = { [list.phoneColumn]: entry.phone };
-        for (let i = 0; i < list.fields.length; i++) {
-          values[list.fields[i]] = entry.values[i] ?? '';
-        }
-        let rendered: string;
-        try {
-          rendered = template.render(values);
-        } catch (error) {
-          if (error instanceof TemplateRenderError) {
-            result.rejected.push({ input: entry.phone, reason: `row ${entry.row}: text: ${error.message}` });
-            continue;
+        const key = read.map((i) => (i < 0 ? entry.phone : (entry.values[i] ?? ''))).join(FIELD_SEPARATOR);
+        let rendered = renders.get(key);
+        if (rendered === undefined) {
+          rendered = renderOne(template, list, entry);
+          if (renders.size < RENDERS_REMEMBERED) {
+            renders.set(key, rendered);
           }
-          throw error;
+        }
+        if (rendered instanceof TemplateRenderError) {
+          result.rejected.push({ input: entry.phone, reason: `row ${entry.row}: text: ${rendered.message}` });
+          continue;
         }
         let known = seen.get(rendered);
         if (known === undefined) {
@@ -145,5 +154,25 @@ export class PersonalizedRecipientsService {
       }
       throw error;
     }
+  }
+}
+
+/** One entry's text, or why it cannot be rendered. */
+function renderOne(
+  template: MessageTemplate,
+  list: RecipientListRecord,
+  entry: RecipientListEntry,
+): string | TemplateRenderError {
+  const values: Record<string, string> = { [list.phoneColumn]: entry.phone };
+  for (let i = 0; i < list.fields.length; i++) {
+    values[list.fields[i]] = entry.values[i] ?? '';
+  }
+  try {
+    return template.render(values);
+  } catch (error) {
+    if (error instanceof TemplateRenderError) {
+      return error;
+    }
+    throw error;
   }
 }

@@ -1,42 +1,71 @@
 import { RecipientListBuilder, TooManyRecipientsError } from './recipient-list-builder';
+import { parseUploadSegment } from './upload-segment';
+
+const header = ['name', 'phone', 'party'];
+
+function segment(csv: string, segmentNumber = 0) {
+  return parseUploadSegment({
+    segment: segmentNumber,
+    bytes: Buffer.from(csv),
+    format: 'csv',
+    header,
+    phoneIndex: 1,
+    defaultCountry: 'US',
+  });
+}
 
 describe(RecipientListBuilder.name, () => {
-  const header = ['name', 'phone', 'party'];
-
-  it('should normalise numbers, keep fields, and reject bad rows with row, column and reason', () => {
-    const builder = new RecipientListBuilder(header, 1, 'US', 10);
-    builder.addRow(2, ['Ada', '+1 415 555 2671', '4']);
-    builder.addRow(3, ['Bob', '(415) 555-2672', '2']);
-    builder.addRow(4, ['Dup', '+14155552671', '1']);
-    builder.addRow(5, ['Bad', '12', '1']);
-    builder.addRow(6, ['Short']);
-    builder.addRow(7, ['Long', '+14155552673', 'x'.repeat(1_001)]);
-    builder.rejectRow(8, 'not json', 'not valid JSON');
+  it('should keep fields, drop duplicates across segments, and report rejected rows in row order', () => {
+    const builder = new RecipientListBuilder(header, 1, 10);
+    builder.addSegment(
+      1,
+      segment(['Ada,+1 415 555 2671,4', 'Bob,(415) 555-2672,2', 'Dup,+14155552671,1', 'Bad,12,1'].join('\n')),
+    );
+    // Row 6 is a duplicate with a long field: a duplicate first. Row 7's long field rejects it.
+    builder.addSegment(
+      5,
+      segment(
+        [
+          'Short',
+          `Dup2,(415) 555-2672,${'y'.repeat(1_001)}`,
+          `Long,+14155552673,${'x'.repeat(1_001)}`,
+          'Cy,+14155552674,3',
+        ].join('\r\n'),
+        1,
+      ),
+    );
     expect(builder.takeBatch()).toEqual({
       firstPosition: 0,
-      rows: [2, 3],
-      phones: ['+14155552671', '+14155552672'],
-      countries: ['US', 'US'],
+      rows: [2, 3, 9],
+      phones: ['+14155552671', '+14155552672', '+14155552674'],
+      countries: ['US', 'US', 'US'],
       values: [
         ['Ada', '4'],
         ['Bob', '2'],
+        ['Cy', '3'],
       ],
     });
-    expect(builder.takeBatch().firstPosition).toBe(2);
-    expect(builder).toMatchObject({ rowCount: 7, validCount: 2, duplicateCount: 1, rejectedCount: 5 });
+    expect(builder.takeBatch().firstPosition).toBe(3);
+    expect(builder).toMatchObject({ rowCount: 8, validCount: 3, duplicateCount: 2, rejectedCount: 5 });
     expect(builder.rejectedRows).toEqual([
       { row: 4, column: 'phone', input: '+14155552671', reason: 'duplicate of +14155552671' },
       { row: 5, column: 'phone', input: '12', reason: 'not a valid phone number' },
       { row: 6, column: null, input: 'Short', reason: 'has 1 columns; the header has 3' },
-      { row: 7, column: 'party', input: `${'x'.repeat(64)}…`, reason: 'longer than 1000 characters' },
-      { row: 8, column: null, input: 'not json', reason: 'not valid JSON' },
+      { row: 7, column: 'phone', input: '(415) 555-2672', reason: 'duplicate of +14155552672' },
+      { row: 8, column: 'party', input: `${'x'.repeat(64)}…`, reason: 'longer than 1000 characters' },
     ]);
-    expect(builder.countries).toEqual({ US: 2 });
+    expect(builder.countries).toEqual({ US: 3 });
   });
 
   it('should stop past the largest list', () => {
-    const builder = new RecipientListBuilder(['phone'], 0, undefined, 1);
-    builder.addRow(2, ['+14155552671']);
-    expect(() => builder.addRow(3, ['+14155552672'])).toThrow(TooManyRecipientsError);
+    const builder = new RecipientListBuilder(['phone'], 0, 1);
+    const parsed = parseUploadSegment({
+      segment: 0,
+      bytes: Buffer.from('+14155552671\n+14155552672\n'),
+      format: 'csv',
+      header: ['phone'],
+      phoneIndex: 0,
+    });
+    expect(() => builder.addSegment(1, parsed)).toThrow(TooManyRecipientsError);
   });
 });

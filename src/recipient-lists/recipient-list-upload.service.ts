@@ -1,7 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { parse as parseCsv } from 'csv-parse';
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { UserInputError } from '../common/errors/domain-error';
 import { Clock } from '../common/time/clock';
@@ -10,11 +8,13 @@ import { MAX_RECIPIENTS_PER_CAMPAIGN } from '../campaigns/dto/send-bulk.input';
 import { parseByteSize } from '../delivery-reports/webhook-body';
 import { isSupportedCountry, normalizeCountry } from '../messaging/recipient-number-parser';
 import { RecipientListRepository } from '../persistence/recipient-list.repository';
-import { checkHeader, resolvePhoneColumn } from './phone-column';
-import { RecipientListBuilder, TooManyRecipientsError } from './recipient-list-builder';
+import { TooManyRecipientsError } from './recipient-list-builder';
+import type { RecipientListFormat } from './recipient-list-format';
+import { CsvFormatError, RecipientListIngest } from './recipient-list-ingest';
 import { RecipientListSummary, toRecipientListSummary } from './recipient-list.summary';
+import { RecordTooLongError } from './record-splitter';
 
-export type RecipientListFormat = 'csv' | 'ndjson';
+export type { RecipientListFormat } from './recipient-list-format';
 
 export interface RecipientListUploadOptions {
   format: RecipientListFormat;
@@ -22,19 +22,13 @@ export interface RecipientListUploadOptions {
   defaultCountry?: string;
 }
 
-// Entries per INSERT: large enough to amortise the round trip, small enough that validating one batch on
-// the event loop (~7.5 µs a number) stays near 15 ms.
-const ENTRY_BATCH = 2_000;
-const MAX_CSV_RECORD_BYTES = 64 * 1024;
-// ~500 rows of parsing and validation: a few milliseconds on the event loop at a time.
-const ROWS_PER_SLICE = 500;
 const HOUR_MS = 3_600_000;
 
 /**
  * Stores an uploaded list as it streams in: the list row first (UPLOADING), then its entries a batch at
- * a time while the next batch is parsed, then READY with its counts. Nothing is held whole in memory but
- * the set of numbers seen (for duplicates); an interrupted upload leaves an UPLOADING list that is never
- * sent and is deleted when it expires.
+ * a time as worker threads parse and validate the body (RecipientListIngest), then READY with its counts.
+ * Nothing is held whole in memory but the set of numbers seen (for duplicates); an interrupted upload
+ * leaves an UPLOADING list that is never sent and is deleted when it expires.
  */
 @Injectable()
 export class RecipientListUploadService {
@@ -49,67 +43,45 @@ export class RecipientListUploadService {
   async upload(accountId: string, body: Readable, options: RecipientListUploadOptions): Promise<RecipientListSummary> {
     const defaultCountry = this.checkDefaultCountry(options.defaultCountry);
     const maxBytes = parseByteSize(this.config.recipientLists.maxBytes);
-    limitBytes(body, maxBytes);
-    // readline ends quietly when its input breaks off: whatever broke the body is checked after the rows.
-    let bodyError: Error | null = null;
-    body.once('error', (error) => (bodyError ??= error));
-    const rows = options.format === 'csv' ? csvRows(body) : ndjsonRows(body);
+    const declared = Number((body as Readable & { headers?: Record<string, string> }).headers?.['content-length']);
+    if (declared > maxBytes) {
+      throw tooLarge(maxBytes);
+    }
     const id = randomUUID();
-    let builder: RecipientListBuilder | null = null;
-    let header: string[] = [];
-    let writing: Promise<void> = Promise.resolve();
     let created = false;
-    let sinceYield = 0;
-    const flush = async (): Promise<void> => {
-      await writing;
-      const batch = builder!.takeBatch();
-      writing = this.lists.insertEntries(id, batch);
-    };
+    const ingest = new RecipientListIngest({
+      format: options.format,
+      phoneColumn: options.phoneColumn,
+      defaultCountry,
+      maxRecipients: MAX_RECIPIENTS_PER_CAMPAIGN,
+      onHeader: async (header, phoneIndex) => {
+        await this.lists.create({
+          id,
+          accountId,
+          format: options.format,
+          phoneColumn: header[phoneIndex],
+          fields: header.filter((_, i) => i !== phoneIndex),
+          expiresAt: new Date(this.clock.now().getTime() + this.config.recipientLists.ttlHours * HOUR_MS),
+        });
+        created = true;
+      },
+      write: (batch) => this.lists.insertEntries(id, batch),
+    });
     try {
-      for await (const { row, cells, record, invalid } of rows) {
-        if (!builder) {
-          if (invalid !== undefined) {
-            throw new UserInputError('body', `row ${row}: ${invalid}`);
-          }
-          // CSV: the first row is the header; NDJSON: the first object's keys are the columns.
-          header = record ? Object.keys(record) : cells.map((c) => c.trim());
-          checkHeader(header);
-          const phoneIndex = resolvePhoneColumn(header, options.phoneColumn);
-          builder = new RecipientListBuilder(header, phoneIndex, defaultCountry, MAX_RECIPIENTS_PER_CAMPAIGN);
-          await this.lists.create({
-            id,
-            accountId,
-            format: options.format,
-            phoneColumn: header[phoneIndex],
-            fields: header.filter((_, i) => i !== phoneIndex),
-            expiresAt: new Date(this.clock.now().getTime() + this.config.recipientLists.ttlHours * HOUR_MS),
-          });
-          created = true;
-          if (!record) {
-            continue;
-          }
+      let received = 0;
+      // Not destroyed on an early exit: the request must stay open for the 400 that follows.
+      for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+        received += chunk.length;
+        if (received > maxBytes) {
+          throw tooLarge(maxBytes);
         }
-        if (invalid !== undefined) {
-          builder.rejectRow(row, cells.join(','), invalid);
-        } else {
-          builder.addRow(row, record ? header.map((h) => record[h] ?? '') : cells);
-        }
-        if (builder.pending >= ENTRY_BATCH) {
-          await flush();
-        } else if (++sinceYield >= ROWS_PER_SLICE) {
-          // Records already parsed arrive as microtasks: let /health, webhooks and timers in between.
-          sinceYield = 0;
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
+        await ingest.push(chunk);
       }
-      if (bodyError !== null || body.readableAborted) {
-        throw bodyError ?? Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+      if (body.readableAborted) {
+        throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
       }
-      if (!builder) {
-        throw new UserInputError('body', 'the upload is empty: send a header row and one row per recipient');
-      }
-      await flush();
-      await writing;
+      const builder = await ingest.finish();
+      await ingest.close();
       const summary = {
         rowCount: builder.rowCount,
         validCount: builder.validCount,
@@ -124,7 +96,7 @@ export class RecipientListUploadService {
       return toRecipientListSummary(list!);
     } catch (error) {
       body.resume();
-      await writing.catch(() => undefined);
+      await ingest.close();
       if (created) {
         await this.lists.delete([id]).catch(() => undefined);
       }
@@ -143,82 +115,8 @@ export class RecipientListUploadService {
   }
 }
 
-interface UploadRow {
-  /** 1-based line of the upload (CSV: record number, the header being row 1). */
-  row: number;
-  /** CSV: the cells; NDJSON: the raw line of an invalid row. */
-  cells: string[];
-  /** NDJSON: the object's values by key, as text. */
-  record?: Record<string, string>;
-  /** Why the row is not a row (NDJSON line that is not an object). */
-  invalid?: string;
-}
-
-async function* csvRows(body: Readable): AsyncGenerator<UploadRow> {
-  const parser = body.pipe(
-    parseCsv({
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      max_record_size: MAX_CSV_RECORD_BYTES,
-    }),
-  );
-  body.once('error', (error) => parser.destroy(error));
-  let row = 0;
-  for await (const record of parser as AsyncIterable<string[]>) {
-    row++;
-    yield { row, cells: record };
-  }
-}
-
-async function* ndjsonRows(body: Readable): AsyncGenerator<UploadRow> {
-  body.setEncoding('utf8');
-  const lines = createInterface({ input: body, crlfDelay: Infinity });
-  let row = 0;
-  for await (const line of lines) {
-    row++;
-    if (line.trim() === '') {
-      continue;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      yield { row, cells: [line], invalid: 'not valid JSON' };
-      continue;
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      yield { row, cells: [line], invalid: 'not a JSON object' };
-      continue;
-    }
-    const record = value as Record<string, unknown>;
-    const text: Record<string, string> = {};
-    for (const [key, field] of Object.entries(record)) {
-      text[key] =
-        field === null || field === undefined ? '' : typeof field === 'string' ? field : JSON.stringify(field);
-    }
-    yield { row, cells: [], record: text };
-  }
-}
-
-/** Destroys the body once more than `maxBytes` arrived (the declared length is checked first). */
-function limitBytes(body: Readable, maxBytes: number): void {
-  const declared = Number((body as Readable & { headers?: Record<string, string> }).headers?.['content-length']);
-  if (declared > maxBytes) {
-    throw new UserInputError(
-      'body',
-      `larger than ${maxBytes.toLocaleString('en-US')} bytes (RECIPIENT_LIST_MAX_BYTES)`,
-    );
-  }
-  let received = 0;
-  body.on('data', (chunk: Buffer | string) => {
-    received += chunk.length;
-    if (received > maxBytes) {
-      body.destroy(
-        new UserInputError('body', `larger than ${maxBytes.toLocaleString('en-US')} bytes (RECIPIENT_LIST_MAX_BYTES)`),
-      );
-    }
-  });
+function tooLarge(maxBytes: number): UserInputError {
+  return new UserInputError('body', `larger than ${maxBytes.toLocaleString('en-US')} bytes (RECIPIENT_LIST_MAX_BYTES)`);
 }
 
 function translateError(error: unknown, maxBytes: number): unknown {
@@ -228,11 +126,14 @@ function translateError(error: unknown, maxBytes: number): unknown {
       `${error.message}: at most ${MAX_RECIPIENTS_PER_CAMPAIGN.toLocaleString('en-US')} per list`,
     );
   }
-  const code = (error as { code?: string }).code;
-  if (typeof code === 'string' && code.startsWith('CSV_')) {
+  if (error instanceof CsvFormatError) {
     // csv-parse names the line: "Invalid Closing Quote: ... at line 3".
-    return new UserInputError('body', `not valid CSV: ${(error as Error).message}`);
+    return new UserInputError('body', `not valid CSV: ${error.message}`);
   }
+  if (error instanceof RecordTooLongError) {
+    return new UserInputError('body', error.message);
+  }
+  const code = (error as { code?: string }).code;
   if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET') {
     return new UserInputError('body', `the upload broke off (at most ${maxBytes} bytes)`);
   }

@@ -1,0 +1,209 @@
+/*
+ * Personalized drain: 100,000 recipients uploaded as a list (phone + name, 1,000 distinct names) and sent with
+ * a template over the name, so 1,000 distinct texts of 100 recipients each (one request per text: batches
+ * never mix texts). The built service runs as its own process on a fresh PostgreSQL database against a
+ * standalone Plivo sandbox in this process (real-account mode), both at 500 MPS; delivery reports are
+ * immediate (the sandbox's callback delay is 0), which does not change the sending rate.
+ *
+ * The rate is taken from the sandbox's own records: messages / (the sandbox's last send - its first
+ * acceptance), beside the configured MPS as the floor (the sandbox sends no faster). BENCH_ROUNDS campaigns,
+ * each to new numbers; every recipient must receive exactly its own text, once.
+ *
+ *   npm run bench -- personalized-drain
+ *   node dist/bench/personalized-drain.js [recipients]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { applyMigrations } from '../src/persistence/migrator';
+import { PlivoSandbox } from '../src/sandbox/sandbox';
+import { SandboxMessage } from '../src/sandbox/sandbox-message';
+import { freePort, runService } from '../test/utils/service-process';
+import { BENCH_ROUNDS, BenchResult, roundTo, withFloor } from './bench-result';
+
+const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const API_KEY = 'sk_benchmark_key_0000000000000003';
+const MPS = 500;
+const DISTINCT_NAMES = 1_000;
+const SENDER = '+14155550100';
+const TEMPLATE = 'Hi {{ name }}, your order is ready for collection. Reply STOP to opt out.';
+
+async function sql(url: string, text: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** GB mobile numbers (they get delivery receipts), `offset` on from the first. */
+function numbers(count: number, offset: number): string[] {
+  return Array.from({ length: count }, (_, i) => `+4474${String(10_000_000 + offset + i).slice(0, 8)}`);
+}
+
+const nameOf = (i: number): string => `Guest ${i % DISTINCT_NAMES}`;
+
+async function uploadList(base: string, phones: string[]): Promise<string> {
+  const csv = ['phone,name', ...phones.map((phone, i) => `${phone},${nameOf(i)}`)].join('\n') + '\n';
+  const response = await fetch(`${base}/api/recipient-lists`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv', 'x-api-key': API_KEY },
+    body: csv,
+  });
+  const body = (await response.json()) as { id: string; recipients: number };
+  if (response.status !== 201 || body.recipients !== phones.length) {
+    throw new Error(`upload failed: ${response.status} ${JSON.stringify(body).slice(0, 500)}`);
+  }
+  return body.id;
+}
+
+async function sendList(base: string, listId: string): Promise<void> {
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+    body: JSON.stringify({
+      query: 'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id } }',
+      variables: { input: { recipientListId: listId, recipients: [], text: TEMPLATE } },
+    }),
+  });
+  const body = (await response.json()) as { errors?: unknown[] };
+  if (body.errors) {
+    throw new Error(JSON.stringify(body.errors));
+  }
+}
+
+/** The sandbox's messages to these numbers (one pass over its records). */
+function messagesTo(sandbox: PlivoSandbox, phones: string[]): SandboxMessage[] {
+  const digits = new Set(phones.map((n) => n.slice(1)));
+  const found: SandboxMessage[] = [];
+  for (const submission of sandbox.records.submissions) {
+    for (const uuid of submission.messageUuids) {
+      const message = sandbox.records.message(uuid);
+      if (message && digits.has(message.to)) {
+        found.push(message);
+      }
+    }
+  }
+  return found;
+}
+
+export async function runPersonalizedDrainBenchmark(size = 100_000): Promise<BenchResult[]> {
+  const name = `bulk_sms_bench_${process.pid}_personalized_drain`;
+  await sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await sql(ADMIN_URL, `CREATE DATABASE "${name}"`);
+  const databaseUrl = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+  await applyMigrations(databaseUrl);
+  const sandbox = await new PlivoSandbox({ mps: MPS, dlrDelayMs: 0 }).start(0);
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bulk-sms-bench-'));
+  const service = runService(
+    {
+      PORT: String(port),
+      API_BASE_URL: `http://127.0.0.1:${port}`,
+      DATA_DIR: dataDir,
+      DATABASE_URL: databaseUrl,
+      API_KEY,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? '--max-old-space-size=256',
+      PLIVO_AUTH_ID: sandbox.authId,
+      PLIVO_AUTH_TOKEN: sandbox.authToken,
+      PLIVO_SENDER_ID: SENDER,
+      PLIVO_API_URL: sandbox.apiUrl,
+      PLIVO_WEBHOOK_SECRET: sandbox.webhookSecret,
+      PLIVO_MPS: String(MPS),
+    },
+    require.resolve('../src/main.js'),
+  );
+  const base = `http://127.0.0.1:${port}`;
+  const label = size.toLocaleString('en-US');
+  try {
+    await service.waitFor(/Bulk SMS service ready/, 120_000);
+    const results: BenchResult[] = [];
+    for (let round = 1; round <= BENCH_ROUNDS; round++) {
+      const phones = numbers(size, round * 1_000_000);
+      const listId = await uploadList(base, phones);
+      await sendList(base, listId);
+      const deadline = Date.now() + 120_000 + (size / MPS) * 3_000;
+      let sent: SandboxMessage[] = [];
+      for (;;) {
+        sent = messagesTo(sandbox, phones);
+        if (sent.length === size && sent.every((m) => m.status !== 'queued')) {
+          break;
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`only ${sent.length} of ${size} messages reached the sandbox`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+      const firstAccepted = sent.reduce((min, m) => Math.min(min, m.queuedAt), Number.POSITIVE_INFINITY);
+      const lastAccepted = sent.reduce((max, m) => Math.max(max, m.queuedAt), 0);
+      const lastSent = sent.reduce((max, m) => Math.max(max, m.sentAt ?? m.finalAt ?? 0), 0);
+      const rate = size / ((lastSent - firstAccepted) / 1000);
+      const wrong = phones.filter((phone, i) => {
+        const texts = sandbox.records.textsSentTo(phone);
+        return texts.length !== 1 || texts[0] !== TEMPLATE.replace('{{ name }}', nameOf(i));
+      }).length;
+      const load = loadavg()[0].toFixed(1);
+      console.error(
+        `personalized drain round ${round}: ${Math.round(rate)} messages/s; accepted over ` +
+          `${roundTo((lastAccepted - firstAccepted) / 1000, 1)} s, sent over ${roundTo((lastSent - firstAccepted) / 1000, 1)} s; ` +
+          `${wrong} recipients without exactly their own text; load ${load}`,
+      );
+      if (wrong > 0) {
+        throw new Error(`${wrong} recipients did not receive exactly their own text once`);
+      }
+      results.push(
+        withFloor(
+          {
+            name:
+              `drain rate, ${label} personalized recipients (${DISTINCT_NAMES.toLocaleString('en-US')} distinct texts) ` +
+              `at ${MPS} MPS, PostgreSQL, run ${round} (load ${load}); floor: the configured MPS`,
+            value: Math.round(rate),
+            unit: 'messages/s',
+            target: 'ratio >= 0.95',
+          },
+          MPS,
+        ),
+      );
+    }
+    const stats = sandbox.stats();
+    results.push(
+      {
+        name: 'HTTP 429 answers during the personalized drains',
+        value: stats.requests.byStatus['429'] ?? 0,
+        unit: '',
+        target: '0',
+      },
+      {
+        name: 'messages expired in the queue (error 420), personalized drains',
+        value: stats.messages.expired,
+        unit: '',
+        target: '0',
+      },
+    );
+    return results;
+  } finally {
+    service.child.kill('SIGTERM');
+    await service.exited.catch(() => undefined);
+    await sandbox.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    await sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+  }
+}
+
+if (require.main === module) {
+  void runPersonalizedDrainBenchmark(Number(process.argv[2] ?? 100_000)).then(
+    (results) => {
+      console.table(results);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

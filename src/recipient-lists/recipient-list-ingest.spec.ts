@@ -1,0 +1,124 @@
+import type { RecipientListEntryBatch } from '../persistence/recipient-list.repository';
+import { CsvFormatError, RecipientListIngest } from './recipient-list-ingest';
+import type { RecipientListFormat } from './recipient-list-format';
+
+interface Ingested {
+  header: string[];
+  phoneIndex: number;
+  entries: Array<{ row: number; phone: string; values: string[] }>;
+  builder: Awaited<ReturnType<RecipientListIngest['finish']>>;
+}
+
+/** Runs the real pipeline (worker threads included) over `body` cut into `chunkSize`-byte chunks. */
+async function ingest(
+  body: string | Buffer,
+  chunkSize: number,
+  format: RecipientListFormat = 'csv',
+  phoneColumn?: string,
+): Promise<Ingested> {
+  let header: string[] = [];
+  let phoneIndex = -1;
+  const batches: RecipientListEntryBatch[] = [];
+  const pipeline = new RecipientListIngest({
+    format,
+    phoneColumn,
+    defaultCountry: 'US',
+    maxRecipients: 1_000_000,
+    onHeader: (columns, index) => {
+      header = columns;
+      phoneIndex = index;
+      return Promise.resolve();
+    },
+    write: (batch) => {
+      batches.push(batch);
+      return Promise.resolve();
+    },
+  });
+  try {
+    const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
+    for (let start = 0; start < bytes.length; start += chunkSize) {
+      await pipeline.push(bytes.subarray(start, start + chunkSize));
+    }
+    const builder = await pipeline.finish();
+    const entries = batches.flatMap((batch) =>
+      batch.phones.map((phone, i) => ({ row: batch.rows[i], phone, values: batch.values[i] })),
+    );
+    expect(entries.map((_, i) => i)).toEqual(
+      batches.flatMap((batch) => batch.phones.map((_, i) => batch.firstPosition + i)),
+    );
+    return { header, phoneIndex, entries, builder };
+  } finally {
+    await pipeline.close();
+  }
+}
+
+describe(RecipientListIngest.name, () => {
+  // A BOM, CRLF line ends, and a quoted field holding a line break, a comma and an escaped quote.
+  const csv =
+    '\ufeffname,phone\r\n"Ada\r\nLovelace, ""the first""",+1 415 555 2671\r\n\r\nBob,(415) 555-2672\r\nBad,12\r\n';
+
+  it.each([1, 2, 3, 5, 16, 1024])(
+    'should read the same rows whatever the chunk boundaries (%i-byte chunks)',
+    async (chunkSize) => {
+      const result = await ingest(csv, chunkSize);
+      expect(result.header).toEqual(['name', 'phone']);
+      expect(result.phoneIndex).toBe(1);
+      // The empty line is not a row: rows count records, the header being row 1.
+      expect(result.entries).toEqual([
+        { row: 2, phone: '+14155552671', values: ['Ada\r\nLovelace, "the first"'] },
+        { row: 3, phone: '+14155552672', values: ['Bob'] },
+      ]);
+      expect(result.builder.rejectedRows).toEqual([
+        { row: 4, column: 'phone', input: '12', reason: 'not a valid phone number' },
+      ]);
+      expect(result.builder).toMatchObject({ rowCount: 3, validCount: 2, rejectedCount: 1 });
+    },
+    30_000,
+  );
+
+  it('should number rows and find duplicates across many segments parsed on two workers', async () => {
+    const rows = 30_000; // ~900 KB: several segments, so both workers and the in-order merge are used
+    const lines = ['phone,n'];
+    for (let i = 0; i < rows; i++) {
+      lines.push(`+1415${String(2_000_000 + i)},${i}`);
+    }
+    lines.push('+14152000007,dup', 'nope,bad');
+    const result = await ingest(lines.join('\n'), 64 * 1024);
+    expect(result.entries).toHaveLength(rows);
+    expect(result.entries.every((entry, i) => entry.row === i + 2 && entry.values[0] === String(i))).toBe(true);
+    expect(result.builder.rejectedRows).toEqual([
+      { row: rows + 2, column: 'phone', input: '+14152000007', reason: 'duplicate of +14152000007' },
+      { row: rows + 3, column: 'phone', input: 'nope', reason: 'not a valid phone number' },
+    ]);
+  }, 60_000);
+
+  it('should take NDJSON, numbering rows by line, blank lines included', async () => {
+    const ndjson = '\ufeff{"phone":"+14155552671","code":1}\n\nnot json\r\n[1]\n{"code":"x","phone":"(415) 555-2672"}';
+    for (const chunkSize of [1, 7, 1024]) {
+      const result = await ingest(ndjson, chunkSize, 'ndjson');
+      expect(result.header).toEqual(['phone', 'code']);
+      expect(result.entries).toEqual([
+        { row: 1, phone: '+14155552671', values: ['1'] },
+        { row: 5, phone: '+14155552672', values: ['x'] },
+      ]);
+      expect(result.builder.rejectedRows).toEqual([
+        { row: 3, column: null, input: 'not json', reason: 'not valid JSON' },
+        { row: 4, column: null, input: '[1]', reason: 'not a JSON object' },
+      ]);
+    }
+  }, 30_000);
+
+  it('should name the line of malformed CSV in the whole upload', async () => {
+    const lines = ['phone,name'];
+    for (let i = 0; i < 10_000; i++) {
+      lines.push(`+1415${2_000_000 + i},n`);
+    }
+    lines.push('+14150000000,"unclosed');
+    await expect(ingest(lines.join('\n') + '\n', 4096)).rejects.toThrow(
+      new CsvFormatError(
+        'CSV_QUOTE_NOT_CLOSED',
+        'Quote Not Closed: the parsing is finished with an opening quote at line 10002',
+      ),
+    );
+  }, 30_000);
+});

@@ -1,0 +1,123 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ParsedUploadSegment, UploadSegmentRequest } from './upload-segment';
+
+export type UploadWorkerFactory = () => Worker;
+
+/**
+ * The compiled worker next to this file; from TypeScript sources (the test runner) the same worker is
+ * compiled on load by @swc/core, a dev dependency, so tests run exactly the code that ships.
+ */
+export const uploadWorkerFactory: UploadWorkerFactory = __filename.endsWith('.js')
+  ? () => new Worker(join(__dirname, 'upload-parse-worker.js'))
+  : () =>
+      new Worker(
+        `const { transformSync } = require(${JSON.stringify(swcPath())});
+         const fs = require('node:fs');
+         require.extensions['.ts'] = (module, filename) => {
+           const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
+             filename,
+             jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+             module: { type: 'commonjs' },
+           });
+           module._compile(code, filename);
+         };
+         require(${JSON.stringify(join(__dirname, 'upload-parse-worker.ts'))});`,
+        { eval: true },
+      );
+
+function swcPath(): string {
+  return require.resolve('@swc/core');
+}
+
+/**
+ * Worker threads that parse and validate an upload's segments in parallel, handing the results back in
+ * segment order. `submit` waits while `maxInFlight` segments are out, so the body is read only as fast as
+ * the workers keep up (back-pressure), and at most that many segments are held.
+ */
+export class UploadParsePool {
+  private readonly workers: Worker[];
+  private readonly busy: number[];
+  private readonly waiting = new Map<
+    number,
+    { resolve: (r: ParsedUploadSegment) => void; reject: (e: Error) => void }
+  >();
+  /** Results not yet taken, in segment order. */
+  private readonly results: Array<Promise<ParsedUploadSegment>> = [];
+  private nextSegment = 0;
+  private failure: Error | null = null;
+  private closing = false;
+
+  constructor(
+    workers: number,
+    private readonly maxInFlight: number,
+    createWorker: UploadWorkerFactory = uploadWorkerFactory,
+  ) {
+    this.workers = Array.from({ length: workers }, () => createWorker());
+    this.busy = this.workers.map(() => 0);
+    this.workers.forEach((worker, index) => {
+      worker.on('message', (result: ParsedUploadSegment) => {
+        this.busy[index]--;
+        const waiter = this.waiting.get(result.segment);
+        this.waiting.delete(result.segment);
+        waiter?.resolve(result);
+      });
+      worker.on('error', (error) => this.fail(error));
+      worker.on('exit', (code) => {
+        if (!this.closing) {
+          this.fail(new Error(`recipient list upload worker exited with code ${code}`));
+        }
+      });
+    });
+  }
+
+  get inFlight(): number {
+    return this.results.length;
+  }
+
+  /** Sends a segment to the least busy worker (numbered here, in the order of the calls). */
+  send(request: Omit<UploadSegmentRequest, 'segment'>): void {
+    if (this.failure) {
+      throw this.failure;
+    }
+    const segment = this.nextSegment++;
+    const index = this.busy.indexOf(Math.min(...this.busy));
+    this.busy[index]++;
+    const result = new Promise<ParsedUploadSegment>((resolve, reject) =>
+      this.waiting.set(segment, { resolve, reject }),
+    );
+    // Taken later by next(); until then a failure must not count as an unhandled rejection.
+    result.catch(() => undefined);
+    this.results.push(result);
+    // A copy of exactly these bytes, moved to the worker (a view would clone its whole underlying buffer).
+    const bytes = new Uint8Array(request.bytes);
+    this.workers[index].postMessage({ ...request, bytes, segment } satisfies UploadSegmentRequest, [bytes.buffer]);
+  }
+
+  /** True when another segment may be sent without waiting for a result. */
+  get hasRoom(): boolean {
+    return this.results.length < this.maxInFlight;
+  }
+
+  /** The oldest result not yet taken (results come in the order the segments were sent). */
+  async next(): Promise<ParsedUploadSegment> {
+    const result = this.results.shift();
+    if (!result) {
+      throw new Error('no segment in flight');
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const waiter of this.waiting.values()) {
+      waiter.reject(error);
+    }
+    this.waiting.clear();
+  }
+}
