@@ -10,7 +10,8 @@ import { AccountSettingsRepository } from '../persistence/account-settings.repos
 import { RecipientListFormat, RecipientListUploadService } from './recipient-list-upload.service';
 import { RecipientListSummary } from './recipient-list.summary';
 
-// Uploads parse and validate on the event loop in slices; two at a time keep one core for everything else.
+// Each upload parses and validates on two worker threads; two uploads at a time keep the event loop and
+// the database answering everything else.
 const CONCURRENT_UPLOADS = 2;
 
 /** POST /api/recipient-lists: a CSV or NDJSON body, streamed (x-api-key like every API route). */
