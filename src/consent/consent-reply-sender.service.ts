@@ -2,8 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { randomUUID } from 'node:crypto';
 import { WakeableLoop } from '../common/loops/wakeable-loop';
 import { AppConfig } from '../config/app-config.service';
+import { AccountSmsGateways } from '../messaging/account-sms-gateways';
 import { ClaimedReply, ConsentReplyRepository } from '../persistence/consent-reply.repository';
-import { SmsGateway } from '../sms-gateway/sms-gateway';
 import { SmsGatewayError } from '../sms-gateway/sms-gateway.error';
 
 const CLAIM_SIZE = 100;
@@ -15,8 +15,9 @@ const REPLY_EXPIRY_SECONDS = 3_600;
 /**
  * Sends stored confirmation and HELP replies through the gateway. Durable first: a reply is SENDING
  * before its request leaves, and a SENDING reply is never sent again (at most once: a crash between
- * the two loses a courtesy reply rather than sending it twice). Replies with the same sender and text
- * go in one request (Plivo takes up to 1,000 destinations).
+ * the two loses a courtesy reply rather than sending it twice). Replies of one account with the same
+ * sender and text go in one request (Plivo takes up to 1,000 destinations), through the account's own
+ * Plivo sub-account when it has one: its numbers are not the service account's to send from.
  */
 @Injectable()
 export class ConsentReplySender implements OnApplicationBootstrap, OnModuleDestroy {
@@ -25,7 +26,7 @@ export class ConsentReplySender implements OnApplicationBootstrap, OnModuleDestr
 
   constructor(
     private readonly replies: ConsentReplyRepository,
-    private readonly gateway: SmsGateway,
+    private readonly gateways: AccountSmsGateways,
     private readonly config: AppConfig,
   ) {
     this.loop = new WakeableLoop({
@@ -56,7 +57,7 @@ export class ConsentReplySender implements OnApplicationBootstrap, OnModuleDestr
     let sent = 0;
     for (;;) {
       const claimed = await this.replies.claim(CLAIM_SIZE);
-      for (const group of groupBySenderAndText(claimed)) {
+      for (const group of groupByAccountSenderAndText(claimed)) {
         sent += await this.send(group);
       }
       if (claimed.length < CLAIM_SIZE) {
@@ -68,7 +69,9 @@ export class ConsentReplySender implements OnApplicationBootstrap, OnModuleDestr
   private async send(group: ClaimedReply[]): Promise<number> {
     const ids = group.map((r) => r.id);
     try {
-      const result = await this.gateway.submitBatch({
+      const { accountId, plivoAuthId, plivoAuthTokenEncrypted } = group[0];
+      const gateway = this.gateways.forAccount({ accountId, plivoAuthId, plivoAuthTokenEncrypted });
+      const result = await gateway.submitBatch({
         batchId: randomUUID(),
         src: group[0].src,
         recipients: group.map((r) => r.phone),
@@ -87,10 +90,10 @@ export class ConsentReplySender implements OnApplicationBootstrap, OnModuleDestr
   }
 }
 
-function groupBySenderAndText(replies: ClaimedReply[]): ClaimedReply[][] {
+function groupByAccountSenderAndText(replies: ClaimedReply[]): ClaimedReply[][] {
   const groups = new Map<string, ClaimedReply[]>();
   for (const reply of replies) {
-    const key = `${reply.src}\u0000${reply.text}`;
+    const key = `${reply.accountId}\u0000${reply.src}\u0000${reply.text}`;
     groups.set(key, [...(groups.get(key) ?? []), reply]);
   }
   return [...groups.values()];

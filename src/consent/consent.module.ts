@@ -6,6 +6,7 @@ import { ConsentRepository } from '../persistence/consent.repository';
 import { ConsentTransactor } from '../persistence/consent-transactor';
 import { ErasureRepository } from '../persistence/erasure.repository';
 import { InboundMessageRepository } from '../persistence/inbound-message.repository';
+import { ProviderPacingModule } from '../messaging/provider-pacing.module';
 import { SmsGatewayModule } from '../sms-gateway/sms-gateway.module';
 import { ConsentProcessor } from './consent-processor.service';
 import { ConsentReplySender } from './consent-reply-sender.service';
@@ -21,7 +22,7 @@ import { SuppressionsService } from './suppressions.service';
  * API and erasure (docs/consent.md).
  */
 @Module({
-  imports: [DeliveryReportsModule, SmsGatewayModule, CampaignEventsModule],
+  imports: [DeliveryReportsModule, SmsGatewayModule, ProviderPacingModule, CampaignEventsModule],
   controllers: [InboundMessagesController],
   providers: [
     InboundMessageRepository,

@@ -14,9 +14,13 @@ export interface NewConsentReply {
 
 export interface ClaimedReply {
   id: string;
+  accountId: string;
   phone: string;
   src: string;
   text: string;
+  /** The account's own Plivo sub-account, if its settings hold one (the reply goes out through it). */
+  plivoAuthId: string | null;
+  plivoAuthTokenEncrypted: string | null;
 }
 
 /** Confirmation and HELP replies: durable before they are sent, each sent at most once. */
@@ -56,10 +60,15 @@ export class ConsentReplyRepository {
       WHERE p.state = 'PENDING' AND p.kind <> 'OPT_OUT_CONFIRMATION'
         AND EXISTS (SELECT 1 FROM "Suppression" s WHERE s."accountId" = p."accountId" AND s.phone = p.phone)`;
     return this.db.$queryRaw<ClaimedReply[]>`
-      UPDATE "ConsentReply" SET state = 'SENDING'
-      WHERE id IN (SELECT id FROM "ConsentReply" WHERE state = 'PENDING' ORDER BY "createdAt"
-        LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-      RETURNING id::text AS id, phone, src, text`;
+      WITH claimed AS (
+        UPDATE "ConsentReply" SET state = 'SENDING'
+        WHERE id IN (SELECT id FROM "ConsentReply" WHERE state = 'PENDING' ORDER BY "createdAt"
+          LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+        RETURNING id, "accountId", phone, src, text, "createdAt")
+      SELECT c.id::text AS id, c."accountId"::text AS "accountId", c.phone, c.src, c.text,
+        s."plivoAuthId", s."plivoAuthTokenEncrypted"
+      FROM claimed c LEFT JOIN "AccountSettings" s ON s."accountId" = c."accountId"
+      ORDER BY c."createdAt"`;
   }
 
   async markSent(ids: string[], providerMessageId: string | null): Promise<void> {

@@ -24,6 +24,7 @@ const ENV = {
   DISPATCH_POLL_MS: '20',
   SANDBOX_TIME_SCALE: '0.01',
   SANDBOX_OUTCOMES: 'delivered:1',
+  CONSENT_HELP_REPLY: 'Acme: reply STOP to stop.',
   SETTINGS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
 };
 
@@ -146,6 +147,17 @@ describe.each(TEST_DATABASES)('account sending settings on %s', (database) => {
         expect(messages).toBeLessThanOrEqual(CAPPED_MPS * (seconds + ARRIVAL_JITTER_SECONDS) + batchLimit);
       }
     }
+
+    // A HELP texted back to the account's own number is answered through its sub-account, from that
+    // number (a sub-account's numbers are not the main account's to send from).
+    const [asker] = gbNumbers(1, offset + 2_000);
+    const texted = await send(acme.apiKey, { recipients: [asker], text: 'Reply HELP', senderId: '+447700900123' });
+    expect(texted.errors).toBeUndefined();
+    await waitFor('the number texted', () => delivered(acme.apiKey, texted.data!.sendBulk.id, 1));
+    sandbox.sendInbound(asker, '447700900123', 'HELP');
+    await waitFor('the HELP reply sent', () => sandbox.records.submissionsFor(asker).length === 2);
+    const reply = sandbox.records.submissionsFor(asker)[1];
+    expect({ authId: reply.authId, src: reply.src }).toEqual({ authId: created.authId, src: '447700900123' });
   });
 
   it("should read national numbers in the account's default country in quotes and recipient-list uploads", async () => {
