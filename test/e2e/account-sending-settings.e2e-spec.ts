@@ -155,7 +155,7 @@ describe.each(TEST_DATABASES)('account sending settings on %s', (database) => {
     expect(texted.errors).toBeUndefined();
     await waitFor('the number texted', () => delivered(acme.apiKey, texted.data!.sendBulk.id, 1));
     sandbox.sendInbound(asker, '447700900123', 'HELP');
-    await waitFor('the HELP reply sent', () => sandbox.records.submissionsFor(asker).length === 2);
+    await waitFor('the HELP reply sent', () => Promise.resolve(sandbox.records.submissionsFor(asker).length === 2));
     const reply = sandbox.records.submissionsFor(asker)[1];
     expect({ authId: reply.authId, src: reply.src }).toEqual({ authId: created.authId, src: '447700900123' });
   });
