@@ -94,7 +94,11 @@ export async function seed(url: string, messages: number): Promise<Array<{ batch
   }
 }
 
-export async function waitApplied(url: string, messages: number, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
+export async function waitApplied(
+  url: string,
+  messages: number,
+  timeoutMs: number,
+): Promise<{ ok: boolean; detail: string }> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {

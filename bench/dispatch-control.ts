@@ -19,12 +19,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { applyMigrations } from '../src/persistence/migrator';
 import { PlivoSandbox } from '../src/sandbox/sandbox';
 import { SandboxMessage } from '../src/sandbox/sandbox-message';
 import { freePort, runService } from '../test/utils/service-process';
 import { BenchResult, growthLines } from './bench-result';
+import { sql } from './bench-sql';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const API_KEY = 'sk_benchmark_key_0000000000000002';
@@ -35,16 +35,6 @@ const CANCEL_RECIPIENTS = 100_000;
 const PGLITE_MEMORY_RECIPIENTS = 20_000;
 const CLOCK_TICKS = 100;
 const SENDER = '+14155550100';
-
-async function sql(url: string, text: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 function numbers(count: number, offset: number): string[] {
   return Array.from({ length: count }, (_, i) => `+4474${String(10_000_000 + offset + i).slice(0, 8)}`);
@@ -98,7 +88,9 @@ interface Drain {
  * or on the embedded PGlite: a 20,000-recipient campaign drained at 1,000 MPS with the service's RSS
  * sampled meanwhile (the steady state a newcomer sees).
  */
-export async function runDispatchControlBenchmark(database: 'postgres' | 'pglite' = 'postgres'): Promise<BenchResult[]> {
+export async function runDispatchControlBenchmark(
+  database: 'postgres' | 'pglite' = 'postgres',
+): Promise<BenchResult[]> {
   const name = `bulk_sms_bench_${process.pid}_dispatch`;
   if (database === 'postgres') {
     await sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
@@ -161,7 +153,11 @@ export async function runDispatchControlBenchmark(database: 'postgres' | 'pglite
     const drained = messagesTo(sandbox, list);
     const firstAccepted = drained.reduce((min, m) => Math.min(min, m.queuedAt), Number.POSITIVE_INFINITY);
     const lastSent = drained.reduce((max, m) => Math.max(max, leftQueueAt(m)), 0);
-    return { rate: size / ((lastSent - firstAccepted) / 1000), cpuSeconds: cpuSeconds(pid()) - cpuBefore, rssSamplesMb };
+    return {
+      rate: size / ((lastSent - firstAccepted) / 1000),
+      cpuSeconds: cpuSeconds(pid()) - cpuBefore,
+      rssSamplesMb,
+    };
   };
   try {
     await service.waitFor(/Bulk SMS service ready/, 120_000);

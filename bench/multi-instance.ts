@@ -22,12 +22,12 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { DELIVERY_REPORT_PATH } from '../src/config/app-config.service';
 import { applyMigrations } from '../src/persistence/migrator';
 import { PlivoSandbox } from '../src/sandbox/sandbox';
 import { freePort, runService, type ServiceProcess } from '../test/utils/service-process';
 import { BenchResult, roundTo } from './bench-result';
+import { sql } from './bench-sql';
 import type { LoadJob, LoadResult } from './delivery-report-load';
 import { seed, waitApplied } from './delivery-reports';
 
@@ -39,16 +39,6 @@ const CONNECTIONS = 64;
 const INSTANCES = (process.env.BENCH_INSTANCES ?? '1,2,4').split(',').map(Number);
 const MESSAGES = Number(process.env.BENCH_MULTI_MESSAGES ?? 20_000);
 const MPS = Number(process.env.BENCH_MULTI_MPS ?? 1_000);
-
-async function sql(url: string, text: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 async function freshDatabase(label: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `bulk_sms_multi_${label}_${process.pid}_${Date.now()}`;

@@ -15,12 +15,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { applyMigrations } from '../src/persistence/migrator';
 import { PlivoSandbox } from '../src/sandbox/sandbox';
 import { SandboxMessage } from '../src/sandbox/sandbox-message';
 import { freePort, runService } from '../test/utils/service-process';
 import { BENCH_ROUNDS, BenchResult, roundTo, withFloor } from './bench-result';
+import { sql } from './bench-sql';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const API_KEY = 'sk_benchmark_key_0000000000000003';
@@ -28,16 +28,6 @@ const MPS = 500;
 const DISTINCT_NAMES = 1_000;
 const SENDER = '+14155550100';
 const TEMPLATE = 'Hi {{ name }}, your order is ready for collection. Reply STOP to opt out.';
-
-async function sql(url: string, text: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 /** GB mobile numbers (they get delivery receipts), `offset` on from the first. */
 function numbers(count: number, offset: number): string[] {

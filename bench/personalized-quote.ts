@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { Client } from 'pg';
 import { Clock } from '../src/common/time/clock';
 import { validateRecipients } from '../src/messaging/recipient-validator';
 import { applyMigrations } from '../src/persistence/migrator';
@@ -15,21 +14,12 @@ import { PrismaService } from '../src/persistence/prisma.service';
 import { RecipientListRepository } from '../src/persistence/recipient-list.repository';
 import type { PricingService } from '../src/pricing/pricing.service';
 import { BENCH_ROUNDS, BenchResult, roundTo, withFloor } from './bench-result';
+import { sql } from './bench-sql';
 import { generateNumbers } from './recipient-validation';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const DISTINCT_NAMES = 1_000;
 const ENTRY_BATCH = 10_000;
-
-async function sql(url: string, text: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 export async function runPersonalizedQuoteBenchmark(
   makePricing: (prisma: PrismaService) => PricingService,

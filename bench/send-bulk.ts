@@ -15,26 +15,16 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { EmbeddedPostgres } from '../src/persistence/embedded-postgres';
 import { applyMigrations } from '../src/persistence/migrator';
 import { ServiceProcess, freePort, runService } from '../test/utils/service-process';
 import { BENCH_ROUNDS, BenchResult, alternate, growthLines, roundTo, withFloor } from './bench-result';
+import { sql } from './bench-sql';
 import type { BenchDatabase } from './delivery-reports';
 import { measureSendBulkFloor } from './floors/send-bulk-floor';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const API_KEY = 'sk_benchmark_key_0000000000000001';
-
-async function sql(url: string, text: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
