@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { mapWithConcurrency } from '../common/async/map-with-concurrency';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
 import { CampaignRepository } from '../persistence/campaign.repository';
@@ -18,6 +19,8 @@ const MAX_PAGES = 1_000;
 const CLOCK_SKEW_MS = 15_000;
 const PAGE_ATTEMPTS = 4;
 const PAGE_RETRY_MS = 250;
+// Per-number lookups of one batch in flight at a time.
+const NUMBER_LOOKUPS_IN_FLIGHT = 4;
 
 /**
  * Establishes what happened to a batch whose submission has no known outcome (a timeout, a reset
@@ -175,13 +178,24 @@ export class AmbiguousBatchReconciler {
     const keepLease = () => this.dispatch.extendLease(batchId, owner, this.config.dispatch.leaseMs);
 
     if (recipients.length <= windowPages) {
-      for (const to of recipients) {
-        const records = await this.listPage(gateway, { toNumber: to, since, until, limit: PAGE_SIZE });
-        if (records.length > 0) {
-          found.set(to, records[0].messageUuid);
+      // A few lookups in flight (the read budget still paces them); after one fails for good, no
+      // more are started: the whole check is retried later.
+      let failed = false;
+      await mapWithConcurrency(recipients, NUMBER_LOOKUPS_IN_FLIGHT, async (to) => {
+        if (failed) {
+          return;
         }
-        await keepLease();
-      }
+        try {
+          const records = await this.listPage(gateway, { toNumber: to, since, until, limit: PAGE_SIZE });
+          if (records.length > 0) {
+            found.set(to, records[0].messageUuid);
+          }
+          await keepLease();
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      });
       return result(true);
     }
     const wanted = new Map(recipients.map((to) => [to.replace(/\D/g, ''), to]));

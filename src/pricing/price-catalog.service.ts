@@ -5,7 +5,7 @@ import { PriceRepository, StoredPrice } from '../persistence/price.repository';
 import { ProviderAccount } from '../sms-gateway/provider-account';
 import { SmsGateway } from '../sms-gateway/sms-gateway';
 import { SmsGatewayError } from '../sms-gateway/sms-gateway.error';
-import { mapWithConcurrency } from './map-with-concurrency';
+import { mapWithConcurrency } from '../common/async/map-with-concurrency';
 import { DEFAULT_PRICE_CATALOG_OPTIONS, PRICE_CATALOG_OPTIONS, PriceCatalogOptions } from './price-catalog.options';
 import { PricesUnavailableError, UnknownCountryPriceError } from './pricing.errors';
 
