@@ -9,7 +9,8 @@ const path = require('node:path');
 const jest = require.resolve('jest/bin/jest');
 const workers = Math.max(1, Number(process.env.TEST_WORKERS) || 2);
 const stages = [
-  { name: 'unit', args: ['--config', 'jest.config.js'] },
+  // Jest's default on 2 cores is one worker; units are CPU-bound and finish sooner on two.
+  { name: 'unit', args: ['--config', 'jest.config.js', `--maxWorkers=${workers}`] },
   // Two test files at a time by default (each Jest worker has its own databases): much of an
   // integration test is waiting on timers and sockets. TEST_WORKERS=1 runs them one by one.
   {

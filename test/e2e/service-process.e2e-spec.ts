@@ -1,8 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import { graphql } from '../utils/graphql-client';
-import { freePort, MAIN_JS, runService } from '../utils/service-process';
+import { answersAsPostgres, connectAsAnotherUser, listeningTcpPorts } from '../utils/process-sockets';
+import { freePort, MAIN_JS, runService, ServiceProcess } from '../utils/service-process';
 import { testDatabaseUrl } from '../utils/test-databases';
 
 // These tests run the built service as a user would (`npm start` runs dist/src/main.js);
@@ -28,28 +30,71 @@ describe('the service process', () => {
     expect(output).toMatch(/API_KEY is required when NODE_ENV=production/);
   });
 
-  it('should start with nothing configured on embedded PGlite, print its key, stop on SIGTERM and keep data', async () => {
+  // One data directory, started twice: the zero-config default (issue 1), its database created by a
+  // short-lived child process with a small buffer pool (issue 18), and reachable only through a Unix
+  // socket in a 0700 directory, on no TCP port (issue 11: the embedded PGlite accepts any password).
+  // PGlite cannot load inside Jest's VM, so the service runs as its own process.
+  it('should start with nothing configured on embedded PGlite, its database private, print its key, stop on SIGTERM and keep data', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'bulk-sms-start-'));
+    const socketDir = path.join(dataDir, 'run');
+    const database = async (): Promise<{ sharedBuffers: string; apiKeys: number }> => {
+      const client = new Client({ host: socketDir, user: 'postgres', database: 'postgres' });
+      await client.connect();
+      try {
+        const buffers = await client.query<{ shared_buffers: string }>('SHOW shared_buffers');
+        const keys = await client.query<{ n: string }>('SELECT count(*) AS n FROM "ApiKey"');
+        return { sharedBuffers: buffers.rows[0].shared_buffers, apiKeys: Number(keys.rows[0].n) };
+      } finally {
+        await client.end();
+      }
+    };
+    const started: ServiceProcess[] = [];
     try {
       const port = await freePort();
-      const first = runService({ PORT: String(port), DATA_DIR: dataDir });
+      const first = runService({ PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+      started.push(first);
       const [, key] = await first.waitFor(/API key \(x-api-key\): (\S+)/, 90_000);
       expect(first.output()).toMatch(new RegExp(`http://localhost:${port}/graphql`));
       expect(first.output()).toMatch(/embedded PGlite/);
+      await first.waitFor(/Embedded database created/);
+      expect(existsSync(path.join(dataDir, 'pglite', 'PG_VERSION'))).toBe(true);
       const baseUrl = `http://127.0.0.1:${port}`;
       expect((await fetch(`${baseUrl}/health`)).status).toBe(200);
       expect((await fetch(`${baseUrl}/ready`)).status).toBe(200);
       const response = await graphql(baseUrl, key, '{ campaigns { pageInfo { hasNextPage } } }');
       expect(response.errors).toBeUndefined();
+
+      // None of its TCP ports answers as PostgreSQL; the socket is for the service's user only.
+      const ports = listeningTcpPorts(first.child.pid as number);
+      expect(ports).toContain(port);
+      for (const other of ports) {
+        expect({ port: other, postgres: await answersAsPostgres(other) }).toEqual({ port: other, postgres: false });
+      }
+      const socketPath = path.join(socketDir, '.s.PGSQL.5432');
+      expect(statSync(socketDir).mode & 0o777).toBe(0o700);
+      expect(statSync(socketPath).isSocket()).toBe(true);
+      if (process.getuid?.() === 0) {
+        expect(connectAsAnotherUser(socketPath)).toBe('refused:EACCES');
+      }
+      const created = await database();
+      expect(created.sharedBuffers).toBe('32MB');
+      expect(created.apiKeys).toBeGreaterThan(0);
       first.child.kill('SIGTERM');
       expect(await first.exited).toBe(0);
 
-      const second = runService({ PORT: String(port), DATA_DIR: dataDir });
+      const second = runService({ PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+      started.push(second);
       const [, sameKey] = await second.waitFor(/API key \(x-api-key\): (\S+)/, 90_000);
-      second.child.kill('SIGTERM');
       expect(sameKey).toBe(key);
+      expect(second.output()).not.toContain('Embedded database created');
+      expect(await database()).toEqual(created);
+      second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);
     } finally {
+      for (const service of started) {
+        service.child.kill('SIGKILL');
+        await service.exited;
+      }
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

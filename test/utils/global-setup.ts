@@ -14,31 +14,34 @@ import { TEST_POSTGRES_ADMIN_URL } from './test-databases';
  */
 export default async function globalSetup(globalConfig: Config.GlobalConfig): Promise<void> {
   const workers = Math.max(1, globalConfig.maxWorkers);
-  const databases: string[] = [];
   const pglites: Array<{ db: PGlite; server: PGLiteSocketServer }> = [];
   (globalThis as Record<string, unknown>).__pglite = pglites;
-  for (let worker = 1; worker <= workers; worker++) {
-    const name = `bulk_sms_test_${process.pid}_${Date.now()}_${worker}`;
-    const admin = new Client({ connectionString: TEST_POSTGRES_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    // Tests crash the service, never the server: a commit need not wait for the WAL flush.
-    await admin.query(`ALTER DATABASE "${name}" SET synchronous_commit = off`);
-    await admin.end();
-    databases.push(name);
-    const pgUrl = TEST_POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-    await applyMigrations(pgUrl);
+  // The workers' databases side by side: most of it is PGlite compiling and initialising itself.
+  const databases = await Promise.all(
+    Array.from({ length: workers }, async (_, index) => {
+      const worker = index + 1;
+      const name = `bulk_sms_test_${process.pid}_${Date.now()}_${worker}`;
+      const admin = new Client({ connectionString: TEST_POSTGRES_ADMIN_URL });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE "${name}"`);
+      // Tests crash the service, never the server: a commit need not wait for the WAL flush.
+      await admin.query(`ALTER DATABASE "${name}" SET synchronous_commit = off`);
+      await admin.end();
+      const pgUrl = TEST_POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+      await applyMigrations(pgUrl);
 
-    const db = await PGlite.create('memory://');
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 200 });
-    orderMessagesPerExchange(server, db);
-    await server.start();
-    pglites.push({ db, server });
-    const pgliteUrl = `postgresql://postgres:postgres@${server.getServerConn()}/postgres`;
-    await applyMigrations(pgliteUrl);
+      const db = await PGlite.create('memory://');
+      const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 200 });
+      orderMessagesPerExchange(server, db);
+      await server.start();
+      pglites.push({ db, server });
+      const pgliteUrl = `postgresql://postgres:postgres@${server.getServerConn()}/postgres`;
+      await applyMigrations(pgliteUrl);
 
-    process.env[`TEST_PG_URL_${worker}`] = pgUrl;
-    process.env[`TEST_PGLITE_URL_${worker}`] = pgliteUrl;
-  }
+      process.env[`TEST_PG_URL_${worker}`] = pgUrl;
+      process.env[`TEST_PGLITE_URL_${worker}`] = pgliteUrl;
+      return name;
+    }),
+  );
   process.env.TEST_PG_DATABASES = databases.join(',');
 }
