@@ -136,8 +136,8 @@ describe('validateRecipients', () => {
     await expect(validateRecipients(['1'], { defaultCountry: 'XX' })).rejects.toThrow(/defaultCountry/);
   });
 
-  it('should yield to the event loop while validating 200,000 numbers', async () => {
-    const inputs = numbers(200_000);
+  it('should yield to the event loop while validating 50,000 numbers', async () => {
+    const inputs = numbers(50_000);
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     let immediates = 0;
@@ -154,8 +154,8 @@ describe('validateRecipients', () => {
     done = true;
     clearInterval(timer);
 
-    expect(result.valid).toHaveLength(200_000);
-    // Roughly one yield per 5 ms slice: at ~1-2 s of work, dozens of timer and immediate callbacks ran.
+    expect(result.valid).toHaveLength(50_000);
+    // Roughly one yield per 5 ms slice: at a few hundred ms of work, dozens of timer and immediate callbacks ran.
     expect(ticks).toBeGreaterThan(20);
     expect(immediates).toBeGreaterThan(20);
   }, 30_000);
