@@ -16,6 +16,7 @@ import { SESSION_COOKIE, readSessionToken } from '../common/auth/console-session
 import { ConsoleSessionService } from '../common/auth/console-session.service';
 import { Public } from '../common/auth/public.decorator';
 import { RequestAuthenticator } from '../common/auth/request-authenticator';
+import type { Scope } from '../common/auth/scope.enum';
 import { clientAddress } from '../common/graphql/graphql-request-gate';
 import { AppConfig } from '../config/app-config.service';
 import { AuditLogService } from '../audit/audit-log.service';
@@ -25,6 +26,8 @@ import { SignInInput } from './dto/sign-in.input';
 export interface SessionView {
   accountId: string;
   expiresAt: string;
+  /** The key's scopes: what the console offers (the server still checks every call). */
+  scopes: readonly Scope[];
 }
 
 /**
@@ -72,7 +75,11 @@ export class ConsoleSessionController {
       clientAddress: req.ip ?? null,
     });
     res.cookie(SESSION_COOKIE, session.token, { ...this.cookieOptions(req), expires: session.expiresAt });
-    return { accountId: outcome.account.accountId, expiresAt: session.expiresAt.toISOString() };
+    return {
+      accountId: outcome.account.accountId,
+      expiresAt: session.expiresAt.toISOString(),
+      scopes: outcome.account.scopes,
+    };
   }
 
   @Get()
@@ -83,7 +90,11 @@ export class ConsoleSessionController {
     if (outcome?.kind !== 'authenticated' || !expiresAt) {
       throw new UnauthorizedException('Not signed in');
     }
-    return { accountId: outcome.account.accountId, expiresAt: expiresAt.toISOString() };
+    return {
+      accountId: outcome.account.accountId,
+      expiresAt: expiresAt.toISOString(),
+      scopes: outcome.account.scopes,
+    };
   }
 
   @Delete()

@@ -367,6 +367,8 @@ describe('accounts, API keys with scopes, and the audit log', () => {
     ).toEqual(['FORBIDDEN', 'campaigns:write']);
     const session = await fetch(`${testApp.baseUrl}/api/session`, { headers: { cookie } });
     expect(session.status).toBe(200);
+    // Exactly the key's scopes: what the console's navigation offers.
+    await expect(session.json()).resolves.toMatchObject({ scopes: ['campaigns:read'] });
     await call(admin, 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: gammaReader.id });
     // The instance that revoked the key forgets its sessions at once.
     expect((await fetch(`${testApp.baseUrl}/api/session`, { headers: { cookie } })).status).toBe(401);

@@ -79,8 +79,10 @@ describe('console sessions (pglite)', () => {
     expect(setCookie).not.toContain(apiKey);
     const cookie = cookieOf(signedIn);
 
+    // The session names the key's scopes (what the console offers); newAccount's key has every account scope.
     await expect((await fetch(`${base}/api/session`, { headers: { cookie } })).json()).resolves.toMatchObject({
       accountId,
+      scopes: expect.arrayContaining(['campaigns:read', 'campaigns:write']),
     });
     await expect((await graphqlWith(cookie)).json()).resolves.toEqual({ data: { campaigns: { edges: [] } } });
     await expect(overWebSocket(cookie, base)).resolves.toEqual({ campaigns: { edges: [] } });

@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import { sessionAccess, type SessionAccess } from './api/session-access';
-import { signOut } from './api/session';
+import { signOut, type Session } from './api/session';
 import { Link } from './components/Link';
 import { ScopeRequired } from './components/ScopeRequired';
 import { CampaignPage } from './pages/CampaignPage';
@@ -65,52 +65,18 @@ function RoutePage({ route, access }: { route: Route; access: SessionAccess }) {
 }
 
 /** The signed-in console: the navigation offers what the session's key may read, then the route's page. */
-export function Console({ onSignedOut }: { onSignedOut: () => void }) {
+export function Console({ session, onSignedOut }: { session: Session; onSignedOut: () => void }) {
   const route = useRoute();
-  const [access, setAccess] = useState<SessionAccess | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [attempt, setAttempt] = useState(0);
-
-  useEffect(() => {
-    let stopped = false;
-    sessionAccess().then(
-      (found) => !stopped && setAccess(found),
-      (caught: unknown) =>
-        !stopped && setError(caught instanceof Error ? caught.message : 'The service did not answer'),
-    );
-    return () => {
-      stopped = true;
-    };
-  }, [attempt]);
+  const access = sessionAccess(session);
 
   // The admin key reads no campaigns: its home is the Keys page.
-  const adminOnly = access !== null && access.admin && !access.read;
+  const adminOnly = access.admin && !access.read;
   useEffect(() => {
     if (adminOnly && route.page === 'campaigns') {
       navigate('/keys', { replace: true });
     }
   }, [adminOnly, route.page]);
 
-  if (!access) {
-    return error ? (
-      <main id="main">
-        <p role="alert" class="error">
-          {error}
-        </p>
-        <button
-          type="button"
-          onClick={() => {
-            setError(null);
-            setAttempt((n) => n + 1);
-          }}
-        >
-          Try again
-        </button>
-      </main>
-    ) : (
-      <p class="loading">Loading…</p>
-    );
-  }
   return (
     <>
       <a class="skip" href="#main">

@@ -20,7 +20,7 @@ function App() {
   if (session === null) {
     return <SignInPage onSignedIn={setSession} />;
   }
-  return <Console onSignedOut={() => setSession(null)} />;
+  return <Console session={session} onSignedOut={() => setSession(null)} />;
 }
 
 render(<App />, document.getElementById('app')!);

@@ -3,6 +3,8 @@ import { closeSubscriptions, rest } from './graphql';
 export interface Session {
   accountId: string;
   expiresAt: string;
+  /** The key's scopes, e.g. campaigns:read, admin. */
+  scopes: string[];
 }
 
 /** The key goes to the server once and is forgotten: only the HttpOnly cookie remains. */
