@@ -7,6 +7,7 @@ import { ShownOnceSecret } from '../components/ShownOnceSecret';
 import { dateTime } from '../format';
 import { NewApiKeyForm, type CreatedApiKey } from './NewApiKeyForm';
 import { SCOPE_LABELS } from './scopes';
+import { DataTable } from '../components/DataTable';
 
 function keyState(key: ApiKey): string {
   if (key.revokedAt) {
@@ -85,45 +86,32 @@ export function AccountKeys({ account }: { account: Account }) {
         (keys.length === 0 ? (
           <p>No keys yet.</p>
         ) : (
-          <div class="table-wrap">
-            <table class="api-keys">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Scopes</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">State</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {keys.map((key) => (
-                  <tr key={key.id}>
-                    <td>{key.name}</td>
-                    <td>{key.scopes.map((scope) => SCOPE_LABELS[scope].name).join(', ')}</td>
-                    <td>{dateTime(key.createdAt)}</td>
-                    <td>{key.expiresAt ? dateTime(key.expiresAt) : 'Never'}</td>
-                    <td>{keyState(key)}</td>
-                    <td>
-                      {!key.revokedAt && (
-                        <button
-                          type="button"
-                          class="danger"
-                          aria-label={`Revoke ${key.name}`}
-                          onClick={() => setRevoking(key)}
-                        >
-                          Revoke…
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            class="api-keys"
+            columns={['Name', 'Scopes', 'Created', 'Expires', 'State', { label: 'Actions', hidden: true }]}
+          >
+            {keys.map((key) => (
+              <tr key={key.id}>
+                <td>{key.name}</td>
+                <td>{key.scopes.map((scope) => SCOPE_LABELS[scope].name).join(', ')}</td>
+                <td>{dateTime(key.createdAt)}</td>
+                <td>{key.expiresAt ? dateTime(key.expiresAt) : 'Never'}</td>
+                <td>{keyState(key)}</td>
+                <td>
+                  {!key.revokedAt && (
+                    <button
+                      type="button"
+                      class="danger"
+                      aria-label={`Revoke ${key.name}`}
+                      onClick={() => setRevoking(key)}
+                    >
+                      Revoke…
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         ))}
       <NewApiKeyForm
         accountId={account.id}

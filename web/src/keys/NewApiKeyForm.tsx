@@ -2,7 +2,17 @@ import { useState } from 'preact/hooks';
 import { CREATE_API_KEY } from '../api/documents';
 import { gql } from '../api/graphql';
 import { SCOPES, type ApiKey, type Scope } from '../api/types';
+import { CheckboxGroup } from '../components/CheckboxGroup';
 import { SCOPE_LABELS } from './scopes';
+
+const SCOPE_OPTIONS = SCOPES.map((scope) => ({
+  value: scope,
+  label: (
+    <span>
+      <code>{SCOPE_LABELS[scope].name}</code> <span class="hint">{SCOPE_LABELS[scope].allows}</span>
+    </span>
+  ),
+}));
 
 export interface CreatedApiKey {
   key: string;
@@ -63,27 +73,7 @@ export function NewApiKeyForm({
           />
         </label>
       </div>
-      <fieldset class="choices">
-        <legend>Scopes</legend>
-        {SCOPES.map((scope) => (
-          <label key={scope}>
-            <input
-              type="checkbox"
-              checked={scopes.includes(scope)}
-              onChange={(e) =>
-                setScopes((current) =>
-                  e.currentTarget.checked
-                    ? SCOPES.filter((s) => s === scope || current.includes(s))
-                    : current.filter((s) => s !== scope),
-                )
-              }
-            />
-            <span>
-              <code>{SCOPE_LABELS[scope].name}</code> <span class="hint">{SCOPE_LABELS[scope].allows}</span>
-            </span>
-          </label>
-        ))}
-      </fieldset>
+      <CheckboxGroup legend="Scopes" class="choices" options={SCOPE_OPTIONS} selected={scopes} onChange={setScopes} />
       {error && (
         <p role="alert" class="error">
           {error}

@@ -5,6 +5,7 @@ import type { Account, Connection } from '../api/types';
 import { Pager, useCursorPages } from '../components/Pager';
 import { dateTime } from '../format';
 import { AccountKeys } from '../keys/AccountKeys';
+import { DataTable } from '../components/DataTable';
 
 const PAGE_SIZE = 20;
 
@@ -70,39 +71,25 @@ export function KeysPage() {
         )}
         {accounts && (
           <>
-            <div class="table-wrap">
-              <table class="accounts">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Id</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">
-                      <span class="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {accounts.edges.map(({ node }) => (
-                    <tr key={node.id} class={node.id === selected?.id ? 'selected' : ''}>
-                      <td>{node.name}</td>
-                      <td class="mono">{node.id}</td>
-                      <td>{dateTime(node.createdAt)}</td>
-                      <td>
-                        <button
-                          type="button"
-                          aria-pressed={node.id === selected?.id}
-                          aria-label={`Keys of ${node.name}`}
-                          onClick={() => setSelected(node)}
-                        >
-                          Keys
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable class="accounts" columns={['Name', 'Id', 'Created', { label: 'Actions', hidden: true }]}>
+              {accounts.edges.map(({ node }) => (
+                <tr key={node.id} class={node.id === selected?.id ? 'selected' : ''}>
+                  <td>{node.name}</td>
+                  <td class="mono">{node.id}</td>
+                  <td>{dateTime(node.createdAt)}</td>
+                  <td>
+                    <button
+                      type="button"
+                      aria-pressed={node.id === selected?.id}
+                      aria-label={`Keys of ${node.name}`}
+                      onClick={() => setSelected(node)}
+                    >
+                      Keys
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
             <p class="hint">Page {pages.number}, oldest accounts first.</p>
             <Pager pages={pages} pageInfo={accounts.pageInfo} label="Pages of accounts" />
           </>

@@ -3,6 +3,7 @@ import { QUOTE, SEND_BULK } from '../api/documents';
 import { gql } from '../api/graphql';
 import { uploadRecipientList } from '../api/recipient-lists';
 import type { Quote } from '../api/types';
+import { CheckboxGroup } from '../components/CheckboxGroup';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { DefaultCountryField } from '../components/DefaultCountryField';
 import { HighlightedText } from '../components/HighlightedText';
@@ -30,6 +31,7 @@ const WEEKDAYS: Array<[string, string]> = [
   ['SAT', 'Sat'],
   ['SUN', 'Sun'],
 ];
+const WEEKDAY_OPTIONS = WEEKDAYS.map(([value, label]) => ({ value, label: ` ${label}` }));
 const TIME_PATTERN = '([01][0-9]|2[0-3]):[0-5][0-9]|24:00';
 
 /** Above this many recipients the quote is asked for with a button, not on every change. */
@@ -481,25 +483,13 @@ export function NewCampaignPage() {
                   name="windowEnd"
                 />
               </label>
-              <fieldset class="days">
-                <legend>On</legend>
-                {WEEKDAYS.map(([day, label]) => (
-                  <label key={day}>
-                    <input
-                      type="checkbox"
-                      checked={windowDays.includes(day)}
-                      onChange={(e) =>
-                        setWindowDays((days) =>
-                          e.currentTarget.checked
-                            ? WEEKDAYS.map(([d]) => d).filter((d) => d === day || days.includes(d))
-                            : days.filter((d) => d !== day),
-                        )
-                      }
-                    />{' '}
-                    {label}
-                  </label>
-                ))}
-              </fieldset>
+              <CheckboxGroup
+                legend="On"
+                class="days"
+                options={WEEKDAY_OPTIONS}
+                selected={windowDays}
+                onChange={setWindowDays}
+              />
               <p id="window-help" class="hint">
                 An end before the start is a window across midnight (22:00 to 02:00); messages wait, without
                 expiring, until their recipient's window opens.

@@ -1,5 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ADD_SUPPRESSIONS, CHECK_NUMBERS, REMOVE_SUPPRESSION, SUPPRESSIONS, SUPPRESSIONS_EXPORT } from '../api/documents';
+import {
+  ADD_SUPPRESSIONS,
+  CHECK_NUMBERS,
+  REMOVE_SUPPRESSION,
+  SUPPRESSIONS,
+  SUPPRESSIONS_EXPORT,
+} from '../api/documents';
 import { gql } from '../api/graphql';
 import type { AddSuppressionsResult, Connection, Suppression } from '../api/types';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -8,6 +14,7 @@ import { Link } from '../components/Link';
 import { Pager, useCursorPages } from '../components/Pager';
 import { count, dateTime } from '../format';
 import { importRows, suppressionsCsv, type ImportRow } from '../suppressions/suppression-csv';
+import { DataTable } from '../components/DataTable';
 
 const PAGE_SIZE = 25;
 const EXPORT_PAGE = 500;
@@ -48,7 +55,12 @@ async function addNumbers(
   const result: AddSuppressionsResult = { added: 0, alreadySuppressed: 0, messagesSuppressed: 0 };
   for (let i = 0; i < good.length; i += ADD_CHUNK) {
     const { addSuppressions } = await gql<{ addSuppressions: AddSuppressionsResult }>(ADD_SUPPRESSIONS, {
-      input: { phones: good.slice(i, i + ADD_CHUNK), reason: reason || null, defaultCountry: defaultCountry || null, source },
+      input: {
+        phones: good.slice(i, i + ADD_CHUNK),
+        reason: reason || null,
+        defaultCountry: defaultCountry || null,
+        source,
+      },
     });
     result.added += addSuppressions.added;
     result.alreadySuppressed += addSuppressions.alreadySuppressed;
@@ -144,10 +156,10 @@ export function OptOutsPage() {
       const all: Suppression[] = [];
       let cursor: string | null = null;
       for (;;) {
-        const page: { suppressions: Connection<Suppression> } = await gql(
-          SUPPRESSIONS_EXPORT,
-          { first: EXPORT_PAGE, after: cursor },
-        );
+        const page: { suppressions: Connection<Suppression> } = await gql(SUPPRESSIONS_EXPORT, {
+          first: EXPORT_PAGE,
+          after: cursor,
+        });
         all.push(...page.suppressions.edges.map((e) => e.node));
         if (!page.suppressions.pageInfo.hasNextPage) {
           break;
@@ -173,7 +185,9 @@ export function OptOutsPage() {
         phone: removing,
         reason: 'removed in the console',
       });
-      setNotice(lifted.removeSuppression ? `${removing} can receive messages again.` : `${removing} was not on the list.`);
+      setNotice(
+        lifted.removeSuppression ? `${removing} can receive messages again.` : `${removing} was not on the list.`,
+      );
       setRemoving(null);
       setReload((n) => n + 1);
     } catch (caught) {
@@ -188,8 +202,8 @@ export function OptOutsPage() {
     <main id="main">
       <h1>Opt-outs</h1>
       <p class="hint">
-        Numbers on this list are never sent to: campaigns reject them (reason SUPPRESSED) and waiting messages
-        to a number added here are suppressed at once. See docs/consent.md for STOP keywords and carrier opt-outs.
+        Numbers on this list are never sent to: campaigns reject them (reason SUPPRESSED) and waiting messages to a
+        number added here are suppressed at once. See docs/consent.md for STOP keywords and carrier opt-outs.
       </p>
       {notice && (
         <p role="status" class="notice">
@@ -244,7 +258,13 @@ export function OptOutsPage() {
         <div class="actions">
           <label>
             Import a CSV file (first column: the number; a header row is skipped)
-            <input type="file" accept=".csv,text/csv,text/plain" disabled={busy} onChange={(e) => void onImport(e)} name="import" />
+            <input
+              type="file"
+              accept=".csv,text/csv,text/plain"
+              disabled={busy}
+              onChange={(e) => void onImport(e)}
+              name="import"
+            />
           </label>
         </div>
         <div class="actions">
@@ -267,7 +287,12 @@ export function OptOutsPage() {
         >
           <label>
             Search numbers (digits anywhere)
-            <input type="search" value={search} placeholder="415555" onInput={(e) => setSearch(e.currentTarget.value)} />
+            <input
+              type="search"
+              value={search}
+              placeholder="415555"
+              onInput={(e) => setSearch(e.currentTarget.value)}
+            />
           </label>
           <button type="submit">Search</button>
         </form>
@@ -279,42 +304,30 @@ export function OptOutsPage() {
         {list && (
           <>
             <p class="hint" aria-live="polite">
-              {count(list.totalCount)} number(s){appliedSearch ? ` matching ${appliedSearch}` : ''}; page {pages.number}.
+              {count(list.totalCount)} number(s){appliedSearch ? ` matching ${appliedSearch}` : ''}; page {pages.number}
+              .
             </p>
-            <div class="table-wrap">
-              <table class="suppressions">
-                <thead>
-                  <tr>
-                    <th scope="col">Number</th>
-                    <th scope="col">Source</th>
-                    <th scope="col">Reason</th>
-                    <th scope="col">Campaign</th>
-                    <th scope="col">Added</th>
-                    <th scope="col">
-                      <span class="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.edges.map(({ node }) => (
-                    <tr key={node.phone}>
-                      <td class="mono">{node.phone}</td>
-                      <td>{SOURCE_LABELS[node.source] ?? node.source}</td>
-                      <td>{node.reason}</td>
-                      <td>{node.campaignId ? <Link href={`/campaigns/${node.campaignId}`}>open</Link> : '—'}</td>
-                      <td>{dateTime(node.createdAt)}</td>
-                      <td>
-                        {!node.phone.startsWith('erased:') && (
-                          <button type="button" aria-label={`Remove ${node.phone}`} onClick={() => setRemoving(node.phone)}>
-                            Remove…
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              class="suppressions"
+              columns={['Number', 'Source', 'Reason', 'Campaign', 'Added', { label: 'Actions', hidden: true }]}
+            >
+              {list.edges.map(({ node }) => (
+                <tr key={node.phone}>
+                  <td class="mono">{node.phone}</td>
+                  <td>{SOURCE_LABELS[node.source] ?? node.source}</td>
+                  <td>{node.reason}</td>
+                  <td>{node.campaignId ? <Link href={`/campaigns/${node.campaignId}`}>open</Link> : '—'}</td>
+                  <td>{dateTime(node.createdAt)}</td>
+                  <td>
+                    {!node.phone.startsWith('erased:') && (
+                      <button type="button" aria-label={`Remove ${node.phone}`} onClick={() => setRemoving(node.phone)}>
+                        Remove…
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
             <Pager pages={pages} pageInfo={list.pageInfo} label="Pages of the opt-out list" />
           </>
         )}

@@ -8,6 +8,7 @@ import { ShownOnceSecret } from '../components/ShownOnceSecret';
 import { dateTime } from '../format';
 import { DeliveryLog } from '../webhooks/DeliveryLog';
 import { NewEndpointForm, type CreatedWebhookEndpoint } from '../webhooks/NewEndpointForm';
+import { DataTable } from '../components/DataTable';
 
 function EndpointState({ endpoint }: { endpoint: WebhookEndpoint }) {
   if (!endpoint.enabled) {
@@ -130,62 +131,49 @@ export function WebhooksPage() {
           (endpoints.length === 0 ? (
             <p>No endpoints yet.</p>
           ) : (
-            <div class="table-wrap">
-              <table class="endpoints">
-                <thead>
-                  <tr>
-                    <th scope="col">URL</th>
-                    <th scope="col">Events</th>
-                    <th scope="col">State</th>
-                    <th scope="col">Last success</th>
-                    <th scope="col">Last failure</th>
-                    <th scope="col">
-                      <span class="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {endpoints.map((endpoint) => (
-                    <tr key={endpoint.id} class={endpoint.id === selected?.id ? 'selected' : ''}>
-                      <td class="mono">{endpoint.url}</td>
-                      <td>{endpoint.events.join(', ')}</td>
-                      <td>
-                        <EndpointState endpoint={endpoint} />
-                      </td>
-                      <td>{dateTime(endpoint.lastSuccessAt)}</td>
-                      <td>{dateTime(endpoint.lastFailureAt)}</td>
-                      <td>
-                        <div class="row-actions">
-                          <button
-                            type="button"
-                            aria-pressed={endpoint.id === selected?.id}
-                            aria-label={`Delivery log of ${endpoint.url}`}
-                            onClick={() => setSelectedId(endpoint.id)}
-                          >
-                            Delivery log
-                          </button>
-                          {!readOnly && !endpoint.enabled && (
-                            <button type="button" disabled={busy} onClick={() => void enable(endpoint)}>
-                              Enable
-                            </button>
-                          )}
-                          {!readOnly && (
-                            <button
-                              type="button"
-                              class="danger"
-                              aria-label={`Delete ${endpoint.url}`}
-                              onClick={() => setDeleting(endpoint)}
-                            >
-                              Delete…
-                            </button>
-                          )}
-                        </div>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              class="endpoints"
+              columns={['URL', 'Events', 'State', 'Last success', 'Last failure', { label: 'Actions', hidden: true }]}
+            >
+              {endpoints.map((endpoint) => (
+                <tr key={endpoint.id} class={endpoint.id === selected?.id ? 'selected' : ''}>
+                  <td class="mono">{endpoint.url}</td>
+                  <td>{endpoint.events.join(', ')}</td>
+                  <td>
+                    <EndpointState endpoint={endpoint} />
+                  </td>
+                  <td>{dateTime(endpoint.lastSuccessAt)}</td>
+                  <td>{dateTime(endpoint.lastFailureAt)}</td>
+                  <td>
+                    <div class="row-actions">
+                      <button
+                        type="button"
+                        aria-pressed={endpoint.id === selected?.id}
+                        aria-label={`Delivery log of ${endpoint.url}`}
+                        onClick={() => setSelectedId(endpoint.id)}
+                      >
+                        Delivery log
+                      </button>
+                      {!readOnly && !endpoint.enabled && (
+                        <button type="button" disabled={busy} onClick={() => void enable(endpoint)}>
+                          Enable
+                        </button>
+                      )}
+                      {!readOnly && (
+                        <button
+                          type="button"
+                          class="danger"
+                          aria-label={`Delete ${endpoint.url}`}
+                          onClick={() => setDeleting(endpoint)}
+                        >
+                          Delete…
+                        </button>
+                      )}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           ))}
         {!readOnly && (
           <>

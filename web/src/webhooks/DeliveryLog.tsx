@@ -12,6 +12,7 @@ import {
 import { Link } from '../components/Link';
 import { Pager, useCursorPages } from '../components/Pager';
 import { dateTime } from '../format';
+import { DataTable } from '../components/DataTable';
 
 const PAGE_SIZE = 25;
 /** While the page shown has deliveries waiting, it is read again this often. */
@@ -126,54 +127,44 @@ export function DeliveryLog(props: { endpoint: WebhookEndpoint; readOnly: boolea
               Newest first; page {pages.number}.
               {waiting ? ' Deliveries are waiting: this page reads again every 5 s.' : ''}
             </p>
-            <div class="table-wrap">
-              <table class="deliveries">
-                <thead>
-                  <tr>
-                    <th scope="col">Event</th>
-                    <th scope="col">Campaign</th>
-                    <th scope="col">State</th>
-                    <th scope="col" class="num">
-                      Attempts
-                    </th>
-                    <th scope="col">Last response</th>
-                    <th scope="col">Last attempt</th>
-                    <th scope="col">Next retry</th>
-                    {!props.readOnly && (
-                      <th scope="col">
-                        <span class="visually-hidden">Actions</span>
-                      </th>
-                    )}
-                  </tr>
-                </thead>
-                <tbody>
-                  {log.edges.map(({ node }) => (
-                    <tr key={node.id} data-delivery-state={node.state}>
-                      <td>
-                        <code>{node.eventType}</code>
-                      </td>
-                      <td>{node.campaignId ? <Link href={`/campaigns/${node.campaignId}`}>open</Link> : '—'}</td>
-                      <td>{node.state}</td>
-                      <td class="num">{node.attempts}</td>
-                      <td>{response(node)}</td>
-                      <td>{dateTime(node.lastAttemptAt)}</td>
-                      <td>{node.state === 'PENDING' ? dateTime(node.nextAttemptAt) : '—'}</td>
-                      {!props.readOnly && (
-                        <td>
-                          <button
-                            type="button"
-                            aria-label={`Replay ${node.eventType} ${node.eventId}`}
-                            onClick={() => void replay(node)}
-                          >
-                            Replay
-                          </button>
-                        </td>
-                      )}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              class="deliveries"
+              columns={[
+                'Event',
+                'Campaign',
+                'State',
+                { label: 'Attempts', numeric: true },
+                'Last response',
+                'Last attempt',
+                'Next retry',
+                !props.readOnly && { label: 'Actions', hidden: true },
+              ]}
+            >
+              {log.edges.map(({ node }) => (
+                <tr key={node.id} data-delivery-state={node.state}>
+                  <td>
+                    <code>{node.eventType}</code>
+                  </td>
+                  <td>{node.campaignId ? <Link href={`/campaigns/${node.campaignId}`}>open</Link> : '—'}</td>
+                  <td>{node.state}</td>
+                  <td class="num">{node.attempts}</td>
+                  <td>{response(node)}</td>
+                  <td>{dateTime(node.lastAttemptAt)}</td>
+                  <td>{node.state === 'PENDING' ? dateTime(node.nextAttemptAt) : '—'}</td>
+                  {!props.readOnly && (
+                    <td>
+                      <button
+                        type="button"
+                        aria-label={`Replay ${node.eventType} ${node.eventId}`}
+                        onClick={() => void replay(node)}
+                      >
+                        Replay
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </DataTable>
             <Pager pages={pages} pageInfo={log.pageInfo} label="Pages of the delivery log" />
           </>
         ))}

@@ -3,7 +3,17 @@ import { CREATE_WEBHOOK_ENDPOINT } from '../api/documents';
 import { gql } from '../api/graphql';
 import { isForbidden } from '../api/session-access';
 import type { WebhookEndpoint } from '../api/types';
+import { CheckboxGroup } from '../components/CheckboxGroup';
 import { WEBHOOK_EVENTS } from './webhook-events';
+
+const EVENT_OPTIONS = WEBHOOK_EVENTS.map(({ type, when }) => ({
+  value: type,
+  label: (
+    <span>
+      <code>{type}</code> <span class="hint">{when}</span>
+    </span>
+  ),
+}));
 
 export interface CreatedWebhookEndpoint {
   endpoint: WebhookEndpoint;
@@ -55,27 +65,7 @@ export function NewEndpointForm(props: {
           name="url"
         />
       </label>
-      <fieldset class="choices">
-        <legend>Events</legend>
-        {WEBHOOK_EVENTS.map(({ type, when }) => (
-          <label key={type}>
-            <input
-              type="checkbox"
-              checked={events.includes(type)}
-              onChange={(e) =>
-                setEvents((current) =>
-                  e.currentTarget.checked
-                    ? WEBHOOK_EVENTS.map((w) => w.type).filter((t) => t === type || current.includes(t))
-                    : current.filter((t) => t !== type),
-                )
-              }
-            />
-            <span>
-              <code>{type}</code> <span class="hint">{when}</span>
-            </span>
-          </label>
-        ))}
-      </fieldset>
+      <CheckboxGroup legend="Events" class="choices" options={EVENT_OPTIONS} selected={events} onChange={setEvents} />
       {error && (
         <p role="alert" class="error">
           {error}
