@@ -27,10 +27,11 @@ export const EXPORT_COLUMNS = [
 ] as const;
 
 /**
- * How a column is written. `text`: any text, CSV-escaped. `safe`: text that never needs CSV escaping
- * (digits, enum names, ISO timestamps). `number`: an integer (a JSON number).
+ * How a column is written. `text`: any text, CSV-escaped. `decimal`: a decimal number as text (a
+ * string in NDJSON), which may start with a minus sign but never needs CSV quoting. `safe`: text that
+ * never needs CSV escaping (digits, enum names, ISO timestamps). `number`: an integer (a JSON number).
  */
-type ColumnKind = 'text' | 'safe' | 'number';
+type ColumnKind = 'text' | 'decimal' | 'safe' | 'number';
 
 /**
  * The parameters every page query takes, in this order: $1 campaign id, $2 the last message id of the
@@ -75,8 +76,8 @@ const COLUMNS: Record<(typeof EXPORT_COLUMNS)[number], { sql: string; kind: Colu
   // What was billed, else the message's own rendered text (list campaigns), else the campaign's estimate.
   segments: { sql: 'COALESCE(page.units, figures.segments)', kind: 'number' },
   encoding: { sql: 'figures.encoding', kind: 'safe' },
-  estimatedCost: { sql: 'estimate.cost', kind: 'text' },
-  actualCost: { sql: 'page.amount::text', kind: 'text' },
+  estimatedCost: { sql: 'estimate.cost', kind: 'decimal' },
+  actualCost: { sql: 'page.amount', kind: 'decimal' },
   currency: { sql: '$6::text', kind: 'text' },
   submittedAt: { sql: `to_char(page."submittedAt" AT TIME ZONE 'UTC', ${ISO_8601_UTC})`, kind: 'safe' },
   sentAt: { sql: `to_char(page."sentAt" AT TIME ZONE 'UTC', ${ISO_8601_UTC})`, kind: 'safe' },
@@ -95,6 +96,9 @@ function csvField(sql: string, kind: ColumnKind): string {
   }
   if (kind === 'safe') {
     return `COALESCE(${sql}, '')`;
+  }
+  if (kind === 'decimal') {
+    return `CASE WHEN ${sql} IS NULL THEN '' WHEN left(${sql}, 1) IN ${FORMULA_STARTS_SQL} THEN '''' || ${sql} ELSE ${sql} END`;
   }
   return `CASE WHEN ${sql} IS NULL THEN ''
     WHEN ${sql} ~ E'[",\\r\\n]'
@@ -144,7 +148,8 @@ export function pageQuerySql(shape: PageQueryShape): string {
   const upperBound = shape.bounded ? `AND m.id <= $${shape.statusCount === 0 ? next : next + 1}::bigint` : '';
   const trimmed = `btrim(m."errorCode", ${JS_WHITESPACE_SQL})`;
   // The page's messages are read first (the LIMIT keeps that subquery apart, so each row's code is
-  // normalised once), then looked up and written. Ordered by "Message".id: a bare `id` would sort by
+  // normalised and its amount converted to text once, not in every branch of a CSV field's CASE),
+  // then looked up and written. Ordered by "Message".id: a bare `id` would sort by
   // a text output column ('10' < '9').
   const line =
     shape.format === 'ndjson'
@@ -153,7 +158,8 @@ export function pageQuerySql(shape: PageQueryShape): string {
   return `SELECT count(*)::int AS messages, max(page.id)::text AS "lastId",
       string_agg(${lineSql(shape.format)}, '' ORDER BY page.id) AS text
     FROM (
-      SELECT (row_number() OVER (ORDER BY m.id) - 1) / ${LINES_PER_PART} AS part, m.id, m."to", m.country, m.status, m."errorCode", m.units, m.amount, m."providerMessageId",
+      SELECT (row_number() OVER (ORDER BY m.id) - 1) / ${LINES_PER_PART} AS part, m.id, m."to", m.country, m.status, m."errorCode", m.units,
+        m.amount::text AS amount, m."providerMessageId",
         m."submittedAt", m."sentAt", m."deliveredAt", m."batchId",
         CASE WHEN ${trimmed} = '' OR ${trimmed} ~ '^0+$' THEN NULL
           WHEN ${trimmed} ~ '^[0-9]+$' THEN ltrim(${trimmed}, '0') ELSE ${trimmed} END AS code
