@@ -18,6 +18,8 @@ const COUNTED_TEXTS = 10_000;
 export class ExportLookupBuilder {
   private readonly priceByCountry = new Map<string, Decimal>();
   private readonly countByText = new Map<string, { segments: number; encoding: string }>();
+  // The lookups of a page without batch texts (every page of a campaign not sent from a list).
+  private campaignLookups: ExportLookups | undefined;
 
   constructor(private readonly campaign: ExportedCampaign) {
     for (const { country, pricePerSegment } of campaign.estimatedCostByCountry ?? []) {
@@ -27,6 +29,14 @@ export class ExportLookupBuilder {
 
   /** `batchTexts`: the rendered text of each batch of the page's messages (list campaigns only). */
   forPage(batchTexts: ReadonlyMap<string, string> = new Map()): ExportLookups {
+    if (batchTexts.size === 0) {
+      this.campaignLookups ??= this.build(batchTexts);
+      return this.campaignLookups;
+    }
+    return this.build(batchTexts);
+  }
+
+  private build(batchTexts: ReadonlyMap<string, string>): ExportLookups {
     const batches = [...batchTexts].map(([id, text]) => ({ id, ...this.count(text) }));
     const segmentCounts = new Set([this.campaign.segmentsPerMessage, ...batches.map((batch) => batch.segments)]);
     const estimates = [...segmentCounts].flatMap((segments) =>

@@ -125,8 +125,8 @@ export const LINES_PER_PART = 200;
 
 export interface PageQueryShape {
   format: ExportFormat;
-  /** How many statuses the filter has (0: every message). */
-  statusCount: number;
+  /** How many statuses the filter has: 0 (every message), 1, or 2 for two or more. */
+  statusCount: 0 | 1 | 2;
   /** Whether the page is bounded above by a last message id (the parameter after the status filter). */
   bounded: boolean;
 }
@@ -138,6 +138,19 @@ export interface PageQueryShape {
  * (campaignId, status, id) index in order; several are read as one sorted page.
  */
 export function pageQuerySql(shape: PageQueryShape): string {
+  const key = `${shape.format} ${shape.statusCount} ${shape.bounded}`;
+  let sql = queries.get(key);
+  if (sql === undefined) {
+    sql = buildPageQuerySql(shape);
+    queries.set(key, sql);
+  }
+  return sql;
+}
+
+// Built once per shape (a few kilobytes of SQL), not once per page.
+const queries = new Map<string, string>();
+
+function buildPageQuerySql(shape: PageQueryShape): string {
   const next = FIXED_PARAMETERS + 1;
   const statusFilter =
     shape.statusCount === 0

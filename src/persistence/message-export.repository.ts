@@ -75,7 +75,11 @@ export class MessageExportRepository implements OnApplicationShutdown {
     lookups: ExportLookups,
   ): Promise<ExportPage> {
     const { rows } = await this.db.query<{ messages: number; lastId: string; text: string }>(
-      pageQuerySql({ format, statusCount: range.statuses.length, bounded: range.upToId !== undefined }),
+      pageQuerySql({
+        format,
+        statusCount: range.statuses.length === 0 ? 0 : range.statuses.length === 1 ? 1 : 2,
+        bounded: range.upToId !== undefined,
+      }),
       [
         campaignId,
         range.afterId,
