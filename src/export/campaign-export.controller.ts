@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CurrentAccount } from '../common/auth/current-account.decorator';
 import { AuthenticatedAccount } from '../common/auth/authenticated-account';
@@ -8,7 +8,8 @@ import { RequireScope } from '../common/auth/require-scope.decorator';
 import { Scope } from '../common/auth/scope.enum';
 import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-code.enum';
-import { csvFormatter, ndjsonFormatter } from './export-formats';
+import { ExportFormat } from '../persistence/export-page-query';
+import { exportHeader } from './export-formats';
 import { parseExportQuery } from './export-query';
 import { MessageExportService } from './message-export.service';
 
@@ -36,7 +37,7 @@ export class CampaignExportController {
     @Res() response: Response,
   ): Promise<void> {
     const { statuses, bom } = parseExportQuery(query);
-    return this.stream(account, id, statuses, response, 'csv', 'text/csv; charset=utf-8', csvFormatter(bom));
+    return this.stream(account, id, statuses, response, 'csv', 'text/csv; charset=utf-8', bom);
   }
 
   @Get(':id/messages.ndjson')
@@ -47,15 +48,7 @@ export class CampaignExportController {
     @Res() response: Response,
   ): Promise<void> {
     const { statuses } = parseExportQuery(query);
-    return this.stream(
-      account,
-      id,
-      statuses,
-      response,
-      'ndjson',
-      'application/x-ndjson; charset=utf-8',
-      ndjsonFormatter(),
-    );
+    return this.stream(account, id, statuses, response, 'ndjson', 'application/x-ndjson; charset=utf-8', false);
   }
 
   private async stream(
@@ -63,9 +56,9 @@ export class CampaignExportController {
     id: string,
     statuses: Parameters<MessageExportService['open']>[2],
     response: Response,
-    extension: string,
+    format: ExportFormat,
     contentType: string,
-    formatter: Transform,
+    bom: boolean,
   ): Promise<void> {
     const running = this.running.get(account.accountId) ?? 0;
     if (running >= EXPORTS_PER_ACCOUNT) {
@@ -76,27 +69,26 @@ export class CampaignExportController {
     }
     this.running.set(account.accountId, running + 1);
     try {
-      const opened = await this.exports.open(account.accountId, id, statuses);
+      const opened = await this.exports.open(account.accountId, id, statuses, format);
       const suffix = statuses.length > 0 ? `-${statuses.join('-').toLowerCase()}` : '';
       response.status(200);
       response.setHeader('Content-Type', contentType);
       response.setHeader(
         'Content-Disposition',
-        `attachment; filename="campaign-${opened.campaign.id}${suffix}.${extension}"`,
+        `attachment; filename="campaign-${opened.campaign.id}${suffix}.${format}"`,
       );
       response.setHeader('X-Total-Count', String(opened.total));
       response.setHeader('Cache-Control', 'no-store');
       // Once the first byte is out the status cannot change: a failure mid-way ends the response
       // early (the client sees a truncated body and a connection error, not a complete-looking file).
-      // One chunk in flight at a time: memory stays one page and a chunk, whatever the campaign's size.
-      await pipeline(Readable.from(opened.chunks, { highWaterMark: 1 }), formatter, response).catch(
-        (error: unknown) => {
-          if (!response.headersSent) {
-            throw error;
-          }
-          response.destroy(error instanceof Error ? error : new Error(String(error)));
-        },
-      );
+      // One page in flight at a time: memory stays a page or two, whatever the campaign's size.
+      const body = Readable.from(withHeader(exportHeader(format, bom), opened.parts), { highWaterMark: 1 });
+      await pipeline(body, response).catch((error: unknown) => {
+        if (!response.headersSent) {
+          throw error;
+        }
+        response.destroy(error instanceof Error ? error : new Error(String(error)));
+      });
     } finally {
       const left = (this.running.get(account.accountId) ?? 1) - 1;
       if (left === 0) {
@@ -106,4 +98,11 @@ export class CampaignExportController {
       }
     }
   }
+}
+
+async function* withHeader(header: string, parts: AsyncGenerator<string>): AsyncGenerator<string> {
+  if (header !== '') {
+    yield header;
+  }
+  yield* parts;
 }

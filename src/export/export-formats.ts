@@ -1,55 +1,16 @@
-import { Transform } from 'node:stream';
-import { csvField } from './csv-field';
-import { EXPORT_COLUMNS, ExportRow } from './export-row';
+import { EXPORT_COLUMNS, ExportFormat } from '../persistence/export-page-query';
 
 const UTF8_BOM = '\uFEFF';
 
 /**
- * CSV: a header line of snake_case column names, then one line per row (see csvField for quoting and
- * spreadsheet safety). Takes rows a chunk at a time and writes each chunk as one string: one write
- * per chunk, not per row. `bom` starts the file with a UTF-8 byte order mark (for Excel).
+ * What an export starts with before its lines: for CSV a header line of snake_case column names,
+ * after a UTF-8 byte order mark when `bom` is set (for Excel); nothing for NDJSON.
  */
-export function csvFormatter(bom: boolean): Transform {
-  const header = `${bom ? UTF8_BOM : ''}${EXPORT_COLUMNS.map(toSnakeCase).join(',')}\n`;
-  let headerWritten = false;
-  return new Transform({
-    writableObjectMode: true,
-    writableHighWaterMark: 1,
-    transform(rows: ExportRow[], _encoding, done) {
-      let text = headerWritten ? '' : header;
-      headerWritten = true;
-      for (const row of rows) {
-        text += csvLine(row);
-      }
-      done(null, text);
-    },
-    flush(done) {
-      done(null, headerWritten ? '' : header);
-    },
-  });
-}
-
-/** NDJSON: one JSON object per line, keys as in ExportRow; one write per chunk of rows. */
-export function ndjsonFormatter(): Transform {
-  return new Transform({
-    writableObjectMode: true,
-    writableHighWaterMark: 1,
-    transform(rows: ExportRow[], _encoding, done) {
-      let text = '';
-      for (const row of rows) {
-        text += `${JSON.stringify(row)}\n`;
-      }
-      done(null, text);
-    },
-  });
-}
-
-function csvLine(row: ExportRow): string {
-  let line = csvField(row[EXPORT_COLUMNS[0]]);
-  for (let i = 1; i < EXPORT_COLUMNS.length; i++) {
-    line += `,${csvField(row[EXPORT_COLUMNS[i]])}`;
+export function exportHeader(format: ExportFormat, bom: boolean): string {
+  if (format === 'ndjson') {
+    return '';
   }
-  return `${line}\n`;
+  return `${bom ? UTF8_BOM : ''}${EXPORT_COLUMNS.map(toSnakeCase).join(',')}\n`;
 }
 
 function toSnakeCase(key: string): string {

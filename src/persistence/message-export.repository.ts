@@ -2,40 +2,44 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { Pool } from 'pg';
 import { MessageStatus } from '../domain/message-status.enum';
 import { DATABASE_URL } from './database.providers';
+import { ExportFormat, pageQuerySql } from './export-page-query';
 import { guardedPool } from './guarded-pool';
 
-/** One message as exported: raw column values, mapped to an export row by src/export. */
-export interface ExportedMessageRow {
-  id: string;
-  to: string;
-  country: string | null;
-  status: MessageStatus;
-  errorCode: string | null;
-  units: number | null;
-  amount: string | null;
-  providerMessageId: string | null;
-  /** ISO 8601 in UTC with milliseconds, as written by the database (as Date.toISOString writes them). */
-  submittedAt: string | null;
-  sentAt: string | null;
-  deliveredAt: string | null;
-  /** Null for a message never put in a batch (suppressed at acceptance). */
-  batchId?: string | null;
+/** One page of an export: its lines, written by the database (src/persistence/export-page-query.ts). */
+export interface ExportPage {
+  messages: number;
+  /** The id of the page's last message; null for an empty page. */
+  lastId: string | null;
+  /** The page's lines in id order, each ending in a newline, in parts of up to a few hundred lines. */
+  parts: string[];
 }
 
-// Exports read over a small pool of their own, with plain pg: Prisma's raw-query path converts every
-// value through its engine (several µs per cell), which alone would cap an export well below the
-// 100,000 rows/s target, and a long export must not hold the service's pool.
+/** What the database needs besides the messages to write their lines. */
+export interface ExportLookups {
+  segmentsPerMessage: number;
+  encoding: string;
+  currency: string;
+  /** Plivo's meaning of each known error code (normalised: no leading zeros). */
+  errorMeanings: ReadonlyArray<{ code: string; meaning: string }>;
+  /** The estimated cost of a message to `country` of `segments` segments, as written. */
+  estimates: ReadonlyArray<{ country: string; segments: number; cost: string }>;
+  /** A list campaign's batches: the segments and encoding of each one's rendered text. */
+  batches: ReadonlyArray<{ id: string; segments: number; encoding: string }>;
+}
+
+/** Which messages a page reads. */
+export interface ExportPageRange {
+  statuses: readonly MessageStatus[];
+  /** Messages after this id ('0' for the first page). */
+  afterId: string;
+  limit: number;
+  /** Messages up to this id only (a page whose bounds were read first). */
+  upToId?: string;
+}
+
+// Exports read over a small pool of their own, with plain pg (not Prisma, whose raw-query path
+// converts every value through its engine), so a long export does not hold the service's pool.
 const EXPORT_POOL_SIZE = 2;
-
-// Timestamps leave the database as ISO 8601 text: parsing each into a Date and formatting it again
-// was a fifth of a large export's CPU.
-const ISO_8601_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
-
-// Ordered by "Message".id: a bare `id` would sort by the text output column ('10' < '9').
-const COLUMNS = `id::text AS id, "to", country, status::text AS status, "errorCode", units, amount::text AS amount,
-  "providerMessageId", to_char("submittedAt" AT TIME ZONE 'UTC', ${ISO_8601_UTC}) AS "submittedAt",
-  to_char("sentAt" AT TIME ZONE 'UTC', ${ISO_8601_UTC}) AS "sentAt",
-  to_char("deliveredAt" AT TIME ZONE 'UTC', ${ISO_8601_UTC}) AS "deliveredAt", "batchId"::text AS "batchId"`;
 
 /** What every row of a campaign's export shares. */
 export interface ExportedCampaign {
@@ -63,34 +67,66 @@ export class MessageExportRepository implements OnApplicationShutdown {
     await this.pool?.end();
   }
 
-  /**
-   * The next page after message id `afterId` ('0' for the first), at most `limit` rows. One status
-   * uses the (campaignId, status, id) index in order; several are read as one sorted page.
-   */
+  /** The lines of one page, written by the database in `format`. */
   async page(
     campaignId: string,
-    statuses: readonly MessageStatus[],
-    afterId: string,
-    limit: number,
-  ): Promise<ExportedMessageRow[]> {
-    const { rows } =
-      statuses.length === 0
-        ? await this.db.query<ExportedMessageRow>(
-            `SELECT ${COLUMNS} FROM "Message" WHERE "campaignId" = $1::uuid AND id > $2::bigint ORDER BY "Message".id LIMIT $3`,
-            [campaignId, afterId, limit],
-          )
-        : statuses.length === 1
-          ? await this.db.query<ExportedMessageRow>(
-              `SELECT ${COLUMNS} FROM "Message" WHERE "campaignId" = $1::uuid AND status = $2::"MessageStatus"
-               AND id > $3::bigint ORDER BY "Message".id LIMIT $4`,
-              [campaignId, statuses[0], afterId, limit],
-            )
-          : await this.db.query<ExportedMessageRow>(
-              `SELECT ${COLUMNS} FROM "Message" WHERE "campaignId" = $1::uuid AND status::text = ANY($2::text[])
-               AND id > $3::bigint ORDER BY "Message".id LIMIT $4`,
-              [campaignId, statuses, afterId, limit],
-            );
-    return rows;
+    range: ExportPageRange,
+    format: ExportFormat,
+    lookups: ExportLookups,
+  ): Promise<ExportPage> {
+    const { rows } = await this.db.query<{ messages: number; lastId: string; text: string }>(
+      pageQuerySql({
+        format,
+        statusCount: range.statuses.length === 0 ? 0 : range.statuses.length === 1 ? 1 : 2,
+        bounded: range.upToId !== undefined,
+      }),
+      [
+        campaignId,
+        range.afterId,
+        range.limit,
+        lookups.segmentsPerMessage,
+        lookups.encoding,
+        lookups.currency,
+        lookups.errorMeanings.map((entry) => entry.code),
+        lookups.errorMeanings.map((entry) => entry.meaning),
+        lookups.estimates.map((entry) => entry.country),
+        lookups.estimates.map((entry) => entry.segments),
+        lookups.estimates.map((entry) => entry.cost),
+        lookups.batches.map((entry) => entry.id),
+        lookups.batches.map((entry) => entry.segments),
+        lookups.batches.map((entry) => entry.encoding),
+        ...statusParameters(range.statuses),
+        ...(range.upToId === undefined ? [] : [range.upToId]),
+      ],
+    );
+    return {
+      messages: rows.reduce((sum, row) => sum + row.messages, 0),
+      lastId: rows.length === 0 ? null : rows[rows.length - 1].lastId,
+      parts: rows.map((row) => row.text),
+    };
+  }
+
+  /**
+   * The batches of a page's messages, how many messages it has and the last one's id (null for an
+   * empty page): a list campaign's page is read in two steps, its batches' texts counted in between.
+   */
+  async pageBatches(
+    campaignId: string,
+    range: ExportPageRange,
+  ): Promise<{ messages: number; lastId: string | null; batchIds: string[] }> {
+    const statusFilter =
+      range.statuses.length === 0
+        ? ''
+        : range.statuses.length === 1
+          ? 'AND status = $4::"MessageStatus"'
+          : 'AND status::text = ANY($4::text[])';
+    const { rows } = await this.db.query<{ messages: number; lastId: string | null; batchIds: string[] | null }>(
+      `SELECT count(*)::int AS messages, max(id)::text AS "lastId", array_agg(DISTINCT "batchId"::text) FILTER (WHERE "batchId" IS NOT NULL) AS "batchIds"
+       FROM (SELECT id, "batchId" FROM "Message" WHERE "campaignId" = $1::uuid AND id > $2::bigint ${statusFilter}
+         ORDER BY "Message".id LIMIT $3) page`,
+      [campaignId, range.afterId, range.limit, ...statusParameters(range.statuses)],
+    );
+    return { messages: rows[0].messages, lastId: rows[0].lastId, batchIds: rows[0].batchIds ?? [] };
   }
 
   /** The campaign if it belongs to the account; null otherwise (another account's is not found). */
@@ -140,4 +176,8 @@ export class MessageExportRepository implements OnApplicationShutdown {
     );
     return this.pool;
   }
+}
+
+function statusParameters(statuses: readonly MessageStatus[]): unknown[] {
+  return statuses.length === 0 ? [] : statuses.length === 1 ? [statuses[0]] : [[...statuses]];
 }

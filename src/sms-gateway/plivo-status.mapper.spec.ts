@@ -71,6 +71,11 @@ describe('plivo-status.mapper', () => {
       });
     });
 
+    it("should not take Object.prototype's members for codes", () => {
+      expect(describePlivoErrorCode('constructor')?.reason).toBe('unknown error code constructor');
+      expect(describePlivoErrorCode('__proto__')?.reason).toBe('unknown error code __proto__');
+    });
+
     it.each(['000', '0', '', null, undefined])('should return null for no error (%p)', (code) => {
       expect(describePlivoErrorCode(code)).toBeNull();
     });

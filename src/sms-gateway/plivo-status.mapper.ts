@@ -81,8 +81,18 @@ export function describePlivoErrorCode(code: string | number | null | undefined)
   if (normalized === null) {
     return null;
   }
-  const info = ERROR_CODES[normalized] ?? { ...ERROR_CODES[UNKNOWN_CODE], reason: `unknown error code ${normalized}` };
+  const info = Object.hasOwn(ERROR_CODES, normalized)
+    ? ERROR_CODES[normalized]
+    : { ...ERROR_CODES[UNKNOWN_CODE], reason: `unknown error code ${normalized}` };
   return { code: normalized, ...info };
+}
+
+/**
+ * Every code describePlivoErrorCode knows, with its reason (normalised codes: no leading zeros); any
+ * other code's reason is "unknown error code <code>". For exports, whose lines the database writes.
+ */
+export function knownPlivoErrorCodes(): Array<{ code: string; reason: string }> {
+  return Object.entries(ERROR_CODES).map(([code, { reason }]) => ({ code, reason }));
 }
 
 /** "000", "0", "" and null mean no error; otherwise the code without leading zeros. */

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { MessageStatus } from '../../../src/domain/message-status.enum';
-import { EXPORT_CHUNK_SIZE, EXPORT_PAGE_SIZE, MessageExportService } from '../../../src/export/message-export.service';
-import { ExportRow } from '../../../src/export/export-row';
+import { EXPORT_PAGE_SIZE, MessageExportService } from '../../../src/export/message-export.service';
+import { LINES_PER_PART } from '../../../src/persistence/export-page-query';
 import { MessageExportRepository } from '../../../src/persistence/message-export.repository';
 import { TEST_DATABASES, testDatabaseUrl } from '../../utils/test-databases';
 
@@ -52,29 +52,39 @@ describe.each(TEST_DATABASES)('MessageExportService (%s)', (kind) => {
     return rows[0].id;
   }
 
-  async function readAll(chunks: AsyncGenerator<ExportRow[]>): Promise<ExportRow[][]> {
-    const read: ExportRow[][] = [];
-    for await (const chunk of chunks) {
-      read.push(chunk);
+  /** The NDJSON parts of an export, each parsed into its rows. */
+  async function readAll(parts: AsyncGenerator<string>): Promise<Array<Array<Record<string, string | null>>>> {
+    const read: Array<Array<Record<string, string | null>>> = [];
+    for await (const part of parts) {
+      expect(part.endsWith('\n')).toBe(true);
+      read.push(
+        part
+          .slice(0, -1)
+          .split('\n')
+          .map((line) => JSON.parse(line) as Record<string, string | null>),
+      );
     }
     return read;
   }
 
-  it('should give every message once, in id order, a chunk at a time, with its timestamps as Date.toISOString writes them', async () => {
+  it('should give every message once, in id order, a part of a page at a time, with its timestamps as Date.toISOString writes them', async () => {
     // A whole second (".000"), and a time zone far from UTC for the session would not matter.
     const base = new Date('2026-03-05T23:59:59.000Z');
     const campaignId = await campaign(base);
 
-    const opened = await exports.open(accountId, campaignId, []);
-    const chunks = await readAll(opened.chunks);
+    const opened = await exports.open(accountId, campaignId, [], 'ndjson');
+    const parts = await readAll(opened.parts);
 
     expect(opened.total).toBe(MESSAGES);
-    expect(chunks.every((chunk) => chunk.length <= EXPORT_CHUNK_SIZE && chunk.length > 0)).toBe(true);
-    const rows = chunks.flat();
+    expect(parts.map((part) => part.length)).toEqual([
+      ...Array.from({ length: (2 * EXPORT_PAGE_SIZE) / LINES_PER_PART }, () => LINES_PER_PART),
+      7,
+    ]);
+    const rows = parts.flat();
     expect(rows.map((row) => row.to)).toEqual(
       Array.from({ length: MESSAGES }, (_, i) => `+447700${String(i).padStart(6, '0')}`),
     );
-    const ids = rows.map((row) => BigInt(row.messageId));
+    const ids = rows.map((row) => BigInt(row.messageId!));
     expect(ids.every((id, i) => i === 0 || id > ids[i - 1])).toBe(true);
     for (const i of [0, 1, 999, EXPORT_PAGE_SIZE, MESSAGES - 1]) {
       const submitted = new Date(base.getTime() + i);
@@ -90,7 +100,7 @@ describe.each(TEST_DATABASES)('MessageExportService (%s)', (kind) => {
     const campaignId = await campaign(new Date('2026-01-01T00:00:00.250Z'));
 
     const undelivered = (
-      await readAll((await exports.open(accountId, campaignId, [MessageStatus.UNDELIVERED])).chunks)
+      await readAll((await exports.open(accountId, campaignId, [MessageStatus.UNDELIVERED], 'ndjson')).parts)
     ).flat();
     expect(undelivered).toHaveLength((MESSAGES - 1) / 2);
     expect(new Set(undelivered.map((row) => row.status))).toEqual(new Set([MessageStatus.UNDELIVERED]));
@@ -98,6 +108,6 @@ describe.each(TEST_DATABASES)('MessageExportService (%s)', (kind) => {
     const { rows } = await sql.query<{ id: string }>(
       `INSERT INTO "Account" (id, name) VALUES (gen_random_uuid(), 'other') RETURNING id`,
     );
-    await expect(exports.open(rows[0].id, campaignId, [])).rejects.toThrow(/not found/i);
+    await expect(exports.open(rows[0].id, campaignId, [], 'csv')).rejects.toThrow(/not found/i);
   });
 });
