@@ -21,6 +21,8 @@
  * - message pages/s: the first page of the campaign's messages (all, or delivered), as the GraphQL
  *   messages query reads it.
  * Each line at the large size has the same round at 100,000 as its floor: ratio 1 means no slower.
+ * Then the same rows in EXTRA_PARTITIONS more partitions (empty ones ahead), with the large size as
+ * the floor: what the number of partitions costs, apart from the number of rows.
  * Beside each rate, the PostgreSQL backends' CPU time per item (/proc), less sensitive to the other
  * work on a shared machine.
  *
@@ -180,6 +182,11 @@ class PartitionBench {
   async close(): Promise<void> {
     await this.reports.onApplicationShutdown();
     await this.prisma.$disconnect();
+  }
+
+  /** `count` more (empty) partitions beyond those the partition step keeps ahead. */
+  async addPartitionsAhead(count: number): Promise<void> {
+    await this.partitions.ensureAhead(PARTITION_SIZE, 2 + count);
   }
 
   async start(): Promise<void> {
@@ -442,8 +449,7 @@ async function measureConversion(rows: number): Promise<number> {
   });
 }
 
-function lines(size: number, results: RoundResult[], floors: RoundResult[] | null): BenchResult[] {
-  const sizeLabel = size.toLocaleString('en-US');
+function lines(label: string, results: RoundResult[], floors: RoundResult[] | null, floorLabel: string): BenchResult[] {
   const metrics: Array<[keyof RoundResult, string, string]> = [
     ['claims', 'claims/s', `batch claims of ${RECIPIENTS_PER_BATCH}`],
     ['firstReports', 'reports/s', 'first reports applied (found by batch and number)'],
@@ -454,14 +460,41 @@ function lines(size: number, results: RoundResult[], floors: RoundResult[] | nul
   return metrics.flatMap(([key, unit, what]) =>
     results.map((result, i) => {
       const line = {
-        name: `${what}, ${sizeLabel} messages, round ${i + 1} (PostgreSQL CPU ${result[key].dbCpuMicros} µs each)`,
+        name: `${what}, ${label}, round ${i + 1} (PostgreSQL CPU ${result[key].dbCpuMicros} µs each)`,
         value: result[key].perSecond,
         unit,
-        target: floors ? 'ratio >= 0.8 of the same round at 100,000' : '-',
+        target: floors ? `ratio >= 0.8 of the same round, ${floorLabel}` : '-',
       };
       return floors ? withFloor(line, floors[i][key].perSecond) : line;
     }),
   );
+}
+
+/** One state of the table to measure in, reached from the previous one. */
+interface Step {
+  messages: number;
+  prepare: (bench: PartitionBench, results: BenchResult[]) => Promise<void>;
+  /** The step whose rounds are this one's floors. */
+  floorStep: number | null;
+}
+
+const EXTRA_PARTITIONS = 30;
+
+const STEPS: Step[] = [
+  { messages: SMALL, prepare: (bench, results) => fill(bench, results, SMALL), floorStep: null },
+  { messages: LARGE, prepare: (bench, results) => fill(bench, results, LARGE), floorStep: 0 },
+  // The same rows in more partitions: what the number of partitions costs, apart from the rows.
+  { messages: LARGE, prepare: (bench) => bench.addPartitionsAhead(EXTRA_PARTITIONS), floorStep: 1 },
+];
+
+async function fill(bench: PartitionBench, results: BenchResult[], size: number): Promise<void> {
+  const fillRate = await bench.fillTo(size);
+  results.push({
+    name: `fill by COPY to ${size.toLocaleString('en-US')} messages (load average ${roundTo(loadavg()[0], 1)})`,
+    value: roundTo(fillRate, 0),
+    unit: 'rows/s',
+    target: '-',
+  });
 }
 
 export async function runMessagePartitionsBenchmark(): Promise<BenchResult[]> {
@@ -485,31 +518,24 @@ export async function runMessagePartitionsBenchmark(): Promise<BenchResult[]> {
       await bench.start();
       // Connections, prepared plans and the JIT of this process warmed up; not reported.
       await bench.round();
-      const sizes = [SMALL, LARGE];
-      let floors: RoundResult[] | null = null;
-      for (const size of sizes) {
-        const fillRate = await bench.fillTo(size);
-        const load = loadavg()[0];
-        results.push({
-          name: `fill by COPY to ${size.toLocaleString('en-US')} messages (load average ${roundTo(load, 1)})`,
-          value: roundTo(fillRate, 0),
-          unit: 'rows/s',
-          target: '-',
-        });
+      const measured: Array<{ label: string; rounds: RoundResult[] }> = [];
+      for (const step of STEPS) {
+        await step.prepare(bench, results);
+        const { rows: parts } = await client.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = '"Message"'::regclass`,
+        );
+        const label = `${step.messages.toLocaleString('en-US')} messages in ${parts[0].n} partitions`;
         const rounds: RoundResult[] = [];
         for (let round = 0; round < BENCH_ROUNDS; round++) {
           rounds.push(await bench.round());
         }
-        results.push(...lines(size, rounds, floors));
-        floors ??= rounds;
-        const { rows: parts } = await client.query<{ n: string }>(
-          `SELECT count(*)::text AS n FROM pg_inherits WHERE inhparent = '"Message"'::regclass`,
-        );
+        const floor = step.floorStep === null ? null : measured[step.floorStep];
+        results.push(...lines(label, rounds, floor?.rounds ?? null, floor?.label ?? ''));
+        measured.push({ label, rounds });
         process.stderr.write(
-          `message-partitions: ${size.toLocaleString('en-US')} messages in ${parts[0].n} partitions, ` +
-            `load average ${loadavg()
-              .map((l) => roundTo(l, 1))
-              .join(' ')}\n`,
+          `message-partitions: ${label}, load average ${loadavg()
+            .map((l) => roundTo(l, 1))
+            .join(' ')}\n`,
         );
       }
     } finally {
