@@ -16,6 +16,7 @@ import { BenchResult } from './bench-result';
 import { runDeliveryReportBenchmark } from './delivery-reports';
 import { runDispatchControlBenchmark } from './dispatch-control';
 import { runExportBenchmark } from './export';
+import { runMessagePartitionsBenchmark } from './message-partitions';
 import { runMultiInstanceBenchmark } from './multi-instance';
 import { runPersonalizedDrainBenchmark } from './personalized-drain';
 import { runQuoteBenchmark } from './quote';
@@ -37,9 +38,12 @@ const SUITES: Array<[string, () => Promise<BenchResult[]>]> = [
   ['recipient-list-upload', () => runRecipientListUploadBenchmark(RECIPIENT_LIST_ROWS || 1_000_000)],
   // Optional too (1, 2 and 4 service processes on one database): `npm run bench -- multi-instance`.
   ['multi-instance', runMultiInstanceBenchmark],
+  // Optional too (fills a database to 10,000,000 messages with COPY; BENCH_PARTITION_MESSAGES scales it):
+  // `npm run bench -- message-partitions`.
+  ['message-partitions', runMessagePartitionsBenchmark],
 ];
 const RECIPIENT_LIST_ROWS = Number(process.env.BENCH_RECIPIENT_LIST_ROWS ?? 0);
-const OPTIONAL_SUITES = new Set(['recipient-list-upload', 'multi-instance']);
+const OPTIONAL_SUITES = new Set(['recipient-list-upload', 'multi-instance', 'message-partitions']);
 
 function format(value: number | undefined, unit = ''): string {
   if (value === undefined) {

@@ -292,6 +292,15 @@ export class AppConfig {
     return { days: this.env.MESSAGE_RETENTION_DAYS, hashKey: this.env.MESSAGE_HASH_KEY };
   }
 
+  /** Message partitions: ids per partition; old ones retired after `retentionDays` (undefined: never). */
+  get messagePartitions(): { size: number; retentionDays: number | undefined; keepDetached: boolean } {
+    return {
+      size: this.env.MESSAGE_PARTITION_SIZE,
+      retentionDays: this.env.MESSAGE_PARTITION_RETENTION_DAYS,
+      keepDetached: this.env.MESSAGE_PARTITION_KEEP_DETACHED ?? false,
+    };
+  }
+
   get sandboxPort(): number {
     return this.env.SANDBOX_PORT;
   }

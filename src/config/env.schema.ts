@@ -583,6 +583,28 @@ export class EnvironmentVariables {
   @MinLength(16, { message: 'MESSAGE_HASH_KEY must be at least 16 characters long' })
   MESSAGE_HASH_KEY?: string;
 
+  // Message is partitioned by ranges of this many ids, created ahead as the ids grow (docs/scaling.md).
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  MESSAGE_PARTITION_SIZE = 10_000_000;
+
+  // A Message partition whose campaigns all finished longer ago than this is detached and dropped
+  // (its rows are gone; counters and costs on the campaigns stay). Unset: partitions are kept.
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  MESSAGE_PARTITION_RETENTION_DAYS?: number;
+
+  // With MESSAGE_PARTITION_RETENTION_DAYS: detach old partitions but keep them as tables of their own
+  // (to archive, e.g. with pg_dump, and drop by hand) instead of dropping them.
+  @Transform(toBoolean)
+  @IsOptional()
+  @IsBoolean()
+  MESSAGE_PARTITION_KEEP_DETACHED?: boolean;
+
   // The in-process sandbox's port (sandbox mode only); 0 picks a free one.
   @Type(() => Number)
   @IsInt()

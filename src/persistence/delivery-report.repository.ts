@@ -156,7 +156,8 @@ matched AS (
   FROM upd x
   CROSS JOIN LATERAL (
     SELECT id FROM (
-      (SELECT id, 0 AS pref FROM "Message" WHERE "providerMessageId" = x."messageUuid")
+      (SELECT m.id, 0 AS pref FROM "ProviderMessage" p JOIN "Message" m ON m.id = p."messageId"
+        WHERE p."providerMessageId" = x."messageUuid")
       UNION ALL
       (SELECT id, 1 AS pref FROM "Message"
         WHERE x."batchId" IS NOT NULL AND "batchId" = x."batchId" AND "to" = x."to" AND "providerMessageId" IS NULL

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import Decimal from 'decimal.js';
 import { MessageRecord } from '../domain/message.record';
 import { MessageStatus } from '../domain/message-status.enum';
+import { Prisma } from '../generated/prisma/client';
 import type { Message as MessageRow } from '../generated/prisma/client';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './keyset-cursor';
 import { PrismaService } from './prisma.service';
@@ -32,16 +33,19 @@ export class MessageRepository {
       }
       afterId = BigInt(id);
     }
-    const rows = await this.prisma.message.findMany({
-      where: {
-        campaignId,
-        ...(status && { status }),
-        ...(to && { to }),
-        ...(afterId !== undefined && { id: { gt: afterId } }),
-      },
-      orderBy: { id: 'asc' },
-      take: first + 1,
-    });
+    const rows =
+      status || to
+        ? await this.prisma.message.findMany({
+            where: {
+              campaignId,
+              ...(status && { status }),
+              ...(to && { to }),
+              ...(afterId !== undefined && { id: { gt: afterId } }),
+            },
+            orderBy: { id: 'asc' },
+            take: first + 1,
+          })
+        : await this.firstOfEachStatus(campaignId, afterId ?? 0n, first + 1);
     const page = rows.slice(0, first);
     // Personalized campaigns: each message's text is its batch's, read for the whole page in one query.
     const batchIds = [...new Set(page.flatMap((row) => (row.batchId ? [row.batchId] : [])))];
@@ -64,6 +68,21 @@ export class MessageRepository {
         },
       })),
     };
+  }
+
+  /**
+   * The campaign's next `limit` messages in id order, whatever their status: the first `limit` of each
+   * status through ("campaignId", status, id), merged. Asked for in one query, PostgreSQL would walk
+   * the primary key in id order past other campaigns' messages: O(table) for a campaign at its end.
+   */
+  private firstOfEachStatus(campaignId: string, afterId: bigint, limit: number): Promise<MessageRow[]> {
+    const perStatus = Object.values(MessageStatus).map(
+      (status) => Prisma.sql`(SELECT * FROM "Message"
+        WHERE "campaignId" = ${campaignId}::uuid AND status = ${status}::"MessageStatus" AND id > ${afterId}
+        ORDER BY id LIMIT ${limit})`,
+    );
+    return this.prisma.$queryRaw<MessageRow[]>`
+      SELECT * FROM (${Prisma.join(perStatus, ' UNION ALL ')}) m ORDER BY id LIMIT ${limit}`;
   }
 
   countForCampaign(campaignId: string, status?: MessageStatus | null, to?: string | null): Promise<number> {

@@ -100,7 +100,7 @@ UPDATE "Batch" AS b SET "reportPolledAt" = now()
 FROM due WHERE b.id = due.id
 RETURNING b.id::text AS "batchId",
   array(SELECT u FROM unnest(b."providerUuids") u
-        WHERE NOT EXISTS (SELECT 1 FROM "Message" x WHERE x."providerMessageId" = u)) AS "unmatchedUuids",
+        WHERE NOT EXISTS (SELECT 1 FROM "ProviderMessage" x WHERE x."providerMessageId" = u)) AS "unmatchedUuids",
   array(SELECT m."to" FROM "Message" m WHERE m."batchId" = b.id AND m."providerMessageId" IS NULL
         AND m.status IN ('SUBMITTED', 'QUEUED', 'SENT') ORDER BY m.id LIMIT 100) AS "uuidlessNumbers",
   coalesce(b."submittedAt", b."acceptedAt") AS "attemptedAt"`;
@@ -163,7 +163,7 @@ export class ReceiptWindowRepository {
   /** Of these provider UUIDs, the ones a message already carries. */
   async carriedProviderIds(uuids: readonly string[]): Promise<string[]> {
     const rows = await this.prisma.$queryRawUnsafe<Array<{ id: string }>>(
-      `SELECT "providerMessageId" AS id FROM "Message" WHERE "providerMessageId" = ANY(string_to_array($1, ','))`,
+      `SELECT "providerMessageId" AS id FROM "ProviderMessage" WHERE "providerMessageId" = ANY(string_to_array($1, ','))`,
       uuids.join(','),
     );
     return rows.map((row) => row.id);
