@@ -1,8 +1,13 @@
 const EMPTY = 0;
-// Tables, each growing on its own: a growth rehashes 1/64 of the numbers (about 16,000 of a million, well
-// under a millisecond), where one table would rehash half a million at once (tens of milliseconds).
+// Tables, each growing on its own: a growth rehashes 1/64 of the numbers (about 16,000 of a million, a
+// fraction of a millisecond), where one table would rehash half a million at once (tens of milliseconds).
+// The hash spreads numbers evenly, so tables that grew at the same fill would all grow within the same
+// segment: each grows at a fill of its own, between MIN_LOAD and MAX_LOAD, which spreads the growths over
+// list sizes almost twice apart.
 const TABLES = 64;
 const FIRST_CAPACITY = 1 << 10;
+const MIN_LOAD = 0.4;
+const MAX_LOAD = 0.7;
 
 /**
  * The numbers of a list seen so far, for duplicates: E.164 digits as doubles (at most 15 digits, so exact)
@@ -32,8 +37,8 @@ export class PhoneNumberSet {
     }
     table[at] = digits;
     this.size++;
-    // At most half full: probes stay short.
-    if (++this.counts[t] * 2 > table.length) {
+    // At most 70 % full: probes stay short.
+    if (++this.counts[t] > table.length * (MIN_LOAD + ((MAX_LOAD - MIN_LOAD) * t) / TABLES)) {
       this.tables[t] = grown(table);
     }
     return true;
