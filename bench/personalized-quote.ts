@@ -11,6 +11,7 @@ import { Clock } from '../src/common/time/clock';
 import { validateRecipients } from '../src/messaging/recipient-validator';
 import { applyMigrations } from '../src/persistence/migrator';
 import { PrismaService } from '../src/persistence/prisma.service';
+import { RecipientListEntryRepository } from '../src/persistence/recipient-list-entry.repository';
 import { RecipientListRepository } from '../src/persistence/recipient-list.repository';
 import type { PricingService } from '../src/pricing/pricing.service';
 import { BENCH_ROUNDS, BenchResult, roundTo, withFloor } from './bench-result';
@@ -34,7 +35,7 @@ export async function runPersonalizedQuoteBenchmark(
   const prisma = new PrismaService(databaseUrl, 4);
   try {
     const inputs = generateNumbers(size);
-    const { accountId, listId, recipients } = await storeList(prisma, inputs);
+    const { accountId, listId, recipients } = await storeList(prisma, databaseUrl, inputs);
     const pricing = makePricing(prisma);
     const plainInput = { text: `Hi there! ${text}`, recipients: inputs, smartEncoding: true };
     const listInput = {
@@ -88,12 +89,14 @@ export async function runPersonalizedQuoteBenchmark(
 /** The valid, distinct numbers of `inputs` as a READY list with fields name (1,000 values) and code. */
 async function storeList(
   prisma: PrismaService,
+  databaseUrl: string,
   inputs: string[],
 ): Promise<{ accountId: string; listId: string; recipients: number }> {
   const { valid } = await validateRecipients(inputs);
   const [{ id: accountId }] = await prisma.$queryRaw<Array<{ id: string }>>`
     INSERT INTO "Account" (id, name) VALUES (gen_random_uuid(), 'bench') RETURNING id`;
   const lists = new RecipientListRepository(prisma);
+  const entries = new RecipientListEntryRepository(databaseUrl);
   const listId = randomUUID();
   const expiresAt = new Date(new Clock().now().getTime() + 3_600_000);
   await lists.create({
@@ -108,14 +111,16 @@ async function storeList(
   for (let start = 0; start < valid.length; start += ENTRY_BATCH) {
     const slice = valid.slice(start, start + ENTRY_BATCH);
     slice.forEach((r) => (countries[r.country] = (countries[r.country] ?? 0) + 1));
-    await lists.insertEntries(listId, {
+    await entries.insert(listId, {
       firstPosition: start,
-      rows: slice.map((_, i) => start + i + 2),
-      phones: slice.map((r) => r.e164),
-      countries: slice.map((r) => r.country),
-      values: slice.map((_, i) => [`Name ${(start + i) % DISTINCT_NAMES}`, String((start + i) % 97)]),
+      rowBase: 0,
+      rows: slice.map((_, i) => start + i + 2).join(','),
+      phones: slice.map((r) => r.e164).join(','),
+      countries: slice.map((r) => r.country).join(','),
+      values: JSON.stringify(slice.map((_, i) => [`Name ${(start + i) % DISTINCT_NAMES}`, String((start + i) % 97)])),
     });
   }
+  await entries.onApplicationShutdown();
   await lists.markReady(listId, {
     rowCount: valid.length,
     validCount: valid.length,

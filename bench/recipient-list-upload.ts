@@ -8,7 +8,7 @@
  *
  *   npm run bench -- recipient-list                    (1,000,000 rows, or BENCH_RECIPIENT_LIST_ROWS)
  *   node dist/bench/recipient-list-upload.js [rows]    (alone; default 1,000,000)
- *   SERVICE_NODE_OPTIONS='--max-old-space-size=256 --cpu-prof --cpu-prof-dir=/tmp/prof' ...   (profile the service)
+ *   SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' ...   (profile the service; NODE_OPTIONS refuses --cpu-prof)
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -70,6 +70,7 @@ export async function runRecipientListUploadBenchmark(rows = 1_000_000): Promise
       NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? '--max-old-space-size=256',
     },
     require.resolve('../src/main.js'),
+    (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean),
   );
   try {
     await service.waitFor(/Bulk SMS service ready/, 60_000);

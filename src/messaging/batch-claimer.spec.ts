@@ -25,7 +25,12 @@ function setup(env: Record<string, string> = {}, clock = new WindowClock()) {
   return { sut: new BatchClaimer(transactor, pacing, config, clock), dispatch, campaigns };
 }
 
+/** Set lockNextDue first: the campaign has no other waiting batch unless a test says so. */
 function readyToSubmit(dispatch: ReturnType<typeof setup>['dispatch'], recipients = ['+14155550001', '+14155550002']) {
+  const due = dispatch.lockNextDue.getMockImplementation();
+  dispatch.lockNextDue.mockImplementation((windowNow, campaignId) =>
+    campaignId ? Promise.resolve(null) : due!(windowNow, campaignId),
+  );
   dispatch.countInFlight.mockResolvedValue(0);
   dispatch.claimableRecipients.mockResolvedValue(recipients);
   dispatch.reservePacing.mockResolvedValue();
@@ -126,7 +131,7 @@ describe(BatchClaimer.name, () => {
         Array.from({ length: 400 }, (_, i) => `+1415555${String(i).padStart(4, '0')}`),
       );
       const claim = await sut.claimNext('me');
-      expect(claim).toMatchObject({ kind: 'submit', batch: { id: 'b1', attempts: 1 } });
+      expect(claim).toMatchObject({ kind: 'submit', batches: [{ batch: { id: 'b1', attempts: 1 } }] });
       // 400 messages at 100 MPS: the provider's queue drains 4 s from now.
       expect(dispatch.reservePacing).toHaveBeenCalledWith([
         { key: ACCOUNT_KEY, queueDrainsAt: new Date(NOW.getTime() + 4_000), apiTokens: 149, apiTokensAt: NOW },
@@ -205,6 +210,86 @@ describe(BatchClaimer.name, () => {
         },
       ]);
       expect(dispatch.takeTurn).toHaveBeenCalledWith('c1', 2_000);
+    });
+
+    describe('small batches', () => {
+      const thirty = (batch: number) =>
+        Array.from({ length: 30 }, (_, i) => `+1415555${batch}${String(i).padStart(3, '0')}`);
+
+      /** Batches b1, b2, … of campaign c1 with 30 recipients each; `waiting` of them after b1. */
+      function campaignOfSmallBatches(dispatch: ReturnType<typeof setup>['dispatch'], waiting: number) {
+        readyToSubmit(dispatch);
+        let next = 1;
+        dispatch.lockNextDue.mockImplementation((_, campaignId) =>
+          Promise.resolve(
+            campaignId === null || campaignId === undefined || next <= waiting + 1
+              ? dueBatch({ id: `b${next++}` })
+              : null,
+          ),
+        );
+        dispatch.claimableRecipients.mockImplementation((batchId) => Promise.resolve(thirty(Number(batchId.slice(1)))));
+      }
+
+      it('should claim more waiting batches of the campaign in the same transaction, up to a second of the MPS', async () => {
+        const { sut, dispatch } = setup();
+        campaignOfSmallBatches(dispatch, 10);
+        const claim = await sut.claimNext('me');
+        // 30 + 30 + 30 at 100 MPS is 0.9 s; a fourth would make 1.2 s.
+        expect(claim).toMatchObject({
+          kind: 'submit',
+          batches: [
+            { batch: { id: 'b1', attempts: 1 }, recipients: thirty(1) },
+            { batch: { id: 'b2', attempts: 1 }, recipients: thirty(2) },
+            { batch: { id: 'b3', attempts: 1 }, recipients: thirty(3) },
+          ],
+        });
+        // Never the batches it holds already (its own locks do not make SKIP LOCKED skip them).
+        expect(dispatch.lockNextDue).toHaveBeenLastCalledWith(expect.any(Date), 'c1', ['b1', 'b2', 'b3']);
+        // One reservation for the three: 0.9 s of queue, three API tokens; the turn moves on by all of it.
+        expect(dispatch.reservePacing).toHaveBeenCalledTimes(1);
+        expect(dispatch.reservePacing).toHaveBeenCalledWith([
+          { key: ACCOUNT_KEY, queueDrainsAt: new Date(NOW.getTime() + 900), apiTokens: 147, apiTokensAt: NOW },
+        ]);
+        expect(dispatch.markSubmitting.mock.calls.map((call) => call[0])).toEqual(['b1', 'b2', 'b3']);
+        expect(dispatch.takeTurn).toHaveBeenCalledWith('c1', 900);
+        const order = [dispatch.reservePacing, dispatch.markSubmitting, dispatch.takeTurn].map(
+          (fn) => fn.mock.invocationCallOrder[0],
+        );
+        expect(order).toEqual([...order].sort((a, b) => a - b));
+      });
+
+      it('should take no more batches than request slots and API tokens allow', async () => {
+        const slots = setup({ PLIVO_API_CONCURRENCY: '4' });
+        campaignOfSmallBatches(slots.dispatch, 10);
+        slots.dispatch.countInFlight.mockResolvedValue(2);
+        const bySlots = await slots.sut.claimNext('me');
+        expect(bySlots.kind === 'submit' && bySlots.batches.map((b) => b.batch.id)).toEqual(['b1', 'b2']);
+
+        const tokens = setup();
+        campaignOfSmallBatches(tokens.dispatch, 10);
+        tokens.dispatch.lockPacing.mockResolvedValue([pacingRow(ACCOUNT_KEY, NOW, { apiTokens: 2 })]);
+        const byTokens = await tokens.sut.claimNext('me');
+        expect(byTokens.kind === 'submit' && byTokens.batches.map((b) => b.batch.id)).toEqual(['b1', 'b2']);
+      });
+
+      it('should claim a full batch alone, even when it is under a second of the MPS', async () => {
+        // 2,000 MPS and a 0.5 s lead: full batches of 1,000, half a second each.
+        const { sut, dispatch } = setup({ PLIVO_MPS: '2000', DISPATCH_LEAD_SECONDS: '0.5' });
+        campaignOfSmallBatches(dispatch, 10);
+        const full = Array.from({ length: 1000 }, (_, i) => `+1415555${String(i).padStart(4, '0')}`);
+        dispatch.claimableRecipients.mockResolvedValue(full);
+        const claim = await sut.claimNext('me');
+        expect(claim.kind === 'submit' && claim.batches.map((b) => b.batch.id)).toEqual(['b1']);
+        expect(dispatch.lockNextDue).toHaveBeenCalledTimes(1);
+      });
+
+      it('should claim the batch alone when the campaign has no other waiting batch', async () => {
+        const { sut, dispatch } = setup();
+        campaignOfSmallBatches(dispatch, 0);
+        const claim = await sut.claimNext('me');
+        expect(claim.kind === 'submit' && claim.batches.map((b) => b.batch.id)).toEqual(['b1']);
+        expect(dispatch.takeTurn).toHaveBeenCalledWith('c1', 300);
+      });
     });
   });
 });

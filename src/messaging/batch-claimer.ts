@@ -5,11 +5,17 @@ import { Transactor } from '../persistence/transactor';
 import { WindowClock } from '../quiet-hours/window-clock';
 import { closedWindowOpensAt } from '../quiet-hours/window-gate';
 import { overBudgetReason } from './budget-rule';
-import { LaneState, reserveLanes, turnAdvanceMs } from './pacing';
+import { LaneState, PacingState, reserveLanes, turnAdvanceMs } from './pacing';
 import { PacingKey, PacingPlan } from './pacing-plan';
 
+/** A batch marked SUBMITTING, with the recipients to send it to. */
+export interface ClaimedBatch {
+  batch: DueBatch;
+  recipients: string[];
+}
+
 export type Claim =
-  | { kind: 'submit'; batch: DueBatch; recipients: string[]; pacingKeys: PacingKey[] }
+  | { kind: 'submit'; batches: ClaimedBatch[]; pacingKeys: PacingKey[] }
   | { kind: 'reconcile'; batch: DueBatch }
   | { kind: 'paused'; campaignId: string; reason: string }
   | { kind: 'wait'; untilMs: number }
@@ -17,6 +23,11 @@ export type Claim =
 
 // When every request slot is taken, look again this soon.
 const IN_FLIGHT_RECHECK_MS = 20;
+// One claim takes more small batches (under the lane's full batch size: personalized texts, a campaign's
+// last batch) of its campaign while they add up to at most this much of the lane's MPS: one claim per
+// small batch would need more claims a second than transactions serialized on the pacing row can make.
+// Full batches are claimed one at a time, as before.
+const GROUP_SECONDS = 1;
 
 /**
  * The dispatcher's rules for what to do next, decided in one transaction that all instances share
@@ -29,7 +40,10 @@ const IN_FLIGHT_RECHECK_MS = 20;
  *    its budget pauses; a full set of requests in flight, or a lane whose queue at
  *    the provider already holds DISPATCH_LEAD_SECONDS of its MPS, means wait;
  * 4. otherwise the pacing is reserved, the batch marked SUBMITTING (durable first) and the
- *    campaign's turn moved on; the request is sent after the commit.
+ *    campaign's turn moved on; the request is sent after the commit;
+ * 5. while the small batches claimed add up to less than GROUP_SECONDS of the lane's MPS, the
+ *    campaign's next small waiting batches are claimed in the same transaction, each within the
+ *    pacing, the API tokens and the requests in flight, as if claimed one after the other.
  */
 @Injectable()
 export class BatchClaimer {
@@ -63,7 +77,8 @@ export class BatchClaimer {
         await tx.dispatch.pauseSending(batch.campaignId, overBudget);
         return { kind: 'paused', campaignId: batch.campaignId, reason: overBudget };
       }
-      if ((await tx.dispatch.countInFlight()) >= apiConcurrency) {
+      const inFlight = await tx.dispatch.countInFlight();
+      if (inFlight >= apiConcurrency) {
         return { kind: 'wait', untilMs: Date.now() + IN_FLIGHT_RECHECK_MS };
       }
       const recipients = await tx.dispatch.claimableRecipients(batch.id, batch.accountId);
@@ -84,7 +99,7 @@ export class BatchClaimer {
           ? await tx.dispatch.lockPacing(senderKeys.map((k) => ({ key: k.key, initialTokens: 0 })))
           : []),
       ];
-      const lanes: LaneState[] = pacingKeys.map(({ key, limits }) => {
+      let lanes: LaneState[] = pacingKeys.map(({ key, limits }) => {
         const row = rows.find((r) => r.key === key)!;
         return {
           key,
@@ -101,20 +116,59 @@ export class BatchClaimer {
       if (!reservation.granted) {
         return { kind: 'wait', untilMs: Date.now() + (reservation.retryAtMs - dbNow) };
       }
+      lanes = withStates(lanes, reservation.next);
+      const claimed: ClaimedBatch[] = [{ batch, recipients }];
+      const laneMps = this.pacing.laneMps(batch.senderId, cap);
+      const small = (count: number) => count < this.pacing.batchSizeFor(batch.senderId, cap);
+      let messages = recipients.length;
+      while (
+        small(recipients.length) &&
+        messages < laneMps * GROUP_SECONDS &&
+        inFlight + claimed.length < apiConcurrency
+      ) {
+        const claimedIds = claimed.map((c) => c.batch.id);
+        const next = await tx.dispatch.lockNextDue(windowNow, batch.campaignId, claimedIds);
+        // A batch whose window closed is left to the next claim, which defers it.
+        if (!next || closedWindowOpensAt(next, windowNow.getTime()) !== null) {
+          break;
+        }
+        const more = await tx.dispatch.claimableRecipients(next.id, next.accountId);
+        if (more.length === 0 || !small(more.length) || messages + more.length > laneMps * GROUP_SECONDS) {
+          break;
+        }
+        const nextReservation = reserveLanes(lanes, more.length, dbNow);
+        if (!nextReservation.granted) {
+          break;
+        }
+        lanes = withStates(lanes, nextReservation.next);
+        claimed.push({ batch: next, recipients: more });
+        messages += more.length;
+      }
+
       await tx.dispatch.reservePacing(
-        reservation.next.map(({ key, state }) => ({
+        lanes.map(({ key, state }) => ({
           key,
           queueDrainsAt: new Date(state.queueDrainsAtMs),
           apiTokens: state.apiTokens,
           apiTokensAt: new Date(state.apiTokensAtMs),
         })),
       );
-      await tx.dispatch.markSubmitting(batch.id, owner, leaseMs);
-      await tx.dispatch.takeTurn(
-        batch.campaignId,
-        turnAdvanceMs(recipients.length, this.pacing.laneMps(batch.senderId, cap), batch.campaignPriority),
-      );
-      return { kind: 'submit', batch: { ...batch, attempts: batch.attempts + 1 }, recipients, pacingKeys };
+      for (const { batch: each } of claimed) {
+        await tx.dispatch.markSubmitting(each.id, owner, leaseMs);
+      }
+      await tx.dispatch.takeTurn(batch.campaignId, turnAdvanceMs(messages, laneMps, batch.campaignPriority));
+      return {
+        kind: 'submit',
+        batches: claimed.map((c) => ({
+          batch: { ...c.batch, attempts: c.batch.attempts + 1 },
+          recipients: c.recipients,
+        })),
+        pacingKeys,
+      };
     });
   }
+}
+
+function withStates(lanes: LaneState[], next: Array<{ key: string; state: PacingState }>): LaneState[] {
+  return lanes.map((lane) => ({ ...lane, state: next.find((n) => n.key === lane.key)!.state }));
 }

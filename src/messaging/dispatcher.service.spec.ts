@@ -39,7 +39,7 @@ describe(DispatcherService.name, () => {
     const batch = dueBatch();
     const keys = [{ key: 'account:MA1', limits: { mps: 5, maxQueueMs: 10_000, apiBurst: 150, apiRefillPerMs: 0.03 } }];
     const { sut, submitter, events, drained } = setup([
-      { kind: 'submit', batch, recipients: ['+14155550001'], pacingKeys: keys },
+      { kind: 'submit', batches: [{ batch, recipients: ['+14155550001'] }], pacingKeys: keys },
     ]);
     sut.onApplicationBootstrap();
     await until(drained);

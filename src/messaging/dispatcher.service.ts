@@ -84,10 +84,21 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
 
   private async process(claim: Claim): Promise<void> {
     switch (claim.kind) {
-      case 'submit':
-        await this.submitter.submit(this.owner, claim.batch, claim.recipients, claim.pacingKeys);
-        this.events.campaignsChanged([claim.batch.campaignId]);
+      case 'submit': {
+        // Every batch of the claim is SUBMITTING already: their requests go out side by side, and all
+        // have settled (recorded, or left to their lease) before the worker goes on or stops.
+        const outcomes = await Promise.allSettled(
+          claim.batches.map(({ batch, recipients }) =>
+            this.submitter.submit(this.owner, batch, recipients, claim.pacingKeys),
+          ),
+        );
+        this.events.campaignsChanged([claim.batches[0].batch.campaignId]);
+        const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+        if (failed) {
+          throw failed.reason;
+        }
         return;
+      }
       case 'reconcile':
         await this.reconciler.reconcile(this.owner, claim.batch);
         this.events.campaignsChanged([claim.batch.campaignId]);

@@ -105,9 +105,15 @@ export class DispatchRepository {
   /**
    * Locks the next batch to work on (`FOR UPDATE SKIP LOCKED`): of the campaign whose turn comes
    * first (fair share), the batch due first: a waiting batch (of a QUEUED/SENDING campaign), or one
-   * whose submission may have reached the provider (lease expired, or ambiguous).
+   * whose submission may have reached the provider (lease expired, or ambiguous). With `campaignId`,
+   * only that campaign's next waiting batch other than `exceptIds` (batches this transaction locked
+   * already: SKIP LOCKED skips only other transactions' locks).
    */
-  async lockNextDue(windowNow: Date = new Date()): Promise<DueBatch | null> {
+  async lockNextDue(
+    windowNow: Date = new Date(),
+    campaignId: string | null = null,
+    exceptIds: string[] = [],
+  ): Promise<DueBatch | null> {
     const rows = await this.db.$queryRaw<DueBatchRow[]>`
       SELECT b.id, b."campaignId", c."accountId", c."senderId", coalesce(b.text, c.text) AS text, b.state, b.attempts, b."reconcileAttempts",
              b."createdAt", b."submittedAt", b."firstAttemptAt", c.status AS "campaignStatus", c.priority AS "campaignPriority",
@@ -123,6 +129,8 @@ export class DispatchRepository {
         -- Quiet hours and the brake (src/quiet-hours, src/brake): a waiting batch whose window is
         -- closed, or whose country's brake tripped, is not claimed.
         AND (b.state <> 'PENDING' OR (b."heldBy" IS NULL AND (b."windowOpensAt" IS NULL OR b."windowOpensAt" <= ${windowNow})))
+        AND (${campaignId}::uuid IS NULL OR (b."campaignId" = ${campaignId}::uuid AND b.state = 'PENDING'))
+        AND NOT (b.id = ANY(${exceptIds}::uuid[]))
       ORDER BY c."dispatchTurnAt" NULLS FIRST, b."nextAttemptAt", b.sequence
       LIMIT 1
       FOR UPDATE OF b SKIP LOCKED`;

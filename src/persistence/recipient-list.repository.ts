@@ -29,16 +29,6 @@ export interface RecipientListRecord {
   expiresAt: Date;
 }
 
-export interface RecipientListEntryBatch {
-  /** Position in the list of the first entry. */
-  firstPosition: number;
-  rows: number[];
-  phones: string[];
-  countries: string[];
-  /** Field values per entry, in the list's field order. */
-  values: string[][];
-}
-
 export interface RecipientListEntry {
   position: number;
   row: number;
@@ -47,7 +37,10 @@ export interface RecipientListEntry {
   values: string[];
 }
 
-/** Recipient lists and their entries. Entries are written and read in bulk, never one by one. */
+/**
+ * Recipient lists and their entries. Entries are read in bulk, never one by one, and written by
+ * RecipientListEntryRepository.
+ */
 @Injectable()
 export class RecipientListRepository {
   constructor(@InjectDb() private readonly db: Db) {}
@@ -61,25 +54,6 @@ export class RecipientListRepository {
     expiresAt: Date;
   }): Promise<void> {
     await this.db.recipientList.create({ data: { ...list, state: 'UPLOADING' } });
-  }
-
-  /**
-   * One multi-row INSERT for the whole batch. Numbers, countries and row numbers contain no comma and the
-   * values travel as one JSON text: four text parameters are far cheaper to send than arrays of thousands of
-   * elements, which Prisma and pg would each walk and escape on the event loop.
-   */
-  async insertEntries(listId: string, batch: RecipientListEntryBatch): Promise<void> {
-    if (batch.phones.length === 0) {
-      return;
-    }
-    await this.db.$executeRaw`
-      INSERT INTO "RecipientListEntry" ("listId", position, "row", phone, country, "values")
-      SELECT ${listId}::uuid, ${batch.firstPosition}::int + t.ord - 1, t.r::int, t.phone, t.country, v.value
-      FROM unnest(string_to_array(${batch.rows.join(',')}, ','), string_to_array(${batch.phones.join(',')}, ','),
-                  string_to_array(${batch.countries.join(',')}, ','))
-        WITH ORDINALITY AS t(r, phone, country, ord)
-      JOIN jsonb_array_elements(${JSON.stringify(batch.values)}::jsonb) WITH ORDINALITY AS v(value, ord)
-        ON v.ord = t.ord`;
   }
 
   /** The upload is complete: the list becomes READY with its counts. */

@@ -1,6 +1,8 @@
 import { RecipientRejection } from '../messaging/recipient-number-parser';
-import type { RecipientListEntryBatch, RecipientListRejectedRow } from '../persistence/recipient-list.repository';
-import type { ParsedUploadSegment, RejectedUploadRow } from './upload-segment';
+import type { RecipientListEntryBatch } from '../persistence/recipient-list-entry.repository';
+import type { RecipientListRejectedRow } from '../persistence/recipient-list.repository';
+import { PhoneNumberSet } from './phone-number-set';
+import type { EncodedEntries, ParsedUploadSegment, RejectedUploadRow } from './upload-segment';
 
 export { MAX_FIELD_LENGTH } from './upload-segment';
 
@@ -10,14 +12,13 @@ export const REJECTED_ROWS_KEPT = 1_000;
 export class TooManyRecipientsError extends Error {}
 
 /**
- * Turns parsed segments (validated on workers) into list entries, in row order: drops duplicates over the
- * whole list, counts, batches the entries for writing, and records every rejected row with its row number,
- * column and reason. The only per-row work left to the main thread.
+ * Turns parsed segments (validated and encoded on workers) into batches of list entries, in row order: drops
+ * duplicates over the whole list, counts, and records every rejected row with its row number, column and
+ * reason. The only per-row work left to the main thread is one lookup per number in a typed array; a
+ * segment's entries are written as the worker encoded them unless a duplicate has to be cut out.
  */
 export class RecipientListBuilder {
-  // One Set per last two digits: a single Set of a million rehashes for ~15 ms in one go; 100 small ones don't.
-  private readonly seen = Array.from({ length: 100 }, () => new Set<string>());
-  private batch: RecipientListEntryBatch;
+  private readonly seen = new PhoneNumberSet();
   private position = 0;
   rowCount = 0;
   duplicateCount = 0;
@@ -29,62 +30,69 @@ export class RecipientListBuilder {
     private readonly header: readonly string[],
     private readonly phoneIndex: number,
     private readonly maxRecipients: number,
-  ) {
-    this.batch = this.emptyBatch();
-  }
+  ) {}
 
   get validCount(): number {
     return this.position;
   }
 
-  /** Valid entries waiting to be written. */
-  get pending(): number {
-    return this.batch.phones.length;
-  }
-
-  /** Adds a segment's rows; `rowBase` is the row number before the segment's first row. */
-  addSegment(rowBase: number, segment: ParsedUploadSegment): void {
-    const { rejected } = segment;
+  /**
+   * Adds a segment's rows (`rowBase` is the row number before the segment's first row) and answers its new
+   * entries, or null when it has none.
+   */
+  addSegment(rowBase: number, segment: ParsedUploadSegment): RecipientListEntryBatch | null {
+    const { rejected, validRows, numbers } = segment;
+    const firstPosition = this.position;
+    const duplicates: number[] = [];
+    let inputs: string[] | null = null;
     let r = 0;
-    for (let v = 0; v < segment.validRows.length; v++) {
-      const row = segment.validRows[v];
+    for (let v = 0; v < validRows.length; v++) {
+      const row = validRows[v];
       for (; r < rejected.length && rejected[r].row < row; r++) {
         this.addRejected(rowBase, rejected[r]);
       }
       this.rowCount++;
-      const e164 = segment.phones[v];
-      if (this.isDuplicate(e164)) {
-        this.duplicate(rowBase + row, segment.inputs[v] || e164, e164);
+      if (this.seen.has(numbers[v])) {
+        inputs ??= JSON.parse(segment.inputs) as string[];
+        const e164 = `+${numbers[v]}`;
+        this.duplicate(rowBase + row, inputs[v] || e164, e164);
+        duplicates.push(v);
         continue;
       }
       if (this.position >= this.maxRecipients) {
         throw new TooManyRecipientsError(`more than ${this.maxRecipients.toLocaleString('en-US')} valid recipients`);
       }
-      this.shardOf(e164).add(e164);
+      this.seen.add(numbers[v]);
       this.position++;
-      const country = segment.countries[v];
-      this.countries[country] = (this.countries[country] ?? 0) + 1;
-      this.batch.rows.push(rowBase + row);
-      this.batch.phones.push(e164);
-      this.batch.countries.push(country);
-      this.batch.values.push(segment.values[v]);
     }
     for (; r < rejected.length; r++) {
       this.addRejected(rowBase, rejected[r]);
     }
+    if (this.position === firstPosition) {
+      return null;
+    }
+    const entries = duplicates.length === 0 ? segment.entries : withoutEntries(segment.entries, duplicates);
+    this.countCountries(segment.countries, duplicates.length === 0 ? [] : entries.countries.split(','));
+    return { firstPosition, rowBase, ...entries };
   }
 
-  /** The valid entries since the last call, to be written; the next batch starts empty. */
-  takeBatch(): RecipientListEntryBatch {
-    const batch = this.batch;
-    this.batch = this.emptyBatch();
-    return batch;
+  /** Every valid row's country, less the duplicates' (then `kept` lists the countries of the entries kept). */
+  private countCountries(segmentCountries: Record<string, number>, kept: string[]): void {
+    if (kept.length === 0) {
+      for (const [country, count] of Object.entries(segmentCountries)) {
+        this.countries[country] = (this.countries[country] ?? 0) + count;
+      }
+      return;
+    }
+    for (const country of kept) {
+      this.countries[country] = (this.countries[country] ?? 0) + 1;
+    }
   }
 
   private addRejected(rowBase: number, rejected: RejectedUploadRow): void {
     this.rowCount++;
     // A valid number with a bad field is reported as a duplicate when it is one (numbers are checked first).
-    if (rejected.phone && this.isDuplicate(rejected.phone.e164)) {
+    if (rejected.phone && this.seen.has(Number(rejected.phone.e164.slice(1)))) {
       this.duplicate(rowBase + rejected.row, rejected.phone.input, rejected.phone.e164);
       return;
     }
@@ -97,22 +105,22 @@ export class RecipientListBuilder {
     this.reject(row, this.header[this.phoneIndex], input, `${RecipientRejection.DUPLICATE} of ${e164}`);
   }
 
-  private isDuplicate(e164: string): boolean {
-    return this.shardOf(e164).has(e164);
-  }
-
-  private shardOf(e164: string): Set<string> {
-    return this.seen[(e164.charCodeAt(e164.length - 1) - 48) * 10 + e164.charCodeAt(e164.length - 2) - 48];
-  }
-
   private reject(row: number, column: string | null, input: string, reason: string): void {
     this.rejectedCount++;
     if (this.rejectedRows.length < REJECTED_ROWS_KEPT) {
       this.rejectedRows.push({ row, column, input, reason });
     }
   }
+}
 
-  private emptyBatch(): RecipientListEntryBatch {
-    return { firstPosition: this.position, rows: [], phones: [], countries: [], values: [] };
-  }
+/** The entries less those at `indexes` (ascending): decoded, filtered, encoded again. */
+function withoutEntries(entries: EncodedEntries, indexes: number[]): EncodedEntries {
+  const dropped = new Set(indexes);
+  const keep = (_: unknown, i: number) => !dropped.has(i);
+  return {
+    rows: entries.rows.split(',').filter(keep).join(','),
+    phones: entries.phones.split(',').filter(keep).join(','),
+    countries: entries.countries.split(',').filter(keep).join(','),
+    values: JSON.stringify((JSON.parse(entries.values) as string[][]).filter(keep)),
+  };
 }

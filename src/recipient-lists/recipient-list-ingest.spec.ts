@@ -1,4 +1,4 @@
-import type { RecipientListEntryBatch } from '../persistence/recipient-list.repository';
+import type { RecipientListEntryBatch } from '../persistence/recipient-list-entry.repository';
 import { CsvFormatError, RecipientListIngest } from './recipient-list-ingest';
 import type { RecipientListFormat } from './recipient-list-format';
 
@@ -40,11 +40,16 @@ async function ingest(
       await pipeline.push(bytes.subarray(start, start + chunkSize));
     }
     const builder = await pipeline.finish();
-    const entries = batches.flatMap((batch) =>
-      batch.phones.map((phone, i) => ({ row: batch.rows[i], phone, values: batch.values[i] })),
-    );
+    const entries = batches.flatMap((batch) => {
+      const rows = batch.rows.split(',');
+      const values = JSON.parse(batch.values) as string[][];
+      return batch.phones
+        .split(',')
+        .map((phone, i) => ({ row: batch.rowBase + Number(rows[i]), phone, values: values[i] }));
+    });
+    // Positions run on from batch to batch.
     expect(entries.map((_, i) => i)).toEqual(
-      batches.flatMap((batch) => batch.phones.map((_, i) => batch.firstPosition + i)),
+      batches.flatMap((batch) => batch.phones.split(',').map((_, i) => batch.firstPosition + i)),
     );
     return { header, phoneIndex, entries, builder };
   } finally {

@@ -1,7 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { CountryCode } from 'libphonenumber-js/core';
 import { UserInputError } from '../common/errors/domain-error';
-import type { RecipientListEntryBatch } from '../persistence/recipient-list.repository';
+import type { RecipientListEntryBatch } from '../persistence/recipient-list-entry.repository';
 import { checkHeader, resolvePhoneColumn } from './phone-column';
 import { RecipientListBuilder } from './recipient-list-builder';
 import type { RecipientListFormat } from './recipient-list-format';
@@ -9,14 +9,13 @@ import { MAX_RECORD_BYTES, RecordSegment, RecordSplitter } from './record-splitt
 import { UploadParsePool, UploadWorkerFactory, uploadWorkerFactory } from './upload-parse-pool';
 import { ParsedUploadSegment, parseNdjsonLine } from './upload-segment';
 
-// ~6,000 rows: ~60 ms of parsing and validation on a worker, a few ms of merging on the event loop.
+// ~6,000 rows: ~60 ms of parsing and validation on a worker, about a millisecond of merging on the event
+// loop, and one INSERT.
 const SEGMENT_BYTES = 256 * 1024;
 const WORKERS = 2;
 // Three segments per worker: one being parsed, two waiting, so a worker keeps going while the event loop is
 // busy elsewhere (or not scheduled: the database shares the cores).
 const SEGMENTS_IN_FLIGHT = 3 * WORKERS;
-// Entries per INSERT: large enough to amortise the round trip.
-const ENTRY_BATCH = 2_000;
 // Batches written one after the other while the workers go on; more wait for the database.
 const WRITES_QUEUED = 3;
 
@@ -27,16 +26,16 @@ export interface RecipientListIngestOptions {
   maxRecipients: number;
   /** Called once, with the columns, before any entry is written (the list row is created there). */
   onHeader: (header: string[], phoneIndex: number) => Promise<void>;
-  /** Writes a batch of entries; at most one write is pending at a time. */
+  /** Writes a batch of entries (a segment's); one write runs at a time. */
   write: (batch: RecipientListEntryBatch) => Promise<void>;
   createWorker?: UploadWorkerFactory;
 }
 
 /**
  * The upload pipeline: bytes are cut into segments of whole records as they arrive, parsed and validated on
- * worker threads, merged in order (duplicates, counts, row numbers) on the event loop and written a batch at
- * a time. Every stage waits for the next one (at most SEGMENTS_IN_FLIGHT segments and one write pending), so
- * the body is read only as fast as it is stored and never held whole.
+ * worker threads, merged in order (duplicates, counts, row numbers) on the event loop and written a segment
+ * at a time. Every stage waits for the next one (at most SEGMENTS_IN_FLIGHT segments and WRITES_QUEUED
+ * writes pending), so the body is read only as fast as it is stored and never held whole.
  */
 export class RecipientListIngest {
   private readonly splitter: RecordSplitter;
@@ -71,7 +70,6 @@ export class RecipientListIngest {
     while (this.pool!.inFlight > 0) {
       await this.takeResult();
     }
-    this.flush();
     await this.writing;
     return this.builder;
   }
@@ -139,22 +137,18 @@ export class RecipientListIngest {
     }
     // CSV rows are records (empty lines are not); NDJSON rows are lines.
     const rowBase = this.options.format === 'csv' ? this.csvRows : firstLine - 1;
-    this.builder!.addSegment(rowBase, result);
+    const batch = this.builder!.addSegment(rowBase, result);
     this.csvRows += result.rows;
-    if (this.builder!.pending >= ENTRY_BATCH) {
-      this.flush();
+    if (batch) {
+      this.queueWrite(batch);
       while (this.writesQueued > WRITES_QUEUED) {
         await this.writing;
       }
     }
   }
 
-  /** Queues a write of the pending entries, after the writes before it. */
-  private flush(): void {
-    const batch = this.builder!.takeBatch();
-    if (batch.phones.length === 0) {
-      return;
-    }
+  /** Queues a write of the batch, after the writes before it. */
+  private queueWrite(batch: RecipientListEntryBatch): void {
     this.writesQueued++;
     const write = this.writing.then(() => this.options.write(batch)).finally(() => this.writesQueued--);
     // Awaited when too many are queued and at the end; a failure meanwhile is not an unhandled rejection.

@@ -7,6 +7,7 @@ import { AppConfig } from '../config/app-config.service';
 import { MAX_RECIPIENTS_PER_CAMPAIGN } from '../campaigns/dto/send-bulk.input';
 import { parseByteSize } from '../delivery-reports/webhook-body';
 import { isSupportedCountry, normalizeCountry } from '../messaging/recipient-number-parser';
+import { RecipientListEntryRepository } from '../persistence/recipient-list-entry.repository';
 import { RecipientListRepository } from '../persistence/recipient-list.repository';
 import { TooManyRecipientsError } from './recipient-list-builder';
 import type { RecipientListFormat } from './recipient-list-format';
@@ -36,6 +37,7 @@ export class RecipientListUploadService {
 
   constructor(
     private readonly lists: RecipientListRepository,
+    private readonly entries: RecipientListEntryRepository,
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
@@ -65,7 +67,7 @@ export class RecipientListUploadService {
         });
         created = true;
       },
-      write: (batch) => this.lists.insertEntries(id, batch),
+      write: (batch) => this.entries.insert(id, batch),
     });
     try {
       let received = 0;

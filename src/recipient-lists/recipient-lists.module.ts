@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RecipientListEntryRepository } from '../persistence/recipient-list-entry.repository';
 import { RecipientListRepository } from '../persistence/recipient-list.repository';
 import { PersonalizedRecipientsService } from './personalized-recipients';
 import { RecipientListExpiryService } from './recipient-list-expiry.service';
@@ -11,6 +12,7 @@ import { RecipientListsResolver } from './recipient-lists.resolver';
   controllers: [RecipientListsController],
   providers: [
     RecipientListRepository,
+    RecipientListEntryRepository,
     RecipientListUploadService,
     RecipientListsResolver,
     RecipientListExpiryService,

@@ -7,11 +7,16 @@ const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
 
-/** Complete records cut from the upload, and the line (1-based) its first byte is on. */
+/**
+ * Complete records cut from the upload, and the line (1-based) its first byte is on. `bytes` is a copy with
+ * an ArrayBuffer of its own, so it can be moved to a worker as it is.
+ */
 export interface RecordSegment {
   bytes: Buffer;
   firstLine: number;
 }
+
+const FIRST_CAPACITY = 64 * 1024;
 
 export class RecordTooLongError extends Error {
   constructor(readonly line: number) {
@@ -25,26 +30,36 @@ export class RecordTooLongError extends Error {
  * Cuts a byte stream into segments of whole records, so each segment can be parsed on its own (on a worker)
  * while the stream is still arriving. A record ends at a line break (\n, \r\n or a lone \r) outside quotes;
  * in CSV a `"` toggles quoting (RFC 4180: an escaped `""` toggles twice), NDJSON has no quoting of line
- * breaks. Holds at most one segment plus one incomplete record.
+ * breaks. Holds at most one segment plus one incomplete record, in one buffer that grows to fit and is
+ * reused: the bytes are copied in once and out once, with no allocation per network chunk (buffers live
+ * outside the JavaScript heap, and every few megabytes of them allocated trigger a full garbage collection).
  */
 export class RecordSplitter {
-  private pending: Buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.allocUnsafe(FIRST_CAPACITY);
+  /** Bytes of `buffer` in use: what has arrived and not been cut. */
+  private length = 0;
   private scanned = 0;
   private inQuotes = false;
   private ended = false;
-  /** Ends (exclusive) of the first and last complete records in `pending`, and the lines before them. */
+  /** Ends (exclusive) of the first and last complete records in `buffer`, and the lines before them. */
   private firstEnd = -1;
   private firstEndLines = 0;
   private lastEnd = 0;
   private lastEndLines = 0;
   private scannedLines = 0;
-  /** Line of pending[0]. */
+  /** Line of buffer[0]. */
   private line = 1;
 
   constructor(private readonly format: RecipientListFormat) {}
 
   append(chunk: Buffer): void {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    if (this.length + chunk.length > this.buffer.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + chunk.length));
+      this.buffer.copy(bigger, 0, 0, this.length);
+      this.buffer = bigger;
+    }
+    chunk.copy(this.buffer, this.length);
+    this.length += chunk.length;
     this.scan();
   }
 
@@ -71,15 +86,19 @@ export class RecordSplitter {
   }
 
   private takeRest(): RecordSegment | null {
-    if (!this.ended || this.pending.length === 0) {
+    if (!this.ended || this.length === 0) {
       return null;
     }
-    return this.cut(this.pending.length, this.scannedLines);
+    return this.cut(this.length, this.scannedLines);
   }
 
   private cut(end: number, lines: number): RecordSegment {
-    const segment = { bytes: this.pending.subarray(0, end), firstLine: this.line };
-    this.pending = this.pending.subarray(end);
+    // Not Buffer.from(): a copy under 4 KB would share Node's buffer pool.
+    const bytes = Buffer.from(new Uint8Array(end).buffer);
+    this.buffer.copy(bytes, 0, 0, end);
+    const segment = { bytes, firstLine: this.line };
+    this.buffer.copyWithin(0, end, this.length);
+    this.length -= end;
     this.line += lines;
     this.scanned -= end;
     this.scannedLines -= lines;
@@ -100,12 +119,13 @@ export class RecordSplitter {
   }
 
   private scan(): void {
-    const bytes = this.pending;
+    const bytes = this.buffer;
+    const length = this.length;
     const csv = this.format === 'csv';
     let i = this.scanned;
     let lines = this.scannedLines;
     let inQuotes = this.inQuotes;
-    for (; i < bytes.length; i++) {
+    for (; i < length; i++) {
       const byte = bytes[i];
       if (byte === QUOTE && csv) {
         inQuotes = !inQuotes;
@@ -115,10 +135,10 @@ export class RecordSplitter {
         continue;
       }
       if (byte === CR) {
-        if (i + 1 === bytes.length && !this.ended) {
+        if (i + 1 === length && !this.ended) {
           break; // \r\n may be split between chunks: decide when the next byte is here.
         }
-        if (bytes[i + 1] === LF) {
+        if (i + 1 < length && bytes[i + 1] === LF) {
           i++;
         }
       }

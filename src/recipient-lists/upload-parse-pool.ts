@@ -89,8 +89,10 @@ export class UploadParsePool {
     // Taken later by next(); until then a failure must not count as an unhandled rejection.
     result.catch(() => undefined);
     this.results.push(result);
-    // A copy of exactly these bytes, moved to the worker (a view would clone its whole underlying buffer).
-    const bytes = new Uint8Array(request.bytes);
+    // Exactly these bytes, moved to the worker: the splitter's segments own their buffer; a view of a larger
+    // one (the header record) is copied first, as moving it would clone the whole underlying buffer.
+    const owned = request.bytes.byteOffset === 0 && request.bytes.byteLength === request.bytes.buffer.byteLength;
+    const bytes = owned ? (request.bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(request.bytes);
     this.workers[index].postMessage({ ...request, bytes, segment } satisfies UploadSegmentRequest, [bytes.buffer]);
   }
 

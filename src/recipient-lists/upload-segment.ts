@@ -21,22 +21,37 @@ export interface UploadSegmentRequest {
 
 /**
  * Rows are numbered from 1 within the segment: CSV records (empty lines are not records), NDJSON lines.
- * Valid rows are parallel arrays; `inputs[i]` is the phone cell as written, '' when it already was phones[i].
+ * The valid rows come as the main thread needs them, with as few objects as possible to copy and collect:
+ * their row numbers and numbers in typed arrays (for duplicates), and their columns already encoded as the
+ * INSERT takes them (`entries`), written as they are unless a duplicate has to be left out.
  */
 export interface ParsedUploadSegment {
   segment: number;
   /** CSV: records in the segment; NDJSON: lines. */
   rows: number;
-  validRows: number[];
-  phones: string[];
-  inputs: string[];
-  countries: string[];
-  /** The other cells of each valid row, in header order. */
-  values: string[][];
+  validRows: Int32Array<ArrayBuffer>;
+  /** Each valid row's E.164 number without its `+` (at most 15 digits: exact in a double). */
+  numbers: Float64Array<ArrayBuffer>;
+  entries: EncodedEntries;
+  /** JSON array: each valid row's phone cell as written, '' when it already was the E.164 number. */
+  inputs: string;
+  /** Valid rows per country. */
+  countries: Record<string, number>;
   /** In row order. */
   rejected: RejectedUploadRow[];
   /** A CSV that cannot be read: csv-parse's code and message, the line within the segment. */
   csvError?: { code: string; message: string; line: number };
+}
+
+/**
+ * Entries, each column one text: row numbers (within the segment), E.164 numbers and countries hold no
+ * comma and are comma-joined; `values` is a JSON array of each entry's other cells in header order.
+ */
+export interface EncodedEntries {
+  rows: string;
+  phones: string;
+  countries: string;
+  values: string;
 }
 
 /**
@@ -53,16 +68,8 @@ export interface RejectedUploadRow {
 
 /** Parses and validates one segment: the per-row work of an upload, with nothing that needs the whole list. */
 export function parseUploadSegment(request: UploadSegmentRequest): ParsedUploadSegment {
-  const result: ParsedUploadSegment = {
-    segment: request.segment,
-    rows: 0,
-    validRows: [],
-    phones: [],
-    inputs: [],
-    countries: [],
-    values: [],
-    rejected: [],
-  };
+  const rows = new ValidRows();
+  const rejected: RejectedUploadRow[] = [];
   const text = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength).toString('utf8');
   if (request.format === 'csv') {
     let records: string[][];
@@ -70,30 +77,69 @@ export function parseUploadSegment(request: UploadSegmentRequest): ParsedUploadS
       records = parseCsv(text, { relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_RECORD_BYTES });
     } catch (error) {
       const { code, message, lines } = error as { code?: string; message: string; lines?: number };
-      result.csvError = { code: code ?? 'CSV_ERROR', message, line: lines ?? 1 };
-      return result;
+      return {
+        ...rows.result(request.segment, 0, rejected),
+        csvError: { code: code ?? 'CSV_ERROR', message, line: lines ?? 1 },
+      };
     }
-    result.rows = records.length;
-    records.forEach((cells, i) => addRow(result, request, i + 1, cells));
-    return result;
+    records.forEach((cells, i) => addRow(rows, rejected, request, i + 1, cells));
+    return rows.result(request.segment, records.length, rejected);
   }
   const lines = text.split(/\r\n|\r|\n/);
   // A segment ends with a line break, which leaves one empty string after it.
   if (lines[lines.length - 1] === '') {
     lines.pop();
   }
-  result.rows = lines.length;
   lines.forEach((line, i) => {
     if (line.trim() !== '') {
       const object = parseNdjsonLine(line);
       if (typeof object === 'string') {
-        result.rejected.push({ row: i + 1, column: -1, input: shortenRejectedInput(line), reason: object });
+        rejected.push({ row: i + 1, column: -1, input: shortenRejectedInput(line), reason: object });
       } else {
-        addRow(result, request, i + 1, cellsOf(object, request.header));
+        addRow(rows, rejected, request, i + 1, cellsOf(object, request.header));
       }
     }
   });
-  return result;
+  return rows.result(request.segment, lines.length, rejected);
+}
+
+/** The valid rows of a segment as they are found, then encoded once. */
+class ValidRows {
+  private readonly rows: number[] = [];
+  private readonly phones: string[] = [];
+  private readonly inputs: string[] = [];
+  private readonly countryOf: string[] = [];
+  private readonly values: string[][] = [];
+
+  add(row: number, phone: string, input: string, country: string, values: string[]): void {
+    this.rows.push(row);
+    this.phones.push(phone);
+    this.inputs.push(input);
+    this.countryOf.push(country);
+    this.values.push(values);
+  }
+
+  result(segment: number, rows: number, rejected: RejectedUploadRow[]): ParsedUploadSegment {
+    const countries: Record<string, number> = {};
+    for (const country of this.countryOf) {
+      countries[country] = (countries[country] ?? 0) + 1;
+    }
+    return {
+      segment,
+      rows,
+      validRows: Int32Array.from(this.rows),
+      numbers: Float64Array.from(this.phones, (phone) => Number(phone.slice(1))),
+      entries: {
+        rows: this.rows.join(','),
+        phones: this.phones.join(','),
+        countries: this.countryOf.join(','),
+        values: JSON.stringify(this.values),
+      },
+      inputs: JSON.stringify(this.inputs),
+      countries,
+      rejected,
+    };
+  }
 }
 
 /** The object of an NDJSON line, its values as text; or why the line is not a row. */
@@ -119,10 +165,16 @@ function cellsOf(record: Record<string, string>, header: readonly string[]): str
   return header.map((name) => (Object.prototype.hasOwnProperty.call(record, name) ? record[name] : ''));
 }
 
-function addRow(result: ParsedUploadSegment, request: UploadSegmentRequest, row: number, cells: string[]): void {
+function addRow(
+  rows: ValidRows,
+  rejected: RejectedUploadRow[],
+  request: UploadSegmentRequest,
+  row: number,
+  cells: string[],
+): void {
   const { header, phoneIndex } = request;
   if (cells.length !== header.length) {
-    result.rejected.push({
+    rejected.push({
       row,
       column: -1,
       input: shortenRejectedInput(cells.join(',')),
@@ -133,7 +185,7 @@ function addRow(result: ParsedUploadSegment, request: UploadSegmentRequest, row:
   const input = cells[phoneIndex];
   const parsed = parseRecipientNumber(input, request.defaultCountry);
   if (!parsed.ok) {
-    result.rejected.push({ row, column: phoneIndex, input: shortenRejectedInput(input), reason: parsed.reason });
+    rejected.push({ row, column: phoneIndex, input: shortenRejectedInput(input), reason: parsed.reason });
     return;
   }
   const values: string[] = [];
@@ -142,7 +194,7 @@ function addRow(result: ParsedUploadSegment, request: UploadSegmentRequest, row:
       continue;
     }
     if (cells[i].length > MAX_FIELD_LENGTH) {
-      result.rejected.push({
+      rejected.push({
         row,
         column: i,
         input: shortenRejectedInput(cells[i]),
@@ -153,9 +205,5 @@ function addRow(result: ParsedUploadSegment, request: UploadSegmentRequest, row:
     }
     values.push(cells[i]);
   }
-  result.validRows.push(row);
-  result.phones.push(parsed.e164);
-  result.inputs.push(parsed.e164 === input ? '' : shortenRejectedInput(input));
-  result.countries.push(parsed.country);
-  result.values.push(values);
+  rows.add(row, parsed.e164, parsed.e164 === input ? '' : shortenRejectedInput(input), parsed.country, values);
 }

@@ -25,9 +25,16 @@ export interface ServiceProcess {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
 }
 
-/** Runs the built service (`node dist/src/main.js`) with exactly the given environment. */
-export function runService(env: Record<string, string>, script: string = MAIN_JS): ServiceProcess {
-  const child = spawn(process.execPath, [script], {
+/**
+ * Runs the built service (`node dist/src/main.js`) with exactly the given environment; `nodeArgs` go before
+ * the script (flags NODE_OPTIONS refuses, such as --cpu-prof).
+ */
+export function runService(
+  env: Record<string, string>,
+  script: string = MAIN_JS,
+  nodeArgs: string[] = [],
+): ServiceProcess {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
