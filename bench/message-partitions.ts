@@ -297,9 +297,12 @@ class PartitionBench {
       if (claim.kind !== 'submit') {
         throw new Error(`unexpected claim: ${claim.kind}`);
       }
-      await this.dispatch.submitWaitingMessages(claim.batch.id, [], null);
-      await this.dispatch.markAccepted(claim.batch.id, `api-${claim.batch.id}`, []);
-      claimed++;
+      // A claim may take several of a campaign's small batches at once (batches smaller than the lane's).
+      for (const { batch } of claim.batches) {
+        await this.dispatch.submitWaitingMessages(batch.id, [], null);
+        await this.dispatch.markAccepted(batch.id, `api-${batch.id}`, []);
+        claimed++;
+      }
     }
     if (claimed !== MEASURED_BATCHES) {
       throw new Error(`claimed ${claimed} batches, expected ${MEASURED_BATCHES}`);
