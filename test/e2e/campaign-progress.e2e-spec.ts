@@ -208,7 +208,11 @@ describe.each(TEST_DATABASES)('campaignProgress subscription on %s', (database) 
       factory.signal(campaign.id);
       await Promise.all(watchersOfCampaign.map((w) => w.waitFor((r) => r.at(-1)?.progress.delivered === 2)));
       await sleep(300);
-      expect(reads.mock.calls.filter(([, id]) => id === campaign.id)).toHaveLength(1);
+      // One read per flush, whatever the number of subscribers. The change's database notification and
+      // the signal may fall into two flushes on a busy machine; a read per subscriber would be 3 or more.
+      const campaignReads = reads.mock.calls.filter(([, id]) => id === campaign.id).length;
+      expect(campaignReads).toBeGreaterThanOrEqual(1);
+      expect(campaignReads).toBeLessThan(watchersOfCampaign.length);
     } finally {
       reads.mockRestore();
     }
