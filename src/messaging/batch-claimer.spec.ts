@@ -272,6 +272,14 @@ describe(BatchClaimer.name, () => {
         expect(byTokens.kind === 'submit' && byTokens.batches.map((b) => b.batch.id)).toEqual(['b1', 'b2']);
       });
 
+      it('should take at most 16 batches in one claim, however small they are', async () => {
+        // 1,000 MPS: a second would hold 33 batches of 30; the claim's transaction stays short instead.
+        const { sut, dispatch } = setup({ PLIVO_MPS: '1000', PLIVO_API_CONCURRENCY: '100' });
+        campaignOfSmallBatches(dispatch, 40);
+        const claim = await sut.claimNext('me');
+        expect(claim.kind === 'submit' && claim.batches.length).toBe(16);
+      });
+
       it('should claim a full batch alone, even when it is under a second of the MPS', async () => {
         // 2,000 MPS and a 0.5 s lead: full batches of 1,000, half a second each.
         const { sut, dispatch } = setup({ PLIVO_MPS: '2000', DISPATCH_LEAD_SECONDS: '0.5' });

@@ -28,6 +28,9 @@ const IN_FLIGHT_RECHECK_MS = 20;
 // small batch would need more claims a second than transactions serialized on the pacing row can make.
 // Full batches are claimed one at a time, as before.
 const GROUP_SECONDS = 1;
+// And at most this many batches per claim: the claim is one transaction that pause, cancel and the
+// other instances' claims wait behind (on the embedded PGlite, every statement does), so it stays short.
+const MAX_GROUPED_BATCHES = 16;
 
 /**
  * The dispatcher's rules for what to do next, decided in one transaction that all instances share
@@ -124,6 +127,7 @@ export class BatchClaimer {
       while (
         small(recipients.length) &&
         messages < laneMps * GROUP_SECONDS &&
+        claimed.length < MAX_GROUPED_BATCHES &&
         inFlight + claimed.length < apiConcurrency
       ) {
         const claimedIds = claimed.map((c) => c.batch.id);

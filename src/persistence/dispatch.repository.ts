@@ -220,13 +220,14 @@ export class DispatchRepository {
 
   /**
    * The campaign is sending (QUEUED becomes SENDING) and its fair-share turn moves on by `turnMs`
-   * from now or from its current turn, whichever is later.
+   * from now or from its current turn, whichever is later. A campaign paused while this claim was
+   * being made keeps no start time: it starts (and says campaign.started) when resumed and claimed.
    */
   async takeTurn(campaignId: string, turnMs: number): Promise<void> {
     await this.db.$executeRaw`
       UPDATE "Campaign" SET
         status = CASE WHEN status = 'QUEUED' THEN 'SENDING'::"CampaignStatus" ELSE status END,
-        "startedAt" = coalesce("startedAt", now()),
+        "startedAt" = CASE WHEN status IN ('QUEUED', 'SENDING') THEN coalesce("startedAt", now()) ELSE "startedAt" END,
         "dispatchTurnAt" = greatest(coalesce("dispatchTurnAt", now()), now()) + ${turnMs} * interval '1 millisecond',
         "updatedAt" = now()
       WHERE id = ${campaignId}::uuid`;
