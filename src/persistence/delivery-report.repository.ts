@@ -3,7 +3,7 @@ import { Pool, PoolClient } from 'pg';
 import { MESSAGE_STATUS_RANK } from '../domain/message-status-order';
 import { MessageStatus } from '../domain/message-status.enum';
 import { DATABASE_URL } from './database.providers';
-import { guardedPool } from './guarded-pool';
+import { DedicatedPool } from './dedicated-pool';
 import { PrismaService } from './prisma.service';
 
 /** A delivery report as appended: Plivo's fields, normalised, plus the raw payload. */
@@ -238,30 +238,27 @@ const HOT_POOL_SIZE = 4;
 /** The delivery-report log: append (group commit), claim, apply, nonce housekeeping. */
 @Injectable()
 export class DeliveryReportRepository implements OnApplicationShutdown {
-  private readonly logger = new Logger(DeliveryReportRepository.name);
-  private pool: Pool | undefined;
-  private closed = false;
+  private readonly pool: DedicatedPool;
 
   constructor(
     private readonly prisma: PrismaService,
-    @Inject(DATABASE_URL) private readonly databaseUrl: string,
-  ) {}
+    @Inject(DATABASE_URL) databaseUrl: string,
+  ) {
+    this.pool = new DedicatedPool(
+      DeliveryReportRepository.name,
+      'delivery-report',
+      { connectionString: databaseUrl, max: HOT_POOL_SIZE, application_name: 'bulk-sms-webhook' },
+      new Logger(DeliveryReportRepository.name),
+    );
+  }
 
   // After every onModuleDestroy hook, so services have drained their writes.
   async onApplicationShutdown(): Promise<void> {
-    this.closed = true;
-    await this.pool?.end();
+    await this.pool.close();
   }
 
   private get hotPool(): Pool {
-    if (this.closed) {
-      throw new Error('DeliveryReportRepository is shut down');
-    }
-    this.pool ??= guardedPool(
-      { connectionString: this.databaseUrl, max: HOT_POOL_SIZE, application_name: 'bulk-sms-webhook' },
-      (error) => this.logger.warn(`Idle delivery-report connection lost: ${error.message}`),
-    );
-    return this.pool;
+    return this.pool.get();
   }
 
   /**

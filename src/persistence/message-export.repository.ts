@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { MessageStatus } from '../domain/message-status.enum';
 import { DATABASE_URL } from './database.providers';
 import { ExportFormat, pageQuerySql } from './export-page-query';
-import { guardedPool } from './guarded-pool';
+import { DedicatedPool } from './dedicated-pool';
 
 /** One page of an export: its lines, written by the database (src/persistence/export-page-query.ts). */
 export interface ExportPage {
@@ -56,15 +56,19 @@ export interface ExportedCampaign {
 /** Keyset pages of one campaign's messages in id order (the order of the messages connection). */
 @Injectable()
 export class MessageExportRepository implements OnApplicationShutdown {
-  private readonly logger = new Logger(MessageExportRepository.name);
-  private pool: Pool | undefined;
-  private closed = false;
+  private readonly pool: DedicatedPool;
 
-  constructor(@Inject(DATABASE_URL) private readonly databaseUrl: string) {}
+  constructor(@Inject(DATABASE_URL) databaseUrl: string) {
+    this.pool = new DedicatedPool(
+      MessageExportRepository.name,
+      'export',
+      { connectionString: databaseUrl, max: EXPORT_POOL_SIZE, application_name: 'bulk-sms-export' },
+      new Logger(MessageExportRepository.name),
+    );
+  }
 
   async onApplicationShutdown(): Promise<void> {
-    this.closed = true;
-    await this.pool?.end();
+    await this.pool.close();
   }
 
   /** The lines of one page, written by the database in `format`. */
@@ -167,14 +171,7 @@ export class MessageExportRepository implements OnApplicationShutdown {
   }
 
   private get db(): Pool {
-    if (this.closed) {
-      throw new Error('MessageExportRepository is shut down');
-    }
-    this.pool ??= guardedPool(
-      { connectionString: this.databaseUrl, max: EXPORT_POOL_SIZE, application_name: 'bulk-sms-export' },
-      (error) => this.logger.warn(`Idle export connection lost: ${error.message}`),
-    );
-    return this.pool;
+    return this.pool.get();
   }
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import { DATABASE_URL } from './database.providers';
-import { guardedPool } from './guarded-pool';
+import { DedicatedPool } from './dedicated-pool';
 
 /**
  * Entries to write, each column one text: row numbers, E.164 numbers and countries hold no comma and are
@@ -37,16 +37,20 @@ const POOL_SIZE = 2;
  */
 @Injectable()
 export class RecipientListEntryRepository implements OnApplicationShutdown {
-  private readonly logger = new Logger(RecipientListEntryRepository.name);
-  private pool: Pool | undefined;
-  private closed = false;
+  private readonly pool: DedicatedPool;
 
-  constructor(@Inject(DATABASE_URL) private readonly databaseUrl: string) {}
+  constructor(@Inject(DATABASE_URL) databaseUrl: string) {
+    this.pool = new DedicatedPool(
+      RecipientListEntryRepository.name,
+      'recipient-list',
+      { connectionString: databaseUrl, max: POOL_SIZE, application_name: 'bulk-sms-list-upload' },
+      new Logger(RecipientListEntryRepository.name),
+    );
+  }
 
   // After every onModuleDestroy hook, so uploads have finished their writes.
   async onApplicationShutdown(): Promise<void> {
-    this.closed = true;
-    await this.pool?.end();
+    await this.pool.close();
   }
 
   /** One multi-row INSERT for the whole batch. */
@@ -66,13 +70,6 @@ export class RecipientListEntryRepository implements OnApplicationShutdown {
   }
 
   private get writePool(): Pool {
-    if (this.closed) {
-      throw new Error('RecipientListEntryRepository is shut down');
-    }
-    this.pool ??= guardedPool(
-      { connectionString: this.databaseUrl, max: POOL_SIZE, application_name: 'bulk-sms-list-upload' },
-      (error) => this.logger.warn(`Idle recipient-list connection lost: ${error.message}`),
-    );
-    return this.pool;
+    return this.pool.get();
   }
 }
