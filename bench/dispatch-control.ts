@@ -22,6 +22,7 @@ import path from 'node:path';
 import { applyMigrations } from '../src/persistence/migrator';
 import { PlivoSandbox } from '../src/sandbox/sandbox';
 import { SandboxMessage } from '../src/sandbox/sandbox-message';
+import { gbMobileNumbers, sandboxMessagesTo } from './bench-sandbox';
 import { freePort, runService } from '../test/utils/service-process';
 import { BenchResult, growthLines } from './bench-result';
 import { sql } from './bench-sql';
@@ -35,10 +36,6 @@ const CANCEL_RECIPIENTS = 100_000;
 const PGLITE_MEMORY_RECIPIENTS = 20_000;
 const CLOCK_TICKS = 100;
 const SENDER = '+14155550100';
-
-function numbers(count: number, offset: number): string[] {
-  return Array.from({ length: count }, (_, i) => `+4474${String(10_000_000 + offset + i).slice(0, 8)}`);
-}
 
 async function graphql<T>(base: string, query: string, variables: Record<string, unknown>): Promise<T> {
   const response = await fetch(`${base}/graphql`, {
@@ -137,7 +134,7 @@ export async function runDispatchControlBenchmark(
   const pid = () => service.child.pid!;
   let offset = 0;
   const drain = async (size: number): Promise<Drain> => {
-    const list = numbers(size, offset);
+    const list = gbMobileNumbers(size, offset);
     offset += size;
     const rssSamplesMb: number[] = [];
     const sampler = setInterval(() => rssSamplesMb.push(rssMb(pid())), 200);
@@ -150,7 +147,7 @@ export async function runDispatchControlBenchmark(
     } finally {
       clearInterval(sampler);
     }
-    const drained = messagesTo(sandbox, list);
+    const drained = sandboxMessagesTo(sandbox, list);
     const firstAccepted = drained.reduce((min, m) => Math.min(min, m.queuedAt), Number.POSITIVE_INFINITY);
     const lastSent = drained.reduce((max, m) => Math.max(max, leftQueueAt(m)), 0);
     return {
@@ -202,14 +199,14 @@ export async function runDispatchControlBenchmark(
     const largest = drains[drains.length - 1];
 
     // 2. Control latency after cancel.
-    const cancelled = numbers(CANCEL_RECIPIENTS, offset);
+    const cancelled = gbMobileNumbers(CANCEL_RECIPIENTS, offset);
     const id = await send(cancelled, 'Benchmark: cancel');
     await until('the first batch', () => acceptedCount(sandbox, cancelled) > 0, 60_000);
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     await graphql(base, 'mutation($id: ID!) { cancelCampaign(id: $id) { id } }', { id });
     const cancelAnswered = Date.now();
     const atCancel = acceptedCount(sandbox, cancelled);
-    const firstBatchAt = messagesTo(sandbox, cancelled).reduce((min, m) => Math.min(min, m.queuedAt), Infinity);
+    const firstBatchAt = sandboxMessagesTo(sandbox, cancelled).reduce((min, m) => Math.min(min, m.queuedAt), Infinity);
     const sinceFirst = (cancelAnswered - firstBatchAt) / 1000;
     await until(
       'the sandbox to send what it has',
@@ -219,7 +216,10 @@ export async function runDispatchControlBenchmark(
     // Nothing more arrives: wait one more lead and check.
     await new Promise((resolve) => setTimeout(resolve, LEAD_SECONDS * 1000));
     const after = acceptedCount(sandbox, cancelled);
-    const lastSentAfterCancel = messagesTo(sandbox, cancelled).reduce((max, m) => Math.max(max, leftQueueAt(m)), 0);
+    const lastSentAfterCancel = sandboxMessagesTo(sandbox, cancelled).reduce(
+      (max, m) => Math.max(max, leftQueueAt(m)),
+      0,
+    );
 
     return [
       ...drains.map(({ size, drain: { rate } }) => ({
@@ -273,28 +273,13 @@ export async function runDispatchControlBenchmark(
   }
 }
 
-/** The sandbox's messages to these numbers (one pass over its records: no per-number scan). */
-function messagesTo(sandbox: PlivoSandbox, list: string[]): SandboxMessage[] {
-  const digits = new Set(list.map((n) => n.replace(/^\+/, '')));
-  const found: SandboxMessage[] = [];
-  for (const submission of sandbox.records.submissions) {
-    for (const uuid of submission.messageUuids) {
-      const message = sandbox.records.message(uuid);
-      if (message && digits.has(message.to)) {
-        found.push(message);
-      }
-    }
-  }
-  return found;
-}
-
 function acceptedCount(sandbox: PlivoSandbox, list: string[]): number {
-  return messagesTo(sandbox, list).length;
+  return sandboxMessagesTo(sandbox, list).length;
 }
 
 /** Messages that left the sandbox's MPS queue (sent, or failed/rejected at once). */
 function sentCount(sandbox: PlivoSandbox, list: string[]): number {
-  return messagesTo(sandbox, list).filter((m) => m.status !== 'queued').length;
+  return sandboxMessagesTo(sandbox, list).filter((m) => m.status !== 'queued').length;
 }
 
 function leftQueueAt(message: SandboxMessage): number {

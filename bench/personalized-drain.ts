@@ -24,6 +24,7 @@ import path from 'node:path';
 import { applyMigrations } from '../src/persistence/migrator';
 import { PlivoSandbox } from '../src/sandbox/sandbox';
 import { SandboxMessage } from '../src/sandbox/sandbox-message';
+import { gbMobileNumbers, sandboxMessagesTo } from './bench-sandbox';
 import { freePort, runService } from '../test/utils/service-process';
 import { BENCH_ROUNDS, BenchResult, roundTo, withFloor } from './bench-result';
 import { sql } from './bench-sql';
@@ -37,11 +38,6 @@ const TEMPLATE = 'Hi {{ name }}, your order is ready for collection. Reply STOP 
 // The service's default DISPATCH_LEAD_SECONDS: Plivo's queue is kept at most this far ahead.
 const LEAD_SECONDS = 10;
 const API_REQUESTS_PER_SECOND = 300 / 5;
-
-/** GB mobile numbers (they get delivery receipts), `offset` on from the first. */
-function numbers(count: number, offset: number): string[] {
-  return Array.from({ length: count }, (_, i) => `+4474${String(10_000_000 + offset + i).slice(0, 8)}`);
-}
 
 const nameOf = (i: number): string => `Guest ${i % DISTINCT_NAMES}`;
 
@@ -72,21 +68,6 @@ async function sendList(base: string, listId: string): Promise<void> {
   if (body.errors) {
     throw new Error(JSON.stringify(body.errors));
   }
-}
-
-/** The sandbox's messages to these numbers (one pass over its records). */
-function messagesTo(sandbox: PlivoSandbox, phones: string[]): SandboxMessage[] {
-  const digits = new Set(phones.map((n) => n.slice(1)));
-  const found: SandboxMessage[] = [];
-  for (const submission of sandbox.records.submissions) {
-    for (const uuid of submission.messageUuids) {
-      const message = sandbox.records.message(uuid);
-      if (message && digits.has(message.to)) {
-        found.push(message);
-      }
-    }
-  }
-  return found;
 }
 
 export async function runPersonalizedDrainBenchmark(size = 100_000): Promise<BenchResult[]> {
@@ -123,13 +104,13 @@ export async function runPersonalizedDrainBenchmark(size = 100_000): Promise<Ben
     await service.waitFor(/Bulk SMS service ready/, 120_000);
     const results: BenchResult[] = [];
     for (let round = 1; round <= BENCH_ROUNDS; round++) {
-      const phones = numbers(size, round * 1_000_000);
+      const phones = gbMobileNumbers(size, round * 1_000_000);
       const listId = await uploadList(base, phones);
       await sendList(base, listId);
       const deadline = Date.now() + 120_000 + (size / MPS) * 3_000;
       let sent: SandboxMessage[] = [];
       for (;;) {
-        sent = messagesTo(sandbox, phones);
+        sent = sandboxMessagesTo(sandbox, phones);
         if (sent.length === size && sent.every((m) => m.status !== 'queued')) {
           break;
         }
