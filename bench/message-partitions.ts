@@ -13,10 +13,9 @@
  * RECIPIENTS_PER_BATCH goes through the real repository code:
  * - claims/s: BatchClaimer.claimNext (the dispatcher's claim transaction, recipients locked), then the
  *   statements that follow a provider's acceptance (messages SUBMITTED, batch ACCEPTED);
- * - reports applied/s, in the applier's pass (DeliveryReportRepository claim + planReportApply +
- *   applyPlan, 2,000 reports a pass), appended first with appendMany: a first report per message
- *   (`sent`, found by batch and number, the message learning its UUID), then a second (`delivered`,
- *   found by UUID through "ProviderMessage");
+ * - reports applied/s, as the webhook's intake stores and applies them (DeliveryReportRepository.appendMany,
+ *   REPORTS_PER_STATEMENT a statement): a first report per message (`sent`, found by batch and number, the
+ *   message learning its UUID), then a second (`delivered`, found by UUID through "ProviderMessage");
  * - progress reads/s: the campaign with its counters, as campaign progress reads it;
  * - message pages/s: the first page of the campaign's messages (all, or delivered), as the GraphQL
  *   messages query reads it.
@@ -38,7 +37,7 @@ import path from 'node:path';
 import { Client, Query } from 'pg';
 import { AppConfig } from '../src/config/app-config.service';
 import { InvalidEnvironmentError, validateEnvironment } from '../src/config/env.schema';
-import { planReportApply } from '../src/delivery-reports/report-apply-plan';
+import { OPT_OUT_SUPPRESSION_REASON, applyUpdateOf } from '../src/delivery-reports/report-apply-plan';
 import { PacingPlan } from '../src/messaging/pacing-plan';
 import { BatchClaimer } from '../src/messaging/batch-claimer';
 import { CampaignRepository } from '../src/persistence/campaign.repository';
@@ -51,7 +50,6 @@ import { applyMigrations } from '../src/persistence/migrator';
 import { PrismaService } from '../src/persistence/prisma.service';
 import { MIGRATIONS_DIR } from '../src/persistence/project-root';
 import { Transactor } from '../src/persistence/transactor';
-import { isOptOutErrorCode } from '../src/sms-gateway/plivo-status.mapper';
 import { ProviderAccount } from '../src/sms-gateway/provider-account';
 import { BENCH_ROUNDS, BenchResult, roundTo, withFloor } from './bench-result';
 import { sql } from './bench-sql';
@@ -69,7 +67,8 @@ const MEASURED_BATCHES = 100;
 const RECIPIENTS_PER_BATCH = 200;
 const PROGRESS_READS = 300;
 const PAGE_READS = 20;
-const APPLY_BATCH_SIZE = 2000;
+// About what the webhook's group commit gathers under load.
+const REPORTS_PER_STATEMENT = 200;
 const SENDER = '+14155550100';
 
 /** COPY … FROM STDIN with the whole input in hand (pg has no COPY IN of its own; this is its protocol). */
@@ -251,10 +250,12 @@ class PartitionBench {
 
     const claims = await this.measure(MEASURED_BATCHES, () => this.claimAll());
     const uuids = recipients.map(() => randomUUID());
-    await this.append(recipients.map((r, i) => report(uuids[i], r.batchId, r.to, 'sent', 1)));
-    const firstReports = await this.measure(recipients.length, () => this.applyAll());
-    await this.append(recipients.map((r, i) => report(uuids[i], null, null, 'delivered', 2)));
-    const laterReports = await this.measure(recipients.length, () => this.applyAll());
+    const firstReports = await this.measure(recipients.length, () =>
+      this.appendAndApply(recipients.map((r, i) => report(uuids[i], r.batchId, r.to, 'sent', 1))),
+    );
+    const laterReports = await this.measure(recipients.length, () =>
+      this.appendAndApply(recipients.map((r, i) => report(uuids[i], null, null, 'delivered', 2))),
+    );
     const progress = await this.measure(PROGRESS_READS, () => this.readProgress(campaignId));
     const messagePages = await this.measure(PAGE_READS, () => this.readMessagePages(campaignId));
 
@@ -309,33 +310,15 @@ class PartitionBench {
     }
   }
 
-  private async append(reports: NewDeliveryReport[]): Promise<void> {
-    for (let i = 0; i < reports.length; i += 1000) {
-      await this.reports.appendMany(
-        reports.slice(i, i + 1000).map((r) => ({ report: r, nonce: null })),
-        0,
-      );
-    }
-  }
-
-  /** The applier's passes (claim, plan, apply in one transaction) until no report waits. */
-  private async applyAll(): Promise<void> {
-    for (;;) {
-      const claimed = await this.reports.inApplyTransaction(async (tx) => {
-        const reports = await tx.claimUnapplied(APPLY_BATCH_SIZE, []);
-        if (reports.length === 0) {
-          return 0;
-        }
-        const plan = planReportApply(reports, new Date(), 86_400_000);
-        const updates = plan.updates.map((u) => ({ ...u, optOut: isOptOutErrorCode(u.errorCode) }));
-        const outcome = await tx.applyPlan(updates, plan.reports, 'opt-out');
-        if (outcome.applied !== updates.length) {
-          throw new Error(`applied ${outcome.applied} of ${updates.length} reports`);
-        }
-        return reports.length;
-      });
-      if (claimed === 0) {
-        return;
+  /** The intake's statements: each appends its reports and applies them to their messages. */
+  private async appendAndApply(reports: NewDeliveryReport[]): Promise<void> {
+    for (let i = 0; i < reports.length; i += REPORTS_PER_STATEMENT) {
+      const requests = reports
+        .slice(i, i + REPORTS_PER_STATEMENT)
+        .map((r) => ({ report: r, nonce: null, apply: applyUpdateOf(r) }));
+      const result = await this.reports.appendMany(requests, 0, OPT_OUT_SUPPRESSION_REASON);
+      if (result.applied !== requests.length) {
+        throw new Error(`applied ${result.applied} of ${requests.length} reports`);
       }
     }
   }

@@ -12,9 +12,11 @@ import {
   DeliveryReportRepository,
   ReportApplyStatements,
 } from '../persistence/delivery-report.repository';
-import { DeliveryReportApplier, OPT_OUT_SUPPRESSION_REASON } from './delivery-report-applier.service';
+import { AppliedReportsFollowUp } from './applied-reports-follow-up.service';
+import { DeliveryReportApplier } from './delivery-report-applier.service';
 import { DeliveryReportIntake } from './delivery-report-intake.service';
 import { DeliveryReportMetrics } from './delivery-report.metrics';
+import { OPT_OUT_SUPPRESSION_REASON } from './report-apply-plan';
 
 const NOW = new Date('2030-01-01T00:00:00Z');
 
@@ -56,7 +58,14 @@ function setup(claimed: ClaimedReport[]) {
   clock.now.mockReturnValue(NOW);
   const config = new AppConfig(loadEnvironment({ REPORT_APPLY_BATCH_SIZE: '100' }));
   const metrics = new DeliveryReportMetrics(new MetricsService());
-  const sut = new DeliveryReportApplier(reports, campaigns, events, intake, config, clock, metrics);
+  const sut = new DeliveryReportApplier(
+    reports,
+    new AppliedReportsFollowUp(campaigns, events),
+    intake,
+    config,
+    clock,
+    metrics,
+  );
   return { sut, tx, campaigns, events };
 }
 

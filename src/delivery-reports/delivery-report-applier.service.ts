@@ -1,25 +1,20 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
-import { BrakeService } from '../brake/brake.service';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { WakeableLoop } from '../common/loops/wakeable-loop';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
-import { CampaignEvents } from '../domain/campaign-events';
-import { CampaignRepository } from '../persistence/campaign.repository';
 import { ApplyOutcome, ClaimedReport, DeliveryReportRepository } from '../persistence/delivery-report.repository';
 import { isOptOutErrorCode } from '../sms-gateway/plivo-status.mapper';
+import { AppliedReportsFollowUp } from './applied-reports-follow-up.service';
 import { withDbRetry } from './db-retry';
 import { DeliveryReportIntake } from './delivery-report-intake.service';
 import { DeliveryReportMetrics } from './delivery-report.metrics';
-import { planReportApply, ReportApplyPlan } from './report-apply-plan';
+import { OPT_OUT_SUPPRESSION_REASON, planReportApply, ReportApplyPlan } from './report-apply-plan';
 
 /** An unmatched report is retried for this long (its message may not be committed yet), then given up. */
 export const UNMATCHED_RETRY_MAX_AGE_MS = 24 * 3600 * 1000;
 const UNMATCHED_FIRST_RETRY_MS = 250;
 const UNMATCHED_MAX_RETRY_MS = 30_000;
 const ERROR_PAUSE_MS = 1000;
-
-/** Why a number lands on the account's suppression list when its report says STOP. */
-export const OPT_OUT_SUPPRESSION_REASON = 'opt-out: STOP from recipient (Plivo error 200)';
 
 interface ApplyPassResult extends ApplyOutcome {
   claimed: ClaimedReport[];
@@ -39,7 +34,8 @@ export interface ApplyPassSummary {
 }
 
 /**
- * Applies stored reports to messages in batches: one transaction per pass (claim with SKIP LOCKED,
+ * Applies the stored reports the intake could not apply as they came in (message not found yet, e.g.
+ * a report ahead of its batch's acceptance; unknown status; reports of an earlier version), in batches: one transaction per pass (claim with SKIP LOCKED,
  * one UPDATE for the whole batch, mark applied), then completes finished campaigns and tells
  * live-progress subscribers. Runs every REPORT_APPLY_INTERVAL_MS, and at once when reports arrive.
  */
@@ -52,13 +48,11 @@ export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDe
 
   constructor(
     private readonly reports: DeliveryReportRepository,
-    private readonly campaigns: CampaignRepository,
-    private readonly events: CampaignEvents,
+    private readonly followUp: AppliedReportsFollowUp,
     private readonly intake: DeliveryReportIntake,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly metrics: DeliveryReportMetrics,
-    @Optional() private readonly brake?: BrakeService,
   ) {
     const { applyIntervalMs, applyBatchSize } = config.deliveryReports;
     this.loop = new WakeableLoop({
@@ -67,7 +61,7 @@ export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDe
       errorPauseMs: ERROR_PAUSE_MS,
       onError: (error) => this.logger.error(`Apply pass failed: ${String(error)}`),
     });
-    this.intake.onStored(() => this.notify());
+    this.intake.onLeftUnapplied(() => this.notify());
   }
 
   onApplicationBootstrap(): void {
@@ -93,7 +87,10 @@ export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDe
     this.loop.wake();
   }
 
-  /** Applies until nothing due is left; returns the total (tests and the receipt window use it). */
+  /**
+   * Applies until nothing due is left, then runs the follow-ups the intake gathered; returns the total
+   * (tests and the receipt window use it).
+   */
   async applyAll(): Promise<ApplyPassSummary> {
     const total: ApplyPassSummary = { claimed: 0, applied: 0, unmatched: 0, campaignIds: [] };
     const campaigns = new Set<string>();
@@ -108,6 +105,8 @@ export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDe
       }
     }
     total.campaignIds = [...campaigns];
+    // What the intake applied meanwhile is followed up too (campaigns completed, subscribers told).
+    await this.followUp.flush();
     return total;
   }
 
@@ -140,21 +139,8 @@ export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDe
     }
     const unmatched = this.trackUnmatched(result, now.getTime());
     this.record(result, unmatched, performance.now() - started);
-    if (result.campaignIds.length > 0) {
-      await this.campaigns.completeFinished(result.campaignIds);
-      await this.checkBrakes(result.campaignIds);
-      this.events.campaignsChanged(result.campaignIds);
-    }
+    await this.followUp.run(result.campaignIds);
     return { claimed: result.claimed.length, applied: result.applied, unmatched, campaignIds: result.campaignIds };
-  }
-
-  /** The reports just applied may trip a campaign's brake; a failed check is repeated with the next reports. */
-  private async checkBrakes(campaignIds: string[]): Promise<void> {
-    try {
-      await this.brake?.afterReports(campaignIds);
-    } catch (error) {
-      this.logger.warn(`Brake check failed: ${String(error)}`);
-    }
   }
 
   /** Unmatched reports stay unapplied; this instance retries them with backoff. */

@@ -1,7 +1,15 @@
 import { mock } from 'jest-mock-extended';
 import { MetricsService } from '../common/metrics/metrics.service';
 import { AppConfig } from '../config/app-config.service';
-import { AppendRequest, DeliveryReportRepository, NewDeliveryReport } from '../persistence/delivery-report.repository';
+import { MessageStatus } from '../domain/message-status.enum';
+import {
+  AppendOutcome,
+  AppendRequest,
+  AppendResult,
+  DeliveryReportRepository,
+  NewDeliveryReport,
+} from '../persistence/delivery-report.repository';
+import { AppliedReportsFollowUp } from './applied-reports-follow-up.service';
 import { DeliveryReportIntake, IntakeSaturatedError } from './delivery-report-intake.service';
 import { DeliveryReportMetrics } from './delivery-report.metrics';
 
@@ -21,8 +29,15 @@ function report(key: string): NewDeliveryReport {
   };
 }
 
+/** What the statement answers when none of the stored reports found its message. */
+function leftUnapplied(outcomes: AppendOutcome[]): AppendResult {
+  const stored = outcomes.filter((o) => o === 'stored').length;
+  return { outcomes, appliedReports: 0, unappliedReports: stored, applied: 0, campaignIds: [], suppressed: 0 };
+}
+
 describe(DeliveryReportIntake.name, () => {
   let repository: ReturnType<typeof mock<DeliveryReportRepository>>;
+  let followUp: ReturnType<typeof mock<AppliedReportsFollowUp>>;
   let intake: DeliveryReportIntake;
   let calls: AppendRequest[][];
 
@@ -35,18 +50,19 @@ describe(DeliveryReportIntake.name, () => {
     });
     repository.appendMany.mockImplementation((requests) => {
       calls.push([...requests]);
-      return Promise.resolve(requests.map((r) => (r.report.dedupeKey === 'old' ? 'duplicate' : 'stored')));
+      return Promise.resolve(leftUnapplied(requests.map((r) => (r.report.dedupeKey === 'old' ? 'duplicate' : 'stored'))));
     });
+    followUp = mock<AppliedReportsFollowUp>();
     const config = {
       deliveryReports: { replayWindowMs: 600_000, maxPendingReports: 3, answerTimeoutMs: 100 },
     } as unknown as AppConfig;
-    intake = new DeliveryReportIntake(repository, config, new DeliveryReportMetrics(new MetricsService()));
+    intake = new DeliveryReportIntake(repository, config, new DeliveryReportMetrics(new MetricsService()), followUp);
   });
 
   describe('append', () => {
     it('should write concurrent reports in one statement and resolve each after it', async () => {
       const stored = jest.fn();
-      intake.onStored(stored);
+      intake.onLeftUnapplied(stored);
 
       const outcomes = await Promise.all([
         intake.append(report('a'), 'n1'),
@@ -58,6 +74,38 @@ describe(DeliveryReportIntake.name, () => {
       expect(calls).toHaveLength(1);
       expect(calls[0].map((c) => c.nonce)).toEqual(['n1', 'n2', 'n3']);
       expect(stored).toHaveBeenCalledTimes(1);
+    });
+
+    it("should pass each report's planned message update, opt-outs flagged, and no update for an unknown status", async () => {
+      await Promise.all([
+        intake.append({ ...report('a'), status: 'delivered', payload: { DeliveryReportTime: '2030-01-01 10:00:00' } }, 'n1'),
+        intake.append({ ...report('b'), status: 'undelivered', errorCode: '200' }, 'n2'),
+        intake.append({ ...report('c'), status: 'read' }, 'n3'),
+      ]);
+
+      const [delivered, optedOut, unknown] = calls[0].map((c) => c.apply);
+      expect(delivered).toMatchObject({ status: MessageStatus.DELIVERED, optOut: false });
+      expect(delivered?.deliveredAt).toEqual(new Date('2030-01-01T10:00:00Z'));
+      expect(optedOut).toMatchObject({ status: MessageStatus.UNDELIVERED, errorCode: '200', optOut: true });
+      expect(unknown).toBeNull();
+    });
+
+    it('should wake the applier only when a stored report was left unapplied, and hand moved campaigns on', async () => {
+      const woken = jest.fn();
+      intake.onLeftUnapplied(woken);
+      repository.appendMany.mockResolvedValueOnce({
+        outcomes: ['stored'],
+        appliedReports: 1,
+        unappliedReports: 0,
+        applied: 1,
+        campaignIds: ['c1'],
+        suppressed: 0,
+      });
+
+      await intake.append(report('a'), 'n1');
+
+      expect(woken).not.toHaveBeenCalled();
+      expect(followUp.schedule).toHaveBeenCalledWith(['c1']);
     });
 
     it('should answer a second use of a nonce in the same flush as a replay without writing it', async () => {
@@ -114,7 +162,7 @@ describe(DeliveryReportIntake.name, () => {
         let commit!: () => void;
         repository.appendMany.mockImplementationOnce((requests) => {
           calls.push([...requests]);
-          return new Promise((resolve) => (commit = () => resolve(requests.map(() => 'stored'))));
+          return new Promise((resolve) => (commit = () => resolve(leftUnapplied(requests.map(() => 'stored')))));
         });
         const answer = intake.appendWithinDeadline(report('slow'), 'n1');
         const outcome = answer.catch((error: unknown) => error);

@@ -3,11 +3,14 @@ import { AppConfig } from '../config/app-config.service';
 import {
   AppendOutcome,
   AppendRequest,
+  AppendResult,
   DeliveryReportRepository,
   NewDeliveryReport,
 } from '../persistence/delivery-report.repository';
+import { AppliedReportsFollowUp } from './applied-reports-follow-up.service';
 import { withDbRetry } from './db-retry';
 import { DeliveryReportMetrics } from './delivery-report.metrics';
+import { OPT_OUT_SUPPRESSION_REASON, applyUpdateOf } from './report-apply-plan';
 
 interface Pending {
   request: AppendRequest;
@@ -42,8 +45,10 @@ const NONCE_PURGE_INTERVAL_MS = 60_000;
 
 /**
  * Durable-first intake with group commit: concurrent requests are gathered (everything that arrived
- * while the previous statements ran) and written in ONE multi-row statement with their nonces; each
- * request's promise resolves after the commit, so the HTTP 200 is only sent for a durable report.
+ * while the previous statements ran) and written in ONE multi-row statement with their nonces, which
+ * also applies each stored report whose message is found; each request's promise resolves after the
+ * commit, so the HTTP 200 is only sent for a durable report. What it could not apply is left to
+ * DeliveryReportApplier (woken through onLeftUnapplied).
  */
 @Injectable()
 export class DeliveryReportIntake implements OnModuleInit, OnModuleDestroy {
@@ -60,6 +65,7 @@ export class DeliveryReportIntake implements OnModuleInit, OnModuleDestroy {
     private readonly reports: DeliveryReportRepository,
     private readonly config: AppConfig,
     private readonly metrics: DeliveryReportMetrics,
+    private readonly followUp: AppliedReportsFollowUp,
   ) {}
 
   onModuleInit(): void {
@@ -78,15 +84,15 @@ export class DeliveryReportIntake implements OnModuleInit, OnModuleDestroy {
     Object.assign(this.options, options);
   }
 
-  /** Called after each commit that stored something (the applier wakes up). */
-  onStored(listener: () => void): void {
+  /** Called after each commit that stored reports it could not apply (the applier wakes up). */
+  onLeftUnapplied(listener: () => void): void {
     this.listeners.push(listener);
   }
 
   /** Resolves once the report (and its nonce) is committed, or found to be a duplicate or replay. */
   append(report: NewDeliveryReport, nonce: string | null): Promise<AppendOutcome> {
     return new Promise<AppendOutcome>((resolve, reject) => {
-      this.queue.push({ request: { report, nonce }, resolve, reject });
+      this.queue.push({ request: { report, nonce, apply: applyUpdateOf(report) }, resolve, reject });
       this.schedule();
     });
   }
@@ -114,7 +120,7 @@ export class DeliveryReportIntake implements OnModuleInit, OnModuleDestroy {
         clearTimeout(timer);
       };
       this.queue.push({
-        request: { report, nonce },
+        request: { report, nonce, apply: applyUpdateOf(report) },
         resolve: (outcome) => {
           if (!answered) {
             settle();
@@ -204,14 +210,17 @@ export class DeliveryReportIntake implements OnModuleInit, OnModuleDestroy {
     }
     const started = performance.now();
     try {
-      const outcomes = await withDbRetry(() =>
+      const result = await withDbRetry(() =>
         this.reports.appendMany(
           unique.map((p) => p.request),
           this.config.deliveryReports.replayWindowMs,
+          OPT_OUT_SUPPRESSION_REASON,
         ),
       );
+      const outcomes = result.outcomes;
       this.metrics.appendSeconds.observe((performance.now() - started) / 1000);
       this.metrics.appendBatchSize.observe(unique.length);
+      this.recordApplied(result);
       const outcomeOf = new Map<Pending, AppendOutcome>();
       unique.forEach((pending, index) => {
         outcomeOf.set(pending, outcomes[index]);
@@ -221,13 +230,21 @@ export class DeliveryReportIntake implements OnModuleInit, OnModuleDestroy {
         // A replayed nonce never has effect; a second copy of a report is a duplicate of the first.
         this.settle(pending, replay ? 'replay' : outcomeOf.get(of) === 'replay' ? 'replay' : 'duplicate');
       }
-      if (outcomes.includes('stored')) {
+      if (result.unappliedReports > 0) {
         this.listeners.forEach((listener) => listener());
       }
+      this.followUp.schedule(result.campaignIds);
     } catch (error) {
       this.logger.error(`Could not store ${batch.length} delivery reports: ${String(error)}`);
       batch.forEach((pending) => pending.reject(error));
     }
+  }
+
+  private recordApplied(result: AppendResult): void {
+    this.metrics.applied.inc({ result: 'applied' }, result.applied);
+    // Several reports for one message in a statement move it once; the others are stale, as are late ones.
+    this.metrics.applied.inc({ result: 'stale' }, Math.max(0, result.appliedReports - result.applied));
+    this.metrics.suppressed.inc(result.suppressed);
   }
 
   private settle(pending: Pending, outcome: AppendOutcome): void {

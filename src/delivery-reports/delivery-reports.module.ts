@@ -3,6 +3,7 @@ import { BrakeModule } from '../brake/brake.module';
 import { CampaignEventsModule } from '../campaigns/campaign-events.module';
 import { ProviderPacingModule } from '../messaging/provider-pacing.module';
 import { SmsGatewayModule } from '../sms-gateway/sms-gateway.module';
+import { AppliedReportsFollowUp } from './applied-reports-follow-up.service';
 import { DeliveryReportApplier } from './delivery-report-applier.service';
 import { DeliveryReportBodyParser } from './delivery-report-body.parser';
 import { DeliveryReportIntake } from './delivery-report-intake.service';
@@ -14,8 +15,8 @@ import { PlivoSignatureGuard } from './plivo-signature.guard';
 import { ReceiptWindowService } from './receipt-window.service';
 
 /**
- * Delivery reports in: the signed webhook, durable group-commit intake, the batched applier, the
- * receipt window and the overdue poller.
+ * Delivery reports in: the signed webhook, durable group-commit intake that applies what it can, the
+ * batched applier for the rest, the receipt window and the overdue poller.
  */
 @Module({
   imports: [ProviderPacingModule, SmsGatewayModule, CampaignEventsModule, BrakeModule],
@@ -24,6 +25,7 @@ import { ReceiptWindowService } from './receipt-window.service';
     DeliveryReportMetrics,
     DeliveryReportBodyParser,
     PlivoSignatureGuard,
+    AppliedReportsFollowUp,
     DeliveryReportIntake,
     DeliveryReportReceiver,
     DeliveryReportApplier,

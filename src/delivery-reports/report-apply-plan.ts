@@ -1,7 +1,13 @@
 import { MESSAGE_STATUS_RANK } from '../domain/message-status-order';
 import { MessageStatus } from '../domain/message-status.enum';
-import type { ApplyItem, ApplyPlan, ClaimedReport } from '../persistence/delivery-report.repository';
-import { mapPlivoStatus } from '../sms-gateway/plivo-status.mapper';
+import type {
+  ApplyItem,
+  ApplyPlan,
+  ApplyUpdate,
+  ClaimedReport,
+  NewDeliveryReport,
+} from '../persistence/delivery-report.repository';
+import { MappedPlivoStatus, isOptOutErrorCode, mapPlivoStatus } from '../sms-gateway/plivo-status.mapper';
 import { parsePlivoCallbackTime } from './plivo-callback';
 
 export interface ReportApplyPlan extends ApplyPlan {
@@ -29,6 +35,52 @@ interface ApplyCandidate {
   item: ApplyItem;
 }
 
+/** What a report carries that an apply needs (a claimed row, or a report on its way in). */
+export type ReportApplyFields = Pick<
+  ClaimedReport,
+  'messageUuid' | 'batchId' | 'to' | 'status' | 'sequence' | 'errorCode' | 'units' | 'totalAmount' | 'sentTime' | 'deliveryReportTime'
+>;
+
+/** The message update one report asks for; null when its status is not one we know (never guessed). */
+export function applyItemOf(report: ReportApplyFields): ApplyItem | null {
+  const mapped = mapPlivoStatus(report.status, report.errorCode);
+  return mapped === null ? null : applyItemFor(report, mapped);
+}
+
+/** Why a number lands on the account's suppression list when its report says STOP. */
+export const OPT_OUT_SUPPRESSION_REASON = 'opt-out: STOP from recipient (Plivo error 200)';
+
+/** The update a report on its way in asks for, with whether it says the recipient opted out. */
+export function applyUpdateOf(report: NewDeliveryReport): ApplyUpdate | null {
+  const item = applyItemOf({
+    ...report,
+    sentTime: callbackTimeField(report.payload.SentTime),
+    deliveryReportTime: callbackTimeField(report.payload.DeliveryReportTime),
+  });
+  return item && { ...item, optOut: isOptOutErrorCode(item.errorCode) };
+}
+
+function callbackTimeField(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function applyItemFor(report: ReportApplyFields, mapped: MappedPlivoStatus): ApplyItem {
+  const status = mapped.status as MessageStatus;
+  return {
+    messageUuid: report.messageUuid,
+    batchId: report.batchId,
+    to: report.to,
+    status,
+    rank: MESSAGE_STATUS_RANK[status],
+    sequence: report.sequence,
+    errorCode: mapped.errorCode,
+    units: report.units,
+    amount: report.totalAmount,
+    sentAt: parsePlivoCallbackTime(report.sentTime),
+    deliveredAt: parsePlivoCallbackTime(report.deliveryReportTime),
+  };
+}
+
 /**
  * Plans one apply pass: maps statuses, keeps the winning report per message UUID (the SQL then
  * applies it only if it moves the message forward), and lists every report for marking.
@@ -48,23 +100,7 @@ export function planReportApply(claimed: readonly ClaimedReport[], now: Date, ma
     if (mapped === null) {
       continue;
     }
-    const status = mapped.status as MessageStatus;
-    const candidate: ApplyCandidate = {
-      reportId: report.id,
-      item: {
-        messageUuid: report.messageUuid,
-        batchId: report.batchId,
-        to: report.to,
-        status,
-        rank: MESSAGE_STATUS_RANK[status],
-        sequence: report.sequence,
-        errorCode: mapped.errorCode,
-        units: report.units,
-        amount: report.totalAmount,
-        sentAt: parsePlivoCallbackTime(report.sentTime),
-        deliveredAt: parsePlivoCallbackTime(report.deliveryReportTime),
-      },
-    };
+    const candidate: ApplyCandidate = { reportId: report.id, item: applyItemFor(report, mapped) };
     const current = winners.get(report.messageUuid);
     if (!current || isBetterReport(candidate, current)) {
       // The batch id of any report for the UUID helps matching; keep one if the winner lacks it.
