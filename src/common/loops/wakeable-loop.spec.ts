@@ -87,7 +87,7 @@ describe(WakeableLoop.name, () => {
   describe('firstPassAfterMs', () => {
     const FIRST_PASS_AFTER_MS = 5_000;
 
-    it('should wait that long before the first pass, then the interval between passes', async () => {
+    it('should wait that long before the first pass', async () => {
       const passes = controlledPasses();
       const loop = newLoop(passes, undefined, FIRST_PASS_AFTER_MS);
       loop.start();
@@ -95,12 +95,6 @@ describe(WakeableLoop.name, () => {
       expect(passes.started()).toBe(0);
       await jest.advanceTimersByTimeAsync(1);
       expect(passes.started()).toBe(1);
-
-      passes.finish();
-      await jest.advanceTimersByTimeAsync(INTERVAL_MS - 1);
-      expect(passes.started()).toBe(1);
-      await jest.advanceTimersByTimeAsync(1);
-      expect(passes.started()).toBe(2);
 
       passes.finish();
       await loop.stop();
