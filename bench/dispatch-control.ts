@@ -16,7 +16,7 @@
  *   npm run bench            (all benchmarks)
  *   node dist/bench/dispatch-control.js
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { applyMigrations } from '../src/persistence/migrator';
@@ -26,6 +26,7 @@ import { gbMobileNumbers, sandboxMessagesTo } from './bench-sandbox';
 import { freePort, runService } from '../test/utils/service-process';
 import { BenchResult, growthLines } from './bench-result';
 import { sql } from './bench-sql';
+import { cpuSeconds, rssMb } from './process-usage';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const API_KEY = 'sk_benchmark_key_0000000000000002';
@@ -34,7 +35,6 @@ const LEAD_SECONDS = 10;
 const POLL_MS = 100;
 const CANCEL_RECIPIENTS = 100_000;
 const PGLITE_MEMORY_RECIPIENTS = 20_000;
-const CLOCK_TICKS = 100;
 const SENDER = '+14155550100';
 
 async function graphql<T>(base: string, query: string, variables: Record<string, unknown>): Promise<T> {
@@ -61,18 +61,6 @@ async function until(what: string, probe: () => boolean, timeoutMs: number): Pro
 }
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
-
-/** CPU seconds (user + system) the process has used so far. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  // utime and stime are fields 14 and 15 of /proc/pid/stat (11 and 12 after the command name), in ticks.
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
 
 interface Drain {
   rate: number;

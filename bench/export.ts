@@ -14,13 +14,14 @@
  * BENCH_POSTGRES_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres) names the server;
  * BENCH_EXPORT_MESSAGES (default 1000000) the campaign size.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Query } from 'pg';
 import { applyMigrations } from '../src/persistence/migrator';
 import { freePort, runService, ServiceProcess } from '../test/utils/service-process';
 import { BENCH_ROUNDS, BenchResult, alternate, roundTo, withFloor } from './bench-result';
+import { cpuSeconds, rssMb } from './process-usage';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const MESSAGES = Number(process.env.BENCH_EXPORT_MESSAGES ?? 1_000_000);
@@ -38,11 +39,6 @@ async function withClient<T>(url: string, work: (client: Client) => Promise<T>):
   } finally {
     await client.end();
   }
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
@@ -101,12 +97,6 @@ interface ServiceWatch {
   slowestHealthMs: number;
   rssGrowthMb: number;
   cpuSeconds: number;
-}
-
-/** The service's user + system CPU seconds so far (/proc/<pid>/stat, in clock ticks of 10 ms). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Runs `work` while probing the service's /health every PROBE_INTERVAL_MS and sampling its RSS. */

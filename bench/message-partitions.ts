@@ -31,7 +31,7 @@
  * BENCH_POSTGRES_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres) names the server.
  */
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Query } from 'pg';
@@ -53,6 +53,7 @@ import { Transactor } from '../src/persistence/transactor';
 import { ProviderAccount } from '../src/sms-gateway/provider-account';
 import { BENCH_ROUNDS, BenchResult, roundTo, withFloor } from './bench-result';
 import { sql } from './bench-sql';
+import { cpuSeconds } from './process-usage';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const LARGE = Number(process.env.BENCH_PARTITION_MESSAGES ?? 10_000_000);
@@ -98,7 +99,7 @@ function copyIn(client: Client, text: string, data: string): Promise<void> {
   });
 }
 
-/** User + system CPU seconds of each backend of the database (clock ticks of 10 ms in /proc/<pid>/stat). */
+/** User + system CPU seconds of each backend of the database. */
 async function backendCpuSeconds(client: Client, database: string): Promise<Map<number, number>> {
   const { rows } = await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [
     database,
@@ -106,8 +107,7 @@ async function backendCpuSeconds(client: Client, database: string): Promise<Map<
   const seconds = new Map<number, number>();
   for (const { pid } of rows) {
     try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+      seconds.set(pid, cpuSeconds(pid));
     } catch {
       // A backend that ended meanwhile.
     }

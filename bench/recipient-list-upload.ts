@@ -10,23 +10,18 @@
  *   node dist/bench/recipient-list-upload.js [rows]    (alone; default 1,000,000)
  *   SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' ...   (profile the service; NODE_OPTIONS refuses --cpu-prof)
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Readable } from 'node:stream';
 import { applyMigrations } from '../src/persistence/migrator';
 import { freePort, runService } from '../test/utils/service-process';
 import { BENCH_ROUNDS, BenchResult, withFloor } from './bench-result';
 import { sql } from './bench-sql';
+import { peakRssMb } from './process-usage';
 import { measureRecipientListUploadFloor } from './floors/recipient-list-upload-floor';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const API_KEY = 'sk_benchmark_key_0000000000000001';
 const PROBE_EVERY_MS = 50;
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
 
 /** phone + 2 fields; E.164, national-with-punctuation and spaced formats over four countries. */
 function csvOf(rows: number): Buffer {

@@ -12,7 +12,7 @@
  *   npm run bench -- send-bulk
  *   node dist/bench/send-bulk.js [postgres|pglite]        BENCH_SIZES=1000,10000 to choose sizes
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EmbeddedPostgres } from '../src/persistence/embedded-postgres';
@@ -20,16 +20,12 @@ import { applyMigrations } from '../src/persistence/migrator';
 import { ServiceProcess, freePort, runService } from '../test/utils/service-process';
 import { BENCH_ROUNDS, BenchResult, alternate, growthLines, roundTo, withFloor } from './bench-result';
 import { sql } from './bench-sql';
+import { rssMb } from './process-usage';
 import type { BenchDatabase } from './delivery-reports';
 import { measureSendBulkFloor } from './floors/send-bulk-floor';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const API_KEY = 'sk_benchmark_key_0000000000000001';
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
 
 /** Distinct valid numbers over several countries, like a real upload (E.164 and national formats). */
 function recipients(count: number): string[] {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import Decimal from 'decimal.js';
+import { Prisma } from '../generated/prisma/client';
 import { Db, InjectDb } from './db';
 
 /** A batch the dispatcher locked, with what its rules need to know about its campaign. */
@@ -60,6 +61,22 @@ interface DueBatchRow extends Omit<DueBatch, 'maxCost' | 'estimatedCost' | 'actu
   maxCost: { toString(): string } | null;
   estimatedCost: { toString(): string };
   actualCost: { toString(): string };
+}
+
+// The batch's messages that an answer of the provider (or a reconciliation) settles: those waiting,
+// and those a report reached first (the provider's "sent" can be applied before its answer to the
+// request is stored): these keep the report's status and only get their submittedAt.
+const WAITING_OR_REPORTED_FIRST = Prisma.raw(
+  `(status = 'PENDING' OR ("submittedAt" IS NULL AND "providerMessageId" IS NOT NULL))`,
+);
+
+/**
+ * A message's submittedAt: when its batch was handed to the provider, i.e. the start of the batch's
+ * last submission attempt (stamped by markSubmitting, durable before the request went out), not
+ * when the answer was stored. Capped by a sentAt already reported, for a provider clock behind ours.
+ */
+function handedOverAt(batchId: string): Prisma.Sql {
+  return Prisma.sql`least((SELECT "submittedAt" FROM "Batch" WHERE id = ${batchId}::uuid), "sentAt")`;
 }
 
 /**
@@ -270,17 +287,20 @@ export class DispatchRepository {
 
   /**
    * The batch's waiting messages are at the provider: SUBMITTED, or REJECTED for the numbers it
-   * called invalid; `onlyUuid` is the provider id of a one-recipient batch. Rows are locked in id
-   * order (the same order as a report apply pass).
+   * called invalid; `onlyUuid` is the provider id of a one-recipient batch. Messages a report reached
+   * first keep their status. Rows are locked in id order (the same order as a report apply pass).
    */
   async submitWaitingMessages(batchId: string, invalidDigits: string[], onlyUuid: string | null): Promise<void> {
     await this.db.$executeRaw`
       UPDATE "Message" SET
-        status = (CASE WHEN ltrim("to", '+') = ANY(${invalidDigits}::text[]) THEN 'REJECTED' ELSE 'SUBMITTED' END)::"MessageStatus",
-        "errorCode" = CASE WHEN ltrim("to", '+') = ANY(${invalidDigits}::text[]) THEN 'invalid_number' ELSE "errorCode" END,
+        status = (CASE WHEN status <> 'PENDING' THEN status::text
+          WHEN ltrim("to", '+') = ANY(${invalidDigits}::text[]) THEN 'REJECTED' ELSE 'SUBMITTED' END)::"MessageStatus",
+        "errorCode" = CASE WHEN status = 'PENDING' AND ltrim("to", '+') = ANY(${invalidDigits}::text[])
+          THEN 'invalid_number' ELSE "errorCode" END,
         "providerMessageId" = coalesce("providerMessageId", ${onlyUuid}),
-        "submittedAt" = now(), "updatedAt" = now()
-      WHERE id IN (SELECT id FROM "Message" WHERE "batchId" = ${batchId}::uuid AND status = 'PENDING' ORDER BY id FOR UPDATE)`;
+        "submittedAt" = ${handedOverAt(batchId)}, "updatedAt" = now()
+      WHERE id IN (SELECT id FROM "Message" WHERE "batchId" = ${batchId}::uuid AND ${WAITING_OR_REPORTED_FIRST}
+        ORDER BY id FOR UPDATE)`;
   }
 
   /** A transient failure: the batch waits for `nextAttemptAt`, unless someone else took it over. */
@@ -344,23 +364,22 @@ export class DispatchRepository {
     return count === 1;
   }
 
-  /** Numbers the provider proved it has become SUBMITTED with their provider id. */
+  /** Numbers the provider proved it has become SUBMITTED with their provider id (see submitWaitingMessages). */
   async submitFoundMessages(batchId: string, found: Array<{ to: string; messageUuid: string }>): Promise<void> {
     if (found.length === 0) {
       return;
     }
     await this.db.$executeRaw`
-      UPDATE "Message" AS m SET status = 'SUBMITTED', "providerMessageId" = coalesce(m."providerMessageId", f.uuid),
-        "submittedAt" = now(), "updatedAt" = now()
+      UPDATE "Message" AS m SET status = CASE WHEN m.status = 'PENDING' THEN 'SUBMITTED' ELSE m.status END,
+        "providerMessageId" = coalesce(m."providerMessageId", f.uuid),
+        "submittedAt" = ${handedOverAt(batchId)}, "updatedAt" = now()
       FROM unnest(${found.map((f) => f.to)}::text[], ${found.map((f) => f.messageUuid)}::text[]) AS f("to", uuid)
-      WHERE m."batchId" = ${batchId}::uuid AND m."to" = f."to" AND m.status = 'PENDING'`;
+      WHERE m."batchId" = ${batchId}::uuid AND m."to" = f."to" AND ${WAITING_OR_REPORTED_FIRST}`;
   }
 
   /** The provider has the whole batch (it accepts a request whole): every waiting message is there. */
   async submitAllWaitingMessages(batchId: string): Promise<void> {
-    await this.db.$executeRaw`
-      UPDATE "Message" SET status = 'SUBMITTED', "submittedAt" = now(), "updatedAt" = now()
-      WHERE "batchId" = ${batchId}::uuid AND status = 'PENDING'`;
+    await this.submitWaitingMessages(batchId, [], null);
   }
 
   async cancelWaitingMessages(batchId: string): Promise<void> {

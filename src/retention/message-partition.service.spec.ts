@@ -71,3 +71,49 @@ describe('MessagePartitionService', () => {
     });
   });
 });
+
+describe('MessagePartitionService loops', () => {
+  const MINUTE_MS = 60_000;
+  const DAY_MS = 24 * 60 * MINUTE_MS;
+
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('should create partitions at start and every ten minutes, retire a minute after start and then daily, and stop when destroyed', async () => {
+    const { sut, repository } = setup();
+    repository.ensureAhead.mockResolvedValue([]);
+    repository.list.mockResolvedValue([]);
+
+    sut.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(repository.ensureAhead).toHaveBeenCalledTimes(1);
+    await jest.advanceTimersByTimeAsync(MINUTE_MS - 1);
+    expect(repository.list).not.toHaveBeenCalled();
+    await jest.advanceTimersByTimeAsync(1);
+    expect(repository.list).toHaveBeenCalledTimes(1);
+    await jest.advanceTimersByTimeAsync(9 * MINUTE_MS); // 10 minutes after start
+    expect(repository.ensureAhead).toHaveBeenCalledTimes(2);
+    await jest.advanceTimersByTimeAsync(DAY_MS - 9 * MINUTE_MS - 1); // a day after the first retirement
+    expect(repository.list).toHaveBeenCalledTimes(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(repository.list).toHaveBeenCalledTimes(2);
+
+    await sut.onModuleDestroy();
+    const ensured = repository.ensureAhead.mock.calls.length;
+    await jest.advanceTimersByTimeAsync(2 * DAY_MS);
+    expect(repository.ensureAhead).toHaveBeenCalledTimes(ensured);
+    expect(repository.list).toHaveBeenCalledTimes(2);
+  });
+
+  it('should not retire without MESSAGE_PARTITION_RETENTION_DAYS', async () => {
+    const { sut, repository } = setup({});
+    repository.ensureAhead.mockResolvedValue([]);
+
+    sut.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(2 * DAY_MS);
+    await sut.onModuleDestroy();
+
+    expect(repository.ensureAhead).toHaveBeenCalled();
+    expect(repository.list).not.toHaveBeenCalled();
+  });
+});

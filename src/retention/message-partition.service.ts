@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { WakeableLoop } from '../common/loops/wakeable-loop';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
 import { MessagePartitionRepository } from '../persistence/message-partition.repository';
@@ -25,8 +26,19 @@ export interface RetireSummary {
 @Injectable()
 export class MessagePartitionService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(MessagePartitionService.name);
-  private ensureTimer: NodeJS.Timeout | undefined;
-  private retireTimer: NodeJS.Timeout | undefined;
+  private readonly ensureLoop = new WakeableLoop({
+    pass: () => this.ensureAndLog(),
+    intervalMs: ENSURE_EVERY_MS,
+    errorPauseMs: ENSURE_EVERY_MS,
+    onError: (error) => this.logger.error(`Creating Message partitions failed: ${String(error)}`),
+  });
+  private readonly retireLoop = new WakeableLoop({
+    pass: () => this.retireAndLog(),
+    firstPassAfterMs: FIRST_RETIRE_DELAY_MS,
+    intervalMs: DAY_MS,
+    errorPauseMs: DAY_MS,
+    onError: (error) => this.logger.error(`Retiring Message partitions failed: ${String(error)}`),
+  });
   private retiring: Promise<RetireSummary> | undefined;
   private stopped = false;
 
@@ -37,16 +49,15 @@ export class MessagePartitionService implements OnApplicationBootstrap, OnModule
   ) {}
 
   onApplicationBootstrap(): void {
-    this.scheduleEnsure(0);
+    this.ensureLoop.start();
     if (this.config.messagePartitions.retentionDays !== undefined) {
-      this.scheduleRetire(FIRST_RETIRE_DELAY_MS);
+      this.retireLoop.start();
     }
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.ensureTimer);
-    clearTimeout(this.retireTimer);
+    await Promise.all([this.ensureLoop.stop(), this.retireLoop.stop()]);
     await this.retiring?.catch(() => undefined);
   }
 
@@ -63,42 +74,23 @@ export class MessagePartitionService implements OnApplicationBootstrap, OnModule
     return this.retiring;
   }
 
-  private scheduleEnsure(delayMs: number): void {
-    this.ensureTimer = setTimeout(() => {
-      this.ensureAhead()
-        .then((created) => {
-          if (created.length > 0) {
-            this.logger.log(`Message partitions created: ${created.join(', ')}`);
-          }
-        })
-        .catch((error: unknown) => this.logger.error(`Creating Message partitions failed: ${String(error)}`))
-        .finally(() => {
-          if (!this.stopped) {
-            this.scheduleEnsure(ENSURE_EVERY_MS);
-          }
-        });
-    }, delayMs);
-    this.ensureTimer.unref();
+  // The loops' passes: false, as nothing waits for them before their next interval.
+  private async ensureAndLog(): Promise<boolean> {
+    const created = await this.ensureAhead();
+    if (created.length > 0) {
+      this.logger.log(`Message partitions created: ${created.join(', ')}`);
+    }
+    return false;
   }
 
-  private scheduleRetire(delayMs: number): void {
-    this.retireTimer = setTimeout(() => {
-      this.retireOnce()
-        .then((summary) => {
-          if (summary.retired.length > 0 || summary.deferred.length > 0) {
-            this.logger.log(
-              `Message partitions retired: ${summary.retired.join(', ') || 'none'}; deferred: ${summary.deferred.join(', ') || 'none'}`,
-            );
-          }
-        })
-        .catch((error: unknown) => this.logger.error(`Retiring Message partitions failed: ${String(error)}`))
-        .finally(() => {
-          if (!this.stopped) {
-            this.scheduleRetire(DAY_MS);
-          }
-        });
-    }, delayMs);
-    this.retireTimer.unref();
+  private async retireAndLog(): Promise<boolean> {
+    const summary = await this.retireOnce();
+    if (summary.retired.length > 0 || summary.deferred.length > 0) {
+      this.logger.log(
+        `Message partitions retired: ${summary.retired.join(', ') || 'none'}; deferred: ${summary.deferred.join(', ') || 'none'}`,
+      );
+    }
+    return false;
   }
 
   private async retire(): Promise<RetireSummary> {

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { WakeableLoop } from '../common/loops/wakeable-loop';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
 import { RetentionRepository } from '../persistence/retention.repository';
@@ -23,7 +24,13 @@ export interface RetentionSummary {
 @Injectable()
 export class MessageRetentionService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(MessageRetentionService.name);
-  private timer: NodeJS.Timeout | undefined;
+  private readonly loop = new WakeableLoop({
+    pass: () => this.runAndLog(),
+    firstPassAfterMs: FIRST_RUN_DELAY_MS,
+    intervalMs: DAY_MS,
+    errorPauseMs: DAY_MS,
+    onError: (error) => this.logger.error(`Retention pass failed: ${String(error)}`),
+  });
   private running: Promise<RetentionSummary> | undefined;
   private stopped = false;
 
@@ -35,13 +42,13 @@ export class MessageRetentionService implements OnApplicationBootstrap, OnModule
 
   onApplicationBootstrap(): void {
     if (this.config.retention.days !== undefined) {
-      this.schedule(FIRST_RUN_DELAY_MS);
+      this.loop.start();
     }
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    await this.loop.stop();
     await this.running?.catch(() => undefined);
   }
 
@@ -53,24 +60,15 @@ export class MessageRetentionService implements OnApplicationBootstrap, OnModule
     return this.running;
   }
 
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.runOnce()
-        .then((summary) => {
-          if (summary.campaigns > 0) {
-            this.logger.log(
-              `Retention: content of ${summary.campaigns} campaigns removed (${summary.numbers} numbers hashed)`,
-            );
-          }
-        })
-        .catch((error: unknown) => this.logger.error(`Retention pass failed: ${String(error)}`))
-        .finally(() => {
-          if (!this.stopped) {
-            this.schedule(DAY_MS);
-          }
-        });
-    }, delayMs);
-    this.timer.unref();
+  // The loop's pass: false, as nothing waits for it before the next day.
+  private async runAndLog(): Promise<boolean> {
+    const summary = await this.runOnce();
+    if (summary.campaigns > 0) {
+      this.logger.log(
+        `Retention: content of ${summary.campaigns} campaigns removed (${summary.numbers} numbers hashed)`,
+      );
+    }
+    return false;
   }
 
   private async pass(): Promise<RetentionSummary> {

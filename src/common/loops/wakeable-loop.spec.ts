@@ -19,8 +19,18 @@ function controlledPasses() {
   };
 }
 
-function newLoop(passes: ReturnType<typeof controlledPasses>, onError: (error: unknown) => void = () => undefined) {
-  return new WakeableLoop({ pass: passes.pass, intervalMs: INTERVAL_MS, errorPauseMs: ERROR_PAUSE_MS, onError });
+function newLoop(
+  passes: ReturnType<typeof controlledPasses>,
+  onError: (error: unknown) => void = () => undefined,
+  firstPassAfterMs?: number,
+) {
+  return new WakeableLoop({
+    pass: passes.pass,
+    intervalMs: INTERVAL_MS,
+    errorPauseMs: ERROR_PAUSE_MS,
+    onError,
+    firstPassAfterMs,
+  });
 }
 
 // Lets the loop's promise continuations run.
@@ -71,6 +81,34 @@ describe(WakeableLoop.name, () => {
 
       passes.finish();
       await loop.stop();
+    });
+  });
+
+  describe('firstPassAfterMs', () => {
+    const FIRST_PASS_AFTER_MS = 5_000;
+
+    it('should wait that long before the first pass', async () => {
+      const passes = controlledPasses();
+      const loop = newLoop(passes, undefined, FIRST_PASS_AFTER_MS);
+      loop.start();
+      await jest.advanceTimersByTimeAsync(FIRST_PASS_AFTER_MS - 1);
+      expect(passes.started()).toBe(0);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(passes.started()).toBe(1);
+
+      passes.finish();
+      await loop.stop();
+    });
+
+    it('should end at once, with no pass, when stopped during the wait', async () => {
+      const passes = controlledPasses();
+      const loop = newLoop(passes, undefined, FIRST_PASS_AFTER_MS);
+      loop.start();
+      await settle();
+
+      await loop.stop();
+      await jest.advanceTimersByTimeAsync(FIRST_PASS_AFTER_MS * 2);
+      expect(passes.started()).toBe(0);
     });
   });
 

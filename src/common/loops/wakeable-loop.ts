@@ -7,11 +7,14 @@ export interface WakeableLoopOptions {
   errorPauseMs: number;
   /** Reports a failed pass (the loop goes on after its pause). */
   onError: (error: unknown) => void;
+  /** How long the loop waits before its first pass (default: it starts at once); a wake-up ends the wait. */
+  firstPassAfterMs?: number;
 }
 
 /**
  * A background loop that runs a pass, then sleeps for an interval or until woken: the shape of the
- * services that drain a table (report applier, consent processor, consent replies, webhook worker).
+ * services that drain a table (report applier, consent processor, consent replies, webhook worker)
+ * and of the periodic housekeeping (Message partitions, retention).
  * Passes never overlap. A wake-up during a pass makes one more pass follow it at once.
  */
 export class WakeableLoop {
@@ -54,6 +57,9 @@ export class WakeableLoop {
   }
 
   private async run(run: number): Promise<void> {
+    if (this.options.firstPassAfterMs !== undefined) {
+      await this.sleep(run, this.options.firstPassAfterMs, true);
+    }
     while (run === this.currentRun) {
       this.wakePending = false;
       let more: boolean;

@@ -1,14 +1,13 @@
 import { stringify } from 'csv-stringify';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { Client } from 'pg';
 import { MessageStatus } from '../../../src/domain/message-status.enum';
 import { exportHeader } from '../../../src/export/export-formats';
-import { EXPORT_PAGE_SIZE, MessageExportService } from '../../../src/export/message-export.service';
+import { EXPORT_PAGE_SIZE } from '../../../src/export/message-export.service';
 import { ExportFormat } from '../../../src/persistence/export-page-query';
-import { MessageExportRepository } from '../../../src/persistence/message-export.repository';
 import { REFERENCE_COLUMNS, referenceCsv, referenceExportRows, referenceNdjson } from '../../utils/js-export-formatter';
-import { TEST_DATABASES, testDatabaseUrl } from '../../utils/test-databases';
+import { TEST_DATABASES } from '../../utils/test-databases';
+import { CampaignOptions, ExportTestContext, openExportTestContext } from './export-test-context';
 
 // Every character String.prototype.trim removes (the error code is normalised with it).
 const JS_WHITESPACE = Array.from({ length: 0x10000 }, (_, code) => String.fromCharCode(code))
@@ -64,44 +63,28 @@ const ERROR_CODES = [
 ];
 
 describe.each(TEST_DATABASES)('export bytes against the JavaScript formatter (%s)', (kind) => {
-  let sql: Client;
-  let repository: MessageExportRepository;
-  let exports: MessageExportService;
-  let accountId: string;
+  let t: ExportTestContext;
 
   beforeAll(async () => {
-    sql = new Client({ connectionString: testDatabaseUrl(kind) });
-    await sql.connect();
-    repository = new MessageExportRepository(testDatabaseUrl(kind));
-    exports = new MessageExportService(repository);
-    const { rows } = await sql.query<{ id: string }>(
-      `INSERT INTO "Account" (id, name) VALUES (gen_random_uuid(), 'export bytes') RETURNING id`,
-    );
-    accountId = rows[0].id;
+    t = await openExportTestContext(kind, 'export bytes');
   });
 
   afterAll(async () => {
-    await repository?.onApplicationShutdown();
-    await sql?.end();
+    await t?.close();
   });
 
-  async function createCampaign(options: { recipientListId?: string; currency?: string } = {}): Promise<string> {
-    const { rows } = await sql.query<{ id: string }>(
-      `INSERT INTO "Campaign" ("accountId", status, text, "senderId", encoding, "segmentsPerMessage", "estimatedCost",
-         "estimatedCostByCountry", currency, "recipientListId", "updatedAt")
-       VALUES ($1, 'COMPLETED', 'Hello', '+14155550100', 'UCS2', 3, 0,
-         '[{"country":"GB","recipients":0,"pricePerSegment":"0.04","cost":"0"},
-           {"country":"US","recipients":0,"pricePerSegment":"0.00795","cost":"0"},
-           {"country":"a,\\"b","recipients":0,"pricePerSegment":"0.123456","cost":"0"}]',
-         $2, $3::uuid, now())
-       RETURNING id`,
-      [accountId, options.currency ?? 'USD', options.recipientListId ?? null],
-    );
-    return rows[0].id;
+  /** UCS-2, three segments, and a country code the CSV has to quote. */
+  function createCampaign(options: Pick<CampaignOptions, 'currency' | 'recipientListId'> = {}): Promise<string> {
+    return t.completedCampaign({
+      ...options,
+      encoding: 'UCS2',
+      segmentsPerMessage: 3,
+      pricesPerSegment: { GB: '0.04', US: '0.00795', 'a,"b': '0.123456' },
+    });
   }
 
   async function exported(campaignId: string, format: ExportFormat, bom: boolean, statuses: MessageStatus[] = []) {
-    const opened = await exports.open(accountId, campaignId, statuses, format);
+    const opened = await t.exports.open(t.accountId, campaignId, statuses, format);
     let out = exportHeader(format, bom);
     for await (const part of opened.parts) {
       out += part;
@@ -110,7 +93,7 @@ describe.each(TEST_DATABASES)('export bytes against the JavaScript formatter (%s
   }
 
   async function expectSameBytes(campaignId: string, statuses: MessageStatus[] = []): Promise<void> {
-    const rows = await referenceExportRows(sql, campaignId, statuses);
+    const rows = await referenceExportRows(t.sql, campaignId, statuses);
     expect(rows.length).toBeGreaterThan(0);
     // Equal strings are equal UTF-8 bytes (toBe: jest compares large Buffers a byte at a time, slowly).
     for (const bom of [false, true]) {
@@ -139,7 +122,7 @@ describe.each(TEST_DATABASES)('export bytes against the JavaScript formatter (%s
         deliveredAt: j % 5 === 0 ? '2026-07-01T12:00:00.5Z' : null,
       })),
     );
-    await sql.query(
+    await t.sql.query(
       `INSERT INTO "Message" ("campaignId", "to", country, status, "errorCode", units, amount, "providerMessageId",
          "submittedAt", "sentAt", "deliveredAt")
        SELECT $1::uuid, m."to", m.country, m.status::"MessageStatus", m."errorCode", m.units, m.amount::numeric,
@@ -158,13 +141,13 @@ describe.each(TEST_DATABASES)('export bytes against the JavaScript formatter (%s
     const campaignId = await createCampaign({ recipientListId: '00000000-0000-4000-8000-000000000001' });
     // GSM-7 short and long, UCS-2 short and long, GSM-7 extension characters, no text (the campaign's).
     const texts = ['Hi Ada', `Hello ${'x'.repeat(170)}`, 'Привет Ада', `Привет ${'я'.repeat(70)}`, '€ {} [] ^', null];
-    const { rows: batches } = await sql.query<{ id: string }>(
+    const { rows: batches } = await t.sql.query<{ id: string }>(
       `INSERT INTO "Batch" ("campaignId", sequence, "recipientCount", text)
        SELECT $1::uuid, s, 1, ($2::text[])[s] FROM generate_series(1, $3::int) AS s RETURNING id::text AS id`,
       [campaignId, texts, texts.length],
     );
     // Messages in every batch and none (suppressed at acceptance), some billed, across two pages.
-    await sql.query(
+    await t.sql.query(
       `INSERT INTO "Message" ("campaignId", "batchId", "to", country, status, "errorCode", units, amount, "submittedAt")
        SELECT $1::uuid, CASE WHEN i % 7 = 6 THEN NULL ELSE ($2::uuid[])[i % 7 + 1] END, '+44770090' || lpad(i::text, 4, '0'),
          (ARRAY['GB', 'US', 'FR', NULL])[i % 4 + 1], (CASE WHEN i % 3 = 0 THEN 'UNDELIVERED' ELSE 'DELIVERED' END)::"MessageStatus",
@@ -180,12 +163,12 @@ describe.each(TEST_DATABASES)('export bytes against the JavaScript formatter (%s
 
   it('should match csv-stringify with escape_formulas (the reference itself)', async () => {
     const campaignId = await createCampaign();
-    await sql.query(
+    await t.sql.query(
       `INSERT INTO "Message" ("campaignId", "to", country, status, "errorCode", "providerMessageId")
        SELECT $1::uuid, value, 'GB', 'FAILED', value, value FROM unnest($2::text[]) AS value`,
       [campaignId, AWKWARD],
     );
-    const rows = await referenceExportRows(sql, campaignId);
+    const rows = await referenceExportRows(t.sql, campaignId);
     const csvStringify = await buffer(
       Readable.from(rows).pipe(
         stringify({

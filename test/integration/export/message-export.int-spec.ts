@@ -1,55 +1,36 @@
-import { Client } from 'pg';
 import { MessageStatus } from '../../../src/domain/message-status.enum';
-import { EXPORT_PAGE_SIZE, MessageExportService } from '../../../src/export/message-export.service';
+import { EXPORT_PAGE_SIZE } from '../../../src/export/message-export.service';
 import { LINES_PER_PART } from '../../../src/persistence/export-page-query';
-import { MessageExportRepository } from '../../../src/persistence/message-export.repository';
-import { TEST_DATABASES, testDatabaseUrl } from '../../utils/test-databases';
+import { TEST_DATABASES } from '../../utils/test-databases';
+import { ExportTestContext, openExportTestContext } from './export-test-context';
 
 // Over two keyset pages, so the read crosses a page boundary and ends on a short page.
 const MESSAGES = 2 * EXPORT_PAGE_SIZE + 7;
 
 describe.each(TEST_DATABASES)('MessageExportService (%s)', (kind) => {
-  let sql: Client;
-  let repository: MessageExportRepository;
-  let exports: MessageExportService;
-  let accountId: string;
+  let t: ExportTestContext;
 
   beforeAll(async () => {
-    sql = new Client({ connectionString: testDatabaseUrl(kind) });
-    await sql.connect();
-    repository = new MessageExportRepository(testDatabaseUrl(kind));
-    exports = new MessageExportService(repository);
-    const { rows } = await sql.query<{ id: string }>(
-      `INSERT INTO "Account" (id, name) VALUES (gen_random_uuid(), 'export') RETURNING id`,
-    );
-    accountId = rows[0].id;
+    t = await openExportTestContext(kind, 'export');
   });
 
   afterAll(async () => {
-    await repository?.onApplicationShutdown();
-    await sql?.end();
+    await t?.close();
   });
 
   /** A finished campaign whose message i was submitted i ms after `base`, delivered when i is even. */
   async function campaign(base: Date): Promise<string> {
-    const { rows } = await sql.query<{ id: string }>(
-      `INSERT INTO "Campaign" ("accountId", status, text, "senderId", encoding, "segmentsPerMessage", "estimatedCost",
-         "estimatedCostByCountry", "updatedAt")
-       VALUES ($1, 'COMPLETED', 'Hello', '+14155550100', 'GSM7', 1, 0,
-         '[{"country":"GB","recipients":0,"pricePerSegment":"0.04","cost":"0"}]', now())
-       RETURNING id`,
-      [accountId],
-    );
-    await sql.query(
+    const campaignId = await t.completedCampaign();
+    await t.sql.query(
       `INSERT INTO "Message" ("campaignId", "to", country, status, amount, "submittedAt", "deliveredAt")
        SELECT $1::uuid, '+447700' || lpad(i::text, 6, '0'), 'GB',
          (CASE WHEN i % 2 = 0 THEN 'DELIVERED' ELSE 'UNDELIVERED' END)::"MessageStatus", 0.04,
          $2::timestamptz + i * interval '1 millisecond',
          CASE WHEN i % 2 = 0 THEN $2::timestamptz + i * interval '1 millisecond' + interval '1 second' END
        FROM generate_series(0, $3::int - 1) AS i`,
-      [rows[0].id, base.toISOString(), MESSAGES],
+      [campaignId, base.toISOString(), MESSAGES],
     );
-    return rows[0].id;
+    return campaignId;
   }
 
   /** The NDJSON parts of an export, each parsed into its rows. */
@@ -72,7 +53,7 @@ describe.each(TEST_DATABASES)('MessageExportService (%s)', (kind) => {
     const base = new Date('2026-03-05T23:59:59.000Z');
     const campaignId = await campaign(base);
 
-    const opened = await exports.open(accountId, campaignId, [], 'ndjson');
+    const opened = await t.exports.open(t.accountId, campaignId, [], 'ndjson');
     const parts = await readAll(opened.parts);
 
     expect(opened.total).toBe(MESSAGES);
@@ -100,14 +81,14 @@ describe.each(TEST_DATABASES)('MessageExportService (%s)', (kind) => {
     const campaignId = await campaign(new Date('2026-01-01T00:00:00.250Z'));
 
     const undelivered = (
-      await readAll((await exports.open(accountId, campaignId, [MessageStatus.UNDELIVERED], 'ndjson')).parts)
+      await readAll((await t.exports.open(t.accountId, campaignId, [MessageStatus.UNDELIVERED], 'ndjson')).parts)
     ).flat();
     expect(undelivered).toHaveLength((MESSAGES - 1) / 2);
     expect(new Set(undelivered.map((row) => row.status))).toEqual(new Set([MessageStatus.UNDELIVERED]));
 
-    const { rows } = await sql.query<{ id: string }>(
+    const { rows } = await t.sql.query<{ id: string }>(
       `INSERT INTO "Account" (id, name) VALUES (gen_random_uuid(), 'other') RETURNING id`,
     );
-    await expect(exports.open(rows[0].id, campaignId, [], 'csv')).rejects.toThrow(/not found/i);
+    await expect(t.exports.open(rows[0].id, campaignId, [], 'csv')).rejects.toThrow(/not found/i);
   });
 });

@@ -101,6 +101,13 @@ describe.each(TEST_DATABASES)('dispatcher under provider faults on %s', (databas
           })) === 0,
         60_000,
       );
+      // Every message the provider sent was handed to it first, however its report and the answer
+      // to the request (or the reconciliation) interleaved.
+      const [handedOver] = await prisma.$queryRaw<Array<{ unstamped: number; later: number }>>`
+        SELECT count(*) FILTER (WHERE "submittedAt" IS NULL)::int AS unstamped,
+          count(*) FILTER (WHERE "submittedAt" > "sentAt")::int AS later
+        FROM "Message" WHERE "campaignId" = ${campaignId}::uuid AND "sentAt" IS NOT NULL`;
+      expect(handedOver).toEqual({ unstamped: 0, later: 0 });
       // The campaign completes right after the commit that finished its last message.
       await waitFor(
         'the campaign to complete',
