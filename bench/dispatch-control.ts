@@ -107,6 +107,8 @@ export async function runDispatchControlBenchmark(
       API_BASE_URL: `http://127.0.0.1:${port}`,
       DATA_DIR: dataDir,
       ...(database === 'postgres' && { DATABASE_URL: databaseUrl }),
+      // Production with a real Plivo account refuses the embedded database unless told to run on it.
+      ...(database === 'pglite' && { ALLOW_EMBEDDED_DB: 'true' }),
       API_KEY,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
