@@ -5,6 +5,7 @@ import { Logger } from '@nestjs/common';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { orderMessagesPerExchange } from './pglite-socket-ordering';
 
 /** The file name libpq and node-postgres look for in a socket directory (port 5432). */
@@ -12,11 +13,22 @@ const SOCKET_FILE = '.s.PGSQL.5432';
 /** Unix socket paths are limited to 107 bytes on Linux (104 on macOS). */
 const MAX_SOCKET_PATH = 100;
 /**
- * PostgreSQL's default is 128MB, which PGlite allocates (and touches) inside its wasm memory at start:
- * ~100 MB of RSS before the first query. The data files sit in the OS page cache anyway, so a smaller
- * buffer pool costs little for a single-process service (measured in bench/dispatch-control.ts, PGlite).
+ * PostgreSQL's default is 128MB, which PGlite allocates (and touches) inside its wasm memory at start with
+ * the rest of its shared memory: 145 MB of RSS before the first query, 24 MB with 16MB. The data files
+ * sit in the OS page cache anyway, so a smaller buffer pool costs little for a single-process service
+ * (bench/dispatch-control.ts, PGlite: 32MB → 16MB took 18 MB off at the same drain rate).
  */
-const SHARED_BUFFERS = '32MB';
+const SHARED_BUFFERS = '16MB';
+/**
+ * V8 compiles wasm with a baseline compiler (Liftoff) and recompiles hot functions with its optimizing
+ * one (TurboFan) on background threads, as traffic reaches them. For PGlite's 9 MB module, glibc keeps
+ * what those compiler threads allocated in their own arenas: ~70 MB of RSS by the end of a
+ * 20,000-recipient campaign (bench/dispatch-control.ts, PGlite). Compiled once, optimized, on first use,
+ * the start takes about a second longer and nothing after it was measured slower (the same drain CPU,
+ * delivery reports as fast). Applies to the wasm this process compiles from now on (PGlite's, Prisma's
+ * query compiler), and only when the embedded database is used.
+ */
+const WASM_COMPILER_FLAGS = '--no-liftoff';
 /** Runs initdb for a new data directory in a short-lived process (see initialize()). */
 const INITDB_SCRIPT = `require(process.argv[1]).PGlite.create(process.argv[2]).then((db) => db.close())`;
 
@@ -37,6 +49,7 @@ export class EmbeddedPostgres {
     mkdirSync(dataDir, { recursive: true }); // PGlite does not create parent folders
     const pgData = path.join(dataDir, 'pglite');
     await this.initialize(pgData);
+    setFlagsFromString(WASM_COMPILER_FLAGS);
     this.db = await PGlite.create(pgData, {
       startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`],
     });
