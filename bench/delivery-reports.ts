@@ -13,7 +13,7 @@
  *
  * BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres) names the server;
  * BENCH_LOG_LEVEL (default warn) the app's log level; BENCH_MAX_IN_FLIGHT the group-commit statements
- * in flight (default 2); BENCH_METRICS=1 prints the delivery-report metrics after the run.
+ * in flight (default 1); BENCH_METRICS=1 prints the delivery-report metrics after the run.
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

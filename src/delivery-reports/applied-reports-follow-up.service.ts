@@ -4,7 +4,7 @@ import { CampaignEvents } from '../domain/campaign-events';
 import { CampaignRepository } from '../persistence/campaign.repository';
 
 /** The intake's follow-ups are gathered and run at most this often (each is a few statements). */
-export const FOLLOW_UP_INTERVAL_MS = 50;
+export const FOLLOW_UP_INTERVAL_MS = 100;
 
 /**
  * What follows reports that moved a campaign's messages: the campaigns whose messages are all final
