@@ -5,9 +5,9 @@
  * (bench/floors/quote-floor.ts: libphonenumber's parse of the same numbers in one loop, nothing kept). The price
  * table is kept in memory so the figure is the service's own work; the database adds one indexed lookup per
  * quote. Then the cost growth (BENCH_QUOTE_SIZES, best of BENCH_ROUNDS, ours and the floor in turn, in CPU time
- * as well as wall clock) and the personalized quote against the plain one (bench/personalized-quote.ts,
- * BENCH_PERSONALIZED_QUOTE_SIZE, default 1,000,000). Each figure carries the load average (`uptime`) it was
- * taken at: the machine is shared.
+ * as well as wall clock; a size under 100,000 is the mean of as many quotes as cover 100,000 recipients) and the
+ * personalized quote against the plain one (bench/personalized-quote.ts, BENCH_PERSONALIZED_QUOTE_SIZE, default
+ * 1,000,000). Each figure carries the load average (`uptime`) it was taken at: the machine is shared.
  *
  *   npm run bench -- quote
  *
@@ -35,6 +35,7 @@ import { runPersonalizedQuoteBenchmark } from './personalized-quote';
 export type { BenchResult };
 
 const RECIPIENTS = 100_000;
+const GROWTH_MIN_RECIPIENTS = 100_000;
 const TARGET_MS = 2_000;
 const TEXT = 'Flash sale: 20% off everything until midnight! Show this text in store. Reply STOP to opt out.';
 const FLOOR = 'libphonenumber-js parse of the same numbers in one thread, nothing kept';
@@ -138,7 +139,7 @@ export async function runQuoteBenchmark(): Promise<BenchResult[]> {
       `quote of ${RECIPIENTS.toLocaleString('en-US')}: ${quoted.recipients} valid, ${quoted.rejectedRecipients.length} rejected, ` +
         `${quoted.perCountry.length} countries, ${quoted.segments} segment(s), total ${quoted.totalCost.amount} ${quoted.totalCost.currency}`,
     );
-    // Cost growth, prices cached: the best of BENCH_ROUNDS quotes at each size, in wall-clock time and in CPU
+    // Cost growth, prices cached: the best of BENCH_ROUNDS measurements at each size, in wall-clock time and in CPU
     // time (this process, every thread): on a shared machine the wall clock also counts the waits for a core,
     // which grow with the load, not with the quote. The floor's own steps, measured in turn with ours, show
     // how much of a step is the machine's (caches, memory, other engineers' load) rather than the quote's.
@@ -150,11 +151,24 @@ export async function runQuoteBenchmark(): Promise<BenchResult[]> {
       let best = Number.POSITIVE_INFINITY;
       let bestCpu = Number.POSITIVE_INFINITY;
       let bestFloorCpu = Number.POSITIVE_INFINITY;
+      // Smaller quotes are repeated until a measurement covers GROWTH_MIN_RECIPIENTS, and the figure is the mean
+      // per quote: a quote of 1,000 fits between two young-generation collections, so the best of two single
+      // runs is one that paid for none, while larger quotes pay their share.
+      const repeats = Math.max(1, Math.ceil(GROWTH_MIN_RECIPIENTS / size));
       for (let round = 0; round < BENCH_ROUNDS; round++) {
-        const ours = await measure(() => pricing.quote({ ...input, recipients: numbers }));
-        best = Math.min(best, ours.wallMs);
-        bestCpu = Math.min(bestCpu, ours.cpuMs);
-        bestFloorCpu = Math.min(bestFloorCpu, (await measure(() => parseEveryNumber(numbers, 'US'))).cpuMs);
+        const ours = await measure(async () => {
+          for (let i = 0; i < repeats; i++) {
+            await pricing.quote({ ...input, recipients: numbers });
+          }
+        });
+        best = Math.min(best, ours.wallMs / repeats);
+        bestCpu = Math.min(bestCpu, ours.cpuMs / repeats);
+        const floor = await measure(() => {
+          for (let i = 0; i < repeats; i++) {
+            parseEveryNumber(numbers, 'US');
+          }
+        });
+        bestFloorCpu = Math.min(bestFloorCpu, floor.cpuMs / repeats);
       }
       const note = load();
       growth.push({ size, value: roundTo(best, 1), note });
