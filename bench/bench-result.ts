@@ -37,12 +37,19 @@ export async function alternate<Ours, Floor>(
   return runs;
 }
 
-/** Cost-growth lines: `what` at each size, and each step's ratio to the previous size. */
-export function growthLines(what: string, unit: string, points: Array<{ size: number; value: number }>): BenchResult[] {
+/**
+ * Cost-growth lines: `what` at each size, and each step's ratio to the previous size; a point's `note` (such as
+ * the load average it was measured at) follows its size.
+ */
+export function growthLines(
+  what: string,
+  unit: string,
+  points: Array<{ size: number; value: number; note?: string }>,
+): BenchResult[] {
   return points.map((point, i) => {
     const previous = points[i - 1];
     return {
-      name: `${what}, ${point.size.toLocaleString('en-US')}`,
+      name: `${what}, ${point.size.toLocaleString('en-US')}${point.note ? ` (${point.note})` : ''}`,
       value: point.value,
       unit,
       target:

@@ -1,20 +1,25 @@
 /*
  * Quote benchmark: 100,000 realistic recipients (10 countries, mixed formats, ~1% invalid, ~1% duplicate)
  * quoted through PricingService, with prices fetched through the real Plivo SDK from an in-process sandbox
- * (cold: nothing cached) and then answered from the cache (warm). The price table is kept in memory so the
- * figure is the service's own work; the database adds one indexed lookup per quote. Then the cost growth
- * (BENCH_QUOTE_SIZES, best of BENCH_ROUNDS) and the personalized quote against the plain one
- * (bench/personalized-quote.ts, BENCH_PERSONALIZED_QUOTE_SIZE, default 1,000,000).
+ * (cold: nothing cached) and then answered from the cache (warm), BENCH_ROUNDS times, each beside its floor
+ * (bench/floors/quote-floor.ts: libphonenumber's parse of the same numbers in one loop, nothing kept). The price
+ * table is kept in memory so the figure is the service's own work; the database adds one indexed lookup per
+ * quote. Then the cost growth (BENCH_QUOTE_SIZES, best of BENCH_ROUNDS, ours and the floor in turn, in CPU time
+ * as well as wall clock; a size under 100,000 is the mean of as many quotes as cover 100,000 recipients) and the
+ * personalized quote against the plain one (bench/personalized-quote.ts, BENCH_PERSONALIZED_QUOTE_SIZE, default
+ * 1,000,000). Each figure carries the load average (`uptime`) it was taken at: the machine is shared.
  *
  *   npm run bench -- quote
  *
  *   npx tsc -p tsconfig.build.json --outDir /tmp/bench-out
  *   NODE_PATH=/work/main/node_modules node /tmp/bench-out/bench/quote.js
  */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { PriceRepository, StoredPrice } from '../src/persistence/price.repository';
 import { PriceCatalogService } from '../src/pricing/price-catalog.service';
+import type { Quote } from '../src/pricing/models/quote.model';
 import { PricingService } from '../src/pricing/pricing.service';
 import { Clock } from '../src/common/time/clock';
 import { RecipientListRepository } from '../src/persistence/recipient-list.repository';
@@ -23,14 +28,50 @@ import { PlivoSandbox } from '../src/sandbox/sandbox';
 import { PlivoSmsGateway } from '../src/sms-gateway/plivo-sms.gateway';
 import { ProviderAccount } from '../src/sms-gateway/provider-account';
 import { generateNumbers } from './recipient-validation';
-import { BENCH_ROUNDS, BenchResult, growthLines } from './bench-result';
+import { BENCH_ROUNDS, BenchResult, growthLines, roundTo, withFloor } from './bench-result';
+import { parseEveryNumber } from './floors/quote-floor';
 import { runPersonalizedQuoteBenchmark } from './personalized-quote';
 
 export type { BenchResult };
 
 const RECIPIENTS = 100_000;
+const GROWTH_MIN_RECIPIENTS = 100_000;
 const TARGET_MS = 2_000;
 const TEXT = 'Flash sale: 20% off everything until midnight! Show this text in store. Reply STOP to opt out.';
+const FLOOR = 'libphonenumber-js parse of the same numbers in one thread, nothing kept';
+
+interface Measured<T> {
+  result: T;
+  wallMs: number;
+  /** This process's CPU time, every thread (the garbage collector's helpers included). */
+  cpuMs: number;
+}
+
+async function measure<T>(work: () => T | Promise<T>): Promise<Measured<T>> {
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const result = await work();
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { result, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+function load(): string {
+  return `load ${loadavg()[0].toFixed(1)}`;
+}
+
+/**
+ * Milliseconds this thread has spent runnable but waiting for a core (Linux: /proc/thread-self/schedstat), or
+ * undefined elsewhere: on a shared machine it is what stretches the event-loop delay beyond the service's own
+ * time slices.
+ */
+function waitedForCoreMs(): number | undefined {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Stands in for the Price table: same contract, kept in memory. */
 function inMemoryPrices(): PriceRepository {
@@ -62,47 +103,80 @@ export async function runQuoteBenchmark(): Promise<BenchResult[]> {
     const recipients = generateNumbers(RECIPIENTS);
     const input = { text: TEXT, recipients, defaultCountry: 'US', smartEncoding: true };
 
-    const histogram = monitorEventLoopDelay({ resolution: 1 });
-    histogram.enable();
-    let started = performance.now();
-    const cold = await pricing.quote(input);
-    const coldMs = performance.now() - started;
-    started = performance.now();
-    const warm = await pricing.quote(input);
-    const warmMs = performance.now() - started;
-    histogram.disable();
-
-    if (warm.totalCost.amount !== cold.totalCost.amount || warm.recipients < RECIPIENTS * 0.97) {
-      throw new Error(
-        `unexpected quote: ${JSON.stringify({ ...warm, rejectedRecipients: warm.rejectedRecipients.length })}`,
-      );
+    // The event-loop delay and the waits for a core are taken over our quotes only: the floor blocks the loop
+    // on purpose. One histogram per quote: a histogram enabled again counts the time it was off as one delay.
+    let maxDelayMs = 0;
+    let waitedMs: number | undefined = 0;
+    const quoteWatched = async (): Promise<Measured<Quote>> => {
+      const histogram = monitorEventLoopDelay({ resolution: 1 });
+      const waitedBefore = waitedForCoreMs();
+      histogram.enable();
+      const measured = await measure(() => pricing.quote(input));
+      histogram.disable();
+      const waitedAfter = waitedForCoreMs();
+      maxDelayMs = Math.max(maxDelayMs, histogram.max / 1e6);
+      waitedMs =
+        waitedMs === undefined || waitedBefore === undefined || waitedAfter === undefined
+          ? undefined
+          : waitedMs + waitedAfter - waitedBefore;
+      return measured;
+    };
+    const cold = await quoteWatched();
+    const coldLoad = load();
+    const runs: Array<{ warm: Measured<Quote>; floor: Measured<number>; load: string }> = [];
+    for (let round = 1; round <= BENCH_ROUNDS; round++) {
+      const warm = await quoteWatched();
+      const floor = await measure(() => parseEveryNumber(recipients, 'US'));
+      runs.push({ warm, floor, load: load() });
+      if (warm.result.totalCost.amount !== cold.result.totalCost.amount || warm.result.recipients < RECIPIENTS * 0.97) {
+        throw new Error(
+          `unexpected quote: ${JSON.stringify({ ...warm.result, rejectedRecipients: warm.result.rejectedRecipients.length })}`,
+        );
+      }
     }
+    const quoted = runs[0].warm.result;
     console.error(
-      `quote of ${RECIPIENTS.toLocaleString('en-US')}: ${warm.recipients} valid, ${warm.rejectedRecipients.length} rejected, ` +
-        `${warm.perCountry.length} countries, ${warm.segments} segment(s), total ${warm.totalCost.amount} ${warm.totalCost.currency}`,
+      `quote of ${RECIPIENTS.toLocaleString('en-US')}: ${quoted.recipients} valid, ${quoted.rejectedRecipients.length} rejected, ` +
+        `${quoted.perCountry.length} countries, ${quoted.segments} segment(s), total ${quoted.totalCost.amount} ${quoted.totalCost.currency}`,
     );
-    // Cost growth, prices cached: the best of BENCH_ROUNDS quotes at each size, in wall-clock time and in CPU
+    // Cost growth, prices cached: the best of BENCH_ROUNDS measurements at each size, in wall-clock time and in CPU
     // time (this process, every thread): on a shared machine the wall clock also counts the waits for a core,
-    // which grow with the load, not with the quote.
-    const growth: Array<{ size: number; value: number }> = [];
-    const cpuGrowth: Array<{ size: number; value: number }> = [];
+    // which grow with the load, not with the quote. The floor's own steps, measured in turn with ours, show
+    // how much of a step is the machine's (caches, memory, other engineers' load) rather than the quote's.
+    const growth: Array<{ size: number; value: number; note: string }> = [];
+    const cpuGrowth: Array<{ size: number; value: number; note: string }> = [];
+    const floorCpuGrowth: Array<{ size: number; value: number; note: string }> = [];
     for (const size of (process.env.BENCH_QUOTE_SIZES ?? '1000,10000,100000,1000000').split(',').map(Number)) {
       const numbers = generateNumbers(size);
       let best = Number.POSITIVE_INFINITY;
       let bestCpu = Number.POSITIVE_INFINITY;
+      let bestFloorCpu = Number.POSITIVE_INFINITY;
+      // Smaller quotes are repeated until a measurement covers GROWTH_MIN_RECIPIENTS, and the figure is the mean
+      // per quote: a quote of 1,000 fits between two young-generation collections, so the best of two single
+      // runs is one that paid for none, while larger quotes pay their share.
+      const repeats = Math.max(1, Math.ceil(GROWTH_MIN_RECIPIENTS / size));
       for (let round = 0; round < BENCH_ROUNDS; round++) {
-        const cpuBefore = process.cpuUsage();
-        started = performance.now();
-        await pricing.quote({ ...input, recipients: numbers });
-        best = Math.min(best, performance.now() - started);
-        const cpu = process.cpuUsage(cpuBefore);
-        bestCpu = Math.min(bestCpu, (cpu.user + cpu.system) / 1000);
+        const ours = await measure(async () => {
+          for (let i = 0; i < repeats; i++) {
+            await pricing.quote({ ...input, recipients: numbers });
+          }
+        });
+        best = Math.min(best, ours.wallMs / repeats);
+        bestCpu = Math.min(bestCpu, ours.cpuMs / repeats);
+        const floor = await measure(() => {
+          for (let i = 0; i < repeats; i++) {
+            parseEveryNumber(numbers, 'US');
+          }
+        });
+        bestFloorCpu = Math.min(bestFloorCpu, floor.cpuMs / repeats);
       }
-      growth.push({ size, value: Math.round(best * 10) / 10 });
-      cpuGrowth.push({ size, value: Math.round(bestCpu * 10) / 10 });
+      const note = load();
+      growth.push({ size, value: roundTo(best, 1), note });
+      cpuGrowth.push({ size, value: roundTo(bestCpu, 1), note });
+      floorCpuGrowth.push({ size, value: roundTo(bestFloorCpu, 1), note });
       console.error(
         `quote growth: ${size.toLocaleString('en-US')} recipients, best ${Math.round(best)} ms, ` +
-          `CPU ${Math.round(bestCpu)} ms; load ${loadavg()[0].toFixed(1)}`,
+          `CPU ${Math.round(bestCpu)} ms (floor ${Math.round(bestFloorCpu)} ms); ${note}`,
       );
     }
     // Personalized (a list and a template) against the plain quote of the same numbers.
@@ -117,22 +191,35 @@ export async function runQuoteBenchmark(): Promise<BenchResult[]> {
       TEXT,
     );
     const target = `< ${TARGET_MS} ms`;
+    const waited =
+      waitedMs === undefined ? '' : `; the event loop's thread waited ${Math.round(waitedMs)} ms in all for a core`;
     return [
-      { name: 'quote 100k recipients (prices cached)', value: Math.round(warmMs), unit: 'ms', target },
+      ...runs.map(({ warm, floor, load: runLoad }, i) =>
+        withFloor(
+          {
+            name: `quote 100k recipients (prices cached), run ${i + 1} (${runLoad}); floor: ${FLOOR}`,
+            value: Math.round(warm.wallMs),
+            unit: 'ms',
+            target,
+          },
+          Math.round(floor.wallMs),
+        ),
+      ),
       {
-        name: 'quote 100k recipients (prices fetched from the sandbox)',
-        value: Math.round(coldMs),
+        name: `quote 100k recipients, prices fetched from the sandbox (${coldLoad})`,
+        value: Math.round(cold.wallMs),
         unit: 'ms',
         target,
       },
       {
-        name: 'quote 100k recipients: max event-loop delay',
-        value: +(histogram.max / 1e6).toFixed(1),
+        name: `quote 100k recipients: max event-loop delay over the ${runs.length + 1} quotes above (${coldLoad}${waited})`,
+        value: roundTo(maxDelayMs, 1),
         unit: 'ms',
         target: '< 50 ms',
       },
       ...growthLines('cost growth: quote (prices cached, best run), wall clock', 'ms', growth),
       ...growthLines('cost growth: quote (prices cached, best run), CPU time', 'ms', cpuGrowth),
+      ...growthLines(`cost growth: quote floor, ${FLOOR} (best run), CPU time`, 'ms', floorCpuGrowth),
       ...personalized,
     ];
   } finally {
