@@ -69,7 +69,7 @@ export async function validateRecipients(
   let validCount = 0;
   const result: RecipientValidationResult = { valid, rejected: [], perCountry: new Map() };
   // Sized for every input at once: it never rehashes a million numbers in one go.
-  const seen = new E164NumberSet(inputs.length);
+  const seen = new E164NumberSet();
   const record = (input: string, e164: string, tag: string): void => {
     if (e164 === '') {
       result.rejected.push({ input: shortenRejectedInput(input), reason: tag });

@@ -1,7 +1,7 @@
 import { RecipientRejection } from '../messaging/recipient-number-parser';
 import type { RecipientListEntryBatch } from '../persistence/recipient-list-entry.repository';
 import type { RecipientListRejectedRow } from '../persistence/recipient-list.repository';
-import { PhoneNumberSet } from './phone-number-set';
+import { PhoneNumberSet } from '../messaging/phone-number-set';
 import type { EncodedEntries, ParsedUploadSegment, RejectedUploadRow } from './upload-segment';
 
 export { MAX_FIELD_LENGTH } from './upload-segment';
