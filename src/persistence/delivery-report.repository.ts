@@ -451,11 +451,13 @@ export class ReportApplyStatements {
   async applyPlan(updates: ApplyUpdate[], reports: ApplyPlan['reports'], optOutReason: string): Promise<ApplyOutcome> {
     const {
       rows: [result],
-    } = await this.client.query<{ campaignIds: string; applied: number; matchedUuids: string; suppressed: number }>({
-      name: 'delivery-report-apply',
-      text: APPLY_SQL,
-      values: [JSON.stringify(updates), JSON.stringify(reports), optOutReason],
-    });
+    } = await this.client.query<{ campaignIds: string; applied: number; matchedUuids: string; suppressed: number }>(
+      statement(this.named, 'delivery-report-apply', APPLY_SQL, [
+        JSON.stringify(updates),
+        JSON.stringify(reports),
+        optOutReason,
+      ]),
+    );
     return {
       applied: Number(result.applied),
       campaignIds: JSON.parse(result.campaignIds) as string[],
