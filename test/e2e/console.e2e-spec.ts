@@ -214,6 +214,11 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
     await page.getByRole('dialog').getByRole('button', { name: 'Send now' }).click();
     await page.getByRole('heading', { name: 'Progress' }).waitFor();
     const campaignUrl = page.url();
+    // Every value the bar shows from here to COMPLETED, read as the page updates it (no reload): under a
+    // busy machine most of the sending can happen before the pause is confirmed, so the values after
+    // the resume alone may be only the last one.
+    const seen = new Set<number>();
+    const watchBar = setInterval(() => void progressDone(page).then((done) => seen.add(done), () => undefined), 100);
     // Sent by the list's id, with the window.
     expect(sent).toEqual([
       expect.objectContaining({
@@ -240,7 +245,6 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
       .getByLabel(/New budget/)
       .fill('100');
     await page.getByRole('dialog').getByRole('button', { name: 'Resume' }).click();
-    const seen = new Set<number>([doneWhilePaused]);
     await waitFor(
       'the campaign page to show COMPLETED',
       async () => {
@@ -249,8 +253,9 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
       },
       60_000,
     );
+    clearInterval(watchBar);
     expect(await progressDone(page)).toBe(RECIPIENTS);
-    expect(seen.size).toBeGreaterThan(2);
+    expect([...seen].filter((done) => done > 0 && done < RECIPIENTS).length).toBeGreaterThan(1);
     expect(page.url()).toBe(campaignUrl);
     // The chart got points from the subscription: its caption reads the last one.
     await waitFor('the chart to show deliveries', async () =>
