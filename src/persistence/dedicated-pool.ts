@@ -9,14 +9,16 @@ import { guardedPool } from './guarded-pool';
 export class DedicatedPool {
   private pool: Pool | undefined;
   private closed = false;
+  private readonly logger: Logger;
 
-  /** `owner` names the repository in errors; `purpose` the connections in the log and in pg_stat_activity. */
+  /** `owner` names the repository in errors and logs; `purpose` the connections in the log and in pg_stat_activity. */
   constructor(
     private readonly owner: string,
     private readonly purpose: string,
     private readonly config: PoolConfig,
-    private readonly logger: Logger,
-  ) {}
+  ) {
+    this.logger = new Logger(owner);
+  }
 
   get(): Pool {
     if (this.closed) {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient, QueryConfig } from 'pg';
 import { MESSAGE_STATUS_RANK } from '../domain/message-status-order';
 import { MessageStatus } from '../domain/message-status.enum';
@@ -291,12 +291,11 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
     private readonly prisma: PrismaService,
     @Inject(DATABASE_URL) databaseUrl: string,
   ) {
-    this.pool = new DedicatedPool(
-      DeliveryReportRepository.name,
-      'delivery-report',
-      { connectionString: databaseUrl, max: HOT_POOL_SIZE, application_name: 'bulk-sms-webhook' },
-      new Logger(DeliveryReportRepository.name),
-    );
+    this.pool = new DedicatedPool(DeliveryReportRepository.name, 'delivery-report', {
+      connectionString: databaseUrl,
+      max: HOT_POOL_SIZE,
+      application_name: 'bulk-sms-webhook',
+    });
   }
 
   // After every onModuleDestroy hook, so services have drained their writes.

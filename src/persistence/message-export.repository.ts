@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import { MessageStatus } from '../domain/message-status.enum';
 import { DATABASE_URL } from './database.providers';
@@ -59,12 +59,11 @@ export class MessageExportRepository implements OnApplicationShutdown {
   private readonly pool: DedicatedPool;
 
   constructor(@Inject(DATABASE_URL) databaseUrl: string) {
-    this.pool = new DedicatedPool(
-      MessageExportRepository.name,
-      'export',
-      { connectionString: databaseUrl, max: EXPORT_POOL_SIZE, application_name: 'bulk-sms-export' },
-      new Logger(MessageExportRepository.name),
-    );
+    this.pool = new DedicatedPool(MessageExportRepository.name, 'export', {
+      connectionString: databaseUrl,
+      max: EXPORT_POOL_SIZE,
+      application_name: 'bulk-sms-export',
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import { DATABASE_URL } from './database.providers';
 import { DedicatedPool } from './dedicated-pool';
@@ -40,12 +40,11 @@ export class RecipientListEntryRepository implements OnApplicationShutdown {
   private readonly pool: DedicatedPool;
 
   constructor(@Inject(DATABASE_URL) databaseUrl: string) {
-    this.pool = new DedicatedPool(
-      RecipientListEntryRepository.name,
-      'recipient-list',
-      { connectionString: databaseUrl, max: POOL_SIZE, application_name: 'bulk-sms-list-upload' },
-      new Logger(RecipientListEntryRepository.name),
-    );
+    this.pool = new DedicatedPool(RecipientListEntryRepository.name, 'recipient-list', {
+      connectionString: databaseUrl,
+      max: POOL_SIZE,
+      application_name: 'bulk-sms-list-upload',
+    });
   }
 
   // After every onModuleDestroy hook, so uploads have finished their writes.
