@@ -9,8 +9,10 @@ import { BatchSubmitter } from './batch-submitter';
 import { DispatcherWakeup } from './dispatcher-wakeup';
 import { DispatcherService } from './dispatcher.service';
 
-function setup(claims: Claim[]) {
-  const config = new AppConfig(loadEnvironment({ DISPATCH_CONCURRENCY: '1', DISPATCH_POLL_MS: '10' }));
+function setup(claims: Claim[], concurrency = 1) {
+  const config = new AppConfig(
+    loadEnvironment({ DISPATCH_CONCURRENCY: String(concurrency), DISPATCH_POLL_MS: '10' }),
+  );
   const dispatch = strictMock<DispatchRepository>();
   dispatch.releaseLeases.mockResolvedValue();
   dispatch.startScheduledCampaigns.mockResolvedValue([]);
@@ -23,9 +25,10 @@ function setup(claims: Claim[]) {
   claimer.claimNext.mockImplementation(() => Promise.resolve(claims[next++] ?? { kind: 'idle' }));
   const events = strictMock<CampaignEvents>();
   events.campaignsChanged.mockReturnValue(undefined);
-  const sut = new DispatcherService(dispatch, submitter, reconciler, claimer, config, events, new DispatcherWakeup());
+  const wakeup = new DispatcherWakeup();
+  const sut = new DispatcherService(dispatch, submitter, reconciler, claimer, config, events, wakeup);
   const drained = () => next >= claims.length + 1;
-  return { sut, dispatch, submitter, reconciler, claimer, events, drained };
+  return { sut, dispatch, submitter, reconciler, claimer, events, wakeup, drained };
 }
 
 async function until(condition: () => boolean): Promise<void> {
@@ -73,5 +76,64 @@ describe(DispatcherService.name, () => {
     await until(() => claimer.claimNext.mock.calls.length >= 2);
     await sut.onModuleDestroy();
     expect(dispatch.releaseLeases).toHaveBeenCalledWith(sut.owner);
+  });
+
+  describe('when idle', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('should poll with one worker only, the others waiting to be woken', async () => {
+      const { sut, claimer } = setup([], 4);
+      sut.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(4);
+      await jest.advanceTimersByTimeAsync(100);
+      // One claim per DISPATCH_POLL_MS (10 ms), not four.
+      expect(claimer.claimNext).toHaveBeenCalledTimes(4 + 10);
+      await sut.onModuleDestroy();
+    });
+
+    it('should retry a paced wait with one worker only', async () => {
+      const { sut, claimer } = setup([], 4);
+      claimer.claimNext.mockImplementation(() => Promise.resolve({ kind: 'wait', untilMs: Date.now() + 5 }));
+      sut.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(4);
+      await jest.advanceTimersByTimeAsync(50);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(4 + 10);
+      await sut.onModuleDestroy();
+    });
+
+    it('should hand the search on to a waiting worker when the polling one finds work', async () => {
+      const batch = dueBatch();
+      const keys = [{ key: 'account:MA1', limits: { mps: 5, maxQueueMs: 10_000, apiBurst: 150, apiRefillPerMs: 0.03 } }];
+      const idle: Claim = { kind: 'idle' };
+      const submit: Claim = { kind: 'submit', batches: [{ batch, recipients: ['+14155550001'] }], pacingKeys: keys };
+      const { sut, claimer, submitter } = setup([idle, idle, idle, idle, submit, submit], 4);
+      sut.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(4);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(4);
+      await jest.advanceTimersByTimeAsync(9);
+      // The poller found a batch and woke one waiting worker, which found the next and woke another;
+      // that one found nothing and polls now; the first two, done, found nothing either and wait.
+      expect(submitter.submit).toHaveBeenCalledTimes(2);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(4 + 1 + 1 + 1 + 2);
+      await jest.advanceTimersByTimeAsync(10);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(4 + 1 + 1 + 1 + 2 + 1);
+      await sut.onModuleDestroy();
+    });
+
+    it('should wake every worker on a wake-up (work stored by this instance)', async () => {
+      const { sut, claimer, wakeup } = setup([], 4);
+      sut.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(4);
+      wakeup.wake();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(8);
+      await sut.onModuleDestroy();
+    });
   });
 });

@@ -26,6 +26,9 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   private workers: Array<Promise<void>> = [];
   private lifecycleTimer?: NodeJS.Timeout;
   private sleepers = new Set<() => void>();
+  // Workers with nothing to claim wait here, without a timer, while another one (the poller) looks.
+  private parked: Array<() => void> = [];
+  private poller: number | null = null;
 
   constructor(
     private readonly dispatch: DispatchRepository,
@@ -68,21 +71,54 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       let claim: Claim;
       try {
         claim = await this.claimer.claimNext(this.owner);
-        await this.process(claim);
       } catch (error) {
         this.logger.error({ err: error, worker: index }, 'Dispatch step failed');
         await this.sleep(ERROR_BACKOFF_MS);
         continue;
       }
-      if (claim.kind === 'idle') {
-        await this.sleep(this.config.dispatch.pollMs);
-      } else if (claim.kind === 'wait') {
-        await this.sleep(Math.min(this.config.dispatch.pollMs, Math.max(0, claim.untilMs - Date.now())));
+      if (claim.kind === 'wait' && claim.untilMs <= Date.now()) {
+        continue; // the claim changed something (a batch deferred or drained): claim again at once
+      }
+      if (claim.kind === 'idle' || claim.kind === 'wait') {
+        await this.waitForWork(index, claim);
+        continue;
+      }
+      this.handOn(index);
+      try {
+        await this.process(claim);
+      } catch (error) {
+        this.logger.error({ err: error, worker: index }, 'Dispatch step failed');
+        await this.sleep(ERROR_BACKOFF_MS);
       }
     }
   }
 
-  private async process(claim: Claim): Promise<void> {
+  /**
+   * Nothing to claim now: one worker (the poller) claims again after DISPATCH_POLL_MS, or when the
+   * pacing allows; the others wait until work is found. An idle instance makes one claim per poll, and
+   * a paced campaign one claim per turn, instead of one per worker.
+   */
+  private async waitForWork(index: number, claim: { kind: 'idle' } | { kind: 'wait'; untilMs: number }): Promise<void> {
+    if (this.poller === null) {
+      this.poller = index;
+    }
+    if (this.poller !== index) {
+      await this.sleep();
+      return;
+    }
+    const { pollMs } = this.config.dispatch;
+    await this.sleep(claim.kind === 'idle' ? pollMs : Math.min(pollMs, Math.max(0, claim.untilMs - Date.now())));
+  }
+
+  /** Work was claimed: one waiting worker comes to claim the next, and so on while there is more. */
+  private handOn(index: number): void {
+    if (this.poller === index) {
+      this.poller = null;
+    }
+    this.parked.shift()?.();
+  }
+
+  private async process(claim: Exclude<Claim, { kind: 'idle' | 'wait' }>): Promise<void> {
     switch (claim.kind) {
       case 'submit': {
         // Every batch of the claim is SUBMITTING already: their requests go out side by side, and all
@@ -107,9 +143,6 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
         this.logger.warn({ campaignId: claim.campaignId, reason: claim.reason }, 'Campaign paused');
         this.events.campaignsChanged([claim.campaignId]);
         return;
-      case 'wait':
-      case 'idle':
-        return;
     }
   }
 
@@ -126,7 +159,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Until `ms` has passed or the workers are woken; without `ms`, parked until woken. */
+  private sleep(ms?: number): Promise<void> {
     if (!this.running) {
       return Promise.resolve();
     }
@@ -134,10 +168,14 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       const wake = () => {
         clearTimeout(timer);
         this.sleepers.delete(wake);
+        this.parked = this.parked.filter((w) => w !== wake);
         resolve();
       };
-      const timer = setTimeout(wake, ms);
+      const timer = ms === undefined ? undefined : setTimeout(wake, ms);
       this.sleepers.add(wake);
+      if (ms === undefined) {
+        this.parked.push(wake);
+      }
     });
   }
 
