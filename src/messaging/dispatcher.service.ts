@@ -76,14 +76,17 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
         await this.sleep(ERROR_BACKOFF_MS);
         continue;
       }
-      if (claim.kind === 'wait' && claim.untilMs <= Date.now()) {
-        continue; // the claim changed something (a batch deferred or drained): claim again at once
-      }
-      if (claim.kind === 'idle' || claim.kind === 'wait') {
-        await this.waitForWork(index, claim);
+      if (claim.kind === 'idle') {
+        await this.waitForWork(index);
         continue;
       }
+      // There is work (even if the pacing says not yet): a waiting worker comes to claim too, and so
+      // on, so that every worker takes part again while it lasts.
       this.handOn(index);
+      if (claim.kind === 'wait') {
+        await this.sleep(Math.min(this.config.dispatch.pollMs, Math.max(0, claim.untilMs - Date.now())));
+        continue;
+      }
       try {
         await this.process(claim);
       } catch (error) {
@@ -94,23 +97,16 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /**
-   * Nothing to claim now: one worker (the poller) claims again after DISPATCH_POLL_MS, or when the
-   * pacing allows; the others wait until work is found. An idle instance makes one claim per poll, and
-   * a paced campaign one claim per turn, instead of one per worker.
+   * Nothing due: one idle worker (the poller) looks again after DISPATCH_POLL_MS, the others wait
+   * until work is found or stored here. An idle instance makes one claim per poll, not one per worker.
    */
-  private async waitForWork(index: number, claim: { kind: 'idle' } | { kind: 'wait'; untilMs: number }): Promise<void> {
+  private async waitForWork(index: number): Promise<void> {
     if (this.poller === null) {
       this.poller = index;
     }
-    if (this.poller !== index) {
-      await this.sleep();
-      return;
-    }
-    const { pollMs } = this.config.dispatch;
-    await this.sleep(claim.kind === 'idle' ? pollMs : Math.min(pollMs, Math.max(0, claim.untilMs - Date.now())));
+    await this.sleep(this.poller === index ? this.config.dispatch.pollMs : undefined);
   }
 
-  /** Work was claimed: one waiting worker comes to claim the next, and so on while there is more. */
   private handOn(index: number): void {
     if (this.poller === index) {
       this.poller = null;

@@ -119,6 +119,15 @@ describe('crash recovery and several instances (PostgreSQL, separate processes)'
     );
   }
 
+  /** How many instances submitted batches of the campaign. */
+  async function submitterCount(campaignId: string): Promise<number> {
+    const [row] = await sql<{ n: string }>(
+      databaseUrl,
+      `SELECT count(DISTINCT "submittedBy") AS n FROM "Batch" WHERE "campaignId" = '${campaignId}'`,
+    );
+    return Number(row.n);
+  }
+
   async function sendCampaign(port: number): Promise<string> {
     const response = await graphql<{ sendBulk: { id: string } }>(
       `http://127.0.0.1:${port}`,
@@ -207,15 +216,13 @@ describe('crash recovery and several instances (PostgreSQL, separate processes)'
     const b = await start(portB, portA);
     const campaignId = await sendCampaign(portA);
     await providerHas(0.3);
+    // Killed midway once it has taken part (an instance that was not woken by the sendBulk finds the
+    // campaign at its next poll, by which time the other may have claimed the first batches).
+    await waitFor('both instances submitting', async () => (await submitterCount(campaignId)) === 2);
     await kill(b);
     await expectSettledExactlyOnce(campaignId);
     const stats = sandbox.stats();
     expect(stats.requests.byStatus['429'] ?? 0).toBe(0);
-    // Both instances submitted batches.
-    const submitters = await sql<{ n: string }>(
-      databaseUrl,
-      `SELECT count(DISTINCT "submittedBy") AS n FROM "Batch" WHERE "campaignId" = '${campaignId}'`,
-    );
-    expect(Number(submitters[0].n)).toBe(2);
+    expect(await submitterCount(campaignId)).toBe(2);
   });
 });
