@@ -1,20 +1,19 @@
 import type { Config } from '@jest/types';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Client } from 'pg';
 import { applyMigrations } from '../../src/persistence/migrator';
-import { orderMessagesPerExchange } from '../../src/persistence/pglite-socket-ordering';
+import { startPgliteProcess } from './pglite-process';
 import { TEST_POSTGRES_ADMIN_URL } from './test-databases';
 
 /**
  * Once per `npm run test:integration`: for each Jest worker, a fresh PostgreSQL database and an
- * in-memory PGlite served over the wire protocol, all migrated. A worker's tests reach its own pair
+ * in-memory PGlite served over the wire protocol from a process of its own (two workers' PGlites
+ * in the Jest parent would share its one thread), all migrated. A worker's tests reach its own pair
  * through TEST_PG_URL_<worker> / TEST_PGLITE_URL_<worker> (test-databases.ts picks them), so test
  * files running side by side never see each other's campaigns.
  */
 export default async function globalSetup(globalConfig: Config.GlobalConfig): Promise<void> {
   const workers = Math.max(1, globalConfig.maxWorkers);
-  const pglites: Array<{ db: PGlite; server: PGLiteSocketServer }> = [];
+  const pglites: Array<{ stop(): Promise<void> }> = [];
   (globalThis as Record<string, unknown>).__pglite = pglites;
   // The workers' databases side by side: most of it is PGlite compiling and initialising itself.
   const databases = await Promise.all(
@@ -30,12 +29,9 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig): Pr
       const pgUrl = TEST_POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
       await applyMigrations(pgUrl);
 
-      const db = await PGlite.create('memory://');
-      const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 200 });
-      orderMessagesPerExchange(server, db);
-      await server.start();
-      pglites.push({ db, server });
-      const pgliteUrl = `postgresql://postgres:postgres@${server.getServerConn()}/postgres`;
+      const pglite = await startPgliteProcess(200);
+      pglites.push(pglite);
+      const pgliteUrl = pglite.url;
       await applyMigrations(pgliteUrl);
 
       process.env[`TEST_PG_URL_${worker}`] = pgUrl;

@@ -1,17 +1,9 @@
-import type { PGlite } from '@electric-sql/pglite';
-import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Client } from 'pg';
 import { TEST_POSTGRES_ADMIN_URL } from './test-databases';
 
 export default async function globalTeardown(): Promise<void> {
-  const pglites = ((globalThis as Record<string, unknown>).__pglite ?? []) as Array<{
-    db: PGlite;
-    server: PGLiteSocketServer;
-  }>;
-  for (const { db, server } of pglites) {
-    await server.stop();
-    await db.close();
-  }
+  const pglites = ((globalThis as Record<string, unknown>).__pglite ?? []) as Array<{ stop(): Promise<void> }>;
+  await Promise.all(pglites.map((pglite) => pglite.stop()));
   const names = (process.env.TEST_PG_DATABASES ?? '').split(',').filter(Boolean);
   if (names.length > 0 && !process.env.KEEP_TEST_DATABASE) {
     const admin = new Client({ connectionString: TEST_POSTGRES_ADMIN_URL });

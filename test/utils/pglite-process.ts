@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 /** A throw-away PGlite server in a child process (see pglite-server.js for why). */
-export async function startPgliteProcess(): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [path.join(__dirname, 'pglite-server.js')], {
+export async function startPgliteProcess(maxConnections = 100): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [path.join(__dirname, 'pglite-server.js'), String(maxConnections)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -20,6 +20,10 @@ export async function startPgliteProcess(): Promise<{ url: string; stop(): Promi
     url,
     stop: () =>
       new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          resolve();
+          return;
+        }
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

@@ -1,6 +1,8 @@
 // Serves a fresh in-memory PGlite over the wire protocol and prints its URL on stdout.
 // PGlite loads its wasm with a dynamic import, which Jest's VM sandbox does not allow, so tests
-// that need a PGlite of their own run it in this child process. Stops on SIGTERM or stdin EOF.
+// that need a PGlite of their own run it in this child process; so does each Jest worker's PGlite
+// (global-setup.ts), off the Jest parent's one thread. Stops on SIGTERM or stdin EOF.
+// argv[2]: how many connections it serves (default 100).
 const { PGlite } = require('@electric-sql/pglite');
 const { PGLiteSocketServer } = require('@electric-sql/pglite-socket');
 // Built by `npm test`'s pretest: several pooled connections need the service's message ordering.
@@ -8,7 +10,7 @@ const { orderMessagesPerExchange } = require('../../dist/src/persistence/pglite-
 
 async function main() {
   const db = await PGlite.create('memory://');
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 100 });
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: Number(process.argv[2] ?? 100) });
   orderMessagesPerExchange(server, db);
   await server.start();
   process.stdout.write(`postgresql://postgres:postgres@${server.getServerConn()}/postgres\n`);
