@@ -9,9 +9,9 @@ import { TEST_POSTGRES_ADMIN_URL } from '../utils/test-databases';
 import { scaledTimeout } from '../utils/time-factor';
 
 const API_KEY = 'sk_crash_recovery_test_key_000001';
-// Enough batches that every kill lands mid-campaign (kills follow the provider's count of accepted
+// 32 batches of 125: enough that every kill lands mid-campaign (kills follow the provider's count of accepted
 // messages, not the clock, so a slow machine moves them in time, never out of the campaign).
-const RECIPIENTS = 8_000;
+const RECIPIENTS = 4_000;
 
 jest.setTimeout(scaledTimeout(300_000));
 
@@ -86,11 +86,11 @@ describe('crash recovery and several instances (PostgreSQL, separate processes)'
       PLIVO_LIST_REQUESTS_PER_MINUTE: '3000',
       // Reports lost while an instance was down are looked up one by one: allow a brisk pace.
       PLIVO_API_REQUESTS_PER_5S: '3000',
-      // Paced so that the campaign lasts a few seconds, long enough to be interrupted: 2,000
+      // Paced so that the campaign lasts a few seconds, long enough to be interrupted: 1,000
       // messages/s, and at most 4 s of messages at the provider (the lead, capped at 80 % of expiry).
-      PLIVO_MPS: '2000',
+      PLIVO_MPS: '1000',
       PLIVO_MESSAGE_EXPIRY_SECONDS: '5',
-      DISPATCH_BATCH_SIZE: '250',
+      DISPATCH_BATCH_SIZE: '125',
       DISPATCH_POLL_MS: '20',
       DISPATCH_LEASE_MARGIN_SECONDS: '1',
       DISPATCH_RECONCILE_DELAY_SECONDS: '1',
@@ -198,7 +198,7 @@ describe('crash recovery and several instances (PostgreSQL, separate processes)'
     expect(campaign.status).toBe('COMPLETED');
   }
 
-  it('should finish an 8,000-recipient campaign killed with SIGKILL three times, sending each recipient once', async () => {
+  it('should finish a 4,000-recipient campaign killed with SIGKILL three times, sending each recipient once', async () => {
     const port = await freePort();
     let service = await start(port);
     const campaignId = await sendCampaign(port);
