@@ -27,7 +27,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   private lifecycleTimer?: NodeJS.Timeout;
   private sleepers = new Set<() => void>();
   // Workers with nothing to claim wait here, without a timer, while another one (the poller) looks.
-  private parked: Array<() => void> = [];
+  private parked = new Set<() => void>();
   private poller: number | null = null;
 
   constructor(
@@ -111,7 +111,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     if (this.poller === index) {
       this.poller = null;
     }
-    this.parked.shift()?.();
+    const [first] = this.parked;
+    first?.();
   }
 
   private async process(claim: Exclude<Claim, { kind: 'idle' | 'wait' }>): Promise<void> {
@@ -164,13 +165,13 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       const wake = () => {
         clearTimeout(timer);
         this.sleepers.delete(wake);
-        this.parked = this.parked.filter((w) => w !== wake);
+        this.parked.delete(wake);
         resolve();
       };
       const timer = ms === undefined ? undefined : setTimeout(wake, ms);
       this.sleepers.add(wake);
       if (ms === undefined) {
-        this.parked.push(wake);
+        this.parked.add(wake);
       }
     });
   }

@@ -31,11 +31,10 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig): Pr
 
       const pglite = await startPgliteProcess(200);
       pglites.push(pglite);
-      const pgliteUrl = pglite.url;
-      await applyMigrations(pgliteUrl);
+      await applyMigrations(pglite.url);
 
       process.env[`TEST_PG_URL_${worker}`] = pgUrl;
-      process.env[`TEST_PGLITE_URL_${worker}`] = pgliteUrl;
+      process.env[`TEST_PGLITE_URL_${worker}`] = pglite.url;
       return name;
     }),
   );
