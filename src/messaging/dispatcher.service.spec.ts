@@ -93,7 +93,7 @@ describe(DispatcherService.name, () => {
       await sut.onModuleDestroy();
     });
 
-    it('should bring every waiting worker back when the poller finds a paced campaign', async () => {
+    it('should claim a paced campaign with one worker at each turn, not with all of them', async () => {
       const { sut, claimer } = setup([], 4);
       sut.onApplicationBootstrap();
       await jest.advanceTimersByTimeAsync(5);
@@ -102,9 +102,49 @@ describe(DispatcherService.name, () => {
       claimer.claimNext.mockImplementation(() => Promise.resolve({ kind: 'wait', untilMs: Date.now() + 5 }));
       await jest.advanceTimersByTimeAsync(5);
       await jest.advanceTimersByTimeAsync(50);
-      // Every worker claims at each turn, as when each polled on its own.
-      expect(claimer.claimNext.mock.calls.length).toBeGreaterThanOrEqual(4 + 1 + 3 * 10);
+      // The poller's claim at 10 ms, then one per turn of 5 ms.
+      expect(claimer.claimNext).toHaveBeenCalledTimes(4 + 1 + 10);
       await sut.onModuleDestroy();
+    });
+
+    it('should let the worker whose turn comes first poll, when another waits for a later one', async () => {
+      const { sut, claimer } = setup([], 2);
+      claimer.claimNext
+        .mockResolvedValueOnce({ kind: 'wait', untilMs: Date.now() + 8 })
+        .mockResolvedValueOnce({ kind: 'wait', untilMs: Date.now() + 3 })
+        .mockResolvedValue({ kind: 'wait', untilMs: Number.MAX_SAFE_INTEGER });
+      sut.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(2);
+      await jest.advanceTimersByTimeAsync(3);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(3);
+      // The first one's turn (8 ms) still comes: it looks again then, once; the pacing says "later"
+      // (capped at DISPATCH_POLL_MS) from then on, for the one polling.
+      await jest.advanceTimersByTimeAsync(5);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(4);
+      await jest.advanceTimersByTimeAsync(20);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(6);
+      await sut.onModuleDestroy();
+    });
+
+    it('should bring waiting workers back one by one while a paced campaign has turns to claim', async () => {
+      const batch = dueBatch();
+      const keys = [{ key: 'account:MA1', limits: { mps: 5, maxQueueMs: 10_000, apiBurst: 150, apiRefillPerMs: 0.03 } }];
+      const submit: Claim = { kind: 'submit', batches: [{ batch, recipients: ['+14155550001'] }], pacingKeys: keys };
+      const { sut, claimer, submitter } = setup([], 4);
+      let turns = 3;
+      claimer.claimNext.mockImplementation(() =>
+        Promise.resolve(turns-- > 0 ? submit : { kind: 'wait', untilMs: Date.now() + 1_000 }),
+      );
+      submitter.submit.mockImplementation(() => new Promise(() => undefined)); // still at the provider
+      sut.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(0);
+      // Three workers got a turn each and submit; the fourth waits for the next turn.
+      expect(submitter.submit).toHaveBeenCalledTimes(3);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(4);
+      await jest.advanceTimersByTimeAsync(10);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(5);
+      void sut.onModuleDestroy();
     });
 
     it('should hand the search on to a waiting worker when the polling one finds work', async () => {

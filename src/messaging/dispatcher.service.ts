@@ -26,9 +26,10 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   private workers: Array<Promise<void>> = [];
   private lifecycleTimer?: NodeJS.Timeout;
   private sleepers = new Set<() => void>();
-  // Workers with nothing to claim wait here, without a timer, while another one (the poller) looks.
+  // Workers with nothing to claim yet wait here, without a timer, while another one (the poller) looks
+  // again when the next claim can succeed.
   private parked = new Set<() => void>();
-  private poller: number | null = null;
+  private poller: { index: number; dueAt: number } | null = null;
 
   constructor(
     private readonly dispatch: DispatchRepository,
@@ -76,17 +77,17 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
         await this.sleep(ERROR_BACKOFF_MS);
         continue;
       }
-      if (claim.kind === 'idle') {
-        await this.waitForWork(index);
+      if (claim.kind === 'idle' || claim.kind === 'wait') {
+        const { pollMs } = this.config.dispatch;
+        await this.waitForWork(
+          index,
+          claim.kind === 'idle' ? pollMs : Math.min(pollMs, Math.max(0, claim.untilMs - Date.now())),
+        );
         continue;
       }
-      // There is work (even if the pacing says not yet): a waiting worker comes to claim too, and so
-      // on, so that every worker takes part again while it lasts.
+      // Work was found: a waiting worker comes to claim the next one, and so on, so that every worker
+      // takes part while there is work that can be claimed now.
       this.handOn(index);
-      if (claim.kind === 'wait') {
-        await this.sleep(Math.min(this.config.dispatch.pollMs, Math.max(0, claim.untilMs - Date.now())));
-        continue;
-      }
       try {
         await this.process(claim);
       } catch (error) {
@@ -97,18 +98,23 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /**
-   * Nothing due: one idle worker (the poller) looks again after DISPATCH_POLL_MS, the others wait
-   * until work is found or stored here. An idle instance makes one claim per poll, not one per worker.
+   * Nothing can be claimed before `ms` (nothing due, or the pacing's next turn): one worker, the
+   * poller, claims again then; the others wait until it finds work, or work is stored here. A paced
+   * campaign costs an instance one claim per turn (two with the hand-on), not one per worker, each
+   * a transaction queued on the account's pacing row (on the embedded PGlite, on the whole database).
    */
-  private async waitForWork(index: number): Promise<void> {
-    if (this.poller === null) {
-      this.poller = index;
+  private async waitForWork(index: number, ms: number): Promise<void> {
+    const dueAt = Date.now() + ms;
+    if (this.poller === null || this.poller.index === index || dueAt < this.poller.dueAt) {
+      this.poller = { index, dueAt };
+      await this.sleep(ms);
+      return;
     }
-    await this.sleep(this.poller === index ? this.config.dispatch.pollMs : undefined);
+    await this.sleep();
   }
 
   private handOn(index: number): void {
-    if (this.poller === index) {
+    if (this.poller?.index === index) {
       this.poller = null;
     }
     const [first] = this.parked;
