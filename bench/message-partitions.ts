@@ -170,7 +170,7 @@ class PartitionBench {
     const config = new AppConfig(env);
     this.prisma = new PrismaService(url, 4);
     const pacing = new PacingPlan(config, new ProviderAccount('sandbox', 'BENCHPARTITIONS', SENDER, []));
-    this.claimer = new BatchClaimer(new Transactor(this.prisma), pacing, config);
+    this.claimer = new BatchClaimer(new Transactor(this.prisma), new DispatchRepository(this.prisma), pacing, config);
     this.dispatch = new DispatchRepository(this.prisma);
     this.reports = new DeliveryReportRepository(this.prisma, url);
     this.campaigns = new CampaignRepository(this.prisma);

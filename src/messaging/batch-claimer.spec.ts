@@ -7,7 +7,7 @@ import { CampaignRepository } from '../persistence/campaign.repository';
 import { DispatchRepository } from '../persistence/dispatch.repository';
 import { Transactor, UnitOfWork } from '../persistence/transactor';
 import { ProviderAccount } from '../sms-gateway/provider-account';
-import { BatchClaimer } from './batch-claimer';
+import { BatchClaimer, groupToWaitFor } from './batch-claimer';
 import { PacingPlan } from './pacing-plan';
 
 const NOW = new Date('2030-01-01T00:00:00Z');
@@ -22,17 +22,27 @@ function setup(env: Record<string, string> = {}, clock = new WindowClock()) {
   const unit: UnitOfWork = { dispatch, campaigns };
   transactor.run.mockImplementation((work) => work(unit));
   dispatch.lockPacing.mockImplementation((keys) => Promise.resolve(keys.map((k) => pacingRow(k.key, NOW))));
-  return { sut: new BatchClaimer(transactor, pacing, config, clock), dispatch, campaigns };
+  const outside = strictMock<DispatchRepository>();
+  outside.hasDue.mockResolvedValue(true);
+  return {
+    sut: new BatchClaimer(transactor, outside, pacing, config, clock),
+    dispatch,
+    campaigns,
+    outside,
+    transactor,
+  };
 }
 
-/** Set lockNextDue first: the campaign has no other waiting batch unless a test says so. */
+/** Every batch's claimable recipients, as the repository answers for several batches at once. */
+function recipientsOf(recipients: (batchId: string) => string[]) {
+  return (batchIds: string[]) => Promise.resolve(new Map(batchIds.map((id) => [id, recipients(id)])));
+}
+
+/** The campaign has no other waiting batch unless a test says so. */
 function readyToSubmit(dispatch: ReturnType<typeof setup>['dispatch'], recipients = ['+14155550001', '+14155550002']) {
-  const due = dispatch.lockNextDue.getMockImplementation();
-  dispatch.lockNextDue.mockImplementation((windowNow, campaignId) =>
-    campaignId ? Promise.resolve(null) : due!(windowNow, campaignId),
-  );
+  dispatch.lockNextOfCampaign.mockResolvedValue([]);
   dispatch.countInFlight.mockResolvedValue(0);
-  dispatch.claimableRecipients.mockResolvedValue(recipients);
+  dispatch.claimableRecipients.mockImplementation(recipientsOf(() => recipients));
   dispatch.reservePacing.mockResolvedValue();
   dispatch.markSubmitting.mockResolvedValue();
   dispatch.takeTurn.mockResolvedValue();
@@ -44,6 +54,15 @@ describe(BatchClaimer.name, () => {
       const { sut, dispatch } = setup();
       dispatch.lockNextDue.mockResolvedValue(null);
       await expect(sut.claimNext('me')).resolves.toEqual({ kind: 'idle' });
+    });
+
+    it('should be idle without a transaction when a first look finds nothing due', async () => {
+      const clock: WindowClock = { now: () => new Date('2026-03-09T20:30:00Z') };
+      const { sut, outside, transactor } = setup({}, clock);
+      outside.hasDue.mockResolvedValue(false);
+      await expect(sut.claimNext('me')).resolves.toEqual({ kind: 'idle' });
+      expect(outside.hasDue).toHaveBeenCalledWith(new Date('2026-03-09T20:30:00Z'));
+      expect(transactor.run).not.toHaveBeenCalled();
     });
 
     it('should lock the account pacing row before the batch, so claims queue in fair-share order', async () => {
@@ -114,11 +133,11 @@ describe(BatchClaimer.name, () => {
       const { sut, dispatch, campaigns } = setup();
       dispatch.lockNextDue.mockResolvedValue(dueBatch());
       dispatch.countInFlight.mockResolvedValue(0);
-      dispatch.claimableRecipients.mockResolvedValue([]);
+      dispatch.claimableRecipients.mockImplementation(recipientsOf(() => []));
       dispatch.markDrained.mockResolvedValue();
       campaigns.completeFinished.mockResolvedValue([]);
       await expect(sut.claimNext('me')).resolves.toMatchObject({ kind: 'wait' });
-      expect(dispatch.claimableRecipients).toHaveBeenCalledWith('b1', expect.any(String));
+      expect(dispatch.claimableRecipients).toHaveBeenCalledWith(['b1'], expect.any(String));
       expect(dispatch.markDrained).toHaveBeenCalledWith('b1');
       expect(campaigns.completeFinished).toHaveBeenCalledWith([dueBatch().campaignId]);
     });
@@ -136,7 +155,7 @@ describe(BatchClaimer.name, () => {
       expect(dispatch.reservePacing).toHaveBeenCalledWith([
         { key: ACCOUNT_KEY, queueDrainsAt: new Date(NOW.getTime() + 4_000), apiTokens: 149, apiTokensAt: NOW },
       ]);
-      expect(dispatch.markSubmitting).toHaveBeenCalledWith('b1', 'me', expect.any(Number));
+      expect(dispatch.markSubmitting).toHaveBeenCalledWith(['b1'], 'me', expect.any(Number));
       // 4 s of sending at priority 2 moves the turn on by 2 s.
       expect(dispatch.takeTurn).toHaveBeenCalledWith('c1', 2_000);
       const order = [dispatch.reservePacing, dispatch.markSubmitting, dispatch.takeTurn].map(
@@ -219,15 +238,13 @@ describe(BatchClaimer.name, () => {
       /** Batches b1, b2, … of campaign c1 with 30 recipients each; `waiting` of them after b1. */
       function campaignOfSmallBatches(dispatch: ReturnType<typeof setup>['dispatch'], waiting: number) {
         readyToSubmit(dispatch);
-        let next = 1;
-        dispatch.lockNextDue.mockImplementation((_, campaignId) =>
+        dispatch.lockNextDue.mockResolvedValue(dueBatch({ id: 'b1' }));
+        dispatch.lockNextOfCampaign.mockImplementation((_, campaignId, exceptIds, limit) =>
           Promise.resolve(
-            campaignId === null || campaignId === undefined || next <= waiting + 1
-              ? dueBatch({ id: `b${next++}` })
-              : null,
+            Array.from({ length: Math.min(limit, waiting) }, (_, i) => dueBatch({ id: `b${i + 2}`, campaignId })),
           ),
         );
-        dispatch.claimableRecipients.mockImplementation((batchId) => Promise.resolve(thirty(Number(batchId.slice(1)))));
+        dispatch.claimableRecipients.mockImplementation(recipientsOf((batchId) => thirty(Number(batchId.slice(1)))));
       }
 
       it('should claim more waiting batches of the campaign in the same transaction, up to a second of the MPS', async () => {
@@ -243,14 +260,16 @@ describe(BatchClaimer.name, () => {
             { batch: { id: 'b3', attempts: 1 }, recipients: thirty(3) },
           ],
         });
-        // Never the batches it holds already (its own locks do not make SKIP LOCKED skip them).
-        expect(dispatch.lockNextDue).toHaveBeenLastCalledWith(expect.any(Date), 'c1', ['b1', 'b2', 'b3']);
+        // The next ones read at once (up to 16 in all), never the batch it holds already (its own
+        // locks do not make SKIP LOCKED skip it); a statement for their recipients, one to mark all three.
+        expect(dispatch.lockNextOfCampaign).toHaveBeenCalledWith(expect.any(Date), 'c1', ['b1'], 15);
+        expect(dispatch.claimableRecipients).toHaveBeenCalledTimes(2);
         // One reservation for the three: 0.9 s of queue, three API tokens; the turn moves on by all of it.
         expect(dispatch.reservePacing).toHaveBeenCalledTimes(1);
         expect(dispatch.reservePacing).toHaveBeenCalledWith([
           { key: ACCOUNT_KEY, queueDrainsAt: new Date(NOW.getTime() + 900), apiTokens: 147, apiTokensAt: NOW },
         ]);
-        expect(dispatch.markSubmitting.mock.calls.map((call) => call[0])).toEqual(['b1', 'b2', 'b3']);
+        expect(dispatch.markSubmitting.mock.calls.map((call) => call[0])).toEqual([['b1', 'b2', 'b3']]);
         expect(dispatch.takeTurn).toHaveBeenCalledWith('c1', 900);
         const order = [dispatch.reservePacing, dispatch.markSubmitting, dispatch.takeTurn].map(
           (fn) => fn.mock.invocationCallOrder[0],
@@ -285,10 +304,45 @@ describe(BatchClaimer.name, () => {
         const { sut, dispatch } = setup({ PLIVO_MPS: '2000', DISPATCH_LEAD_SECONDS: '0.5' });
         campaignOfSmallBatches(dispatch, 10);
         const full = Array.from({ length: 1000 }, (_, i) => `+1415555${String(i).padStart(4, '0')}`);
-        dispatch.claimableRecipients.mockResolvedValue(full);
+        dispatch.claimableRecipients.mockImplementation(recipientsOf(() => full));
         const claim = await sut.claimNext('me');
         expect(claim.kind === 'submit' && claim.batches.map((b) => b.batch.id)).toEqual(['b1']);
-        expect(dispatch.lockNextDue).toHaveBeenCalledTimes(1);
+        expect(dispatch.lockNextOfCampaign).not.toHaveBeenCalled();
+      });
+
+      it('should claim a small batch only once a group of them fits in the lane, not as soon as it does', async () => {
+        // 25 MPS and a 1 s lead: the lane holds 25 messages and is full; one-number batches (templated texts).
+        const { sut, dispatch } = setup({ PLIVO_MPS: '25', DISPATCH_LEAD_SECONDS: '1' });
+        readyToSubmit(dispatch, ['+14155550001']);
+        dispatch.lockNextDue.mockResolvedValue(dueBatch());
+        dispatch.lockPacing.mockResolvedValue([
+          pacingRow(ACCOUNT_KEY, NOW, { queueDrainsAt: new Date(NOW.getTime() + 1_000) }),
+        ]);
+        const before = Date.now();
+        const claim = await sut.claimNext('me');
+        // Room for one comes in 40 ms; for a group of 12 (half the lane), in 480 ms.
+        const untilMs = claim.kind === 'wait' ? claim.untilMs : 0;
+        expect(untilMs - before).toBeGreaterThanOrEqual(470);
+        expect(untilMs - before).toBeLessThanOrEqual(490 + (Date.now() - before));
+
+        // With room for two, it still waits for the group: 0.9 s queued, 12 more fit in 380 ms.
+        dispatch.lockPacing.mockResolvedValue([
+          pacingRow(ACCOUNT_KEY, NOW, { queueDrainsAt: new Date(NOW.getTime() + 900) }),
+        ]);
+        const again = Date.now();
+        const second = await sut.claimNext('me');
+        const secondUntil = second.kind === 'wait' ? second.untilMs : 0;
+        expect(secondUntil - again).toBeGreaterThanOrEqual(370);
+        expect(secondUntil - again).toBeLessThanOrEqual(390 + (Date.now() - again));
+        expect(dispatch.markSubmitting).not.toHaveBeenCalled();
+      });
+
+      it('should size the group it waits for by the MPS, the batch and the lane', () => {
+        expect(groupToWaitFor(1, 25, 25)).toBe(12);
+        expect(groupToWaitFor(1, 1000, 1000)).toBe(16);
+        expect(groupToWaitFor(30, 100, 1000)).toBe(100);
+        expect(groupToWaitFor(30, 40, 40)).toBe(30);
+        expect(groupToWaitFor(1, 1, 10)).toBe(1);
       });
 
       it('should claim the batch alone when the campaign has no other waiting batch', async () => {

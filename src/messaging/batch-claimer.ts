@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
-import { DueBatch } from '../persistence/dispatch.repository';
+import { DispatchRepository, DueBatch } from '../persistence/dispatch.repository';
 import { Transactor } from '../persistence/transactor';
 import { WindowClock } from '../quiet-hours/window-clock';
 import { closedWindowOpensAt } from '../quiet-hours/window-gate';
@@ -34,7 +34,7 @@ const MAX_GROUPED_BATCHES = 16;
 
 /**
  * The dispatcher's rules for what to do next, decided in one transaction that all instances share
- * through PostgreSQL:
+ * through PostgreSQL (when a first statement finds nothing due, no transaction at all):
  * 1. the account's pacing row is locked first, so claims queue behind each other and the fair-share
  *    order holds across workers and instances;
  * 2. the next batch is locked (`SKIP LOCKED`), of the campaign whose turn comes first, due first;
@@ -45,20 +45,26 @@ const MAX_GROUPED_BATCHES = 16;
  * 4. otherwise the pacing is reserved, the batch marked SUBMITTING (durable first) and the
  *    campaign's turn moved on; the request is sent after the commit;
  * 5. while the small batches claimed add up to less than GROUP_SECONDS of the lane's MPS, the
- *    campaign's next small waiting batches are claimed in the same transaction, each within the
+ *    campaign's next small waiting batches are claimed in the same transaction (read and locked
+ *    together: a claim is a handful of statements however many it groups), each within the
  *    pacing, the API tokens and the requests in flight, as if claimed one after the other.
  */
 @Injectable()
 export class BatchClaimer {
   constructor(
     private readonly transactor: Transactor,
+    private readonly dispatch: DispatchRepository,
     private readonly pacing: PacingPlan,
     private readonly config: AppConfig,
     private readonly windowClock: WindowClock = new WindowClock(),
   ) {}
 
-  claimNext(owner: string): Promise<Claim> {
+  async claimNext(owner: string): Promise<Claim> {
     const { leaseMs, apiConcurrency } = this.config.dispatch;
+    // Most polls of an idle instance find nothing: they ask first, without the transaction.
+    if (!(await this.dispatch.hasDue(this.windowClock.now()))) {
+      return { kind: 'idle' };
+    }
     return this.transactor.run(async (tx) => {
       const [account] = await tx.dispatch.lockPacing([{ key: this.pacing.accountKey, initialTokens: 0 }]);
       const windowNow = this.windowClock.now();
@@ -84,7 +90,7 @@ export class BatchClaimer {
       if (inFlight >= apiConcurrency) {
         return { kind: 'wait', untilMs: Date.now() + IN_FLIGHT_RECHECK_MS };
       }
-      const recipients = await tx.dispatch.claimableRecipients(batch.id, batch.accountId);
+      const recipients = (await tx.dispatch.claimableRecipients([batch.id], batch.accountId)).get(batch.id)!;
       if (recipients.length === 0) {
         await tx.dispatch.markDrained(batch.id);
         // Its last messages may have been suppressed just now.
@@ -115,38 +121,51 @@ export class BatchClaimer {
         };
       });
       const dbNow = account.now.getTime();
-      const reservation = reserveLanes(lanes, recipients.length, dbNow);
+      const laneMps = this.pacing.laneMps(batch.senderId, cap);
+      const fullBatch = this.pacing.batchSizeFor(batch.senderId, cap);
+      const small = (count: number) => count < fullBatch;
+      // A small batch is claimed once a group of them fits (see groupToWaitFor), not as soon as it does.
+      const wanted = small(recipients.length)
+        ? groupToWaitFor(recipients.length, laneMps, fullBatch)
+        : recipients.length;
+      const forGroup = reserveLanes(lanes, wanted, dbNow);
+      const reservation =
+        forGroup.granted && wanted !== recipients.length ? reserveLanes(lanes, recipients.length, dbNow) : forGroup;
       if (!reservation.granted) {
         return { kind: 'wait', untilMs: Date.now() + (reservation.retryAtMs - dbNow) };
       }
       lanes = withStates(lanes, reservation.next);
       const claimed: ClaimedBatch[] = [{ batch, recipients }];
-      const laneMps = this.pacing.laneMps(batch.senderId, cap);
-      const small = (count: number) => count < this.pacing.batchSizeFor(batch.senderId, cap);
       let messages = recipients.length;
-      while (
-        small(recipients.length) &&
-        messages < laneMps * GROUP_SECONDS &&
-        claimed.length < MAX_GROUPED_BATCHES &&
-        inFlight + claimed.length < apiConcurrency
-      ) {
-        const claimedIds = claimed.map((c) => c.batch.id);
-        const next = await tx.dispatch.lockNextDue(windowNow, batch.campaignId, claimedIds);
-        // A batch whose window closed is left to the next claim, which defers it.
-        if (!next || closedWindowOpensAt(next, windowNow.getTime()) !== null) {
-          break;
+      const room = Math.min(MAX_GROUPED_BATCHES, apiConcurrency - inFlight) - 1;
+      if (small(recipients.length) && messages < laneMps * GROUP_SECONDS && room > 0) {
+        // The campaign's next waiting batches, and their recipients, in two statements; taken in order
+        // while each fits, as if claimed one after the other. Those left stay waiting.
+        const next = await tx.dispatch.lockNextOfCampaign(windowNow, batch.campaignId, [batch.id], room);
+        const more =
+          next.length > 0
+            ? await tx.dispatch.claimableRecipients(
+                next.map((b) => b.id),
+                batch.accountId,
+              )
+            : null;
+        for (const candidate of next) {
+          const its = more!.get(candidate.id)!;
+          // A batch whose window closed, or with nothing left to send, is left to the next claim, which settles it.
+          if (closedWindowOpensAt(candidate, windowNow.getTime()) !== null || its.length === 0) {
+            break;
+          }
+          if (!small(its.length) || messages + its.length > laneMps * GROUP_SECONDS) {
+            break;
+          }
+          const nextReservation = reserveLanes(lanes, its.length, dbNow);
+          if (!nextReservation.granted) {
+            break;
+          }
+          lanes = withStates(lanes, nextReservation.next);
+          claimed.push({ batch: candidate, recipients: its });
+          messages += its.length;
         }
-        const more = await tx.dispatch.claimableRecipients(next.id, next.accountId);
-        if (more.length === 0 || !small(more.length) || messages + more.length > laneMps * GROUP_SECONDS) {
-          break;
-        }
-        const nextReservation = reserveLanes(lanes, more.length, dbNow);
-        if (!nextReservation.granted) {
-          break;
-        }
-        lanes = withStates(lanes, nextReservation.next);
-        claimed.push({ batch: next, recipients: more });
-        messages += more.length;
       }
 
       await tx.dispatch.reservePacing(
@@ -157,9 +176,11 @@ export class BatchClaimer {
           apiTokensAt: new Date(state.apiTokensAtMs),
         })),
       );
-      for (const { batch: each } of claimed) {
-        await tx.dispatch.markSubmitting(each.id, owner, leaseMs);
-      }
+      await tx.dispatch.markSubmitting(
+        claimed.map((c) => c.batch.id),
+        owner,
+        leaseMs,
+      );
       await tx.dispatch.takeTurn(batch.campaignId, turnAdvanceMs(messages, laneMps, batch.campaignPriority));
       return {
         kind: 'submit',
@@ -171,6 +192,18 @@ export class BatchClaimer {
       };
     });
   }
+}
+
+/**
+ * How many messages a lane must have room for before a small batch is claimed: as many as one
+ * claim groups (GROUP_SECONDS of MPS, MAX_GROUPED_BATCHES batches of this size), but at most half
+ * a full batch (which is at most what the lane holds, its MPS x lead), so the provider's queue
+ * does not run dry while the next group is claimed. Claiming each time one message fits would make a paced campaign of one-number batches one transaction per message, which the
+ * embedded PGlite, where a transaction holds the whole database, cannot keep up with.
+ */
+export function groupToWaitFor(batchMessages: number, laneMps: number, fullBatch: number): number {
+  const group = Math.min(laneMps * GROUP_SECONDS, batchMessages * MAX_GROUPED_BATCHES, Math.floor(fullBatch / 2));
+  return Math.max(batchMessages, group);
 }
 
 function withStates(lanes: LaneState[], next: Array<{ key: string; state: PacingState }>): LaneState[] {

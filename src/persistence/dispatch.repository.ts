@@ -122,15 +122,43 @@ export class DispatchRepository {
   /**
    * Locks the next batch to work on (`FOR UPDATE SKIP LOCKED`): of the campaign whose turn comes
    * first (fair share), the batch due first: a waiting batch (of a QUEUED/SENDING campaign), or one
-   * whose submission may have reached the provider (lease expired, or ambiguous). With `campaignId`,
-   * only that campaign's next waiting batch other than `exceptIds` (batches this transaction locked
-   * already: SKIP LOCKED skips only other transactions' locks).
+   * whose submission may have reached the provider (lease expired, or ambiguous).
    */
-  async lockNextDue(
-    windowNow: Date = new Date(),
-    campaignId: string | null = null,
-    exceptIds: string[] = [],
-  ): Promise<DueBatch | null> {
+  async lockNextDue(windowNow: Date = new Date()): Promise<DueBatch | null> {
+    const [batch] = await this.lockDue(windowNow, null, [], 1);
+    return batch ?? null;
+  }
+
+  /**
+   * Is any batch due, as `lockNextDue` would find one (locks aside)? One statement outside a
+   * transaction: an idle poll takes no pacing lock (on the embedded PGlite, no hold on the database).
+   */
+  async hasDue(windowNow: Date = new Date()): Promise<boolean> {
+    const [{ due }] = await this.db.$queryRaw<Array<{ due: boolean }>>`
+      SELECT EXISTS (
+        SELECT 1 FROM "Batch" b JOIN "Campaign" c ON c.id = b."campaignId"
+        WHERE b.state IN ('PENDING', 'SUBMITTING', 'AMBIGUOUS')
+          AND b."nextAttemptAt" <= now()
+          AND (b.state <> 'PENDING' OR c.status IN ('QUEUED', 'SENDING'))
+          AND (b.state <> 'PENDING' OR (b."heldBy" IS NULL AND (b."windowOpensAt" IS NULL OR b."windowOpensAt" <= ${windowNow})))
+      ) AS due`;
+    return due;
+  }
+
+  /**
+   * Locks up to `limit` next waiting batches of the campaign, in order, other than `exceptIds`
+   * (batches this transaction locked already: SKIP LOCKED skips only other transactions' locks).
+   */
+  lockNextOfCampaign(windowNow: Date, campaignId: string, exceptIds: string[], limit: number): Promise<DueBatch[]> {
+    return this.lockDue(windowNow, campaignId, exceptIds, limit);
+  }
+
+  private async lockDue(
+    windowNow: Date,
+    campaignId: string | null,
+    exceptIds: string[],
+    limit: number,
+  ): Promise<DueBatch[]> {
     const rows = await this.db.$queryRaw<DueBatchRow[]>`
       SELECT b.id, b."campaignId", c."accountId", c."senderId", coalesce(b.text, c.text) AS text, b.state, b.attempts, b."reconcileAttempts",
              b."createdAt", b."submittedAt", b."firstAttemptAt", c.status AS "campaignStatus", c.priority AS "campaignPriority",
@@ -149,18 +177,14 @@ export class DispatchRepository {
         AND (${campaignId}::uuid IS NULL OR (b."campaignId" = ${campaignId}::uuid AND b.state = 'PENDING'))
         AND NOT (b.id = ANY(${exceptIds}::uuid[]))
       ORDER BY c."dispatchTurnAt" NULLS FIRST, b."nextAttemptAt", b.sequence
-      LIMIT 1
+      LIMIT ${limit}
       FOR UPDATE OF b SKIP LOCKED`;
-    const row = rows[0];
-    if (!row) {
-      return null;
-    }
-    return {
+    return rows.map((row) => ({
       ...row,
       maxCost: row.maxCost === null ? null : new Decimal(row.maxCost.toString()),
       estimatedCost: new Decimal(row.estimatedCost.toString()),
       actualCost: new Decimal(row.actualCost.toString()),
-    };
+    }));
   }
 
   /** A waiting batch whose send window is closed waits for it to open again. */
@@ -199,22 +223,28 @@ export class DispatchRepository {
   }
 
   /**
-   * The batch's waiting recipients as it is claimed: any whose number the account suppressed
-   * meanwhile become SUPPRESSED in the same statement and are left out, so a claim never picks a
-   * suppressed number. Rows are locked in id order.
+   * The waiting recipients of each batch as it is claimed, in one statement: any whose number the
+   * account suppressed meanwhile become SUPPRESSED in the same statement and are left out, so a
+   * claim never picks a suppressed number. Rows are locked in id order. Every batch is in the map.
    */
-  async claimableRecipients(batchId: string, accountId: string): Promise<string[]> {
-    const rows = await this.db.$queryRaw<Array<{ to: string; suppressed: boolean }>>`
+  async claimableRecipients(batchIds: string[], accountId: string): Promise<Map<string, string[]>> {
+    const rows = await this.db.$queryRaw<Array<{ batchId: string; to: string; suppressed: boolean }>>`
       WITH waiting AS (
-        SELECT m.id, m."to", EXISTS (SELECT 1 FROM "Suppression" s WHERE s."accountId" = ${accountId}::uuid AND s.phone = m."to") AS suppressed
-        FROM "Message" m WHERE m."batchId" = ${batchId}::uuid AND m.status = 'PENDING' ORDER BY m.id FOR NO KEY UPDATE
+        SELECT m.id, m."batchId", m."to", EXISTS (SELECT 1 FROM "Suppression" s WHERE s."accountId" = ${accountId}::uuid AND s.phone = m."to") AS suppressed
+        FROM "Message" m WHERE m."batchId" = ANY(${batchIds}::uuid[]) AND m.status = 'PENDING' ORDER BY m.id FOR NO KEY UPDATE
       ),
       settled AS (
         UPDATE "Message" m SET status = 'SUPPRESSED', "updatedAt" = now()
         FROM waiting w WHERE m.id = w.id AND w.suppressed
       )
-      SELECT "to", suppressed FROM waiting ORDER BY id`;
-    return rows.filter((r) => !r.suppressed).map((r) => r.to);
+      SELECT "batchId"::text AS "batchId", "to", suppressed FROM waiting ORDER BY id`;
+    const recipients = new Map(batchIds.map((id) => [id, [] as string[]]));
+    for (const row of rows) {
+      if (!row.suppressed) {
+        recipients.get(row.batchId)?.push(row.to);
+      }
+    }
+    return recipients;
   }
 
   /** Nothing is left to send in the batch (its messages were settled some other way). */
@@ -224,15 +254,15 @@ export class DispatchRepository {
       WHERE id = ${batchId}::uuid`;
   }
 
-  /** Durable first: the batch is SUBMITTING, leased to `owner`, before the request is sent. */
-  async markSubmitting(batchId: string, owner: string, leaseMs: number): Promise<void> {
+  /** Durable first: the batches are SUBMITTING, leased to `owner`, before their requests are sent. */
+  async markSubmitting(batchIds: string[], owner: string, leaseMs: number): Promise<void> {
     await this.db.$executeRaw`
       UPDATE "Batch" SET state = 'SUBMITTING', "leaseOwner" = ${owner},
         "leaseExpiresAt" = now() + ${leaseMs} * interval '1 millisecond',
         "nextAttemptAt" = now() + ${leaseMs} * interval '1 millisecond',
         attempts = attempts + 1, "submittedAt" = now(), "firstAttemptAt" = coalesce("firstAttemptAt", now()),
         "submittedBy" = ${owner}, "updatedAt" = now()
-      WHERE id = ${batchId}::uuid`;
+      WHERE id = ANY(${batchIds}::uuid[])`;
   }
 
   /**

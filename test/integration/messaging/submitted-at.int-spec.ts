@@ -53,7 +53,7 @@ describe.each(TEST_DATABASES)('Message.submittedAt against a fast "sent" report 
     const uuids = batch.messages.map(() => randomUUID());
     const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
 
-    await dispatch.markSubmitting(batch.id, 'test-instance', 60_000);
+    await dispatch.markSubmitting([batch.id], 'test-instance', 60_000);
     const { submittedAt: claimedAt } = await t.prisma.batch.findUniqueOrThrow({ where: { id: batch.id } });
     await pause();
     // Reported and applied before Plivo's answer is stored: one sent after the claim, one whose
