@@ -37,7 +37,10 @@ export class WebhookHttpSender {
   }
 
   send(request: WebhookRequest): Promise<WebhookResponse> {
-    const started = performance.now();
+    return this.attempt(request, performance.now(), true);
+  }
+
+  private attempt(request: WebhookRequest, started: number, mayRetry: boolean): Promise<WebhookResponse> {
     const done = (result: Omit<WebhookResponse, 'durationMs'>): WebhookResponse => ({
       ...result,
       durationMs: Math.round(performance.now() - started),
@@ -75,6 +78,13 @@ export class WebhookHttpSender {
       outgoing.on('timeout', () => outgoing.destroy(new Error(`timed out after ${this.timeoutMs} ms`)));
       outgoing.on('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(deadline);
+        // An idle keep-alive connection the endpoint closed just as this request went out on it (its
+        // keep-alive timeout, 5 s in node's server): nothing reached the endpoint, so it is sent once
+        // more on a new connection, as node's documentation of `request.reusedSocket` advises.
+        if (mayRetry && outgoing.reusedSocket && error.code === 'ECONNRESET') {
+          resolve(this.attempt(request, started, false));
+          return;
+        }
         resolve(
           done({ ok: false, statusCode: null, error: error.code ? `${error.code}: ${error.message}` : error.message }),
         );
