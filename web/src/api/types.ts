@@ -52,6 +52,9 @@ export interface Progress {
   updatedAt: string;
 }
 
+/** What pause and resume answer: the status the campaign has now. */
+export type StatusChange = Pick<Progress, 'status' | 'statusReason'>;
+
 export interface CampaignSummary {
   id: string;
   name: string | null;

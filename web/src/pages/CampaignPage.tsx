@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { CAMPAIGN, CANCEL, COST_REPORT, PAUSE, PROGRESS_SUBSCRIPTION, RESUME } from '../api/documents';
 import { gql, subscribe } from '../api/graphql';
-import { FINAL_STATUSES, type CampaignDetail, type CountryCost, type Progress } from '../api/types';
+import { FINAL_STATUSES, type CampaignDetail, type CountryCost, type Progress, type StatusChange } from '../api/types';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorCodes } from '../components/ErrorCodes';
 import { Link } from '../components/Link';
@@ -116,6 +116,11 @@ export function CampaignPage({ id }: { id: string }) {
     };
   }, [id, final]);
 
+  // The status the server confirmed shows at once; live progress (resubscribed below) follows.
+  function showStatus({ status, statusReason }: StatusChange) {
+    setProgress((current) => current && { ...current, status, statusReason });
+  }
+
   async function confirm() {
     if (!action) {
       return;
@@ -124,11 +129,13 @@ export function CampaignPage({ id }: { id: string }) {
     setNotice(null);
     try {
       if (action === 'pause') {
-        await gql(PAUSE, { id });
+        const data = await gql<{ pauseCampaign: StatusChange }>(PAUSE, { id });
+        showStatus(data.pauseCampaign);
         setNotice('Paused. Batches already claimed still reach Plivo (see the note below).');
       } else if (action === 'resume') {
         const maxCost = budget.trim() === '' ? null : Number(budget);
-        await gql(RESUME, { id, maxCost });
+        const data = await gql<{ resumeCampaign: StatusChange }>(RESUME, { id, maxCost });
+        showStatus(data.resumeCampaign);
         setNotice('Resumed.');
       } else {
         const data = await gql<{
