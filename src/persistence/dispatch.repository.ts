@@ -80,6 +80,18 @@ function handedOverAt(batchId: string): Prisma.Sql {
 }
 
 /**
+ * A batch (b, of campaign c) to work on now: waiting (of a QUEUED/SENDING campaign), or whose
+ * submission may have reached the provider. Quiet hours and the brake (src/quiet-hours,
+ * src/brake): a waiting batch whose window is closed, or whose country's brake tripped, is not due.
+ */
+function dueBatch(windowNow: Date): Prisma.Sql {
+  return Prisma.sql`b.state IN ('PENDING', 'SUBMITTING', 'AMBIGUOUS')
+    AND b."nextAttemptAt" <= now()
+    AND (b.state <> 'PENDING' OR c.status IN ('QUEUED', 'SENDING'))
+    AND (b.state <> 'PENDING' OR (b."heldBy" IS NULL AND (b."windowOpensAt" IS NULL OR b."windowOpensAt" <= ${windowNow})))`;
+}
+
+/**
  * The dispatcher's statements, named for what they do. No rule lives here: the dispatcher's
  * services decide, and own the transaction (`Transactor`) the statements run in. Lock order, to
  * stay free of deadlocks with cancel and report application: pacing rows (by key), then batch,
@@ -137,10 +149,7 @@ export class DispatchRepository {
     const [{ due }] = await this.db.$queryRaw<Array<{ due: boolean }>>`
       SELECT EXISTS (
         SELECT 1 FROM "Batch" b JOIN "Campaign" c ON c.id = b."campaignId"
-        WHERE b.state IN ('PENDING', 'SUBMITTING', 'AMBIGUOUS')
-          AND b."nextAttemptAt" <= now()
-          AND (b.state <> 'PENDING' OR c.status IN ('QUEUED', 'SENDING'))
-          AND (b.state <> 'PENDING' OR (b."heldBy" IS NULL AND (b."windowOpensAt" IS NULL OR b."windowOpensAt" <= ${windowNow})))
+        WHERE ${dueBatch(windowNow)}
       ) AS due`;
     return due;
   }
@@ -168,12 +177,7 @@ export class DispatchRepository {
              s.mps AS "accountMps", s."plivoAuthId", s."plivoAuthTokenEncrypted"
       FROM "Batch" b JOIN "Campaign" c ON c.id = b."campaignId"
         LEFT JOIN "AccountSettings" s ON s."accountId" = c."accountId"
-      WHERE b.state IN ('PENDING', 'SUBMITTING', 'AMBIGUOUS')
-        AND b."nextAttemptAt" <= now()
-        AND (b.state <> 'PENDING' OR c.status IN ('QUEUED', 'SENDING'))
-        -- Quiet hours and the brake (src/quiet-hours, src/brake): a waiting batch whose window is
-        -- closed, or whose country's brake tripped, is not claimed.
-        AND (b.state <> 'PENDING' OR (b."heldBy" IS NULL AND (b."windowOpensAt" IS NULL OR b."windowOpensAt" <= ${windowNow})))
+      WHERE ${dueBatch(windowNow)}
         AND (${campaignId}::uuid IS NULL OR (b."campaignId" = ${campaignId}::uuid AND b.state = 'PENDING'))
         AND NOT (b.id = ANY(${exceptIds}::uuid[]))
       ORDER BY c."dispatchTurnAt" NULLS FIRST, b."nextAttemptAt", b.sequence
