@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { trackOpen, untrackOpen } from './open-resources';
@@ -6,14 +7,40 @@ import { scaledTimeout } from './time-factor';
 
 export const MAIN_JS = path.resolve(__dirname, '../../dist/src/main.js');
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A port no one listens on, for a server that starts later (its URL is needed first). Taken below
+ * the kernel's ephemeral range: a port from listen(0) comes from that range, where any outgoing
+ * connection (the app's own database pool, while it starts) may take it as its local port before
+ * the server listens (EADDRINUSE, seen in CI). Probed by binding; random, so that Jest workers
+ * starting apps at once do not try the same ports in the same order.
+ */
+export async function freePort(): Promise<number> {
+  const [ephemeralLow] = ephemeralPortRange();
+  const low = 10_000;
+  const high = Math.max(low + 1_000, ephemeralLow - 1);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (await canListen(port)) {
+      return port;
+    }
+  }
+  throw new Error(`no free port found in ${low}-${high}`);
+}
+
+function ephemeralPortRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    return [low, high];
+  } catch {
+    return [32768, 60999]; // Linux's default
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
