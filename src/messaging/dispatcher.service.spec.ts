@@ -2,6 +2,7 @@ import { dueBatch, strictMock } from '../../test/factories/dispatch.factory';
 import { AppConfig } from '../config/app-config.service';
 import { loadEnvironment } from '../config/env.schema';
 import { CampaignEvents } from '../domain/campaign-events';
+import { CampaignRepository } from '../persistence/campaign.repository';
 import { DispatchRepository } from '../persistence/dispatch.repository';
 import { AmbiguousBatchReconciler } from './ambiguous-batch-reconciler';
 import { BatchClaimer, Claim } from './batch-claimer';
@@ -10,9 +11,7 @@ import { DispatcherWakeup } from './dispatcher-wakeup';
 import { DispatcherService } from './dispatcher.service';
 
 function setup(claims: Claim[], concurrency = 1) {
-  const config = new AppConfig(
-    loadEnvironment({ DISPATCH_CONCURRENCY: String(concurrency), DISPATCH_POLL_MS: '10' }),
-  );
+  const config = new AppConfig(loadEnvironment({ DISPATCH_CONCURRENCY: String(concurrency), DISPATCH_POLL_MS: '10' }));
   const dispatch = strictMock<DispatchRepository>();
   dispatch.releaseLeases.mockResolvedValue();
   dispatch.startScheduledCampaigns.mockResolvedValue([]);
@@ -26,9 +25,11 @@ function setup(claims: Claim[], concurrency = 1) {
   const events = strictMock<CampaignEvents>();
   events.campaignsChanged.mockReturnValue(undefined);
   const wakeup = new DispatcherWakeup();
-  const sut = new DispatcherService(dispatch, submitter, reconciler, claimer, config, events, wakeup);
+  const campaigns = strictMock<CampaignRepository>();
+  campaigns.completeAllFinished.mockResolvedValue([]);
+  const sut = new DispatcherService(dispatch, campaigns, submitter, reconciler, claimer, config, events, wakeup);
   const drained = () => next >= claims.length + 1;
-  return { sut, dispatch, submitter, reconciler, claimer, events, wakeup, drained };
+  return { sut, dispatch, campaigns, submitter, reconciler, claimer, events, wakeup, drained };
 }
 
 async function until(condition: () => boolean): Promise<void> {
@@ -76,6 +77,25 @@ describe(DispatcherService.name, () => {
     await until(() => claimer.claimNext.mock.calls.length >= 2);
     await sut.onModuleDestroy();
     expect(dispatch.releaseLeases).toHaveBeenCalledWith(sut.owner);
+  });
+
+  it('should complete, every ten seconds, campaigns left open with every message final, and tell live progress', async () => {
+    jest.useFakeTimers();
+    try {
+      const { sut, campaigns, events } = setup([]);
+      campaigns.completeAllFinished.mockResolvedValueOnce(['c9']);
+      sut.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(9_000);
+      expect(campaigns.completeAllFinished).not.toHaveBeenCalled();
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(campaigns.completeAllFinished).toHaveBeenCalledTimes(1);
+      expect(events.campaignsChanged).toHaveBeenCalledWith(['c9']);
+      await jest.advanceTimersByTimeAsync(10_000);
+      expect(campaigns.completeAllFinished).toHaveBeenCalledTimes(2);
+      await sut.onModuleDestroy();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   describe('when idle', () => {
@@ -129,7 +149,9 @@ describe(DispatcherService.name, () => {
 
     it('should bring waiting workers back one by one while a paced campaign has turns to claim', async () => {
       const batch = dueBatch();
-      const keys = [{ key: 'account:MA1', limits: { mps: 5, maxQueueMs: 10_000, apiBurst: 150, apiRefillPerMs: 0.03 } }];
+      const keys = [
+        { key: 'account:MA1', limits: { mps: 5, maxQueueMs: 10_000, apiBurst: 150, apiRefillPerMs: 0.03 } },
+      ];
       const submit: Claim = { kind: 'submit', batches: [{ batch, recipients: ['+14155550001'] }], pacingKeys: keys };
       const { sut, claimer, submitter } = setup([], 4);
       let turns = 3;
@@ -149,7 +171,9 @@ describe(DispatcherService.name, () => {
 
     it('should hand the search on to a waiting worker when the polling one finds work', async () => {
       const batch = dueBatch();
-      const keys = [{ key: 'account:MA1', limits: { mps: 5, maxQueueMs: 10_000, apiBurst: 150, apiRefillPerMs: 0.03 } }];
+      const keys = [
+        { key: 'account:MA1', limits: { mps: 5, maxQueueMs: 10_000, apiBurst: 150, apiRefillPerMs: 0.03 } },
+      ];
       const idle: Claim = { kind: 'idle' };
       const submit: Claim = { kind: 'submit', batches: [{ batch, recipients: ['+14155550001'] }], pacingKeys: keys };
       const { sut, claimer, submitter } = setup([idle, idle, idle, idle, submit, submit], 4);

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AppConfig } from '../config/app-config.service';
 import { CampaignEvents } from '../domain/campaign-events';
+import { CampaignRepository } from '../persistence/campaign.repository';
 import { DispatchRepository } from '../persistence/dispatch.repository';
 import { AmbiguousBatchReconciler } from './ambiguous-batch-reconciler';
 import { BatchClaimer, Claim } from './batch-claimer';
@@ -10,6 +11,8 @@ import { BatchSubmitter } from './batch-submitter';
 import { DispatcherWakeup } from './dispatcher-wakeup';
 
 const LIFECYCLE_INTERVAL_MS = 1_000;
+// Every this many lifecycle ticks, campaigns left open with every message final are completed.
+const FINISHED_SWEEP_TICKS = 10;
 const ERROR_BACKOFF_MS = 1_000;
 
 /**
@@ -30,9 +33,11 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   // again when the next claim can succeed.
   private parked = new Set<() => void>();
   private poller: { index: number; dueAt: number } | null = null;
+  private ticks = 0;
 
   constructor(
     private readonly dispatch: DispatchRepository,
+    private readonly campaigns: CampaignRepository,
     private readonly submitter: BatchSubmitter,
     private readonly reconciler: AmbiguousBatchReconciler,
     private readonly claimer: BatchClaimer,
@@ -159,6 +164,22 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       }
     } catch (error) {
       this.logger.warn({ err: error }, 'Could not start scheduled campaigns');
+    }
+    if (++this.ticks % FINISHED_SWEEP_TICKS === 0) {
+      await this.completeLeftOpen();
+    }
+  }
+
+  /** The completion a stopped process or a failed follow-up did not make (docs/sending.md). */
+  private async completeLeftOpen(): Promise<void> {
+    try {
+      const completed = await this.campaigns.completeAllFinished();
+      if (completed.length > 0) {
+        this.logger.warn({ campaignIds: completed }, 'Completed campaigns left open with every message final');
+        this.events.campaignsChanged(completed);
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Could not complete finished campaigns');
     }
   }
 

@@ -115,6 +115,18 @@ export class CampaignRepository {
   }
 
   /**
+   * Completes every active campaign whose messages are all final but which is still open: the
+   * follow-up after the commit that settled its last message did not run (the process stopped in
+   * between) or failed. Returns the ids that completed.
+   */
+  async completeAllFinished(): Promise<string[]> {
+    const open = await this.prisma.$queryRaw<Array<{ id: string }>>`
+      SELECT id FROM "Campaign"
+      WHERE status IN ('QUEUED', 'SENDING', 'PAUSED') AND pending + submitted + queued + sent = 0`;
+    return this.completeFinished(open.map((row) => row.id));
+  }
+
+  /**
    * Moves a campaign to `to` if its status is one of `from`; returns the updated campaign, or null
    * when it was in another status (the caller reads it to explain why).
    */
