@@ -115,14 +115,15 @@ export class CampaignRepository {
   }
 
   /**
-   * Completes every active campaign whose messages are all final but which is still open: the
-   * follow-up after the commit that settled its last message did not run (the process stopped in
-   * between) or failed. Returns the ids that completed.
+   * Completes every active campaign whose messages are all final but which is still open a minute
+   * after its last change: the follow-up after the commit that settled its last message did not run
+   * (the process stopped in between) or failed. Returns the ids that completed.
    */
   async completeAllFinished(): Promise<string[]> {
     const open = await this.prisma.$queryRaw<Array<{ id: string }>>`
       SELECT id FROM "Campaign"
-      WHERE status IN ('QUEUED', 'SENDING', 'PAUSED') AND pending + submitted + queued + sent = 0`;
+      WHERE status IN ('QUEUED', 'SENDING', 'PAUSED') AND pending + submitted + queued + sent = 0
+        AND "updatedAt" < now() - interval '1 minute'`;
     return this.completeFinished(open.map((row) => row.id));
   }
 

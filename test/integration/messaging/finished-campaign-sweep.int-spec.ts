@@ -6,7 +6,8 @@ import { waitFor } from '../../utils/wait-for';
 /**
  * A campaign completes in the follow-up after the commit that settled its last message. If the
  * process stopped in between (or the follow-up failed), the campaign would stay open for good with
- * nothing left to send: the dispatcher's lifecycle completes such campaigns every ten seconds.
+ * nothing left to send: the dispatcher's lifecycle completes, every ten seconds, such campaigns that
+ * have not changed for a minute.
  */
 describe.each(TEST_DATABASES)('campaigns left open with every message final (%s)', (database) => {
   let testApp: TestApp;
@@ -25,8 +26,11 @@ describe.each(TEST_DATABASES)('campaigns left open with every message final (%s)
     await testApp?.close();
   });
 
-  /** A campaign in `status` with one message in each of `messages` (the counters follow by trigger). */
-  async function campaign(status: string, messages: string[]): Promise<string> {
+  /**
+   * A campaign in `status` with one message in each of `messages` (the counters follow by trigger),
+   * last changed `lastChange` ago.
+   */
+  async function campaign(status: string, messages: string[], lastChange = '2 minutes'): Promise<string> {
     const { rows } = await sql.query<{ id: string }>(
       `INSERT INTO "Campaign" ("accountId", status, text, "senderId", encoding, "segmentsPerMessage", "estimatedCost",
          "estimatedCostByCountry", "updatedAt", "startedAt")
@@ -41,6 +45,7 @@ describe.each(TEST_DATABASES)('campaigns left open with every message final (%s)
         [rows[0].id, `+1415555${String(7000 + i)}`, message],
       );
     }
+    await sql.query(`UPDATE "Campaign" SET "updatedAt" = now() - $2::interval WHERE id = $1`, [rows[0].id, lastChange]);
     return rows[0].id;
   }
 
@@ -56,6 +61,8 @@ describe.each(TEST_DATABASES)('campaigns left open with every message final (%s)
     const sending = await campaign('SENDING', ['DELIVERED', 'UNDELIVERED', 'UNCONFIRMED']);
     const paused = await campaign('PAUSED', ['DELIVERED']);
     const stillSending = await campaign('SENDING', ['DELIVERED', 'SENT']);
+    // Finished a moment ago: its follow-up may still be under way, and it is left to it.
+    const justFinished = await campaign('SENDING', ['DELIVERED'], '1 second');
     await waitFor(
       'the sweep to complete the finished campaigns',
       async () => (await status(sending)).status === 'COMPLETED' && (await status(paused)).status === 'COMPLETED',
@@ -64,5 +71,6 @@ describe.each(TEST_DATABASES)('campaigns left open with every message final (%s)
     expect(await status(sending)).toEqual({ status: 'COMPLETED', completed: true });
     expect(await status(paused)).toEqual({ status: 'COMPLETED', completed: true });
     expect(await status(stillSending)).toEqual({ status: 'SENDING', completed: false });
+    expect(await status(justFinished)).toEqual({ status: 'SENDING', completed: false });
   });
 });
