@@ -145,6 +145,10 @@ updated AS (
     amount = coalesce(t.amount, m.amount),
     "sentAt" = CASE WHEN t.status IN ('SENT', 'DELIVERED', 'UNDELIVERED', 'REJECTED')
       THEN coalesce(m."sentAt", t."sentAt", now()) ELSE m."sentAt" END,
+    -- Handed over no later than sent: a provider clock behind ours, or a time it gives in whole seconds
+    -- (message records), caps our stamp, as when the report comes first (handedOverAt). NULL stays NULL.
+    "submittedAt" = CASE WHEN t.status IN ('SENT', 'DELIVERED', 'UNDELIVERED', 'REJECTED') AND m."submittedAt" IS NOT NULL
+      THEN least(m."submittedAt", coalesce(m."sentAt", t."sentAt", now())) ELSE m."submittedAt" END,
     "deliveredAt" = CASE WHEN t.status = 'DELIVERED' THEN coalesce(t."deliveredAt", now()) ELSE m."deliveredAt" END,
     "updatedAt" = now()
   FROM target t

@@ -288,6 +288,29 @@ describe.each(TEST_DATABASES)('Delivery report ingestion (%s)', (database) => {
     });
   });
 
+  describe('times', () => {
+    it('should keep a message handed over no later than it was sent, whatever the provider clock says', async () => {
+      // Submitted now; the report's SentTime (2026-11-27 10:00:01) is days behind our clock.
+      const c = await oneMessageCampaign(gbNumber(23));
+      const early = await oneMessageCampaign(gbNumber(24), 'SUBMITTING');
+      const uuid = randomUUID();
+      await sendReport(t, plivoReport({ uuid, to: c.to, status: 'sent', sequence: 2 }), { batchId: c.batchId });
+      await sendReport(t, plivoReport({ uuid: randomUUID(), to: early.to, status: 'sent', sequence: 2 }), {
+        batchId: early.batchId,
+      });
+      await t.applier.applyAll();
+
+      const sent = new Date('2026-11-27T10:00:01Z');
+      expect(await message(c.messageId)).toMatchObject({ status: MessageStatus.SENT, sentAt: sent, submittedAt: sent });
+      // A report before the submission was recorded leaves the message unstamped (handedOverAt stamps it).
+      expect(await message(early.messageId)).toMatchObject({
+        status: MessageStatus.SENT,
+        sentAt: sent,
+        submittedAt: null,
+      });
+    });
+  });
+
   describe('early reports', () => {
     it('should apply a report that arrives while the message is still PENDING (submission not yet recorded)', async () => {
       const c = await oneMessageCampaign(gbNumber(21), 'SUBMITTING');
