@@ -142,15 +142,12 @@ export class BatchClaimer {
         // The campaign's next waiting batches, and their recipients, in two statements; taken in order
         // while each fits, as if claimed one after the other. Those left stay waiting.
         const next = await tx.dispatch.lockNextOfCampaign(windowNow, batch.campaignId, [batch.id], room);
-        const more =
-          next.length > 0
-            ? await tx.dispatch.claimableRecipients(
-                next.map((b) => b.id),
-                batch.accountId,
-              )
-            : null;
+        const more = await tx.dispatch.claimableRecipients(
+          next.map((b) => b.id),
+          batch.accountId,
+        );
         for (const candidate of next) {
-          const its = more!.get(candidate.id)!;
+          const its = more.get(candidate.id)!;
           // A batch whose window closed, or with nothing left to send, is left to the next claim, which settles it.
           if (closedWindowOpensAt(candidate, windowNow.getTime()) !== null || its.length === 0) {
             break;
@@ -198,8 +195,9 @@ export class BatchClaimer {
  * How many messages a lane must have room for before a small batch is claimed: as many as one
  * claim groups (GROUP_SECONDS of MPS, MAX_GROUPED_BATCHES batches of this size), but at most half
  * a full batch (which is at most what the lane holds, its MPS x lead), so the provider's queue
- * does not run dry while the next group is claimed. Claiming each time one message fits would make a paced campaign of one-number batches one transaction per message, which the
- * embedded PGlite, where a transaction holds the whole database, cannot keep up with.
+ * does not run dry while the next group is claimed. Claiming each time one message fits would
+ * make a paced campaign of one-number batches one transaction per message, which the embedded
+ * PGlite, where a transaction holds the whole database, cannot keep up with.
  */
 export function groupToWaitFor(batchMessages: number, laneMps: number, fullBatch: number): number {
   const group = Math.min(laneMps * GROUP_SECONDS, batchMessages * MAX_GROUPED_BATCHES, Math.floor(fullBatch / 2));

@@ -232,6 +232,9 @@ export class DispatchRepository {
    * claim never picks a suppressed number. Rows are locked in id order. Every batch is in the map.
    */
   async claimableRecipients(batchIds: string[], accountId: string): Promise<Map<string, string[]>> {
+    if (batchIds.length === 0) {
+      return new Map();
+    }
     const rows = await this.db.$queryRaw<Array<{ batchId: string; to: string; suppressed: boolean }>>`
       WITH waiting AS (
         SELECT m.id, m."batchId", m."to", EXISTS (SELECT 1 FROM "Suppression" s WHERE s."accountId" = ${accountId}::uuid AND s.phone = m."to") AS suppressed

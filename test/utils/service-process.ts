@@ -15,9 +15,8 @@ export const MAIN_JS = path.resolve(__dirname, '../../dist/src/main.js');
  * starting apps at once do not try the same ports in the same order.
  */
 export async function freePort(): Promise<number> {
-  const [ephemeralLow] = ephemeralPortRange();
   const low = 10_000;
-  const high = Math.max(low + 1_000, ephemeralLow - 1);
+  const high = Math.max(low + 1_000, ephemeralPortsFrom() - 1);
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = low + Math.floor(Math.random() * (high - low + 1));
     if (await canListen(port)) {
@@ -27,12 +26,12 @@ export async function freePort(): Promise<number> {
   throw new Error(`no free port found in ${low}-${high}`);
 }
 
-function ephemeralPortRange(): [number, number] {
+/** The first port of the kernel's ephemeral range. */
+function ephemeralPortsFrom(): number {
   try {
-    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    return [low, high];
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
   } catch {
-    return [32768, 60999]; // Linux's default
+    return 32768; // Linux's default
   }
 }
 

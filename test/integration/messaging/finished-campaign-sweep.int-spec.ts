@@ -1,5 +1,8 @@
-import { Client } from 'pg';
-import { TEST_DATABASES, testDatabaseUrl } from '../../utils/test-databases';
+import { CampaignStatus } from '../../../src/domain/campaign-status.enum';
+import { MessageStatus } from '../../../src/domain/message-status.enum';
+import { PrismaService } from '../../../src/persistence/prisma.service';
+import { CampaignFactory, usNumber } from '../../factories/campaign.factory';
+import { TEST_DATABASES } from '../../utils/test-databases';
 import { startTestApp, TestApp } from '../../utils/test-app';
 import { waitFor } from '../../utils/wait-for';
 
@@ -11,58 +14,47 @@ import { waitFor } from '../../utils/wait-for';
  */
 describe.each(TEST_DATABASES)('campaigns left open with every message final (%s)', (database) => {
   let testApp: TestApp;
-  let sql: Client;
-  let accountId: string;
+  let prisma: PrismaService;
+  let factory: CampaignFactory;
+  let next = 7_000;
 
   beforeAll(async () => {
     testApp = await startTestApp(database);
-    ({ accountId } = await testApp.newAccount());
-    sql = new Client({ connectionString: testDatabaseUrl(database) });
-    await sql.connect();
+    prisma = testApp.app.get(PrismaService);
+    factory = new CampaignFactory(prisma);
   });
 
   afterAll(async () => {
-    await sql?.end();
     await testApp?.close();
   });
 
-  /**
-   * A campaign in `status` with one message in each of `messages` (the counters follow by trigger),
-   * last changed `lastChange` ago.
-   */
-  async function campaign(status: string, messages: string[], lastChange = '2 minutes'): Promise<string> {
-    const { rows } = await sql.query<{ id: string }>(
-      `INSERT INTO "Campaign" ("accountId", status, text, "senderId", encoding, "segmentsPerMessage", "estimatedCost",
-         "estimatedCostByCountry", "updatedAt", "startedAt")
-       VALUES ($1, $2::"CampaignStatus", 'Hello', '+14155550100', 'GSM7', 1, 0, '[]', now(), now())
-       RETURNING id`,
-      [accountId, status],
-    );
-    for (const [i, message] of messages.entries()) {
-      await sql.query(
-        `INSERT INTO "Message" ("campaignId", "to", country, status, "submittedAt")
-         VALUES ($1, $2, 'US', $3::"MessageStatus", now())`,
-        [rows[0].id, `+1415555${String(7000 + i)}`, message],
-      );
-    }
-    await sql.query(`UPDATE "Campaign" SET "updatedAt" = now() - $2::interval WHERE id = $1`, [rows[0].id, lastChange]);
-    return rows[0].id;
+  /** A campaign in `status` with one message in each of `statuses`, last changed `lastChange` ago. */
+  async function campaign(
+    status: CampaignStatus,
+    statuses: MessageStatus[],
+    lastChange = '2 minutes',
+  ): Promise<string> {
+    const { campaignId } = await factory.campaign({
+      status,
+      batches: [{ recipients: statuses.map((s) => ({ to: usNumber(next++), status: s })) }],
+    });
+    // The counters trigger stamped updatedAt just now.
+    await prisma.$executeRaw`UPDATE "Campaign" SET "updatedAt" = now() - ${lastChange}::interval WHERE id = ${campaignId}::uuid`;
+    return campaignId;
   }
 
   async function status(id: string): Promise<{ status: string; completed: boolean }> {
-    const { rows } = await sql.query<{ status: string; completed: boolean }>(
-      `SELECT status::text AS status, "completedAt" IS NOT NULL AS completed FROM "Campaign" WHERE id = $1`,
-      [id],
-    );
-    return rows[0];
+    const row = await prisma.campaign.findUniqueOrThrow({ where: { id } });
+    return { status: row.status, completed: row.completedAt !== null };
   }
 
   it('should complete them, and leave the ones with messages still open alone', async () => {
-    const sending = await campaign('SENDING', ['DELIVERED', 'UNDELIVERED', 'UNCONFIRMED']);
-    const paused = await campaign('PAUSED', ['DELIVERED']);
-    const stillSending = await campaign('SENDING', ['DELIVERED', 'SENT']);
+    const { DELIVERED, UNDELIVERED, UNCONFIRMED, SENT } = MessageStatus;
+    const sending = await campaign(CampaignStatus.SENDING, [DELIVERED, UNDELIVERED, UNCONFIRMED]);
+    const paused = await campaign(CampaignStatus.PAUSED, [DELIVERED]);
+    const stillSending = await campaign(CampaignStatus.SENDING, [DELIVERED, SENT]);
     // Finished a moment ago: its follow-up may still be under way, and it is left to it.
-    const justFinished = await campaign('SENDING', ['DELIVERED'], '1 second');
+    const justFinished = await campaign(CampaignStatus.SENDING, [DELIVERED], '1 second');
     await waitFor(
       'the sweep to complete the finished campaigns',
       async () => (await status(sending)).status === 'COMPLETED' && (await status(paused)).status === 'COMPLETED',

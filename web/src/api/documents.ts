@@ -47,7 +47,7 @@ export const PROGRESS_SUBSCRIPTION = `subscription Progress($id: ID!) { campaign
 
 export const PAUSE = `mutation Pause($id: ID!) { pauseCampaign(id: $id) { id status statusReason } }`;
 export const RESUME = `mutation Resume($id: ID!, $maxCost: Float) { resumeCampaign(id: $id, maxCost: $maxCost) { id status statusReason maxCost { amount currency } } }`;
-export const CANCEL = `mutation Cancel($id: ID!) { cancelCampaign(id: $id) { id status cancellation { cancelledMessages alreadyWithProvider } } }`;
+export const CANCEL = `mutation Cancel($id: ID!) { cancelCampaign(id: $id) { id status statusReason cancellation { cancelledMessages alreadyWithProvider } } }`;
 
 export const QUOTE = `query Quote($input: QuoteInput!) {
   quote(input: $input) { encoding characters segments text unicodeCharacters recipients

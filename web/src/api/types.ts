@@ -52,7 +52,7 @@ export interface Progress {
   updatedAt: string;
 }
 
-/** What pause and resume answer: the status the campaign has now. */
+/** What pause, resume and cancel answer: the status the campaign has now. */
 export type StatusChange = Pick<Progress, 'status' | 'statusReason'>;
 
 export interface CampaignSummary {

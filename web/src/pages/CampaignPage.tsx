@@ -139,8 +139,11 @@ export function CampaignPage({ id }: { id: string }) {
         setNotice('Resumed.');
       } else {
         const data = await gql<{
-          cancelCampaign: { cancellation: { cancelledMessages: number; alreadyWithProvider: number } | null };
+          cancelCampaign: StatusChange & {
+            cancellation: { cancelledMessages: number; alreadyWithProvider: number } | null;
+          };
         }>(CANCEL, { id });
+        showStatus(data.cancelCampaign);
         const c = data.cancelCampaign.cancellation;
         setNotice(
           c
