@@ -29,6 +29,8 @@ export interface LoadResult {
   p90Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** This load generator's own user + system CPU over the run, in ms. */
+  cpuMs: number;
 }
 
 interface Prepared {
@@ -103,6 +105,7 @@ async function run(job: LoadJob, prepared: Prepared[]): Promise<LoadResult> {
       req.end(request.body);
     });
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(
     Array.from({ length: job.connections }, async () => {
       while (next < prepared.length) {
@@ -119,6 +122,7 @@ async function run(job: LoadJob, prepared: Prepared[]): Promise<LoadResult> {
     }),
   );
   const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   agent.destroy();
   const sorted = Array.from(latencies).sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -131,6 +135,7 @@ async function run(job: LoadJob, prepared: Prepared[]): Promise<LoadResult> {
     p90Ms: at(0.9),
     p99Ms: at(0.99),
     maxMs: sorted[sorted.length - 1],
+    cpuMs: (cpu.user + cpu.system) / 1000,
   };
 }
 

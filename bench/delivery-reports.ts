@@ -18,11 +18,13 @@
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { LoadJob, LoadResult } from './delivery-report-load';
 import { BENCH_ROUNDS, BenchResult, alternate, withFloor } from './bench-result';
 import { startBareSignatureServer } from './floors/bare-signature-server';
+import { cpuSpent, postgresCpuSeconds } from './process-usage';
 
 export type { BenchResult };
 
@@ -163,6 +165,14 @@ interface OursRun {
   load: LoadResult;
   appliedPerSecond: number;
   applyLagMs: number;
+  /** CPU ms from the load's start until all was applied: this process (the service), and PostgreSQL's processes. */
+  serviceCpuMs: number;
+  databaseCpuMs: number;
+}
+
+interface FloorRun {
+  load: LoadResult;
+  serverCpuMs: number;
 }
 
 /** One run of ours: a fresh database, the app, a seeded campaign, and the load until all is applied. */
@@ -207,9 +217,13 @@ async function runOurs(database: BenchDatabase, messages: number, connections: n
         messages: targets,
       });
       const started = performance.now();
+      const cpuBefore = process.cpuUsage();
+      const databaseCpuBefore = database === 'postgres' ? postgresCpuSeconds() : new Map<number, number>();
       const result = await load.go();
       const applied = await waitApplied(app.databaseUrl, messages, 600_000);
       const allAppliedMs = performance.now() - started;
+      const cpu = process.cpuUsage(cpuBefore);
+      const databaseCpuMs = database === 'postgres' ? cpuSpent(databaseCpuBefore, postgresCpuSeconds()) * 1000 : 0;
       if (process.env.BENCH_METRICS) {
         const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
         console.error(
@@ -231,6 +245,8 @@ async function runOurs(database: BenchDatabase, messages: number, connections: n
         load: result,
         appliedPerSecond: accepted(result) / (allAppliedMs / 1000),
         applyLagMs: allAppliedMs - result.elapsedMs,
+        serviceCpuMs: (cpu.user + cpu.system) / 1000,
+        databaseCpuMs,
       };
     } finally {
       await app.close();
@@ -241,7 +257,7 @@ async function runOurs(database: BenchDatabase, messages: number, connections: n
 }
 
 /** One run of the floor: the bare verifying server under the same load generator and connections. */
-async function runFloor(messages: number, connections: number): Promise<LoadResult> {
+async function runFloor(messages: number, connections: number): Promise<FloorRun> {
   const server = await startBareSignatureServer(PUBLIC_BASE, SECRET);
   try {
     const targets = Array.from({ length: messages }, (_, i) => ({
@@ -256,7 +272,9 @@ async function runFloor(messages: number, connections: number): Promise<LoadResu
       connections,
       messages: targets,
     });
+    const cpuBefore = process.cpuUsage();
     const result = await load.go();
+    const cpu = process.cpuUsage(cpuBefore);
     console.error(
       `[delivery-reports floor] ${result.sent} reports, statuses ${JSON.stringify(result.statuses)}, ` +
         `sent in ${result.elapsedMs.toFixed(0)} ms; p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms`,
@@ -264,7 +282,7 @@ async function runFloor(messages: number, connections: number): Promise<LoadResu
     if (result.errors > 0) {
       throw new Error(`Floor run invalid: ${JSON.stringify(result.statuses)}`);
     }
-    return result;
+    return { load: result, serverCpuMs: (cpu.user + cpu.system) / 1000 };
   } finally {
     await server.close();
   }
@@ -288,8 +306,20 @@ export async function runDeliveryReportBenchmark(
     () => runFloor(messages, connections),
   );
   const results: BenchResult[] = [];
+  const cores = cpus().length;
   runs.forEach(({ ours, floor }, index) => {
     const run = `run ${index + 1}`;
+    const floorRate = floor.load.sent / (floor.load.elapsedMs / 1000);
+    // CPU per report of every process involved: ours needs the database's on the same cores too.
+    const oursReports = accepted(ours.load);
+    const perReport = (ms: number, reports: number): number => round((ms * 1000) / reports);
+    const service = perReport(ours.serviceCpuMs, oursReports);
+    const databaseCpu = perReport(ours.databaseCpuMs, oursReports);
+    const oursLoad = perReport(ours.load.cpuMs, oursReports);
+    const oursCpu = round(service + databaseCpu + oursLoad);
+    const floorServer = perReport(floor.serverCpuMs, floor.load.sent);
+    const floorLoad = perReport(floor.load.cpuMs, floor.load.sent);
+    const floorCpu = round(floorServer + floorLoad);
     results.push(
       withFloor(
         {
@@ -298,7 +328,7 @@ export async function runDeliveryReportBenchmark(
           unit: 'reports/s',
           target: `ratio >= ${goal.ratio}`,
         },
-        floor.sent / (floor.elapsedMs / 1000),
+        floorRate,
       ),
       withFloor(
         {
@@ -307,7 +337,7 @@ export async function runDeliveryReportBenchmark(
           unit: 'ms',
           target: `< ${goal.p99} ms`,
         },
-        floor.p99Ms,
+        floor.load.p99Ms,
       ),
       withFloor(
         {
@@ -316,7 +346,28 @@ export async function runDeliveryReportBenchmark(
           unit: 'reports/s',
           target: '-',
         },
-        floor.sent / (floor.elapsedMs / 1000),
+        floorRate,
+      ),
+      withFloor(
+        {
+          name:
+            `CPU per accepted report, ${label}, ${run}: service ${service} + ` +
+            (database === 'postgres' ? `PostgreSQL ${databaseCpu} + ` : '') +
+            `load generator ${oursLoad} µs; floor: bare server ${floorServer} + load generator ${floorLoad} µs`,
+          value: oursCpu,
+          unit: 'µs',
+          target: '-',
+        },
+        floorCpu,
+      ),
+      withFloor(
+        {
+          name: `most reports/s ours could take on this machine's ${cores} cores (cores / CPU per report), ${label}, ${run}; floor: the bare server's measured rate`,
+          value: Math.round((cores * 1_000_000) / oursCpu),
+          unit: 'reports/s',
+          target: '-',
+        },
+        floorRate,
       ),
       {
         name: `reports answered 503 (load shed; Plivo retries them), ${label}, ${run}`,

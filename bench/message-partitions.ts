@@ -53,7 +53,7 @@ import { Transactor } from '../src/persistence/transactor';
 import { ProviderAccount } from '../src/sms-gateway/provider-account';
 import { BENCH_ROUNDS, BenchResult, roundTo, withFloor } from './bench-result';
 import { sql } from './bench-sql';
-import { cpuSeconds } from './process-usage';
+import { cpuSeconds, cpuSpent } from './process-usage';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const LARGE = Number(process.env.BENCH_PARTITION_MESSAGES ?? 10_000_000);
@@ -113,15 +113,6 @@ async function backendCpuSeconds(client: Client, database: string): Promise<Map<
     }
   }
   return seconds;
-}
-
-/** CPU seconds spent between two readings by the backends alive at the second (a new one: all of its own). */
-function cpuSpent(before: Map<number, number>, after: Map<number, number>): number {
-  let spent = 0;
-  for (const [pid, seconds] of after) {
-    spent += seconds - (before.get(pid) ?? 0);
-  }
-  return spent;
 }
 
 interface Measured {
