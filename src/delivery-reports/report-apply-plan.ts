@@ -38,13 +38,22 @@ interface ApplyCandidate {
 /** What a report carries that an apply needs (a claimed row, or a report on its way in). */
 export type ReportApplyFields = Pick<
   ClaimedReport,
-  'messageUuid' | 'batchId' | 'to' | 'status' | 'sequence' | 'errorCode' | 'units' | 'totalAmount' | 'sentTime' | 'deliveryReportTime'
+  | 'messageUuid'
+  | 'batchId'
+  | 'to'
+  | 'status'
+  | 'sequence'
+  | 'errorCode'
+  | 'units'
+  | 'totalAmount'
+  | 'sentTime'
+  | 'deliveryReportTime'
 >;
 
 /** The message update one report asks for; null when its status is not one we know (never guessed). */
 export function applyItemOf(report: ReportApplyFields): ApplyItem | null {
   const mapped = mapPlivoStatus(report.status, report.errorCode);
-  return mapped === null ? null : applyItemFor(report, mapped);
+  return mapped === null ? null : applyItemFor(report, mapped, report.sentTime, report.deliveryReportTime);
 }
 
 /** Why a number lands on the account's suppression list when its report says STOP. */
@@ -52,19 +61,36 @@ export const OPT_OUT_SUPPRESSION_REASON = 'opt-out: STOP from recipient (Plivo e
 
 /** The update a report on its way in asks for, with whether it says the recipient opted out. */
 export function applyUpdateOf(report: NewDeliveryReport): ApplyUpdate | null {
-  const item = applyItemOf({
-    ...report,
-    sentTime: callbackTimeField(report.payload.SentTime),
-    deliveryReportTime: callbackTimeField(report.payload.DeliveryReportTime),
-  });
-  return item && { ...item, optOut: isOptOutErrorCode(item.errorCode) };
+  const mapped = mapPlivoStatus(report.status, report.errorCode);
+  if (mapped === null) {
+    return null;
+  }
+  // Once per webhook request: no spread of the report and its payload (that cost 5 µs a report).
+  const item = applyItemFor(
+    report,
+    mapped,
+    callbackTimeField(report.payload.SentTime),
+    callbackTimeField(report.payload.DeliveryReportTime),
+  );
+  return Object.assign(item, { optOut: isOptOutErrorCode(item.errorCode) });
 }
 
 function callbackTimeField(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-function applyItemFor(report: ReportApplyFields, mapped: MappedPlivoStatus): ApplyItem {
+/** The fields of a report (claimed, or on its way in) that its message update copies. */
+type ReportItemFields = Pick<
+  ReportApplyFields,
+  'messageUuid' | 'batchId' | 'to' | 'sequence' | 'units' | 'totalAmount'
+>;
+
+function applyItemFor(
+  report: ReportItemFields,
+  mapped: MappedPlivoStatus,
+  sentTime: string | null,
+  deliveryReportTime: string | null,
+): ApplyItem {
   const status = mapped.status as MessageStatus;
   return {
     messageUuid: report.messageUuid,
@@ -76,8 +102,8 @@ function applyItemFor(report: ReportApplyFields, mapped: MappedPlivoStatus): App
     errorCode: mapped.errorCode,
     units: report.units,
     amount: report.totalAmount,
-    sentAt: parsePlivoCallbackTime(report.sentTime),
-    deliveredAt: parsePlivoCallbackTime(report.deliveryReportTime),
+    sentAt: parsePlivoCallbackTime(sentTime),
+    deliveredAt: parsePlivoCallbackTime(deliveryReportTime),
   };
 }
 
@@ -100,7 +126,10 @@ export function planReportApply(claimed: readonly ClaimedReport[], now: Date, ma
     if (mapped === null) {
       continue;
     }
-    const candidate: ApplyCandidate = { reportId: report.id, item: applyItemFor(report, mapped) };
+    const candidate: ApplyCandidate = {
+      reportId: report.id,
+      item: applyItemFor(report, mapped, report.sentTime, report.deliveryReportTime),
+    };
     const current = winners.get(report.messageUuid);
     if (!current || isBetterReport(candidate, current)) {
       // The batch id of any report for the UUID helps matching; keep one if the winner lacks it.

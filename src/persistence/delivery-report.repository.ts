@@ -325,18 +325,27 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
     if (requests.length === 0) {
       return { outcomes: [], appliedReports: 0, unappliedReports: 0, applied: 0, campaignIds: [], suppressed: 0 };
     }
+    // Field by field, no spreads: this runs for every webhook request.
     const rows = requests.map(({ report, nonce, apply }, ord) => ({
       ord,
       nonce,
-      ...report,
-      ...(apply && {
-        applyStatus: apply.status,
-        rank: apply.rank,
-        applyErrorCode: apply.errorCode,
-        sentAt: apply.sentAt,
-        deliveredAt: apply.deliveredAt,
-        optOut: apply.optOut,
-      }),
+      dedupeKey: report.dedupeKey,
+      messageUuid: report.messageUuid,
+      batchId: report.batchId,
+      to: report.to,
+      status: report.status,
+      sequence: report.sequence,
+      errorCode: report.errorCode,
+      units: report.units,
+      totalAmount: report.totalAmount,
+      totalRate: report.totalRate,
+      payload: report.payload,
+      applyStatus: apply?.status ?? null,
+      rank: apply?.rank ?? null,
+      applyErrorCode: apply?.errorCode ?? null,
+      sentAt: apply?.sentAt ?? null,
+      deliveredAt: apply?.deliveredAt ?? null,
+      optOut: apply?.optOut ?? null,
     }));
     const {
       rows: [result],
