@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { defaultWorkerFactory, parseInWorkers } from '../../src/messaging/recipient-worker-pool';
+import { cpuSeconds } from '../process-usage';
 
 const CHUNK = 5_000;
 const INSERT_CHUNK = 50_000;
@@ -21,6 +22,8 @@ export interface SendBulkFloor {
   insertMs: number;
   /** max(validationMs, insertMs) */
   floorMs: number;
+  /** CPU seconds of the database backend that ran the insert (PostgreSQL; 0 on PGlite, which is in-process). */
+  insertBackendCpu: number;
 }
 
 export async function measureSendBulkFloor(databaseUrl: string, inputs: readonly string[]): Promise<SendBulkFloor> {
@@ -48,6 +51,9 @@ export async function measureSendBulkFloor(databaseUrl: string, inputs: readonly
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
+    // Read from /proc before the connection ends: a backend's CPU is gone with it.
+    const backend = await embeddedOrBackendPid(client);
+    const backendCpuBefore = backend === null ? 0 : cpuSeconds(backend);
     started = performance.now();
     await client.query('BEGIN');
     const {
@@ -79,8 +85,19 @@ export async function measureSendBulkFloor(databaseUrl: string, inputs: readonly
     }
     await client.query('COMMIT');
     const insertMs = performance.now() - started;
-    return { validationMs, insertMs, floorMs: Math.max(validationMs, insertMs) };
+    const insertBackendCpu = backend === null ? 0 : cpuSeconds(backend) - backendCpuBefore;
+    return { validationMs, insertMs, floorMs: Math.max(validationMs, insertMs), insertBackendCpu };
   } finally {
     await client.end();
   }
+}
+
+/** The backend's pid on PostgreSQL; null on PGlite (one process: this one). */
+async function embeddedOrBackendPid(client: Client): Promise<number | null> {
+  const {
+    rows: [row],
+  } = await client.query<{ embedded: boolean; pid: number }>(
+    `SELECT version() LIKE '%PGlite%' AS embedded, pg_backend_pid() AS pid`,
+  );
+  return row.embedded ? null : row.pid;
 }

@@ -1,4 +1,5 @@
-import { isStorableText } from './is-storable-text.decorator';
+import { validateSync } from 'class-validator';
+import { IsStorableTextArray, isStorableText } from './is-storable-text.decorator';
 
 describe(isStorableText.name, () => {
   it.each([
@@ -19,5 +20,39 @@ describe(isStorableText.name, () => {
     ['a reversed pair', '\ude00\ud83d'],
   ])('should refuse %s', (_what, value) => {
     expect(isStorableText(value)).toBe(false);
+  });
+});
+
+class Recipients {
+  @IsStorableTextArray()
+  recipients: unknown;
+
+  constructor(recipients: unknown) {
+    this.recipients = recipients;
+  }
+}
+
+function messages(recipients: unknown): string[] {
+  return validateSync(new Recipients(recipients)).flatMap((error) => Object.values(error.constraints ?? {}));
+}
+
+describe(IsStorableTextArray.name, () => {
+  it('should accept an array of storable strings, and an empty one', () => {
+    expect(messages(['+14155552671', 'hi 😀'])).toEqual([]);
+    expect(messages([])).toEqual([]);
+  });
+
+  it('should name the first item that is not storable', () => {
+    expect(messages(['+14155552671', '+1415\u0000', '\ud83d'])).toEqual([
+      'recipients[1] must not contain NUL bytes or unpaired surrogates',
+    ]);
+  });
+
+  it('should name an item that is not a string', () => {
+    expect(messages(['+14155552671', 42])).toEqual(['recipients[1] must be a string']);
+  });
+
+  it('should refuse what is not an array', () => {
+    expect(messages('+14155552671')).toEqual(['recipients must be an array of strings']);
   });
 });

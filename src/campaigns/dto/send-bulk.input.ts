@@ -19,7 +19,7 @@ import {
 import { Type } from 'class-transformer';
 import { ValidateNested } from 'class-validator';
 import { SendWindowInput } from '../../quiet-hours/dto/send-window.input';
-import { IsStorableText } from './is-storable-text.decorator';
+import { IsStorableText, IsStorableTextArray } from './is-storable-text.decorator';
 
 export const MAX_RECIPIENTS_PER_CAMPAIGN = 1_000_000;
 // numeric(18,5) holds 13 integer digits; no SMS budget comes near this.
@@ -33,8 +33,7 @@ export class SendBulkInput {
   @ArrayMaxSize(MAX_RECIPIENTS_PER_CAMPAIGN, {
     message: `recipients: at most ${MAX_RECIPIENTS_PER_CAMPAIGN} per campaign`,
   })
-  @IsString({ each: true })
-  @IsStorableText({ each: true })
+  @IsStorableTextArray()
   recipients!: string[];
 
   @Field(() => ID, {
