@@ -19,6 +19,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import { applyMigrations } from '../src/persistence/migrator';
 import { PlivoSandbox } from '../src/sandbox/sandbox';
 import { SandboxMessage } from '../src/sandbox/sandbox-message';
@@ -64,6 +65,8 @@ async function until(what: string, probe: () => boolean, timeoutMs: number): Pro
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 interface Drain {
+  /** Numbers the sandbox holds more than one message for (a batch sent twice): must be 0. */
+  sentTwice: number;
   rate: number;
   cpuSeconds: number;
   rssSamplesMb: number[];
@@ -132,7 +135,21 @@ export async function runDispatchControlBenchmark(
     const cpuBefore = cpuSeconds(pid());
     try {
       await send(list, `Benchmark: drain ${size}`);
-      await until('every message sent by the sandbox', () => sentCount(sandbox, list) === size, 600_000 + size * 3);
+      try {
+        await until(
+          'every number sent to by the sandbox',
+          () => sentNumbers(sandbox, list) === size,
+          600_000 + size * 3,
+        );
+      } catch (error) {
+        // Say what is stuck, from both sides, before the database is dropped.
+        const diagnosis = [
+          sandboxSummary(sandbox, list),
+          database === 'postgres' ? await databaseSummary(databaseUrl) : '',
+          `service output (last 2,000 characters): ${service.output().slice(-2_000)}`,
+        ].join('\n');
+        throw new Error(`${(error as Error).message} (drain of ${size})\n${diagnosis}`);
+      }
       // The delivery reports of the last messages are applied within moments (dlrDelayMs 0).
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     } finally {
@@ -142,6 +159,7 @@ export async function runDispatchControlBenchmark(
     const firstAccepted = drained.reduce((min, m) => Math.min(min, m.queuedAt), Number.POSITIVE_INFINITY);
     const lastSent = drained.reduce((max, m) => Math.max(max, leftQueueAt(m)), 0);
     return {
+      sentTwice: drained.length - new Set(drained.map((m) => m.to)).size,
       rate: size / ((lastSent - firstAccepted) / 1000),
       cpuSeconds: cpuSeconds(pid()) - cpuBefore,
       rssSamplesMb,
@@ -241,6 +259,12 @@ export async function runDispatchControlBenchmark(
         target: '< 512 MB',
       },
       { name: 'HTTP 429 answers during the drains', value: tooMany, unit: '', target: '0' },
+      {
+        name: 'numbers sent to more than once during the drains',
+        value: drains.reduce((sum, { drain }) => sum + drain.sentTwice, 0),
+        unit: '',
+        target: '0',
+      },
       { name: 'messages expired in the queue (error 420)', value: expired, unit: '', target: '0' },
       {
         name: `at Plivo when the cancel answered, ${round(sinceFirst, 1)} s after the first batch`,
@@ -293,6 +317,45 @@ function memorySplitLines(split: ServiceMemorySplit): BenchResult[] {
 
 function acceptedCount(sandbox: PlivoSandbox, list: string[]): number {
   return sandboxMessagesTo(sandbox, list).length;
+}
+
+/** Numbers whose message left the sandbox's MPS queue (a number sent to twice counts once). */
+function sentNumbers(sandbox: PlivoSandbox, list: string[]): number {
+  return new Set(
+    sandboxMessagesTo(sandbox, list)
+      .filter((m) => m.status !== 'queued')
+      .map((m) => m.to),
+  ).size;
+}
+
+/** The sandbox's side of a drain: messages by status, and numbers it has more than one message for. */
+function sandboxSummary(sandbox: PlivoSandbox, list: string[]): string {
+  const messages = sandboxMessagesTo(sandbox, list);
+  const byStatus: Record<string, number> = {};
+  for (const message of messages) {
+    byStatus[message.status] = (byStatus[message.status] ?? 0) + 1;
+  }
+  const numbers = new Set(messages.map((m) => m.to)).size;
+  return `sandbox: ${messages.length} messages to ${numbers} of ${list.length} numbers, by status ${JSON.stringify(byStatus)}`;
+}
+
+/** The service's side: each campaign's status, its batches by state (with an error) and its messages by status. */
+async function databaseSummary(url: string): Promise<string> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ line: string }>(
+      `SELECT c.id || ' ' || c.status || ' updated ' || c."updatedAt"::text
+         || ' batches ' || coalesce((SELECT string_agg(state || ':' || n || coalesce(' (' || e || ')', ''), ' ')
+              FROM (SELECT state, count(*) n, max("lastError") e FROM "Batch" b WHERE b."campaignId" = c.id GROUP BY state) s), '-')
+         || ' messages ' || coalesce((SELECT string_agg(status || ':' || n, ' ')
+              FROM (SELECT status, count(*) n FROM "Message" m WHERE m."campaignId" = c.id GROUP BY status) s), '-') AS line
+       FROM "Campaign" c ORDER BY c."createdAt"`,
+    );
+    return `database: ${rows.map((r) => r.line).join('; ')}`;
+  } finally {
+    await client.end();
+  }
 }
 
 /** Messages that left the sandbox's MPS queue (sent, or failed/rejected at once). */

@@ -11,7 +11,7 @@
  *
  *   npm run bench -- send-bulk
  *   node dist/bench/send-bulk.js [postgres|pglite]        BENCH_SIZES=1000,10000 to choose sizes
- *   BENCH_SERVICE_NODE_ARGS: node flags for the service process (e.g. --cpu-prof --cpu-prof-dir=DIR)
+ *   SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' ...   (profile the service; NODE_OPTIONS refuses --cpu-prof)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -187,8 +187,7 @@ export async function runSendBulkBenchmark(database: BenchDatabase = 'postgres')
       // Measure acceptance alone: the dispatcher waits (nothing is due before the schedule).
     },
     require.resolve('../src/main.js'),
-    // e.g. BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the service.
-    (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean),
   );
   const results: BenchResult[] = [];
   const growth: Array<{ size: number; value: number }> = [];
