@@ -12,7 +12,8 @@
  * shared machine /health is slow now and then whatever the service does).
  *
  * BENCH_POSTGRES_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres) names the server;
- * BENCH_EXPORT_MESSAGES (default 1000000) the campaign size.
+ * BENCH_EXPORT_MESSAGES (default 1000000) the campaign size. Then the cost growth: the service's CPU time
+ * for CSV exports of 1,000 / 10,000 / 100,000 messages and of the main campaign.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ import path from 'node:path';
 import { Client, Query } from 'pg';
 import { applyMigrations } from '../src/persistence/migrator';
 import { freePort, runService, ServiceProcess } from '../test/utils/service-process';
-import { BENCH_ROUNDS, BenchResult, alternate, roundTo, withFloor } from './bench-result';
+import { BENCH_ROUNDS, BenchResult, alternate, growthLines, roundTo, withFloor } from './bench-result';
 import { cpuSeconds, rssMb } from './process-usage';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -28,6 +29,10 @@ const MESSAGES = Number(process.env.BENCH_EXPORT_MESSAGES ?? 1_000_000);
 const WARM_UP_MESSAGES = 20_000;
 const API_KEY = 'sk_benchmark_key_0000000000000001';
 const PROBE_INTERVAL_MS = 50;
+// The cost growth's smaller campaigns; each is exported as many times as cover GROWTH_ROWS rows (CPU time
+// in /proc counts in 10 ms ticks: one export of 1,000 rows takes a few).
+const GROWTH_SIZES = [1_000, 10_000, 100_000];
+const GROWTH_ROWS = 100_000;
 
 type ExportFormat = 'csv' | 'ndjson';
 
@@ -208,6 +213,7 @@ export async function runExportBenchmark(): Promise<BenchResult[]> {
     const campaignId = await seedCampaign(database.url, MESSAGES);
     const n = MESSAGES.toLocaleString('en-US');
     const results: BenchResult[] = [];
+    let csvCpuSeconds = Number.POSITIVE_INFINITY;
     for (const format of ['csv', 'ndjson'] as const) {
       // Warm-up: the JIT, the export pool and the mapper's caches, as on a service that has run a while.
       await exportOverHttp(base, warmUpId, format, WARM_UP_MESSAGES);
@@ -220,6 +226,9 @@ export async function runExportBenchmark(): Promise<BenchResult[]> {
       const label = format.toUpperCase();
       runs.forEach(({ ours: [rowsPerSecond, during], floor: [floorRowsPerSecond, idle] }, index) => {
         const run = `run ${index + 1}`;
+        if (format === 'csv') {
+          csvCpuSeconds = Math.min(csvCpuSeconds, during.cpuSeconds);
+        }
         console.error(
           `[export ${label} ${run}] ${Math.round(rowsPerSecond)} rows/s (floor ${Math.round(floorRowsPerSecond)}), ` +
             `service CPU ${during.cpuSeconds.toFixed(2)} s, RSS +${during.rssGrowthMb.toFixed(1)} MB, ` +
@@ -259,6 +268,7 @@ export async function runExportBenchmark(): Promise<BenchResult[]> {
         );
       });
     }
+    results.push(...(await exportGrowth(service, base, database.url, csvCpuSeconds)));
     return results;
   } finally {
     service.child.kill('SIGTERM');
@@ -279,4 +289,34 @@ if (require.main === module) {
       process.exit(1);
     },
   );
+}
+
+/**
+ * Cost growth of the CSV export: the service's CPU time per export of 1,000 / 10,000 / 100,000 messages
+ * (best of BENCH_ROUNDS; under GROWTH_ROWS, the mean of as many exports as cover GROWTH_ROWS rows), then
+ * the main campaign's best CSV run.
+ */
+async function exportGrowth(
+  service: ServiceProcess,
+  base: string,
+  url: string,
+  largestCpuSeconds: number,
+): Promise<BenchResult[]> {
+  const points: Array<{ size: number; value: number }> = [];
+  for (const size of GROWTH_SIZES.filter((s) => s < MESSAGES)) {
+    const campaignId = await seedCampaign(url, size);
+    const repeat = Math.max(1, Math.round(GROWTH_ROWS / size));
+    let best = Number.POSITIVE_INFINITY;
+    for (let round = 0; round < BENCH_ROUNDS; round++) {
+      const [, during] = await watched(service, base, async () => {
+        for (let i = 0; i < repeat; i++) {
+          await exportOverHttp(base, campaignId, 'csv', size);
+        }
+      });
+      best = Math.min(best, during.cpuSeconds / repeat);
+    }
+    points.push({ size, value: roundTo(best * 1000, 1) });
+  }
+  points.push({ size: MESSAGES, value: roundTo(largestCpuSeconds * 1000, 1) });
+  return growthLines('cost growth: export CSV, service CPU time (best run)', 'ms', points);
 }
