@@ -23,7 +23,7 @@ import { Client } from 'pg';
 import { applyMigrations } from '../src/persistence/migrator';
 import { PlivoSandbox } from '../src/sandbox/sandbox';
 import { SandboxMessage } from '../src/sandbox/sandbox-message';
-import { gbMobileNumbers, sandboxMessagesTo } from './bench-sandbox';
+import { gbMobileNumbers, sandboxMessagesTo, BENCH_BRAKE_ENV } from './bench-sandbox';
 import { freePort, runService } from '../test/utils/service-process';
 import { BenchResult, growthLines } from './bench-result';
 import { sql } from './bench-sql';
@@ -111,6 +111,7 @@ export async function runDispatchControlBenchmark(
       PLIVO_API_URL: sandbox.apiUrl,
       PLIVO_WEBHOOK_SECRET: sandbox.webhookSecret,
       PLIVO_MPS: String(MPS),
+      ...BENCH_BRAKE_ENV,
       DISPATCH_LEAD_SECONDS: String(LEAD_SECONDS),
       DISPATCH_POLL_MS: String(POLL_MS),
     },
@@ -339,15 +340,17 @@ function sandboxSummary(sandbox: PlivoSandbox, list: string[]): string {
   return `sandbox: ${messages.length} messages to ${numbers} of ${list.length} numbers, by status ${JSON.stringify(byStatus)}`;
 }
 
-/** The service's side: each campaign's status, its batches by state (with an error) and its messages by status. */
+/** The service's side: each campaign's status and why, its batches by state and holder (with an error), its messages by status. */
 async function databaseSummary(url: string): Promise<string> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
     const { rows } = await client.query<{ line: string }>(
-      `SELECT c.id || ' ' || c.status || ' updated ' || c."updatedAt"::text
-         || ' batches ' || coalesce((SELECT string_agg(state || ':' || n || coalesce(' (' || e || ')', ''), ' ')
-              FROM (SELECT state, count(*) n, max("lastError") e FROM "Batch" b WHERE b."campaignId" = c.id GROUP BY state) s), '-')
+      `SELECT c.id || ' ' || c.status || coalesce(' (' || c."statusReason" || ')', '') || ' updated ' || c."updatedAt"::text
+         || ' batches ' || coalesce((SELECT string_agg(state || coalesce(' held by ' || held, '') || ':' || n
+              || coalesce(' (' || e || ')', ''), ' ')
+              FROM (SELECT state, "heldBy" held, count(*) n, max("lastError") e FROM "Batch" b WHERE b."campaignId" = c.id
+                    GROUP BY state, "heldBy") s), '-')
          || ' messages ' || coalesce((SELECT string_agg(status || ':' || n, ' ')
               FROM (SELECT status, count(*) n FROM "Message" m WHERE m."campaignId" = c.id GROUP BY status) s), '-') AS line
        FROM "Campaign" c ORDER BY c."createdAt"`,

@@ -27,6 +27,7 @@ import { applyMigrations } from '../src/persistence/migrator';
 import { PlivoSandbox } from '../src/sandbox/sandbox';
 import { freePort, runService, type ServiceProcess } from '../test/utils/service-process';
 import { BenchResult, roundTo } from './bench-result';
+import { BENCH_BRAKE_ENV } from './bench-sandbox';
 import { sql } from './bench-sql';
 import type { LoadJob, LoadResult } from './delivery-report-load';
 import { seed, waitApplied } from './delivery-reports';
@@ -195,6 +196,7 @@ async function runDispatch(count: number): Promise<DispatchRun> {
       PLIVO_API_URL: sandbox.apiUrl,
       PLIVO_WEBHOOK_SECRET: sandbox.webhookSecret,
       PLIVO_MPS: String(MPS),
+      ...BENCH_BRAKE_ENV,
       DISPATCH_LEAD_SECONDS: '10',
       DISPATCH_POLL_MS: '100',
     }));

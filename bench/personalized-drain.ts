@@ -24,7 +24,7 @@ import path from 'node:path';
 import { applyMigrations } from '../src/persistence/migrator';
 import { PlivoSandbox } from '../src/sandbox/sandbox';
 import { SandboxMessage } from '../src/sandbox/sandbox-message';
-import { gbMobileNumbers, sandboxMessagesTo } from './bench-sandbox';
+import { gbMobileNumbers, sandboxMessagesTo, BENCH_BRAKE_ENV } from './bench-sandbox';
 import { freePort, runService } from '../test/utils/service-process';
 import { BENCH_ROUNDS, BenchResult, roundTo, withFloor } from './bench-result';
 import { sql } from './bench-sql';
@@ -95,6 +95,7 @@ export async function runPersonalizedDrainBenchmark(size = 100_000): Promise<Ben
       PLIVO_API_URL: sandbox.apiUrl,
       PLIVO_WEBHOOK_SECRET: sandbox.webhookSecret,
       PLIVO_MPS: String(MPS),
+      ...BENCH_BRAKE_ENV,
     },
     require.resolve('../src/main.js'),
   );
