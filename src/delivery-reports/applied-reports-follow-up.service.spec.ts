@@ -65,4 +65,20 @@ describe(AppliedReportsFollowUp.name, () => {
 
     expect(campaigns.completeFinished).toHaveBeenCalledWith(['c1']);
   });
+
+  it('should arm no timer after shutdown: a failing run is not retried, a later schedule waits for a flush', async () => {
+    const { followUp, campaigns } = setup();
+    campaigns.completeFinished.mockRejectedValue(new Error('database closed'));
+    followUp.schedule(['c1']);
+
+    await followUp.onModuleDestroy();
+    followUp.schedule(['c2']);
+    await jest.advanceTimersByTimeAsync(10_000);
+
+    expect(campaigns.completeFinished.mock.calls).toEqual([[['c1']]]);
+    campaigns.completeFinished.mockResolvedValue([]);
+    await followUp.flush();
+    expect(campaigns.completeFinished.mock.calls).toEqual([[['c1']], [['c1', 'c2']]]);
+    expect(jest.getTimerCount()).toBe(0);
+  });
 });

@@ -19,6 +19,8 @@ export class AppliedReportsFollowUp implements OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private lastRunAt = 0;
+  // Set at shutdown: no timer is armed after it (a retry loop of a failing run would outlive the app).
+  private stopped = false;
 
   constructor(
     private readonly campaigns: CampaignRepository,
@@ -26,8 +28,12 @@ export class AppliedReportsFollowUp implements OnModuleDestroy {
     @Optional() private readonly brake?: BrakeService,
   ) {}
 
-  /** Runs the follow-ups of everything gathered so far, so none is lost at shutdown. */
+  /**
+   * Runs the follow-ups of everything gathered so far, so none is lost at shutdown; from then on
+   * `schedule` only gathers, for a `flush` (the intake's, after its last writes) to run.
+   */
   async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
     await this.flush();
   }
 
@@ -61,7 +67,7 @@ export class AppliedReportsFollowUp implements OnModuleDestroy {
     for (const id of campaignIds) {
       this.pending.add(id);
     }
-    if (this.timer || this.running || this.pending.size === 0) {
+    if (this.stopped || this.timer || this.running || this.pending.size === 0) {
       return;
     }
     const wait = Math.max(0, this.lastRunAt + FOLLOW_UP_INTERVAL_MS - Date.now());

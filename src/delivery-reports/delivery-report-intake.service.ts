@@ -81,6 +81,9 @@ export class DeliveryReportIntake implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.purgeTimer);
     await this.drain();
+    // The follow-ups of the last writes, before the database closes: the follow-up's own shutdown hook
+    // may have run already, and arms no timer after it.
+    await this.followUp.flush();
   }
 
   /** Tuning hook for benchmarks and tests. */
