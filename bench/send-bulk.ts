@@ -99,7 +99,12 @@ async function measureFloorCpu(databaseUrl: string, inputs: readonly string[]): 
   return { ...floor, processCpu: (cpu.user + cpu.system) / 1e6, databaseCpu: floor.insertBackendCpu };
 }
 
-async function accept(service: ServiceProcess, base: string, count: number): Promise<Acceptance> {
+async function accept(
+  service: ServiceProcess,
+  base: string,
+  count: number,
+  database: BenchDatabase,
+): Promise<Acceptance> {
   const body = {
     recipients: recipients(count),
     text: 'Benchmark: your parcel arrives tomorrow between 9 and 12.',
@@ -126,7 +131,7 @@ async function accept(service: ServiceProcess, base: string, count: number): Pro
   })();
   const started = performance.now();
   const serviceCpuBefore = cpuSeconds(service.child.pid!);
-  const databaseCpuBefore = postgresCpuSeconds();
+  const databaseCpuBefore = database === 'postgres' ? postgresCpuSeconds() : new Map<number, number>();
   let result: { total: number };
   try {
     result = await post(base, body);
@@ -140,7 +145,7 @@ async function accept(service: ServiceProcess, base: string, count: number): Pro
   }
   const seconds = (performance.now() - started) / 1000;
   const serviceCpu = cpuSeconds(service.child.pid!) - serviceCpuBefore;
-  const databaseCpu = cpuSpent(databaseCpuBefore, postgresCpuSeconds());
+  const databaseCpu = database === 'postgres' ? cpuSpent(databaseCpuBefore, postgresCpuSeconds()) : 0;
   probing = false;
   await probe;
   peakRssMb = Math.max(peakRssMb, rssMb(service.child.pid!));
@@ -206,7 +211,7 @@ export async function runSendBulkBenchmark(database: BenchDatabase = 'postgres')
       const count = size.toLocaleString('en-US');
       const runs = await alternate(
         BENCH_ROUNDS,
-        () => accept(service, base, size),
+        () => accept(service, base, size, database),
         () => measureFloorCpu(floorDb.url, recipients(size)),
       );
       runs.forEach(({ ours, floor }, index) => {

@@ -11,22 +11,14 @@ export function isStorableText(value: string): boolean {
   return !value.includes('\u0000') && (!SURROGATE.test(value) || !UNPAIRED_SURROGATE.test(value));
 }
 
-/** A string (or, with `each`, strings) without NUL bytes or unpaired UTF-16 surrogates. */
+/** A string without NUL bytes or unpaired UTF-16 surrogates (an array: IsStorableTextArray). */
 export function IsStorableText(options: ValidationOptions = {}): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
     registerDecorator({
       name: 'isStorableText',
       target: target.constructor,
       propertyName: String(propertyName),
-      options: {
-        message: ({ value }: ValidationArguments) => {
-          const index = Array.isArray(value)
-            ? value.findIndex((item) => typeof item === 'string' && !isStorableText(item))
-            : -1;
-          return `$property${index >= 0 ? `[${index}]` : ''} must not contain NUL bytes or unpaired surrogates`;
-        },
-        ...options,
-      },
+      options: { message: '$property must not contain NUL bytes or unpaired surrogates', ...options },
       validator: { validate: (value: unknown) => typeof value !== 'string' || isStorableText(value) },
     });
 }
