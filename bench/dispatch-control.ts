@@ -24,7 +24,7 @@ import { applyMigrations } from '../src/persistence/migrator';
 import { PlivoSandbox } from '../src/sandbox/sandbox';
 import { SandboxMessage } from '../src/sandbox/sandbox-message';
 import { gbMobileNumbers, sandboxMessagesTo, BENCH_BRAKE_ENV } from './bench-sandbox';
-import { freePort, runService } from '../test/utils/service-process';
+import { START_NODE_OPTIONS, freePort, runService } from '../test/utils/service-process';
 import { BenchResult, growthLines } from './bench-result';
 import { sql } from './bench-sql';
 import { cpuSeconds, rssMb } from './process-usage';
@@ -104,7 +104,7 @@ export async function runDispatchControlBenchmark(
       API_KEY,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
-      NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? '--max-old-space-size=256',
+      NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? START_NODE_OPTIONS,
       PLIVO_AUTH_ID: sandbox.authId,
       PLIVO_AUTH_TOKEN: sandbox.authToken,
       PLIVO_SENDER_ID: SENDER,

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Query } from 'pg';
 import { applyMigrations } from '../src/persistence/migrator';
-import { freePort, runService, ServiceProcess } from '../test/utils/service-process';
+import { START_NODE_OPTIONS, freePort, runService, ServiceProcess } from '../test/utils/service-process';
 import { BENCH_ROUNDS, BenchResult, alternate, growthLines, roundTo, withFloor } from './bench-result';
 import { cpuSeconds, rssMb } from './process-usage';
 
@@ -202,7 +202,7 @@ export async function runExportBenchmark(): Promise<BenchResult[]> {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       // The heap cap of `npm start` (package.json), unless overridden.
-      NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? '--max-old-space-size=256',
+      NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? START_NODE_OPTIONS,
     },
     require.resolve('../src/main.js'),
   );

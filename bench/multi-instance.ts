@@ -25,7 +25,7 @@ import path from 'node:path';
 import { DELIVERY_REPORT_PATH } from '../src/config/app-config.service';
 import { applyMigrations } from '../src/persistence/migrator';
 import { PlivoSandbox } from '../src/sandbox/sandbox';
-import { freePort, runService, type ServiceProcess } from '../test/utils/service-process';
+import { START_NODE_OPTIONS, freePort, runService, type ServiceProcess } from '../test/utils/service-process';
 import { BenchResult, roundTo } from './bench-result';
 import { BENCH_BRAKE_ENV } from './bench-sandbox';
 import { sql } from './bench-sql';
@@ -66,7 +66,7 @@ async function startInstances(count: number, env: (port: number) => Record<strin
         DATA_DIR: dataDir,
         NODE_ENV: 'production',
         LOG_LEVEL: 'warn',
-        NODE_OPTIONS: '--max-old-space-size=256',
+        NODE_OPTIONS: START_NODE_OPTIONS,
         API_KEY,
         ...env(port),
       },

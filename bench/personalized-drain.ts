@@ -25,7 +25,7 @@ import { applyMigrations } from '../src/persistence/migrator';
 import { PlivoSandbox } from '../src/sandbox/sandbox';
 import { SandboxMessage } from '../src/sandbox/sandbox-message';
 import { gbMobileNumbers, sandboxMessagesTo, BENCH_BRAKE_ENV } from './bench-sandbox';
-import { freePort, runService } from '../test/utils/service-process';
+import { START_NODE_OPTIONS, freePort, runService } from '../test/utils/service-process';
 import { BENCH_ROUNDS, BenchResult, roundTo, withFloor } from './bench-result';
 import { sql } from './bench-sql';
 
@@ -88,7 +88,7 @@ export async function runPersonalizedDrainBenchmark(size = 100_000): Promise<Ben
       API_KEY,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
-      NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? '--max-old-space-size=256',
+      NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? START_NODE_OPTIONS,
       PLIVO_AUTH_ID: sandbox.authId,
       PLIVO_AUTH_TOKEN: sandbox.authToken,
       PLIVO_SENDER_ID: SENDER,

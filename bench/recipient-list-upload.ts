@@ -13,7 +13,7 @@
 import { loadavg } from 'node:os';
 import { Readable } from 'node:stream';
 import { applyMigrations } from '../src/persistence/migrator';
-import { freePort, runService } from '../test/utils/service-process';
+import { START_NODE_OPTIONS, freePort, runService } from '../test/utils/service-process';
 import { BENCH_ROUNDS, BenchResult, withFloor } from './bench-result';
 import { sql } from './bench-sql';
 import { peakRssMb } from './process-usage';
@@ -62,7 +62,7 @@ export async function runRecipientListUploadBenchmark(rows = 1_000_000): Promise
       API_KEY,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
-      NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? '--max-old-space-size=256',
+      NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? START_NODE_OPTIONS,
     },
     require.resolve('../src/main.js'),
     (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean),

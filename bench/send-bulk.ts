@@ -18,7 +18,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { EmbeddedPostgres } from '../src/persistence/embedded-postgres';
 import { applyMigrations } from '../src/persistence/migrator';
-import { ServiceProcess, freePort, runService } from '../test/utils/service-process';
+import { START_NODE_OPTIONS, ServiceProcess, freePort, runService } from '../test/utils/service-process';
 import { BENCH_ROUNDS, BenchResult, alternate, growthLines, roundTo, withFloor } from './bench-result';
 import { sql } from './bench-sql';
 import { cpuSeconds, cpuSpent, postgresCpuSeconds, rssMb } from './process-usage';
@@ -188,7 +188,7 @@ export async function runSendBulkBenchmark(database: BenchDatabase = 'postgres')
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       // The heap cap of `npm start` (package.json), unless overridden.
-      NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? '--max-old-space-size=256',
+      NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? START_NODE_OPTIONS,
       // Measure acceptance alone: the dispatcher waits (nothing is due before the schedule).
     },
     require.resolve('../src/main.js'),

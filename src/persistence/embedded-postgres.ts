@@ -1,12 +1,12 @@
-import { PGlite } from '@electric-sql/pglite';
 import { execFile } from 'node:child_process';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Logger } from '@nestjs/common';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { orderMessagesPerExchange } from './pglite-socket-ordering';
+import { Worker } from 'node:worker_threads';
+import type { EmbeddedServer, EmbeddedServerOptions } from './embedded-postgres-server';
+import type { EmbeddedWorkerMessage } from './embedded-postgres.worker';
 
 /** The file name libpq and node-postgres look for in a socket directory (port 5432). */
 const SOCKET_FILE = '.s.PGSQL.5432';
@@ -29,6 +29,14 @@ const SHARED_BUFFERS = '16MB';
  * query compiler), and only when the embedded database is used.
  */
 const WASM_COMPILER_FLAGS = '--no-liftoff';
+/**
+ * PGlite runs each statement synchronously on the thread that holds it. On the event loop's thread a
+ * 50,000-row insert left /health unanswered for 600-800 ms, and every delivery report's statement ran
+ * between the requests it was answering. On a thread of its own the service's loop only parses and
+ * answers, and the database uses the second core. Compiled JavaScript only: from TypeScript sources
+ * (jest, ts runners) a worker could not load the module, and PGlite runs on the calling thread.
+ */
+const WORKER_SCRIPT = __filename.endsWith('.js') ? path.join(__dirname, 'embedded-postgres.worker.js') : undefined;
 /** Runs initdb for a new data directory in a short-lived process (see initialize()). */
 const INITDB_SCRIPT = `require(process.argv[1]).PGlite.create(process.argv[2]).then((db) => db.close())`;
 
@@ -40,8 +48,7 @@ const INITDB_SCRIPT = `require(process.argv[1]).PGlite.create(process.argv[2]).t
  */
 export class EmbeddedPostgres {
   private readonly logger = new Logger('Database');
-  private db?: PGlite;
-  private server?: PGLiteSocketServer;
+  private server?: EmbeddedServer;
   private socketDir?: string;
   private socketIsTemporary = false;
 
@@ -50,22 +57,16 @@ export class EmbeddedPostgres {
     const pgData = path.join(dataDir, 'pglite');
     await this.initialize(pgData);
     setFlagsFromString(WASM_COMPILER_FLAGS);
-    this.db = await PGlite.create(pgData, {
-      startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`],
-    });
     this.socketDir = this.privateSocketDir(dataDir);
     const socketPath = path.join(this.socketDir, SOCKET_FILE);
     rmSync(socketPath, { force: true }); // left behind by a process that was killed
-    this.server = new PGLiteSocketServer({ db: this.db, path: socketPath, maxConnections });
-    orderMessagesPerExchange(this.server, this.db);
-    await this.server.start();
+    const options: EmbeddedServerOptions = { pgData, socketPath, maxConnections, sharedBuffers: SHARED_BUFFERS };
+    this.server = WORKER_SCRIPT ? await this.serveInWorker(WORKER_SCRIPT, options) : await this.serveHere(options);
     return `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(this.socketDir)}`;
   }
 
   async stop(): Promise<void> {
     await this.server?.stop();
-    // Without close() PGlite is not flushed and its timers keep the process alive.
-    await this.db?.close();
     if (this.socketDir) {
       rmSync(this.socketIsTemporary ? this.socketDir : path.join(this.socketDir, SOCKET_FILE), {
         force: true,
@@ -73,7 +74,64 @@ export class EmbeddedPostgres {
       });
     }
     this.server = undefined;
-    this.db = undefined;
+  }
+
+  /** Loaded only here: with a worker, this thread never holds PGlite's code. */
+  private async serveHere(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
+    const { serveEmbedded } = await import('./embedded-postgres-server');
+    return serveEmbedded(options);
+  }
+
+  /**
+   * Serves the database from a worker thread. A worker that fails or exits while serving takes the
+   * process down, as PGlite failing on this thread would: the service cannot go on without its database.
+   */
+  private serveInWorker(script: string, options: EmbeddedServerOptions): Promise<EmbeddedServer> {
+    // A young generation of 4 MB instead of V8's 16+: the thread holds ~12 MB of objects (PGlite's code
+    // and protocol buffers), its memory is PGlite's wasm memory, outside the heap.
+    const worker = new Worker(script, { workerData: options, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    let stopping = false;
+    const stopped = new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: EmbeddedWorkerMessage) => {
+        if (message.type === 'stopped') {
+          resolve();
+        } else if (message.type === 'failed' && stopping) {
+          reject(new Error(`The embedded database did not close cleanly: ${message.message}`));
+        }
+      });
+      worker.once('exit', () => resolve());
+    });
+    return new Promise<EmbeddedServer>((resolve, reject) => {
+      const failStart = (error: Error): void => reject(error);
+      worker.once('error', failStart);
+      worker.once('exit', (code) => reject(new Error(`The embedded database's thread exited with code ${code}`)));
+      worker.on('message', (message: EmbeddedWorkerMessage) => {
+        if (message.type === 'failed' && !stopping) {
+          reject(new Error(`Could not open the embedded database in ${options.pgData}: ${message.message}`));
+        }
+        if (message.type !== 'ready') {
+          return;
+        }
+        worker.off('error', failStart);
+        const crash = (error: unknown): void => {
+          if (!stopping) {
+            // Thrown outside any promise: an uncaught exception, as if PGlite had failed on this thread.
+            setImmediate(() => {
+              throw error instanceof Error ? error : new Error(String(error));
+            });
+          }
+        };
+        worker.on('error', crash);
+        worker.on('exit', (code) => crash(new Error(`The embedded database's thread exited with code ${code}`)));
+        resolve({
+          async stop() {
+            stopping = true;
+            worker.postMessage('stop');
+            await stopped;
+          },
+        });
+      });
+    });
   }
 
   /**

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { graphql } from '../utils/graphql-client';
 import { answersAsPostgres, connectAsAnotherUser, listeningTcpPorts } from '../utils/process-sockets';
-import { freePort, MAIN_JS, runService, ServiceProcess } from '../utils/service-process';
+import { freePort, MAIN_JS, runService, ServiceProcess, START_NODE_OPTIONS } from '../utils/service-process';
 import { testDatabaseUrl } from '../utils/test-databases';
 
 // These tests run the built service as a user would (`npm start` runs dist/src/main.js);
@@ -28,6 +28,29 @@ describe('the service process', () => {
     expect(output).toMatch(/DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/);
     expect(output).toMatch(/missing: PLIVO_AUTH_TOKEN, PLIVO_SENDER_ID/);
     expect(output).toMatch(/API_KEY is required when NODE_ENV=production/);
+  });
+
+  it('should be started by npm start and the Dockerfile with the V8 flags the benchmarks measure', () => {
+    const root = path.resolve(__dirname, '../..');
+    const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } })
+      .scripts.start;
+    expect(start).toBe(`node ${START_NODE_OPTIONS} dist/src/main.js`);
+    const cmd = readFileSync(path.join(root, 'Dockerfile'), 'utf8').match(/^CMD (\[.*\])$/m)![1];
+    expect(JSON.parse(cmd)).toEqual(['node', ...START_NODE_OPTIONS.split(' '), 'dist/src/main.js']);
+  });
+
+  it('should refuse to start, naming the data directory, when the embedded database cannot be opened', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'bulk-sms-broken-'));
+    try {
+      // A data directory that is not PostgreSQL's: PGlite fails on its own thread, the service exits.
+      mkdirSync(path.join(dataDir, 'pglite'));
+      writeFileSync(path.join(dataDir, 'pglite', 'PG_VERSION'), 'not a version\n');
+      const service = runService({ PORT: String(await freePort()), DATA_DIR: dataDir });
+      expect(await service.exited).toBe(1);
+      expect(service.output()).toContain(`Could not open the embedded database in ${path.join(dataDir, 'pglite')}`);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   // One data directory, started twice: the zero-config default (issue 1), its database created by a

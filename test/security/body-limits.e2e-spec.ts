@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { graphql } from '../utils/graphql-client';
-import { freePort, MAIN_JS, runService } from '../utils/service-process';
+import { freePort, MAIN_JS, runService, START_NODE_OPTIONS } from '../utils/service-process';
 import { startTestApp, TestApp } from '../utils/test-app';
 import { testDatabaseUrl } from '../utils/test-databases';
 
@@ -50,7 +50,7 @@ describe('request size limits (issue 11, item 1)', () => {
         DATA_DIR: dataDir,
         DATABASE_URL: testDatabaseUrl('postgres'),
         API_KEY: 'sk_security_body_limit_key_01',
-        NODE_OPTIONS: '--max-old-space-size=256',
+        NODE_OPTIONS: START_NODE_OPTIONS,
       });
       try {
         await service.waitFor(/ready on/, 90_000);

@@ -6,6 +6,8 @@ import { trackOpen, untrackOpen } from './open-resources';
 import { scaledTimeout } from './time-factor';
 
 export const MAIN_JS = path.resolve(__dirname, '../../dist/src/main.js');
+/** The V8 flags `npm start` (package.json) and the Dockerfile run the service with. */
+export const START_NODE_OPTIONS = '--max-old-space-size=256 --max-semi-space-size=4';
 
 /**
  * A port no one listens on, for a server that starts later (its URL is needed first). Taken below
