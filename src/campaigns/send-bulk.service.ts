@@ -31,12 +31,6 @@ const SCHEDULE_SKEW_MS = 5_000;
 export const REJECTED_RECIPIENTS_KEPT = 10_000;
 const DAY_MS = 86_400_000;
 const PARALLEL_VALIDATION_FROM = 50_000;
-/**
- * The embedded PGlite runs each statement on the event loop's thread: 50,000 message rows took
- * 600-800 ms in one statement, during which /health went unanswered (bench/send-bulk.ts). Smaller
- * statements let the loop turn between them.
- */
-const EMBEDDED_MESSAGE_ROWS_PER_STATEMENT = 2_500;
 
 /** What a campaign is sent with, settled before its recipients are read. */
 interface Sending {
@@ -336,12 +330,7 @@ export class SendBulkService {
   ): Promise<CampaignRecord> {
     const { requestHash, scheduledAt } = campaignData;
     try {
-      const campaign = await this.campaigns.createWithRecipients(
-        campaignData,
-        plan,
-        scheduledAt ?? this.clock.now(),
-        this.config.databaseUrl ? undefined : EMBEDDED_MESSAGE_ROWS_PER_STATEMENT,
-      );
+      const campaign = await this.campaigns.createWithRecipients(campaignData, plan, scheduledAt ?? this.clock.now());
       this.logger.log(
         {
           campaignId: campaign.id,
