@@ -29,7 +29,7 @@ export interface NewCampaignRecipients {
 
 // Rows per INSERT statement: large enough to amortise the round trip, small enough to keep
 // parameters and the sort of one statement modest.
-export const MESSAGE_ROWS_PER_STATEMENT = 50_000;
+const MESSAGE_ROWS_PER_STATEMENT = 50_000;
 
 export interface NewCampaign {
   accountId: string;
