@@ -201,7 +201,7 @@ export async function runExportBenchmark(): Promise<BenchResult[]> {
       API_KEY,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
-      // The heap cap of `npm start` (package.json), unless overridden.
+      // The V8 flags of `npm start` (package.json), unless overridden.
       NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? START_NODE_OPTIONS,
     },
     require.resolve('../src/main.js'),

@@ -187,7 +187,7 @@ export async function runSendBulkBenchmark(database: BenchDatabase = 'postgres')
       API_KEY,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
-      // The heap cap of `npm start` (package.json), unless overridden.
+      // The V8 flags of `npm start` (package.json), unless overridden.
       NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? START_NODE_OPTIONS,
       // Measure acceptance alone: the dispatcher waits (nothing is due before the schedule).
     },

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import type { EmbeddedServer, EmbeddedServerOptions } from './embedded-postgres-server';
-import type { EmbeddedWorkerMessage } from './embedded-postgres.worker';
+import type { EmbeddedServerOptions, EmbeddedWorkerMessage } from './embedded-postgres.worker';
 
 /** The file name libpq and node-postgres look for in a socket directory (port 5432). */
 const SOCKET_FILE = '.s.PGSQL.5432';
@@ -33,10 +32,15 @@ const WASM_COMPILER_FLAGS = '--no-liftoff';
  * PGlite runs each statement synchronously on the thread that holds it. On the event loop's thread a
  * 50,000-row insert left /health unanswered for 600-800 ms, and every delivery report's statement ran
  * between the requests it was answering. On a thread of its own the service's loop only parses and
- * answers, and the database uses the second core. Compiled JavaScript only: from TypeScript sources
- * (jest, ts runners) a worker could not load the module, and PGlite runs on the calling thread.
+ * answers, and the database uses the second core. A worker loads compiled JavaScript only: the service
+ * (`npm start`, `nest start`) and the benchmarks run from dist; the tests use PGlite servers of their own.
  */
-const WORKER_SCRIPT = __filename.endsWith('.js') ? path.join(__dirname, 'embedded-postgres.worker.js') : undefined;
+const WORKER_SCRIPT = path.join(__dirname, 'embedded-postgres.worker.js');
+
+/** Stops the embedded database's thread. */
+interface EmbeddedServer {
+  stop(): Promise<void>;
+}
 /** Runs initdb for a new data directory in a short-lived process (see initialize()). */
 const INITDB_SCRIPT = `require(process.argv[1]).PGlite.create(process.argv[2]).then((db) => db.close())`;
 
@@ -61,7 +65,7 @@ export class EmbeddedPostgres {
     const socketPath = path.join(this.socketDir, SOCKET_FILE);
     rmSync(socketPath, { force: true }); // left behind by a process that was killed
     const options: EmbeddedServerOptions = { pgData, socketPath, maxConnections, sharedBuffers: SHARED_BUFFERS };
-    this.server = WORKER_SCRIPT ? await this.serveInWorker(WORKER_SCRIPT, options) : await this.serveHere(options);
+    this.server = await this.serveInWorker(options);
     return `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(this.socketDir)}`;
   }
 
@@ -76,20 +80,19 @@ export class EmbeddedPostgres {
     this.server = undefined;
   }
 
-  /** Loaded only here: with a worker, this thread never holds PGlite's code. */
-  private async serveHere(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
-    const { serveEmbedded } = await import('./embedded-postgres-server');
-    return serveEmbedded(options);
-  }
-
   /**
    * Serves the database from a worker thread. A worker that fails or exits while serving takes the
    * process down, as PGlite failing on this thread would: the service cannot go on without its database.
    */
-  private serveInWorker(script: string, options: EmbeddedServerOptions): Promise<EmbeddedServer> {
+  private serveInWorker(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
+    if (!existsSync(WORKER_SCRIPT)) {
+      throw new Error(
+        `The embedded database runs from the compiled service: ${WORKER_SCRIPT} is missing (npm run build)`,
+      );
+    }
     // A young generation of 4 MB instead of V8's 16+: the thread holds ~12 MB of objects (PGlite's code
     // and protocol buffers), its memory is PGlite's wasm memory, outside the heap.
-    const worker = new Worker(script, { workerData: options, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    const worker = new Worker(WORKER_SCRIPT, { workerData: options, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     let stopping = false;
     const stopped = new Promise<void>((resolve, reject) => {
       worker.on('message', (message: EmbeddedWorkerMessage) => {
