@@ -28,6 +28,10 @@
  * Also: the migration converting a populated, unpartitioned "Message" table of
  * BENCH_PARTITION_CONVERT_ROWS (default 1,000,000) rows, timed.
  *
+ * BENCH_PARTITION_LAYOUT=unpartitioned runs the same fills and rounds with "Message" as one plain table
+ * (the same columns, indexes and triggers, made from the migrated partitioned one), the comparison the
+ * partitioning is judged by: the 100,000 and 10,000,000 steps only (no partitions to add, no conversion).
+ *
  * BENCH_POSTGRES_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres) names the server.
  */
 import { randomUUID } from 'node:crypto';
@@ -60,6 +64,7 @@ const LARGE = Number(process.env.BENCH_PARTITION_MESSAGES ?? 10_000_000);
 const SMALL = Math.min(100_000, LARGE);
 const PARTITION_SIZE = Number(process.env.BENCH_PARTITION_SIZE ?? 1_000_000);
 const CONVERT_ROWS = Number(process.env.BENCH_PARTITION_CONVERT_ROWS ?? 1_000_000);
+const UNPARTITIONED = process.env.BENCH_PARTITION_LAYOUT === 'unpartitioned';
 // Above the migration's two first partitions (10,000,000 ids each), so every message is in one of PARTITION_SIZE.
 const FIRST_ID = 20_000_000;
 const FILL_CAMPAIGN_SIZE = 100_000;
@@ -144,6 +149,7 @@ class PartitionBench {
     private readonly database: string,
     url: string,
     private readonly accountId: string,
+    private readonly partitioned: boolean,
   ) {
     const { env, errors } = validateEnvironment({
       NODE_ENV: 'production',
@@ -181,7 +187,14 @@ class PartitionBench {
 
   async start(): Promise<void> {
     await this.client.query(`SELECT setval('"Message_id_seq"', $1::bigint)`, [FIRST_ID - 1]);
-    await this.partitions.ensureAhead(PARTITION_SIZE, 2);
+    await this.partitionStep();
+  }
+
+  /** The service's partition step (two partitions ahead), as it runs every few minutes; none for a plain table. */
+  private async partitionStep(): Promise<void> {
+    if (this.partitioned) {
+      await this.partitions.ensureAhead(PARTITION_SIZE, 2);
+    }
   }
 
   /** Finished campaigns of delivered messages, by COPY, until the table holds `total` rows; rows/s. */
@@ -192,7 +205,7 @@ class PartitionBench {
     while (this.filled < total) {
       const size = Math.min(FILL_CAMPAIGN_SIZE, total - this.filled);
       // As the service's partition step would have done meanwhile.
-      await this.partitions.ensureAhead(PARTITION_SIZE, 2);
+      await this.partitionStep();
       const campaignId = await this.campaign('COMPLETED', 40);
       let batchId = randomUUID();
       const lines: string[] = [];
@@ -219,7 +232,7 @@ class PartitionBench {
   }
 
   async round(): Promise<RoundResult> {
-    await this.partitions.ensureAhead(PARTITION_SIZE, 2);
+    await this.partitionStep();
     const campaignId = await this.campaign('SENDING', null);
     const batches = Array.from({ length: MEASURED_BATCHES }, () => randomUUID());
     await this.client.query(
@@ -464,6 +477,26 @@ const STEPS: Step[] = [
   { messages: LARGE, prepare: (bench) => bench.addPartitionsAhead(EXTRA_PARTITIONS), floorStep: 1 },
 ];
 
+/**
+ * "Message" as one plain table: the migrated partitioned table's columns, defaults (its id sequence),
+ * indexes and statement triggers on a new table that takes its name; the partitioned one is dropped.
+ */
+async function unpartitionMessages(client: Client): Promise<void> {
+  await client.query('BEGIN');
+  const { rows } = await client.query<{ def: string }>(
+    `SELECT pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgrelid = '"Message"'::regclass AND NOT tgisinternal`,
+  );
+  await client.query(`CREATE TABLE "Message_unpartitioned" (LIKE "Message" INCLUDING ALL)`);
+  await client.query(`ALTER TABLE "Message" RENAME TO "Message_partitioned"`);
+  await client.query(`ALTER TABLE "Message_unpartitioned" RENAME TO "Message"`);
+  for (const { def } of rows) {
+    await client.query(def);
+  }
+  await client.query(`ALTER SEQUENCE "Message_id_seq" OWNED BY "Message".id`);
+  await client.query(`DROP TABLE "Message_partitioned"`);
+  await client.query('COMMIT');
+}
+
 async function fill(bench: PartitionBench, results: BenchResult[], size: number): Promise<void> {
   const fillRate = await bench.fillTo(size);
   results.push({
@@ -476,32 +509,38 @@ async function fill(bench: PartitionBench, results: BenchResult[], size: number)
 
 export async function runMessagePartitionsBenchmark(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
-  const conversionSeconds = await measureConversion(CONVERT_ROWS);
-  results.push({
-    name: `migration to partitions of a populated Message table, ${CONVERT_ROWS.toLocaleString('en-US')} rows`,
-    value: roundTo(conversionSeconds, 1),
-    unit: 's',
-    target: '-',
-  });
+  if (!UNPARTITIONED) {
+    const conversionSeconds = await measureConversion(CONVERT_ROWS);
+    results.push({
+      name: `migration to partitions of a populated Message table, ${CONVERT_ROWS.toLocaleString('en-US')} rows`,
+      value: roundTo(conversionSeconds, 1),
+      unit: 's',
+      target: '-',
+    });
+  }
   await withDatabase('partitions', async (url, name) => {
     await applyMigrations(url);
     const client = new Client({ connectionString: url });
     await client.connect();
+    if (UNPARTITIONED) {
+      await unpartitionMessages(client);
+    }
     const { rows } = await client.query<{ id: string }>(
       `INSERT INTO "Account" (id, name) VALUES (gen_random_uuid(), 'partitions') RETURNING id`,
     );
-    const bench = new PartitionBench(client, name, url, rows[0].id);
+    const bench = new PartitionBench(client, name, url, rows[0].id, !UNPARTITIONED);
     try {
       await bench.start();
       // Connections, prepared plans and the JIT of this process warmed up; not reported.
       await bench.round();
       const measured: Array<{ label: string; rounds: RoundResult[] }> = [];
-      for (const step of STEPS) {
+      for (const step of UNPARTITIONED ? STEPS.slice(0, 2) : STEPS) {
         await step.prepare(bench, results);
         const { rows: parts } = await client.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = '"Message"'::regclass`,
         );
-        const label = `${step.messages.toLocaleString('en-US')} messages in ${parts[0].n} partitions`;
+        const layout = UNPARTITIONED ? 'unpartitioned' : `in ${parts[0].n} partitions`;
+        const label = `${step.messages.toLocaleString('en-US')} messages ${layout}`;
         const rounds: RoundResult[] = [];
         for (let round = 0; round < BENCH_ROUNDS; round++) {
           rounds.push(await bench.round());
