@@ -26,7 +26,7 @@ async function run(): Promise<void> {
     post({ type: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     port.close();
   };
-  let db: PGlite;
+  let db: PGlite | undefined;
   let server: PGLiteSocketServer;
   try {
     db = await PGlite.create(options.pgData, {
@@ -36,15 +36,18 @@ async function run(): Promise<void> {
     orderMessagesPerExchange(server, db);
     await server.start();
   } catch (error) {
+    // Opened but not served (the socket could not be listened on): flushed and closed all the same.
+    await db?.close().catch(() => undefined);
     fail(error);
     return;
   }
+  const opened = db;
   post({ type: 'ready' });
   port.once('message', () => {
     // Without close() PGlite is not flushed and its timers keep the thread alive.
     void server
       .stop()
-      .then(() => db.close())
+      .then(() => opened.close())
       .then(() => {
         post({ type: 'stopped' });
         port.close();
