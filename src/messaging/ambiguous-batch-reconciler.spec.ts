@@ -56,7 +56,7 @@ function setup(nowMs = SUBMITTED_AT.getTime() + 120_000) {
     clock,
     budget,
   );
-  return { sut, gateway, dispatch, inTx, campaigns };
+  return { sut, gateway, dispatch, inTx, campaigns, clock, config };
 }
 
 const ambiguous = dueBatch({ state: 'AMBIGUOUS', submittedAt: SUBMITTED_AT, attempts: 1 });
@@ -116,6 +116,44 @@ describe(AmbiguousBatchReconciler.name, () => {
       await sut.reconcile('me', { ...ambiguous, campaignStatus: 'CANCELLED' });
       expect(inTx.settleAmbiguousBatch).toHaveBeenCalledWith('b1', 'CANCELLED', false);
       expect(inTx.cancelWaitingMessages).toHaveBeenCalledWith('b1');
+    });
+
+    it('should renew its lease on the batch once a third of the lease has passed, not after every lookup', async () => {
+      const { sut, dispatch, gateway, inTx, clock, config } = setup();
+      const { leaseMs } = config.dispatch;
+      const numbers = Array.from({ length: 9 }, (_, i) => `+1415555010${i}`);
+      dispatch.hasProviderEvidence.mockResolvedValue(false);
+      dispatch.pendingRecipients.mockResolvedValue(numbers);
+      settles(inTx);
+      const start = SUBMITTED_AT.getTime() + 120_000;
+      let now = start;
+      clock.now.mockImplementation(() => new Date(now));
+      const renewedAt: number[] = [];
+      dispatch.extendLease.mockImplementation(() => {
+        renewedAt.push(now);
+        return Promise.resolve();
+      });
+
+      // Lookups that take no time: the lease taken with the claim is enough.
+      gateway.listMessages.mockResolvedValue([]);
+      await sut.reconcile('me', ambiguous);
+      expect(gateway.listMessages).toHaveBeenCalledTimes(numbers.length);
+      expect(renewedAt).toEqual([]);
+
+      // Each lookup takes a sixth of the lease: renewed, never sooner than a third of it after the last.
+      gateway.listMessages.mockReset();
+      gateway.listMessages.mockImplementation(() => {
+        now += leaseMs / 6;
+        return Promise.resolve([]);
+      });
+      await sut.reconcile('me', ambiguous);
+      expect(gateway.listMessages).toHaveBeenCalledTimes(numbers.length);
+      expect(renewedAt.length).toBeGreaterThan(0);
+      expect(renewedAt.length).toBeLessThan(numbers.length);
+      const gaps = renewedAt.map((at, i) => at - (i === 0 ? start : renewedAt[i - 1]));
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(leaseMs / 3);
+      expect(dispatch.extendLease).toHaveBeenCalledWith('b1', 'me', leaseMs);
+      expect(inTx.settleAmbiguousBatch).toHaveBeenLastCalledWith('b1', 'PENDING', false);
     });
 
     it('should change no message when the batch is no longer ambiguous (another instance settled it)', async () => {
