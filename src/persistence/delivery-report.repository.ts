@@ -130,10 +130,12 @@ function matchMessageSql(report: string): string {
 // suppression reason. The Message trigger keeps the counters in step. Shared by both statements below.
 const APPLY_TARGET_SQL = `
 -- Message rows are locked in id order (as the dispatcher does), so two writers never wait on each other in a circle.
--- = ANY(ARRAY(...)): looked up by primary key whatever the planner thinks of a young table's size (with
--- IN (SELECT ...) it scanned a fresh campaign's whole partition for each statement).
+-- One primary-key lookup per message, its id a parameter of the lateral subquery: each lookup goes to the one
+-- partition holding that id (run-time pruning). With id = ANY(ARRAY(...)) every partition's index was probed
+-- for every id; with IN (SELECT ...) a fresh campaign's whole partition was scanned for each statement.
 locked AS (
-  SELECT id FROM "Message" WHERE id = ANY(ARRAY(SELECT mid FROM target)) ORDER BY id FOR NO KEY UPDATE
+  SELECT l.id FROM (SELECT mid FROM target ORDER BY mid) t
+  CROSS JOIN LATERAL (SELECT id FROM "Message" WHERE id = t.mid FOR NO KEY UPDATE) l
 ),
 updated AS (
   UPDATE "Message" AS m SET
