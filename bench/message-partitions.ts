@@ -246,10 +246,20 @@ class PartitionBench {
         recipients.push({ batchId, to: `+1415${String(b * RECIPIENTS_PER_BATCH + i).padStart(7, '0')}` });
       }
     }
+    // Each batch gets its messages' id range as the service's campaign insert records it (Batch.messageIdFrom/To).
+    const {
+      rows: [{ next }],
+    } = await this.client.query<{ next: string }>(
+      `SELECT (CASE WHEN is_called THEN last_value + 1 ELSE last_value END)::text AS next FROM "Message_id_seq"`,
+    );
     await copyIn(
       this.client,
       `COPY "Message" ("campaignId", "batchId", "to", country) FROM STDIN (FORMAT csv)`,
       recipients.map((r) => `${campaignId},${r.batchId},${r.to},US\n`).join(''),
+    );
+    await this.client.query(
+      `UPDATE "Batch" SET "messageIdFrom" = $2::bigint, "messageIdTo" = currval('"Message_id_seq"') WHERE "campaignId" = $1::uuid`,
+      [campaignId, next],
     );
 
     const claims = await this.measure(MEASURED_BATCHES, () => this.claimAll());

@@ -242,6 +242,7 @@ export class CampaignRepository {
         if (batchIds.length > 0 && recipients.batchPlacements) {
           await placeBatches(tx, batchIds, recipients.batchPlacements);
         }
+        const firstMessageId = batchIds.length > 0 ? await nextMessageId(tx) : null;
         // Each row carries its batch's sequence, an index into the batch ids sent once per statement:
         // a UUID per row made the statement's text three times larger, and Prisma's query compiler
         // handles that text on the event loop (~45 ms per 50,000 rows).
@@ -267,6 +268,9 @@ export class CampaignRepository {
                 string_to_array(${sequences.join(',')}, ',', '')::int[]
               ) AS t(phone, country, sequence)`;
         }
+        if (firstMessageId !== null && recipients.phones.length > 0) {
+          await recordMessageIdRange(tx, campaignId, firstMessageId);
+        }
         // Read inside the transaction: the counters the triggers set, and the status before any
         // dispatcher can claim a batch.
         return tx.campaign.findUniqueOrThrow({ where: { id: campaignId } });
@@ -285,6 +289,27 @@ function toCampaignData({ rejectedRecipients, ...campaign }: NewCampaign) {
     rejectedCount: campaign.rejectedCount ?? rejectedRecipients?.length ?? 0,
     estimatedCostByCountry: campaign.estimatedCostByCountry ?? [],
   };
+}
+
+/**
+ * The lowest id the campaign's messages can get: above every id handed out so far. Ids come from one
+ * sequence (cache 1), so whatever this transaction inserts next gets ids above it, whoever else inserts.
+ */
+async function nextMessageId(tx: Db): Promise<bigint> {
+  const [row] = await tx.$queryRaw<Array<{ next: bigint }>>`
+    SELECT (CASE WHEN is_called THEN last_value + 1 ELSE last_value END)::bigint AS next FROM "Message_id_seq"`;
+  return row.next;
+}
+
+/**
+ * Every batch of the campaign gets the range its messages' ids lie in: from `firstMessageId` to the last
+ * id this session took (`currval`). Other campaigns' ids may fall in between; the range only has to hold
+ * all of this campaign's, so that a lookup by batch reaches the one partition (or two) they are in.
+ */
+async function recordMessageIdRange(tx: Db, campaignId: string, firstMessageId: bigint): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE "Batch" SET "messageIdFrom" = ${firstMessageId}::bigint, "messageIdTo" = currval('"Message_id_seq"')
+    WHERE "campaignId" = ${campaignId}::uuid`;
 }
 
 // Country and send window of each new batch, in one statement.

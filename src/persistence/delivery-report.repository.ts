@@ -110,15 +110,19 @@ const FINAL_RANK = MESSAGE_STATUS_RANK[MessageStatus.DELIVERED];
 const FINAL_FROM_REPORT_SQL = `(${STORED_RANK_SQL} = ${FINAL_RANK} AND m."providerMessageId" IS NOT NULL)`;
 
 // The message a report is about: by provider UUID (ProviderMessage), else a message of the report's batch
-// to its number that has no UUID yet (the batch's first report can precede the stored acceptance).
+// to its number that has no UUID yet (the batch's first report can precede the stored acceptance). The
+// batch's id range (Batch.messageIdFrom/To) takes that lookup to the partition its messages are in; a
+// batch without one (stored before it existed, or unknown here) is looked for in every partition.
 function matchMessageSql(report: string): string {
-  return `CROSS JOIN LATERAL (
+  return `LEFT JOIN "Batch" rb ON rb.id = ${report}."batchId"
+  CROSS JOIN LATERAL (
     SELECT id FROM (
       (SELECT m.id, 0 AS pref FROM "ProviderMessage" p JOIN "Message" m ON m.id = p."messageId"
         WHERE p."providerMessageId" = ${report}."messageUuid")
       UNION ALL
       (SELECT id, 1 AS pref FROM "Message"
         WHERE ${report}."batchId" IS NOT NULL AND "batchId" = ${report}."batchId" AND "to" = ${report}."to"
+          AND id BETWEEN coalesce(rb."messageIdFrom", 0) AND coalesce(rb."messageIdTo", 9223372036854775807)
           AND "providerMessageId" IS NULL
         ORDER BY id LIMIT 1)
     ) candidates ORDER BY pref LIMIT 1

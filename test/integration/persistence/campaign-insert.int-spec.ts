@@ -70,6 +70,40 @@ describe.each(TEST_DATABASES)('Campaign insert with recipients (%s)', (kind) => 
     expect(campaign.total).toBe(10);
   });
 
+  it('should give every batch the id range its messages lie in, when two campaigns insert side by side', async () => {
+    const { rows: before } = await sql.query<{ max: string | null }>(`SELECT max(id)::text AS max FROM "Message"`);
+    // Statements of 2 rows, two campaigns at once: on PostgreSQL their ids interleave.
+    const [a, b] = await Promise.all([
+      insert([0, 1, 0, 1, -1, 0, 1, 0], 2),
+      insert([0, 0, 1, 1, 2, 2, -1, 2], 2),
+    ]);
+    for (const { campaign } of [a, b]) {
+      const { rows } = await sql.query<{ sequence: number; from: string; to: string; outside: number }>(
+        `SELECT b.sequence, b."messageIdFrom"::text AS from, b."messageIdTo"::text AS to,
+           (SELECT count(*)::int FROM "Message" m WHERE m."batchId" = b.id
+              AND NOT m.id BETWEEN b."messageIdFrom" AND b."messageIdTo") AS outside
+         FROM "Batch" b WHERE b."campaignId" = $1::uuid ORDER BY b.sequence`,
+        [campaign.id],
+      );
+      expect(rows.length).toBeGreaterThan(1);
+      for (const row of rows) {
+        expect(row.outside).toBe(0);
+        expect(BigInt(row.from)).toBeGreaterThan(BigInt(before[0].max ?? '0'));
+        expect(BigInt(row.to)).toBeGreaterThanOrEqual(BigInt(row.from));
+      }
+      const { rows: ids } = await sql.query<{ min: string; max: string }>(
+        `SELECT min(id)::text AS min, max(id)::text AS max FROM "Message" WHERE "campaignId" = $1::uuid`,
+        [campaign.id],
+      );
+      // The range is the campaign's: it ends at its last id, and starts at or below its first (another
+      // campaign may take ids between the range's start being read and this campaign's first insert).
+      for (const row of rows) {
+        expect(row.to).toBe(ids[0].max);
+        expect(BigInt(row.from)).toBeLessThanOrEqual(BigInt(ids[0].min));
+      }
+    }
+  });
+
   it('should store a statement that holds only a suppressed recipient', async () => {
     const { rows } = await insert([0, 0, -1], 2);
     expect(rows.map((r) => [r.status, r.sequence])).toEqual([
