@@ -120,10 +120,14 @@ function matchMessageSql(report: string): string {
       (SELECT m.id, 0 AS pref FROM "ProviderMessage" p JOIN "Message" m ON m.id = p."messageId"
         WHERE p."providerMessageId" = ${report}."messageUuid")
       UNION ALL
-      (SELECT id, 1 AS pref FROM "Message"
+      -- OFFSET 0 keeps ORDER BY id LIMIT 1 outside: else the planner may walk the primary key through the
+      -- batch's whole id range looking for the number, instead of the (batchId, to) index's one probe.
+      (SELECT id, 1 AS pref FROM (
+        SELECT id FROM "Message"
         WHERE ${report}."batchId" IS NOT NULL AND "batchId" = ${report}."batchId" AND "to" = ${report}."to"
           AND id BETWEEN coalesce(rb."messageIdFrom", 0) AND coalesce(rb."messageIdTo", 9223372036854775807)
           AND "providerMessageId" IS NULL
+        OFFSET 0) numbered
         ORDER BY id LIMIT 1)
     ) candidates ORDER BY pref LIMIT 1
   ) c`;

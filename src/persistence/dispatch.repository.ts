@@ -63,9 +63,6 @@ interface DueBatchRow extends Omit<DueBatch, 'maxCost' | 'estimatedCost' | 'actu
   actualCost: { toString(): string };
 }
 
-// The highest message id (bigint): the upper end of a batch with no id range.
-const MAX_ID = Prisma.raw('9223372036854775807');
-
 // The batch's messages that an answer of the provider (or a reconciliation) settles: those waiting,
 // and those a report reached first (the provider's "sent" can be applied before its answer to the
 // request is stored): these keep the report's status and only get their submittedAt.
@@ -80,22 +77,6 @@ const WAITING_OR_REPORTED_FIRST = Prisma.raw(
  */
 function handedOverAt(batchId: string): Prisma.Sql {
   return Prisma.sql`least((SELECT "submittedAt" FROM "Batch" WHERE id = ${batchId}::uuid), "sentAt")`;
-}
-
-/**
- * The ids the batch's messages lie in (`Batch.messageIdFrom/To`, set when its campaign was stored), named
- * beside "batchId" so that a statement reaches only the partitions of "Message" holding them (run-time
- * pruning), not every partition's index. A batch stored before the range existed has none: every id.
- */
-function inIdRangeOf(batchId: string, column: Prisma.Sql = Prisma.raw('id')): Prisma.Sql {
-  return Prisma.sql`${column} BETWEEN (SELECT coalesce("messageIdFrom", 0) FROM "Batch" WHERE id = ${batchId}::uuid)
-    AND (SELECT coalesce("messageIdTo", ${MAX_ID}) FROM "Batch" WHERE id = ${batchId}::uuid)`;
-}
-
-/** As inIdRangeOf, for the messages of several batches (one claim's). */
-function inIdRangesOf(batchIds: string[], column: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`${column} BETWEEN (SELECT min(coalesce("messageIdFrom", 0)) FROM "Batch" WHERE id = ANY(${batchIds}::uuid[]))
-    AND (SELECT max(coalesce("messageIdTo", ${MAX_ID})) FROM "Batch" WHERE id = ANY(${batchIds}::uuid[]))`;
 }
 
 /**
@@ -241,7 +222,7 @@ export class DispatchRepository {
 
   async pendingRecipients(batchId: string): Promise<string[]> {
     const rows = await this.db.$queryRaw<Array<{ to: string }>>`
-      SELECT "to" FROM "Message" WHERE "batchId" = ${batchId}::uuid AND ${inIdRangeOf(batchId)} AND status = 'PENDING' ORDER BY id`;
+      SELECT "to" FROM "Message" WHERE "batchId" = ${batchId}::uuid AND status = 'PENDING' ORDER BY id`;
     return rows.map((r) => r.to);
   }
 
@@ -257,8 +238,7 @@ export class DispatchRepository {
     const rows = await this.db.$queryRaw<Array<{ batchId: string; to: string; suppressed: boolean }>>`
       WITH waiting AS (
         SELECT m.id, m."batchId", m."to", EXISTS (SELECT 1 FROM "Suppression" s WHERE s."accountId" = ${accountId}::uuid AND s.phone = m."to") AS suppressed
-        FROM "Message" m WHERE m."batchId" = ANY(${batchIds}::uuid[]) AND ${inIdRangesOf(batchIds, Prisma.raw('m.id'))}
-          AND m.status = 'PENDING' ORDER BY m.id FOR NO KEY UPDATE
+        FROM "Message" m WHERE m."batchId" = ANY(${batchIds}::uuid[]) AND m.status = 'PENDING' ORDER BY m.id FOR NO KEY UPDATE
       ),
       settled AS (
         UPDATE "Message" m SET status = 'SUPPRESSED', "updatedAt" = now()
@@ -356,8 +336,8 @@ export class DispatchRepository {
           THEN 'invalid_number' ELSE "errorCode" END,
         "providerMessageId" = coalesce("providerMessageId", ${onlyUuid}),
         "submittedAt" = ${handedOverAt(batchId)}, "updatedAt" = now()
-      WHERE ${inIdRangeOf(batchId)} AND id IN (SELECT id FROM "Message" WHERE "batchId" = ${batchId}::uuid
-        AND ${inIdRangeOf(batchId)} AND ${WAITING_OR_REPORTED_FIRST} ORDER BY id FOR UPDATE)`;
+      WHERE id IN (SELECT id FROM "Message" WHERE "batchId" = ${batchId}::uuid AND ${WAITING_OR_REPORTED_FIRST}
+        ORDER BY id FOR UPDATE)`;
   }
 
   /** A transient failure: the batch waits for `nextAttemptAt`, unless someone else took it over. */
@@ -377,7 +357,7 @@ export class DispatchRepository {
   async failWaitingMessages(batchId: string, errorCode: string): Promise<void> {
     await this.db.$executeRaw`
       UPDATE "Message" SET status = 'FAILED', "errorCode" = ${errorCode}, "updatedAt" = now()
-      WHERE "batchId" = ${batchId}::uuid AND ${inIdRangeOf(batchId)} AND status = 'PENDING'`;
+      WHERE "batchId" = ${batchId}::uuid AND status = 'PENDING'`;
   }
 
   /** The batch waits again, its attempt not counted (the campaign pauses for a reason of the account). */
@@ -400,8 +380,7 @@ export class DispatchRepository {
   async hasProviderEvidence(batchId: string): Promise<boolean> {
     const [row] = await this.db.$queryRaw<Array<{ evidence: boolean }>>`
       SELECT EXISTS (SELECT 1 FROM "DeliveryReport" WHERE "batchId" = ${batchId}::uuid)
-          OR EXISTS (SELECT 1 FROM "Message" WHERE "batchId" = ${batchId}::uuid AND ${inIdRangeOf(batchId)}
-            AND "providerMessageId" IS NOT NULL) AS evidence`;
+          OR EXISTS (SELECT 1 FROM "Message" WHERE "batchId" = ${batchId}::uuid AND "providerMessageId" IS NOT NULL) AS evidence`;
     return row.evidence;
   }
 
@@ -432,8 +411,7 @@ export class DispatchRepository {
         "providerMessageId" = coalesce(m."providerMessageId", f.uuid),
         "submittedAt" = ${handedOverAt(batchId)}, "updatedAt" = now()
       FROM unnest(${found.map((f) => f.to)}::text[], ${found.map((f) => f.messageUuid)}::text[]) AS f("to", uuid)
-      WHERE m."batchId" = ${batchId}::uuid AND ${inIdRangeOf(batchId, Prisma.raw('m.id'))} AND m."to" = f."to"
-        AND ${WAITING_OR_REPORTED_FIRST}`;
+      WHERE m."batchId" = ${batchId}::uuid AND m."to" = f."to" AND ${WAITING_OR_REPORTED_FIRST}`;
   }
 
   /** The provider has the whole batch (it accepts a request whole): every waiting message is there. */
@@ -443,8 +421,7 @@ export class DispatchRepository {
 
   async cancelWaitingMessages(batchId: string): Promise<void> {
     await this.db.$executeRaw`
-      UPDATE "Message" SET status = 'CANCELLED', "updatedAt" = now()
-      WHERE "batchId" = ${batchId}::uuid AND ${inIdRangeOf(batchId)} AND status = 'PENDING'`;
+      UPDATE "Message" SET status = 'CANCELLED', "updatedAt" = now() WHERE "batchId" = ${batchId}::uuid AND status = 'PENDING'`;
   }
 
   /** An ambiguous batch whose check did not conclude: look again at `checkAt`. */

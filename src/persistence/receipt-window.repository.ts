@@ -82,9 +82,6 @@ UPDATE "Message" AS m SET "reportPolledAt" = now()
 FROM due WHERE m.id = due.id
 RETURNING m.id::text AS id, m."providerMessageId"`;
 
-// The batch's id range (Batch.messageIdFrom/To): its messages are looked for in their partition only.
-const IN_BATCH_ID_RANGE = `m.id BETWEEN coalesce(b."messageIdFrom", 0) AND coalesce(b."messageIdTo", 9223372036854775807)`;
-
 const OVERDUE_BATCHES_SQL = `
 WITH due AS (
   SELECT b.id
@@ -93,7 +90,7 @@ WITH due AS (
     AND coalesce(b."acceptedAt", b."submittedAt") < now() - $1::bigint * interval '1 millisecond'
     AND coalesce(b."acceptedAt", b."submittedAt") > now() - $2::bigint * interval '1 millisecond'
     AND (b."reportPolledAt" IS NULL OR b."reportPolledAt" < now() - $3::bigint * interval '1 millisecond')
-    AND EXISTS (SELECT 1 FROM "Message" m WHERE m."batchId" = b.id AND ${IN_BATCH_ID_RANGE} AND m."providerMessageId" IS NULL
+    AND EXISTS (SELECT 1 FROM "Message" m WHERE m."batchId" = b.id AND m."providerMessageId" IS NULL
                 AND m.status IN ('SUBMITTED', 'QUEUED', 'SENT'))
   ORDER BY b."reportPolledAt" NULLS FIRST, coalesce(b."acceptedAt", b."submittedAt"), b.id
   LIMIT $4
@@ -104,7 +101,7 @@ FROM due WHERE b.id = due.id
 RETURNING b.id::text AS "batchId",
   array(SELECT u FROM unnest(b."providerUuids") u
         WHERE NOT EXISTS (SELECT 1 FROM "ProviderMessage" x WHERE x."providerMessageId" = u)) AS "unmatchedUuids",
-  array(SELECT m."to" FROM "Message" m WHERE m."batchId" = b.id AND ${IN_BATCH_ID_RANGE} AND m."providerMessageId" IS NULL
+  array(SELECT m."to" FROM "Message" m WHERE m."batchId" = b.id AND m."providerMessageId" IS NULL
         AND m.status IN ('SUBMITTED', 'QUEUED', 'SENT') ORDER BY m.id LIMIT 100) AS "uuidlessNumbers",
   coalesce(b."submittedAt", b."acceptedAt") AS "attemptedAt"`;
 
