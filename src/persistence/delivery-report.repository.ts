@@ -127,7 +127,7 @@ function matchMessageSql(report: string): string {
         WHERE ${report}."batchId" IS NOT NULL AND "batchId" = ${report}."batchId" AND "to" = ${report}."to"
           AND id BETWEEN coalesce(rb."messageIdFrom", 0) AND coalesce(rb."messageIdTo", 9223372036854775807)
           AND "providerMessageId" IS NULL
-        OFFSET 0) numbered
+        OFFSET 0) in_batch
         ORDER BY id LIMIT 1)
     ) candidates ORDER BY pref LIMIT 1
   ) c`;

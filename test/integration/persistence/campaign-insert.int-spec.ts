@@ -70,6 +70,15 @@ describe.each(TEST_DATABASES)('Campaign insert with recipients (%s)', (kind) => 
     expect(campaign.total).toBe(10);
   });
 
+  it('should take message ids from a sequence that hands them out one at a time (the id range relies on it)', async () => {
+    // With a cache, each session would take ids from a block of its own, below ids another session already
+    // handed out: a campaign's ids could then fall below the range's start, read from the sequence.
+    const { rows } = await sql.query<{ cache: string }>(
+      `SELECT cache_size::text AS cache FROM pg_sequences WHERE sequencename = 'Message_id_seq'`,
+    );
+    expect(rows).toEqual([{ cache: '1' }]);
+  });
+
   it('should give every batch the id range its messages lie in, when two campaigns insert side by side', async () => {
     const { rows: before } = await sql.query<{ max: string | null }>(`SELECT max(id)::text AS max FROM "Message"`);
     // Statements of 2 rows, two campaigns at once: on PostgreSQL their ids interleave.
