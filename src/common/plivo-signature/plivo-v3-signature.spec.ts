@@ -69,6 +69,13 @@ describe('plivo V3 signature', () => {
       );
       expect(plivoV3SignedString('GET', 'http://user:pw@h/d?z=1', { To: '+1' })).toBe('http://h/d?To=+1&z=1');
     });
+
+    it('should sort the values of a repeated form field after its key, and leave out a field without values', () => {
+      expect(plivoV3SignedString('POST', 'https://h/d', { To: '+1', B: ['2', '1'], A: [], C: ['x'] })).toBe(
+        'https://h/d?B1B2CxTo+1',
+      );
+      expect(plivoV3SignedString('GET', 'https://h/d?B=3', { B: ['2', '1'], A: [] })).toBe('https://h/d?B=1&B=2&B=3');
+    });
   });
 
   describe(verifyPlivoV3.name, () => {
