@@ -314,7 +314,7 @@ class PartitionBench {
       }
       // A claim may take several of a campaign's small batches at once (batches smaller than the lane's).
       for (const { batch } of claim.batches) {
-        await this.dispatch.submitWaitingMessages(batch.id, [], null);
+        await this.dispatch.submitWaitingMessages(batch, [], null);
         await this.dispatch.markAccepted(batch.id, `api-${batch.id}`, []);
         claimed++;
       }

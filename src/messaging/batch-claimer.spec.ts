@@ -4,7 +4,7 @@ import { WindowClock } from '../quiet-hours/window-clock';
 import { AppConfig } from '../config/app-config.service';
 import { loadEnvironment } from '../config/env.schema';
 import { CampaignRepository } from '../persistence/campaign.repository';
-import { DispatchRepository } from '../persistence/dispatch.repository';
+import { BatchRef, DispatchRepository } from '../persistence/dispatch.repository';
 import { Transactor, UnitOfWork } from '../persistence/transactor';
 import { ProviderAccount } from '../sms-gateway/provider-account';
 import { BatchClaimer, groupToWaitFor } from './batch-claimer';
@@ -35,7 +35,7 @@ function setup(env: Record<string, string> = {}, clock = new WindowClock()) {
 
 /** Every batch's claimable recipients, as the repository answers for several batches at once. */
 function recipientsOf(recipients: (batchId: string) => string[]) {
-  return (batchIds: string[]) => Promise.resolve(new Map(batchIds.map((id) => [id, recipients(id)])));
+  return (batches: readonly BatchRef[]) => Promise.resolve(new Map(batches.map(({ id }) => [id, recipients(id)])));
 }
 
 /** The campaign has no other waiting batch unless a test says so. */
@@ -131,13 +131,17 @@ describe(BatchClaimer.name, () => {
 
     it('should settle a batch with nothing left to send without a request, and complete its campaign if done', async () => {
       const { sut, dispatch, campaigns } = setup();
-      dispatch.lockNextDue.mockResolvedValue(dueBatch());
+      dispatch.lockNextDue.mockResolvedValue(dueBatch({ messageIdFrom: 100n, messageIdTo: 199n }));
       dispatch.countInFlight.mockResolvedValue(0);
       dispatch.claimableRecipients.mockImplementation(recipientsOf(() => []));
       dispatch.markDrained.mockResolvedValue();
       campaigns.completeFinished.mockResolvedValue([]);
       await expect(sut.claimNext('me')).resolves.toMatchObject({ kind: 'wait' });
-      expect(dispatch.claimableRecipients).toHaveBeenCalledWith(['b1'], expect.any(String));
+      // The batch with its messages' id range: the statement reaches only their partition.
+      expect(dispatch.claimableRecipients).toHaveBeenCalledWith(
+        [expect.objectContaining({ id: 'b1', messageIdFrom: 100n, messageIdTo: 199n })],
+        expect.any(String),
+      );
       expect(dispatch.markDrained).toHaveBeenCalledWith('b1');
       expect(campaigns.completeFinished).toHaveBeenCalledWith([dueBatch().campaignId]);
     });

@@ -90,7 +90,7 @@ export class BatchClaimer {
       if (inFlight >= apiConcurrency) {
         return { kind: 'wait', untilMs: Date.now() + IN_FLIGHT_RECHECK_MS };
       }
-      const recipients = (await tx.dispatch.claimableRecipients([batch.id], batch.accountId)).get(batch.id)!;
+      const recipients = (await tx.dispatch.claimableRecipients([batch], batch.accountId)).get(batch.id)!;
       if (recipients.length === 0) {
         await tx.dispatch.markDrained(batch.id);
         // Its last messages may have been suppressed just now.
@@ -142,10 +142,7 @@ export class BatchClaimer {
         // The campaign's next waiting batches, and their recipients, in two statements; taken in order
         // while each fits, as if claimed one after the other. Those left stay waiting.
         const next = await tx.dispatch.lockNextOfCampaign(windowNow, batch.campaignId, [batch.id], room);
-        const more = await tx.dispatch.claimableRecipients(
-          next.map((b) => b.id),
-          batch.accountId,
-        );
+        const more = await tx.dispatch.claimableRecipients(next, batch.accountId);
         for (const candidate of next) {
           const its = more.get(candidate.id)!;
           // A batch whose window closed, or with nothing left to send, is left to the next claim, which settles it.

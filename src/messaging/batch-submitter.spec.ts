@@ -80,9 +80,14 @@ describe(BatchSubmitter.name, () => {
       gateway.submitBatch.mockResolvedValue({ apiId: 'api-1', messageUuids: ['u1'], invalidNumbers: ['14155550002'] });
       inTx.markAccepted.mockResolvedValue();
       inTx.submitWaitingMessages.mockResolvedValue();
-      await sut.submit('me', dueBatch(), RECIPIENTS, KEYS);
+      await sut.submit('me', dueBatch({ messageIdFrom: 100n, messageIdTo: 199n }), RECIPIENTS, KEYS);
       expect(inTx.markAccepted).toHaveBeenCalledWith('b1', 'api-1', ['u1']);
-      expect(inTx.submitWaitingMessages).toHaveBeenCalledWith('b1', ['14155550002'], null);
+      // With its messages' id range, so that the statement reaches only their partition.
+      expect(inTx.submitWaitingMessages).toHaveBeenCalledWith(
+        expect.objectContaining({ id: 'b1', messageIdFrom: 100n, messageIdTo: 199n }),
+        ['14155550002'],
+        null,
+      );
       expect(campaigns.completeFinished).toHaveBeenCalledWith(['c1']);
     });
 
@@ -92,7 +97,7 @@ describe(BatchSubmitter.name, () => {
       inTx.markAccepted.mockResolvedValue();
       inTx.submitWaitingMessages.mockResolvedValue();
       await sut.submit('me', dueBatch(), ['+14155550001'], KEYS);
-      expect(inTx.submitWaitingMessages).toHaveBeenCalledWith('b1', [], 'u1');
+      expect(inTx.submitWaitingMessages).toHaveBeenCalledWith(expect.objectContaining({ id: 'b1' }), [], 'u1');
     });
 
     it('should give the queue time back and retry later after a transient failure', async () => {

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
 import { CampaignRepository } from '../persistence/campaign.repository';
-import { DispatchRepository, DueBatch } from '../persistence/dispatch.repository';
+import { BatchRef, DispatchRepository, DueBatch } from '../persistence/dispatch.repository';
 import { Transactor } from '../persistence/transactor';
 import { SmsGatewayError } from '../sms-gateway/sms-gateway.error';
 import { AccountSmsGateways } from './account-sms-gateways';
@@ -45,7 +45,7 @@ export class BatchSubmitter {
         callbackMethod: 'POST',
         messageExpirySeconds,
       });
-      await this.recordAccepted(batch.id, result, recipients);
+      await this.recordAccepted(batch, result, recipients);
       this.metrics.recordSubmission('accepted', recipients.length, Date.now() - started);
     } catch (error) {
       if (!(error instanceof SmsGatewayError)) {
@@ -64,15 +64,15 @@ export class BatchSubmitter {
    * acknowledgement is the truth.
    */
   private async recordAccepted(
-    batchId: string,
+    batch: BatchRef,
     result: { apiId: string; messageUuids: string[]; invalidNumbers: string[] },
     recipients: string[],
   ): Promise<void> {
     const invalidDigits = result.invalidNumbers.map((n) => n.replace(/\D/g, ''));
     const onlyUuid = recipients.length === 1 && result.messageUuids.length === 1 ? result.messageUuids[0] : null;
     await this.transactor.run(async (tx) => {
-      await tx.dispatch.markAccepted(batchId, result.apiId, result.messageUuids);
-      await tx.dispatch.submitWaitingMessages(batchId, invalidDigits, onlyUuid);
+      await tx.dispatch.markAccepted(batch.id, result.apiId, result.messageUuids);
+      await tx.dispatch.submitWaitingMessages(batch, invalidDigits, onlyUuid);
     });
   }
 

@@ -38,7 +38,13 @@ export interface DueBatch {
   /** The account's own Plivo (sub-)account, the token sealed; null: the service's account. */
   plivoAuthId?: string | null;
   plivoAuthTokenEncrypted?: string | null;
+  /** Where the batch's messages' ids lie (Batch.messageIdFrom/To); null: not recorded (older batches). */
+  messageIdFrom?: bigint | null;
+  messageIdTo?: bigint | null;
 }
+
+/** A batch as the statements on its messages need it: its id, and its messages' id range when known. */
+export type BatchRef = Pick<DueBatch, 'id' | 'messageIdFrom' | 'messageIdTo'>;
 
 /** A shared pacing row, locked: the provider queue model and the API token bucket. */
 export interface PacingRow {
@@ -77,6 +83,25 @@ const WAITING_OR_REPORTED_FIRST = Prisma.raw(
  */
 function handedOverAt(batchId: string): Prisma.Sql {
   return Prisma.sql`least((SELECT "submittedAt" FROM "Batch" WHERE id = ${batchId}::uuid), "sentAt")`;
+}
+
+const LARGEST_MESSAGE_ID = 9223372036854775807n;
+
+/**
+ * `m.id` within the batches' message id range, given as values: PostgreSQL then prunes the statement
+ * to the partitions holding them (a range read from the Batch row inside the statement is invisible to
+ * the planner, which then read the campaign's whole id range through the primary key). When a batch has
+ * no range (stored before ranges were recorded), every id qualifies.
+ */
+function withinMessageIds(batches: readonly BatchRef[]): Prisma.Sql {
+  let lower = 0n;
+  let upper = LARGEST_MESSAGE_ID;
+  const ranges = batches.map((b) => [b.messageIdFrom, b.messageIdTo]);
+  if (ranges.length > 0 && ranges.every(([from, to]) => typeof from === 'bigint' && typeof to === 'bigint')) {
+    lower = ranges.reduce((min, [from]) => (from! < min ? from! : min), ranges[0][0]!);
+    upper = ranges.reduce((max, [, to]) => (to! > max ? to! : max), ranges[0][1]!);
+  }
+  return Prisma.sql`m.id BETWEEN ${lower.toString()}::bigint AND ${upper.toString()}::bigint`;
 }
 
 /**
@@ -174,7 +199,8 @@ export class DispatchRepository {
              c."maxCost", c."estimatedCost", c."actualCost", c.total, c.suppressed,
              (c.pending + c.submitted + c.queued) AS uncosted,
              b."windowZone", b."windowStartMinute", b."windowEndMinute", b."windowDays",
-             s.mps AS "accountMps", s."plivoAuthId", s."plivoAuthTokenEncrypted"
+             s.mps AS "accountMps", s."plivoAuthId", s."plivoAuthTokenEncrypted",
+             b."messageIdFrom", b."messageIdTo"
       FROM "Batch" b JOIN "Campaign" c ON c.id = b."campaignId"
         LEFT JOIN "AccountSettings" s ON s."accountId" = c."accountId"
       WHERE ${dueBatch(windowNow)}
@@ -231,14 +257,16 @@ export class DispatchRepository {
    * account suppressed meanwhile become SUPPRESSED in the same statement and are left out, so a
    * claim never picks a suppressed number. Rows are locked in id order. Every batch is in the map.
    */
-  async claimableRecipients(batchIds: string[], accountId: string): Promise<Map<string, string[]>> {
-    if (batchIds.length === 0) {
+  async claimableRecipients(batches: readonly BatchRef[], accountId: string): Promise<Map<string, string[]>> {
+    if (batches.length === 0) {
       return new Map();
     }
+    const batchIds = batches.map((b) => b.id);
     const rows = await this.db.$queryRaw<Array<{ batchId: string; to: string; suppressed: boolean }>>`
       WITH waiting AS (
         SELECT m.id, m."batchId", m."to", EXISTS (SELECT 1 FROM "Suppression" s WHERE s."accountId" = ${accountId}::uuid AND s.phone = m."to") AS suppressed
-        FROM "Message" m WHERE m."batchId" = ANY(${batchIds}::uuid[]) AND m.status = 'PENDING' ORDER BY m.id FOR NO KEY UPDATE
+        FROM "Message" m WHERE m."batchId" = ANY(${batchIds}::uuid[]) AND m.status = 'PENDING' AND ${withinMessageIds(batches)}
+        ORDER BY m.id FOR NO KEY UPDATE
       ),
       settled AS (
         UPDATE "Message" m SET status = 'SUPPRESSED', "updatedAt" = now()
@@ -327,17 +355,19 @@ export class DispatchRepository {
    * called invalid; `onlyUuid` is the provider id of a one-recipient batch. Messages a report reached
    * first keep their status. Rows are locked in id order (the same order as a report apply pass).
    */
-  async submitWaitingMessages(batchId: string, invalidDigits: string[], onlyUuid: string | null): Promise<void> {
+  async submitWaitingMessages(batch: BatchRef, invalidDigits: string[], onlyUuid: string | null): Promise<void> {
+    const batchId = batch.id;
     await this.db.$executeRaw`
-      UPDATE "Message" SET
+      UPDATE "Message" AS m SET
         status = (CASE WHEN status <> 'PENDING' THEN status::text
           WHEN ltrim("to", '+') = ANY(${invalidDigits}::text[]) THEN 'REJECTED' ELSE 'SUBMITTED' END)::"MessageStatus",
         "errorCode" = CASE WHEN status = 'PENDING' AND ltrim("to", '+') = ANY(${invalidDigits}::text[])
           THEN 'invalid_number' ELSE "errorCode" END,
         "providerMessageId" = coalesce("providerMessageId", ${onlyUuid}),
         "submittedAt" = ${handedOverAt(batchId)}, "updatedAt" = now()
-      WHERE id IN (SELECT id FROM "Message" WHERE "batchId" = ${batchId}::uuid AND ${WAITING_OR_REPORTED_FIRST}
-        ORDER BY id FOR UPDATE)`;
+      WHERE ${withinMessageIds([batch])} AND m.id IN (SELECT m.id FROM "Message" m
+        WHERE m."batchId" = ${batchId}::uuid AND ${WAITING_OR_REPORTED_FIRST} AND ${withinMessageIds([batch])}
+        ORDER BY m.id FOR UPDATE)`;
   }
 
   /** A transient failure: the batch waits for `nextAttemptAt`, unless someone else took it over. */
@@ -416,7 +446,7 @@ export class DispatchRepository {
 
   /** The provider has the whole batch (it accepts a request whole): every waiting message is there. */
   async submitAllWaitingMessages(batchId: string): Promise<void> {
-    await this.submitWaitingMessages(batchId, [], null);
+    await this.submitWaitingMessages({ id: batchId }, [], null);
   }
 
   async cancelWaitingMessages(batchId: string): Promise<void> {

@@ -64,7 +64,7 @@ describe.each(TEST_DATABASES)('Message.submittedAt against a fast "sent" report 
     await pause();
     await transactor.run(async (tx) => {
       await tx.dispatch.markAccepted(batch.id, 'api-1', uuids);
-      await tx.dispatch.submitWaitingMessages(batch.id, [], null);
+      await tx.dispatch.submitWaitingMessages(batch, [], null);
     });
     // Reported after the answer was stored, with the time Plivo sent it (before the answer was stored).
     await reportSent(batch.id, late, uuids[1], lateSentAt);

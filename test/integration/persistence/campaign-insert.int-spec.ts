@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { CampaignStatus } from '../../../src/domain/campaign-status.enum';
 import { Encoding } from '../../../src/domain/encoding.enum';
 import { CampaignRepository } from '../../../src/persistence/campaign.repository';
+import { DispatchRepository } from '../../../src/persistence/dispatch.repository';
 import { PrismaService } from '../../../src/persistence/prisma.service';
 import { TEST_DATABASES, testDatabaseUrl } from '../../utils/test-databases';
 
@@ -111,6 +112,35 @@ describe.each(TEST_DATABASES)('Campaign insert with recipients (%s)', (kind) => 
         expect(BigInt(row.from)).toBeLessThanOrEqual(BigInt(ids[0].min));
       }
     }
+  });
+
+  it("should hand the dispatcher each batch's range, and its statements keep to the range they are given", async () => {
+    const { campaign, phones } = await insert([0, 0, 1, 1], 10);
+    // Due now, so that the dispatcher's own statement reads the batches (and their ranges).
+    await sql.query(`UPDATE "Campaign" SET status = 'QUEUED' WHERE id = $1::uuid`, [campaign.id]);
+    await sql.query(`UPDATE "Batch" SET "nextAttemptAt" = now() WHERE "campaignId" = $1::uuid`, [campaign.id]);
+    const dispatch = new DispatchRepository(prisma);
+    const batches = await dispatch.lockNextOfCampaign(new Date(), campaign.id, [], 10);
+    expect(batches).toHaveLength(2);
+    const { rows: ids } = await sql.query<{ min: string; max: string }>(
+      `SELECT min(id)::text AS min, max(id)::text AS max FROM "Message" WHERE "campaignId" = $1::uuid`,
+      [campaign.id],
+    );
+    for (const batch of batches) {
+      expect(typeof batch.messageIdFrom).toBe('bigint');
+      expect(batch.messageIdTo).toBe(BigInt(ids[0].max));
+    }
+    const claimed = await dispatch.claimableRecipients(batches, accountId);
+    expect([...claimed.values()].flat().sort()).toEqual([...phones].sort());
+
+    // A range that holds only the campaign's first message: the statement finds nothing outside it.
+    const first = BigInt(ids[0].min);
+    const narrowed = batches.map((b) => ({ id: b.id, messageIdFrom: first, messageIdTo: first }));
+    expect([...(await dispatch.claimableRecipients(narrowed, accountId)).values()].flat()).toEqual([phones[0]]);
+    // A batch without a range (stored before ranges were recorded) is looked for everywhere.
+    const unranged = batches.map((b) => ({ id: b.id }));
+    expect([...(await dispatch.claimableRecipients(unranged, accountId)).values()].flat()).toHaveLength(4);
+    await sql.query(`UPDATE "Campaign" SET status = 'PAUSED' WHERE id = $1::uuid`, [campaign.id]);
   });
 
   it('should store a statement that holds only a suppressed recipient', async () => {
