@@ -10,3 +10,17 @@ export async function sql(url: string, text: string): Promise<void> {
     await client.end();
   }
 }
+
+/**
+ * Gives the campaign's batches the id range of its messages (Batch.messageIdFrom/To), as the service's
+ * campaign insert does, for a bench that fills Message itself: without it a lookup by batch probes every
+ * partition, which the service's own campaigns do not.
+ */
+export async function recordBatchIdRanges(client: Client, campaignId: string): Promise<void> {
+  await client.query(
+    `UPDATE "Batch" b SET "messageIdFrom" = r.lo, "messageIdTo" = r.hi
+     FROM (SELECT min(id) AS lo, max(id) AS hi FROM "Message" WHERE "campaignId" = $1::uuid) r
+     WHERE b."campaignId" = $1::uuid`,
+    [campaignId],
+  );
+}

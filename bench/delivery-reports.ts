@@ -23,6 +23,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { LoadJob, LoadResult } from './delivery-report-load';
 import { BENCH_ROUNDS, BenchResult, alternate, withFloor } from './bench-result';
+import { recordBatchIdRanges } from './bench-sql';
 import { startBareSignatureServer } from './floors/bare-signature-server';
 import { cpuSpent, postgresCpuSeconds } from './process-usage';
 
@@ -81,23 +82,13 @@ export async function seed(url: string, messages: number): Promise<Array<{ batch
       [campaign.id, BATCH, batches],
     );
     const batchIds = batchRows.sort((a, b) => a.sequence - b.sequence).map((b) => b.id);
-    // Each batch gets its messages' id range as the service's campaign insert records it (Batch.messageIdFrom/To):
-    // without it, a report's match by batch and number probes every partition.
-    const {
-      rows: [{ next }],
-    } = await client.query<{ next: string }>(
-      `SELECT (CASE WHEN is_called THEN last_value + 1 ELSE last_value END)::text AS next FROM "Message_id_seq"`,
-    );
     await client.query(
       `INSERT INTO "Message" ("campaignId", "batchId", "to", country, status, "submittedAt")
        SELECT $1, ($2::uuid[])[i / ${BATCH} + 1], '+447700' || lpad(i::text, 6, '0'), 'GB', 'SUBMITTED', now()
        FROM generate_series(0, $3 - 1) i`,
       [campaign.id, batchIds, messages],
     );
-    await client.query(
-      `UPDATE "Batch" SET "messageIdFrom" = $2::bigint, "messageIdTo" = currval('"Message_id_seq"') WHERE "campaignId" = $1::uuid`,
-      [campaign.id, next],
-    );
+    await recordBatchIdRanges(client, campaign.id);
     return Array.from({ length: messages }, (_, i) => ({
       batchId: batchIds[Math.floor(i / BATCH)],
       to: `+447700${String(i).padStart(6, '0')}`,

@@ -56,7 +56,7 @@ import { MIGRATIONS_DIR } from '../src/persistence/project-root';
 import { Transactor } from '../src/persistence/transactor';
 import { ProviderAccount } from '../src/sms-gateway/provider-account';
 import { BENCH_ROUNDS, BenchResult, roundTo, withFloor } from './bench-result';
-import { sql } from './bench-sql';
+import { recordBatchIdRanges, sql } from './bench-sql';
 import { cpuSeconds, cpuSpent } from './process-usage';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -246,21 +246,12 @@ class PartitionBench {
         recipients.push({ batchId, to: `+1415${String(b * RECIPIENTS_PER_BATCH + i).padStart(7, '0')}` });
       }
     }
-    // Each batch gets its messages' id range as the service's campaign insert records it (Batch.messageIdFrom/To).
-    const {
-      rows: [{ next }],
-    } = await this.client.query<{ next: string }>(
-      `SELECT (CASE WHEN is_called THEN last_value + 1 ELSE last_value END)::text AS next FROM "Message_id_seq"`,
-    );
     await copyIn(
       this.client,
       `COPY "Message" ("campaignId", "batchId", "to", country) FROM STDIN (FORMAT csv)`,
       recipients.map((r) => `${campaignId},${r.batchId},${r.to},US\n`).join(''),
     );
-    await this.client.query(
-      `UPDATE "Batch" SET "messageIdFrom" = $2::bigint, "messageIdTo" = currval('"Message_id_seq"') WHERE "campaignId" = $1::uuid`,
-      [campaignId, next],
-    );
+    await recordBatchIdRanges(this.client, campaignId);
 
     const claims = await this.measure(MEASURED_BATCHES, () => this.claimAll());
     const uuids = recipients.map(() => randomUUID());

@@ -94,12 +94,15 @@ const LARGEST_MESSAGE_ID = 9223372036854775807n;
  * no range (stored before ranges were recorded), every id qualifies.
  */
 function withinMessageIds(batches: readonly BatchRef[]): Prisma.Sql {
-  let lower = 0n;
-  let upper = LARGEST_MESSAGE_ID;
-  const ranges = batches.map((b) => [b.messageIdFrom, b.messageIdTo]);
-  if (ranges.length > 0 && ranges.every(([from, to]) => typeof from === 'bigint' && typeof to === 'bigint')) {
-    lower = ranges.reduce((min, [from]) => (from! < min ? from! : min), ranges[0][0]!);
-    upper = ranges.reduce((max, [, to]) => (to! > max ? to! : max), ranges[0][1]!);
+  let lower = LARGEST_MESSAGE_ID;
+  let upper = 0n;
+  for (const { messageIdFrom: from, messageIdTo: to } of batches) {
+    if (typeof from !== 'bigint' || typeof to !== 'bigint') {
+      [lower, upper] = [0n, LARGEST_MESSAGE_ID];
+      break;
+    }
+    lower = from < lower ? from : lower;
+    upper = to > upper ? to : upper;
   }
   return Prisma.sql`m.id BETWEEN ${lower.toString()}::bigint AND ${upper.toString()}::bigint`;
 }
@@ -357,6 +360,8 @@ export class DispatchRepository {
    */
   async submitWaitingMessages(batch: BatchRef, invalidDigits: string[], onlyUuid: string | null): Promise<void> {
     const batchId = batch.id;
+    // On the target too: PostgreSQL prunes the UPDATE by it when planning; the IN (subquery) gives it nothing to prune by.
+    const inRange = withinMessageIds([batch]);
     await this.db.$executeRaw`
       UPDATE "Message" AS m SET
         status = (CASE WHEN status <> 'PENDING' THEN status::text
@@ -365,8 +370,8 @@ export class DispatchRepository {
           THEN 'invalid_number' ELSE "errorCode" END,
         "providerMessageId" = coalesce("providerMessageId", ${onlyUuid}),
         "submittedAt" = ${handedOverAt(batchId)}, "updatedAt" = now()
-      WHERE ${withinMessageIds([batch])} AND m.id IN (SELECT m.id FROM "Message" m
-        WHERE m."batchId" = ${batchId}::uuid AND ${WAITING_OR_REPORTED_FIRST} AND ${withinMessageIds([batch])}
+      WHERE ${inRange} AND m.id IN (SELECT m.id FROM "Message" m
+        WHERE m."batchId" = ${batchId}::uuid AND ${WAITING_OR_REPORTED_FIRST} AND ${inRange}
         ORDER BY m.id FOR UPDATE)`;
   }
 
