@@ -44,4 +44,10 @@ describe('auditDetails', () => {
     expect((details.long as string).length).toBe(201);
     expect(details.list).toEqual({ count: 50 });
   });
+
+  it('should cut a long text before an emoji at the bound, never inside it', () => {
+    const text = `${'a'.repeat(199)}😀 and more`;
+    expect(auditDetails({ text })).toEqual({ text: `${'a'.repeat(199)}…` });
+    expect(auditDetails({ text: `${'a'.repeat(198)}😀 and more` })).toEqual({ text: `${'a'.repeat(198)}😀…` });
+  });
 });

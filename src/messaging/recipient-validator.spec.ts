@@ -213,4 +213,9 @@ describe('shortenRejectedInput', () => {
 
     expect(shortenRejectedInput(input)).toBe(`${'a'.repeat(63)}…`);
   });
+
+  it('should keep text the database can store: NUL characters and lone surrogates become U+FFFD', () => {
+    expect(shortenRejectedInput('+1415\u0000555\ud800')).toBe('+1415\uFFFD555\uFFFD');
+    expect(shortenRejectedInput(`\udc00${'c'.repeat(70)}`)).toBe(`\uFFFD${'c'.repeat(63)}…`);
+  });
 });

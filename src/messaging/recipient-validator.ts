@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { CountryCode } from 'libphonenumber-js/core';
+import { toStorableText } from '../common/text/storable-text';
 import { E164NumberSet } from './e164-number-set';
 import { RecipientRejection, normalizeCountry, parseRecipientNumber } from './recipient-number-parser';
 import { WorkerFactory, defaultWorkerFactory, parseInWorkers } from './recipient-worker-pool';
@@ -115,10 +116,14 @@ export async function validateRecipients(
   return result;
 }
 
-/** What is kept of a rejected input: enough to recognise it, never a client-sized string. */
+/**
+ * What is kept of a rejected input: enough to recognise it, never a client-sized string, and text the
+ * database can store (a NUL character or half of a surrogate pair becomes U+FFFD: an upload's rejected
+ * row must not make the whole list fail).
+ */
 export function shortenRejectedInput(input: string): string {
   if (input.length <= REJECTED_INPUT_MAX_LENGTH) {
-    return input;
+    return toStorableText(input);
   }
   let end = REJECTED_INPUT_MAX_LENGTH;
   // Never keep half of a surrogate pair.
@@ -126,5 +131,5 @@ export function shortenRejectedInput(input: string): string {
   if (last >= 0xd800 && last <= 0xdbff) {
     end--;
   }
-  return `${input.slice(0, end)}…`;
+  return `${toStorableText(input.slice(0, end))}…`;
 }

@@ -31,4 +31,11 @@ describe(checkHeader.name, () => {
     expect(() => checkHeader(['phone', 'a', 'a'])).toThrow('header: column "a" appears twice');
     expect(() => checkHeader(['phone', 'a'])).not.toThrow();
   });
+
+  it('should refuse a column name the database cannot store', () => {
+    expect(() => checkHeader(['phone', 'na\u0000me'])).toThrow(
+      "header: column 2's name contains a NUL byte or an unpaired surrogate",
+    );
+    expect(() => checkHeader(['\ud800', 'phone'])).toThrow(/column 1's name/);
+  });
 });

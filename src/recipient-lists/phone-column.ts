@@ -1,4 +1,5 @@
 import { UserInputError } from '../common/errors/domain-error';
+import { isStorableText } from '../common/text/storable-text';
 
 // Header names that obviously hold the phone number (compared lower-case, without spaces, dashes and underscores).
 const PHONE_HEADERS = new Set([
@@ -62,6 +63,9 @@ export function checkHeader(header: readonly string[]): void {
   header.forEach((name, i) => {
     if (name.trim() === '') {
       throw new UserInputError('header', `column ${i + 1} has no name; every column needs a header`);
+    }
+    if (!isStorableText(name)) {
+      throw new UserInputError('header', `column ${i + 1}'s name contains a NUL byte or an unpaired surrogate`);
     }
     if (seen.has(name)) {
       throw new UserInputError('header', `column "${name}" appears twice`);

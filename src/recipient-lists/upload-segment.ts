@@ -1,5 +1,6 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { CountryCode } from 'libphonenumber-js/core';
+import { isStorableText } from '../common/text/storable-text';
 import { parseRecipientNumber } from '../messaging/recipient-number-parser';
 import { shortenRejectedInput } from '../messaging/recipient-validator';
 import type { RecipientListFormat } from './recipient-list-format';
@@ -193,12 +194,18 @@ function addRow(
     if (i === phoneIndex) {
       continue;
     }
-    if (cells[i].length > MAX_FIELD_LENGTH) {
+    const unfit =
+      cells[i].length > MAX_FIELD_LENGTH
+        ? `longer than ${MAX_FIELD_LENGTH} characters`
+        : isStorableText(cells[i])
+          ? null
+          : 'contains a NUL byte or an unpaired surrogate';
+    if (unfit) {
       rejected.push({
         row,
         column: i,
         input: shortenRejectedInput(cells[i]),
-        reason: `longer than ${MAX_FIELD_LENGTH} characters`,
+        reason: unfit,
         phone: { e164: parsed.e164, input: shortenRejectedInput(input) },
       });
       return;

@@ -261,6 +261,30 @@ describe.each(TEST_DATABASES)('recipient lists on %s', (database) => {
     ]);
   });
 
+  it('should reject only the rows whose fields the database cannot store, and keep the list', async () => {
+    const { apiKey } = await testApp.newAccount();
+    const [a, b, c] = usNumbers(3, 75_000);
+    const ndjson = [
+      JSON.stringify({ phone: a, name: 'Ann 😀' }),
+      `{"phone":"${b}","name":"x\\ud800y"}`,
+      `{"phone":"${c}","name":"n\\u0000l"}`,
+      'not json \u0000',
+    ].join('\n');
+    const uploaded = await upload(testApp.baseUrl, apiKey, ndjson, 'application/x-ndjson');
+    expect(uploaded).toMatchObject({ status: 201, body: { rows: 4, recipients: 1, rejected: 3 } });
+    const reason = 'contains a NUL byte or an unpaired surrogate';
+    expect(uploaded.body.rejectedRows).toEqual([
+      { row: 2, column: 'name', input: 'x\uFFFDy', reason },
+      { row: 3, column: 'name', input: 'n\uFFFDl', reason },
+      { row: 4, column: null, input: 'not json \uFFFD', reason: 'not valid JSON' },
+    ]);
+    const list = await graphql<{ recipientList: Upload }>(testApp.baseUrl, apiKey, LIST, { id: uploaded.body.id });
+    expect(list.errors).toBeUndefined();
+    expect(list.data!.recipientList).toMatchObject({ recipients: 1, rejected: 3 });
+    const refused = await upload(testApp.baseUrl, apiKey, `phone,na\u0000me\n${a},Ann\n`);
+    expect(refused).toMatchObject({ status: 400, body: { code: 'BAD_USER_INPUT', field: 'header' } });
+  });
+
   onPostgres('should leave suppressed numbers out, place batches in their send window, and erase a number', async () => {
     const { apiKey } = await testApp.newAccount();
     const [a, b, c] = usNumbers(3, 80_000);

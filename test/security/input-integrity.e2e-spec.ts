@@ -1,6 +1,7 @@
 // Issue 11, item 9: input PostgreSQL or the runtime cannot take (NUL bytes, lone surrogates, huge
 // numbers, dates past what the database stores) answers BAD_USER_INPUT naming the field, never a 500,
-// and a schedule is bounded (MAX_SCHEDULE_AHEAD_DAYS, 35 by default).
+// and a schedule is bounded (MAX_SCHEDULE_AHEAD_DAYS, 35 by default). The audit log records every such call:
+// its entry's strings are made storable (U+FFFD for a NUL or half of a surrogate pair).
 import { PrismaService } from '../../src/persistence/prisma.service';
 import { graphql } from '../utils/graphql-client';
 import { usNumbers } from '../utils/phone-numbers';
@@ -57,6 +58,22 @@ describe.each(TEST_DATABASES)('Input integrity on sendBulk (%s)', (database) => 
     expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(response.errors?.[0].message).toMatch(message);
     expect(await prisma.campaign.count({ where: { accountId } })).toBe(0);
+    // The refused call is in the audit log all the same, what it carried made storable.
+    const audited = await prisma.auditEntry.findMany({ where: { accountId, action: 'sendBulk' } });
+    expect(audited.map((entry) => entry.outcome)).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('should audit a text cut at the audit bound inside an emoji, keeping the emoji whole or not at all', async () => {
+    const { apiKey, accountId } = await testApp.newAccount();
+    const text = `${'a'.repeat(199)}😀 is 201 units long here`;
+    const response = await graphql<{ sendBulk: { id: string } }>(testApp.baseUrl, apiKey, SEND, {
+      input: { recipients: usNumbers(2, 73_000), text },
+    });
+
+    expect(response.errors).toBeUndefined();
+    const [entry] = await prisma.auditEntry.findMany({ where: { accountId, action: 'sendBulk' } });
+    expect(entry).toMatchObject({ outcome: 'ok' });
+    expect(entry.details).toMatchObject({ args: { input: { text: `${'a'.repeat(199)}…` } } });
   });
 
   it('should accept a schedule within the bound', async () => {

@@ -1,5 +1,6 @@
 import { validateSync } from 'class-validator';
-import { IsStorableTextArray, isStorableText } from './is-storable-text.decorator';
+import { isStorableText } from '../../common/text/storable-text';
+import { IsStorableTextArray } from './is-storable-text.decorator';
 
 describe(isStorableText.name, () => {
   it.each([

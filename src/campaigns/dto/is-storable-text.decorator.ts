@@ -1,15 +1,5 @@
 import { ValidationArguments, ValidationOptions, registerDecorator } from 'class-validator';
-
-// PostgreSQL text cannot hold a NUL byte, and half of a surrogate pair is not a character at all
-// (it would reach the provider as U+FFFD).
-const SURROGATE = /[\ud800-\udfff]/;
-const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/** True when the string holds neither a NUL byte nor an unpaired surrogate. */
-export function isStorableText(value: string): boolean {
-  // Most strings hold no surrogate at all, and that cheap test is all a million recipients pay.
-  return !value.includes('\u0000') && (!SURROGATE.test(value) || !UNPAIRED_SURROGATE.test(value));
-}
+import { isStorableText } from '../../common/text/storable-text';
 
 /** A string without NUL bytes or unpaired UTF-16 surrogates (an array: IsStorableTextArray). */
 export function IsStorableText(options: ValidationOptions = {}): PropertyDecorator {

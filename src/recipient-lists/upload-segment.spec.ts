@@ -1,0 +1,41 @@
+import { parseUploadSegment, UploadSegmentRequest } from './upload-segment';
+
+function segment(text: string, format: UploadSegmentRequest['format'], header = ['phone', 'name']): UploadSegmentRequest {
+  return { segment: 0, bytes: new TextEncoder().encode(text), format, header, phoneIndex: 0 };
+}
+
+describe(parseUploadSegment.name, () => {
+  it('should reject a row whose field holds a NUL byte, naming the column, and keep the other rows', () => {
+    const parsed = parseUploadSegment(segment('+14155550100,Ann\n+14155550101,B\u0000b\n', 'csv'));
+
+    expect(Array.from(parsed.validRows)).toEqual([1]);
+    expect(JSON.parse(parsed.entries.values)).toEqual([['Ann']]);
+    expect(parsed.rejected).toEqual([
+      {
+        row: 2,
+        column: 1,
+        input: 'B\uFFFDb',
+        reason: 'contains a NUL byte or an unpaired surrogate',
+        phone: { e164: '+14155550101', input: '+14155550101' },
+      },
+    ]);
+  });
+
+  it('should reject an NDJSON row whose field holds an unpaired surrogate, and keep an emoji', () => {
+    const lines = ['{"phone":"+14155550100","name":"x\\ud800y"}', '{"phone":"+14155550101","name":"Zoë 😀"}'];
+    const parsed = parseUploadSegment(segment(`${lines.join('\n')}\n`, 'ndjson'));
+
+    expect(parsed.rejected).toEqual([
+      expect.objectContaining({ row: 1, column: 1, input: 'x\uFFFDy', reason: 'contains a NUL byte or an unpaired surrogate' }),
+    ]);
+    expect(JSON.parse(parsed.entries.values)).toEqual([['Zoë 😀']]);
+  });
+
+  it('should keep a rejected input the database can store when the phone cell or the line is bad', () => {
+    const parsed = parseUploadSegment(segment('+1415\u0000555,Ann\n', 'csv'));
+    expect(parsed.rejected).toEqual([expect.objectContaining({ row: 1, column: 0, input: '+1415\uFFFD555' })]);
+
+    const ndjson = parseUploadSegment(segment('not json \u0000\n', 'ndjson'));
+    expect(ndjson.rejected).toEqual([{ row: 1, column: -1, input: 'not json \uFFFD', reason: 'not valid JSON' }]);
+  });
+});
