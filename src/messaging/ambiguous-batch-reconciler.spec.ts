@@ -59,7 +59,15 @@ function setup(nowMs = SUBMITTED_AT.getTime() + 120_000) {
   return { sut, gateway, dispatch, inTx, campaigns, clock, config };
 }
 
-const ambiguous = dueBatch({ state: 'AMBIGUOUS', submittedAt: SUBMITTED_AT, attempts: 1 });
+const ambiguous = dueBatch({
+  state: 'AMBIGUOUS',
+  submittedAt: SUBMITTED_AT,
+  attempts: 1,
+  messageIdFrom: 100n,
+  messageIdTo: 199n,
+});
+// Statements on the batch's messages get its id range, so PostgreSQL prunes them to its partition.
+const THE_BATCH = expect.objectContaining({ id: 'b1', messageIdFrom: 100n, messageIdTo: 199n });
 
 function settles(inTx: ReturnType<typeof setup>['inTx']) {
   inTx.settleAmbiguousBatch.mockResolvedValue(true);
@@ -75,8 +83,9 @@ describe(AmbiguousBatchReconciler.name, () => {
       dispatch.hasProviderEvidence.mockResolvedValue(true);
       settles(inTx);
       await sut.reconcile('me', ambiguous);
+      expect(dispatch.hasProviderEvidence).toHaveBeenCalledWith(THE_BATCH);
       expect(inTx.settleAmbiguousBatch).toHaveBeenCalledWith('b1', 'ACCEPTED', false);
-      expect(inTx.submitAllWaitingMessages).toHaveBeenCalledWith('b1');
+      expect(inTx.submitAllWaitingMessages).toHaveBeenCalledWith(THE_BATCH);
       expect(campaigns.completeFinished).toHaveBeenCalledWith(['c1']);
     });
 
@@ -101,8 +110,9 @@ describe(AmbiguousBatchReconciler.name, () => {
       );
       settles(inTx);
       await sut.reconcile('me', ambiguous);
+      expect(dispatch.pendingRecipients).toHaveBeenCalledWith(THE_BATCH);
       expect(inTx.settleAmbiguousBatch).toHaveBeenCalledWith('b1', 'PENDING', true);
-      expect(inTx.submitFoundMessages).toHaveBeenCalledWith('b1', [{ to: RECIPIENTS[0], messageUuid: 'u1' }]);
+      expect(inTx.submitFoundMessages).toHaveBeenCalledWith(THE_BATCH, [{ to: RECIPIENTS[0], messageUuid: 'u1' }]);
       expect(inTx.submitAllWaitingMessages).not.toHaveBeenCalled();
       expect(inTx.cancelWaitingMessages).not.toHaveBeenCalled();
     });
@@ -115,7 +125,7 @@ describe(AmbiguousBatchReconciler.name, () => {
       settles(inTx);
       await sut.reconcile('me', { ...ambiguous, campaignStatus: 'CANCELLED' });
       expect(inTx.settleAmbiguousBatch).toHaveBeenCalledWith('b1', 'CANCELLED', false);
-      expect(inTx.cancelWaitingMessages).toHaveBeenCalledWith('b1');
+      expect(inTx.cancelWaitingMessages).toHaveBeenCalledWith(THE_BATCH);
     });
 
     it('should renew its lease on the batch once a third of the lease has passed, not after every lookup', async () => {
@@ -184,7 +194,7 @@ describe(AmbiguousBatchReconciler.name, () => {
         'b1',
         'submission outcome unknown after 3 checks (listing failed: not allowed)',
       );
-      expect(inTx.failWaitingMessages).toHaveBeenCalledWith('b1', 'submission_unconfirmed');
+      expect(inTx.failWaitingMessages).toHaveBeenCalledWith(THE_BATCH, 'submission_unconfirmed');
     });
   });
 });

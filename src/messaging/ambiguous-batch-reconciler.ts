@@ -3,7 +3,7 @@ import { mapWithConcurrency } from '../common/async/map-with-concurrency';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
 import { CampaignRepository } from '../persistence/campaign.repository';
-import { DispatchRepository, DueBatch } from '../persistence/dispatch.repository';
+import { BatchRef, DispatchRepository, DueBatch } from '../persistence/dispatch.repository';
 import { Transactor } from '../persistence/transactor';
 import { SmsGateway } from '../sms-gateway/sms-gateway';
 import { AccountSmsGateways } from './account-sms-gateways';
@@ -51,8 +51,8 @@ export class AmbiguousBatchReconciler {
     const { reconcileDelayMs, reconcileAttempts } = this.config.dispatch;
     const now = this.clock.now().getTime();
     const cancelled = batch.campaignStatus === 'CANCELLED';
-    if (await this.dispatch.hasProviderEvidence(batch.id)) {
-      await this.settle(batch.id, [], 'none');
+    if (await this.dispatch.hasProviderEvidence(batch)) {
+      await this.settle(batch, [], 'none');
       this.logger.log({ batchId: batch.id }, 'Ambiguous batch confirmed by delivery reports');
       return this.done(batch);
     }
@@ -60,7 +60,7 @@ export class AmbiguousBatchReconciler {
     if (now < attemptedAt + reconcileDelayMs) {
       return this.dispatch.recordReconcileAttempt(batch.id, null, new Date(attemptedAt + reconcileDelayMs));
     }
-    const recipients = await this.dispatch.pendingRecipients(batch.id);
+    const recipients = await this.dispatch.pendingRecipients(batch);
     try {
       // Listed with the credentials the batch was sent with: the account's own sub-account or the service's.
       const gateway = this.gateways.forAccount(batch);
@@ -69,7 +69,7 @@ export class AmbiguousBatchReconciler {
         const rest = recipients.length - found.length;
         const resend = rest === 0 ? 'none' : !complete ? null : cancelled ? 'cancel-rest' : 'rest';
         if (resend !== null) {
-          await this.settle(batch.id, found, resend);
+          await this.settle(batch, found, resend);
           this.logger.log(
             { batchId: batch.id, found: found.length, resend: resend === 'rest' ? rest : 0 },
             'Ambiguous batch reconciled',
@@ -94,7 +94,7 @@ export class AmbiguousBatchReconciler {
       );
       await this.transactor.run(async (tx) => {
         await tx.dispatch.markFailed(batch.id, `submission outcome unknown after ${maxAttempts} checks (${why})`);
-        await tx.dispatch.failWaitingMessages(batch.id, 'submission_unconfirmed');
+        await tx.dispatch.failWaitingMessages(batch, 'submission_unconfirmed');
       });
       return this.done(batch);
     }
@@ -109,20 +109,20 @@ export class AmbiguousBatchReconciler {
    * row first (the lock order every writer follows); nothing changes if it is no longer ambiguous.
    */
   private async settle(
-    batchId: string,
+    batch: BatchRef,
     found: Array<{ to: string; messageUuid: string }>,
     resend: 'none' | 'rest' | 'cancel-rest',
   ): Promise<void> {
     const state = resend === 'rest' ? 'PENDING' : resend === 'cancel-rest' ? 'CANCELLED' : 'ACCEPTED';
     await this.transactor.run(async (tx) => {
-      if (!(await tx.dispatch.settleAmbiguousBatch(batchId, state, found.length > 0))) {
+      if (!(await tx.dispatch.settleAmbiguousBatch(batch.id, state, found.length > 0))) {
         return;
       }
-      await tx.dispatch.submitFoundMessages(batchId, found);
+      await tx.dispatch.submitFoundMessages(batch, found);
       if (resend === 'none') {
-        await tx.dispatch.submitAllWaitingMessages(batchId);
+        await tx.dispatch.submitAllWaitingMessages(batch);
       } else if (resend === 'cancel-rest') {
-        await tx.dispatch.cancelWaitingMessages(batchId);
+        await tx.dispatch.cancelWaitingMessages(batch);
       }
     });
   }

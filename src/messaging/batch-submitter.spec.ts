@@ -146,10 +146,13 @@ describe(BatchSubmitter.name, () => {
       gateway.submitBatch.mockRejectedValue(new SmsGatewayError('permanent', 'bad src', { status: 400 }));
       inTx.markFailed.mockResolvedValue();
       inTx.failWaitingMessages.mockResolvedValue();
-      await sut.submit('me', dueBatch(), RECIPIENTS, KEYS);
+      await sut.submit('me', dueBatch({ messageIdFrom: 100n, messageIdTo: 199n }), RECIPIENTS, KEYS);
       expect(ledger.release).toHaveBeenCalledWith(KEYS, 2);
       expect(inTx.markFailed).toHaveBeenCalledWith('b1', 'permanent (HTTP 400): bad src');
-      expect(inTx.failWaitingMessages).toHaveBeenCalledWith('b1', 'submission_refused');
+      expect(inTx.failWaitingMessages).toHaveBeenCalledWith(
+        expect.objectContaining({ id: 'b1', messageIdFrom: 100n, messageIdTo: 199n }),
+        'submission_refused',
+      );
     });
 
     it('should pause the campaign, batch first, when the account is refused, without counting the attempt', async () => {

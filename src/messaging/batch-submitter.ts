@@ -77,10 +77,10 @@ export class BatchSubmitter {
   }
 
   /** Given up: the batch and its waiting messages fail with the reason. */
-  private async recordFailed(batchId: string, error: string, errorCode: string): Promise<void> {
+  private async recordFailed(batch: BatchRef, error: string, errorCode: string): Promise<void> {
     await this.transactor.run(async (tx) => {
-      await tx.dispatch.markFailed(batchId, error);
-      await tx.dispatch.failWaitingMessages(batchId, errorCode);
+      await tx.dispatch.markFailed(batch.id, error);
+      await tx.dispatch.failWaitingMessages(batch, errorCode);
     });
   }
 
@@ -120,14 +120,14 @@ export class BatchSubmitter {
           );
         } else {
           this.logger.warn({ batchId: batch.id, reason }, `Batch failed: ${decision.reason}`);
-          await this.recordFailed(batch.id, `${decision.reason}; last error ${reason}`, 'submission_failed');
+          await this.recordFailed(batch, `${decision.reason}; last error ${reason}`, 'submission_failed');
         }
         return;
       }
       case 'permanent':
         this.logger.warn({ batchId: batch.id, reason }, 'Batch refused by the provider');
         await this.pacingLedger.release(pacingKeys, recipients.length);
-        await this.recordFailed(batch.id, reason, 'submission_refused');
+        await this.recordFailed(batch, reason, 'submission_refused');
         return;
       case 'pause':
         this.logger.warn(

@@ -249,9 +249,10 @@ export class DispatchRepository {
     return inFlight;
   }
 
-  async pendingRecipients(batchId: string): Promise<string[]> {
+  async pendingRecipients(batch: BatchRef): Promise<string[]> {
     const rows = await this.db.$queryRaw<Array<{ to: string }>>`
-      SELECT "to" FROM "Message" WHERE "batchId" = ${batchId}::uuid AND status = 'PENDING' ORDER BY id`;
+      SELECT "to" FROM "Message" m
+      WHERE m."batchId" = ${batch.id}::uuid AND m.status = 'PENDING' AND ${withinMessageIds([batch])} ORDER BY m.id`;
     return rows.map((r) => r.to);
   }
 
@@ -389,10 +390,10 @@ export class DispatchRepository {
       WHERE id = ${batchId}::uuid AND state IN ('SUBMITTING', 'AMBIGUOUS', 'PENDING')`;
   }
 
-  async failWaitingMessages(batchId: string, errorCode: string): Promise<void> {
+  async failWaitingMessages(batch: BatchRef, errorCode: string): Promise<void> {
     await this.db.$executeRaw`
-      UPDATE "Message" SET status = 'FAILED', "errorCode" = ${errorCode}, "updatedAt" = now()
-      WHERE "batchId" = ${batchId}::uuid AND status = 'PENDING'`;
+      UPDATE "Message" AS m SET status = 'FAILED', "errorCode" = ${errorCode}, "updatedAt" = now()
+      WHERE m."batchId" = ${batch.id}::uuid AND m.status = 'PENDING' AND ${withinMessageIds([batch])}`;
   }
 
   /** The batch waits again, its attempt not counted (the campaign pauses for a reason of the account). */
@@ -412,10 +413,11 @@ export class DispatchRepository {
   }
 
   /** Evidence that the provider has an ambiguous batch: reports tagged with it, or messages they moved. */
-  async hasProviderEvidence(batchId: string): Promise<boolean> {
+  async hasProviderEvidence(batch: BatchRef): Promise<boolean> {
     const [row] = await this.db.$queryRaw<Array<{ evidence: boolean }>>`
-      SELECT EXISTS (SELECT 1 FROM "DeliveryReport" WHERE "batchId" = ${batchId}::uuid)
-          OR EXISTS (SELECT 1 FROM "Message" WHERE "batchId" = ${batchId}::uuid AND "providerMessageId" IS NOT NULL) AS evidence`;
+      SELECT EXISTS (SELECT 1 FROM "DeliveryReport" WHERE "batchId" = ${batch.id}::uuid)
+          OR EXISTS (SELECT 1 FROM "Message" m WHERE m."batchId" = ${batch.id}::uuid AND m."providerMessageId" IS NOT NULL
+                     AND ${withinMessageIds([batch])}) AS evidence`;
     return row.evidence;
   }
 
@@ -437,26 +439,29 @@ export class DispatchRepository {
   }
 
   /** Numbers the provider proved it has become SUBMITTED with their provider id (see submitWaitingMessages). */
-  async submitFoundMessages(batchId: string, found: Array<{ to: string; messageUuid: string }>): Promise<void> {
+  async submitFoundMessages(batch: BatchRef, found: Array<{ to: string; messageUuid: string }>): Promise<void> {
     if (found.length === 0) {
       return;
     }
+    const batchId = batch.id;
     await this.db.$executeRaw`
       UPDATE "Message" AS m SET status = CASE WHEN m.status = 'PENDING' THEN 'SUBMITTED' ELSE m.status END,
         "providerMessageId" = coalesce(m."providerMessageId", f.uuid),
         "submittedAt" = ${handedOverAt(batchId)}, "updatedAt" = now()
       FROM unnest(${found.map((f) => f.to)}::text[], ${found.map((f) => f.messageUuid)}::text[]) AS f("to", uuid)
-      WHERE m."batchId" = ${batchId}::uuid AND m."to" = f."to" AND ${WAITING_OR_REPORTED_FIRST}`;
+      WHERE m."batchId" = ${batchId}::uuid AND m."to" = f."to" AND ${WAITING_OR_REPORTED_FIRST}
+        AND ${withinMessageIds([batch])}`;
   }
 
   /** The provider has the whole batch (it accepts a request whole): every waiting message is there. */
-  async submitAllWaitingMessages(batchId: string): Promise<void> {
-    await this.submitWaitingMessages({ id: batchId }, [], null);
+  async submitAllWaitingMessages(batch: BatchRef): Promise<void> {
+    await this.submitWaitingMessages(batch, [], null);
   }
 
-  async cancelWaitingMessages(batchId: string): Promise<void> {
+  async cancelWaitingMessages(batch: BatchRef): Promise<void> {
     await this.db.$executeRaw`
-      UPDATE "Message" SET status = 'CANCELLED', "updatedAt" = now() WHERE "batchId" = ${batchId}::uuid AND status = 'PENDING'`;
+      UPDATE "Message" AS m SET status = 'CANCELLED', "updatedAt" = now()
+      WHERE m."batchId" = ${batch.id}::uuid AND m.status = 'PENDING' AND ${withinMessageIds([batch])}`;
   }
 
   /** An ambiguous batch whose check did not conclude: look again at `checkAt`. */

@@ -143,6 +143,50 @@ describe.each(TEST_DATABASES)('Campaign insert with recipients (%s)', (kind) => 
     await sql.query(`UPDATE "Campaign" SET status = 'PAUSED' WHERE id = $1::uuid`, [campaign.id]);
   });
 
+  it("should keep a batch's failure, cancellation and reconciliation statements to the range they are given", async () => {
+    const { campaign, phones } = await insert([0, 0, 1, 1], 10);
+    const dispatch = new DispatchRepository(prisma);
+    const { rows: stored } = await sql.query<{ id: string; from: string; to: string }>(
+      `SELECT id::text, "messageIdFrom"::text AS from, "messageIdTo"::text AS to FROM "Batch"
+       WHERE "campaignId" = $1::uuid ORDER BY sequence`,
+      [campaign.id],
+    );
+    const [first, second] = stored.map((b) => ({ id: b.id, messageIdFrom: BigInt(b.from), messageIdTo: BigInt(b.to) }));
+    const { rows: messages } = await sql.query<{ id: string }>(
+      `SELECT id::text FROM "Message" WHERE "campaignId" = $1::uuid ORDER BY id`,
+      [campaign.id],
+    );
+    const onlyMessage = (batch: typeof first, index: number) => ({
+      ...batch,
+      messageIdFrom: BigInt(messages[index].id),
+      messageIdTo: BigInt(messages[index].id),
+    });
+    const statuses = async () =>
+      (
+        await sql.query<{ status: string }>(
+          `SELECT status::text FROM "Message" WHERE "campaignId" = $1::uuid ORDER BY id`,
+          [campaign.id],
+        )
+      ).rows.map((r) => r.status);
+
+    expect(await dispatch.pendingRecipients(first)).toEqual([phones[0], phones[1]]);
+    expect(await dispatch.pendingRecipients(onlyMessage(first, 1))).toEqual([phones[1]]);
+    expect(await dispatch.pendingRecipients({ id: first.id })).toEqual([phones[0], phones[1]]);
+
+    await dispatch.cancelWaitingMessages(onlyMessage(first, 0));
+    await dispatch.failWaitingMessages(onlyMessage(second, 2), 'submission_refused');
+    expect(await statuses()).toEqual(['CANCELLED', 'PENDING', 'FAILED', 'PENDING']);
+    await dispatch.submitAllWaitingMessages(onlyMessage(second, 3));
+    await dispatch.submitFoundMessages(onlyMessage(first, 0), [{ to: phones[1], messageUuid: 'not-in-range' }]);
+    expect(await statuses()).toEqual(['CANCELLED', 'PENDING', 'FAILED', 'SUBMITTED']);
+    await dispatch.submitFoundMessages(first, [{ to: phones[1], messageUuid: 'u-1' }]);
+    expect(await statuses()).toEqual(['CANCELLED', 'SUBMITTED', 'FAILED', 'SUBMITTED']);
+
+    // Evidence: the message moved by the provider counts only within the range.
+    expect(await dispatch.hasProviderEvidence(onlyMessage(first, 0))).toBe(false);
+    expect(await dispatch.hasProviderEvidence(first)).toBe(true);
+  });
+
   it('should store a statement that holds only a suppressed recipient', async () => {
     const { rows } = await insert([0, 0, -1], 2);
     expect(rows.map((r) => [r.status, r.sequence])).toEqual([
