@@ -1,4 +1,5 @@
 import { parse as parseQuery } from 'node:querystring';
+import { toStorableText } from '../common/text/storable-text';
 import type { PlivoSignatureParams } from '../common/plivo-signature/plivo-v3-signature';
 import type { CallbackParams } from './plivo-callback';
 
@@ -51,11 +52,16 @@ export function queryParams(originalUrl: string): PlivoSignatureParams {
   return index < 0 ? {} : stripUndefined(parseQuery(originalUrl.slice(index + 1)));
 }
 
-/** One value per field (the first when a field is repeated). */
+/**
+ * One value per field (the first when a field is repeated), for what is stored once the signature has
+ * been checked over the fields as received: a NUL byte or half of a surrogate pair in a name or value
+ * becomes U+FFFD, so the callback is stored (PostgreSQL's text and jsonb refuse both) instead of
+ * failing, with Plivo retrying it for ever and the reports written in the same statement failing too.
+ */
 export function flattenParams(params: PlivoSignatureParams): CallbackParams {
   const flat: CallbackParams = {};
   for (const [key, value] of Object.entries(params)) {
-    flat[key] = Array.isArray(value) ? (value[0] ?? '') : value;
+    flat[toStorableText(key)] = toStorableText(Array.isArray(value) ? (value[0] ?? '') : value);
   }
   return flat;
 }

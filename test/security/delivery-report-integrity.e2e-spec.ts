@@ -82,6 +82,33 @@ describe('Delivery report integrity', () => {
     expect(truth.submitted).toBe(1);
   });
 
+  it('should store a report whose fields hold a NUL byte, and not fail the reports written with it', async () => {
+    const [odd, plain] = [await oneMessageCampaign(), await oneMessageCampaign()];
+    const [oddUuid, plainUuid] = [randomUUID(), randomUUID()];
+    const oddParams = {
+      ...plivoReport({ uuid: oddUuid, to: odd.to, status: 'delivered', sequence: 3 }),
+      PartInfo: '1 of 1\u0000',
+      'Extra\u0000Field': 'x',
+    } as Record<string, string>;
+    const plainParams = plivoReport({ uuid: plainUuid, to: plain.to, status: 'delivered', sequence: 3 });
+
+    // Sent together, so that both go into one group-commit statement.
+    const [oddResponse, plainResponse] = await Promise.all([
+      sendReport(target, oddParams, { batchId: odd.batchId }),
+      sendReport(target, plainParams, { batchId: plain.batchId }),
+    ]);
+
+    expect([oddResponse.status, plainResponse.status]).toEqual([200, 200]);
+    const stored = await prisma.deliveryReport.findFirstOrThrow({ where: { messageUuid: oddUuid } });
+    expect(stored.payload).toMatchObject({ PartInfo: '1 of 1\uFFFD', 'Extra\uFFFDField': 'x' });
+    await waitFor('both messages delivered', async () => {
+      const delivered = await prisma.message.count({
+        where: { id: { in: [odd.messageId, plain.messageId] }, status: MessageStatus.DELIVERED },
+      });
+      return delivered === 2;
+    });
+  });
+
   it('should keep a DELIVERED message delivered when a later final report has a higher Sequence', async () => {
     const c = await oneMessageCampaign();
     const uuid = randomUUID();
