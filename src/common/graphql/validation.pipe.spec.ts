@@ -1,7 +1,7 @@
-import { ArrayMaxSize, IsArray, IsString, ValidateNested } from 'class-validator';
-import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsInt, IsString, ValidateNested } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
 import { UserInputError } from '../errors/domain-error';
-import { createValidationPipe } from './validation.pipe';
+import { SCALAR_ARRAY_MIN_LENGTH, createValidationPipe } from './validation.pipe';
 
 class Tag {
   @IsString()
@@ -56,5 +56,49 @@ describe('InputValidationPipe', () => {
     expect(Object.prototype.hasOwnProperty.call(tag, 'constructor')).toBe(false);
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
     expect(result.tags[0].name).toBe('x');
+  });
+
+  describe('a large array of scalars', () => {
+    class Bulk {
+      @IsArray()
+      @IsString({ each: true })
+      recipients!: string[];
+
+      @Type(() => Number)
+      @IsInt({ each: true })
+      codes: number[] = [];
+
+      @Transform(({ value }: { value: string[] }) => value.map((item) => item.toUpperCase()))
+      labels: string[] = [];
+    }
+    const bulk = (value: unknown) => pipe.transform(value, { type: 'body', metatype: Bulk, data: undefined });
+    const many = <T>(item: (i: number) => T) => Array.from({ length: SCALAR_ARRAY_MIN_LENGTH }, (_, i) => item(i));
+
+    it('should be handed to the instance as it is, not copied, and still validated', async () => {
+      const recipients = many((i) => `+1415555${i}`);
+      const result = (await bulk({ recipients })) as Bulk;
+      expect(result).toBeInstanceOf(Bulk);
+      expect(result.recipients).toBe(recipients);
+
+      const withNumber: unknown[] = many((i) => `+1415555${i}`);
+      withNumber[SCALAR_ARRAY_MIN_LENGTH - 1] = 42;
+      await expect(bulk({ recipients: withNumber })).rejects.toThrow(/^recipients: each value in recipients must be a string/);
+    });
+
+    it('should be left to class-transformer when its property declares a type or a transform', async () => {
+      const codes = many((i) => String(i));
+      const labels = many((i) => `l${i}`);
+      const result = (await bulk({ recipients: ['a'], codes, labels })) as Bulk;
+      expect(result.codes).not.toBe(codes);
+      expect(result.codes[7]).toBe(7);
+      expect(result.labels[0]).toBe('L0');
+    });
+
+    it('should be copied as before when it holds objects or is short', async () => {
+      const short = ['a', 'b'];
+      expect(((await bulk({ recipients: short })) as Bulk).recipients).not.toBe(short);
+      const objects = many((i) => ({ i }));
+      await expect(bulk({ recipients: objects })).rejects.toBeInstanceOf(UserInputError);
+    });
   });
 });
