@@ -1,3 +1,5 @@
+import { storablePrefix } from '../common/text/storable-text';
+
 const MAX_STRING = 200;
 const MAX_DEPTH = 4;
 const MAX_KEYS = 30;
@@ -24,7 +26,7 @@ export function auditDetails(value: unknown, depth = 0): unknown {
       return value;
     }
     const masked = value.replace(PHONE_LIKE, (match) => `***${match.replace(/\D/g, '').slice(-2)}`);
-    return masked.length > MAX_STRING ? `${masked.slice(0, cutBefore(masked, MAX_STRING))}…` : masked;
+    return masked.length > MAX_STRING ? `${storablePrefix(masked, MAX_STRING)}…` : masked;
   }
   if (value instanceof Date) {
     return value.toISOString();
@@ -51,8 +53,3 @@ export function auditDetails(value: unknown, depth = 0): unknown {
   return `[${typeof value}]`;
 }
 
-/** Where to cut `text` to at most `length` UTF-16 units without keeping half of a surrogate pair. */
-function cutBefore(text: string, length: number): number {
-  const last = text.charCodeAt(length - 1);
-  return last >= 0xd800 && last <= 0xdbff ? length - 1 : length;
-}

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { CountryCode } from 'libphonenumber-js/core';
-import { toStorableText } from '../common/text/storable-text';
+import { storablePrefix, toStorableText } from '../common/text/storable-text';
 import { E164NumberSet } from './e164-number-set';
 import { RecipientRejection, normalizeCountry, parseRecipientNumber } from './recipient-number-parser';
 import { WorkerFactory, defaultWorkerFactory, parseInWorkers } from './recipient-worker-pool';
@@ -125,11 +125,5 @@ export function shortenRejectedInput(input: string): string {
   if (input.length <= REJECTED_INPUT_MAX_LENGTH) {
     return toStorableText(input);
   }
-  let end = REJECTED_INPUT_MAX_LENGTH;
-  // Never keep half of a surrogate pair.
-  const last = input.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) {
-    end--;
-  }
-  return `${toStorableText(input.slice(0, end))}…`;
+  return `${toStorableText(storablePrefix(input, REJECTED_INPUT_MAX_LENGTH))}…`;
 }

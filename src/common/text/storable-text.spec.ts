@@ -1,4 +1,4 @@
-import { isStorableText, toStorableText } from './storable-text';
+import { isStorableText, storablePrefix, toStorableText } from './storable-text';
 
 describe('storable text', () => {
   it.each([
@@ -20,5 +20,11 @@ describe('storable text', () => {
   it('should give back the same string when there is nothing to replace', () => {
     const value = 'spring sale \ud83c\udf38';
     expect(toStorableText(value)).toBe(value);
+  });
+
+  it('should cut before a surrogate pair the bound would split, and keep shorter text whole', () => {
+    expect(storablePrefix('ab😀c', 3)).toBe('ab');
+    expect(storablePrefix('ab😀c', 4)).toBe('ab😀');
+    expect(storablePrefix('abc', 3)).toBe('abc');
   });
 });

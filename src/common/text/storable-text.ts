@@ -22,3 +22,12 @@ export function toStorableText(value: string): string {
   }
   return value.replaceAll('\u0000', REPLACEMENT).replace(UNPAIRED_SURROGATES, REPLACEMENT);
 }
+
+/** The first `maxLength` UTF-16 units of `text`, one fewer when the cut would keep half of a surrogate pair. */
+export function storablePrefix(text: string, maxLength: number): string {
+  if (text.length <= maxLength) {
+    return text;
+  }
+  const last = text.charCodeAt(maxLength - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? maxLength - 1 : maxLength);
+}
