@@ -1,9 +1,10 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Pool, PoolClient, QueryConfig } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { MESSAGE_STATUS_RANK } from '../domain/message-status-order';
 import { MessageStatus } from '../domain/message-status.enum';
 import { DATABASE_URL } from './database.providers';
 import { DedicatedPool } from './dedicated-pool';
+import { SharedSessionStatementNames, sharedSessionStatementNames } from './prepared-statement-names';
 import { PrismaService } from './prisma.service';
 
 /** A delivery report as appended: Plivo's fields, normalised, plus the raw payload. */
@@ -291,15 +292,17 @@ const OUTCOME_BY_CODE: Record<string, AppendOutcome> = { s: 'stored', d: 'duplic
 
 // The hot path (group-commit appends, apply passes) goes straight to the pg driver on a small pool of
 // its own: Prisma's raw-query path costs about 1 ms of CPU per statement, a third of a core at the
-// webhook's target rate. Everything else uses PrismaService. On PostgreSQL its statements are named
-// (prepared once per connection): planning the append took 1.4 ms, most of a 20-report statement's work.
+// webhook's target rate. Everything else uses PrismaService. Its statements are named (prepared once per
+// connection): planning the append took 1.4 ms on PostgreSQL, most of a 20-report statement's work, and
+// ~45 % of PGlite's time per statement.
 const HOT_POOL_SIZE = 4;
 
 /** The delivery-report log: append (group commit), claim, apply, nonce housekeeping. */
 @Injectable()
 export class DeliveryReportRepository implements OnApplicationShutdown {
   private readonly pool: DedicatedPool;
-  private named: Promise<boolean> | undefined;
+  private readonly sharedSessionNames: SharedSessionStatementNames;
+  private sharedSession: Promise<boolean> | undefined;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -310,6 +313,7 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
       max: HOT_POOL_SIZE,
       application_name: 'bulk-sms-webhook',
     });
+    this.sharedSessionNames = sharedSessionStatementNames(databaseUrl);
   }
 
   // After every onModuleDestroy hook, so services have drained their writes.
@@ -357,22 +361,29 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
       deliveredAt: apply?.deliveredAt ?? null,
       optOut: apply?.optOut ?? null,
     }));
-    const {
-      rows: [result],
-    } = await this.hotPool.query<{
+    const shared = await this.sharesOneSession();
+    const client = await this.hotPool.connect();
+    let result: {
       outcomes: string;
       appliedReports: number;
       unappliedReports: number;
       campaignIds: string;
       applied: number;
       suppressed: number;
-    }>(
-      statement(await this.namesStatements(), 'delivery-report-append', APPEND_SQL, [
-        JSON.stringify(rows),
-        Math.round(replayWindowMs),
-        optOutReason,
-      ]),
-    );
+    };
+    try {
+      ({
+        rows: [result],
+      } = await client.query<typeof result>({
+        name: await this.statementName(client, shared, 'delivery-report-append'),
+        text: APPEND_SQL,
+        values: [JSON.stringify(rows), Math.round(replayWindowMs), optOutReason],
+      }));
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+    client.release();
     const codes = result.outcomes;
     return {
       outcomes: requests.map((_, index) => OUTCOME_BY_CODE[codes[index]] ?? 'duplicate'),
@@ -390,7 +401,7 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
    */
   async inApplyTransaction<T>(work: (tx: ReportApplyStatements) => Promise<T>): Promise<T> {
     // Asked before BEGIN: PGlite runs another connection's statement only after this transaction ends.
-    const named = await this.namesStatements();
+    const shared = await this.sharesOneSession();
     const client = await this.hotPool.connect();
     let failed = false;
     // A checked-out client has no pool listener: a connection lost mid-transaction would be an
@@ -400,8 +411,12 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
     };
     client.on('error', onLost);
     try {
+      const names = {
+        claim: await this.statementName(client, shared, 'delivery-report-claim'),
+        apply: await this.statementName(client, shared, 'delivery-report-apply'),
+      };
       await client.query('BEGIN');
-      const result = await work(new ReportApplyStatements(client, named));
+      const result = await work(new ReportApplyStatements(client, names));
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -415,18 +430,22 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
   }
 
   /**
-   * Whether this database takes named statements: PostgreSQL does (one per connection); PGlite serves
-   * every connection from one session, where the second connection's name would collide.
+   * Whether every connection shares one session (PGlite), where a statement's name must differ from
+   * connection to connection; PostgreSQL keeps prepared statements per connection.
    */
-  private namesStatements(): Promise<boolean> {
-    this.named ??= this.hotPool
+  private sharesOneSession(): Promise<boolean> {
+    this.sharedSession ??= this.hotPool
       .query<{ embedded: boolean }>(`SELECT version() LIKE '%PGlite%' AS embedded`)
-      .then(({ rows }) => !rows[0].embedded)
+      .then(({ rows }) => rows[0].embedded)
       .catch((error: unknown) => {
-        this.named = undefined; // asked again with the next statement
+        this.sharedSession = undefined; // asked again with the next statement
         throw error;
       });
-    return this.named;
+    return this.sharedSession;
+  }
+
+  private statementName(client: PoolClient, shared: boolean, base: string): Promise<string> {
+    return shared ? this.sharedSessionNames.nameOn(client, base) : Promise.resolve(base);
   }
 
   /** Forgets nonces older than the replay window; returns how many. */
@@ -446,23 +465,26 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
   }
 }
 
-/** A named statement where the database takes them (planned once per connection), else unnamed. */
-function statement(named: boolean, name: string, text: string, values: unknown[]): QueryConfig {
-  return named ? { name, text, values } : { text, values };
+/** The names the apply pass's statements have on its connection. */
+interface ApplyStatementNames {
+  claim: string;
+  apply: string;
 }
 
 /** The statements of an apply pass, bound to its transaction. */
 export class ReportApplyStatements {
   constructor(
     private readonly client: PoolClient,
-    private readonly named: boolean,
+    private readonly names: ApplyStatementNames,
   ) {}
 
   /** Up to `limit` unapplied reports, oldest first, locked (`SKIP LOCKED`: instances share the work). */
   async claimUnapplied(limit: number, excludeIds: readonly string[]): Promise<ClaimedReport[]> {
-    const { rows } = await this.client.query<ClaimedReport>(
-      statement(this.named, 'delivery-report-claim', CLAIM_SQL, [limit, excludeIds.join(',')]),
-    );
+    const { rows } = await this.client.query<ClaimedReport>({
+      name: this.names.claim,
+      text: CLAIM_SQL,
+      values: [limit, excludeIds.join(',')],
+    });
     return rows;
   }
 
@@ -473,13 +495,11 @@ export class ReportApplyStatements {
   async applyPlan(updates: ApplyUpdate[], reports: ApplyPlan['reports'], optOutReason: string): Promise<ApplyOutcome> {
     const {
       rows: [result],
-    } = await this.client.query<{ campaignIds: string; applied: number; matchedUuids: string; suppressed: number }>(
-      statement(this.named, 'delivery-report-apply', APPLY_SQL, [
-        JSON.stringify(updates),
-        JSON.stringify(reports),
-        optOutReason,
-      ]),
-    );
+    } = await this.client.query<{ campaignIds: string; applied: number; matchedUuids: string; suppressed: number }>({
+      name: this.names.apply,
+      text: APPLY_SQL,
+      values: [JSON.stringify(updates), JSON.stringify(reports), optOutReason],
+    });
     return {
       applied: Number(result.applied),
       campaignIds: JSON.parse(result.campaignIds) as string[],

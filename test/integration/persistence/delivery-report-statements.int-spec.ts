@@ -7,9 +7,9 @@ import { TEST_DATABASES } from '../../utils/test-databases';
 
 /**
  * The webhook's hot statements (append, claim, apply) from two repositories, each with its own
- * connections, twice over: named and prepared once per connection on PostgreSQL; unnamed on PGlite,
- * which serves every connection from one session, where the second connection's name would collide
- * ("prepared statement ... already exists") and every report after it would fail.
+ * connections, twice over: named and prepared once per connection; on PGlite, which serves every
+ * connection from one session, each connection has names of its own (a shared name would collide:
+ * "prepared statement ... already exists", and every report after it would fail).
  */
 describe.each(TEST_DATABASES)('Delivery report statements from several connections (%s)', (kind) => {
   let database: { url: string; drop(): Promise<void> };
