@@ -15,6 +15,7 @@
  *
  *   npm run bench            (all benchmarks)
  *   node dist/bench/dispatch-control.js
+ *   SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' ...   (profile the service; NODE_OPTIONS refuses --cpu-prof)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,6 +117,7 @@ export async function runDispatchControlBenchmark(
       DISPATCH_POLL_MS: String(POLL_MS),
     },
     require.resolve('../src/main.js'),
+    (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean),
   );
   const base = `http://127.0.0.1:${port}`;
   const send = async (recipients: string[], text: string) =>
