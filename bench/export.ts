@@ -14,6 +14,7 @@
  * BENCH_POSTGRES_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres) names the server;
  * BENCH_EXPORT_MESSAGES (default 1000000) the campaign size. Then the cost growth: the service's CPU time
  * for CSV exports of 1,000 / 10,000 / 100,000 messages and of the main campaign.
+ *   SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' ...   (profile the service; NODE_OPTIONS refuses --cpu-prof)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -205,6 +206,7 @@ export async function runExportBenchmark(): Promise<BenchResult[]> {
       NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? START_NODE_OPTIONS,
     },
     require.resolve('../src/main.js'),
+    (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean),
   );
   try {
     await service.waitFor(/Bulk SMS service ready/, 120_000);
