@@ -52,4 +52,3 @@ export function auditDetails(value: unknown, depth = 0): unknown {
   // bigint, symbol, function: nothing an argument carries; kept as its type only.
   return `[${typeof value}]`;
 }
-

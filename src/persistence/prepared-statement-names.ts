@@ -29,11 +29,6 @@ export class SharedSessionStatementNames {
     return base + (await suffix);
   }
 
-  /** Slots ever handed out (for tests). */
-  get slotsCreated(): number {
-    return this.slotCount;
-  }
-
   private async takeSlot(client: ClientBase): Promise<string> {
     this.freeSlots.sort((a, b) => b - a);
     const reused = this.freeSlots.length > 0;

@@ -72,7 +72,6 @@ describe('Prepared statement names on a shared session (PGlite)', () => {
       lastName = name;
       await close(passing);
     }
-    expect(names.slotsCreated).toBe(2);
     const tag = lastName.slice(0, lastName.lastIndexOf('.') + 1);
     const { rows } = await keeper.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM pg_prepared_statements WHERE starts_with(name, $1)`,
