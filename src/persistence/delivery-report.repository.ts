@@ -1,10 +1,14 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { MESSAGE_STATUS_RANK } from '../domain/message-status-order';
 import { MessageStatus } from '../domain/message-status.enum';
 import { DATABASE_URL } from './database.providers';
 import { DedicatedPool } from './dedicated-pool';
-import { SharedSessionStatementNames, sharedSessionStatementNames } from './prepared-statement-names';
+import {
+  SharedSessionStatementNames,
+  deallocateStatements,
+  sharedSessionStatementNames,
+} from './prepared-statement-names';
 import { PrismaService } from './prisma.service';
 
 /** A delivery report as appended: Plivo's fields, normalised, plus the raw payload. */
@@ -300,9 +304,12 @@ const HOT_POOL_SIZE = 4;
 /** The delivery-report log: append (group commit), claim, apply, nonce housekeeping. */
 @Injectable()
 export class DeliveryReportRepository implements OnApplicationShutdown {
+  private readonly logger = new Logger(DeliveryReportRepository.name);
   private readonly pool: DedicatedPool;
   private readonly sharedSessionNames: SharedSessionStatementNames;
   private sharedSession: Promise<boolean> | undefined;
+  /** On a shared session, the names this repository's connections prepared (deallocated at shutdown). */
+  private readonly sharedSessionStatements = new Set<string>();
 
   constructor(
     private readonly prisma: PrismaService,
@@ -318,6 +325,11 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
 
   // After every onModuleDestroy hook, so services have drained their writes.
   async onApplicationShutdown(): Promise<void> {
+    if (this.sharedSessionStatements.size > 0) {
+      await deallocateStatements(this.hotPool, [...this.sharedSessionStatements]).catch((error: unknown) =>
+        this.logger.warn(`Prepared statements left in the embedded database's session: ${String(error)}`),
+      );
+    }
     await this.pool.close();
   }
 
@@ -444,8 +456,13 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
     return this.sharedSession;
   }
 
-  private statementName(client: PoolClient, shared: boolean, base: string): Promise<string> {
-    return shared ? this.sharedSessionNames.nameOn(client, base) : Promise.resolve(base);
+  private async statementName(client: PoolClient, shared: boolean, base: string): Promise<string> {
+    if (!shared) {
+      return base;
+    }
+    const name = await this.sharedSessionNames.nameOn(client, base);
+    this.sharedSessionStatements.add(name);
+    return name;
   }
 
   /** Forgets nonces older than the replay window; returns how many. */

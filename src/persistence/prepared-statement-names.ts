@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ClientBase } from 'pg';
+import type { ClientBase, Pool } from 'pg';
 
 /**
  * Names for prepared statements on a database where every connection shares ONE session (PGlite
@@ -40,11 +40,30 @@ export class SharedSessionStatementNames {
         `SELECT name FROM pg_prepared_statements WHERE right(name, length($1)) = $1`,
         [suffix],
       );
-      for (const { name } of rows) {
-        await client.query(`DEALLOCATE "${name.replaceAll('"', '""')}"`);
-      }
+      await deallocate(client, rows);
     }
     return suffix;
+  }
+}
+
+/**
+ * Deallocates those of `names` the shared session still holds, through any of its connections. For a
+ * pool closing while the database goes on (a test worker's PGlite serves many apps in turn): its
+ * connections' statements would otherwise stay in the session for good.
+ */
+export async function deallocateStatements(db: Pool | ClientBase, names: readonly string[]): Promise<void> {
+  if (names.length === 0) {
+    return;
+  }
+  const { rows } = await db.query<{ name: string }>(`SELECT name FROM pg_prepared_statements WHERE name = ANY($1::text[])`, [
+    names,
+  ]);
+  await deallocate(db, rows);
+}
+
+async function deallocate(db: Pool | ClientBase, statements: ReadonlyArray<{ name: string }>): Promise<void> {
+  for (const { name } of statements) {
+    await db.query(`DEALLOCATE "${name.replaceAll('"', '""')}"`);
   }
 }
 

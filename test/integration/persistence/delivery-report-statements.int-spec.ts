@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { toDeliveryReport } from '../../../src/delivery-reports/plivo-callback';
 import { DeliveryReportRepository } from '../../../src/persistence/delivery-report.repository';
 import { PrismaService } from '../../../src/persistence/prisma.service';
@@ -52,5 +53,22 @@ describe.each(TEST_DATABASES)('Delivery report statements from several connectio
       }
     }
     await expect(repositories[0].countUnapplied()).resolves.toBe(0);
+  });
+
+  it('should leave none of its prepared statements behind once shut down', async () => {
+    const closing = repositories.splice(0);
+    await Promise.all(closing.map((repository) => repository.onApplicationShutdown()));
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'delivery-report-%'`,
+      );
+      // PGlite's one session outlives the pools (a test worker's PGlite serves many apps in turn);
+      // on PostgreSQL a statement dies with its connection.
+      expect(rows[0].n).toBe(0);
+    } finally {
+      await client.end();
+    }
   });
 });
