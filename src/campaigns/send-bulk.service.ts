@@ -18,7 +18,7 @@ import { CostEstimate, PricingService } from '../pricing/pricing.service';
 import { PersonalizedRecipientsService } from '../recipient-lists/personalized-recipients';
 import { ProviderAccount } from '../sms-gateway/provider-account';
 import { toSendWindow } from '../quiet-hours/dto/send-window-input.mapper';
-import { placeRecipients, RecipientPlacement } from '../quiet-hours/recipient-placement';
+import { placeRecipients, RecipientColumns, RecipientPlacement } from '../quiet-hours/recipient-placement';
 import { SendWindowDefaultsService } from '../quiet-hours/send-window-defaults.service';
 import { WindowClock } from '../quiet-hours/window-clock';
 import { dayNames, SendWindow } from '../quiet-hours/send-window';
@@ -132,7 +132,7 @@ export class SendBulkService {
       accountId,
       input,
       sending,
-      valid,
+      { phones: valid.map((r) => r.e164), countries: valid.map((r) => r.country) },
       (batchSize, groupOf) => planBatches(valid, suppressed, batchSize, groupOf),
       {
         text: text.text,
@@ -168,15 +168,26 @@ export class SendBulkService {
     }
     const rejected = [...rendered.rejected];
     const suppressed = await this.suppressedAmong(accountId, rendered.phones, rejected);
-    const perCountrySegments = new Map<string, Map<number, number>>();
-    for (let i = 0; i < rendered.phones.length; i++) {
-      if (suppressed.has(rendered.phones[i])) {
-        continue;
+    // Priced as rendered, less the suppressed (stored, never sent): a pass over the list only when there are some.
+    const perCountrySegments = new Map(
+      [...rendered.perCountrySegments].map(([country, bySegments]) => [country, new Map(bySegments)]),
+    );
+    if (suppressed.size > 0) {
+      for (let i = 0; i < rendered.phones.length; i++) {
+        if (suppressed.has(rendered.phones[i])) {
+          const bySegments = perCountrySegments.get(rendered.countries[i])!;
+          const segments = rendered.texts[rendered.textIndexes[i]].segments;
+          const left = bySegments.get(segments)! - 1;
+          if (left > 0) {
+            bySegments.set(segments, left);
+          } else {
+            bySegments.delete(segments);
+            if (bySegments.size === 0) {
+              perCountrySegments.delete(rendered.countries[i]);
+            }
+          }
+        }
       }
-      const segments = rendered.texts[rendered.textIndexes[i]].segments;
-      const bySegments = perCountrySegments.get(rendered.countries[i]) ?? new Map<number, number>();
-      bySegments.set(segments, (bySegments.get(segments) ?? 0) + 1);
-      perCountrySegments.set(rendered.countries[i], bySegments);
     }
     const estimate = await this.pricing.estimatePersonalized(perCountrySegments);
     const ucs2 = rendered.texts.some((t) => t.encoding === Encoding.UCS2);
@@ -185,7 +196,7 @@ export class SendBulkService {
       accountId,
       input,
       sending,
-      rendered.phones.map((e164, i) => ({ e164, country: rendered.countries[i] })),
+      rendered,
       (batchSize, groupOf) =>
         planPersonalizedBatches(
           rendered,
@@ -236,7 +247,7 @@ export class SendBulkService {
     accountId: string,
     input: SendBulkInput,
     sending: Sending,
-    recipients: ReadonlyArray<{ e164: string; country: string }>,
+    recipients: RecipientColumns,
     planFor: (batchSize: number, groupOf: ArrayLike<number>) => PlannedRecipients,
     draft: CampaignDraft,
   ): Promise<CampaignRecord> {
@@ -283,7 +294,7 @@ export class SendBulkService {
    */
   private async place(
     accountId: string,
-    recipients: ReadonlyArray<{ e164: string; country: string }>,
+    recipients: RecipientColumns,
     sendWindow: SendWindow | null,
     scheduledAt: Date | null,
   ): Promise<RecipientPlacement> {

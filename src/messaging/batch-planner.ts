@@ -1,6 +1,6 @@
 export interface PlannedRecipients {
-  phones: string[];
-  countries: string[];
+  phones: readonly string[];
+  countries: readonly string[];
   /** Batch sequence per recipient; -1 for a suppressed recipient (stored, never sent). */
   batchSequences: number[];
   /** Recipients per batch, indexed by sequence. */
@@ -71,7 +71,7 @@ export function planBatches(
  * `groupOf` (a group index per recipient, as in planBatches), no batch mixes groups either.
  */
 export function planPersonalizedBatches(
-  recipients: { phones: readonly string[]; countries: readonly string[]; textIndexes: readonly number[] },
+  recipients: { phones: readonly string[]; countries: readonly string[]; textIndexes: ArrayLike<number> },
   texts: readonly string[],
   suppressed: ReadonlySet<string>,
   batchSize: number,
@@ -109,8 +109,8 @@ export function planPersonalizedBatches(
     sendable++;
   }
   return {
-    phones: [...recipients.phones],
-    countries: [...recipients.countries],
+    phones: recipients.phones,
+    countries: recipients.countries,
     batchSequences,
     batchSizes,
     ...(groupOf ? { batchGroups } : {}),

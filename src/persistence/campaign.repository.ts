@@ -15,8 +15,8 @@ export interface CampaignPage {
 }
 
 export interface NewCampaignRecipients {
-  phones: string[];
-  countries: string[];
+  phones: readonly string[];
+  countries: readonly string[];
   /** Batch sequence per recipient, -1 for a suppressed one. */
   batchSequences: number[];
   /** Recipients per batch, indexed by sequence. */

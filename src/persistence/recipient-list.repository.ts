@@ -37,6 +37,14 @@ export interface RecipientListEntry {
   values: string[];
 }
 
+/** A page of entries without their field values, column by column, in list order. */
+export interface RecipientListEntryColumns {
+  phones: string[];
+  countries: string[];
+  /** The entries' row numbers, comma-joined: read only when an entry is rejected. */
+  rows: string;
+}
+
 /**
  * Recipient lists and their entries. Entries are read in bulk, never one by one, and written by
  * RecipientListEntryRepository.
@@ -90,6 +98,26 @@ export class RecipientListRepository {
       WHERE "listId" = ${listId}::uuid AND position >= ${fromPosition}::int AND position < ${fromPosition + limit}::int
       ORDER BY position`;
     return rows;
+  }
+
+  /**
+   * Like `entries`, without the field values, as one row of comma-joined texts (E.164 numbers, ISO codes
+   * and row numbers hold no comma): a template that reads no field needs no more, and a million entries
+   * then cost the event loop a hundred strings to split instead of a million rows to decode.
+   */
+  async entryColumns(listId: string, fromPosition: number, limit: number): Promise<RecipientListEntryColumns> {
+    const [page] = await this.db.$queryRaw<
+      Array<{ phones: string | null; countries: string | null; rows: string | null }>
+    >`
+      SELECT string_agg(phone, ',' ORDER BY position) AS phones, string_agg(country, ',' ORDER BY position) AS countries,
+        string_agg("row"::text, ',' ORDER BY position) AS rows
+      FROM "RecipientListEntry"
+      WHERE "listId" = ${listId}::uuid AND position >= ${fromPosition}::int AND position < ${fromPosition + limit}::int`;
+    return {
+      phones: page.phones === null ? [] : page.phones.split(','),
+      countries: page.countries === null ? [] : page.countries.split(','),
+      rows: page.rows ?? '',
+    };
   }
 
   /** Deletes lists (and their entries) that expired, or uploads abandoned before that; returns how many. */

@@ -146,7 +146,12 @@ export class PricingService {
     const estimate = await this.estimate(recipients.perCountry, analysis.segments);
     const windows = input.sendWindows;
     const assumed = windows
-      ? placeRecipients(recipients.valid, windows.campaignWindow, windows.defaults, Date.now()).assumedZoneRecipients
+      ? placeRecipients(
+          { phones: recipients.valid.map((r) => r.e164), countries: recipients.valid.map((r) => r.country) },
+          windows.campaignWindow,
+          windows.defaults,
+          Date.now(),
+        ).assumedZoneRecipients
       : 0;
     return toQuote(analysis, recipients, estimate, assumed);
   }
@@ -169,12 +174,7 @@ export class PricingService {
     const estimate = await this.estimatePersonalized(rendered.perCountrySegments);
     const windows = input.sendWindows;
     const assumed = windows
-      ? placeRecipients(
-          rendered.phones.map((e164, i) => ({ e164, country: rendered.countries[i] })),
-          windows.campaignWindow,
-          windows.defaults,
-          Date.now(),
-        ).assumedZoneRecipients
+      ? placeRecipients(rendered, windows.campaignWindow, windows.defaults, Date.now()).assumedZoneRecipients
       : 0;
     return toPersonalizedQuote(input.text, rendered, estimate, assumed);
   }

@@ -4,6 +4,7 @@ import { Clock } from '../common/time/clock';
 import { Encoding } from '../domain/encoding.enum';
 import {
   RecipientListEntry,
+  RecipientListEntryColumns,
   RecipientListRecord,
   RecipientListRepository,
 } from '../persistence/recipient-list.repository';
@@ -86,24 +87,37 @@ export class PersonalizedRecipientsService {
     // The values of the fields the template reads → the rendered text, or the render error.
     const renders = new Map<string, string | TemplateRenderError>();
     const read = template.fields.map((field) => (field === list.phoneColumn ? -1 : list.fields.indexOf(field)));
+    // A template that reads no field of the list (the usual large campaign) reads its entries without
+    // their values, column by column; its text is the same for every recipient.
+    const readsValues = read.some((i) => i >= 0);
+    const sameText = read.length === 0 ? renderOne(template, list, '', []) : undefined;
+    // One string per country for the whole list, not one per entry.
+    const countryNames = new Map<string, string>();
     let sliceStart = performance.now();
     for (let from = 0; from < list.validCount; from += PAGE) {
-      const entries = await this.lists.entries(list.id, from, PAGE);
-      for (const entry of entries) {
+      const page = readsValues
+        ? pageOfEntries(await this.lists.entries(list.id, from, PAGE))
+        : pageOfColumns(await this.lists.entryColumns(list.id, from, PAGE));
+      for (let i = 0; i < page.phones.length; i++) {
         if (performance.now() - sliceStart > SLICE_MS) {
           await new Promise<void>((resolve) => setImmediate(resolve));
           sliceStart = performance.now();
         }
-        const key = read.map((i) => (i < 0 ? entry.phone : (entry.values[i] ?? ''))).join(FIELD_SEPARATOR);
-        let rendered = renders.get(key);
+        const phone = page.phones[i];
+        let rendered = sameText;
         if (rendered === undefined) {
-          rendered = renderOne(template, list, entry);
-          if (renders.size < RENDERS_REMEMBERED) {
-            renders.set(key, rendered);
+          const values = page.values(i);
+          const key = read.map((field) => (field < 0 ? phone : (values[field] ?? ''))).join(FIELD_SEPARATOR);
+          rendered = renders.get(key);
+          if (rendered === undefined) {
+            rendered = renderOne(template, list, phone, values);
+            if (renders.size < RENDERS_REMEMBERED) {
+              renders.set(key, rendered);
+            }
           }
         }
         if (rendered instanceof TemplateRenderError) {
-          result.rejected.push({ input: entry.phone, reason: `row ${entry.row}: text: ${rendered.message}` });
+          result.rejected.push({ input: phone, reason: `row ${page.row(i)}: text: ${rendered.message}` });
           continue;
         }
         let known = seen.get(rendered);
@@ -112,18 +126,23 @@ export class PersonalizedRecipientsService {
           seen.set(rendered, known);
         }
         if (typeof known === 'string') {
-          result.rejected.push({ input: entry.phone, reason: `row ${entry.row}: text: ${known}` });
+          result.rejected.push({ input: phone, reason: `row ${page.row(i)}: text: ${known}` });
           continue;
         }
         const distinct = result.texts[known];
         distinct.recipients++;
-        result.phones.push(entry.phone);
-        result.countries.push(entry.country);
+        let country = countryNames.get(page.countries[i]);
+        if (country === undefined) {
+          country = page.countries[i];
+          countryNames.set(country, country);
+        }
+        result.phones.push(phone);
+        result.countries.push(country);
         result.textIndexes.push(known);
-        let bySegments = result.perCountrySegments.get(entry.country);
+        let bySegments = result.perCountrySegments.get(country);
         if (!bySegments) {
           bySegments = new Map();
-          result.perCountrySegments.set(entry.country, bySegments);
+          result.perCountrySegments.set(country, bySegments);
         }
         bySegments.set(distinct.segments, (bySegments.get(distinct.segments) ?? 0) + 1);
       }
@@ -157,15 +176,43 @@ export class PersonalizedRecipientsService {
   }
 }
 
+/** A page of entries as the loop reads it: by index, the row number and values only when asked. */
+interface EntryPage {
+  phones: string[];
+  countries: string[];
+  row(index: number): number;
+  values(index: number): string[];
+}
+
+function pageOfEntries(entries: RecipientListEntry[]): EntryPage {
+  return {
+    phones: entries.map((entry) => entry.phone),
+    countries: entries.map((entry) => entry.country),
+    row: (index) => entries[index].row,
+    values: (index) => entries[index].values,
+  };
+}
+
+function pageOfColumns(columns: RecipientListEntryColumns): EntryPage {
+  let rows: string[] | undefined;
+  return {
+    phones: columns.phones,
+    countries: columns.countries,
+    row: (index) => Number((rows ??= columns.rows.split(','))[index]),
+    values: () => [],
+  };
+}
+
 /** One entry's text, or why it cannot be rendered. */
 function renderOne(
   template: MessageTemplate,
   list: RecipientListRecord,
-  entry: RecipientListEntry,
+  phone: string,
+  entryValues: readonly string[],
 ): string | TemplateRenderError {
-  const values: Record<string, string> = { [list.phoneColumn]: entry.phone };
+  const values: Record<string, string> = { [list.phoneColumn]: phone };
   for (let i = 0; i < list.fields.length; i++) {
-    values[list.fields[i]] = entry.values[i] ?? '';
+    values[list.fields[i]] = entryValues[i] ?? '';
   }
   try {
     return template.render(values);

@@ -222,6 +222,92 @@ describe.each(TEST_DATABASES)('recipient lists on %s', (database) => {
     }
   });
 
+  it('should send a list with a text that reads no field, or only the number, over several pages of entries', async () => {
+    const { apiKey } = await testApp.newAccount();
+    // More than one page of entries (10,000), with the countries interleaved: every fifth number is GB.
+    const us = usNumbers(8_008, 200_000);
+    const gb = gbNumbers(2_002, 20_000);
+    const phones: string[] = [];
+    for (let i = 0, u = 0, g = 0; i < us.length + gb.length; i++) {
+      phones.push(i % 5 === 4 ? gb[g++] : us[u++]);
+    }
+    const csv = ['phone,name', ...phones.map((phone, i) => `${phone},Name ${i}`)].join('\n') + '\n';
+    const uploaded = await upload(testApp.baseUrl, apiKey, csv);
+    expect(uploaded.body).toMatchObject({ recipients: phones.length, rejected: 0 });
+    const listId = uploaded.body.id as string;
+
+    // No field read: one text for everyone, every recipient stored in list order with its country.
+    const plain = 'Your parcel is on its way.';
+    const quote = await graphql<{ quote: { recipients: number; distinctTexts: number; perCountry: unknown[] } }>(
+      testApp.baseUrl,
+      apiKey,
+      QUOTE,
+      { input: { text: plain, recipientListId: listId } },
+    );
+    expect(quote.data!.quote).toMatchObject({
+      recipients: phones.length,
+      distinctTexts: 1,
+      perCountry: [
+        expect.objectContaining({ country: 'US', recipients: us.length }),
+        expect.objectContaining({ country: 'GB', recipients: gb.length }),
+      ],
+    });
+    const scheduledAt = new Date(Date.now() + 3_600_000).toISOString();
+    const sent = await graphql<{ sendBulk: { id: string; progress: { total: number } } }>(
+      testApp.baseUrl,
+      apiKey,
+      SEND,
+      { input: { text: plain, recipientListId: listId, recipients: [], scheduledAt } },
+    );
+    expect(sent.errors).toBeUndefined();
+    expect(sent.data!.sendBulk.progress.total).toBe(phones.length);
+    const campaignId = sent.data!.sendBulk.id;
+    const stored = await prisma.message.findMany({
+      where: { campaignId },
+      orderBy: { id: 'asc' },
+      select: { to: true, country: true },
+    });
+    expect(stored.map((m) => m.to)).toEqual(phones);
+    expect(stored.filter((m, i) => m.country !== (i % 5 === 4 ? 'GB' : 'US'))).toEqual([]);
+    const batches = await prisma.batch.findMany({
+      where: { campaignId },
+      select: { text: true, recipientCount: true },
+    });
+    expect(new Set(batches.map((b) => b.text))).toEqual(new Set([plain]));
+    expect(batches.reduce((sum, b) => sum + b.recipientCount, 0)).toBe(phones.length);
+
+    // Only the number read: a GB number (13 characters) takes the text past 1,600 GSM-7 characters, a US
+    // number (12) does not; each GB recipient is rejected with its own row (the header is row 1).
+    const long = `${'A'.repeat(1_588)}{{ phone }}`;
+    const byNumber = await graphql<{
+      sendBulk: {
+        id: string;
+        progress: { total: number };
+        rejectedRecipients: Array<{ input: string; reason: string }>;
+      };
+    }>(testApp.baseUrl, apiKey, SEND, { input: { text: long, recipientListId: listId, recipients: [], scheduledAt } });
+    expect(byNumber.errors).toBeUndefined();
+    expect(byNumber.data!.sendBulk.progress.total).toBe(us.length);
+    const rejected = byNumber.data!.sendBulk.rejectedRecipients;
+    expect(rejected.slice(0, 2)).toEqual([
+      { input: gb[0], reason: expect.stringMatching(/^row 6: text: text is 1,601 GSM-7 characters/) },
+      { input: gb[1], reason: expect.stringMatching(/^row 11: text: text is 1,601 GSM-7 characters/) },
+    ]);
+    // The last one is on the second page of entries: its row number comes from that page.
+    const id = byNumber.data!.sendBulk.id;
+    expect(await prisma.campaign.findUniqueOrThrow({ where: { id } })).toMatchObject({ rejectedCount: gb.length });
+    const lastRejected = await prisma.rejectedRecipient.findFirstOrThrow({
+      where: { campaignId: id },
+      orderBy: { position: 'desc' },
+    });
+    const lastRow = phones.lastIndexOf(gb[gb.length - 1]) + 2;
+    expect(lastRow).toBeGreaterThan(10_001);
+    expect(lastRejected).toMatchObject({
+      input: gb[gb.length - 1],
+      reason: expect.stringMatching(`^row ${lastRow}: text: `),
+    });
+  });
+
   // The database does not matter for these: PostgreSQL only.
   const onPostgres = database === 'postgres' ? it : it.skip;
 
@@ -285,72 +371,92 @@ describe.each(TEST_DATABASES)('recipient lists on %s', (database) => {
     expect(refused).toMatchObject({ status: 400, body: { code: 'BAD_USER_INPUT', field: 'header' } });
   });
 
-  onPostgres('should leave suppressed numbers out, place batches in their send window, and erase a number', async () => {
-    const { apiKey } = await testApp.newAccount();
-    const [a, b, c] = usNumbers(3, 80_000);
-    const [g] = gbNumbers(1, 80_000);
-    const csv = `phone,name\n${a},Ann\n${b},Bea\n${c},Cy\n${g},Gil\n`;
-    const uploaded = await upload(testApp.baseUrl, apiKey, csv);
-    expect(uploaded).toMatchObject({ status: 201, body: { recipients: 4 } });
-    const added = await graphql(
-      testApp.baseUrl,
-      apiKey,
-      `mutation($input: AddSuppressionsInput!) { addSuppressions(input: $input) { added } }`,
-      { input: { phones: [b] } },
-    );
-    expect(added.errors).toBeUndefined();
-    const input = { text: 'Hi {{ name }}', recipientListId: uploaded.body.id };
-    const quote = await graphql<{ quote: { recipients: number; rejectedRecipients: unknown[] } }>(
-      testApp.baseUrl,
-      apiKey,
-      QUOTE,
-      { input },
-    );
-    expect(quote.errors).toBeUndefined();
-    expect(quote.data!.quote.recipients).toBe(3);
-    expect(quote.data!.quote.rejectedRecipients).toEqual([{ input: b, reason: 'SUPPRESSED' }]);
+  onPostgres(
+    'should leave suppressed numbers out, place batches in their send window, and erase a number',
+    async () => {
+      const { apiKey } = await testApp.newAccount();
+      const [a, b, c] = usNumbers(3, 80_000);
+      const [g] = gbNumbers(1, 80_000);
+      const csv = `phone,name\n${a},Ann\n${b},Bea\n${c},Cy\n${g},Gil\n`;
+      const uploaded = await upload(testApp.baseUrl, apiKey, csv);
+      expect(uploaded).toMatchObject({ status: 201, body: { recipients: 4 } });
+      const added = await graphql(
+        testApp.baseUrl,
+        apiKey,
+        `
+          mutation ($input: AddSuppressionsInput!) {
+            addSuppressions(input: $input) {
+              added
+            }
+          }
+        `,
+        { input: { phones: [b] } },
+      );
+      expect(added.errors).toBeUndefined();
+      const input = { text: 'Hi {{ name }}', recipientListId: uploaded.body.id };
+      const quote = await graphql<{
+        quote: { recipients: number; rejectedRecipients: unknown[]; totalCost: { amount: number } };
+      }>(testApp.baseUrl, apiKey, QUOTE, { input });
+      expect(quote.errors).toBeUndefined();
+      expect(quote.data!.quote.recipients).toBe(3);
+      expect(quote.data!.quote.rejectedRecipients).toEqual([{ input: b, reason: 'SUPPRESSED' }]);
 
-    // A window that never opens before the test ends: every batch waits, placed by country and zone.
-    const sent = await graphql<{ sendBulk: { id: string; rejectedRecipients: unknown[]; progress: { total: number } } }>(
-      testApp.baseUrl,
-      apiKey,
-      SEND,
-      { input: { ...input, recipients: [], sendWindow: { start: '03:00', end: '03:01', days: ['SUN'] } } },
-    );
-    expect(sent.errors).toBeUndefined();
-    const campaignId = sent.data!.sendBulk.id;
-    expect(sent.data!.sendBulk.rejectedRecipients).toEqual([{ input: b, reason: 'SUPPRESSED' }]);
-    expect(await prisma.message.count({ where: { campaignId, status: 'SUPPRESSED' } })).toBe(1);
-    const batches = await prisma.batch.findMany({ where: { campaignId }, orderBy: { sequence: 'asc' } });
-    expect(batches.map((batch) => [batch.country, batch.text, batch.windowStartMinute])).toEqual([
-      ['US', 'Hi Ann', 180],
-      ['US', 'Hi Cy', 180],
-      ['GB', 'Hi Gil', 180],
-    ]);
-    expect(batches.every((batch) => batch.windowZone !== null)).toBe(true);
+      // A window that never opens before the test ends: every batch waits, placed by country and zone.
+      const sent = await graphql<{
+        sendBulk: { id: string; rejectedRecipients: unknown[]; progress: { total: number } };
+      }>(testApp.baseUrl, apiKey, SEND, {
+        input: { ...input, recipients: [], sendWindow: { start: '03:00', end: '03:01', days: ['SUN'] } },
+      });
+      expect(sent.errors).toBeUndefined();
+      const campaignId = sent.data!.sendBulk.id;
+      expect(sent.data!.sendBulk.rejectedRecipients).toEqual([{ input: b, reason: 'SUPPRESSED' }]);
+      expect(await prisma.message.count({ where: { campaignId, status: 'SUPPRESSED' } })).toBe(1);
+      // Priced without the suppressed number, as the quote was.
+      const campaign = await prisma.campaign.findUniqueOrThrow({ where: { id: campaignId } });
+      expect(Number(campaign.estimatedCost)).toBeCloseTo(Number(quote.data!.quote.totalCost.amount), 5);
+      expect(campaign.estimatedCostByCountry).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ country: 'US', recipients: 2 }),
+          expect.objectContaining({ country: 'GB', recipients: 1 }),
+        ]),
+      );
+      const batches = await prisma.batch.findMany({ where: { campaignId }, orderBy: { sequence: 'asc' } });
+      expect(batches.map((batch) => [batch.country, batch.text, batch.windowStartMinute])).toEqual([
+        ['US', 'Hi Ann', 180],
+        ['US', 'Hi Cy', 180],
+        ['GB', 'Hi Gil', 180],
+      ]);
+      expect(batches.every((batch) => batch.windowZone !== null)).toBe(true);
 
-    // Erasing a number removes its rendered text and its rows in the account's lists.
-    const erased = await graphql(
-      testApp.baseUrl,
-      apiKey,
-      `mutation($phone: String!) { eraseRecipient(phone: $phone) { messages } }`,
-      { phone: a },
-    );
-    expect(erased.errors).toBeUndefined();
-    expect(await prisma.recipientListEntry.count({ where: { listId: String(uploaded.body.id), phone: a } })).toBe(0);
-    expect(await prisma.recipientListEntry.count({ where: { listId: String(uploaded.body.id) } })).toBe(3);
-    expect((await prisma.batch.findUnique({ where: { id: batches[0].id } }))!.text).toBe('');
-    const page = await graphql<{
-      campaign: { messages: { edges: Array<{ node: { to: string; text: string | null } }> } };
-    }>(testApp.baseUrl, apiKey, MESSAGES, { id: campaignId });
-    const texts = page.data!.campaign.messages.edges.map(({ node }) => [node.to.startsWith('erased:'), node.text]);
-    expect(texts).toEqual([
-      [true, null],
-      [false, null], // suppressed: never in a batch, never sent
-      [false, 'Hi Cy'],
-      [false, 'Hi Gil'],
-    ]);
-  });
+      // Erasing a number removes its rendered text and its rows in the account's lists.
+      const erased = await graphql(
+        testApp.baseUrl,
+        apiKey,
+        `
+          mutation ($phone: String!) {
+            eraseRecipient(phone: $phone) {
+              messages
+            }
+          }
+        `,
+        { phone: a },
+      );
+      expect(erased.errors).toBeUndefined();
+      expect(await prisma.recipientListEntry.count({ where: { listId: String(uploaded.body.id), phone: a } })).toBe(0);
+      expect(await prisma.recipientListEntry.count({ where: { listId: String(uploaded.body.id) } })).toBe(3);
+      expect((await prisma.batch.findUnique({ where: { id: batches[0].id } }))!.text).toBe('');
+      const page = await graphql<{
+        campaign: { messages: { edges: Array<{ node: { to: string; text: string | null } }> } };
+      }>(testApp.baseUrl, apiKey, MESSAGES, { id: campaignId });
+      const texts = page.data!.campaign.messages.edges.map(({ node }) => [node.to.startsWith('erased:'), node.text]);
+      expect(texts).toEqual([
+        [true, null],
+        [false, null], // suppressed: never in a batch, never sent
+        [false, 'Hi Cy'],
+        [false, 'Hi Gil'],
+      ]);
+    },
+  );
 
   onPostgres('should refuse unauthenticated, ambiguous and malformed uploads with a clear error', async () => {
     const { apiKey } = await testApp.newAccount();
