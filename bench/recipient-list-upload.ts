@@ -1,10 +1,16 @@
 /*
- * Recipient-list upload benchmark: the built service (dist/src/main.js) runs as its own process on a fresh
- * PostgreSQL database; a CSV of N rows (phone + 2 fields, mixed formats) is streamed to
- * POST /api/recipient-lists while /health is probed every 50 ms. Each upload alternates (BENCH_ROUNDS) with a
- * floor measured in the bench process on the same rows (bench/floors/recipient-list-upload-floor.ts: parse +
- * validate on two cores, then the same multi-row INSERTs); printed with the service's peak RSS and its
- * slowest /health answer.
+ * Large campaigns through the streamed path: the built service (dist/src/main.js) runs as its own process on
+ * a fresh PostgreSQL database; a CSV of N rows (phone + 2 fields, mixed formats) is streamed to
+ * POST /api/recipient-lists, then sent with sendBulk(recipientListId), while /health is probed every 50 ms.
+ * Each round (BENCH_ROUNDS) is followed by two floors measured in the bench process:
+ *   - the upload's: the same rows parsed + validated on two cores, then the same multi-row INSERTs
+ *     (bench/floors/recipient-list-upload-floor.ts);
+ *   - the whole campaign's (upload + sendBulk): the sendBulk floor on the same numbers, the slower of
+ *     libphonenumber-js on every core and the multi-row INSERT of campaign, batches and messages
+ *     (bench/floors/send-bulk-floor.ts), into a database of its own. It gets the numbers as an array:
+ *     no CSV, no list stored, so it is the stricter of the two.
+ * A third line puts the campaign beside the two steps' floors in turn (the upload's, then the sendBulk
+ * floor's INSERT). Printed with the service's peak RSS and its slowest /health answer during each step.
  *
  *   npm run bench -- recipient-list                    (1,000,000 rows, or BENCH_RECIPIENT_LIST_ROWS)
  *   node dist/bench/recipient-list-upload.js [rows]    (alone; default 1,000,000)
@@ -18,47 +24,56 @@ import { BENCH_ROUNDS, BenchResult, withFloor } from './bench-result';
 import { sql } from './bench-sql';
 import { peakRssMb } from './process-usage';
 import { measureRecipientListUploadFloor } from './floors/recipient-list-upload-floor';
+import { measureSendBulkFloor } from './floors/send-bulk-floor';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const API_KEY = 'sk_benchmark_key_0000000000000001';
 const PROBE_EVERY_MS = 50;
+const TEXT = 'Benchmark: your parcel arrives tomorrow between 9 and 12.';
 
-/** phone + 2 fields; E.164, national-with-punctuation and spaced formats over four countries. */
+/** Row i's phone as the CSV holds it: E.164, national-with-punctuation and spaced formats over four countries. */
+function phoneAt(i: number): string {
+  switch (i % 4) {
+    case 0:
+      return `+1415${2000000 + i}`;
+    case 1:
+      return `+1 (212) ${String(2000000 + i).slice(0, 3)}-${String(2000000 + i).slice(3)}`;
+    case 2:
+      return `+44 74${String(10000000 + i).slice(0, 8)}`;
+    default:
+      return `+4915${String(100000000 + i).slice(0, 9)}`;
+  }
+}
+
+/** phone + 2 fields. */
 function csvOf(rows: number): Buffer {
   const lines = ['phone,name,code'];
   for (let i = 0; i < rows; i++) {
-    let phone: string;
-    switch (i % 4) {
-      case 0:
-        phone = `+1415${2000000 + i}`;
-        break;
-      case 1:
-        phone = `"+1 (212) ${String(2000000 + i).slice(0, 3)}-${String(2000000 + i).slice(3)}"`;
-        break;
-      case 2:
-        phone = `+44 74${String(10000000 + i).slice(0, 8)}`;
-        break;
-      default:
-        phone = `+4915${String(100000000 + i).slice(0, 9)}`;
-    }
-    lines.push(`${phone},Name ${i % 1000},${i % 97}`);
+    const phone = phoneAt(i);
+    lines.push(`${phone.includes(',') || phone.includes('(') ? `"${phone}"` : phone},Name ${i % 1000},${i % 97}`);
   }
   return Buffer.from(lines.join('\n') + '\n');
 }
 
-export async function runRecipientListUploadBenchmark(rows = 1_000_000): Promise<BenchResult[]> {
-  const name = `bulk_sms_bench_lists_${process.pid}`;
+async function freshDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
   await sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await sql(ADMIN_URL, `CREATE DATABASE "${name}"`);
-  const databaseUrl = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  await applyMigrations(databaseUrl);
+  const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+  await applyMigrations(url);
+  return { url, drop: () => sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+export async function runRecipientListUploadBenchmark(rows = 1_000_000): Promise<BenchResult[]> {
+  const serviceDb = await freshDatabase(`bulk_sms_bench_lists_${process.pid}`);
+  const campaignFloorDb = await freshDatabase(`bulk_sms_bench_lists_${process.pid}_floor`);
   const csv = csvOf(rows);
+  const phones = Array.from({ length: rows }, (_, i) => phoneAt(i));
   const port = await freePort();
   const service = runService(
     {
       PORT: String(port),
       DATA_DIR: `/tmp/bulk-sms-bench-${port}`,
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: serviceDb.url,
       API_KEY,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
@@ -70,17 +85,32 @@ export async function runRecipientListUploadBenchmark(rows = 1_000_000): Promise
   try {
     await service.waitFor(/Bulk SMS service ready/, 60_000);
     const base = `http://127.0.0.1:${port}`;
-    await upload(base, csvOf(200)); // warm-up
+    // Warm-up: the JIT and the prices of every country, on both sides.
+    await sendList(base, (await upload(base, csvOf(200))).id);
+    await measureSendBulkFloor(campaignFloorDb.url, phones.slice(0, 400));
     const label = rows.toLocaleString('en-US');
     const results: BenchResult[] = [];
+    let peakUploadHealthMs = 0;
+    let peakSendHealthMs = 0;
     for (let round = 1; round <= BENCH_ROUNDS; round++) {
-      const ours = await timedUpload(base, csv, rows);
-      const floor = await measureRecipientListUploadFloor(csv, databaseUrl);
+      const uploaded = await whileProbing(base, () => upload(base, csv));
+      if (uploaded.result.recipients !== rows) {
+        throw new Error(`expected ${rows} recipients, got ${JSON.stringify(uploaded.result).slice(0, 500)}`);
+      }
+      const sent = await whileProbing(base, () => sendList(base, uploaded.result.id));
+      if (sent.result.total !== rows) {
+        throw new Error(`expected a campaign of ${rows} recipients, got ${JSON.stringify(sent.result)}`);
+      }
+      const uploadFloor = await measureRecipientListUploadFloor(csv, serviceDb.url);
+      const campaignFloor = await measureSendBulkFloor(campaignFloorDb.url, phones);
       const load = loadAverage();
+      const campaignSeconds = uploaded.seconds + sent.seconds;
       console.error(
-        `upload round ${round}: ${round2(ours.seconds)} s; floor ${round2(floor.floorMs / 1000)} s ` +
-          `(parse + validate ${round2(floor.parseMs / 1000)} s, write ${round2(floor.writeMs / 1000)} s); ` +
-          `slowest /health ${Math.round(ours.worstHealthMs)} ms; load ${load}`,
+        `round ${round}: upload ${round2(uploaded.seconds)} s, sendBulk by list ${round2(sent.seconds)} s; ` +
+          `upload floor ${round2(uploadFloor.floorMs / 1000)} s (parse + validate ${round2(uploadFloor.parseMs / 1000)} s, ` +
+          `write ${round2(uploadFloor.writeMs / 1000)} s); campaign floor ${round2(campaignFloor.floorMs / 1000)} s ` +
+          `(validation ${round2(campaignFloor.validationMs / 1000)} s, insert ${round2(campaignFloor.insertMs / 1000)} s); ` +
+          `slowest /health ${Math.round(uploaded.worstHealthMs)} / ${Math.round(sent.worstHealthMs)} ms; load ${load}`,
       );
       results.push(
         withFloor(
@@ -88,40 +118,83 @@ export async function runRecipientListUploadBenchmark(rows = 1_000_000): Promise
             name:
               `recipient list upload, ${label} CSV rows (phone + 2 fields), PostgreSQL, run ${round} (load ${load}); ` +
               'floor: parse + validate on two cores, then the same multi-row INSERTs',
-            value: round2(ours.seconds),
+            value: round2(uploaded.seconds),
             unit: 's',
             target: 'ratio <= 1.5',
           },
-          floor.floorMs / 1000,
+          uploadFloor.floorMs / 1000,
         ),
-        {
-          name: `slowest /health answer during the ${label}-row upload (probed every ${PROBE_EVERY_MS} ms), run ${round}`,
-          value: Math.round(ours.worstHealthMs),
-          unit: ours.failedProbes > 0 ? `ms (${ours.failedProbes} probes failed)` : 'ms',
-          target: '< 100 ms',
-        },
+        withFloor(
+          {
+            name:
+              `campaign of ${label} recipients accepted through the streamed path (the upload above, then sendBulk ` +
+              `by recipientListId: ${round2(sent.seconds)} s), PostgreSQL, run ${round}; floor: the sendBulk floor on ` +
+              'the same numbers (slower of validation on all cores and multi-row INSERT)',
+            value: round2(campaignSeconds),
+            unit: 's',
+            target: 'ratio <= 1.5',
+          },
+          campaignFloor.floorMs / 1000,
+        ),
+        // The same two steps each at its floor: the path writes every recipient twice (the list, then
+        // the campaign's messages), which the sendBulk floor above does once.
+        withFloor(
+          {
+            name:
+              `the same campaign, run ${round}; floor: the two steps' floors in turn (the upload's, then the ` +
+              `sendBulk floor's INSERT: ${round2(campaignFloor.insertMs / 1000)} s)`,
+            value: round2(campaignSeconds),
+            unit: 's',
+            target: '-',
+          },
+          (uploadFloor.floorMs + campaignFloor.insertMs) / 1000,
+        ),
       );
+      peakUploadHealthMs = Math.max(peakUploadHealthMs, uploaded.worstHealthMs);
+      peakSendHealthMs = Math.max(peakSendHealthMs, sent.worstHealthMs);
+      if (uploaded.failedProbes + sent.failedProbes > 0) {
+        results.push({
+          name: `/health probes that failed, run ${round}`,
+          value: uploaded.failedProbes + sent.failedProbes,
+          unit: '',
+          target: '0',
+        });
+      }
     }
-    results.push({
-      name: `service peak RSS over the ${label}-row uploads`,
-      value: Math.round(peakRssMb(service.child.pid!)),
-      unit: 'MB',
-      target: '< 512 MB',
-    });
+    results.push(
+      {
+        name: `slowest /health answer during the ${label}-row uploads (probed every ${PROBE_EVERY_MS} ms)`,
+        value: Math.round(peakUploadHealthMs),
+        unit: 'ms',
+        target: '< 100 ms',
+      },
+      {
+        name: `slowest /health answer during sendBulk of the ${label}-recipient lists (probed every ${PROBE_EVERY_MS} ms)`,
+        value: Math.round(peakSendHealthMs),
+        unit: 'ms',
+        target: '< 100 ms',
+      },
+      {
+        name: `service peak RSS over the ${label}-row uploads and campaigns`,
+        value: Math.round(peakRssMb(service.child.pid!)),
+        unit: 'MB',
+        target: '< 512 MB',
+      },
+    );
     return results;
   } finally {
     service.child.kill('SIGTERM');
     await service.exited;
-    await sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await serviceDb.drop();
+    await campaignFloorDb.drop();
   }
 }
 
-/** One upload while /health is probed every PROBE_EVERY_MS. */
-async function timedUpload(
+/** `work` while /health is probed every PROBE_EVERY_MS. */
+async function whileProbing<T>(
   base: string,
-  csv: Buffer,
-  rows: number,
-): Promise<{ seconds: number; worstHealthMs: number; failedProbes: number }> {
+  work: () => Promise<T>,
+): Promise<{ result: T; seconds: number; worstHealthMs: number; failedProbes: number }> {
   let worstHealthMs = 0;
   let failedProbes = 0;
   let probing = true;
@@ -133,39 +206,59 @@ async function timedUpload(
         await answer.arrayBuffer();
         worstHealthMs = Math.max(worstHealthMs, performance.now() - started);
       } catch {
-        // Counted, not fatal: a probe failing is a result to report (and the upload's own error says more).
+        // Counted, not fatal: a probe failing is a result to report (and the work's own error says more).
         failedProbes++;
       }
       await new Promise((resolve) => setTimeout(resolve, PROBE_EVERY_MS));
     }
   })();
   const started = performance.now();
-  let result: { recipients: number };
+  let result: T;
   try {
-    result = await upload(base, csv);
+    result = await work();
   } finally {
     probing = false;
     await probe;
   }
-  const seconds = (performance.now() - started) / 1000;
-  if (result.recipients !== rows) {
-    throw new Error(`expected ${rows} recipients, got ${JSON.stringify(result).slice(0, 500)}`);
+  return { result, seconds: (performance.now() - started) / 1000, worstHealthMs, failedProbes };
+}
+
+/** sendBulk of an uploaded list, scheduled an hour ahead: acceptance alone is measured. */
+async function sendList(base: string, recipientListId: string): Promise<{ total: number }> {
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+    body: JSON.stringify({
+      query: 'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id progress { total } } }',
+      variables: {
+        input: {
+          recipients: [],
+          recipientListId,
+          text: TEXT,
+          scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+      },
+    }),
+  });
+  const json = (await response.json()) as { data?: { sendBulk: { progress: { total: number } } }; errors?: unknown };
+  if (!json.data) {
+    throw new Error(`sendBulk by list failed: ${JSON.stringify(json.errors)}`);
   }
-  return { seconds, worstHealthMs, failedProbes };
+  return json.data.sendBulk.progress;
 }
 
 function loadAverage(): string {
   return loadavg()[0].toFixed(1);
 }
 
-async function upload(base: string, csv: Buffer): Promise<{ recipients: number }> {
+async function upload(base: string, csv: Buffer): Promise<{ id: string; recipients: number }> {
   const response = await fetch(`${base}/api/recipient-lists`, {
     method: 'POST',
     headers: { 'content-type': 'text/csv', 'x-api-key': API_KEY },
     body: Readable.toWeb(Readable.from(chunks(csv))) as ReadableStream,
     duplex: 'half',
   });
-  const json = (await response.json()) as { recipients: number };
+  const json = (await response.json()) as { id: string; recipients: number };
   if (response.status !== 201) {
     throw new Error(`upload failed: ${response.status} ${JSON.stringify(json)}`);
   }
