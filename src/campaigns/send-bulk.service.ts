@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { chooseSender } from '../accounts/account-sender';
 import Decimal from 'decimal.js';
@@ -253,6 +254,8 @@ export class SendBulkService {
   ): Promise<CampaignRecord> {
     const maxCost = this.checkMaxCost(input, draft.estimate);
     const placement = await this.place(accountId, recipients, sending.sendWindow, sending.scheduledAt);
+    // Placing and planning a million recipients each hold the event loop for tens of milliseconds: not in one turn.
+    await yieldToEventLoop();
     const batches = planFor(sending.batchSize, placement.groupOf);
     const plan = { ...batches, batchPlacements: batches.batchGroups!.map((group) => placement.groups[group]) };
     return this.store(

@@ -33,12 +33,14 @@ export function planBatches(
   const batchGroups: number[] = [];
   // The batch each group is filling.
   const openBatch = new Map<number, number>();
+  const anySuppressed = suppressed.size > 0;
   let sendable = 0;
   for (let i = 0; i < recipients.length; i++) {
     const { e164, country } = recipients[i];
     phones[i] = e164;
     countries[i] = country;
-    if (suppressed.has(e164)) {
+    // Skipped when none is suppressed: hashing a million numbers costs the event loop ~40 ms.
+    if (anySuppressed && suppressed.has(e164)) {
       batchSequences[i] = -1;
       continue;
     }
@@ -87,9 +89,10 @@ export function planPersonalizedBatches(
   const batchGroups: number[] = [];
   // Per text (and group): the sequence of its open batch.
   const openBatch = new Map<number, number>();
+  const anySuppressed = suppressed.size > 0;
   let sendable = 0;
   for (let i = 0; i < count; i++) {
-    if (suppressed.has(recipients.phones[i])) {
+    if (anySuppressed && suppressed.has(recipients.phones[i])) {
       batchSequences[i] = -1;
       continue;
     }
