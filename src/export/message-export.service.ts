@@ -17,17 +17,15 @@ export interface MessageExport {
   parts: AsyncGenerator<string>;
 }
 
-/** One page as the export reads it: its lines, and where the next page starts (none after the last). */
-interface ReadPage {
-  parts: string[];
-  nextAfterId: string | null;
-}
+// Pages whose lines the database writes at once, on the export pool's two connections: one backend
+// writing NDJSON lines was the export's limit (a core busy, the service at half of one).
+const PAGES_IN_FLIGHT = 2;
 
 /**
- * A campaign's messages, one line per recipient in id order, read a keyset page at a time with the
- * lines written by the database. The next page is fetched while the current one is written, and
- * nothing is read faster than the consumer takes pages (the generator pauses with the stream's
- * backpressure).
+ * A campaign's messages, one line per recipient in id order, a keyset page at a time with the lines
+ * written by the database. Each page's bounds (its last id) are read first, one page after another, so
+ * that the next pages' lines are written while the current one is sent, up to PAGES_IN_FLIGHT; nothing
+ * is read faster than the consumer takes pages (the generator pauses with the stream's backpressure).
  */
 @Injectable()
 export class MessageExportService {
@@ -53,53 +51,54 @@ export class MessageExportService {
     format: ExportFormat,
   ): AsyncGenerator<string> {
     const lookups = new ExportLookupBuilder(campaign);
-    const read = (afterId: string) =>
-      this.read(campaign, { statuses, afterId, limit: EXPORT_PAGE_SIZE }, format, lookups);
-    let next = read('0');
+    const pages: Array<Promise<string[]>> = [];
+    let afterId: string | null = '0';
     try {
       for (;;) {
-        const page = await next;
-        if (page.nextAfterId !== null) {
-          next = read(page.nextAfterId);
+        while (afterId !== null && pages.length < PAGES_IN_FLIGHT) {
+          const bounds = await this.repository.pageBounds(
+            campaign.id,
+            { statuses, afterId, limit: EXPORT_PAGE_SIZE },
+            Boolean(campaign.recipientListId),
+          );
+          if (bounds.lastId === null) {
+            afterId = null;
+            break;
+          }
+          // Every message up to the bound, whatever changed status since: the next page starts after it.
+          pages.push(
+            this.read(campaign, { statuses, afterId, limit: null, upToId: bounds.lastId }, bounds, format, lookups),
+          );
+          afterId = bounds.messages === EXPORT_PAGE_SIZE ? bounds.lastId : null;
         }
-        for (const part of page.parts) {
-          yield part;
-        }
-        if (page.nextAfterId === null) {
+        const page = pages.shift();
+        if (page === undefined) {
           return;
+        }
+        for (const part of await page) {
+          yield part;
         }
         // Let other requests in between pages even when every write completes at once.
         await setImmediate();
       }
     } finally {
-      // A consumer that stops early (client gone) must not leave a prefetch rejecting unobserved.
-      next.catch(() => undefined);
+      // A consumer that stops early (client gone) must not leave a page rejecting unobserved.
+      for (const page of pages) {
+        page.catch(() => undefined);
+      }
     }
   }
 
+  /** The lines of one bounded page; a list campaign's with its batches' rendered texts counted first. */
   private async read(
     campaign: ExportedCampaign,
     range: ExportPageRange,
+    bounds: { batchIds: string[] },
     format: ExportFormat,
     lookups: ExportLookupBuilder,
-  ): Promise<ReadPage> {
-    if (!campaign.recipientListId) {
-      const page = await this.repository.page(campaign.id, range, format, lookups.forPage());
-      return { parts: page.parts, nextAfterId: page.messages === range.limit ? page.lastId : null };
-    }
-    // A list campaign's messages each have their batch's rendered text: its segments and encoding,
-    // counted here for the batches of the page before the database writes the page's lines.
-    const bounds = await this.repository.pageBatches(campaign.id, range);
-    if (bounds.lastId === null) {
-      return { parts: [], nextAfterId: null };
-    }
-    const texts = await this.repository.batchTexts(bounds.batchIds);
-    const page = await this.repository.page(
-      campaign.id,
-      { ...range, upToId: bounds.lastId },
-      format,
-      lookups.forPage(texts),
-    );
-    return { parts: page.parts, nextAfterId: bounds.messages === range.limit ? bounds.lastId : null };
+  ): Promise<string[]> {
+    const texts = campaign.recipientListId ? await this.repository.batchTexts(bounds.batchIds) : undefined;
+    const page = await this.repository.page(campaign.id, range, format, lookups.forPage(texts));
+    return page.parts;
   }
 }

@@ -133,7 +133,7 @@ export interface PageQueryShape {
 
 /**
  * The page's lines in id order, LINES_PER_PART to a row: each row has how many messages it covers,
- * the last one's id, and their lines joined (no rows for an empty page). At most `limit` messages
+ * the last one's id, and their lines joined (no rows for an empty page). At most `limit` messages (all, when null)
  * after `afterId`; with `bounded`, none after the given id either. One status uses the
  * (campaignId, status, id) index in order; several are read as one sorted page.
  */

@@ -32,7 +32,8 @@ export interface ExportPageRange {
   statuses: readonly MessageStatus[];
   /** Messages after this id ('0' for the first page). */
   afterId: string;
-  limit: number;
+  /** At most this many; null for every message up to `upToId`. */
+  limit: number | null;
   /** Messages up to this id only (a page whose bounds were read first). */
   upToId?: string;
 }
@@ -110,12 +111,14 @@ export class MessageExportRepository implements OnApplicationShutdown {
   }
 
   /**
-   * The batches of a page's messages, how many messages it has and the last one's id (null for an
-   * empty page): a list campaign's page is read in two steps, its batches' texts counted in between.
+   * A page's bounds, read ahead of its lines (an index scan of its ids): how many messages it has and
+   * the last one's id (null for an empty page), and with `withBatches` the batches of its messages (a
+   * list campaign's batch texts are counted before the database writes its lines).
    */
-  async pageBatches(
+  async pageBounds(
     campaignId: string,
     range: ExportPageRange,
+    withBatches: boolean,
   ): Promise<{ messages: number; lastId: string | null; batchIds: string[] }> {
     const statusFilter =
       range.statuses.length === 0
@@ -124,7 +127,9 @@ export class MessageExportRepository implements OnApplicationShutdown {
           ? 'AND status = $4::"MessageStatus"'
           : 'AND status::text = ANY($4::text[])';
     const { rows } = await this.db.query<{ messages: number; lastId: string | null; batchIds: string[] | null }>(
-      `SELECT count(*)::int AS messages, max(id)::text AS "lastId", array_agg(DISTINCT "batchId"::text) FILTER (WHERE "batchId" IS NOT NULL) AS "batchIds"
+      `SELECT count(*)::int AS messages, max(id)::text AS "lastId", ${
+        withBatches ? `array_agg(DISTINCT "batchId"::text) FILTER (WHERE "batchId" IS NOT NULL)` : 'NULL::text[]'
+      } AS "batchIds"
        FROM (SELECT id, "batchId" FROM "Message" WHERE "campaignId" = $1::uuid AND id > $2::bigint ${statusFilter}
          ORDER BY "Message".id LIMIT $3) page`,
       [campaignId, range.afterId, range.limit, ...statusParameters(range.statuses)],
