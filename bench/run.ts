@@ -20,7 +20,7 @@ import { runMessagePartitionsBenchmark } from './message-partitions';
 import { runMultiInstanceBenchmark } from './multi-instance';
 import { runPersonalizedDrainBenchmark } from './personalized-drain';
 import { runQuoteBenchmark } from './quote';
-import { runRecipientListUploadBenchmark } from './recipient-list-upload';
+import { runRecipientListCampaignBenchmark } from './recipient-list-campaign';
 import { runSendBulkBenchmark } from './send-bulk';
 
 const SUITES: Array<[string, () => Promise<BenchResult[]>]> = [
@@ -35,7 +35,7 @@ const SUITES: Array<[string, () => Promise<BenchResult[]>]> = [
   ['export', runExportBenchmark],
   // A large campaign through the streamed path: the list uploaded, then sent by recipientListId
   // (BENCH_RECIPIENT_LIST_ROWS rows, default 1,000,000).
-  ['recipient-list-campaign', () => runRecipientListUploadBenchmark(RECIPIENT_LIST_ROWS || 1_000_000)],
+  ['recipient-list-campaign', () => runRecipientListCampaignBenchmark(RECIPIENT_LIST_ROWS || 1_000_000)],
   // Optional too (1, 2 and 4 service processes on one database): `npm run bench -- multi-instance`.
   ['multi-instance', runMultiInstanceBenchmark],
   // Optional too (fills a database to 10,000,000 messages with COPY; BENCH_PARTITION_MESSAGES scales it):

@@ -15,7 +15,7 @@ import { isSupportedCountry, validateRecipients } from '../messaging/recipient-v
 import { AccountSettingsRepository } from '../persistence/account-settings.repository';
 import { CampaignRepository, NewCampaign } from '../persistence/campaign.repository';
 import { SUPPRESSED_REASON, SuppressedRecipients } from '../consent/suppressed-recipients';
-import { CostEstimate, PricingService } from '../pricing/pricing.service';
+import { CostEstimate, countOneLess, PricingService } from '../pricing/pricing.service';
 import { PersonalizedRecipientsService } from '../recipient-lists/personalized-recipients';
 import { ProviderAccount } from '../sms-gateway/provider-account';
 import { toSendWindow } from '../quiet-hours/dto/send-window-input.mapper';
@@ -170,27 +170,15 @@ export class SendBulkService {
     const rejected = [...rendered.rejected];
     const suppressed = await this.suppressedAmong(accountId, rendered.phones, rejected);
     // Priced as rendered, less the suppressed (stored, never sent): a pass over the list only when there are some.
-    const perCountrySegments = new Map(
-      [...rendered.perCountrySegments].map(([country, bySegments]) => [country, new Map(bySegments)]),
-    );
     if (suppressed.size > 0) {
       for (let i = 0; i < rendered.phones.length; i++) {
         if (suppressed.has(rendered.phones[i])) {
-          const bySegments = perCountrySegments.get(rendered.countries[i])!;
           const segments = rendered.texts[rendered.textIndexes[i]].segments;
-          const left = bySegments.get(segments)! - 1;
-          if (left > 0) {
-            bySegments.set(segments, left);
-          } else {
-            bySegments.delete(segments);
-            if (bySegments.size === 0) {
-              perCountrySegments.delete(rendered.countries[i]);
-            }
-          }
+          countOneLess(rendered.perCountrySegments, rendered.countries[i], segments);
         }
       }
     }
-    const estimate = await this.pricing.estimatePersonalized(perCountrySegments);
+    const estimate = await this.pricing.estimatePersonalized(rendered.perCountrySegments);
     const ucs2 = rendered.texts.some((t) => t.encoding === Encoding.UCS2);
     // Batches share one text, besides one country and one time zone.
     return this.planAndStore(

@@ -117,7 +117,7 @@ export class MessageExportRepository implements OnApplicationShutdown {
    */
   async pageBounds(
     campaignId: string,
-    range: ExportPageRange,
+    range: ExportPageRange & { limit: number },
     withBatches: boolean,
   ): Promise<{ messages: number; lastId: string | null; batchIds: string[] }> {
     const statusFilter =

@@ -224,20 +224,32 @@ export function excludeSuppressedRendered(rendered: PersonalizedRecipients, supp
     rendered.rejected.push({ input: phone, reason: SUPPRESSED_REASON });
     const text = rendered.texts[rendered.textIndexes[i]];
     text.recipients--;
-    const bySegments = rendered.perCountrySegments.get(rendered.countries[i])!;
-    const left = (bySegments.get(text.segments) ?? 1) - 1;
-    if (left > 0) {
-      bySegments.set(text.segments, left);
-    } else {
-      bySegments.delete(text.segments);
-      if (bySegments.size === 0) {
-        rendered.perCountrySegments.delete(rendered.countries[i]);
-      }
-    }
+    countOneLess(rendered.perCountrySegments, rendered.countries[i], text.segments);
   }
   rendered.phones = phones;
   rendered.countries = countries;
   rendered.textIndexes = textIndexes;
+}
+
+/** One recipient less of `country` whose text has `segments` segments; emptied entries leave the map. */
+export function countOneLess(
+  perCountrySegments: Map<string, Map<number, number>>,
+  country: string,
+  segments: number,
+): void {
+  const bySegments = perCountrySegments.get(country);
+  if (!bySegments) {
+    return;
+  }
+  const left = (bySegments.get(segments) ?? 1) - 1;
+  if (left > 0) {
+    bySegments.set(segments, left);
+    return;
+  }
+  bySegments.delete(segments);
+  if (bySegments.size === 0) {
+    perCountrySegments.delete(country);
+  }
 }
 
 /** Upper-cased default country, or undefined; rejects codes libphonenumber has no metadata for. */

@@ -13,7 +13,7 @@
  * floor's INSERT). Printed with the service's peak RSS and its slowest /health answer during each step.
  *
  *   npm run bench -- recipient-list                    (1,000,000 rows, or BENCH_RECIPIENT_LIST_ROWS)
- *   node dist/bench/recipient-list-upload.js [rows]    (alone; default 1,000,000)
+ *   node dist/bench/recipient-list-campaign.js [rows]    (alone; default 1,000,000)
  *   SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' ...   (profile the service; NODE_OPTIONS refuses --cpu-prof)
  */
 import { loadavg } from 'node:os';
@@ -63,7 +63,7 @@ async function freshDatabase(name: string): Promise<{ url: string; drop: () => P
   return { url, drop: () => sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
-export async function runRecipientListUploadBenchmark(rows = 1_000_000): Promise<BenchResult[]> {
+export async function runRecipientListCampaignBenchmark(rows = 1_000_000): Promise<BenchResult[]> {
   const serviceDb = await freshDatabase(`bulk_sms_bench_lists_${process.pid}`);
   const campaignFloorDb = await freshDatabase(`bulk_sms_bench_lists_${process.pid}_floor`);
   const csv = csvOf(rows);
@@ -276,7 +276,7 @@ function round2(value: number): number {
 }
 
 if (require.main === module) {
-  runRecipientListUploadBenchmark(Number(process.argv[2] ?? 1_000_000)).then(
+  runRecipientListCampaignBenchmark(Number(process.argv[2] ?? 1_000_000)).then(
     (results) => console.table(results),
     (error: unknown) => {
       console.error(error);
