@@ -6,6 +6,10 @@ import {
 } from 'libphonenumber-js/core';
 // Max metadata: the only flavour whose isValid() checks the digits per number type, not just the length.
 import metadata from 'libphonenumber-js/metadata.max.json';
+import { installLibphonenumberPatternCache } from './libphonenumber-pattern-cache';
+
+// Every thread that parses numbers loads this module: each gets its compiled patterns kept.
+installLibphonenumberPatternCache();
 
 export const RecipientRejection = {
   EMPTY: 'empty',
