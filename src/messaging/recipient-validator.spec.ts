@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { startSourceWorker } from '../common/async/source-worker';
 import {
   RecipientRejection,
   isSupportedCountry,
@@ -7,21 +8,7 @@ import {
 } from './recipient-validator';
 
 // Runs the TypeScript worker through @swc/core (a dev dependency) so the worker path is tested from sources.
-const createTsWorker = (): Worker =>
-  new Worker(
-    `const { transformSync } = require(${JSON.stringify(require.resolve('@swc/core'))});
-     const fs = require('node:fs');
-     require.extensions['.ts'] = (module, filename) => {
-       const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-         filename,
-         jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-         module: { type: 'commonjs' },
-       });
-       module._compile(code, filename);
-     };
-     require(${JSON.stringify(require.resolve('./recipient-validation-worker.ts'))});`,
-    { eval: true },
-  );
+const createTsWorker = (): Worker => startSourceWorker(__dirname, 'recipient-validation-worker');
 
 /** n distinct valid numbers (n ≤ 500,000) across 5 countries, a third of them spaced. */
 function numbers(n: number): string[] {

@@ -1,6 +1,6 @@
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CountryCode } from 'libphonenumber-js/core';
+import { startSourceWorker } from '../common/async/source-worker';
 import { ParseChunkRequest, ParseChunkResponse, SAME_AS_INPUT } from './recipient-validation-messages';
 
 export type WorkerFactory = () => Worker;
@@ -11,10 +11,8 @@ export interface ParallelParseOptions {
   createWorker: WorkerFactory;
 }
 
-// Compiled JavaScript only: from TypeScript sources (jest, ts runners) a worker could not load the module.
-export const defaultWorkerFactory: WorkerFactory | undefined = __filename.endsWith('.js')
-  ? () => new Worker(join(__dirname, 'recipient-validation-worker.js'))
-  : undefined;
+// The validation worker, compiled, or from TypeScript sources in tests (startSourceWorker).
+export const defaultWorkerFactory: WorkerFactory = () => startSourceWorker(__dirname, 'recipient-validation-worker');
 
 const IN_FLIGHT_PER_WORKER = 2;
 

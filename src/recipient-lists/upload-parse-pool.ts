@@ -1,34 +1,11 @@
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { startSourceWorker } from '../common/async/source-worker';
 import type { ParsedUploadSegment, UploadSegmentRequest } from './upload-segment';
 
 export type UploadWorkerFactory = () => Worker;
 
-/**
- * The compiled worker next to this file; from TypeScript sources (the test runner) the same worker is
- * compiled on load by @swc/core, a dev dependency, so tests run exactly the code that ships.
- */
-export const uploadWorkerFactory: UploadWorkerFactory = __filename.endsWith('.js')
-  ? () => new Worker(join(__dirname, 'upload-parse-worker.js'))
-  : () =>
-      new Worker(
-        `const { transformSync } = require(${JSON.stringify(swcPath())});
-         const fs = require('node:fs');
-         require.extensions['.ts'] = (module, filename) => {
-           const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-             filename,
-             jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-             module: { type: 'commonjs' },
-           });
-           module._compile(code, filename);
-         };
-         require(${JSON.stringify(join(__dirname, 'upload-parse-worker.ts'))});`,
-        { eval: true },
-      );
-
-function swcPath(): string {
-  return require.resolve('@swc/core');
-}
+/** The upload parse worker (compiled, or from TypeScript sources in tests: startSourceWorker). */
+export const uploadWorkerFactory: UploadWorkerFactory = () => startSourceWorker(__dirname, 'upload-parse-worker');
 
 /**
  * Worker threads that parse and validate an upload's segments in parallel, handing the results back in
