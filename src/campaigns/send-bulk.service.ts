@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { chooseSender } from '../accounts/account-sender';
@@ -8,18 +9,30 @@ import { AppConfig } from '../config/app-config.service';
 import { CampaignRecord, RejectedRecipient } from '../domain/campaign.record';
 import { CampaignStatus } from '../domain/campaign-status.enum';
 import { Encoding } from '../domain/encoding.enum';
-import { PlannedRecipients, planBatches, planPersonalizedBatches } from '../messaging/batch-planner';
+import { BatchFiller, PlannedRecipients, planBatches, planPersonalizedBatches } from '../messaging/batch-planner';
 import { DispatcherWakeup } from '../messaging/dispatcher-wakeup';
 import { PacingPlan } from '../messaging/pacing-plan';
-import { isSupportedCountry, validateRecipients } from '../messaging/recipient-validator';
+import { isSupportedCountry, validateRecipients, ValidRecipient } from '../messaging/recipient-validator';
 import { AccountSettingsRepository } from '../persistence/account-settings.repository';
-import { CampaignRepository, NewCampaign } from '../persistence/campaign.repository';
+import { Db } from '../persistence/db';
+import {
+  CampaignMessageSink,
+  CampaignRepository,
+  NewCampaign,
+  StreamedCampaignEnd,
+} from '../persistence/campaign.repository';
 import { SUPPRESSED_REASON, SuppressedRecipients } from '../consent/suppressed-recipients';
 import { CostEstimate, countOneLess, PricingService } from '../pricing/pricing.service';
 import { PersonalizedRecipientsService } from '../recipient-lists/personalized-recipients';
 import { ProviderAccount } from '../sms-gateway/provider-account';
 import { toSendWindow } from '../quiet-hours/dto/send-window-input.mapper';
-import { placeRecipients, RecipientColumns, RecipientPlacement } from '../quiet-hours/recipient-placement';
+import {
+  placeRecipients,
+  RecipientColumns,
+  RecipientPlacement,
+  RecipientPlacer,
+} from '../quiet-hours/recipient-placement';
+import { SendWindowDefaults } from '../quiet-hours/send-window-defaults';
 import { SendWindowDefaultsService } from '../quiet-hours/send-window-defaults.service';
 import { WindowClock } from '../quiet-hours/window-clock';
 import { dayNames, SendWindow } from '../quiet-hours/send-window';
@@ -32,6 +45,8 @@ const SCHEDULE_SKEW_MS = 5_000;
 export const REJECTED_RECIPIENTS_KEPT = 10_000;
 const DAY_MS = 86_400_000;
 const PARALLEL_VALIDATION_FROM = 50_000;
+// Validated recipients stored per slice while the rest are validated (one INSERT statement's worth).
+const STORE_SLICE = 50_000;
 
 /** What a campaign is sent with, settled before its recipients are read. */
 interface Sending {
@@ -54,8 +69,9 @@ interface CampaignDraft {
 }
 
 /**
- * Accepts a campaign: validates everything first (nothing is stored when anything is wrong),
- * then stores the campaign, its messages and batches in one transaction and wakes the dispatcher.
+ * Accepts a campaign: stores it, its messages and batches in one transaction (nothing is stored when
+ * anything is wrong) and wakes the dispatcher. A campaign's own recipients are stored while the rest are
+ * still being validated; a list's were validated at upload.
  */
 @Injectable()
 export class SendBulkService {
@@ -102,16 +118,17 @@ export class SendBulkService {
     }
     const defaultCountry = this.checkDefaultCountry(input.defaultCountry ?? settings?.defaultCountry);
     const text = this.pricing.analyzeText(input.text, input.smartEncoding ?? false);
+    if (input.recipients.length >= PARALLEL_VALIDATION_FROM && !(await this.campaigns.isEmbeddedDatabase())) {
+      return this.sendStreamed(accountId, input, sending, defaultCountry, text);
+    }
 
-    // Large lists are parsed on two worker threads (libphonenumber dominates: ~9 s for a million
-    // in one thread, ~4.5 s on two); the event loop only merges.
+    // Large lists are parsed on two worker threads (libphonenumber dominates); the event loop only merges.
     const { valid, rejected, perCountry } = await validateRecipients(input.recipients, {
       defaultCountry,
       parallelFrom: PARALLEL_VALIDATION_FROM,
     });
     if (valid.length === 0) {
-      const reasons = [...new Set(rejected.map((r) => r.reason))].slice(0, 3).join('; ');
-      throw new UserInputError('recipients', `no valid recipient among ${input.recipients.length} (${reasons})`);
+      throw noValidRecipient(input.recipients.length, rejected);
     }
     const suppressed = await this.suppressedAmong(
       accountId,
@@ -143,6 +160,148 @@ export class SendBulkService {
         rejected,
       },
     );
+  }
+
+  /**
+   * A large campaign on a database server: its messages are stored while the rest are still validated.
+   * Not on the embedded PGlite, which serves one connection's transaction at a time: a transaction held
+   * open through validation would hold up the whole service (and the price lookup inside it).
+   */
+  private sendStreamed(
+    accountId: string,
+    input: SendBulkInput,
+    sending: Sending,
+    defaultCountry: string | undefined,
+    text: { text: string; encoding: Encoding; segments: number },
+  ): Promise<CampaignRecord> {
+    const campaign = this.newCampaign(accountId, input, sending, {
+      text: text.text,
+      encoding: text.encoding,
+      segmentsPerMessage: text.segments,
+    });
+    return this.store(accountId, input, sending.requestHash, async () => {
+      const placer = await this.placerFor(accountId, sending.sendWindow, sending.scheduledAt);
+      let counts: StoredCounts = { recipients: 0, rejected: 0, suppressed: 0, batches: 0 };
+      const created = await this.campaigns.createStreamed(
+        campaign,
+        sending.scheduledAt ?? this.clock.now(),
+        async (messages, tx) => {
+          const stored = await this.storeInlineRecipients(accountId, input, defaultCountry, text.segments, {
+            placer,
+            batches: new BatchFiller(sending.batchSize),
+            messages,
+            tx,
+          });
+          counts = stored.counts;
+          return stored.end;
+        },
+      );
+      return { campaign: created, ...counts };
+    });
+  }
+
+  /**
+   * A campaign's own recipients, validated on worker threads while the messages already validated are
+   * stored (in input order, 50,000 at a time): the two overlap instead of following each other. The
+   * suppressed are looked up per slice; the estimate and the budget check need the whole list, and a
+   * failure there (or no valid recipient at all) throws, which stores nothing.
+   */
+  private async storeInlineRecipients(
+    accountId: string,
+    input: SendBulkInput,
+    defaultCountry: string | undefined,
+    segments: number,
+    to: { placer: RecipientPlacer; batches: BatchFiller; messages: CampaignMessageSink; tx: Db },
+  ): Promise<{ end: StreamedCampaignEnd; counts: StoredCounts }> {
+    const batchIds: string[] = [];
+    const suppressedRejections: RejectedRecipient[] = [];
+    const suppressedPerCountry = new Map<string, number>();
+    let stored = 0;
+    const storeUpTo = async (valid: readonly ValidRecipient[], end: number): Promise<void> => {
+      const phones = new Array<string>(end - stored);
+      const countries = new Array<string>(end - stored);
+      for (let i = stored; i < end; i++) {
+        phones[i - stored] = valid[i].e164;
+        countries[i - stored] = valid[i].country;
+      }
+      const suppressed = await this.suppressions.find(accountId, phones, to.tx);
+      const batchSequences = new Array<number>(phones.length);
+      for (let i = 0; i < phones.length; i++) {
+        // Placed even when suppressed, as a whole list is: the same groups, the same assumed zones.
+        const group = to.placer.groupOf(phones[i], countries[i]);
+        if (suppressed.size > 0 && suppressed.has(phones[i])) {
+          batchSequences[i] = -1;
+          suppressedRejections.push({ input: phones[i], reason: SUPPRESSED_REASON });
+          suppressedPerCountry.set(countries[i], (suppressedPerCountry.get(countries[i]) ?? 0) + 1);
+          continue;
+        }
+        batchSequences[i] = to.batches.add(group, group);
+        if (batchSequences[i] === batchIds.length) {
+          batchIds.push(randomUUID());
+        }
+      }
+      await to.messages.add({ phones, countries, batchSequences }, batchIds);
+      stored = end;
+    };
+
+    // Large lists are parsed on two worker threads (libphonenumber dominates); the event loop merges each
+    // chunk, and stores what is validated whenever a slice is ready.
+    let progress: { valid: readonly ValidRecipient[]; count: number } = { valid: [], count: 0 };
+    let finished = false;
+    let wake: (() => void) | undefined;
+    const validation = validateRecipients(input.recipients, {
+      defaultCountry,
+      parallelFrom: PARALLEL_VALIDATION_FROM,
+      onProgress: (result, count) => {
+        progress = { valid: result.valid, count };
+        wake?.();
+      },
+    });
+    const settle = (): void => {
+      finished = true;
+      wake?.();
+    };
+    validation.then(settle, settle);
+    while (!finished) {
+      if (progress.count - stored >= STORE_SLICE) {
+        await storeUpTo(progress.valid, progress.count);
+      } else {
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    }
+    const { valid, rejected, perCountry } = await validation;
+    if (valid.length === 0) {
+      throw noValidRecipient(input.recipients.length, rejected);
+    }
+    if (stored < valid.length) {
+      await storeUpTo(valid, valid.length);
+    }
+    rejected.push(...suppressedRejections);
+    for (const [country, count] of suppressedPerCountry) {
+      perCountry.set(country, (perCountry.get(country) ?? count) - count);
+    }
+    const estimate = await this.pricing.estimate(new Map([...perCountry].filter(([, count]) => count > 0)), segments);
+    const maxCost = this.checkMaxCost(input, estimate);
+    return {
+      end: {
+        batchIds,
+        batchSizes: to.batches.batchSizes,
+        batchPlacements: to.batches.batchGroups.map((group) => to.placer.groups[group]),
+        campaign: {
+          ...estimateFields(estimate),
+          maxCost,
+          rejectedRecipients: rejected.slice(0, REJECTED_RECIPIENTS_KEPT),
+          rejectedCount: rejected.length,
+          assumedZoneRecipients: to.placer.assumedZoneRecipients,
+        },
+      },
+      counts: {
+        recipients: valid.length,
+        rejected: rejected.length,
+        suppressed: suppressedRejections.length,
+        batches: batchIds.length,
+      },
+    };
   }
 
   /**
@@ -228,9 +387,9 @@ export class SendBulkService {
   }
 
   /**
-   * The steps both kinds of campaign share once recipients are known and priced: the budget check,
-   * the send-window placement (each batch holds one country and one time zone, src/quiet-hours),
-   * the batches, and storing it all.
+   * A list campaign once its recipients are known and priced: the budget check, the send-window
+   * placement (each batch holds one country and one time zone, src/quiet-hours), the batches, and
+   * storing it all.
    */
   private async planAndStore(
     accountId: string,
@@ -246,37 +405,49 @@ export class SendBulkService {
     await yieldToEventLoop();
     const batches = planFor(sending.batchSize, placement.groupOf);
     const plan = { ...batches, batchPlacements: batches.batchGroups!.map((group) => placement.groups[group]) };
-    return this.store(
+    const campaign: NewCampaign = {
+      ...this.newCampaign(accountId, input, sending, draft),
+      ...estimateFields(draft.estimate),
+      maxCost,
+      rejectedRecipients: draft.rejected.slice(0, REJECTED_RECIPIENTS_KEPT),
+      rejectedCount: draft.rejected.length,
+      assumedZoneRecipients: placement.assumedZoneRecipients,
+    };
+    return this.store(accountId, input, sending.requestHash, async () => ({
+      campaign: await this.campaigns.createWithRecipients(campaign, plan, sending.scheduledAt ?? this.clock.now()),
+      recipients: plan.phones.length,
+      rejected: draft.rejected.length,
+      suppressed: plan.suppressedCount,
+      batches: plan.batchSizes.length,
+    }));
+  }
+
+  /** The campaign's row before its recipients are counted: no estimate, no rejections yet. */
+  private newCampaign(
+    accountId: string,
+    input: SendBulkInput,
+    sending: Sending,
+    fields: Pick<CampaignDraft, 'text' | 'encoding' | 'segmentsPerMessage' | 'recipientListId'>,
+  ): NewCampaign {
+    return {
       accountId,
-      input,
-      {
-        accountId,
-        name: input.name ?? null,
-        status: sending.scheduledAt ? CampaignStatus.SCHEDULED : CampaignStatus.QUEUED,
-        text: draft.text,
-        senderId: sending.senderId,
-        encoding: draft.encoding,
-        segmentsPerMessage: draft.segmentsPerMessage,
-        smartEncoding: input.smartEncoding ?? false,
-        idempotencyKey: input.idempotencyKey ?? null,
-        estimatedCost: draft.estimate.totalCost,
-        estimatedCostByCountry: draft.estimate.perCountry.map((c) => ({
-          country: c.country,
-          recipients: c.recipients,
-          pricePerSegment: c.pricePerSegment.toFixed(5),
-          cost: c.cost.toFixed(5),
-        })),
-        maxCost,
-        rejectedRecipients: draft.rejected.slice(0, REJECTED_RECIPIENTS_KEPT),
-        rejectedCount: draft.rejected.length,
-        requestHash: sending.requestHash,
-        scheduledAt: sending.scheduledAt,
-        priority: input.priority ?? 1,
-        ...this.windowFields(input, sending.sendWindow, placement),
-        ...(draft.recipientListId !== undefined && { recipientListId: draft.recipientListId }),
-      },
-      plan,
-    );
+      name: input.name ?? null,
+      status: sending.scheduledAt ? CampaignStatus.SCHEDULED : CampaignStatus.QUEUED,
+      text: fields.text,
+      senderId: sending.senderId,
+      encoding: fields.encoding,
+      segmentsPerMessage: fields.segmentsPerMessage,
+      smartEncoding: input.smartEncoding ?? false,
+      idempotencyKey: input.idempotencyKey ?? null,
+      estimatedCost: new Decimal(0),
+      requestHash: sending.requestHash,
+      scheduledAt: sending.scheduledAt,
+      priority: input.priority ?? 1,
+      sendWindow: input.sendWindow
+        ? { start: input.sendWindow.start, end: input.sendWindow.end, days: dayNames(sending.sendWindow!.days) }
+        : undefined,
+      ...(fields.recipientListId !== undefined && { recipientListId: fields.recipientListId }),
+    };
   }
 
   /**
@@ -289,26 +460,29 @@ export class SendBulkService {
     sendWindow: SendWindow | null,
     scheduledAt: Date | null,
   ): Promise<RecipientPlacement> {
-    const defaults = sendWindow ? this.config.sendWindowDefaults : await this.windowDefaults.forAccount(accountId);
-    return placeRecipients(
-      recipients,
-      sendWindow,
-      defaults,
-      (scheduledAt ?? this.clock.now()).getTime() + this.windowClock.now().getTime() - this.clock.now().getTime(),
-    );
+    const { defaults, startMs } = await this.windowContext(accountId, sendWindow, scheduledAt);
+    return placeRecipients(recipients, sendWindow, defaults, startMs);
   }
 
-  private windowFields(
-    input: SendBulkInput,
+  /** Places recipients one at a time, as they are validated (see place). */
+  private async placerFor(
+    accountId: string,
     sendWindow: SendWindow | null,
-    placement: RecipientPlacement,
-  ): Pick<NewCampaign, 'sendWindow' | 'assumedZoneRecipients'> {
-    return {
-      sendWindow: input.sendWindow
-        ? { start: input.sendWindow.start, end: input.sendWindow.end, days: dayNames(sendWindow!.days) }
-        : undefined,
-      assumedZoneRecipients: placement.assumedZoneRecipients,
-    };
+    scheduledAt: Date | null,
+  ): Promise<RecipientPlacer> {
+    const { defaults, startMs } = await this.windowContext(accountId, sendWindow, scheduledAt);
+    return new RecipientPlacer(sendWindow, defaults, startMs);
+  }
+
+  private async windowContext(
+    accountId: string,
+    sendWindow: SendWindow | null,
+    scheduledAt: Date | null,
+  ): Promise<{ defaults: SendWindowDefaults; startMs: number }> {
+    const defaults = sendWindow ? this.config.sendWindowDefaults : await this.windowDefaults.forAccount(accountId);
+    const startMs =
+      (scheduledAt ?? this.clock.now()).getTime() + this.windowClock.now().getTime() - this.clock.now().getTime();
+    return { defaults, startMs };
   }
 
   private checkMaxCost(input: SendBulkInput, estimate: CostEstimate): Decimal | null {
@@ -323,26 +497,25 @@ export class SendBulkService {
     return maxCost;
   }
 
-  /** Stores the campaign with its messages and batches, and wakes the dispatcher. */
+  /** Stores the campaign with its messages and batches (`create`), and wakes the dispatcher. */
   private async store(
     accountId: string,
     input: SendBulkInput,
-    campaignData: NewCampaign,
-    plan: PlannedRecipients,
+    requestHash: string | null,
+    create: () => Promise<{ campaign: CampaignRecord } & StoredCounts>,
   ): Promise<CampaignRecord> {
-    const { requestHash, scheduledAt } = campaignData;
     try {
-      const campaign = await this.campaigns.createWithRecipients(campaignData, plan, scheduledAt ?? this.clock.now());
+      const { campaign, ...counts } = await create();
       this.logger.log(
         {
           campaignId: campaign.id,
-          recipients: plan.phones.length,
-          rejected: campaignData.rejectedCount,
-          suppressed: plan.suppressedCount,
+          recipients: counts.recipients,
+          rejected: counts.rejected,
+          suppressed: counts.suppressed,
         },
         'Campaign accepted',
       );
-      if (plan.batchSizes.length === 0) {
+      if (counts.batches === 0) {
         // Everyone is on the opt-out list: nothing to send, the campaign is already complete.
         await this.campaigns.completeFinished([campaign.id]);
         return (await this.campaigns.findForAccount(accountId, campaign.id)) ?? campaign;
@@ -354,7 +527,7 @@ export class SendBulkService {
       if (input.idempotencyKey && (error as { code?: string }).code === 'P2002') {
         const existing = await this.campaigns.findByIdempotencyKey(accountId, input.idempotencyKey);
         if (existing) {
-          return this.replay(existing, requestHash ?? null);
+          return this.replay(existing, requestHash);
         }
       }
       throw error;
@@ -403,4 +576,29 @@ export class SendBulkService {
     }
     return country.toUpperCase();
   }
+}
+
+/** What a stored campaign's log line and completion check need. */
+interface StoredCounts {
+  recipients: number;
+  rejected: number;
+  suppressed: number;
+  batches: number;
+}
+
+function estimateFields(estimate: CostEstimate): Pick<NewCampaign, 'estimatedCost' | 'estimatedCostByCountry'> {
+  return {
+    estimatedCost: estimate.totalCost,
+    estimatedCostByCountry: estimate.perCountry.map((c) => ({
+      country: c.country,
+      recipients: c.recipients,
+      pricePerSegment: c.pricePerSegment.toFixed(5),
+      cost: c.cost.toFixed(5),
+    })),
+  };
+}
+
+function noValidRecipient(inputs: number, rejected: RejectedRecipient[]): UserInputError {
+  const reasons = [...new Set(rejected.map((r) => r.reason))].slice(0, 3).join('; ');
+  return new UserInputError('recipients', `no valid recipient among ${inputs} (${reasons})`);
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Db } from '../persistence/db';
 import { SuppressionRepository } from '../persistence/suppression.repository';
 import { RecipientHasher } from './recipient-hasher';
 
@@ -13,8 +14,10 @@ export class SuppressedRecipients {
     private readonly hasher: RecipientHasher,
   ) {}
 
-  find(accountId: string, phones: string[]): Promise<Set<string>> {
-    return this.suppressions.findSuppressed(
+  /** `db`: a transaction to look them up in (on PGlite, another connection would wait for it to end). */
+  find(accountId: string, phones: string[], db?: Db): Promise<Set<string>> {
+    const suppressions = db ? new SuppressionRepository(db) : this.suppressions;
+    return suppressions.findSuppressed(
       accountId,
       phones,
       this.hasher.configured ? (phone) => this.hasher.hash(phone) : undefined,

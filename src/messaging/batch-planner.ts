@@ -23,16 +23,10 @@ export function planBatches(
   batchSize: number,
   groupOf?: ArrayLike<number>,
 ): PlannedRecipients {
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
-  }
   const phones = new Array<string>(recipients.length);
   const countries = new Array<string>(recipients.length);
   const batchSequences = new Array<number>(recipients.length);
-  const batchSizes: number[] = [];
-  const batchGroups: number[] = [];
-  // The batch each group is filling.
-  const openBatch = new Map<number, number>();
+  const batches = new BatchFiller(batchSize);
   const anySuppressed = suppressed.size > 0;
   let sendable = 0;
   for (let i = 0; i < recipients.length; i++) {
@@ -45,25 +39,49 @@ export function planBatches(
       continue;
     }
     const group = groupOf ? groupOf[i] : 0;
-    let sequence = openBatch.get(group);
-    if (sequence === undefined || batchSizes[sequence] >= batchSize) {
-      sequence = batchSizes.length;
-      batchSizes.push(0);
-      batchGroups.push(group);
-      openBatch.set(group, sequence);
-    }
-    batchSequences[i] = sequence;
-    batchSizes[sequence]++;
+    batchSequences[i] = batches.add(group, group);
     sendable++;
   }
   return {
     phones,
     countries,
     batchSequences,
-    batchSizes,
-    ...(groupOf ? { batchGroups } : {}),
+    batchSizes: batches.batchSizes,
+    ...(groupOf ? { batchGroups: batches.batchGroups } : {}),
     suppressedCount: recipients.length - sendable,
   };
+}
+
+/**
+ * Assigns recipients to batches as they come, in order: each key (a group, or a group and a text) fills its
+ * own batch, and a full batch gives way to a new one. Batch sequences follow the order batches are opened.
+ */
+export class BatchFiller {
+  /** Recipients per batch, indexed by sequence. */
+  readonly batchSizes: number[] = [];
+  /** The group of each batch. */
+  readonly batchGroups: number[] = [];
+  // The batch each key is filling.
+  private readonly open = new Map<number, number>();
+
+  constructor(private readonly batchSize: number) {
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+    }
+  }
+
+  /** The sequence of the batch the next recipient of `key` (in `group`) joins. */
+  add(key: number, group: number): number {
+    let sequence = this.open.get(key);
+    if (sequence === undefined || this.batchSizes[sequence] >= this.batchSize) {
+      sequence = this.batchSizes.length;
+      this.batchSizes.push(0);
+      this.batchGroups.push(group);
+      this.open.set(key, sequence);
+    }
+    this.batchSizes[sequence]++;
+    return sequence;
+  }
 }
 
 /**
@@ -79,16 +97,10 @@ export function planPersonalizedBatches(
   batchSize: number,
   groupOf?: ArrayLike<number>,
 ): PlannedRecipients {
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
-  }
   const count = recipients.phones.length;
   const batchSequences = new Array<number>(count);
-  const batchSizes: number[] = [];
+  const batches = new BatchFiller(batchSize);
   const batchTexts: string[] = [];
-  const batchGroups: number[] = [];
-  // Per text (and group): the sequence of its open batch.
-  const openBatch = new Map<number, number>();
   const anySuppressed = suppressed.size > 0;
   let sendable = 0;
   for (let i = 0; i < count; i++) {
@@ -98,25 +110,20 @@ export function planPersonalizedBatches(
     }
     const textIndex = recipients.textIndexes[i];
     const group = groupOf ? groupOf[i] : 0;
-    const key = group * texts.length + textIndex;
-    let sequence = openBatch.get(key);
-    if (sequence === undefined || batchSizes[sequence] >= batchSize) {
-      sequence = batchSizes.length;
-      batchSizes.push(0);
+    // Per text (and group): one open batch.
+    const sequence = batches.add(group * texts.length + textIndex, group);
+    if (sequence === batchTexts.length) {
       batchTexts.push(texts[textIndex]);
-      batchGroups.push(group);
-      openBatch.set(key, sequence);
     }
     batchSequences[i] = sequence;
-    batchSizes[sequence]++;
     sendable++;
   }
   return {
     phones: recipients.phones,
     countries: recipients.countries,
     batchSequences,
-    batchSizes,
-    ...(groupOf ? { batchGroups } : {}),
+    batchSizes: batches.batchSizes,
+    ...(groupOf ? { batchGroups: batches.batchGroups } : {}),
     suppressedCount: count - sendable,
     batchTexts,
   };

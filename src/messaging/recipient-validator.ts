@@ -36,8 +36,14 @@ export interface RecipientValidationOptions {
    * event loop beside the two workers, otherwise never. Infinity disables them.
    */
   parallelFrom?: number;
-  /** How to start a worker; defaults to the compiled worker next to this file (none when run from TypeScript). */
+  /** How to start a worker; defaults to the validation worker next to this file (startSourceWorker). */
   createWorker?: WorkerFactory;
+  /**
+   * Told how many valid recipients there are so far each time a chunk has been merged on worker threads:
+   * `valid` (the result's array, the same one) holds them from index 0 already, so a caller may use them
+   * before the whole input is validated. Not called when validating on the calling thread.
+   */
+  onProgress?: (result: RecipientValidationResult, validCount: number) => void;
 }
 
 /** Rejected inputs are reported (and stored) cut to this many UTF-16 units, then "…". */
@@ -85,7 +91,7 @@ export async function validateRecipients(
   };
 
   const createWorker = options.createWorker ?? defaultWorkerFactory;
-  if (createWorker && inputs.length >= (options.parallelFrom ?? DEFAULT_PARALLEL_FROM)) {
+  if (inputs.length >= (options.parallelFrom ?? DEFAULT_PARALLEL_FROM)) {
     await parseInWorkers(
       inputs,
       defaultCountry,
@@ -93,6 +99,7 @@ export async function validateRecipients(
         for (let i = 0; i < e164.length; i++) {
           record(inputs[start + i], e164[i], tags[i]);
         }
+        options.onProgress?.(result, validCount);
       },
       { workers: WORKERS, chunkSize: CHUNK_SIZE, createWorker },
     );

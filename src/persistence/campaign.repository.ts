@@ -58,7 +58,20 @@ export interface NewCampaign {
 
 @Injectable()
 export class CampaignRepository {
+  private embedded?: Promise<boolean>;
+
   constructor(@InjectDb() private readonly prisma: Db) {}
+
+  /** Whether the database is the embedded PGlite: one backend, one connection's transaction at a time. */
+  isEmbeddedDatabase(): Promise<boolean> {
+    this.embedded ??= this.prisma.$queryRaw<Array<{ embedded: boolean }>>`SELECT version() LIKE '%PGlite%' AS embedded`
+      .then((rows) => rows[0].embedded)
+      .catch((error: unknown) => {
+        this.embedded = undefined; // asked again next time
+        throw error;
+      });
+    return this.embedded;
+  }
 
   /** Scoped to the account: another account's campaign is simply not found. */
   async findForAccount(accountId: string, id: string): Promise<CampaignRecord | null> {
@@ -224,49 +237,12 @@ export class CampaignRepository {
         // Batch ids are made here so that each message row carries its batch id directly: no join
         // and no sort in the insert, which keeps a million rows cheap.
         const batchIds = recipients.batchSizes.map(() => randomUUID());
-        if (batchIds.length > 0 && recipients.batchTexts) {
-          // Texts may contain anything: they travel as a text array, not a joined string.
-          await tx.$executeRaw`
-            INSERT INTO "Batch" (id, "campaignId", sequence, "recipientCount", "nextAttemptAt", text)
-            SELECT t.id::uuid, ${campaignId}::uuid, t.ord - 1, t.size, ${firstAttemptAt}, t.text
-            FROM unnest(string_to_array(${batchIds.join(',')}, ','), string_to_array(${recipients.batchSizes.join(',')}, ',')::int[],
-                        ${recipients.batchTexts}::text[])
-              WITH ORDINALITY AS t(id, size, text, ord)`;
-        } else if (batchIds.length > 0) {
-          await tx.$executeRaw`
-            INSERT INTO "Batch" (id, "campaignId", sequence, "recipientCount", "nextAttemptAt")
-            SELECT t.id::uuid, ${campaignId}::uuid, t.ord - 1, t.size, ${firstAttemptAt}
-            FROM unnest(string_to_array(${batchIds.join(',')}, ','), string_to_array(${recipients.batchSizes.join(',')}, ',')::int[])
-              WITH ORDINALITY AS t(id, size, ord)`;
-        }
-        if (batchIds.length > 0 && recipients.batchPlacements) {
-          await placeBatches(tx, batchIds, recipients.batchPlacements);
-        }
+        await insertBatches(tx, campaignId, batchIds, recipients, firstAttemptAt);
         const firstMessageId = batchIds.length > 0 ? await nextMessageId(tx) : null;
-        // Each row carries its batch's sequence, an index into the batch ids sent once per statement:
-        // a UUID per row made the statement's text three times larger, and Prisma's query compiler
-        // handles that text on the event loop (~45 ms per 50,000 rows).
         const batchIdList = batchIds.join(',');
         for (let start = 0; start < recipients.phones.length; start += messageRowsPerStatement) {
           const end = Math.min(start + messageRowsPerStatement, recipients.phones.length);
-          const sequences = new Array<string>(end - start);
-          for (let i = start; i < end; i++) {
-            const sequence = recipients.batchSequences[i];
-            sequences[i - start] = sequence < 0 ? '' : String(sequence);
-          }
-          // E.164 numbers, ISO codes and sequences contain no comma: one text parameter per column is
-          // far cheaper to send than an array of 50,000 values. An empty sequence (suppressed) is NULL.
-          await tx.$executeRaw`
-            INSERT INTO "Message" ("campaignId", "batchId", "to", country, status)
-            SELECT ${campaignId}::uuid, b.ids[t.sequence + 1], t.phone, t.country,
-                   (CASE WHEN t.sequence IS NULL THEN 'SUPPRESSED' ELSE 'PENDING' END)::"MessageStatus"
-            FROM (SELECT string_to_array(${batchIdList}, ',')::uuid[] AS ids) AS b,
-              unnest(
-                string_to_array(${recipients.phones.slice(start, end).join(',')}, ','),
-                string_to_array(${recipients.countries.slice(start, end).join(',')}, ','),
-                -- string_to_array('') is empty, so one suppressed recipient alone arrives as NULL too
-                string_to_array(${sequences.join(',')}, ',', '')::int[]
-              ) AS t(phone, country, sequence)`;
+          await insertMessages(tx, campaignId, batchIdList, recipients, start, end);
         }
         if (firstMessageId !== null && recipients.phones.length > 0) {
           await recordMessageIdRange(tx, campaignId, firstMessageId);
@@ -279,6 +255,139 @@ export class CampaignRepository {
     );
     return toCampaignRecord(created);
   }
+
+  /**
+   * Stores a campaign whose recipients are still arriving (sendBulk validates them on worker threads
+   * meanwhile): the campaign row first, then `fill` stores each slice of messages as it is ready, and
+   * what only the whole list tells (batches, rejections, the estimate) is stored last. All of it in one
+   * transaction: when `fill` throws (no valid recipient, over maxCost), nothing is stored. `fill` reads
+   * through `tx` what it must read meanwhile (PGlite serves one connection's transaction at a time).
+   */
+  async createStreamed(
+    campaign: NewCampaign,
+    firstAttemptAt: Date,
+    fill: (messages: CampaignMessageSink, tx: Db) => Promise<StreamedCampaignEnd>,
+  ): Promise<CampaignRecord> {
+    const created = await inTransaction(
+      this.prisma,
+      async (tx) => {
+        const { id: campaignId } = await tx.campaign.create({ data: toCampaignData(campaign), select: { id: true } });
+        let firstMessageId: bigint | null = null;
+        let stored = 0;
+        const end = await fill(
+          {
+            add: async (slice, batchIds) => {
+              firstMessageId ??= await nextMessageId(tx);
+              for (let start = 0; start < slice.phones.length; start += MESSAGE_ROWS_PER_STATEMENT) {
+                const stop = Math.min(start + MESSAGE_ROWS_PER_STATEMENT, slice.phones.length);
+                await insertMessages(tx, campaignId, batchIds.join(','), slice, start, stop);
+              }
+              stored += slice.phones.length;
+            },
+          },
+          tx,
+        );
+        const { rejectedRecipients, ...rest } = end.campaign;
+        await tx.campaign.update({ where: { id: campaignId }, data: toCampaignUpdate(rest) });
+        await insertRejectedRecipients(tx, campaignId, rejectedRecipients ?? []);
+        await insertBatches(tx, campaignId, end.batchIds, end, firstAttemptAt);
+        if (firstMessageId !== null && stored > 0) {
+          await recordMessageIdRange(tx, campaignId, firstMessageId);
+        }
+        return tx.campaign.findUniqueOrThrow({ where: { id: campaignId } });
+      },
+      { timeout: 300_000 },
+    );
+    return toCampaignRecord(created);
+  }
+}
+
+/** Where createStreamed's `fill` stores messages, a slice at a time, in input order. */
+export interface CampaignMessageSink {
+  /** `batchIds` holds every batch opened so far, indexed by sequence (the slice's sequences index it). */
+  add(
+    slice: Pick<NewCampaignRecipients, 'phones' | 'countries' | 'batchSequences'>,
+    batchIds: readonly string[],
+  ): Promise<void>;
+}
+
+/** What createStreamed stores once every message is: the batches, and the campaign's totals. */
+export interface StreamedCampaignEnd extends Pick<NewCampaignRecipients, 'batchSizes' | 'batchPlacements'> {
+  /** The ids the messages were stored with, indexed by sequence. */
+  batchIds: string[];
+  campaign: Pick<
+    NewCampaign,
+    | 'estimatedCost'
+    | 'estimatedCostByCountry'
+    | 'maxCost'
+    | 'rejectedRecipients'
+    | 'rejectedCount'
+    | 'assumedZoneRecipients'
+  >;
+}
+
+/** The campaign's batches, with their texts (personalized) and placements when given. */
+async function insertBatches(
+  tx: Db,
+  campaignId: string,
+  batchIds: string[],
+  batches: Pick<NewCampaignRecipients, 'batchSizes' | 'batchTexts' | 'batchPlacements'>,
+  firstAttemptAt: Date,
+): Promise<void> {
+  if (batchIds.length === 0) {
+    return;
+  }
+  if (batches.batchTexts) {
+    // Texts may contain anything: they travel as a text array, not a joined string.
+    await tx.$executeRaw`
+      INSERT INTO "Batch" (id, "campaignId", sequence, "recipientCount", "nextAttemptAt", text)
+      SELECT t.id::uuid, ${campaignId}::uuid, t.ord - 1, t.size, ${firstAttemptAt}, t.text
+      FROM unnest(string_to_array(${batchIds.join(',')}, ','), string_to_array(${batches.batchSizes.join(',')}, ',')::int[],
+                  ${batches.batchTexts}::text[])
+        WITH ORDINALITY AS t(id, size, text, ord)`;
+  } else {
+    await tx.$executeRaw`
+      INSERT INTO "Batch" (id, "campaignId", sequence, "recipientCount", "nextAttemptAt")
+      SELECT t.id::uuid, ${campaignId}::uuid, t.ord - 1, t.size, ${firstAttemptAt}
+      FROM unnest(string_to_array(${batchIds.join(',')}, ','), string_to_array(${batches.batchSizes.join(',')}, ',')::int[])
+        WITH ORDINALITY AS t(id, size, ord)`;
+  }
+  if (batches.batchPlacements) {
+    await placeBatches(tx, batchIds, batches.batchPlacements);
+  }
+}
+
+/**
+ * Messages `start` to `end` of `recipients` in one statement. Each row carries its batch's sequence, an
+ * index into the batch ids sent once per statement: a UUID per row made the statement's text three times
+ * larger, and Prisma's query compiler handles that text on the event loop (~45 ms per 50,000 rows).
+ */
+async function insertMessages(
+  tx: Db,
+  campaignId: string,
+  batchIdList: string,
+  recipients: Pick<NewCampaignRecipients, 'phones' | 'countries' | 'batchSequences'>,
+  start: number,
+  end: number,
+): Promise<void> {
+  const sequences = new Array<string>(end - start);
+  for (let i = start; i < end; i++) {
+    const sequence = recipients.batchSequences[i];
+    sequences[i - start] = sequence < 0 ? '' : String(sequence);
+  }
+  // E.164 numbers, ISO codes and sequences contain no comma: one text parameter per column is
+  // far cheaper to send than an array of 50,000 values. An empty sequence (suppressed) is NULL.
+  await tx.$executeRaw`
+    INSERT INTO "Message" ("campaignId", "batchId", "to", country, status)
+    SELECT ${campaignId}::uuid, b.ids[t.sequence + 1], t.phone, t.country,
+           (CASE WHEN t.sequence IS NULL THEN 'SUPPRESSED' ELSE 'PENDING' END)::"MessageStatus"
+    FROM (SELECT string_to_array(${batchIdList}, ',')::uuid[] AS ids) AS b,
+      unnest(
+        string_to_array(${recipients.phones.slice(start, end).join(',')}, ','),
+        string_to_array(${recipients.countries.slice(start, end).join(',')}, ','),
+        -- string_to_array('') is empty, so one suppressed recipient alone arrives as NULL too
+        string_to_array(${sequences.join(',')}, ',', '')::int[]
+      ) AS t(phone, country, sequence)`;
 }
 
 function toCampaignData({ rejectedRecipients, ...campaign }: NewCampaign) {
@@ -288,6 +397,14 @@ function toCampaignData({ rejectedRecipients, ...campaign }: NewCampaign) {
     maxCost: campaign.maxCost?.toFixed(5) ?? null,
     rejectedCount: campaign.rejectedCount ?? rejectedRecipients?.length ?? 0,
     estimatedCostByCountry: campaign.estimatedCostByCountry ?? [],
+  };
+}
+
+function toCampaignUpdate(totals: Omit<StreamedCampaignEnd['campaign'], 'rejectedRecipients'>) {
+  return {
+    ...totals,
+    estimatedCost: totals.estimatedCost.toFixed(5),
+    maxCost: totals.maxCost?.toFixed(5) ?? null,
   };
 }
 

@@ -35,40 +35,59 @@ export function placeRecipients(
   startMs: number,
   zones: () => RecipientTimeZones = () => RecipientTimeZones.load(),
 ): RecipientPlacement {
+  const placer = new RecipientPlacer(campaignWindow, defaults, startMs, zones);
   const groupOf = new Uint32Array(phones.length);
-  const groups: BatchPlacement[] = [];
-  const groupIndex = new Map<string | RecipientZone, number>();
-  const windowOf = new Map<string, SendWindow | null>();
-  let assumedZoneRecipients = 0;
   for (let i = 0; i < phones.length; i++) {
-    const e164 = phones[i];
-    const country = countries[i];
-    let window = windowOf.get(country);
+    groupOf[i] = placer.groupOf(phones[i], countries[i]);
+  }
+  return { groupOf, groups: placer.groups, assumedZoneRecipients: placer.assumedZoneRecipients };
+}
+
+/** Places recipients one by one, as they come (placeRecipients places a whole list). */
+export class RecipientPlacer {
+  readonly groups: BatchPlacement[] = [];
+  /** Recipients whose zone was assumed: their prefix spans zones, or is unknown. */
+  assumedZoneRecipients = 0;
+  private readonly groupIndex = new Map<string | RecipientZone, number>();
+  private readonly windowOf = new Map<string, SendWindow | null>();
+
+  constructor(
+    private readonly campaignWindow: SendWindow | null,
+    private readonly defaults: SendWindowDefaults,
+    private readonly startMs: number,
+    private readonly zones: () => RecipientTimeZones = () => RecipientTimeZones.load(),
+  ) {}
+
+  /** The index in `groups` of the recipient's group. */
+  groupOf(e164: string, country: string): number {
+    let window = this.windowOf.get(country);
     if (window === undefined) {
-      window = sendWindowFor(country, campaignWindow, defaults);
-      windowOf.set(country, window);
+      window = sendWindowFor(country, this.campaignWindow, this.defaults);
+      this.windowOf.set(country, window);
     }
     // The zone lookup's answers are shared objects, one per prefix and country: they key the groups
     // without building a string per recipient.
-    const found = window ? zones().zoneOf(e164, country) : null;
+    const found = window ? this.zones().zoneOf(e164, country) : null;
     if (found && !found.exact) {
-      assumedZoneRecipients++;
+      this.assumedZoneRecipients++;
     }
     const key = found ?? country;
-    let index = groupIndex.get(key);
+    let index = this.groupIndex.get(key);
     if (index === undefined) {
       const same = found ? `${country} ${found.zone}` : country;
-      index = groupIndex.get(same);
+      index = this.groupIndex.get(same);
       if (index === undefined) {
-        index = groups.length;
-        groupIndex.set(same, index);
-        groups.push({ country, window: window && found ? windowPlacement(window, found.zone, startMs) : null });
+        index = this.groups.length;
+        this.groupIndex.set(same, index);
+        this.groups.push({
+          country,
+          window: window && found ? windowPlacement(window, found.zone, this.startMs) : null,
+        });
       }
-      groupIndex.set(key, index);
+      this.groupIndex.set(key, index);
     }
-    groupOf[i] = index;
+    return index;
   }
-  return { groupOf, groups, assumedZoneRecipients };
 }
 
 function windowPlacement(rule: SendWindow, zone: string, startMs: number): BatchPlacement['window'] {
