@@ -121,33 +121,33 @@ describe.each(TEST_DATABASES)('sendBulk on %s', (database) => {
     const { apiKey, accountId } = await testApp.newAccount();
     // Over 50,000: validated on worker threads; on PostgreSQL the first slices are stored before the last
     // are validated, on PGlite once all are (the same result either way).
-    const us = usNumbers(90_000, 100_000);
+    const us = usNumbers(50_000, 100_000);
     // Some of these are the Isle of Man's (+44 7624): GB's only, to price two countries.
-    const gb = gbNumbers(32_000, 10_000)
+    const gb = gbNumbers(22_000, 10_000)
       .filter((phone) => {
         const parsed = parseRecipientNumber(phone);
         return parsed.ok && parsed.country === 'GB';
       })
-      .slice(0, 30_000);
-    expect(gb).toHaveLength(30_000);
-    const recipients = [...us.slice(0, 60_000), ...gb, 'junk', ...us.slice(60_000), gb[17]];
-    const suppressed = [us[3], gb[29_999], us[89_000]];
+      .slice(0, 20_000);
+    expect(gb).toHaveLength(20_000);
+    const recipients = [...us.slice(0, 40_000), ...gb, 'junk', ...us.slice(40_000), gb[17]];
+    const suppressed = [us[3], gb[19_999], us[49_000]];
     await testApp.app
       .get(SuppressionRepository)
       .addMany(suppressed.map((phone) => ({ accountId, phone, reason: 'STOP' })));
     const response = await graphql<SendResult>(testApp.baseUrl, apiKey, SEND, {
-      // An hour ahead: acceptance is what is checked here, not 120,000 sends.
+      // An hour ahead: acceptance is what is checked here, not 70,000 sends.
       input: { recipients, text: 'big', scheduledAt: new Date(Date.now() + 3_600_000).toISOString() },
     });
     expect(response.errors).toBeUndefined();
     const campaign = response.data!.sendBulk;
     expect(campaign.status).toBe('SCHEDULED');
-    expect(campaign.progress).toEqual({ total: 120_000, pending: 119_997, suppressed: 3 });
+    expect(campaign.progress).toEqual({ total: 70_000, pending: 69_997, suppressed: 3 });
     // Rejections in input order, the suppressed after them (as for a short list).
     expect(campaign.rejectedRecipients).toEqual([
       { input: 'junk', reason: 'not a valid phone number' },
       { input: gb[17], reason: 'duplicate' },
-      ...[us[3], gb[29_999], us[89_000]].map((input) => ({ input, reason: 'SUPPRESSED' })),
+      ...suppressed.map((input) => ({ input, reason: 'SUPPRESSED' })),
     ]);
 
     // Every valid recipient once, in input order, in a batch of its own country (none when suppressed).
@@ -156,24 +156,35 @@ describe.each(TEST_DATABASES)('sendBulk on %s', (database) => {
       orderBy: { id: 'asc' },
       select: { id: true, to: true, country: true, status: true, batchId: true },
     });
-    expect(messages.map((m) => m.to)).toEqual([...us.slice(0, 60_000), ...gb, ...us.slice(60_000)]);
+    expect(messages.map((m) => m.to)).toEqual([...us.slice(0, 40_000), ...gb, ...us.slice(40_000)]);
     const batches = await prisma.batch.findMany({ where: { campaignId: campaign.id }, orderBy: { sequence: 'asc' } });
     const batchById = new Map(batches.map((b) => [b.id, b]));
     const perBatch = new Map<string, number>();
+    // Collected, then compared once: an expect per message would cost the test more than the campaign.
+    const wrong: unknown[] = [];
     for (const message of messages) {
       if (suppressed.includes(message.to)) {
-        expect([message.status, message.batchId]).toEqual(['SUPPRESSED', null]);
+        if (message.status !== 'SUPPRESSED' || message.batchId !== null) {
+          wrong.push(message);
+        }
         continue;
       }
-      const batch = batchById.get(message.batchId!)!;
-      expect([message.status, message.country, batch.country]).toEqual([
-        'PENDING',
-        message.to.startsWith('+1') ? 'US' : 'GB',
-        message.country,
-      ]);
-      expect(message.id >= batch.messageIdFrom! && message.id <= batch.messageIdTo!).toBe(true);
+      const batch = batchById.get(message.batchId!);
+      const country = message.to.startsWith('+1') ? 'US' : 'GB';
+      if (
+        !batch ||
+        message.status !== 'PENDING' ||
+        message.country !== country ||
+        batch.country !== country ||
+        message.id < batch.messageIdFrom! ||
+        message.id > batch.messageIdTo!
+      ) {
+        wrong.push(message);
+        continue;
+      }
       perBatch.set(batch.id, (perBatch.get(batch.id) ?? 0) + 1);
     }
+    expect(wrong).toEqual([]);
     expect(batches.map((b) => b.sequence)).toEqual(batches.map((_, i) => i));
     expect(batches.every((b) => perBatch.get(b.id) === b.recipientCount && b.recipientCount <= 1_000)).toBe(true);
     // Each country fills its batches in turn: only its last one may be short.
@@ -189,8 +200,8 @@ describe.each(TEST_DATABASES)('sendBulk on %s', (database) => {
       ]),
     ).toEqual(
       expect.arrayContaining([
-        ['US', 89_998],
-        ['GB', 29_999],
+        ['US', 49_998],
+        ['GB', 19_999],
       ]),
     );
     expect(stored.rejectedCount).toBe(5);
