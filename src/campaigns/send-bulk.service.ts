@@ -276,7 +276,10 @@ export class SendBulkService {
     if (stored < valid.length) {
       await storeUpTo(valid, valid.length);
     }
-    rejected.push(...suppressedRejections);
+    // One by one: spreading hundreds of thousands of arguments would overflow the stack.
+    for (const rejection of suppressedRejections) {
+      rejected.push(rejection);
+    }
     for (const [country, count] of suppressedPerCountry) {
       perCountry.set(country, (perCountry.get(country) ?? count) - count);
     }
@@ -387,7 +390,8 @@ export class SendBulkService {
   }
 
   /**
-   * A list campaign once its recipients are known and priced: the budget check, the send-window
+   * A campaign whose recipients are all known and priced (its own, short or on PGlite, or an uploaded
+   * list's) is stored in one go: the budget check, the send-window
    * placement (each batch holds one country and one time zone, src/quiet-hours), the batches, and
    * storing it all.
    */
