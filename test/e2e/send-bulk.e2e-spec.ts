@@ -213,22 +213,20 @@ describe.each(TEST_DATABASES)('sendBulk on %s', (database) => {
     120_000,
   );
 
-  onPostgres(
-    'should store nothing of a large campaign refused once its messages were being stored (over maxCost)',
-    async () => {
-      const { apiKey, accountId } = await testApp.newAccount();
-      const recipients = usNumbers(60_000, 300_000);
-      const response = await graphql<SendResult>(testApp.baseUrl, apiKey, SEND, {
-        input: { recipients, text: 'too dear', maxCost: 0.01 },
-      });
-      expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-      expect(response.errors?.[0].message).toMatch(/exceeds maxCost/);
-      expect(await campaignCount(accountId)).toBe(0);
-      const left = await prisma.message.count({ where: { to: { in: recipients.slice(0, 1_000) } } });
-      expect(left).toBe(0);
-    },
-    120_000,
-  );
+  // On PGlite this also shows a large list is not stored while validated there: the price lookup inside that
+  // transaction would wait for the transaction to end (it did, before the service told the databases apart).
+  it('should store nothing of a large campaign refused once its messages were being stored (over maxCost)', async () => {
+    const { apiKey, accountId } = await testApp.newAccount();
+    const recipients = usNumbers(60_000, 300_000);
+    const response = await graphql<SendResult>(testApp.baseUrl, apiKey, SEND, {
+      input: { recipients, text: 'too dear', maxCost: 0.01 },
+    });
+    expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(response.errors?.[0].message).toMatch(/exceeds maxCost/);
+    expect(await campaignCount(accountId)).toBe(0);
+    const left = await prisma.message.count({ where: { to: { in: recipients.slice(0, 1_000) } } });
+    expect(left).toBe(0);
+  }, 120_000);
 
   it('should return the existing campaign for a repeated idempotency key and send nothing new', async () => {
     const { apiKey, accountId } = await testApp.newAccount();
