@@ -30,9 +30,9 @@ function record(to: string, messageUuid: string): ProviderMessageRecord {
   };
 }
 
-function setup(nowMs = SUBMITTED_AT.getTime() + 120_000) {
+function setup(nowMs = SUBMITTED_AT.getTime() + 120_000, env: Record<string, string> = {}) {
   const config = new AppConfig(
-    loadEnvironment({ DISPATCH_RECONCILE_DELAY_SECONDS: '60', DISPATCH_RECONCILE_ATTEMPTS: '3' }),
+    loadEnvironment({ DISPATCH_RECONCILE_DELAY_SECONDS: '60', DISPATCH_RECONCILE_ATTEMPTS: '3', ...env }),
   );
   const gateway = strictMock<SmsGateway>();
   const dispatch = strictMock<DispatchRepository>();
@@ -172,6 +172,35 @@ describe(AmbiguousBatchReconciler.name, () => {
       inTx.settleAmbiguousBatch.mockResolvedValue(false);
       await sut.reconcile('me', ambiguous);
       expect(inTx.settleAmbiguousBatch).toHaveBeenCalled();
+    });
+
+    it('should ask for a page again after an eighth of the retry base times the attempt when it fails for a passing reason', async () => {
+      jest.useFakeTimers();
+      try {
+        // DISPATCH_RETRY_BASE_SECONDS 8: pauses of 1 s, then 2 s.
+        const { sut, dispatch, gateway, inTx } = setup(undefined, { DISPATCH_RETRY_BASE_SECONDS: '8' });
+        dispatch.hasProviderEvidence.mockResolvedValue(false);
+        dispatch.pendingRecipients.mockResolvedValue([RECIPIENTS[0]]);
+        gateway.listMessages
+          .mockRejectedValueOnce(new SmsGatewayError('transient', 'HTTP 503', { status: 503 }))
+          .mockRejectedValueOnce(new SmsGatewayError('transient', 'HTTP 503', { status: 503 }))
+          .mockResolvedValue([record(RECIPIENTS[0], 'u1')]);
+        settles(inTx);
+        const done = sut.reconcile('me', ambiguous);
+        const callsAfter = async (ms: number) => {
+          await jest.advanceTimersByTimeAsync(ms);
+          return gateway.listMessages.mock.calls.length;
+        };
+        expect(await callsAfter(0)).toBe(1);
+        expect(await callsAfter(999)).toBe(1);
+        expect(await callsAfter(1)).toBe(2);
+        expect(await callsAfter(1_999)).toBe(2);
+        expect(await callsAfter(1)).toBe(3);
+        await done;
+        expect(inTx.settleAmbiguousBatch).toHaveBeenCalledWith('b1', 'ACCEPTED', true);
+      } finally {
+        jest.useRealTimers();
+      }
     });
 
     it('should try again later while the listing fails, and fail the messages unconfirmed after the last check', async () => {

@@ -18,7 +18,10 @@ const MAX_PAGES = 1_000;
 // attempt created is timed between the attempt and its timeout, give or take this.
 const CLOCK_SKEW_MS = 15_000;
 const PAGE_ATTEMPTS = 4;
-const PAGE_RETRY_MS = 250;
+// A failed page is asked again after this share of DISPATCH_RETRY_BASE_SECONDS times the attempt:
+// 250, 500, 750 ms at the default 2 s. Tied to the base so that a deployment (or a drill) that
+// retries submissions faster also retries its listings faster.
+const PAGE_RETRY_SHARE_OF_BASE = 1 / 8;
 // Per-number lookups of one batch in flight at a time.
 const NUMBER_LOOKUPS_IN_FLIGHT = 4;
 
@@ -164,7 +167,8 @@ export class AmbiguousBatchReconciler {
         ) {
           throw error;
         }
-        await new Promise((resolve) => setTimeout(resolve, PAGE_RETRY_MS * attempt));
+        const pauseMs = this.config.dispatch.retryBaseMs * PAGE_RETRY_SHARE_OF_BASE * attempt;
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
       }
     }
   }
