@@ -79,18 +79,20 @@ describe(DispatcherService.name, () => {
     expect(dispatch.releaseLeases).toHaveBeenCalledWith(sut.owner);
   });
 
-  it('should complete, every ten seconds, campaigns left open with every message final, and tell live progress', async () => {
+  it('should complete, a second after start and every ten seconds after, campaigns left open with every message final, and tell live progress', async () => {
     jest.useFakeTimers();
     try {
       const { sut, campaigns, events } = setup([]);
       campaigns.completeAllFinished.mockResolvedValueOnce(['c9']);
       sut.onApplicationBootstrap();
-      await jest.advanceTimersByTimeAsync(9_000);
+      await jest.advanceTimersByTimeAsync(999);
       expect(campaigns.completeAllFinished).not.toHaveBeenCalled();
-      await jest.advanceTimersByTimeAsync(1_000);
+      await jest.advanceTimersByTimeAsync(1);
       expect(campaigns.completeAllFinished).toHaveBeenCalledTimes(1);
       expect(events.campaignsChanged).toHaveBeenCalledWith(['c9']);
-      await jest.advanceTimersByTimeAsync(10_000);
+      await jest.advanceTimersByTimeAsync(9_999);
+      expect(campaigns.completeAllFinished).toHaveBeenCalledTimes(1);
+      await jest.advanceTimersByTimeAsync(1);
       expect(campaigns.completeAllFinished).toHaveBeenCalledTimes(2);
       await sut.onModuleDestroy();
     } finally {

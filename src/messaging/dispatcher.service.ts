@@ -11,7 +11,8 @@ import { BatchSubmitter } from './batch-submitter';
 import { DispatcherWakeup } from './dispatcher-wakeup';
 
 const LIFECYCLE_INTERVAL_MS = 1_000;
-// Every this many lifecycle ticks, campaigns left open with every message final are completed.
+// On the first lifecycle tick (a restarted process at once completes what the stopped one left open)
+// and every this many after it, campaigns left open with every message final are completed.
 const FINISHED_SWEEP_TICKS = 10;
 const ERROR_BACKOFF_MS = 1_000;
 
@@ -165,7 +166,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     } catch (error) {
       this.logger.warn({ err: error }, 'Could not start scheduled campaigns');
     }
-    if (++this.ticks % FINISHED_SWEEP_TICKS === 0) {
+    if (this.ticks++ % FINISHED_SWEEP_TICKS === 0) {
       await this.completeLeftOpen();
     }
   }
