@@ -3,8 +3,10 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { MAX_RECIPIENTS_PER_CAMPAIGN } from './campaigns/dto/send-bulk.input';
 import { ConsoleSessionMiddleware } from './common/auth/console-session.middleware';
 import { graphqlExplorer } from './common/graphql/graphql-explorer';
+import { bulkRecipientsMiddleware } from './common/graphql/bulk-recipients';
 import { GraphqlRequestGate } from './common/graphql/graphql-request-gate';
 import { limitWebSocketMessageSize } from './common/graphql/websocket-message-limit';
 import { BulkRequestSlots } from './common/http/bulk-request-slots';
@@ -66,8 +68,10 @@ export async function createApp(env?: Environment): Promise<NestExpressApplicati
     requestBodyParsers(
       { bodyLimit: config.bodyLimit, bulkBodyLimit: config.bulkBodyLimit },
       new BulkRequestSlots(config.bulkBodyConcurrency, app.get(MetricsService)),
+      { maxRecipients: MAX_RECIPIENTS_PER_CAMPAIGN, metrics: app.get(MetricsService) },
     ),
   );
+  app.use(bulkRecipientsMiddleware(config.graphql.maxTokens, app.get(MetricsService)));
   await app.init();
   limitWebSocketMessageSize(app, parseByteSize(config.bodyLimit));
   return app;

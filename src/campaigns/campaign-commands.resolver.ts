@@ -1,4 +1,5 @@
-import { Args, Float, ID, Mutation, Resolver } from '@nestjs/graphql';
+import { Args, Context, Float, ID, Mutation, Resolver } from '@nestjs/graphql';
+import { BulkRecipientsRequest, withBulkRecipients } from '../common/graphql/bulk-recipients';
 import { AuthenticatedAccount } from '../common/auth/authenticated-account';
 import { CurrentAccount } from '../common/auth/current-account.decorator';
 import { CampaignView, toCampaignView } from './campaign.mapper';
@@ -21,8 +22,9 @@ export class CampaignCommandsResolver {
   async sendBulk(
     @CurrentAccount() account: AuthenticatedAccount,
     @Args('input') input: SendBulkInput,
+    @Context('req') req: BulkRecipientsRequest | undefined,
   ): Promise<CampaignView> {
-    return toCampaignView(await this.sendBulkService.send(account.accountId, input));
+    return toCampaignView(await this.sendBulkService.send(account.accountId, withBulkRecipients(input, req)));
   }
 
   @RequireScope(Scope.CAMPAIGNS_WRITE)

@@ -1,4 +1,5 @@
-import { Args, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, Query, Resolver } from '@nestjs/graphql';
+import { BulkRecipientsRequest, withBulkRecipients } from '../common/graphql/bulk-recipients';
 import { AuthenticatedAccount } from '../common/auth/authenticated-account';
 import { CurrentAccount } from '../common/auth/current-account.decorator';
 import { SuppressedRecipients } from '../consent/suppressed-recipients';
@@ -20,7 +21,12 @@ export class QuoteResolver {
 
   @RequireScope(Scope.CAMPAIGNS_READ)
   @Query(() => Quote, { description: 'What sending the text to the recipients would cost; sends nothing.' })
-  async quote(@CurrentAccount() account: AuthenticatedAccount, @Args('input') input: QuoteInput): Promise<Quote> {
+  async quote(
+    @CurrentAccount() account: AuthenticatedAccount,
+    @Args('input') given: QuoteInput,
+    @Context('req') req: BulkRecipientsRequest | undefined,
+  ): Promise<Quote> {
+    const input = withBulkRecipients(given, req);
     const campaignWindow = toSendWindow(input.sendWindow);
     const defaults = await this.windowDefaults.forAccount(account.accountId);
     return this.pricing.quote(

@@ -1,15 +1,31 @@
 import bodyParser from 'body-parser';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import { BulkJsonWorkerFactory, isSplittableJson, parseBulkJsonBody } from './bulk-json-body';
+import type { MetricsService } from '../metrics/metrics.service';
 import type { AuthRequest } from '../auth/request-of';
 import { parseByteSize } from '../../delivery-reports/webhook-body';
 import { ErrorCode } from '../errors/error-code.enum';
 import { BulkRequestSlots, MAX_WAITING_BULK_REQUESTS } from './bulk-request-slots';
 
-/** What the parsers leave on a request: the body's size, and its bytes when small (webhook signatures). */
+/**
+ * What the parsers leave on a request: the body's size, its bytes when small (webhook signatures), and
+ * a large body's `variables.input.recipients` packed by the worker that parsed it (the body holds `[]`
+ * in their place until BulkRecipientsMiddleware decides where they go).
+ */
 export interface ParsedBodyRequest {
   bodyBytes?: number;
   rawBody?: Buffer;
+  packedRecipients?: { text: string; ends: Uint32Array };
+}
+
+/** How a large JSON body is parsed off the event loop (parseBulkJsonBody). */
+export interface BulkJsonParsing {
+  /** Past this many recipients the list is left to the input's own validation, which refuses it. */
+  maxRecipients: number;
+  metrics: MetricsService;
+  createWorker?: BulkJsonWorkerFactory;
 }
 
 export interface BodyLimits {
@@ -25,8 +41,13 @@ export interface BodyLimits {
  * Content-Length before reading, and against the bytes read for chunked bodies. An authenticated
  * body that may be over the small limit is read only once it has one of the `slots`.
  */
-export function requestBodyParsers(limits: BodyLimits, slots: BulkRequestSlots): RequestHandler {
+export function requestBodyParsers(
+  limits: BodyLimits,
+  slots: BulkRequestSlots,
+  bulkJson: BulkJsonParsing,
+): RequestHandler {
   const smallLimitBytes = parseByteSize(limits.bodyLimit);
+  const bulkLimitBytes = parseByteSize(limits.bulkBodyLimit);
   const keepSize = (req: IncomingMessage, _res: unknown, buffer: Buffer) => {
     (req as IncomingMessage & ParsedBodyRequest).bodyBytes = buffer.length;
   };
@@ -39,6 +60,43 @@ export function requestBodyParsers(limits: BodyLimits, slots: BulkRequestSlots):
     bodyParser.urlencoded({ limit: limits.bodyLimit, extended: false, verify: keepRawBody }),
   ];
   const large = [bodyParser.json({ limit: limits.bulkBodyLimit, verify: keepSize })];
+
+  /** A large JSON body parsed on a worker thread; one that is not a recipient list is parsed here after all. */
+  const parseOffThread = (req: Request, res: Response, next: NextFunction) => () => {
+    parseBulkJsonBody(req, bulkLimitBytes, bulkJson.maxRecipients, bulkJson.createWorker).then(
+      (result) => {
+        if (result.kind === 'split') {
+          req.body = result.body;
+          Object.assign(req as Request & ParsedBodyRequest, {
+            bodyBytes: result.byteLength,
+            packedRecipients: { text: result.text, ends: result.ends },
+          });
+          next();
+          return;
+        }
+        // The same bytes through body-parser, so that a body that is not a recipient list (or not JSON)
+        // gets exactly the answer it always got.
+        bulkJson.metrics.largeJsonBodies.inc({ parsed: 'event_loop' });
+        const { 'transfer-encoding': _chunked, ...headers } = req.headers;
+        const bytes = Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength);
+        const replayed = Object.assign(Readable.from([bytes]), {
+          headers: { ...headers, 'content-length': String(bytes.length) },
+          method: req.method,
+          url: req.url,
+        }) as unknown as Request & ParsedBodyRequest;
+        large[0](replayed, res, (error?: unknown) => {
+          if (error) {
+            answerBodyError(res, error, limits.bulkBodyLimit, next);
+            return;
+          }
+          req.body = replayed.body as unknown;
+          (req as Request & ParsedBodyRequest).bodyBytes = replayed.bodyBytes;
+          next();
+        });
+      },
+      (error: unknown) => answerBodyError(res, error, limits.bulkBodyLimit, next),
+    );
+  };
 
   return (req: Request, res: Response, next: NextFunction) => {
     const authenticated = (req as Request & AuthRequest).account !== undefined && req.method === 'POST';
@@ -57,7 +115,7 @@ export function requestBodyParsers(limits: BodyLimits, slots: BulkRequestSlots):
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (!authenticated || declared <= smallLimitBytes) {
       run(0)();
-    } else if (!slots.enter(res, run(0))) {
+    } else if (!slots.enter(res, isSplittableJson(req) ? parseOffThread(req, res, next) : run(0))) {
       res.setHeader('Retry-After', '5');
       res.status(429).json({
         statusCode: 429,

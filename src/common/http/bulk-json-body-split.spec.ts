@@ -1,0 +1,54 @@
+import { BulkJsonBodyResult, splitBulkJsonBody, unpackRecipients } from './bulk-json-body-split';
+
+const QUERY = 'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id } }';
+
+function split(body: unknown, maxRecipients = 1_000_000): BulkJsonBodyResult {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return splitBulkJsonBody({ bytes: new TextEncoder().encode(text), maxRecipients });
+}
+
+function sendBulk(recipients: unknown[]): unknown {
+  return { query: QUERY, variables: { input: { recipients, text: 'Hello', name: 'n' } } };
+}
+
+describe(splitBulkJsonBody.name, () => {
+  it('should pack the recipients, leave [] in their place and keep the rest of the body as sent', async () => {
+    const recipients = ['+14155550100', ' 020 7946 0958 ', '', 'ünïcödé 📱', 'a\nb', '+4915112345678'];
+    const result = split(sendBulk(recipients));
+    expect(result.kind).toBe('split');
+    if (result.kind !== 'split') {
+      return;
+    }
+    expect(result.body).toEqual({ query: QUERY, variables: { input: { recipients: [], text: 'Hello', name: 'n' } } });
+    expect(result.byteLength).toBe(new TextEncoder().encode(JSON.stringify(sendBulk(recipients))).byteLength);
+    expect(await unpackRecipients(result.text, result.ends)).toEqual(recipients);
+    // Sliced small, the same strings in the same order.
+    expect(await unpackRecipients(result.text, result.ends, 2)).toEqual(recipients);
+  });
+
+  it('should read UTF-8 with a leading byte order mark, as body-parser does', () => {
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(JSON.stringify(sendBulk(['+1'])))]);
+    expect(splitBulkJsonBody({ bytes, maxRecipients: 10 }).kind).toBe('split');
+  });
+
+  it.each([
+    ['not JSON', '{"query": '],
+    ['JSON that is not an object', '["a"]'],
+    ['no variables', { query: QUERY }],
+    ['no input', { query: QUERY, variables: { other: { recipients: ['+1'] } } }],
+    ['recipients that are not a list', sendBulk('+14155550100' as unknown as unknown[])],
+    ['an empty list', sendBulk([])],
+    ['a recipient that is not a string', sendBulk(['+14155550100', 14155550101])],
+    ['a null recipient', sendBulk(['+14155550100', null])],
+    ['a recipient with a NUL character', sendBulk(['+14155550100', '+1415\u00005550101'])],
+    ['a recipient with an unpaired surrogate', sendBulk(['+14155550100', '\ud800'])],
+    ['more recipients than a campaign may have', sendBulk(['+1', '+2', '+3', '+4'])],
+  ])('should give the bytes back, unchanged, for %s', (_case, body) => {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    const result = split(body, 3);
+    expect(result.kind).toBe('fallback');
+    if (result.kind === 'fallback') {
+      expect(new TextDecoder().decode(result.bytes)).toBe(text);
+    }
+  });
+});

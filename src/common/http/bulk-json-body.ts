@@ -1,0 +1,113 @@
+import type { IncomingMessage } from 'node:http';
+import type { Worker } from 'node:worker_threads';
+import { startSourceWorker } from '../async/source-worker';
+import type { BulkJsonBodyRequest, BulkJsonBodyResult } from './bulk-json-body-split';
+
+export type BulkJsonWorkerFactory = () => Worker;
+
+// The parsing worker, compiled, or from TypeScript sources in tests (startSourceWorker).
+export const bulkJsonWorkerFactory: BulkJsonWorkerFactory = () => startSourceWorker(__dirname, 'bulk-json-body.worker');
+
+/** An error as body-parser (raw-body) makes it: `type` is what answerBodyError reads, `status` what Express does. */
+function bodyError(message: string, type: string, status: number): Error {
+  return Object.assign(new Error(message), { type, status, statusCode: status, expose: true });
+}
+
+/**
+ * A JSON request body that may be large (an authenticated sendBulk or quote), parsed on a worker
+ * thread: JSON.parse of a million recipients, GraphQL's coercion of them and the garbage of both
+ * held the event loop for most of a second (docs/sending.md). This is a plain JSON body in
+ * UTF-8 only; anything else goes through body-parser as before (`isSplittableJson`).
+ */
+export async function parseBulkJsonBody(
+  req: IncomingMessage,
+  limitBytes: number,
+  maxRecipients: number,
+  createWorker: BulkJsonWorkerFactory = bulkJsonWorkerFactory,
+): Promise<BulkJsonBodyResult> {
+  const bytes = await readBody(req, limitBytes);
+  const worker = createWorker();
+  try {
+    return await new Promise<BulkJsonBodyResult>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`body parsing worker exited with code ${code}`)));
+      const request: BulkJsonBodyRequest = { bytes, maxRecipients };
+      worker.postMessage(request, [bytes.buffer as ArrayBuffer]);
+    });
+  } finally {
+    void worker.terminate();
+  }
+}
+
+/** A JSON body with no content encoding, in UTF-8 (the only charset JSON has, and body-parser's default). */
+export function isSplittableJson(req: IncomingMessage): boolean {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  const [type, ...parameters] = (req.headers['content-type'] ?? '').toLowerCase().split(';');
+  const charset = parameters.map((p) => p.trim()).find((p) => p.startsWith('charset='));
+  return (
+    encoding === 'identity' &&
+    type.trim() === 'application/json' &&
+    (charset === undefined || charset === 'charset=utf-8' || charset === 'charset="utf-8"')
+  );
+}
+
+/**
+ * The body's bytes, copied into one buffer of its own as they arrive (a buffer of the declared length,
+ * so nothing is copied twice); refused like body-parser refuses it: over the limit (413), shorter or
+ * longer than declared (400), broken off (400).
+ */
+function readBody(req: IncomingMessage, limitBytes: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const declared = req.headers['content-length'] === undefined ? NaN : Number(req.headers['content-length']);
+    const tooLarge = () => bodyError('request entity too large', 'entity.too.large', 413);
+    if (declared > limitBytes) {
+      reject(tooLarge());
+      return;
+    }
+    let buffer = new Uint8Array(Number.isFinite(declared) ? declared : 64 * 1024);
+    let length = 0;
+    const finish = (error: Error | null) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      if (error) {
+        // The rest of the upload is not wanted; drain it so the connection can answer.
+        req.resume();
+        reject(error);
+      } else {
+        resolve(buffer.subarray(0, length));
+      }
+    };
+    const onData = (chunk: Buffer) => {
+      if (length + chunk.length > limitBytes) {
+        finish(tooLarge());
+        return;
+      }
+      if (length + chunk.length > buffer.length) {
+        const grown = new Uint8Array(Math.min(limitBytes, Math.max(buffer.length * 2, length + chunk.length)));
+        grown.set(buffer.subarray(0, length));
+        buffer = grown;
+      }
+      buffer.set(chunk, length);
+      length += chunk.length;
+    };
+    const onEnd = () =>
+      finish(
+        Number.isFinite(declared) && length !== declared
+          ? bodyError('request size did not match content length', 'request.size.invalid', 400)
+          : null,
+      );
+    const onError = (error: Error) => finish(error);
+    const onClose = () => {
+      if (!req.complete) {
+        finish(bodyError('request aborted', 'request.aborted', 400));
+      }
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
