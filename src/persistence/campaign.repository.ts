@@ -370,23 +370,30 @@ async function insertMessages(
   start: number,
   end: number,
 ): Promise<void> {
+  // E.164 numbers, ISO codes and sequences contain no comma: one text parameter per column is
+  // far cheaper to send than an array of 50,000 values. An empty sequence (suppressed) is NULL.
+  // Each column is built in a turn of the event loop of its own (~15-30 ms each for 50,000 rows).
+  const phones = recipients.phones.slice(start, end).join(',');
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const countries = recipients.countries.slice(start, end).join(',');
+  await new Promise<void>((resolve) => setImmediate(resolve));
   const sequences = new Array<string>(end - start);
   for (let i = start; i < end; i++) {
     const sequence = recipients.batchSequences[i];
     sequences[i - start] = sequence < 0 ? '' : String(sequence);
   }
-  // E.164 numbers, ISO codes and sequences contain no comma: one text parameter per column is
-  // far cheaper to send than an array of 50,000 values. An empty sequence (suppressed) is NULL.
+  const sequenceList = sequences.join(',');
+  await new Promise<void>((resolve) => setImmediate(resolve));
   await tx.$executeRaw`
     INSERT INTO "Message" ("campaignId", "batchId", "to", country, status)
     SELECT ${campaignId}::uuid, b.ids[t.sequence + 1], t.phone, t.country,
            (CASE WHEN t.sequence IS NULL THEN 'SUPPRESSED' ELSE 'PENDING' END)::"MessageStatus"
     FROM (SELECT string_to_array(${batchIdList}, ',')::uuid[] AS ids) AS b,
       unnest(
-        string_to_array(${recipients.phones.slice(start, end).join(',')}, ','),
-        string_to_array(${recipients.countries.slice(start, end).join(',')}, ','),
+        string_to_array(${phones}, ','),
+        string_to_array(${countries}, ','),
         -- string_to_array('') is empty, so one suppressed recipient alone arrives as NULL too
-        string_to_array(${sequences.join(',')}, ',', '')::int[]
+        string_to_array(${sequenceList}, ',', '')::int[]
       ) AS t(phone, country, sequence)`;
 }
 
@@ -429,17 +436,26 @@ async function recordMessageIdRange(tx: Db, campaignId: string, firstMessageId: 
     WHERE "campaignId" = ${campaignId}::uuid`;
 }
 
-// Country and send window of each new batch, in one statement.
+/**
+ * Country and send window of each new batch, in one statement. Ids, ISO codes, IANA zone names, numbers
+ * and ISO timestamps contain no comma: each column travels as one joined text ('' is NULL), as the
+ * batch and message inserts do. As JS arrays (seven of them, one item per batch) Prisma's query compiler
+ * took ~130 ms of the event loop for a million recipients' 1,000 batches.
+ */
 async function placeBatches(tx: Db, batchIds: string[], placements: BatchPlacement[]): Promise<void> {
+  const column = (value: (p: BatchPlacement) => string | number | null | undefined) =>
+    placements.map((p) => value(p) ?? '').join(',');
   await tx.$executeRaw`
     UPDATE "Batch" AS b SET country = p.country, "windowZone" = p.zone, "windowStartMinute" = p.start,
       "windowEndMinute" = p.end, "windowDays" = p.days, "windowOpensAt" = p.opens
-    FROM unnest(${batchIds}::uuid[], ${placements.map((p) => p.country)}::text[],
-      ${placements.map((p) => p.window?.zone ?? null)}::text[],
-      ${placements.map((p) => p.window?.rule.startMinute ?? null)}::int[],
-      ${placements.map((p) => p.window?.rule.endMinute ?? null)}::int[],
-      ${placements.map((p) => p.window?.rule.days ?? null)}::int[],
-      ${placements.map((p) => p.window?.opensAt ?? null)}::timestamptz[]) AS p(id, country, zone, start, "end", days, opens)
+    FROM unnest(string_to_array(${batchIds.join(',')}, ',')::uuid[],
+      string_to_array(${column((p) => p.country)}, ','),
+      string_to_array(${column((p) => p.window?.zone)}, ',', ''),
+      string_to_array(${column((p) => p.window?.rule.startMinute)}, ',', '')::int[],
+      string_to_array(${column((p) => p.window?.rule.endMinute)}, ',', '')::int[],
+      string_to_array(${column((p) => p.window?.rule.days)}, ',', '')::int[],
+      string_to_array(${column((p) => p.window?.opensAt?.toISOString())}, ',', '')::timestamptz[])
+      AS p(id, country, zone, start, "end", days, opens)
     WHERE b.id = p.id`;
 }
 
