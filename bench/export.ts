@@ -16,6 +16,7 @@
  * for CSV exports of 1,000 / 10,000 / 100,000 messages and of the main campaign.
  *   SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' ...   (profile the service; NODE_OPTIONS refuses --cpu-prof)
  */
+import { startHealthProbe } from './health-probe';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -111,24 +112,18 @@ async function watched<T>(service: ServiceProcess, base: string, work: () => Pro
   const rssBefore = rssMb(pid);
   const cpuBefore = cpuSeconds(pid);
   let rssPeak = rssBefore;
-  let slowestHealthMs = 0;
-  let probing = true;
-  const probe = (async () => {
-    while (probing) {
-      const sent = performance.now();
-      const health = await fetch(`${base}/health`);
-      await health.arrayBuffer();
-      slowestHealthMs = Math.max(slowestHealthMs, performance.now() - sent);
-      rssPeak = Math.max(rssPeak, rssMb(pid));
-      await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
-    }
-  })();
+  const rssSampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(pid))), PROBE_INTERVAL_MS);
+  const probe = startHealthProbe(base, PROBE_INTERVAL_MS);
   try {
     const result = await work();
-    return [result, { slowestHealthMs, rssGrowthMb: rssPeak - rssBefore, cpuSeconds: cpuSeconds(pid) - cpuBefore }];
+    const { slowestMs } = await probe.stop();
+    return [
+      result,
+      { slowestHealthMs: slowestMs, rssGrowthMb: rssPeak - rssBefore, cpuSeconds: cpuSeconds(pid) - cpuBefore },
+    ];
   } finally {
-    probing = false;
-    await probe;
+    clearInterval(rssSampler);
+    await probe.stop();
   }
 }
 

@@ -1,7 +1,8 @@
 /*
  * Large campaigns through the streamed path: the built service (dist/src/main.js) runs as its own process on
  * a fresh PostgreSQL database; a CSV of N rows (phone + 2 fields, mixed formats) is streamed to
- * POST /api/recipient-lists, then sent with sendBulk(recipientListId), while /health is probed every 50 ms.
+ * POST /api/recipient-lists, then sent with sendBulk(recipientListId), while /health is probed every 50 ms
+ * (from a thread of its own, bench/health-probe.ts).
  * Each round (BENCH_ROUNDS) is followed by two floors measured in the bench process:
  *   - the upload's: the same rows parsed + validated on two cores, then the same multi-row INSERTs
  *     (bench/floors/recipient-list-upload-floor.ts);
@@ -22,6 +23,7 @@ import { applyMigrations } from '../src/persistence/migrator';
 import { START_NODE_OPTIONS, freePort, runService } from '../test/utils/service-process';
 import { BENCH_ROUNDS, BenchResult, withFloor } from './bench-result';
 import { sql } from './bench-sql';
+import { startHealthProbe } from './health-probe';
 import { peakRssMb } from './process-usage';
 import { measureRecipientListUploadFloor } from './floors/recipient-list-upload-floor';
 import { measureSendBulkFloor } from './floors/send-bulk-floor';
@@ -195,32 +197,18 @@ async function whileProbing<T>(
   base: string,
   work: () => Promise<T>,
 ): Promise<{ result: T; seconds: number; worstHealthMs: number; failedProbes: number }> {
-  let worstHealthMs = 0;
-  let failedProbes = 0;
-  let probing = true;
-  const probe = (async () => {
-    while (probing) {
-      const started = performance.now();
-      try {
-        const answer = await fetch(`${base}/health`);
-        await answer.arrayBuffer();
-        worstHealthMs = Math.max(worstHealthMs, performance.now() - started);
-      } catch {
-        // Counted, not fatal: a probe failing is a result to report (and the work's own error says more).
-        failedProbes++;
-      }
-      await new Promise((resolve) => setTimeout(resolve, PROBE_EVERY_MS));
-    }
-  })();
+  const probe = startHealthProbe(base, PROBE_EVERY_MS);
   const started = performance.now();
-  let result: T;
-  try {
-    result = await work();
-  } finally {
-    probing = false;
-    await probe;
+  const outcome = await work().then(
+    (result) => ({ ok: true as const, result }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const { slowestMs, failed } = await probe.stop();
+  if (!outcome.ok) {
+    throw outcome.error;
   }
-  return { result, seconds: (performance.now() - started) / 1000, worstHealthMs, failedProbes };
+  return { result: outcome.result, seconds, worstHealthMs: slowestMs, failedProbes: failed };
 }
 
 /** sendBulk of an uploaded list, scheduled an hour ahead: acceptance alone is measured. */

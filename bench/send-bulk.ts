@@ -3,7 +3,8 @@
  * a fresh PostgreSQL database, or on its embedded PGlite, and a client in this process sends
  * campaigns of 1,000 / 10,000 / 100,000 / 1,000,000 recipients (PGlite: up to 100,000), measuring
  * the time until the mutation answers, the service's RSS (sampled every 50 ms) and the slowest
- * /health answer (probed every 50 ms) meanwhile.
+ * /health answer (probed every 50 ms from a thread of its own, bench/health-probe.ts) meanwhile. The
+ * request body is encoded before the clock starts.
  *
  * Each size alternates with its floor (bench/floors/send-bulk-floor.ts: libphonenumber-js on every
  * core with worker threads, or a multi-row INSERT of the same rows into the same kind of database,
@@ -21,6 +22,7 @@ import { applyMigrations } from '../src/persistence/migrator';
 import { START_NODE_OPTIONS, ServiceProcess, freePort, runService } from '../test/utils/service-process';
 import { BENCH_ROUNDS, BenchResult, alternate, growthLines, roundTo, withFloor } from './bench-result';
 import { sql } from './bench-sql';
+import { startHealthProbe } from './health-probe';
 import { cpuSeconds, cpuSpent, postgresCpuSeconds, rssMb } from './process-usage';
 import type { BenchDatabase } from './delivery-reports';
 import { SendBulkFloor, measureSendBulkFloor } from './floors/send-bulk-floor';
@@ -105,30 +107,19 @@ async function accept(
   count: number,
   database: BenchDatabase,
 ): Promise<Acceptance> {
-  const body = {
+  // Encoded before the clock starts: the client's JSON.stringify is not the service's time.
+  const body = sendBulkBody({
     recipients: recipients(count),
     text: 'Benchmark: your parcel arrives tomorrow between 9 and 12.',
     scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
-  };
-  let worstHealthMs = 0;
+  });
   let peakRssMb = 0;
-  let probing = true;
-  const probe = (async () => {
-    while (probing) {
-      const started = performance.now();
-      try {
-        await fetch(`${base}/health`);
-      } catch {
-        // The service went away (it is reported below with its output); stop probing it.
-        break;
-      }
-      worstHealthMs = Math.max(worstHealthMs, performance.now() - started);
-      if (service.child.exitCode === null) {
-        peakRssMb = Math.max(peakRssMb, rssMb(service.child.pid!));
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+  const rssSampler = setInterval(() => {
+    if (service.child.exitCode === null) {
+      peakRssMb = Math.max(peakRssMb, rssMb(service.child.pid!));
     }
-  })();
+  }, 50);
+  const probe = startHealthProbe(base, 50);
   const started = performance.now();
   const serviceCpuBefore = cpuSeconds(service.child.pid!);
   const databaseCpuBefore = database === 'postgres' ? postgresCpuSeconds() : new Map<number, number>();
@@ -136,8 +127,8 @@ async function accept(
   try {
     result = await post(base, body);
   } catch (error) {
-    probing = false;
-    await probe;
+    clearInterval(rssSampler);
+    await probe.stop();
     throw new Error(
       `sendBulk of ${count} failed (${error instanceof Error ? error.message : String(error)}); service exit code ` +
         `${service.child.exitCode}, last output:\n${service.output().slice(-2_000)}`,
@@ -146,8 +137,8 @@ async function accept(
   const seconds = (performance.now() - started) / 1000;
   const serviceCpu = cpuSeconds(service.child.pid!) - serviceCpuBefore;
   const databaseCpu = database === 'postgres' ? cpuSpent(databaseCpuBefore, postgresCpuSeconds()) : 0;
-  probing = false;
-  await probe;
+  clearInterval(rssSampler);
+  const worstHealthMs = (await probe.stop()).slowestMs;
   peakRssMb = Math.max(peakRssMb, rssMb(service.child.pid!));
   if (result.total !== count) {
     throw new Error(`expected ${count} accepted recipients, got ${JSON.stringify(result)}`);
@@ -155,14 +146,20 @@ async function accept(
   return { seconds, peakRssMb, worstHealthMs, serviceCpu, databaseCpu };
 }
 
-async function post(base: string, input: Record<string, unknown>): Promise<{ total: number }> {
-  const response = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
-    body: JSON.stringify({
+function sendBulkBody(input: Record<string, unknown>): Buffer {
+  return Buffer.from(
+    JSON.stringify({
       query: 'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id progress { total } } }',
       variables: { input },
     }),
+  );
+}
+
+async function post(base: string, body: Buffer): Promise<{ total: number }> {
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+    body,
   });
   const json = (await response.json()) as { data?: { sendBulk: { progress: { total: number } } }; errors?: unknown };
   if (!json.data) {
@@ -201,11 +198,14 @@ export async function runSendBulkBenchmark(database: BenchDatabase = 'postgres')
     await service.waitFor(/Bulk SMS service ready/, 120_000);
     const base = `http://127.0.0.1:${port}`;
     // Warm up: prices for every country and the JIT, on both sides.
-    await post(base, {
-      recipients: recipients(400),
-      text: 'warm-up',
-      scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
-    });
+    await post(
+      base,
+      sendBulkBody({
+        recipients: recipients(400),
+        text: 'warm-up',
+        scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
+      }),
+    );
     await measureSendBulkFloor(floorDb.url, recipients(400));
     for (const size of sizes) {
       const count = size.toLocaleString('en-US');
