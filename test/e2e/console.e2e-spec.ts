@@ -14,8 +14,8 @@ import { scaledTimeout } from '../utils/time-factor';
 import { waitFor } from '../utils/wait-for';
 import { WebhookReceiver } from '../utils/webhook-receiver';
 
-// 100 recipients at 10 MPS (lead 1 s): about ten seconds of sending, long enough to pause in the
-// middle (the pause is confirmed 1-2 s after the send) and to see the bar move; the sandbox's clock runs 20 times faster. The templated text makes
+// 200 recipients at 10 MPS (lead 1 s): about twenty seconds of sending, long enough to pause in the
+// middle and to see the bar move; the sandbox's clock runs 20 times faster. The templated text makes
 // one-number batches, each a claim, a request and its reports: a slow rate keeps that work small, so
 // that on the embedded PGlite under a busy machine the campaign page shows, and the pause lands,
 // while most of the list is still waiting (at 50 MPS the page took 10 s to show, and the pause came
@@ -31,7 +31,7 @@ const ENV = {
   WEBHOOK_DELIVERY_POLL_MS: '50',
 };
 const CAMPAIGN_EVENTS = ['campaign.started', 'campaign.paused', 'campaign.resumed', 'campaign.completed'];
-const RECIPIENTS = 100;
+const RECIPIENTS = 200;
 const CONSOLE_BUILT = path.resolve(__dirname, '..', '..', 'web', 'dist', 'index.html');
 
 /** The campaign page's progress bar: how many messages are done, as the page shows it. */
@@ -109,7 +109,7 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
     await testApp?.close();
   });
 
-  it('signs in, sends 100 recipients from an uploaded CSV, follows them live to COMPLETED through a pause and a resume, exports them, keeps the opt-out list, sees its webhook deliveries and replays one, signs out; the admin creates an account and a read-only key, which cannot manage keys nor send, and revokes it', async () => {
+  it('signs in, sends 200 recipients from an uploaded CSV, follows them live to COMPLETED through a pause and a resume, exports them, keeps the opt-out list, sees its webhook deliveries and replays one, signs out; the admin creates an account and a read-only key, which cannot manage keys nor send, and revokes it', async () => {
     const { page } = browser;
     page.setDefaultTimeout(scaledTimeout(10_000));
 
@@ -154,7 +154,7 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
     await page.locator('[data-secret]').waitFor({ state: 'detached' });
     await page.getByText('No deliveries yet.').waitFor();
 
-    // New campaign: a CSV file with a header, 100 numbers and one bad row, uploaded as a recipient list
+    // New campaign: a CSV file with a header, 200 numbers and one bad row, uploaded as a recipient list
     // (POST /api/recipient-lists) with the phone column chosen in the form.
     await page.getByRole('link', { name: 'New campaign' }).first().click();
     await page.getByRole('heading', { name: 'New campaign' }).waitFor();
@@ -163,9 +163,9 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
     const numbers = gbNumbers(RECIPIENTS, 4242);
     const csv = [
       'name,phone',
-      ...numbers.slice(0, 50).map((n, i) => `Person ${i},${n}`),
+      ...numbers.slice(0, 100).map((n, i) => `Person ${i},${n}`),
       'Broken,12ab',
-      ...numbers.slice(50).map((n, i) => `Person ${i + 50},${n}`),
+      ...numbers.slice(100).map((n, i) => `Person ${i + 100},${n}`),
     ].join('\n');
     await page
       .locator('input[type=file]')
@@ -200,10 +200,10 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
     await page.getByRole('alert').filter({ hasText: 'sendWindow' }).waitFor();
     await page.getByLabel(/^From/).fill('00:00');
     await page.getByLabel(/^Until/).fill('24:00');
-    // The quote per country, and the bad row named by its row number (row 52: header + 50 rows before it).
+    // The quote per country, and the bad row named by its row number (row 102: header + 100 rows before it).
     await page.locator('[data-quote-total]').waitFor();
     await expect(page.locator('tfoot').textContent()).resolves.toContain(String(RECIPIENTS));
-    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Row 52: 12ab/);
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Row 102: 12ab/);
     await expectAccessible(page, 'new campaign');
     await browser.screenshot(`${database}-02-new-campaign`);
 
