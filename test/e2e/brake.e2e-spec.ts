@@ -23,7 +23,8 @@ const ENV = {
   SANDBOX_OUTCOMES: 'delivered:1',
 };
 const INDIA = Array.from({ length: 600 }, (_, i) => `+9198${String(20_000_000 + i * 7919).slice(0, 8)}`);
-const UK = gbNumbers(100, 41_000);
+// Its own range: opt-out.e2e's replies would be attributed to this file's account too (shared database).
+const UK = gbNumbers(100, 46_000);
 const GERMANY = Array.from({ length: 100 }, (_, i) => `+49151${String(20_000_000 + i * 3571).slice(0, 8)}`);
 
 interface Progress {
