@@ -57,7 +57,7 @@ export function isSplittableJson(req: IncomingMessage): boolean {
  * so nothing is copied twice); refused like body-parser refuses it: over the limit (413), shorter or
  * longer than declared (400), broken off (400).
  */
-function readBody(req: IncomingMessage, limitBytes: number): Promise<Uint8Array> {
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const declared = req.headers['content-length'] === undefined ? NaN : Number(req.headers['content-length']);
     const tooLarge = () => bodyError('request entity too large', 'entity.too.large', 413);
@@ -99,7 +99,9 @@ function readBody(req: IncomingMessage, limitBytes: number): Promise<Uint8Array>
           ? bodyError('request size did not match content length', 'request.size.invalid', 400)
           : null,
       );
-    const onError = (error: Error) => finish(error);
+    // A request broken off mid-body emits 'error' (ECONNRESET "aborted") before 'close'.
+    const onError = (error: Error) =>
+      finish(req.complete ? error : bodyError('request aborted', 'request.aborted', 400));
     const onClose = () => {
       if (!req.complete) {
         finish(bodyError('request aborted', 'request.aborted', 400));
