@@ -4,7 +4,12 @@ import type { ParsedBodyRequest } from '../http/request-body-parsers';
 import { ErrorCode } from '../errors/error-code.enum';
 import type { GraphqlContext } from './graphql-context';
 
-/** The operations whose input can be large (a recipient list): the only ones given BULK_BODY_LIMIT. */
+/**
+ * The operations whose input can be large (a recipient list): the only ones given BULK_BODY_LIMIT.
+ * A large body may reach their resolvers with `input.recipients` cut to its first item (the rest kept
+ * out of GraphQL's coercion, see bulk-recipients.ts): a resolver of a field named here must take the
+ * list through `withBulkRecipients(input, req)`.
+ */
 export const BULK_BODY_FIELDS: ReadonlySet<string> = new Set(['sendBulk', 'quote']);
 
 /**
