@@ -1,27 +1,35 @@
 import { PrismaService } from '../../src/persistence/prisma.service';
+import { freshDatabase } from '../utils/fresh-database';
 import { graphql } from '../utils/graphql-client';
 import { usNumbers } from '../utils/phone-numbers';
 import { TEST_DATABASES } from '../utils/test-databases';
 import { startTestApp, TestApp } from '../utils/test-app';
 
-// Over BODY_LIMIT (1mb): 80,000 numbers of 12 characters are ~1.2 MB of JSON, so these requests take
-// the large-body path, parsed on a worker thread with the recipients kept out of GraphQL's coercion
-// where the document allows (docs/sending.md, "A large request body").
-const COUNT = 80_000;
+// Over BODY_LIMIT, set to 64kb here (1mb by default): 8,000 numbers of 12 characters are ~120 KB of
+// JSON, so these requests take the large-body path, parsed on a worker thread with the recipients kept
+// out of GraphQL's coercion where the document allows (docs/sending.md, "A large request body"). The
+// path is the same at any size over the limit; a million-recipient body is the benchmark's.
+const BODY_LIMIT = '64kb';
+const COUNT = 8_000;
 const QUOTE = 'query($input: QuoteInput!) { quote(input: $input) { recipients rejectedRecipients { input reason } } }';
 const SEND = 'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id progress { total } } }';
 
 describe.each(TEST_DATABASES)('a request body over BODY_LIMIT (%s)', (database) => {
   let testApp: TestApp;
   let apiKey: string;
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
 
+  // A database of its own, dropped at the end: the scheduled messages of the sendBulk case
+  // would otherwise stay in the worker's shared database for every later file.
   beforeAll(async () => {
-    testApp = await startTestApp(database);
+    db = await freshDatabase(database);
+    testApp = await startTestApp(database, { DATABASE_URL: db.url, BODY_LIMIT });
     ({ apiKey } = await testApp.newAccount());
   });
 
   afterAll(async () => {
     await testApp?.close();
+    await db?.drop();
   });
 
   /** bulk_sms_large_json_bodies_total by its `parsed` label, as /metrics shows it now. */
@@ -80,13 +88,13 @@ describe.each(TEST_DATABASES)('a request body over BODY_LIMIT (%s)', (database) 
 
   it('should answer a recipient that is not a string exactly as GraphQL does, naming its index', async () => {
     const recipients: unknown[] = usNumbers(COUNT, 1_000);
-    recipients[40_000] = 14155550100;
+    recipients[4_000] = 14155550100;
     const [quoted, added] = await counted(() =>
       graphql(testApp.baseUrl, apiKey, QUOTE, { input: { text: 'large body', recipients } }),
     );
     expect(quoted.status).toBe(400);
     expect(quoted.errors?.[0].message).toMatch(
-      /"input\.recipients\[40000\]".*String cannot represent a non string value/,
+      /"input\.recipients\[4000\]".*String cannot represent a non string value/,
     );
     expect(added).toEqual({ event_loop: 1 });
   });
@@ -114,9 +122,7 @@ describe.each(TEST_DATABASES)('a request body over BODY_LIMIT (%s)', (database) 
 
   it('should send to every recipient in order, and fingerprint the whole list for idempotency', async () => {
     const recipients = usNumbers(COUNT, 200_000);
-    // Scheduled an hour ahead, as the large campaign of send-bulk.e2e-spec.ts: 80,000 messages due now would
-    // be sent by the apps of the files that run after this one on the same database, and slow the whole
-    // suite (cancelling them is a long transaction of its own on PGlite).
+    // Scheduled an hour ahead: this app would otherwise send them all while the case checks them.
     const input = {
       recipients,
       text: 'large body campaign',

@@ -19,6 +19,8 @@ const ENV = {
   DISPATCH_POLL_MS: '20',
   DISPATCH_RECONCILE_DELAY_SECONDS: '0.3',
   DISPATCH_RECONCILE_ATTEMPTS: '30',
+  // A batch found partly at Plivo sends the rest again at once (the default waits 2 s, doubling).
+  DISPATCH_RETRY_BASE_SECONDS: '0.2',
   PLIVO_LIST_REQUESTS_PER_MINUTE: '60000',
   OVERDUE_AFTER_SECONDS: '1',
   OVERDUE_POLL_INTERVAL_SECONDS: '1',
