@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import { replaceStandIn } from './large-parameter-statement';
 
 type PgAdapter = Awaited<ReturnType<PrismaPg['connect']>>;
 type PgTransaction = Awaited<ReturnType<PgAdapter['startTransaction']>>;
@@ -6,7 +7,8 @@ type PgTransaction = Awaited<ReturnType<PgAdapter['startTransaction']>>;
 const ENDINGS = new Set(['COMMIT', 'ROLLBACK']);
 
 /**
- * PrismaPg whose transactions always give their connection back. Prisma 6.19's transaction manager
+ * PrismaPg whose transactions always give their connection back, and which runs the statements that
+ * executeLargeParameterStatement hands over in place of their stand-ins. Prisma 6.19's transaction manager
  * runs `COMMIT` (or `ROLLBACK`) and only then releases the pool client; when that statement fails
  * (the connection was killed: a restart, a failover, an idle reaper) the client is never released,
  * and after DB_POOL_MAX such failures every query waits forever. Here a failed COMMIT or ROLLBACK
@@ -16,6 +18,8 @@ const ENDINGS = new Set(['COMMIT', 'ROLLBACK']);
 export class ReleasingPrismaPg extends PrismaPg {
   override async connect(): Promise<PgAdapter> {
     const adapter = await super.connect();
+    const executeRaw = adapter.executeRaw.bind(adapter);
+    adapter.executeRaw = (query) => executeRaw(replaceStandIn(query));
     const startTransaction = adapter.startTransaction.bind(adapter);
     adapter.startTransaction = async (isolationLevel) => releasingOnFailedEnd(await startTransaction(isolationLevel));
     return adapter;
@@ -26,7 +30,7 @@ function releasingOnFailedEnd(transaction: PgTransaction): PgTransaction {
   const executeRaw = transaction.executeRaw.bind(transaction);
   transaction.executeRaw = async (query) => {
     try {
-      return await executeRaw(query);
+      return await executeRaw(replaceStandIn(query));
     } catch (error) {
       if (ENDINGS.has(query.sql.trim().toUpperCase())) {
         // The adapter's rollback() only releases the client (the statement already ran, and failed).
