@@ -68,8 +68,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** The packed recipients as strings again, a slice at a time, the event loop free between slices. */
-export async function unpackRecipients(text: string, ends: Uint32Array, sliceSize = 20_000): Promise<string[]> {
+/**
+ * The packed recipients as strings again, a slice at a time, the event loop free between slices. Every
+ * string made here lives on (the list is validated next), so each young-generation collection in the
+ * loop copies them: slices of 20,000 held the event loop for up to ~100 ms at 1,000,000, of 5,000 ~30 ms.
+ */
+export async function unpackRecipients(text: string, ends: Uint32Array, sliceSize = 5_000): Promise<string[]> {
   const recipients = new Array<string>(ends.length);
   for (let start = 0; start < ends.length; start += sliceSize) {
     if (start > 0) {
