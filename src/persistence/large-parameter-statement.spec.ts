@@ -1,5 +1,10 @@
 import type { Db } from './db';
-import { AdapterQuery, executeLargeParameterStatement, replaceStandIn } from './large-parameter-statement';
+import {
+  AdapterQuery,
+  executeLargeParameterStatement,
+  queryLargeParameterStatement,
+  replaceStandIn,
+} from './large-parameter-statement';
 
 /** A Db whose $executeRawUnsafe hands its SQL to the adapter hook, as ReleasingPrismaPg does. */
 function adapterLike(): { db: Db; ran: AdapterQuery[] } {
@@ -8,6 +13,10 @@ function adapterLike(): { db: Db; ran: AdapterQuery[] } {
     $executeRawUnsafe: (sql: string) => {
       ran.push(replaceStandIn({ sql, args: [], argTypes: [] }));
       return Promise.resolve(1);
+    },
+    $queryRawUnsafe: (sql: string) => {
+      ran.push(replaceStandIn({ sql, args: [], argTypes: [] }));
+      return Promise.resolve([{ found: true }]);
     },
   } as unknown as Db;
   return { db, ran };
@@ -27,6 +36,13 @@ describe('executeLargeParameterStatement', () => {
         ],
       },
     ]);
+  });
+
+  it('does the same for a query, and gives back its rows', async () => {
+    const { db, ran } = adapterLike();
+    const rows = await queryLargeParameterStatement<{ found: boolean }>(db, { sql: 'SELECT $1', args: ['x'] });
+    expect(rows).toEqual([{ found: true }]);
+    expect(ran.map((query) => [query.sql, query.args])).toEqual([['SELECT $1', ['x']]]);
   });
 
   it('forgets the statement once it has run: a stand-in run again reaches the database as it is (and fails there)', async () => {

@@ -25,13 +25,22 @@ const waiting = new Map<string, LargeParameterStatement>();
  * compiler's WebAssembly memory and decodes the plan it returns: for one 50,000-row INSERT of a campaign's
  * messages (1.1 MB of parameters) that held the event loop for 50-100 ms, garbage collection included, the
  * longest pauses of a 1,000,000-recipient sendBulk. Prisma runs a small stand-in instead, and the driver
- * adapter (ReleasingPrismaPg) swaps in the real statement on the same connection.
+ * adapter (ReleasingPrismaPg) swaps in the real statement on the same connection. Resolves to the row count.
  */
-export async function executeLargeParameterStatement(db: Db, statement: LargeParameterStatement): Promise<number> {
+export function executeLargeParameterStatement(db: Db, statement: LargeParameterStatement): Promise<number> {
+  return withStandIn(statement, (standIn) => db.$executeRawUnsafe(standIn));
+}
+
+/** executeLargeParameterStatement for a query: its rows, as $queryRaw gives them. */
+export function queryLargeParameterStatement<T>(db: Db, statement: LargeParameterStatement): Promise<T[]> {
+  return withStandIn(statement, (standIn) => db.$queryRawUnsafe<T[]>(standIn));
+}
+
+async function withStandIn<T>(statement: LargeParameterStatement, run: (standIn: string) => Promise<T>): Promise<T> {
   const handle = randomUUID();
   waiting.set(handle, statement);
   try {
-    return await db.$executeRawUnsafe(`${STAND_IN} ${MARKER}${handle} */`);
+    return await run(`${STAND_IN} ${MARKER}${handle} */`);
   } finally {
     waiting.delete(handle);
   }

@@ -20,6 +20,8 @@ export class ReleasingPrismaPg extends PrismaPg {
     const adapter = await super.connect();
     const executeRaw = adapter.executeRaw.bind(adapter);
     adapter.executeRaw = (query) => executeRaw(replaceStandIn(query));
+    const queryRaw = adapter.queryRaw.bind(adapter);
+    adapter.queryRaw = (query) => queryRaw(replaceStandIn(query));
     const startTransaction = adapter.startTransaction.bind(adapter);
     adapter.startTransaction = async (isolationLevel) => releasingOnFailedEnd(await startTransaction(isolationLevel));
     return adapter;
@@ -27,6 +29,8 @@ export class ReleasingPrismaPg extends PrismaPg {
 }
 
 function releasingOnFailedEnd(transaction: PgTransaction): PgTransaction {
+  const queryRaw = transaction.queryRaw.bind(transaction);
+  transaction.queryRaw = (query) => queryRaw(replaceStandIn(query));
   const executeRaw = transaction.executeRaw.bind(transaction);
   transaction.executeRaw = async (query) => {
     try {

@@ -1,11 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { Db, InjectDb } from './db';
+import { queryLargeParameterStatement } from './large-parameter-statement';
 
 const LOOKUP_CHUNK = 50_000;
 // A million numbers take ~0.7 s to send and look up 50,000 at a time; an account's list of up to 50,000
 // entries, at most a tenth of the numbers asked about, is cheaper read whole.
 const READ_WHOLE_LIST_UP_TO = 50_000;
 const WHOLE_LIST_FRACTION = 10;
+// Which of $2 (comma-separated numbers or erased hashes, up to LOOKUP_CHUNK of them) account $1 has listed.
+// Its ~700 KB parameter skips Prisma's query compiler (queryLargeParameterStatement).
+const LISTED_AMONG_SQL = `
+  SELECT s.phone FROM "Suppression" s
+  WHERE s."accountId" = $1::uuid AND s.phone = ANY(string_to_array($2::text, ','))`;
 
 /** Where a suppression came from (stored as text; the GraphQL enum mirrors it). */
 export type SuppressionSource = 'INBOUND_KEYWORD' | 'CARRIER_OPT_OUT' | 'API' | 'CSV_IMPORT';
@@ -55,9 +61,10 @@ export class SuppressionRepository {
     for (let start = 0; start < phones.length; start += LOOKUP_CHUNK) {
       // E.164 numbers contain no comma: one text parameter is far cheaper to send than an array.
       const chunk = phones.slice(start, start + LOOKUP_CHUNK).join(',');
-      const rows = await this.db.$queryRaw<Array<{ phone: string }>>`
-        SELECT s.phone FROM "Suppression" s
-        WHERE s."accountId" = ${accountId}::uuid AND s.phone = ANY(string_to_array(${chunk}, ','))`;
+      const rows = await queryLargeParameterStatement<{ phone: string }>(this.db, {
+        sql: LISTED_AMONG_SQL,
+        args: [accountId, chunk],
+      });
       for (const row of rows) {
         suppressed.add(row.phone);
       }
@@ -67,9 +74,10 @@ export class SuppressionRepository {
       const hashes = [...byHash.keys()];
       for (let start = 0; start < hashes.length; start += LOOKUP_CHUNK) {
         const chunk = hashes.slice(start, start + LOOKUP_CHUNK).join(',');
-        const rows = await this.db.$queryRaw<Array<{ phone: string }>>`
-          SELECT s.phone FROM "Suppression" s
-          WHERE s."accountId" = ${accountId}::uuid AND s.phone = ANY(string_to_array(${chunk}, ','))`;
+        const rows = await queryLargeParameterStatement<{ phone: string }>(this.db, {
+          sql: LISTED_AMONG_SQL,
+          args: [accountId, chunk],
+        });
         rows.forEach((row) => suppressed.add(byHash.get(row.phone)!));
       }
     }

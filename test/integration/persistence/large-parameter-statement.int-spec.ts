@@ -1,5 +1,8 @@
 import { Client } from 'pg';
-import { executeLargeParameterStatement } from '../../../src/persistence/large-parameter-statement';
+import {
+  executeLargeParameterStatement,
+  queryLargeParameterStatement,
+} from '../../../src/persistence/large-parameter-statement';
 import { PrismaService } from '../../../src/persistence/prisma.service';
 import { TEST_DATABASES, testDatabaseUrl } from '../../utils/test-databases';
 
@@ -61,6 +64,20 @@ describe.each(TEST_DATABASES)('Statements with large parameters (%s)', (kind) =>
       }),
     ).rejects.toThrow('abandon');
     expect(await valuesOf('rolled back')).toEqual([]);
+  });
+
+  it('returns the rows of a query, on the pool and in a transaction, as $queryRaw does', async () => {
+    await executeLargeParameterStatement(prisma, insert('queried', ['p', 'q', 'r']));
+    const query = {
+      sql: `SELECT value, length(value)::int AS length FROM ${table} WHERE tag = $1 AND value = ANY(string_to_array($2, ',')) ORDER BY value`,
+      args: ['queried', 'p,r,z'],
+    };
+    const expected = [
+      { value: 'p', length: 1 },
+      { value: 'r', length: 1 },
+    ];
+    expect(await queryLargeParameterStatement(prisma, query)).toEqual(expected);
+    expect(await prisma.$transaction((tx) => queryLargeParameterStatement(tx, query))).toEqual(expected);
   });
 
   it('fails, and changes nothing, when the statement is refused', async () => {
