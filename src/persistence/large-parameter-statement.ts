@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './db';
 
-/** A statement and its text parameters ($1, $2, ...), e.g. 50,000 numbers joined by commas. */
+/**
+ * A statement and its parameters ($1, $2, ...): texts (e.g. 50,000 numbers joined by commas), or text arrays
+ * for values that may hold anything (a batch's rendered text). Each is cast in the SQL where it is used.
+ */
 export interface LargeParameterStatement {
   sql: string;
-  args: string[];
+  args: Array<string | string[]>;
 }
 
 /** The query the driver adapter is given (the shape of @prisma/driver-adapter-utils' SqlQuery). */
@@ -60,6 +63,6 @@ export function replaceStandIn<Q extends AdapterQuery>(query: Q): Q {
     ...query,
     sql: statement.sql,
     args: statement.args,
-    argTypes: statement.args.map(() => ({ scalarType: 'string', arity: 'scalar' })),
+    argTypes: statement.args.map((arg) => ({ scalarType: 'string', arity: Array.isArray(arg) ? 'list' : 'scalar' })),
   };
 }
