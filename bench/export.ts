@@ -113,7 +113,7 @@ async function watched<T>(service: ServiceProcess, base: string, work: () => Pro
   const cpuBefore = cpuSeconds(pid);
   let rssPeak = rssBefore;
   const rssSampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(pid))), PROBE_INTERVAL_MS);
-  const probe = startHealthProbe(base, PROBE_INTERVAL_MS);
+  const probe = await startHealthProbe(base, PROBE_INTERVAL_MS);
   try {
     const result = await work();
     const { slowestMs } = await probe.stop();

@@ -197,7 +197,7 @@ async function whileProbing<T>(
   base: string,
   work: () => Promise<T>,
 ): Promise<{ result: T; seconds: number; worstHealthMs: number; failedProbes: number }> {
-  const probe = startHealthProbe(base, PROBE_EVERY_MS);
+  const probe = await startHealthProbe(base, PROBE_EVERY_MS);
   const started = performance.now();
   const outcome = await work().then(
     (result) => ({ ok: true as const, result }),

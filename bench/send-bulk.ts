@@ -119,7 +119,7 @@ async function accept(
       peakRssMb = Math.max(peakRssMb, rssMb(service.child.pid!));
     }
   }, 50);
-  const probe = startHealthProbe(base, 50);
+  const probe = await startHealthProbe(base, 50);
   const started = performance.now();
   const serviceCpuBefore = cpuSeconds(service.child.pid!);
   const databaseCpuBefore = database === 'postgres' ? postgresCpuSeconds() : new Map<number, number>();
