@@ -238,16 +238,10 @@ export class CampaignRepository {
         // Batch ids are made here so that each message row carries its batch id directly: no join
         // and no sort in the insert, which keeps a million rows cheap.
         const batchIds = recipients.batchSizes.map(() => randomUUID());
-        await insertBatches(tx, campaignId, batchIds, recipients, firstAttemptAt);
-        const firstMessageId = batchIds.length > 0 ? await nextMessageId(tx) : null;
-        const batchIdList = batchIds.join(',');
-        for (let start = 0; start < recipients.phones.length; start += messageRowsPerStatement) {
-          const end = Math.min(start + messageRowsPerStatement, recipients.phones.length);
-          await insertMessages(tx, campaignId, batchIdList, recipients, start, end);
-        }
-        if (firstMessageId !== null && recipients.phones.length > 0) {
-          await recordMessageIdRange(tx, campaignId, firstMessageId);
-        }
+        const firstMessageId = batchIds.length > 0 && recipients.phones.length > 0 ? await nextMessageId(tx) : null;
+        await insertMessages(tx, campaignId, batchIds.join(','), recipients, messageRowsPerStatement);
+        // The batches last, when their messages' id range is known: one statement writes each batch whole.
+        await insertBatches(tx, campaignId, batchIds, recipients, firstAttemptAt, firstMessageId);
         // Read inside the transaction: the counters the triggers set, and the status before any
         // dispatcher can claim a batch.
         return tx.campaign.findUniqueOrThrow({ where: { id: campaignId } });
@@ -279,10 +273,7 @@ export class CampaignRepository {
           {
             add: async (slice, batchIds) => {
               firstMessageId ??= await nextMessageId(tx);
-              for (let start = 0; start < slice.phones.length; start += MESSAGE_ROWS_PER_STATEMENT) {
-                const stop = Math.min(start + MESSAGE_ROWS_PER_STATEMENT, slice.phones.length);
-                await insertMessages(tx, campaignId, batchIds.join(','), slice, start, stop);
-              }
+              await insertMessages(tx, campaignId, batchIds.join(','), slice, MESSAGE_ROWS_PER_STATEMENT);
               stored += slice.phones.length;
             },
           },
@@ -291,10 +282,7 @@ export class CampaignRepository {
         const { rejectedRecipients, ...rest } = end.campaign;
         await tx.campaign.update({ where: { id: campaignId }, data: toCampaignUpdate(rest) });
         await insertRejectedRecipients(tx, campaignId, rejectedRecipients ?? []);
-        await insertBatches(tx, campaignId, end.batchIds, end, firstAttemptAt);
-        if (firstMessageId !== null && stored > 0) {
-          await recordMessageIdRange(tx, campaignId, firstMessageId);
-        }
+        await insertBatches(tx, campaignId, end.batchIds, end, firstAttemptAt, stored > 0 ? firstMessageId : null);
         return tx.campaign.findUniqueOrThrow({ where: { id: campaignId } });
       },
       { timeout: 300_000 },
@@ -327,23 +315,34 @@ export interface StreamedCampaignEnd extends Pick<NewCampaignRecipients, 'batchS
   >;
 }
 
-// $1 the campaign, $2 when they are first due, $3 the batch ids and $4 their sizes, comma-separated in
-// sequence order; $5 their texts (personalized campaigns).
+// $1 the campaign, $2 when they are first due, $3 the first message id (NULL: no message), then per batch in
+// sequence order: $4 ids and $5 sizes comma-separated, $6 texts (a text array, empty when the batches send
+// the campaign's text), and the placements: $7 countries, $8 window zones, $9 start minutes, $10 end minutes,
+// $11 days and $12 opening times, each comma-separated ('' is NULL), or NULL when there are none. unnest pads
+// the shorter arrays with NULLs. The last message id is the sequence's value in this session (currval): other
+// campaigns' ids may fall inside the range, which only has to hold all of this campaign's, so that a lookup
+// by batch reaches the one partition (or two) they are in.
 const INSERT_BATCHES_SQL = `
-  INSERT INTO "Batch" (id, "campaignId", sequence, "recipientCount", "nextAttemptAt")
-  SELECT t.id::uuid, $1::uuid, t.ord - 1, t.size, $2::timestamptz
-  FROM unnest(string_to_array($3::text, ','), string_to_array($4::text, ',')::int[])
-    WITH ORDINALITY AS t(id, size, ord)`;
-const INSERT_BATCHES_WITH_TEXTS_SQL = `
-  INSERT INTO "Batch" (id, "campaignId", sequence, "recipientCount", "nextAttemptAt", text)
-  SELECT t.id::uuid, $1::uuid, t.ord - 1, t.size, $2::timestamptz, t.text
-  FROM unnest(string_to_array($3::text, ','), string_to_array($4::text, ',')::int[], $5::text[])
-    WITH ORDINALITY AS t(id, size, text, ord)`;
+  INSERT INTO "Batch" (id, "campaignId", sequence, "recipientCount", "nextAttemptAt", text, country, "windowZone",
+    "windowStartMinute", "windowEndMinute", "windowDays", "windowOpensAt", "messageIdFrom", "messageIdTo")
+  SELECT t.id::uuid, $1::uuid, t.ord - 1, t.size, $2::timestamptz, t.text, t.country, t.zone, t.start, t."end",
+    t.days, t.opens, $3::bigint, CASE WHEN $3::bigint IS NULL THEN NULL ELSE currval('"Message_id_seq"') END
+  FROM unnest(string_to_array($4::text, ','), string_to_array($5::text, ',')::int[], $6::text[],
+    string_to_array($7::text, ','),
+    string_to_array($8::text, ',', ''),
+    string_to_array($9::text, ',', '')::int[],
+    string_to_array($10::text, ',', '')::int[],
+    string_to_array($11::text, ',', '')::int[],
+    string_to_array($12::text, ',', '')::timestamptz[])
+    WITH ORDINALITY AS t(id, size, text, country, zone, start, "end", days, opens, ord)`;
 
 /**
- * The campaign's batches, with their texts (personalized) and placements when given. A million recipients'
- * 1,000 batches and their texts skip Prisma's query compiler (executeLargeParameterStatement): it took
- * ~100 ms of the event loop on the texts.
+ * The campaign's batches, written once and whole: with their texts (personalized), their placements and their
+ * messages' id range. A million recipients' 20,000 batches took ~120 ms to insert and ~250 ms for each of the
+ * two updates that used to place them and record the range. Ids, ISO codes, IANA zone names, numbers and ISO
+ * timestamps contain no comma, so those columns travel as joined text; the statement skips Prisma's query
+ * compiler (executeLargeParameterStatement), which took ~100 ms of the event loop on a million recipients'
+ * batch texts and ~130 ms on the placements as arrays.
  */
 async function insertBatches(
   tx: Db,
@@ -351,23 +350,32 @@ async function insertBatches(
   batchIds: string[],
   batches: Pick<NewCampaignRecipients, 'batchSizes' | 'batchTexts' | 'batchPlacements'>,
   firstAttemptAt: Date,
+  firstMessageId: bigint | null,
 ): Promise<void> {
   if (batchIds.length === 0) {
     return;
   }
-  const ids = batchIds.join(',');
-  const sizes = batches.batchSizes.join(',');
-  const firstAttempt = firstAttemptAt.toISOString();
-  await executeLargeParameterStatement(
-    tx,
-    batches.batchTexts
-      ? // Texts may contain anything: they travel as a text array, not a joined string.
-        { sql: INSERT_BATCHES_WITH_TEXTS_SQL, args: [campaignId, firstAttempt, ids, sizes, batches.batchTexts] }
-      : { sql: INSERT_BATCHES_SQL, args: [campaignId, firstAttempt, ids, sizes] },
-  );
-  if (batches.batchPlacements) {
-    await placeBatches(tx, batchIds, batches.batchPlacements);
-  }
+  const placements = batches.batchPlacements;
+  const column = (value: (p: BatchPlacement) => string | number | null | undefined): string | null =>
+    placements ? placements.map((p) => value(p) ?? '').join(',') : null;
+  await executeLargeParameterStatement(tx, {
+    sql: INSERT_BATCHES_SQL,
+    args: [
+      campaignId,
+      firstAttemptAt.toISOString(),
+      firstMessageId === null ? null : String(firstMessageId),
+      batchIds.join(','),
+      batches.batchSizes.join(','),
+      // Texts may contain anything: they travel as a text array, not a joined string.
+      batches.batchTexts ?? [],
+      column((p) => p.country),
+      column((p) => p.window?.zone),
+      column((p) => p.window?.rule.startMinute),
+      column((p) => p.window?.rule.endMinute),
+      column((p) => p.window?.rule.days),
+      column((p) => p.window?.opensAt?.toISOString()),
+    ],
+  });
 }
 
 // $1 the campaign, $2 its batch ids (comma-separated, indexed by sequence), then one comma-separated
@@ -385,22 +393,43 @@ const INSERT_MESSAGES_SQL = `
     ) AS t(phone, country, sequence)`;
 
 /**
- * Messages `start` to `end` of `recipients` in one statement. Each row carries its batch's sequence, an
+ * The messages of `recipients`, `rowsPerStatement` to a statement. Each row carries its batch's sequence, an
  * index into the batch ids sent once per statement: a UUID per row made the parameters three times larger.
- * The statement skips Prisma's query compiler (executeLargeParameterStatement), which took its parameters
+ * The statements skip Prisma's query compiler (executeLargeParameterStatement), which took their parameters
  * through JSON and WebAssembly on the event loop (~45 ms per 50,000 rows, more with the garbage it left).
+ * Building the next statement's parameters while PostgreSQL runs one took ~2 % off a million recipients'
+ * acceptance and made the event loop's longest turns no shorter (its CPU then competes with the database's
+ * and the validation workers' on two cores): they follow each other.
  */
 async function insertMessages(
   tx: Db,
   campaignId: string,
   batchIdList: string,
   recipients: Pick<NewCampaignRecipients, 'phones' | 'countries' | 'batchSequences'>,
+  rowsPerStatement: number,
+): Promise<void> {
+  for (let start = 0; start < recipients.phones.length; start += rowsPerStatement) {
+    const end = Math.min(start + rowsPerStatement, recipients.phones.length);
+    const [phones, countries, sequences] = await messageColumns(recipients, start, end);
+    await executeLargeParameterStatement(tx, {
+      sql: INSERT_MESSAGES_SQL,
+      args: [campaignId, batchIdList, phones, countries, sequences],
+    });
+  }
+}
+
+/**
+ * Messages `start` to `end` as INSERT_MESSAGES_SQL's columns. E.164 numbers, ISO codes and sequences contain
+ * no comma: one text parameter per column is far cheaper to send than an array of 50,000 values. An empty
+ * sequence (suppressed) is NULL. Each column is built in a turn of the event loop of its own (~15-30 ms each
+ * for 50,000 rows).
+ */
+async function messageColumns(
+  recipients: Pick<NewCampaignRecipients, 'phones' | 'countries' | 'batchSequences'>,
   start: number,
   end: number,
-): Promise<void> {
-  // E.164 numbers, ISO codes and sequences contain no comma: one text parameter per column is
-  // far cheaper to send than an array of 50,000 values. An empty sequence (suppressed) is NULL.
-  // Each column is built in a turn of the event loop of its own (~15-30 ms each for 50,000 rows).
+): Promise<[string, string, string]> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
   const phones = recipients.phones.slice(start, end).join(',');
   await new Promise<void>((resolve) => setImmediate(resolve));
   const countries = recipients.countries.slice(start, end).join(',');
@@ -410,12 +439,7 @@ async function insertMessages(
     const sequence = recipients.batchSequences[i];
     sequences[i - start] = sequence < 0 ? '' : String(sequence);
   }
-  const sequenceList = sequences.join(',');
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  await executeLargeParameterStatement(tx, {
-    sql: INSERT_MESSAGES_SQL,
-    args: [campaignId, batchIdList, phones, countries, sequenceList],
-  });
+  return [phones, countries, sequences.join(',')];
 }
 
 function toCampaignData({ rejectedRecipients, ...campaign }: NewCampaign) {
@@ -445,53 +469,6 @@ async function nextMessageId(tx: Db): Promise<bigint> {
     SELECT (CASE WHEN is_called THEN last_value + 1 ELSE last_value END)::bigint AS next FROM "Message_id_seq"`;
   return row.next;
 }
-
-/**
- * Every batch of the campaign gets the range its messages' ids lie in: from `firstMessageId` to the last
- * id this session took (`currval`). Other campaigns' ids may fall in between; the range only has to hold
- * all of this campaign's, so that a lookup by batch reaches the one partition (or two) they are in.
- */
-async function recordMessageIdRange(tx: Db, campaignId: string, firstMessageId: bigint): Promise<void> {
-  await tx.$executeRaw`
-    UPDATE "Batch" SET "messageIdFrom" = ${firstMessageId}::bigint, "messageIdTo" = currval('"Message_id_seq"')
-    WHERE "campaignId" = ${campaignId}::uuid`;
-}
-
-/**
- * Country and send window of each new batch, in one statement. Ids, ISO codes, IANA zone names, numbers
- * and ISO timestamps contain no comma: each column travels as one joined text ('' is NULL), as the
- * batch and message inserts do. As JS arrays (seven of them, one item per batch) Prisma's query compiler
- * took ~130 ms of the event loop for a million recipients' 1,000 batches; the statement now skips it.
- */
-async function placeBatches(tx: Db, batchIds: string[], placements: BatchPlacement[]): Promise<void> {
-  const column = (value: (p: BatchPlacement) => string | number | null | undefined) =>
-    placements.map((p) => value(p) ?? '').join(',');
-  await executeLargeParameterStatement(tx, {
-    sql: PLACE_BATCHES_SQL,
-    args: [
-      batchIds.join(','),
-      column((p) => p.country),
-      column((p) => p.window?.zone),
-      column((p) => p.window?.rule.startMinute),
-      column((p) => p.window?.rule.endMinute),
-      column((p) => p.window?.rule.days),
-      column((p) => p.window?.opensAt?.toISOString()),
-    ],
-  });
-}
-
-const PLACE_BATCHES_SQL = `
-  UPDATE "Batch" AS b SET country = p.country, "windowZone" = p.zone, "windowStartMinute" = p.start,
-    "windowEndMinute" = p.end, "windowDays" = p.days, "windowOpensAt" = p.opens
-  FROM unnest(string_to_array($1::text, ',')::uuid[],
-    string_to_array($2::text, ','),
-    string_to_array($3::text, ',', ''),
-    string_to_array($4::text, ',', '')::int[],
-    string_to_array($5::text, ',', '')::int[],
-    string_to_array($6::text, ',', '')::int[],
-    string_to_array($7::text, ',', '')::timestamptz[])
-    AS p(id, country, zone, start, "end", days, opens)
-  WHERE b.id = p.id`;
 
 // One statement for all of them: inputs may contain commas, so they travel as text arrays.
 async function insertRejectedRecipients(

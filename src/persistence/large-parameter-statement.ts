@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from './db';
 
 /**
- * A statement and its parameters ($1, $2, ...): texts (e.g. 50,000 numbers joined by commas), or text arrays
- * for values that may hold anything (a batch's rendered text). Each is cast in the SQL where it is used.
+ * A statement and its parameters ($1, $2, ...): texts (e.g. 50,000 numbers joined by commas), text arrays
+ * for values that may hold anything (a batch's rendered text), or NULL. Each is cast in the SQL where it is used.
  */
 export interface LargeParameterStatement {
   sql: string;
-  args: Array<string | string[]>;
+  args: Array<string | string[] | null>;
 }
 
 /** The query the driver adapter is given (the shape of @prisma/driver-adapter-utils' SqlQuery). */

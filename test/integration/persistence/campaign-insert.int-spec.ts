@@ -2,7 +2,7 @@ import Decimal from 'decimal.js';
 import { Client } from 'pg';
 import { CampaignStatus } from '../../../src/domain/campaign-status.enum';
 import { Encoding } from '../../../src/domain/encoding.enum';
-import { CampaignRepository } from '../../../src/persistence/campaign.repository';
+import { CampaignRepository, NewCampaignRecipients } from '../../../src/persistence/campaign.repository';
 import { DispatchRepository } from '../../../src/persistence/dispatch.repository';
 import { PrismaService } from '../../../src/persistence/prisma.service';
 import { TEST_DATABASES, testDatabaseUrl } from '../../utils/test-databases';
@@ -32,7 +32,11 @@ describe.each(TEST_DATABASES)('Campaign insert with recipients (%s)', (kind) => 
     await sql?.end();
   });
 
-  async function insert(sequences: number[], rowsPerStatement: number) {
+  async function insert(
+    sequences: number[],
+    rowsPerStatement: number,
+    batches: Pick<NewCampaignRecipients, 'batchTexts' | 'batchPlacements'> = {},
+  ) {
     const phones = sequences.map((_, i) => `+1415555${String(1000 + i)}`);
     const batchSizes: number[] = [];
     for (const sequence of sequences) {
@@ -50,7 +54,7 @@ describe.each(TEST_DATABASES)('Campaign insert with recipients (%s)', (kind) => 
         segmentsPerMessage: 1,
         estimatedCost: new Decimal(0),
       },
-      { phones, countries: phones.map(() => 'US'), batchSequences: sequences, batchSizes },
+      { phones, countries: phones.map(() => 'US'), batchSequences: sequences, batchSizes, ...batches },
       new Date('2100-01-01T00:00:00Z'),
       rowsPerStatement,
     );
@@ -83,10 +87,7 @@ describe.each(TEST_DATABASES)('Campaign insert with recipients (%s)', (kind) => 
   it('should give every batch the id range its messages lie in, when two campaigns insert side by side', async () => {
     const { rows: before } = await sql.query<{ max: string | null }>(`SELECT max(id)::text AS max FROM "Message"`);
     // Statements of 2 rows, two campaigns at once: on PostgreSQL their ids interleave.
-    const [a, b] = await Promise.all([
-      insert([0, 1, 0, 1, -1, 0, 1, 0], 2),
-      insert([0, 0, 1, 1, 2, 2, -1, 2], 2),
-    ]);
+    const [a, b] = await Promise.all([insert([0, 1, 0, 1, -1, 0, 1, 0], 2), insert([0, 0, 1, 1, 2, 2, -1, 2], 2)]);
     for (const { campaign } of [a, b]) {
       const { rows } = await sql.query<{ sequence: number; from: string; to: string; outside: number }>(
         `SELECT b.sequence, b."messageIdFrom"::text AS from, b."messageIdTo"::text AS to,
@@ -185,6 +186,95 @@ describe.each(TEST_DATABASES)('Campaign insert with recipients (%s)', (kind) => 
     // Evidence: the message moved by the provider counts only within the range.
     expect(await dispatch.hasProviderEvidence(onlyMessage(first, 0))).toBe(false);
     expect(await dispatch.hasProviderEvidence(first)).toBe(true);
+  });
+
+  it("should write each batch whole in one statement: its size, text, placement and its messages' id range", async () => {
+    const opensAt = new Date('2100-01-01T08:00:00.000Z');
+    const { campaign } = await insert([0, 1, 1, -1, 2], 2, {
+      // Texts may hold commas, quotes and braces: they travel as an array.
+      batchTexts: ['Hi, "Ann" {1}', 'Hello\nBob', 'Hey'],
+      batchPlacements: [
+        {
+          country: 'US',
+          window: { zone: 'America/New_York', rule: { startMinute: 540, endMinute: 1200, days: 31 }, opensAt },
+        },
+        { country: 'US', window: null },
+        {
+          country: 'GB',
+          window: { zone: 'Europe/London', rule: { startMinute: 0, endMinute: 1440, days: 127 }, opensAt: null },
+        },
+      ],
+    });
+    const { rows } = await sql.query(
+      `SELECT sequence, "recipientCount" AS size, text, country, "windowZone" AS zone, "windowStartMinute" AS start,
+         "windowEndMinute" AS end, "windowDays" AS days, "windowOpensAt" AS opens,
+         "messageIdFrom" IS NOT NULL AND "messageIdTo" >= "messageIdFrom" AS ranged
+       FROM "Batch" WHERE "campaignId" = $1::uuid ORDER BY sequence`,
+      [campaign.id],
+    );
+    expect(rows).toEqual([
+      {
+        sequence: 0,
+        size: 1,
+        text: 'Hi, "Ann" {1}',
+        country: 'US',
+        zone: 'America/New_York',
+        start: 540,
+        end: 1200,
+        days: 31,
+        opens: opensAt,
+        ranged: true,
+      },
+      {
+        sequence: 1,
+        size: 2,
+        text: 'Hello\nBob',
+        country: 'US',
+        zone: null,
+        start: null,
+        end: null,
+        days: null,
+        opens: null,
+        ranged: true,
+      },
+      {
+        sequence: 2,
+        size: 1,
+        text: 'Hey',
+        country: 'GB',
+        zone: 'Europe/London',
+        start: 0,
+        end: 1440,
+        days: 127,
+        opens: null,
+        ranged: true,
+      },
+    ]);
+  });
+
+  it('should leave text and placement empty when the batches send the campaign text at any time', async () => {
+    const { campaign } = await insert([0, 0, 1], 2);
+    const { rows } = await sql.query(
+      `SELECT sequence, "recipientCount" AS size, text, country, "windowZone" AS zone, "windowOpensAt" AS opens
+       FROM "Batch" WHERE "campaignId" = $1::uuid ORDER BY sequence`,
+      [campaign.id],
+    );
+    expect(rows).toEqual([
+      { sequence: 0, size: 2, text: null, country: null, zone: null, opens: null },
+      { sequence: 1, size: 1, text: null, country: null, zone: null, opens: null },
+    ]);
+  });
+
+  it('should store a campaign whose recipients are all suppressed: no batch, and no id range to record', async () => {
+    const { campaign, rows } = await insert([-1, -1], 2);
+    expect(rows.map((r) => [r.status, r.sequence])).toEqual([
+      ['SUPPRESSED', null],
+      ['SUPPRESSED', null],
+    ]);
+    const { rows: batches } = await sql.query(`SELECT count(*)::int AS n FROM "Batch" WHERE "campaignId" = $1::uuid`, [
+      campaign.id,
+    ]);
+    expect(batches).toEqual([{ n: 0 }]);
   });
 
   it('should store a statement that holds only a suppressed recipient', async () => {
