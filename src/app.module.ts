@@ -7,6 +7,7 @@ import { AccountsModule } from './accounts/accounts.module';
 import { AuditModule } from './audit/audit.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { ConsentModule } from './consent/consent.module';
+import { IdleWorkerPoolsShutdown } from './common/async/idle-worker-pools.shutdown';
 import { AuthModule } from './common/auth/auth.module';
 import { ConsoleModule } from './console/console.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
@@ -90,6 +91,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         // Per account: GraphQL requests are authenticated before any guard runs.
         { provide: APP_GUARD, useClass: GraphqlThrottlerGuard },
+        IdleWorkerPoolsShutdown,
       ],
     };
   }

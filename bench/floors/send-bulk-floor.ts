@@ -41,7 +41,7 @@ export async function measureSendBulkFloor(databaseUrl: string, inputs: readonly
         }
       }
     },
-    { workers: availableParallelism(), chunkSize: CHUNK, createWorker: defaultWorkerFactory },
+    { workers: availableParallelism(), chunkSize: CHUNK, source: defaultWorkerFactory },
   );
   const validationMs = performance.now() - started;
 

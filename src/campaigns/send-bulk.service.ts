@@ -45,8 +45,10 @@ const SCHEDULE_SKEW_MS = 5_000;
 export const REJECTED_RECIPIENTS_KEPT = 10_000;
 const DAY_MS = 86_400_000;
 const PARALLEL_VALIDATION_FROM = 50_000;
-// Validated recipients stored per slice while the rest are validated (one INSERT statement's worth).
-const STORE_SLICE = 50_000;
+// Validated recipients are stored as soon as this many are ready, then as many as are ready each time (up to
+// an INSERT statement's worth per statement): storing is the slower of the two, so the sooner it starts the
+// sooner it ends. With 50,000 a 100,000 list waited ~0.3 s longer for its first statement.
+const STORE_SLICE = 10_000;
 // Recipients placed and batched per turn of the event loop while a slice is stored (~10 ms each).
 const PLACE_BETWEEN_YIELDS = 5_000;
 // What a stored recipient's place in the validation result holds from then on (storeInlineRecipients).

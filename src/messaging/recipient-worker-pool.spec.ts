@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { WorkerSource } from '../common/async/idle-worker-pool';
 import { parseInWorkers } from './recipient-worker-pool';
 
 // A stand-in validation worker that answers its two chunks in reverse order, so both are ready together
@@ -26,7 +27,7 @@ describe('parseInWorkers', () => {
         merged.push({ start, turn, e164: [...e164], tags: [...tags] });
         setImmediate(() => turn++);
       },
-      { workers: 1, chunkSize: 10, createWorker: () => new Worker(REVERSING_WORKER, { eval: true }) },
+      { workers: 1, chunkSize: 10, source: () => new Worker(REVERSING_WORKER, { eval: true }) },
     );
 
     expect(merged.map((m) => m.start)).toEqual([0, 10]);
@@ -35,5 +36,69 @@ describe('parseInWorkers', () => {
     // Unchanged inputs come back as the caller's own strings, the tags by name.
     expect(merged.flatMap((m) => m.e164)).toEqual(inputs);
     expect(new Set(merged.flatMap((m) => m.tags))).toEqual(new Set(['US']));
+  });
+
+  describe('with a worker source', () => {
+    const inputs = Array.from({ length: 40 }, (_, i) => `+1201555${String(1000 + i)}`);
+    let taken: Worker[];
+    let givenBack: Worker[];
+    const recording = (start: () => Worker): WorkerSource => ({
+      take: () => {
+        const worker = start();
+        taken.push(worker);
+        return worker;
+      },
+      giveBack: (worker) => givenBack.push(worker),
+    });
+
+    beforeEach(() => {
+      taken = [];
+      givenBack = [];
+    });
+
+    afterEach(async () => {
+      await Promise.all(taken.map((worker) => worker.terminate()));
+    });
+
+    it('should give every worker back once all chunks are merged, with none of its listeners left', async () => {
+      const merged: number[] = [];
+
+      await parseInWorkers(inputs, undefined, (start) => merged.push(start), {
+        workers: 2,
+        chunkSize: 10,
+        source: recording(() => new Worker(REVERSING_WORKER, { eval: true })),
+      });
+
+      expect(merged).toEqual([0, 10, 20, 30]);
+      expect(givenBack).toEqual(taken);
+      expect(taken).toHaveLength(2);
+      for (const worker of givenBack) {
+        expect(['message', 'error', 'exit'].map((event) => worker.listenerCount(event))).toEqual([0, 0, 0]);
+      }
+      // Still alive and usable by the next caller.
+      const mergedAgain: string[] = [];
+      await parseInWorkers(inputs.slice(0, 20), undefined, (_start, e164) => mergedAgain.push(...e164), {
+        workers: 1,
+        chunkSize: 10,
+        source: { take: () => givenBack[0], giveBack: () => undefined },
+      });
+      expect(mergedAgain).toEqual(inputs.slice(0, 20));
+    });
+
+    it('should terminate the workers, not give them back, when one fails', async () => {
+      const exits: Array<Promise<number>> = [];
+      const source = recording(() => {
+        const worker = new Worker('process.exit(3)', { eval: true });
+        exits.push(new Promise((resolve) => worker.once('exit', resolve)));
+        return worker;
+      });
+
+      await expect(
+        parseInWorkers(inputs, undefined, () => undefined, { workers: 2, chunkSize: 10, source }),
+      ).rejects.toThrow(/exited with code 3/);
+
+      expect(givenBack).toEqual([]);
+      await Promise.all(exits);
+    });
   });
 });

@@ -1,18 +1,33 @@
 import { Worker } from 'node:worker_threads';
 import type { CountryCode } from 'libphonenumber-js/core';
+import { IdleWorkerPool, WorkerSource, singleUseWorkers } from '../common/async/idle-worker-pool';
 import { startSourceWorker } from '../common/async/source-worker';
-import { ParseChunkRequest, ParseChunkResponse, SAME_AS_INPUT } from './recipient-validation-messages';
+import {
+  ParseChunkRequest,
+  ParseChunkResponse,
+  SAME_AS_INPUT,
+  ValidationWorkerData,
+} from './recipient-validation-messages';
 
 export type WorkerFactory = () => Worker;
 
 export interface ParallelParseOptions {
   workers: number;
   chunkSize: number;
-  createWorker: WorkerFactory;
+  /** Where the workers come from and go back to; a factory's workers are terminated after use. */
+  source: WorkerSource | WorkerFactory;
 }
 
-// The validation worker, compiled, or from TypeScript sources in tests (startSourceWorker).
-export const defaultWorkerFactory: WorkerFactory = () => startSourceWorker(__dirname, 'recipient-validation-worker');
+// The validation worker, compiled, or from TypeScript sources in tests (startSourceWorker). One started
+// ahead of a request warms its parser up first (recipient-validation-worker.ts).
+const startValidationWorker = (warmUp: boolean): Worker =>
+  startSourceWorker(__dirname, 'recipient-validation-worker', { warmUp } satisfies ValidationWorkerData);
+
+export const defaultWorkerFactory: WorkerFactory = () => startValidationWorker(false);
+
+// Two: the validator's WORKERS. Kept for 30 s after use, so that a client sending campaigns one after
+// another does not pay for starting and warming the threads each time (~100-300 ms of a 100,000 list).
+export const validationWorkers = new IdleWorkerPool(startValidationWorker, { maxIdle: 2, idleMs: 30_000 });
 
 const IN_FLIGHT_PER_WORKER = 2;
 
@@ -29,7 +44,10 @@ export async function parseInWorkers(
   options: ParallelParseOptions,
 ): Promise<void> {
   const chunks = Math.ceil(inputs.length / options.chunkSize);
-  const workers = Array.from({ length: Math.min(options.workers, chunks) }, () => options.createWorker());
+  const source = typeof options.source === 'function' ? singleUseWorkers(options.source) : options.source;
+  const workers = Array.from({ length: Math.min(options.workers, chunks) }, () => source.take());
+  const listening: Array<() => void> = [];
+  let done = false;
   try {
     await new Promise<void>((resolve, reject) => {
       const pending = new Map<number, { response: ParseChunkResponse; from: Worker }>();
@@ -78,26 +96,37 @@ export async function parseInWorkers(
         setImmediate(deliverNext);
       };
       for (const worker of workers) {
-        worker.on('error', fail);
-        worker.on('exit', (code) => {
+        const onExit = (code: number): void => {
           if (nextToDeliver < chunks) {
             fail(new Error(`recipient validation worker exited with code ${code}`));
           }
-        });
-        worker.on('message', (response: ParseChunkResponse) => {
+        };
+        const onMessage = (response: ParseChunkResponse): void => {
           pending.set(response.chunk, { response, from: worker });
           if (!delivering) {
             delivering = true;
             deliverNext();
           }
-        });
+        };
+        worker.on('error', fail);
+        worker.on('exit', onExit);
+        worker.on('message', onMessage);
+        listening.push(() => worker.off('error', fail).off('exit', onExit).off('message', onMessage));
         for (let i = 0; i < IN_FLIGHT_PER_WORKER; i++) {
           send(worker);
         }
       }
     });
+    done = true;
   } finally {
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    listening.forEach((stopListening) => stopListening());
+    // Every chunk was answered: the workers are idle and may serve the next list. After a failure some
+    // may still be parsing (or be dead): they go.
+    if (done) {
+      workers.forEach((worker) => source.giveBack(worker));
+    } else {
+      await Promise.all(workers.map((worker) => worker.terminate()));
+    }
   }
 }
 

@@ -8,7 +8,11 @@ import {
   type Server,
 } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { isSplittableJson, readBody } from './bulk-json-body';
+import type { Worker } from 'node:worker_threads';
+import { IdleWorkerPool } from '../async/idle-worker-pool';
+import { startSourceWorker } from '../async/source-worker';
+import { isSplittableJson, parseBulkJsonBody, readBody } from './bulk-json-body';
+import type { BulkJsonBodyResult } from './bulk-json-body-split';
 
 const LIMIT = 200_000;
 
@@ -214,5 +218,75 @@ describe('isSplittableJson', () => {
     expect(splittable({ 'content-type': 'application/json', 'content-encoding': 'gzip' })).toBe(false);
     expect(splittable({ 'content-type': 'text/plain' })).toBe(false);
     expect(splittable({})).toBe(false);
+  });
+});
+
+describe('parseBulkJsonBody', () => {
+  let server: Server;
+  let port: number;
+  let started: Worker[];
+  let pool: IdleWorkerPool;
+  const results = new Signals<BulkJsonBodyResult | { error: string }>();
+
+  beforeAll(async () => {
+    started = [];
+    pool = new IdleWorkerPool(
+      () => {
+        const worker = startSourceWorker(__dirname, 'bulk-json-body.worker');
+        started.push(worker);
+        return worker;
+      },
+      { maxIdle: 1, idleMs: 60_000 },
+    );
+    server = createServer((req, res) => {
+      // Answered once the body is parsed or refused, so that no upload is cut short.
+      const settle = (result: BulkJsonBodyResult | { error: string }) => {
+        results.of(req.url!).resolve(result);
+        res.setHeader('Connection', 'close');
+        res.end();
+      };
+      parseBulkJsonBody(req, LIMIT, 100, pool).then(settle, (error: Error & { type?: string }) =>
+        settle({ error: error.type ?? error.message }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await pool.close();
+    await Promise.all(started.map((worker) => worker.terminate()));
+  });
+
+  const send = (path: string, body: string) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent: false });
+    req.on('error', () => undefined);
+    req.end(body);
+    return results.of(path).promise;
+  };
+  const bulkBody = (recipients: string[]) =>
+    JSON.stringify({ query: 'mutation', variables: { input: { recipients, text: 'hi' } } });
+
+  it('should parse body after body on the same worker thread, kept between them', async () => {
+    const first = await send('/first', bulkBody(['+12015550100', '+12015550101']));
+    const second = await send('/second', bulkBody(['+447400123456']));
+    const notAList = await send('/not-a-list', '{"query":"{ campaigns { id } }"}');
+
+    expect(first).toMatchObject({ kind: 'split', text: '+12015550100+12015550101' });
+    expect(second).toMatchObject({ kind: 'split', text: '+447400123456' });
+    expect(notAList).toMatchObject({ kind: 'fallback' });
+    expect(started).toHaveLength(1);
+    expect(pool.idleCount).toBe(1);
+  });
+
+  it('should keep the worker for the next body when this one could not be read', async () => {
+    const tooLarge = await send('/too-large', bulkBody([`+1${'2'.repeat(LIMIT)}`]));
+    const next = await send('/after-too-large', bulkBody(['+12015550102']));
+
+    expect(tooLarge).toEqual({ error: 'entity.too.large' });
+    expect(next).toMatchObject({ kind: 'split', text: '+12015550102' });
+    expect(started).toHaveLength(1);
   });
 });

@@ -1,12 +1,18 @@
 import type { IncomingMessage } from 'node:http';
-import type { Worker } from 'node:worker_threads';
+import { IdleWorkerPool, WorkerSource } from '../async/idle-worker-pool';
 import { startSourceWorker } from '../async/source-worker';
 import type { BulkJsonBodyRequest, BulkJsonBodyResult } from './bulk-json-body-split';
 
-export type BulkJsonWorkerFactory = () => Worker;
+// The parsing worker, compiled, or from TypeScript sources in tests (startSourceWorker), kept for 30 s after
+// use: the next large body is parsed without waiting ~50 ms for a thread to start.
+// A worker that parsed a larger body is terminated instead: its heap would be held through the rest of the
+// request (a 16 MB body leaves tens of MB), for a start that is a few % of such a request's time.
+const KEEP_WORKER_UP_TO_BYTES = 4 * 1024 * 1024;
 
-// The parsing worker, compiled, or from TypeScript sources in tests (startSourceWorker).
-export const bulkJsonWorkerFactory: BulkJsonWorkerFactory = () => startSourceWorker(__dirname, 'bulk-json-body.worker');
+export const bulkJsonWorkers = new IdleWorkerPool(() => startSourceWorker(__dirname, 'bulk-json-body.worker'), {
+  maxIdle: 1,
+  idleMs: 30_000,
+});
 
 /** An error as body-parser (raw-body) makes it: `type` is what answerBodyError reads, `status` what Express does. */
 function bodyError(message: string, type: string, status: number): Error {
@@ -23,20 +29,40 @@ export async function parseBulkJsonBody(
   req: IncomingMessage,
   limitBytes: number,
   maxRecipients: number,
-  createWorker: BulkJsonWorkerFactory = bulkJsonWorkerFactory,
+  workers: WorkerSource = bulkJsonWorkers,
 ): Promise<BulkJsonBodyResult> {
-  const bytes = await readBody(req, limitBytes);
-  const worker = createWorker();
+  // Taken first: a thread that has to start does so while the body arrives.
+  const worker = workers.take();
+  let bytes: Uint8Array;
   try {
-    return await new Promise<BulkJsonBodyResult>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`body parsing worker exited with code ${code}`)));
+    bytes = await readBody(req, limitBytes);
+  } catch (error) {
+    workers.giveBack(worker);
+    throw error;
+  }
+  let onMessage: (result: BulkJsonBodyResult) => void = () => undefined;
+  let onError: (error: Error) => void = () => undefined;
+  let onExit: (code: number) => void = () => undefined;
+  let answered = false;
+  const keep = bytes.byteLength <= KEEP_WORKER_UP_TO_BYTES;
+  try {
+    const result = await new Promise<BulkJsonBodyResult>((resolve, reject) => {
+      onMessage = resolve;
+      onError = reject;
+      onExit = (code) => reject(new Error(`body parsing worker exited with code ${code}`));
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
       const request: BulkJsonBodyRequest = { bytes, maxRecipients };
       worker.postMessage(request, [bytes.buffer as ArrayBuffer]);
     });
+    answered = true;
+    return result;
   } finally {
-    void worker.terminate();
+    worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+    if (answered && keep) {
+      workers.giveBack(worker);
+    } else {
+      void worker.terminate();
+    }
   }
 }
 

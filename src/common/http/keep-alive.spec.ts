@@ -7,7 +7,9 @@ function get(port: number, agent: Agent): Promise<{ body: string; keepAlive: str
     const req = request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => resolve({ body, keepAlive: res.headers['keep-alive'] as string | undefined, socket: req.socket! }));
+      res.on('end', () =>
+        resolve({ body, keepAlive: res.headers['keep-alive'] as string | undefined, socket: req.socket! }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -58,7 +60,10 @@ describe('keepConnectionsLongerThanClients', () => {
     expect(body).toBe('ok');
     // Without the sweep the server would keep this socket for the 65 s keep-alive time: far past
     // Jest's 5 s default timeout, so waiting for both here is the check.
-    await Promise.all([closed, new Promise((resolve) => (socket.destroyed ? resolve(null) : socket.once('close', resolve)))]);
+    await Promise.all([
+      closed,
+      new Promise((resolve) => (socket.destroyed ? resolve(null) : socket.once('close', resolve))),
+    ]);
     expect(socket.destroyed).toBe(true);
   });
 });

@@ -2,7 +2,8 @@ import bodyParser from 'body-parser';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import { BulkJsonWorkerFactory, isSplittableJson, parseBulkJsonBody } from './bulk-json-body';
+import type { WorkerSource } from '../async/idle-worker-pool';
+import { isSplittableJson, parseBulkJsonBody } from './bulk-json-body';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { AuthRequest } from '../auth/request-of';
 import { parseByteSize } from '../../delivery-reports/webhook-body';
@@ -25,7 +26,13 @@ export interface BulkJsonParsing {
   /** Past this many recipients the list is left to the input's own validation, which refuses it. */
   maxRecipients: number;
   metrics: MetricsService;
-  createWorker?: BulkJsonWorkerFactory;
+  /** Default: bulkJsonWorkers, kept warm between bodies. */
+  workers?: WorkerSource;
+  /**
+   * Called when such a body starts to arrive (it will be a large list, most likely): e.g. to start the
+   * threads that will validate it while the body is read and parsed.
+   */
+  onLargeBody?: () => void;
 }
 
 export interface BodyLimits {
@@ -63,7 +70,8 @@ export function requestBodyParsers(
 
   /** A large JSON body parsed on a worker thread; one that is not a recipient list is parsed here after all. */
   const parseOffThread = (req: Request, res: Response, next: NextFunction) => () => {
-    parseBulkJsonBody(req, bulkLimitBytes, bulkJson.maxRecipients, bulkJson.createWorker).then(
+    bulkJson.onLargeBody?.();
+    parseBulkJsonBody(req, bulkLimitBytes, bulkJson.maxRecipients, bulkJson.workers).then(
       (result) => {
         if (result.kind === 'split') {
           req.body = result.body;

@@ -1,0 +1,169 @@
+import { Worker } from 'node:worker_threads';
+import { IdleWorkerPool, closeIdleWorkerPools, singleUseWorkers } from './idle-worker-pool';
+
+// Answers each message with its own thread id and the message, so a test can tell threads apart.
+const ECHO_WORKER = `
+const { parentPort, threadId, workerData } = require('node:worker_threads');
+parentPort.on('message', (message) => {
+  if (message === 'throw') {
+    throw new Error('worker failed');
+  }
+  parentPort.postMessage({ threadId, message, workerData });
+});`;
+
+function echoOf(
+  worker: Worker,
+  message: unknown,
+): Promise<{ threadId: number; message: unknown; workerData: unknown }> {
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.postMessage(message);
+  });
+}
+
+function exitOf(worker: Worker): Promise<number> {
+  return new Promise((resolve) => worker.once('exit', resolve));
+}
+
+describe('IdleWorkerPool', () => {
+  let started: Array<{ worker: Worker; ahead: boolean }>;
+  let pool: IdleWorkerPool;
+  const newPool = (maxIdle: number, idleMs: number): IdleWorkerPool =>
+    new IdleWorkerPool(
+      (ahead) => {
+        const worker = new Worker(ECHO_WORKER, { eval: true, workerData: { ahead } });
+        started.push({ worker, ahead });
+        return worker;
+      },
+      { maxIdle, idleMs },
+    );
+
+  beforeEach(() => {
+    started = [];
+  });
+
+  afterEach(async () => {
+    await pool.close();
+    await Promise.all(started.map(({ worker }) => worker.terminate()));
+  });
+
+  it('should start a worker when none is idle, and give the same one again once it is given back', async () => {
+    pool = newPool(2, 60_000);
+
+    const first = pool.take();
+    const firstAnswer = await echoOf(first, 'one');
+    first.removeAllListeners('message').removeAllListeners('error');
+    pool.giveBack(first);
+    expect(pool.idleCount).toBe(1);
+    const again = pool.take();
+
+    expect(again).toBe(first);
+    expect(pool.idleCount).toBe(0);
+    expect(await echoOf(again, 'two')).toEqual({
+      threadId: firstAnswer.threadId,
+      message: 'two',
+      workerData: { ahead: false },
+    });
+    expect(started).toHaveLength(1);
+  });
+
+  it('should terminate a worker given back past maxIdle', async () => {
+    pool = newPool(1, 60_000);
+    const [a, b] = [pool.take(), pool.take()];
+    await Promise.all([echoOf(a, 1), echoOf(b, 2)]);
+    const bExited = exitOf(b);
+
+    pool.giveBack(a);
+    pool.giveBack(b);
+
+    expect(await bExited).toBe(1);
+    expect(pool.idleCount).toBe(1);
+    expect(pool.take()).toBe(a);
+  });
+
+  it('should terminate an idle worker that is not taken within idleMs', async () => {
+    pool = newPool(2, 50);
+    const worker = pool.take();
+    await echoOf(worker, 'ready');
+    const exited = exitOf(worker);
+
+    pool.giveBack(worker);
+
+    expect(await exited).toBe(1);
+    expect(pool.idleCount).toBe(0);
+    expect(pool.take()).not.toBe(worker);
+  });
+
+  it('should drop an idle worker that dies, without an uncaught error', async () => {
+    pool = newPool(2, 60_000);
+    const worker = pool.take();
+    await echoOf(worker, 'ready');
+    pool.giveBack(worker);
+    const exited = exitOf(worker);
+
+    // Its error is emitted on the Worker while only the pool listens: it must not become uncaught.
+    worker.postMessage('throw');
+    await exited;
+
+    expect(pool.idleCount).toBe(0);
+    expect(pool.take()).not.toBe(worker);
+  });
+
+  it('should start workers ahead, up to maxIdle, marked as such', async () => {
+    pool = newPool(2, 60_000);
+
+    pool.prestart(3);
+    pool.prestart(2);
+
+    expect(pool.idleCount).toBe(2);
+    expect(started.map((s) => s.ahead)).toEqual([true, true]);
+    const taken = pool.take();
+    expect((await echoOf(taken, 'x')).workerData).toEqual({ ahead: true });
+  });
+
+  it('should hand out idle workers through takingOnly, and terminate them after use', async () => {
+    pool = newPool(2, 60_000);
+    pool.prestart(1);
+    const source = pool.takingOnly();
+
+    const worker = source.take();
+    const exited = exitOf(worker);
+    await echoOf(worker, 'once');
+    source.giveBack(worker);
+
+    expect(worker).toBe(started[0].worker);
+    expect(await exited).toBe(1);
+    expect(pool.idleCount).toBe(0);
+  });
+
+  it('should terminate every idle worker on close, and only those', async () => {
+    pool = newPool(2, 60_000);
+    pool.prestart(2);
+    const busy = pool.take();
+    const idle = started.find(({ worker }) => worker !== busy)!.worker;
+    const idleExited = exitOf(idle);
+
+    await closeIdleWorkerPools();
+
+    await idleExited;
+    expect(pool.idleCount).toBe(0);
+    expect((await echoOf(busy, 'still here')).message).toBe('still here');
+  });
+});
+
+describe('singleUseWorkers', () => {
+  it('should start a new worker each time and terminate the one given back', async () => {
+    const source = singleUseWorkers(() => new Worker(ECHO_WORKER, { eval: true }));
+    const worker = source.take();
+    await echoOf(worker, 'once');
+    const exited = exitOf(worker);
+
+    source.giveBack(worker);
+
+    expect(await exited).toBe(1);
+    const next = source.take();
+    expect(next).not.toBe(worker);
+    await next.terminate();
+  });
+});
