@@ -108,26 +108,29 @@ async function storeList(
     expiresAt,
   });
   const countries: Record<string, number> = {};
-  for (let start = 0; start < valid.length; start += ENTRY_BATCH) {
-    const slice = valid.slice(start, start + ENTRY_BATCH);
-    slice.forEach((r) => (countries[r.country] = (countries[r.country] ?? 0) + 1));
+  for (let start = 0; start < valid.phones.length; start += ENTRY_BATCH) {
+    const slicePhones = valid.phones.slice(start, start + ENTRY_BATCH);
+    const sliceCountries = valid.countries.slice(start, start + ENTRY_BATCH);
+    sliceCountries.forEach((country) => (countries[country] = (countries[country] ?? 0) + 1));
     await entries.insert(listId, {
       firstPosition: start,
       rowBase: 0,
-      rows: slice.map((_, i) => start + i + 2).join(','),
-      phones: slice.map((r) => r.e164).join(','),
-      countries: slice.map((r) => r.country).join(','),
-      values: JSON.stringify(slice.map((_, i) => [`Name ${(start + i) % DISTINCT_NAMES}`, String((start + i) % 97)])),
+      rows: slicePhones.map((_, i) => start + i + 2).join(','),
+      phones: slicePhones.join(','),
+      countries: sliceCountries.join(','),
+      values: JSON.stringify(
+        slicePhones.map((_, i) => [`Name ${(start + i) % DISTINCT_NAMES}`, String((start + i) % 97)]),
+      ),
     });
   }
   await entries.onApplicationShutdown();
   await lists.markReady(listId, {
-    rowCount: valid.length,
-    validCount: valid.length,
+    rowCount: valid.phones.length,
+    validCount: valid.phones.length,
     duplicateCount: 0,
     rejectedCount: 0,
     rejectedRows: [],
     countries,
   });
-  return { accountId, listId, recipients: valid.length };
+  return { accountId, listId, recipients: valid.phones.length };
 }

@@ -110,7 +110,7 @@ async function measure(size: number, mode: Mode): Promise<void> {
       wallMs: Math.round(wallMs),
       perSecond: Math.round((size / wallMs) * 1000),
       usPerNumber: +((wallMs * 1000) / size).toFixed(2),
-      valid: result.valid.length,
+      valid: result.valid.phones.length,
       rejected: Object.fromEntries(reasons),
       countries: result.perCountry.size,
       eventLoopDelayMaxMs: +(histogram.max / 1e6).toFixed(1),

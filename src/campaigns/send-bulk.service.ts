@@ -12,7 +12,7 @@ import { Encoding } from '../domain/encoding.enum';
 import { BatchFiller, PlannedRecipients, planBatches, planPersonalizedBatches } from '../messaging/batch-planner';
 import { DispatcherWakeup } from '../messaging/dispatcher-wakeup';
 import { PacingPlan } from '../messaging/pacing-plan';
-import { isSupportedCountry, validateRecipients, ValidRecipient } from '../messaging/recipient-validator';
+import { isSupportedCountry, validateRecipients, ValidRecipients } from '../messaging/recipient-validator';
 import { AccountSettingsRepository } from '../persistence/account-settings.repository';
 import { Db } from '../persistence/db';
 import {
@@ -51,8 +51,6 @@ const PARALLEL_VALIDATION_FROM = 50_000;
 const STORE_SLICE = 10_000;
 // Recipients placed and batched per turn of the event loop while a slice is stored (~10 ms each).
 const PLACE_BETWEEN_YIELDS = 5_000;
-// What a stored recipient's place in the validation result holds from then on (storeInlineRecipients).
-const STORED_RECIPIENT: ValidRecipient = Object.freeze({ e164: '', country: '' });
 
 /** What a campaign is sent with, settled before its recipients are read. */
 interface Sending {
@@ -133,18 +131,14 @@ export class SendBulkService {
       defaultCountry,
       parallelFrom: PARALLEL_VALIDATION_FROM,
     });
-    if (valid.length === 0) {
+    if (valid.phones.length === 0) {
       throw noValidRecipient(input.recipients.length, rejected);
     }
-    const suppressed = await this.suppressedAmong(
-      accountId,
-      valid.map((r) => r.e164),
-      rejected,
-    );
+    const suppressed = await this.suppressedAmong(accountId, valid.phones, rejected);
     if (suppressed.size > 0) {
-      for (const recipient of valid) {
-        if (suppressed.has(recipient.e164)) {
-          perCountry.set(recipient.country, (perCountry.get(recipient.country) ?? 1) - 1);
+      for (let i = 0; i < valid.phones.length; i++) {
+        if (suppressed.has(valid.phones[i])) {
+          perCountry.set(valid.countries[i], (perCountry.get(valid.countries[i]) ?? 1) - 1);
         }
       }
     }
@@ -156,7 +150,7 @@ export class SendBulkService {
       accountId,
       input,
       sending,
-      { phones: valid.map((r) => r.e164), countries: valid.map((r) => r.country) },
+      valid,
       (batchSize, groupOf) => planBatches(valid, suppressed, batchSize, groupOf),
       {
         text: text.text,
@@ -223,16 +217,9 @@ export class SendBulkService {
     const suppressedRejections: RejectedRecipient[] = [];
     const suppressedPerCountry = new Map<string, number>();
     let stored = 0;
-    const storeUpTo = async (valid: ValidRecipient[], end: number): Promise<void> => {
-      const phones = new Array<string>(end - stored);
-      const countries = new Array<string>(end - stored);
-      for (let i = stored; i < end; i++) {
-        phones[i - stored] = valid[i].e164;
-        countries[i - stored] = valid[i].country;
-        // Only the count is read from here on: a million of these objects are ~40 MB of heap that the
-        // garbage collector would otherwise mark again and again until the campaign is stored.
-        valid[i] = STORED_RECIPIENT;
-      }
+    const storeUpTo = async (valid: ValidRecipients, end: number): Promise<void> => {
+      const phones = valid.phones.slice(stored, end);
+      const countries = valid.countries.slice(stored, end);
       const suppressed = await this.suppressions.find(accountId, phones, to.tx);
       const batchSequences = new Array<number>(phones.length);
       for (let i = 0; i < phones.length; i++) {
@@ -258,7 +245,7 @@ export class SendBulkService {
 
     // Large lists are parsed on two worker threads (libphonenumber dominates); the event loop merges each
     // chunk, and stores what is validated whenever a slice is ready.
-    let progress: { valid: ValidRecipient[]; count: number } = { valid: [], count: 0 };
+    let progress: { valid: ValidRecipients; count: number } = { valid: { phones: [], countries: [] }, count: 0 };
     let finished = false;
     let wake: (() => void) | undefined;
     const validation = validateRecipients(input.recipients, {
@@ -282,11 +269,11 @@ export class SendBulkService {
       }
     }
     const { valid, rejected, perCountry } = await validation;
-    if (valid.length === 0) {
+    if (valid.phones.length === 0) {
       throw noValidRecipient(input.recipients.length, rejected);
     }
-    if (stored < valid.length) {
-      await storeUpTo(valid, valid.length);
+    if (stored < valid.phones.length) {
+      await storeUpTo(valid, valid.phones.length);
     }
     // One by one: spreading hundreds of thousands of arguments would overflow the stack.
     for (const rejection of suppressedRejections) {
@@ -311,7 +298,7 @@ export class SendBulkService {
         },
       },
       counts: {
-        recipients: valid.length,
+        recipients: valid.phones.length,
         rejected: rejected.length,
         suppressed: suppressedRejections.length,
         batches: batchIds.length,

@@ -85,7 +85,7 @@ export class SuppressionsService {
     }
     const source = input.source ?? 'API';
     const reason = input.reason?.trim() || (source === 'CSV_IMPORT' ? 'imported from CSV' : 'added through the API');
-    const phones = valid.map((v) => v.e164);
+    const phones = valid.phones;
     const result = await this.transactor.run(async (tx) => {
       const added = await tx.suppressions.addMany(phones.map((phone) => ({ accountId, phone, reason, source })));
       const entries = phones.map((phone) => ({ accountId, phone }));
@@ -207,12 +207,12 @@ export class SuppressionsService {
 
   private async normalize(phone: string): Promise<string> {
     const { valid, rejected } = await validateRecipients([phone], {});
-    if (valid.length === 0) {
+    if (valid.phones.length === 0) {
       throw new UserInputError(
         'phone',
         `"${phone.slice(0, 64)}" is not a valid phone number (${rejected[0]?.reason ?? 'invalid'})`,
       );
     }
-    return valid[0].e164;
+    return valid.phones[0];
   }
 }

@@ -1,7 +1,9 @@
 import { planBatches } from './batch-planner';
 
-const recipients = (n: number) =>
-  Array.from({ length: n }, (_, i) => ({ e164: `+1415555${String(i).padStart(4, '0')}`, country: 'US' }));
+const recipients = (n: number) => ({
+  phones: Array.from({ length: n }, (_, i) => `+1415555${String(i).padStart(4, '0')}`),
+  countries: Array.from({ length: n }, () => 'US'),
+});
 
 describe('planBatches', () => {
   it('should cut batches of at most batchSize in input order', () => {
@@ -16,7 +18,7 @@ describe('planBatches', () => {
 
   it('should keep suppressed numbers out of every batch, without leaving holes', () => {
     const all = recipients(5);
-    const plan = planBatches(all, new Set([all[1].e164, all[3].e164]), 2);
+    const plan = planBatches(all, new Set([all.phones[1], all.phones[3]]), 2);
     expect(plan.batchSequences).toEqual([0, -1, 0, -1, 1]);
     expect(plan.batchSizes).toEqual([2, 1]);
     expect(plan.suppressedCount).toBe(2);
@@ -24,7 +26,7 @@ describe('planBatches', () => {
 
   it('should plan no batch when every number is suppressed', () => {
     const all = recipients(3);
-    const plan = planBatches(all, new Set(all.map((r) => r.e164)), 1000);
+    const plan = planBatches(all, new Set(all.phones), 1000);
     expect(plan.batchSizes).toEqual([]);
     expect(plan.suppressedCount).toBe(3);
   });

@@ -18,23 +18,19 @@ export interface PlannedRecipients {
  * recipient), no batch mixes groups: each group fills its own batches, still in input order.
  */
 export function planBatches(
-  recipients: ReadonlyArray<{ e164: string; country: string }>,
+  recipients: { phones: string[]; countries: string[] },
   suppressed: ReadonlySet<string>,
   batchSize: number,
   groupOf?: ArrayLike<number>,
 ): PlannedRecipients {
-  const phones = new Array<string>(recipients.length);
-  const countries = new Array<string>(recipients.length);
-  const batchSequences = new Array<number>(recipients.length);
+  const { phones, countries } = recipients;
+  const batchSequences = new Array<number>(phones.length);
   const batches = new BatchFiller(batchSize);
   const anySuppressed = suppressed.size > 0;
   let sendable = 0;
-  for (let i = 0; i < recipients.length; i++) {
-    const { e164, country } = recipients[i];
-    phones[i] = e164;
-    countries[i] = country;
+  for (let i = 0; i < phones.length; i++) {
     // Skipped when none is suppressed: hashing a million numbers costs the event loop ~40 ms.
-    if (anySuppressed && suppressed.has(e164)) {
+    if (anySuppressed && suppressed.has(phones[i])) {
       batchSequences[i] = -1;
       continue;
     }
@@ -48,7 +44,7 @@ export function planBatches(
     batchSequences,
     batchSizes: batches.batchSizes,
     ...(groupOf ? { batchGroups: batches.batchGroups } : {}),
-    suppressedCount: recipients.length - sendable,
+    suppressedCount: phones.length - sendable,
   };
 }
 

@@ -24,10 +24,7 @@ describe('validateRecipients', () => {
   it('should accept E.164 numbers and report their country', async () => {
     const result = await validateRecipients(['+14155550101', '+447400123456']);
 
-    expect(result.valid).toEqual([
-      { e164: '+14155550101', country: 'US' },
-      { e164: '+447400123456', country: 'GB' },
-    ]);
+    expect(result.valid).toEqual({ phones: ['+14155550101', '+447400123456'], countries: ['US', 'GB'] });
     expect(result.rejected).toEqual([]);
   });
 
@@ -36,13 +33,13 @@ describe('validateRecipients', () => {
       defaultCountry: 'US',
     });
 
-    expect(result.valid.map((r) => r.e164)).toEqual(['+14155550101', '+447400123456']);
+    expect(result.valid.phones).toEqual(['+14155550101', '+447400123456']);
     expect(result.rejected).toEqual([{ input: '06 12 34 56 78', reason: RecipientRejection.INVALID }]);
   });
 
   it('should use a lower-case defaultCountry', async () => {
     const result = await validateRecipients(['06 12 34 56 78'], { defaultCountry: 'fr' });
-    expect(result.valid).toEqual([{ e164: '+33612345678', country: 'FR' }]);
+    expect(result.valid).toEqual({ phones: ['+33612345678'], countries: ['FR'] });
   });
 
   it('should reject a national number without defaultCountry', async () => {
@@ -67,7 +64,7 @@ describe('validateRecipients', () => {
   ])('should reject %p: %s', async (input, reason) => {
     const result = await validateRecipients([input], { defaultCountry: 'US' });
     expect(result).toEqual({
-      valid: [],
+      valid: { phones: [], countries: [] },
       rejected: [{ input: shortenRejectedInput(input), reason }],
       perCountry: new Map(),
     });
@@ -86,7 +83,7 @@ describe('validateRecipients', () => {
 
   it('should trim surrounding whitespace', async () => {
     const result = await validateRecipients(['  +14155550101\n'], {});
-    expect(result.valid).toEqual([{ e164: '+14155550101', country: 'US' }]);
+    expect(result.valid).toEqual({ phones: ['+14155550101'], countries: ['US'] });
   });
 
   it('should reject the second and later occurrences of a number, whatever its format', async () => {
@@ -94,7 +91,7 @@ describe('validateRecipients', () => {
       defaultCountry: 'US',
     });
 
-    expect(result.valid.map((r) => r.e164)).toEqual(['+14155550101', '+14155550102']);
+    expect(result.valid.phones).toEqual(['+14155550101', '+14155550102']);
     expect(result.rejected).toEqual([
       { input: '(415) 555-0101', reason: 'duplicate' },
       { input: '+1 415-555-0101', reason: 'duplicate' },
@@ -105,7 +102,7 @@ describe('validateRecipients', () => {
     const inputs = ['+447400123456', '+14155550101', 'junk', '+447400123457', '+33612345678', '+447400123456'];
     const result = await validateRecipients(inputs);
 
-    expect(result.valid.map((r) => r.e164)).toEqual(['+447400123456', '+14155550101', '+447400123457', '+33612345678']);
+    expect(result.valid.phones).toEqual(['+447400123456', '+14155550101', '+447400123457', '+33612345678']);
     expect([...result.perCountry]).toEqual([
       ['GB', 2],
       ['US', 1],
@@ -116,7 +113,7 @@ describe('validateRecipients', () => {
 
   it('should tell Canadian from US numbers sharing +1', async () => {
     const result = await validateRecipients(['+16135550123', '+12015550123']);
-    expect(result.valid.map((r) => r.country)).toEqual(['CA', 'US']);
+    expect(result.valid.countries).toEqual(['CA', 'US']);
   });
 
   it('should refuse an unsupported defaultCountry', async () => {
@@ -141,7 +138,8 @@ describe('validateRecipients', () => {
     done = true;
     clearInterval(timer);
 
-    expect(result.valid).toHaveLength(50_000);
+    expect(result.valid.phones).toHaveLength(50_000);
+    expect(result.valid.countries).toHaveLength(50_000);
     // Roughly one yield per 5 ms slice: at a few hundred ms of work, dozens of timer and immediate callbacks ran.
     expect(ticks).toBeGreaterThan(20);
     expect(immediates).toBeGreaterThan(20);
@@ -165,7 +163,7 @@ describe('validateRecipients', () => {
         'duplicate',
         'duplicate',
       ]);
-      expect(inThread.valid).toHaveLength(20_001);
+      expect(inThread.valid.phones).toHaveLength(20_001);
     }, 30_000);
 
     it('should fail when a worker dies', async () => {

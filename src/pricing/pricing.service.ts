@@ -3,7 +3,12 @@ import { UserInputError } from '../common/errors/domain-error';
 import { Decimal } from '../common/money/money';
 import { Encoding } from '../domain/encoding.enum';
 import { SUPPRESSED_REASON } from '../consent/suppressed-recipients';
-import { isSupportedCountry, RecipientValidationResult, validateRecipients } from '../messaging/recipient-validator';
+import {
+  isSupportedCountry,
+  RecipientValidationResult,
+  validateRecipients,
+  ValidRecipients,
+} from '../messaging/recipient-validator';
 import { placeRecipients } from '../quiet-hours/recipient-placement';
 import { calculateCost, UnknownCountryPriceError } from './cost-calculator';
 import { checkMessageLength } from './message-length';
@@ -141,17 +146,12 @@ export class PricingService {
     const analysis = this.analyzeText(input.text, input.smartEncoding);
     const recipients = await validateRecipients(input.recipients, { defaultCountry });
     if (suppressedOf) {
-      excludeSuppressed(recipients, await suppressedOf(recipients.valid.map((r) => r.e164)));
+      excludeSuppressed(recipients, await suppressedOf(recipients.valid.phones));
     }
     const estimate = await this.estimate(recipients.perCountry, analysis.segments);
     const windows = input.sendWindows;
     const assumed = windows
-      ? placeRecipients(
-          { phones: recipients.valid.map((r) => r.e164), countries: recipients.valid.map((r) => r.country) },
-          windows.campaignWindow,
-          windows.defaults,
-          Date.now(),
-        ).assumedZoneRecipients
+      ? placeRecipients(recipients.valid, windows.campaignWindow, windows.defaults, Date.now()).assumedZoneRecipients
       : 0;
     return toQuote(analysis, recipients, estimate, assumed);
   }
@@ -188,13 +188,15 @@ export function excludeSuppressed(recipients: RecipientValidationResult, suppres
   if (suppressed.size === 0) {
     return;
   }
-  const kept = [];
-  for (const recipient of recipients.valid) {
-    if (suppressed.has(recipient.e164)) {
-      recipients.rejected.push({ input: recipient.e164, reason: SUPPRESSED_REASON });
-      recipients.perCountry.set(recipient.country, (recipients.perCountry.get(recipient.country) ?? 1) - 1);
+  const { phones, countries } = recipients.valid;
+  const kept: ValidRecipients = { phones: [], countries: [] };
+  for (let i = 0; i < phones.length; i++) {
+    if (suppressed.has(phones[i])) {
+      recipients.rejected.push({ input: phones[i], reason: SUPPRESSED_REASON });
+      recipients.perCountry.set(countries[i], (recipients.perCountry.get(countries[i]) ?? 1) - 1);
     } else {
-      kept.push(recipient);
+      kept.phones.push(phones[i]);
+      kept.countries.push(countries[i]);
     }
   }
   recipients.valid = kept;

@@ -15,7 +15,7 @@ export function toQuote(
   const { currency } = estimate;
   return {
     ...analysis,
-    recipients: recipients.valid.length,
+    recipients: recipients.valid.phones.length,
     rejectedRecipients: recipients.rejected,
     perCountry: estimate.perCountry.map((entry) => ({
       country: entry.country,
@@ -26,9 +26,9 @@ export function toQuote(
     totalCost: toMoney(estimate.totalCost, currency),
     assumedTimeZoneRecipients,
     distribution:
-      recipients.valid.length === 0
+      recipients.valid.phones.length === 0
         ? []
-        : [{ encoding: analysis.encoding, segments: analysis.segments, recipients: recipients.valid.length }],
+        : [{ encoding: analysis.encoding, segments: analysis.segments, recipients: recipients.valid.phones.length }],
     distinctTexts: 1,
   };
 }
