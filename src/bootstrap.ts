@@ -16,7 +16,6 @@ import { MetricsService } from './common/metrics/metrics.service';
 import { AppConfig, DELIVERY_REPORT_PATH } from './config/app-config.service';
 import { DeliveryReportBodyParser } from './delivery-reports/delivery-report-body.parser';
 import { parseByteSize } from './delivery-reports/webhook-body';
-import { prestartValidationWorkers } from './messaging/recipient-validator';
 import { Environment } from './config/env.schema';
 
 /**
@@ -69,11 +68,7 @@ export async function createApp(env?: Environment): Promise<NestExpressApplicati
     requestBodyParsers(
       { bodyLimit: config.bodyLimit, bulkBodyLimit: config.bulkBodyLimit },
       new BulkRequestSlots(config.bulkBodyConcurrency, app.get(MetricsService)),
-      {
-        maxRecipients: MAX_RECIPIENTS_PER_CAMPAIGN,
-        metrics: app.get(MetricsService),
-        onLargeBody: prestartValidationWorkers,
-      },
+      { maxRecipients: MAX_RECIPIENTS_PER_CAMPAIGN, metrics: app.get(MetricsService) },
     ),
   );
   app.use(bulkRecipientsMiddleware(config.graphql.maxTokens, app.get(MetricsService)));

@@ -23,8 +23,3 @@ export interface ParseChunkResponse {
   tagNames: string[];
   tags: Uint16Array;
 }
-
-/** A validation worker's workerData: `warmUp` when it is started ahead of a request (IdleWorkerPool.prestart). */
-export interface ValidationWorkerData {
-  warmUp: boolean;
-}

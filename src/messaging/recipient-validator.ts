@@ -52,11 +52,6 @@ export interface RecipientValidationOptions {
   onProgress?: (result: RecipientValidationResult, validCount: number) => void;
 }
 
-/** A large list is on its way (its request body is arriving): starts the threads that will validate it. */
-export function prestartValidationWorkers(): void {
-  validationWorkers.prestart(WORKERS);
-}
-
 /** Rejected inputs are reported (and stored) cut to this many UTF-16 units, then "…". */
 export const REJECTED_INPUT_MAX_LENGTH = 64;
 

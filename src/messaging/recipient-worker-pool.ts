@@ -2,12 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { CountryCode } from 'libphonenumber-js/core';
 import { IdleWorkerPool, WorkerSource, singleUseWorkers } from '../common/async/idle-worker-pool';
 import { startSourceWorker } from '../common/async/source-worker';
-import {
-  ParseChunkRequest,
-  ParseChunkResponse,
-  SAME_AS_INPUT,
-  ValidationWorkerData,
-} from './recipient-validation-messages';
+import { ParseChunkRequest, ParseChunkResponse, SAME_AS_INPUT } from './recipient-validation-messages';
 
 export type WorkerFactory = () => Worker;
 
@@ -18,16 +13,12 @@ export interface ParallelParseOptions {
   source: WorkerSource | WorkerFactory;
 }
 
-// The validation worker, compiled, or from TypeScript sources in tests (startSourceWorker). One started
-// ahead of a request warms its parser up first (recipient-validation-worker.ts).
-const startValidationWorker = (warmUp: boolean): Worker =>
-  startSourceWorker(__dirname, 'recipient-validation-worker', { warmUp } satisfies ValidationWorkerData);
-
-export const defaultWorkerFactory: WorkerFactory = () => startValidationWorker(false);
+// The validation worker, compiled, or from TypeScript sources in tests (startSourceWorker).
+export const defaultWorkerFactory: WorkerFactory = () => startSourceWorker(__dirname, 'recipient-validation-worker');
 
 // Two: the validator's WORKERS. Kept for 30 s after use, so that a client sending campaigns one after
 // another does not pay for starting and warming the threads each time (~100-300 ms of a 100,000 list).
-export const validationWorkers = new IdleWorkerPool(startValidationWorker, { maxIdle: 2, idleMs: 30_000 });
+export const validationWorkers = new IdleWorkerPool(defaultWorkerFactory, { maxIdle: 2, idleMs: 30_000 });
 
 const IN_FLIGHT_PER_WORKER = 2;
 

@@ -3,12 +3,12 @@ import { IdleWorkerPool, closeIdleWorkerPools, singleUseWorkers } from './idle-w
 
 // Answers each message with its own thread id and the message, so a test can tell threads apart.
 const ECHO_WORKER = `
-const { parentPort, threadId, workerData } = require('node:worker_threads');
+const { parentPort, threadId } = require('node:worker_threads');
 parentPort.on('message', (message) => {
   if (message === 'throw') {
     throw new Error('worker failed');
   }
-  parentPort.postMessage({ threadId, message, workerData });
+  parentPort.postMessage({ threadId, message });
 });`;
 
 function echoOf(
@@ -27,13 +27,13 @@ function exitOf(worker: Worker): Promise<number> {
 }
 
 describe('IdleWorkerPool', () => {
-  let started: Array<{ worker: Worker; ahead: boolean }>;
+  let started: Worker[];
   let pool: IdleWorkerPool;
   const newPool = (maxIdle: number, idleMs: number): IdleWorkerPool =>
     new IdleWorkerPool(
-      (ahead) => {
-        const worker = new Worker(ECHO_WORKER, { eval: true, workerData: { ahead } });
-        started.push({ worker, ahead });
+      () => {
+        const worker = new Worker(ECHO_WORKER, { eval: true });
+        started.push(worker);
         return worker;
       },
       { maxIdle, idleMs },
@@ -45,7 +45,7 @@ describe('IdleWorkerPool', () => {
 
   afterEach(async () => {
     await pool.close();
-    await Promise.all(started.map(({ worker }) => worker.terminate()));
+    await Promise.all(started.map((worker) => worker.terminate()));
   });
 
   it('should start a worker when none is idle, and give the same one again once it is given back', async () => {
@@ -63,7 +63,6 @@ describe('IdleWorkerPool', () => {
     expect(await echoOf(again, 'two')).toEqual({
       threadId: firstAnswer.threadId,
       message: 'two',
-      workerData: { ahead: false },
     });
     expect(started).toHaveLength(1);
   });
@@ -110,21 +109,12 @@ describe('IdleWorkerPool', () => {
     expect(pool.take()).not.toBe(worker);
   });
 
-  it('should start workers ahead, up to maxIdle, marked as such', async () => {
-    pool = newPool(2, 60_000);
-
-    pool.prestart(3);
-    pool.prestart(2);
-
-    expect(pool.idleCount).toBe(2);
-    expect(started.map((s) => s.ahead)).toEqual([true, true]);
-    const taken = pool.take();
-    expect((await echoOf(taken, 'x')).workerData).toEqual({ ahead: true });
-  });
-
   it('should hand out idle workers through takingOnly, and terminate them after use', async () => {
     pool = newPool(2, 60_000);
-    pool.prestart(1);
+    const idle = pool.take();
+    await echoOf(idle, 'ready');
+    idle.removeAllListeners('message').removeAllListeners('error');
+    pool.giveBack(idle);
     const source = pool.takingOnly();
 
     const worker = source.take();
@@ -132,21 +122,22 @@ describe('IdleWorkerPool', () => {
     await echoOf(worker, 'once');
     source.giveBack(worker);
 
-    expect(worker).toBe(started[0].worker);
+    expect(worker).toBe(idle);
     expect(await exited).toBe(1);
     expect(pool.idleCount).toBe(0);
   });
 
   it('should terminate every idle worker on close, and only those', async () => {
     pool = newPool(2, 60_000);
-    pool.prestart(2);
-    const busy = pool.take();
-    const idle = started.find(({ worker }) => worker !== busy)!.worker;
+    const [idle, busy] = [pool.take(), pool.take()];
+    await Promise.all([echoOf(idle, 1), echoOf(busy, 2)]);
+    [idle, busy].forEach((worker) => worker.removeAllListeners('message').removeAllListeners('error'));
+    pool.giveBack(idle);
     const idleExited = exitOf(idle);
 
     await closeIdleWorkerPools();
 
-    await idleExited;
+    expect(await idleExited).toBe(1);
     expect(pool.idleCount).toBe(0);
     expect((await echoOf(busy, 'still here')).message).toBe('still here');
   });

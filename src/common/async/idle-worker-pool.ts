@@ -34,9 +34,8 @@ export interface IdleWorkerPoolOptions {
 export class IdleWorkerPool implements WorkerSource {
   private readonly idle = new Map<Worker, { timer: NodeJS.Timeout; onGone: () => void }>();
 
-  /** `start(ahead)`: a new worker; `ahead` when nobody waits for it yet (prestart), so it may warm up first. */
   constructor(
-    private readonly start: (ahead: boolean) => Worker,
+    private readonly start: () => Worker,
     private readonly options: IdleWorkerPoolOptions,
   ) {
     pools.add(this);
@@ -49,7 +48,7 @@ export class IdleWorkerPool implements WorkerSource {
   take(): Worker {
     const [pooled] = this.idle.keys();
     if (pooled === undefined) {
-      return this.start(false);
+      return this.start();
     }
     this.unwatch(pooled);
     pooled.ref();
@@ -70,13 +69,6 @@ export class IdleWorkerPool implements WorkerSource {
   /** Its workers, idle ones first, terminated after use instead of kept (a job that leaves a large heap). */
   takingOnly(): WorkerSource {
     return { take: () => this.take(), giveBack: (worker) => void worker.terminate() };
-  }
-
-  /** Starts workers now, up to `count` idle: a request that will need them is on its way. */
-  prestart(count: number): void {
-    for (let i = this.idle.size; i < Math.min(count, this.options.maxIdle); i++) {
-      this.keep(this.start(true));
-    }
   }
 
   /** Terminates every idle worker. */

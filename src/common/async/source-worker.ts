@@ -7,10 +7,10 @@ import { Worker } from 'node:worker_threads';
  * service); from TypeScript sources (the test runner) the same module's `.ts`, compiled on load by
  * @swc/core, a dev dependency, so that tests run exactly the code that ships.
  */
-export function startSourceWorker(dir: string, name: string, workerData?: unknown): Worker {
+export function startSourceWorker(dir: string, name: string): Worker {
   const compiled = join(dir, `${name}.js`);
   if (existsSync(compiled)) {
-    return new Worker(compiled, { workerData });
+    return new Worker(compiled);
   }
   return new Worker(
     `const { transformSync } = require(${JSON.stringify(require.resolve('@swc/core'))});
@@ -24,6 +24,6 @@ export function startSourceWorker(dir: string, name: string, workerData?: unknow
        module._compile(code, filename);
      };
      require(${JSON.stringify(join(dir, `${name}.ts`))});`,
-    { eval: true, workerData },
+    { eval: true },
   );
 }

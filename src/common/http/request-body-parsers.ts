@@ -28,11 +28,6 @@ export interface BulkJsonParsing {
   metrics: MetricsService;
   /** Default: bulkJsonWorkers, kept warm between bodies. */
   workers?: WorkerSource;
-  /**
-   * Called when such a body starts to arrive (it will be a large list, most likely): e.g. to start the
-   * threads that will validate it while the body is read and parsed.
-   */
-  onLargeBody?: () => void;
 }
 
 export interface BodyLimits {
@@ -70,7 +65,6 @@ export function requestBodyParsers(
 
   /** A large JSON body parsed on a worker thread; one that is not a recipient list is parsed here after all. */
   const parseOffThread = (req: Request, res: Response, next: NextFunction) => () => {
-    bulkJson.onLargeBody?.();
     parseBulkJsonBody(req, bulkLimitBytes, bulkJson.maxRecipients, bulkJson.workers).then(
       (result) => {
         if (result.kind === 'split') {
