@@ -11,15 +11,28 @@ parentPort.on('message', (message) => {
   parentPort.postMessage({ threadId, message });
 });`;
 
-function echoOf(
-  worker: Worker,
-  message: unknown,
-): Promise<{ threadId: number; message: unknown; workerData: unknown }> {
+/** The worker's answer to `message`; the listeners it adds are gone once it settles. */
+function echoOf(worker: Worker, message: unknown): Promise<{ threadId: number; message: unknown }> {
   return new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
+    const onMessage = (answer: { threadId: number; message: unknown }) => {
+      worker.off('error', onError);
+      resolve(answer);
+    };
+    const onError = (error: Error) => {
+      worker.off('message', onMessage);
+      reject(error);
+    };
+    worker.once('message', onMessage).once('error', onError);
     worker.postMessage(message);
   });
+}
+
+/** A worker of `pool` that has answered once and is idle in it again. */
+async function idleWorkerOf(pool: IdleWorkerPool): Promise<Worker> {
+  const worker = pool.take();
+  await echoOf(worker, 'ready');
+  pool.giveBack(worker);
+  return worker;
 }
 
 function exitOf(worker: Worker): Promise<number> {
@@ -53,7 +66,6 @@ describe('IdleWorkerPool', () => {
 
     const first = pool.take();
     const firstAnswer = await echoOf(first, 'one');
-    first.removeAllListeners('message').removeAllListeners('error');
     pool.giveBack(first);
     expect(pool.idleCount).toBe(1);
     const again = pool.take();
@@ -96,9 +108,7 @@ describe('IdleWorkerPool', () => {
 
   it('should drop an idle worker that dies, without an uncaught error', async () => {
     pool = newPool(2, 60_000);
-    const worker = pool.take();
-    await echoOf(worker, 'ready');
-    pool.giveBack(worker);
+    const worker = await idleWorkerOf(pool);
     const exited = exitOf(worker);
 
     // Its error is emitted on the Worker while only the pool listens: it must not become uncaught.
@@ -111,10 +121,7 @@ describe('IdleWorkerPool', () => {
 
   it('should hand out idle workers through takingOnly, and terminate them after use', async () => {
     pool = newPool(2, 60_000);
-    const idle = pool.take();
-    await echoOf(idle, 'ready');
-    idle.removeAllListeners('message').removeAllListeners('error');
-    pool.giveBack(idle);
+    const idle = await idleWorkerOf(pool);
     const source = pool.takingOnly();
 
     const worker = source.take();
@@ -131,7 +138,6 @@ describe('IdleWorkerPool', () => {
     pool = newPool(2, 60_000);
     const [idle, busy] = [pool.take(), pool.take()];
     await Promise.all([echoOf(idle, 1), echoOf(busy, 2)]);
-    [idle, busy].forEach((worker) => worker.removeAllListeners('message').removeAllListeners('error'));
     pool.giveBack(idle);
     const idleExited = exitOf(idle);
 
