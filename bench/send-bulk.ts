@@ -184,6 +184,9 @@ export async function runSendBulkBenchmark(database: BenchDatabase = 'postgres')
       API_KEY,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
+      // The service's default unless set (on with PostgreSQL, off on PGlite): BENCH_WORKER_THREADS_READY=false
+      // measures the first large campaign on threads started for it.
+      ...(process.env.BENCH_WORKER_THREADS_READY && { WORKER_THREADS_READY: process.env.BENCH_WORKER_THREADS_READY }),
       // The V8 flags of `npm start` (package.json), unless overridden.
       NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS ?? START_NODE_OPTIONS,
       // Measure acceptance alone: the dispatcher waits (nothing is due before the schedule).

@@ -17,6 +17,8 @@ import { AppConfig, DELIVERY_REPORT_PATH } from './config/app-config.service';
 import { DeliveryReportBodyParser } from './delivery-reports/delivery-report-body.parser';
 import { parseByteSize } from './delivery-reports/webhook-body';
 import { Environment } from './config/env.schema';
+import { keepBulkJsonWorkerReady } from './common/http/bulk-json-body';
+import { keepValidationWorkersReady } from './messaging/recipient-worker-pool';
 
 /**
  * Plivo's status callbacks are the hot path (thousands per second): the HTTP server hands them to
@@ -74,5 +76,10 @@ export async function createApp(env?: Environment): Promise<NestExpressApplicati
   app.use(bulkRecipientsMiddleware(config.graphql.maxTokens, app.get(MetricsService)));
   await app.init();
   limitWebSocketMessageSize(app, parseByteSize(config.bodyLimit));
+  if (config.workerThreadsReady) {
+    // Started now, warmed up on their threads; closed with the app (IdleWorkerPoolsShutdown).
+    void keepBulkJsonWorkerReady();
+    void keepValidationWorkersReady();
+  }
   return app;
 }

@@ -150,6 +150,11 @@ export class AppConfig {
     return this.env.BULK_BODY_CONCURRENCY;
   }
 
+  /** Body-parsing and validation threads kept started and warm from boot (WORKER_THREADS_READY). */
+  get workerThreadsReady(): boolean {
+    return this.env.WORKER_THREADS_READY ?? (this.env.DATABASE_URL !== undefined && this.env.NODE_ENV !== 'test');
+  }
+
   get graphql() {
     return {
       rateLimit: this.env.GRAPHQL_RATE_LIMIT,

@@ -80,6 +80,16 @@ describe('validateEnvironment', () => {
     expect(config({ GRAPHQL_EXPLORER: 'false' }).graphqlExplorer).toBe(false);
   });
 
+  it('should keep worker threads ready by default with DATABASE_URL outside tests, and not on the embedded database', () => {
+    const config = (raw: Record<string, string>) => new AppConfig(validateEnvironment(raw).env!);
+    const postgres = { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/sms' };
+    expect(config({}).workerThreadsReady).toBe(false);
+    expect(config(postgres).workerThreadsReady).toBe(true);
+    expect(config({ ...postgres, NODE_ENV: 'test' }).workerThreadsReady).toBe(false);
+    expect(config({ ...postgres, WORKER_THREADS_READY: 'false' }).workerThreadsReady).toBe(false);
+    expect(config({ WORKER_THREADS_READY: 'true' }).workerThreadsReady).toBe(true);
+  });
+
   it('should refuse an ADMIN_API_KEY equal to API_KEY, and a malformed SETTINGS_ENCRYPTION_KEY', () => {
     expect(
       validateEnvironment({ API_KEY: 'sk_same_key_00000001', ADMIN_API_KEY: 'sk_same_key_00000001' }).errors,

@@ -150,6 +150,14 @@ export class EnvironmentVariables {
   @Min(1)
   BULK_BODY_CONCURRENCY = 1;
 
+  // The threads that parse large bodies and validate large recipient lists, started and warmed up at boot
+  // and kept (~50 MB), so that the first large campaign does not wait for them. Unset: on with DATABASE_URL
+  // (except NODE_ENV=test), off on the embedded database, whose memory goal is tighter.
+  @Transform(toBoolean)
+  @IsOptional()
+  @IsBoolean()
+  WORKER_THREADS_READY?: boolean;
+
   // Recipient lists (POST /api/recipient-lists) can be sent this many hours after their upload, then are deleted.
   @Type(() => Number)
   @IsInt()

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { WorkerSource } from '../common/async/idle-worker-pool';
-import { parseInWorkers } from './recipient-worker-pool';
+import { closeIdleWorkerPools, type WorkerSource } from '../common/async/idle-worker-pool';
+import { keepValidationWorkersReady, parseInWorkers, validationWorkers } from './recipient-worker-pool';
 
 // A stand-in validation worker that answers its two chunks in reverse order, so both are ready together
 // once the second answer arrives. Every input is "unchanged", tagged with the one country US.
@@ -42,6 +42,7 @@ describe('parseInWorkers', () => {
     const inputs = Array.from({ length: 40 }, (_, i) => `+1201555${String(1000 + i)}`);
     let taken: Worker[];
     let givenBack: Worker[];
+    let discarded: Worker[];
     const recording = (start: () => Worker): WorkerSource => ({
       take: () => {
         const worker = start();
@@ -49,11 +50,16 @@ describe('parseInWorkers', () => {
         return worker;
       },
       giveBack: (worker) => givenBack.push(worker),
+      discard: async (worker) => {
+        discarded.push(worker);
+        await worker.terminate();
+      },
     });
 
     beforeEach(() => {
       taken = [];
       givenBack = [];
+      discarded = [];
     });
 
     afterEach(async () => {
@@ -80,7 +86,7 @@ describe('parseInWorkers', () => {
       await parseInWorkers(inputs.slice(0, 20), undefined, (_start, e164) => mergedAgain.push(...e164), {
         workers: 1,
         chunkSize: 10,
-        source: { take: () => givenBack[0], giveBack: () => undefined },
+        source: { take: () => givenBack[0], giveBack: () => undefined, discard: () => Promise.resolve() },
       });
       expect(mergedAgain).toEqual(inputs.slice(0, 20));
     });
@@ -98,7 +104,26 @@ describe('parseInWorkers', () => {
       ).rejects.toThrow(/exited with code 3/);
 
       expect(givenBack).toEqual([]);
+      expect(discarded).toEqual(taken);
       await Promise.all(exits);
     });
+  });
+});
+
+describe('keepValidationWorkersReady', () => {
+  afterEach(() => closeIdleWorkerPools());
+
+  it('should keep two validation threads started, warmed up on sample numbers, that validate the next list', async () => {
+    await keepValidationWorkersReady();
+
+    expect(validationWorkers.idleCount).toBe(2);
+    const merged: string[] = [];
+    await parseInWorkers(['+447400123456', '12345', '07400 123457'], 'GB', (_start, e164) => merged.push(...e164), {
+      workers: 2,
+      chunkSize: 2,
+      source: validationWorkers,
+    });
+    expect(merged).toEqual(['+447400123456', '', '+447400123457']);
+    expect(validationWorkers.idleCount).toBe(2);
   });
 });

@@ -22,6 +22,55 @@ export const validationWorkers = new IdleWorkerPool(defaultWorkerFactory, { maxI
 
 const IN_FLIGHT_PER_WORKER = 2;
 
+// A new validation thread kept ready parses this many sample numbers before any request needs it:
+// libphonenumber runs several times slower until the JIT has seen a few thousand numbers.
+const WARM_UP_NUMBERS = 20_000;
+const READY_WORKER_REPLACED_AFTER_MS = 5_000;
+// Mobile numbers in a dozen countries (E.164): their first digits, and how many follow; and inputs that
+// are not numbers, so the rejection paths are compiled too.
+const WARM_UP_PREFIXES: Array<[string, number]> = [
+  ['+1415', 7],
+  ['+1212', 7],
+  ['+4474', 8],
+  ['+49151', 8],
+  ['+336', 8],
+  ['+9198', 8],
+  ['+55119', 8],
+  ['+614', 8],
+  ['+5255', 8],
+  ['+346', 8],
+  ['+393', 9],
+  ['+8190', 8],
+];
+const WARM_UP_JUNK = ['12345', 'not a number', '+44 7400 12345 678'];
+
+/**
+ * Keeps the validation threads started and warm from now until the service stops (WORKER_THREADS_READY):
+ * the first large list does not wait for threads, nor run on code the JIT has not compiled yet.
+ */
+export function keepValidationWorkersReady(): Promise<void> {
+  return validationWorkers.keepReady({
+    count: 2,
+    replaceAfterMs: READY_WORKER_REPLACED_AFTER_MS,
+    warmUp: (worker) =>
+      parseInWorkers(warmUpInputs(), undefined, () => undefined, {
+        workers: 1,
+        chunkSize: 5_000,
+        source: { take: () => worker, giveBack: () => undefined, discard: () => Promise.resolve() },
+      }),
+  });
+}
+
+function warmUpInputs(): string[] {
+  return Array.from({ length: WARM_UP_NUMBERS }, (_, i) => {
+    if (i % 50 === 49) {
+      return WARM_UP_JUNK[i % WARM_UP_JUNK.length];
+    }
+    const [prefix, digits] = WARM_UP_PREFIXES[i % WARM_UP_PREFIXES.length];
+    return `${prefix}${String(2 * 10 ** (digits - 1) + i * 37)}`;
+  });
+}
+
 /**
  * Parses `inputs` on worker threads in chunks and hands each chunk's results to `onChunk` in input order:
  * e164[i] is '' for a rejected input (tags[i] is the reason), else the E.164 number (tags[i] is the country).
@@ -116,7 +165,7 @@ export async function parseInWorkers(
     if (done) {
       workers.forEach((worker) => source.giveBack(worker));
     } else {
-      await Promise.all(workers.map((worker) => worker.terminate()));
+      await Promise.all(workers.map((worker) => source.discard(worker)));
     }
   }
 }

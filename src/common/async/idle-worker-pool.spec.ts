@@ -149,6 +149,118 @@ describe('IdleWorkerPool', () => {
   });
 });
 
+describe('IdleWorkerPool.keepReady', () => {
+  let started: Worker[];
+  let warmedUp: Worker[];
+  let pool: IdleWorkerPool;
+  const newPool = (maxIdle: number, idleMs: number): IdleWorkerPool =>
+    new IdleWorkerPool(
+      () => {
+        const worker = new Worker(ECHO_WORKER, { eval: true });
+        started.push(worker);
+        return worker;
+      },
+      { maxIdle, idleMs },
+    );
+  const warmUp = async (worker: Worker): Promise<void> => {
+    await echoOf(worker, 'warm-up');
+    warmedUp.push(worker);
+  };
+
+  beforeEach(() => {
+    started = [];
+    warmedUp = [];
+  });
+
+  afterEach(async () => {
+    await pool.close();
+    await Promise.all(started.map((worker) => worker.terminate()));
+  });
+
+  /** Resolves once the pool has `count` idle workers (the jest timeout bounds it). */
+  async function idleCountReaches(count: number): Promise<void> {
+    while (pool.idleCount !== count) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  it('should start and warm up count workers, at most maxIdle', async () => {
+    pool = newPool(2, 60_000);
+
+    await pool.keepReady({ count: 3, warmUp, replaceAfterMs: 0 });
+
+    expect(started).toHaveLength(2);
+    expect(warmedUp).toEqual(started);
+    expect(pool.idleCount).toBe(2);
+  });
+
+  it('should keep the ready workers past idleMs, and a worker given back past them only for idleMs', async () => {
+    pool = newPool(3, 20);
+    await pool.keepReady({ count: 2, warmUp, replaceAfterMs: 0 });
+    const [first, second, third] = [pool.take(), pool.take(), pool.take()];
+    await echoOf(third, 'used');
+    const thirdExited = exitOf(third);
+
+    [first, second, third].forEach((worker) => pool.giveBack(worker));
+
+    expect(await thirdExited).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(pool.idleCount).toBe(2);
+    expect([pool.take(), pool.take()]).toEqual([first, second]);
+  });
+
+  it('should replace a ready worker used up through takingOnly, replaceAfterMs later', async () => {
+    pool = newPool(2, 60_000);
+    await pool.keepReady({ count: 1, warmUp, replaceAfterMs: 0 });
+    const [ready] = started;
+    const source = pool.takingOnly();
+
+    const worker = source.take();
+    const exited = exitOf(worker);
+    source.giveBack(worker);
+
+    expect(worker).toBe(ready);
+    expect(await exited).toBe(1);
+    await idleCountReaches(1);
+    expect(started).toHaveLength(2);
+    expect(warmedUp).toEqual(started);
+    expect(pool.take()).toBe(started[1]);
+  });
+
+  it('should terminate a worker whose warm-up fails, and not keep it', async () => {
+    pool = newPool(2, 60_000);
+
+    await pool.keepReady({
+      count: 1,
+      warmUp: async (worker) => {
+        await echoOf(worker, 'throw');
+      },
+      replaceAfterMs: 60_000,
+    });
+
+    expect(started).toHaveLength(1);
+    expect(pool.idleCount).toBe(0);
+  });
+
+  it('should keep none ready after close: a warm-up in flight ends with its worker terminated', async () => {
+    pool = newPool(2, 60_000);
+    let release: () => void = () => undefined;
+    const ready = pool.keepReady({
+      count: 1,
+      warmUp: () => new Promise<void>((resolve) => (release = resolve)),
+      replaceAfterMs: 0,
+    });
+    const exited = exitOf(started[0]);
+
+    await pool.close();
+    release();
+    await ready;
+
+    await exited;
+    expect(pool.idleCount).toBe(0);
+  });
+});
+
 describe('singleUseWorkers', () => {
   it('should start a new worker each time and terminate the one given back', async () => {
     const source = singleUseWorkers(() => new Worker(ECHO_WORKER, { eval: true }));

@@ -16,13 +16,27 @@ export interface WorkerSource {
    * kept for the next caller, or terminated.
    */
   giveBack(worker: Worker): void;
+  /** The caller is done with a worker that must not be used again (it failed, or holds a large heap): terminated. */
+  discard(worker: Worker): Promise<void>;
 }
 
 export interface IdleWorkerPoolOptions {
   /** Most workers kept idle; one given back past this is terminated. */
   maxIdle: number;
-  /** An idle worker not taken within this long is terminated. */
+  /** An idle worker not taken within this long is terminated (but those kept ready, `keepReady`). */
   idleMs: number;
+}
+
+/** Workers kept started and warm from now on, whether used or not (`IdleWorkerPool.keepReady`). */
+export interface ReadyWorkers {
+  count: number;
+  /** Sample work for a new worker, so that its code is loaded and compiled before a request needs it. */
+  warmUp: (worker: Worker) => Promise<void>;
+  /**
+   * A ready worker that was used up (terminated after a large job, or gone) is replaced this long after,
+   * not at once: off the path of the request that used it.
+   */
+  replaceAfterMs: number;
 }
 
 /**
@@ -32,7 +46,10 @@ export interface IdleWorkerPoolOptions {
  * and one that dies while idle is dropped.
  */
 export class IdleWorkerPool implements WorkerSource {
-  private readonly idle = new Map<Worker, { timer: NodeJS.Timeout; onGone: () => void }>();
+  private readonly idle = new Map<Worker, { timer?: NodeJS.Timeout; onGone: () => void }>();
+  private ready: ReadyWorkers | undefined;
+  private warming = 0;
+  private replaceTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly start: () => Worker,
@@ -66,27 +83,93 @@ export class IdleWorkerPool implements WorkerSource {
     this.keep(worker);
   }
 
-  /** Its workers, idle ones first, terminated after use instead of kept (a job that leaves a large heap). */
-  takingOnly(): WorkerSource {
-    return { take: () => this.take(), giveBack: (worker) => void worker.terminate() };
+  async discard(worker: Worker): Promise<void> {
+    this.replaceLater();
+    await worker.terminate();
   }
 
-  /** Terminates every idle worker. */
+  /** Its workers, idle ones first, terminated after use instead of kept (a job that leaves a large heap). */
+  takingOnly(): WorkerSource {
+    return {
+      take: () => this.take(),
+      giveBack: (worker) => void this.discard(worker),
+      discard: (worker) => this.discard(worker),
+    };
+  }
+
+  /**
+   * Keeps `count` workers (at most maxIdle) started and warmed up, from now until `close`: the first
+   * large request does not wait for threads to start and for their code to be compiled. They are
+   * unref'd like every idle worker. Resolves once the workers started now are warm and idle (or
+   * terminated, when their warm-up failed).
+   */
+  keepReady(ready: ReadyWorkers): Promise<void> {
+    this.ready = { ...ready, count: Math.min(ready.count, this.options.maxIdle) };
+    return this.fillReady();
+  }
+
+  /** Terminates every idle worker, and stops keeping any ready. */
   async close(): Promise<void> {
+    this.ready = undefined;
+    clearTimeout(this.replaceTimer);
+    this.replaceTimer = undefined;
     const workers = [...this.idle.keys()];
     workers.forEach((worker) => this.unwatch(worker));
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
 
+  private async fillReady(): Promise<void> {
+    const ready = this.ready;
+    const warmUps: Array<Promise<void>> = [];
+    for (let i = this.idle.size + this.warming; ready && i < ready.count; i++) {
+      const worker = this.start();
+      worker.unref();
+      this.warming++;
+      warmUps.push(
+        ready.warmUp(worker).then(
+          () => {
+            this.warming--;
+            if (this.ready === ready && this.idle.size < this.options.maxIdle) {
+              this.keep(worker);
+            } else {
+              void worker.terminate();
+            }
+          },
+          () => {
+            this.warming--;
+            void worker.terminate();
+          },
+        ),
+      );
+    }
+    await Promise.all(warmUps);
+  }
+
+  private replaceLater(): void {
+    if (!this.ready || this.replaceTimer) {
+      return;
+    }
+    this.replaceTimer = setTimeout(() => {
+      this.replaceTimer = undefined;
+      void this.fillReady();
+    }, this.ready.replaceAfterMs);
+    this.replaceTimer.unref();
+  }
+
   private keep(worker: Worker): void {
     const onGone = (): void => {
       this.unwatch(worker);
+      this.replaceLater();
     };
-    const timer = setTimeout(() => {
-      this.unwatch(worker);
-      void worker.terminate();
-    }, this.options.idleMs);
-    timer.unref();
+    // Up to the ready count, an idle worker is kept for good; past it, for idleMs.
+    const timer =
+      this.idle.size < (this.ready?.count ?? 0)
+        ? undefined
+        : setTimeout(() => {
+            this.unwatch(worker);
+            void worker.terminate();
+          }, this.options.idleMs);
+    timer?.unref();
     // An idle worker's error must not become an uncaught exception: it is dropped with its exit.
     worker.on('error', onGone);
     worker.on('exit', onGone);
@@ -108,8 +191,8 @@ export class IdleWorkerPool implements WorkerSource {
 
 /** Workers made for one use each, then terminated: what a caller with its own factory gets. */
 export function singleUseWorkers(create: () => Worker): WorkerSource {
-  return {
-    take: create,
-    giveBack: (worker) => void worker.terminate(),
+  const discard = async (worker: Worker): Promise<void> => {
+    await worker.terminate();
   };
+  return { take: create, giveBack: (worker) => void discard(worker), discard };
 }

@@ -9,9 +9,15 @@ import {
 } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import type { Worker } from 'node:worker_threads';
-import { IdleWorkerPool } from '../async/idle-worker-pool';
+import { IdleWorkerPool, closeIdleWorkerPools } from '../async/idle-worker-pool';
 import { startSourceWorker } from '../async/source-worker';
-import { isSplittableJson, parseBulkJsonBody, readBody } from './bulk-json-body';
+import {
+  bulkJsonWorkers,
+  isSplittableJson,
+  keepBulkJsonWorkerReady,
+  parseBulkJsonBody,
+  readBody,
+} from './bulk-json-body';
 import type { BulkJsonBodyResult } from './bulk-json-body-split';
 
 const LIMIT = 200_000;
@@ -288,5 +294,35 @@ describe('parseBulkJsonBody', () => {
     expect(tooLarge).toEqual({ error: 'entity.too.large' });
     expect(next).toMatchObject({ kind: 'split', text: '+12015550102' });
     expect(started).toHaveLength(1);
+  });
+});
+
+describe('keepBulkJsonWorkerReady', () => {
+  afterEach(() => closeIdleWorkerPools());
+
+  it('should keep one body-parsing thread started, warmed up on a sample body, for the next body', async () => {
+    await keepBulkJsonWorkerReady();
+
+    expect(bulkJsonWorkers.idleCount).toBe(1);
+    const worker = bulkJsonWorkers.take();
+    bulkJsonWorkers.giveBack(worker);
+    // The ready thread parses a body as any other.
+    const server = createServer((req, res) => {
+      parseBulkJsonBody(req, LIMIT, 10).then(
+        (result) => res.end(JSON.stringify(result.kind === 'split' ? result.text : result.kind)),
+        (error: Error) => res.end(error.message),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const answer = await fetch(`http://127.0.0.1:${port}/`, {
+      method: 'POST',
+      body: JSON.stringify({ query: 'mutation', variables: { input: { recipients: ['+12015550100'], text: 'hi' } } }),
+    });
+    expect(await answer.json()).toBe('+12015550100');
+    expect(bulkJsonWorkers.idleCount).toBe(1);
+    expect(bulkJsonWorkers.take()).toBe(worker);
+    bulkJsonWorkers.giveBack(worker);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 });

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Worker } from 'node:worker_threads';
 import { IdleWorkerPool, WorkerSource } from '../async/idle-worker-pool';
 import { startSourceWorker } from '../async/source-worker';
 import type { BulkJsonBodyRequest, BulkJsonBodyResult } from './bulk-json-body-split';
@@ -8,6 +9,10 @@ import type { BulkJsonBodyRequest, BulkJsonBodyResult } from './bulk-json-body-s
 // A worker that parsed a larger body is terminated instead: its heap would be held through the rest of the
 // request (a 16 MB body leaves tens of MB), for a start that is a few % of such a request's time.
 const KEEP_WORKER_UP_TO_BYTES = 4 * 1024 * 1024;
+
+// A body of this many recipients is parsed by a new worker kept ready (~0.3 MB), off any request's path.
+const WARM_UP_RECIPIENTS = 20_000;
+const READY_WORKER_REPLACED_AFTER_MS = 5_000;
 
 export const bulkJsonWorkers = new IdleWorkerPool(() => startSourceWorker(__dirname, 'bulk-json-body.worker'), {
   maxIdle: 1,
@@ -40,30 +45,55 @@ export async function parseBulkJsonBody(
     workers.giveBack(worker);
     throw error;
   }
-  let onMessage: (result: BulkJsonBodyResult) => void = () => undefined;
-  let onError: (error: Error) => void = () => undefined;
-  let onExit: (code: number) => void = () => undefined;
-  let answered = false;
   const keep = bytes.byteLength <= KEEP_WORKER_UP_TO_BYTES;
+  let answered = false;
   try {
-    const result = await new Promise<BulkJsonBodyResult>((resolve, reject) => {
-      onMessage = resolve;
-      onError = reject;
-      onExit = (code) => reject(new Error(`body parsing worker exited with code ${code}`));
-      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-      const request: BulkJsonBodyRequest = { bytes, maxRecipients };
-      worker.postMessage(request, [bytes.buffer as ArrayBuffer]);
-    });
+    const result = await splitOnWorker(worker, bytes, maxRecipients);
     answered = true;
     return result;
   } finally {
-    worker.off('message', onMessage).off('error', onError).off('exit', onExit);
     if (answered && keep) {
       workers.giveBack(worker);
     } else {
-      void worker.terminate();
+      void workers.discard(worker);
     }
   }
+}
+
+/** The worker's answer to one body; its listeners are removed once it answers or fails. */
+function splitOnWorker(worker: Worker, bytes: Uint8Array, maxRecipients: number): Promise<BulkJsonBodyResult> {
+  let onMessage: (result: BulkJsonBodyResult) => void = () => undefined;
+  let onError: (error: Error) => void = () => undefined;
+  let onExit: (code: number) => void = () => undefined;
+  return new Promise<BulkJsonBodyResult>((resolve, reject) => {
+    onMessage = resolve;
+    onError = reject;
+    onExit = (code) => reject(new Error(`body parsing worker exited with code ${code}`));
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    const request: BulkJsonBodyRequest = { bytes, maxRecipients };
+    worker.postMessage(request, [bytes.buffer as ArrayBuffer]);
+  }).finally(() => {
+    worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+  });
+}
+
+/**
+ * Keeps a body-parsing worker started and warm from now until the service stops (WORKER_THREADS_READY):
+ * the first large body does not wait for a thread, nor run on code the JIT has not compiled yet.
+ */
+export function keepBulkJsonWorkerReady(): Promise<void> {
+  return bulkJsonWorkers.keepReady({
+    count: 1,
+    replaceAfterMs: READY_WORKER_REPLACED_AFTER_MS,
+    warmUp: async (worker) => {
+      const recipients = Array.from({ length: WARM_UP_RECIPIENTS }, (_, i) => `+1415${2000000 + i}`);
+      const body = JSON.stringify({
+        query: 'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id } }',
+        variables: { input: { recipients, text: 'warm-up' } },
+      });
+      await splitOnWorker(worker, new TextEncoder().encode(body), WARM_UP_RECIPIENTS);
+    },
+  });
 }
 
 /** A JSON body with no content encoding, in UTF-8 (the only charset JSON has, and body-parser's default). */
