@@ -25,7 +25,6 @@ const IN_FLIGHT_PER_WORKER = 2;
 // A new validation thread kept ready parses this many sample numbers before any request needs it:
 // libphonenumber runs several times slower until the JIT has seen a few thousand numbers.
 const WARM_UP_NUMBERS = 20_000;
-const READY_WORKER_REPLACED_AFTER_MS = 5_000;
 // Mobile numbers in a dozen countries (E.164): their first digits, and how many follow; and inputs that
 // are not numbers, so the rejection paths are compiled too.
 const WARM_UP_PREFIXES: Array<[string, number]> = [
@@ -51,7 +50,6 @@ const WARM_UP_JUNK = ['12345', 'not a number', '+44 7400 12345 678'];
 export function keepValidationWorkersReady(): Promise<void> {
   return validationWorkers.keepReady({
     count: 2,
-    replaceAfterMs: READY_WORKER_REPLACED_AFTER_MS,
     warmUp: (worker) =>
       parseInWorkers(warmUpInputs(), undefined, () => undefined, {
         workers: 1,

@@ -33,11 +33,14 @@ export interface ReadyWorkers {
   /** Sample work for a new worker, so that its code is loaded and compiled before a request needs it. */
   warmUp: (worker: Worker) => Promise<void>;
   /**
-   * A ready worker that was used up (terminated after a large job, or gone) is replaced this long after,
-   * not at once: off the path of the request that used it.
+   * A ready worker that was used up (terminated after a large job, or gone) is replaced this long after
+   * (default 30 s), not at once: a new thread and its warm-up would compete for the cores with the rest of
+   * the request that used it (a campaign of 1,000,000 is stored for ~6 s after its validation).
    */
-  replaceAfterMs: number;
+  replaceAfterMs?: number;
 }
+
+const REPLACE_AFTER_MS = 30_000;
 
 /**
  * Worker threads of one kind, kept for a while after use: a thread takes ~50 ms to start and its
@@ -152,7 +155,7 @@ export class IdleWorkerPool implements WorkerSource {
     this.replaceTimer = setTimeout(() => {
       this.replaceTimer = undefined;
       void this.fillReady();
-    }, this.ready.replaceAfterMs);
+    }, this.ready.replaceAfterMs ?? REPLACE_AFTER_MS);
     this.replaceTimer.unref();
   }
 

@@ -12,7 +12,6 @@ const KEEP_WORKER_UP_TO_BYTES = 4 * 1024 * 1024;
 
 // A body of this many recipients is parsed by a new worker kept ready (~0.3 MB), off any request's path.
 const WARM_UP_RECIPIENTS = 20_000;
-const READY_WORKER_REPLACED_AFTER_MS = 5_000;
 
 export const bulkJsonWorkers = new IdleWorkerPool(() => startSourceWorker(__dirname, 'bulk-json-body.worker'), {
   maxIdle: 1,
@@ -84,7 +83,6 @@ function splitOnWorker(worker: Worker, bytes: Uint8Array, maxRecipients: number)
 export function keepBulkJsonWorkerReady(): Promise<void> {
   return bulkJsonWorkers.keepReady({
     count: 1,
-    replaceAfterMs: READY_WORKER_REPLACED_AFTER_MS,
     warmUp: async (worker) => {
       const recipients = Array.from({ length: WARM_UP_RECIPIENTS }, (_, i) => `+1415${2000000 + i}`);
       const body = JSON.stringify({
