@@ -230,6 +230,30 @@ describe('IdleWorkerPool.keepReady', () => {
     expect(pool.take()).toBe(started[1]);
   });
 
+  it('should wait for replaceAfterMs without a worker taken before replacing one', async () => {
+    pool = newPool(2, 60_000);
+    await pool.keepReady({ count: 1, warmUp, replaceAfterMs: 1_000 });
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const source = pool.takingOnly();
+      void source.discard(source.take());
+
+      jest.advanceTimersByTime(600);
+      const busy = pool.take();
+      expect(started).toHaveLength(2);
+      jest.advanceTimersByTime(600);
+      // 1,200 ms after the discard, but only 600 after the last take: not yet.
+      expect(started).toHaveLength(2);
+      jest.advanceTimersByTime(400);
+      expect(started).toHaveLength(3);
+      await busy.terminate();
+    } finally {
+      jest.useRealTimers();
+    }
+    await idleCountReaches(1);
+    expect(pool.take()).toBe(started[2]);
+  });
+
   it('should terminate a worker whose warm-up fails, and not keep it', async () => {
     pool = newPool(2, 60_000);
 

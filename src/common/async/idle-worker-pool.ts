@@ -33,9 +33,10 @@ export interface ReadyWorkers {
   /** Sample work for a new worker, so that its code is loaded and compiled before a request needs it. */
   warmUp: (worker: Worker) => Promise<void>;
   /**
-   * A ready worker that was used up (terminated after a large job, or gone) is replaced this long after
-   * (default 30 s), not at once: a new thread and its warm-up would compete for the cores with the rest of
-   * the request that used it (a campaign of 1,000,000 is stored for ~6 s after its validation).
+   * A ready worker that was used up (terminated after a large job, or gone) is replaced once the pool has
+   * had no worker taken for this long (default 30 s), not at once: a new thread and its warm-up would
+   * compete for the cores with the rest of the request that used it (a campaign of 1,000,000 is stored for
+   * ~6 s after its validation), or with the next large request.
    */
   replaceAfterMs?: number;
 }
@@ -66,6 +67,10 @@ export class IdleWorkerPool implements WorkerSource {
   }
 
   take(): Worker {
+    // Work is going on: a replacement waits for it to be over (replaceAfterMs from now).
+    if (this.replaceTimer) {
+      this.replaceTimer.refresh();
+    }
     const [pooled] = this.idle.keys();
     if (pooled === undefined) {
       return this.start();
