@@ -35,6 +35,18 @@ async function idleWorkerOf(pool: IdleWorkerPool): Promise<Worker> {
   return worker;
 }
 
+/** A pool of echo workers, each pushed onto `started` as it starts. */
+function echoPool(started: Worker[], maxIdle: number, idleMs: number): IdleWorkerPool {
+  return new IdleWorkerPool(
+    () => {
+      const worker = new Worker(ECHO_WORKER, { eval: true });
+      started.push(worker);
+      return worker;
+    },
+    { maxIdle, idleMs },
+  );
+}
+
 function exitOf(worker: Worker): Promise<number> {
   return new Promise((resolve) => worker.once('exit', resolve));
 }
@@ -42,15 +54,7 @@ function exitOf(worker: Worker): Promise<number> {
 describe('IdleWorkerPool', () => {
   let started: Worker[];
   let pool: IdleWorkerPool;
-  const newPool = (maxIdle: number, idleMs: number): IdleWorkerPool =>
-    new IdleWorkerPool(
-      () => {
-        const worker = new Worker(ECHO_WORKER, { eval: true });
-        started.push(worker);
-        return worker;
-      },
-      { maxIdle, idleMs },
-    );
+  const newPool = (maxIdle: number, idleMs: number): IdleWorkerPool => echoPool(started, maxIdle, idleMs);
 
   beforeEach(() => {
     started = [];
@@ -153,15 +157,7 @@ describe('IdleWorkerPool.keepReady', () => {
   let started: Worker[];
   let warmedUp: Worker[];
   let pool: IdleWorkerPool;
-  const newPool = (maxIdle: number, idleMs: number): IdleWorkerPool =>
-    new IdleWorkerPool(
-      () => {
-        const worker = new Worker(ECHO_WORKER, { eval: true });
-        started.push(worker);
-        return worker;
-      },
-      { maxIdle, idleMs },
-    );
+  const newPool = (maxIdle: number, idleMs: number): IdleWorkerPool => echoPool(started, maxIdle, idleMs);
   const warmUp = async (worker: Worker): Promise<void> => {
     await echoOf(worker, 'warm-up');
     warmedUp.push(worker);
