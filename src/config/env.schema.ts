@@ -151,7 +151,7 @@ export class EnvironmentVariables {
   BULK_BODY_CONCURRENCY = 1;
 
   // The threads that parse large bodies and validate large recipient lists, started and warmed up at boot
-  // and kept (~50 MB), so that the first large campaign does not wait for them. Unset: on with DATABASE_URL
+  // and kept (~30-50 MB), so that the first large campaign does not wait for them. Unset: on with DATABASE_URL
   // (except NODE_ENV=test), off on the embedded database, whose memory goal is tighter.
   @Transform(toBoolean)
   @IsOptional()

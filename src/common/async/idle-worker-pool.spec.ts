@@ -192,6 +192,17 @@ describe('IdleWorkerPool.keepReady', () => {
     expect(pool.idleCount).toBe(2);
   });
 
+  it('should keep the workers still warming when keepReady is called again, and start no more', async () => {
+    pool = newPool(2, 60_000);
+
+    const first = pool.keepReady({ count: 2, warmUp, replaceAfterMs: 0 });
+    await pool.keepReady({ count: 2, warmUp, replaceAfterMs: 0 });
+    await first;
+
+    expect(started).toHaveLength(2);
+    expect(pool.idleCount).toBe(2);
+  });
+
   it('should keep the ready workers past idleMs, and a worker given back past them only for idleMs', async () => {
     pool = newPool(3, 20);
     await pool.keepReady({ count: 2, warmUp, replaceAfterMs: 0 });

@@ -137,7 +137,8 @@ export class IdleWorkerPool implements WorkerSource {
         ready.warmUp(worker).then(
           () => {
             this.warming--;
-            if (this.ready === ready && this.idle.size < this.options.maxIdle) {
+            // Kept while the pool keeps any ready (a later keepReady call counted this one as warming).
+            if (this.ready && this.idle.size < this.options.maxIdle) {
               this.keep(worker);
             } else {
               void worker.terminate();
