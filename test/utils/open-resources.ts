@@ -32,14 +32,18 @@ export async function closeWithin(
   close: () => Promise<void>,
   timeoutMs: number,
   onTimeout: () => Promise<void> | void,
+  /** What was still under way when it timed out, named in the error. */
+  underWay: () => string[] = () => [],
 ): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
   try {
     const result = await Promise.race([close().then(() => 'closed' as const), timedOut]);
     if (result === 'timeout') {
+      const hanging = underWay();
       await onTimeout();
-      throw new Error(`${name} did not close within ${timeoutMs} ms; it was forced`);
+      const waitingFor = hanging.length > 0 ? ` (still waiting for ${hanging.join(', ')})` : '';
+      throw new Error(`${name} did not close within ${timeoutMs} ms${waitingFor}; it was forced`);
     }
   } finally {
     clearTimeout(timer);

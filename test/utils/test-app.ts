@@ -10,6 +10,7 @@ import { closeWithin, trackOpen, untrackOpen } from './open-resources';
 import { freePort } from './service-process';
 import { stopBackgroundWork } from './stop-background-work';
 import { scaledTimeout } from './time-factor';
+import { watchShutdownHooks } from './shutdown-hooks-under-way';
 import { TestDatabaseKind, testDatabaseUrl } from './test-databases';
 
 export interface TestApp {
@@ -70,7 +71,8 @@ export async function startTestApp(database: TestDatabaseKind, env: Record<strin
     async close() {
       untrackOpen(handle);
       try {
-        await closeWithin(`test app on port ${port}`, () => app.close(), scaledTimeout(30_000), force);
+        const hooksUnderWay = watchShutdownHooks(app);
+        await closeWithin(`test app on port ${port}`, () => app.close(), scaledTimeout(30_000), force, hooksUnderWay);
       } finally {
         rmSync(dataDir, { recursive: true, force: true });
       }
