@@ -21,8 +21,6 @@ const ENV = {
   SANDBOX_NO_RECEIPT_COUNTRIES: 'CA',
   // Deliveries come back first: the opt-out drill's rates are exact.
   SANDBOX_OUTCOMES: 'delivered:1',
-  // It polls progress until the brake acts: on a slow machine that passed 600 requests a minute once.
-  GRAPHQL_RATE_LIMIT: '100000',
 };
 const INDIA = Array.from({ length: 600 }, (_, i) => `+9198${String(20_000_000 + i * 7919).slice(0, 8)}`);
 // Its own range: opt-out.e2e's replies would be attributed to this file's account too (shared database).
