@@ -258,6 +258,7 @@ export class AppConfig {
       maxPendingReports: this.env.WEBHOOK_MAX_PENDING,
       applyBatchSize: this.env.REPORT_APPLY_BATCH_SIZE,
       applyIntervalMs: this.env.REPORT_APPLY_INTERVAL_MS,
+      applyIdleIntervalMs: Math.max(this.env.REPORT_APPLY_INTERVAL_MS, this.env.REPORT_APPLY_IDLE_INTERVAL_MS),
     };
   }
 

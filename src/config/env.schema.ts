@@ -431,6 +431,13 @@ export class EnvironmentVariables {
   @Min(5)
   REPORT_APPLY_INTERVAL_MS = 50;
 
+  // After a second of passes that found nothing, the applier polls this often instead (a wake-up from the
+  // intake, or a pass that finds reports, brings it back to REPORT_APPLY_INTERVAL_MS at once).
+  @Type(() => Number)
+  @IsInt()
+  @Min(5)
+  REPORT_APPLY_IDLE_INTERVAL_MS = 1000;
+
   // A SENDING campaign none of whose messages changed state for this long is shown as stalled.
   @Type(() => Number)
   @IsPositive()

@@ -112,4 +112,31 @@ describe(DeliveryReportApplier.name, () => {
       expect(tx.applyPlan).not.toHaveBeenCalled();
     });
   });
+
+  describe('polling', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('should poll every 50 ms while it finds reports, every second once a second of passes found none, and fast again when woken with reports waiting', async () => {
+      const { sut, tx } = setup([]);
+      const passes = () => tx.claimUnapplied.mock.calls.length;
+      sut.start();
+
+      // Passes at 0, 50, ..., 950 ms: the twentieth empty one slows the loop down.
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(passes()).toBe(20);
+      await jest.advanceTimersByTimeAsync(5_000);
+      expect(passes()).toBe(25);
+
+      // The intake stored a report it could not apply: a pass at once, then 50 ms apart again.
+      tx.claimUnapplied.mockResolvedValueOnce([report({})]);
+      sut.notify();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(passes()).toBe(26);
+      await jest.advanceTimersByTimeAsync(500);
+      expect(passes()).toBe(36);
+
+      await sut.stop();
+    });
+  });
 });

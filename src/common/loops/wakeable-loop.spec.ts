@@ -71,6 +71,30 @@ describe(WakeableLoop.name, () => {
       await loop.stop();
     });
 
+    it('should ask an interval given as a function before each sleep', async () => {
+      const passes = controlledPasses();
+      const intervals = [100, 5_000];
+      const loop = new WakeableLoop({
+        pass: passes.pass,
+        intervalMs: () => intervals.shift() ?? INTERVAL_MS,
+        errorPauseMs: ERROR_PAUSE_MS,
+        onError: () => undefined,
+      });
+      loop.start();
+      await settle();
+      passes.finish();
+      await jest.advanceTimersByTimeAsync(100);
+      expect(passes.started()).toBe(2);
+      passes.finish();
+      await jest.advanceTimersByTimeAsync(4_999);
+      expect(passes.started()).toBe(2);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(passes.started()).toBe(3);
+
+      passes.finish();
+      await loop.stop();
+    });
+
     it('should not start a second loop when called twice', async () => {
       const passes = controlledPasses();
       const loop = newLoop(passes);

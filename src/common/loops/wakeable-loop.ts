@@ -1,8 +1,11 @@
 export interface WakeableLoopOptions {
   /** One pass; resolves true when more work is waiting, so the next pass starts at once. */
   pass: () => Promise<boolean>;
-  /** How long the loop sleeps after a pass that left nothing waiting, unless woken. */
-  intervalMs: number;
+  /**
+   * How long the loop sleeps after a pass that left nothing waiting, unless woken; a function is asked
+   * before each sleep (a loop that slows down while it finds nothing to do).
+   */
+  intervalMs: number | (() => number);
   /** How long the loop pauses after a failed pass; a wake-up does not cut it short. */
   errorPauseMs: number;
   /** Reports a failed pass (the loop goes on after its pause). */
@@ -71,7 +74,8 @@ export class WakeableLoop {
         continue;
       }
       if (!more && !this.wakePending) {
-        await this.sleep(run, this.options.intervalMs, true);
+        const { intervalMs } = this.options;
+        await this.sleep(run, typeof intervalMs === 'number' ? intervalMs : intervalMs(), true);
       }
     }
   }
