@@ -176,7 +176,7 @@ class PartitionBench {
   }
 
   async close(): Promise<void> {
-    await this.reports.onApplicationShutdown();
+    await this.reports.beforeApplicationShutdown();
     await this.prisma.$disconnect();
   }
 

@@ -123,7 +123,7 @@ async function storeList(
       ),
     });
   }
-  await entries.onApplicationShutdown();
+  await entries.beforeApplicationShutdown();
   await lists.markReady(listId, {
     rowCount: valid.phones.length,
     validCount: valid.phones.length,

@@ -432,7 +432,8 @@ export class EnvironmentVariables {
   REPORT_APPLY_INTERVAL_MS = 50;
 
   // After a second of passes that found nothing, the applier polls this often instead (a wake-up from the
-  // intake, or a pass that finds reports, brings it back to REPORT_APPLY_INTERVAL_MS at once).
+  // intake, or a pass that finds reports, brings it back to REPORT_APPLY_INTERVAL_MS at once). A value below
+  // REPORT_APPLY_INTERVAL_MS is taken as that interval: it only ever slows the loop down.
   @Type(() => Number)
   @IsInt()
   @Min(5)

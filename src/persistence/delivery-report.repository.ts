@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { MESSAGE_STATUS_RANK } from '../domain/message-status-order';
 import { MessageStatus } from '../domain/message-status.enum';
@@ -303,7 +303,7 @@ const HOT_POOL_SIZE = 4;
 
 /** The delivery-report log: append (group commit), claim, apply, nonce housekeeping. */
 @Injectable()
-export class DeliveryReportRepository implements OnApplicationShutdown {
+export class DeliveryReportRepository implements BeforeApplicationShutdown {
   private readonly logger = new Logger(DeliveryReportRepository.name);
   private readonly pool: DedicatedPool;
   private readonly sharedSessionNames: SharedSessionStatementNames;
@@ -323,8 +323,9 @@ export class DeliveryReportRepository implements OnApplicationShutdown {
     this.sharedSessionNames = sharedSessionStatementNames(databaseUrl);
   }
 
-  // After every onModuleDestroy hook, so services have drained their writes.
-  async onApplicationShutdown(): Promise<void> {
+  // After every onModuleDestroy hook, so services have drained their writes, and before the embedded
+  // database stops (onApplicationShutdown): deallocating on a socket it had closed logged ECONNRESET.
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.sharedSessionStatements.size > 0) {
       await deallocateStatements(this.hotPool, [...this.sharedSessionStatements]).catch((error: unknown) =>
         this.logger.warn(`Prepared statements left in the embedded database's session: ${String(error)}`),

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { MessageStatus } from '../domain/message-status.enum';
 import { DATABASE_URL } from './database.providers';
@@ -56,7 +56,7 @@ export interface ExportedCampaign {
 
 /** Keyset pages of one campaign's messages in id order (the order of the messages connection). */
 @Injectable()
-export class MessageExportRepository implements OnApplicationShutdown {
+export class MessageExportRepository implements BeforeApplicationShutdown {
   private readonly pool: DedicatedPool;
 
   constructor(@Inject(DATABASE_URL) databaseUrl: string) {
@@ -67,7 +67,8 @@ export class MessageExportRepository implements OnApplicationShutdown {
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the embedded database stops (onApplicationShutdown).
+  async beforeApplicationShutdown(): Promise<void> {
     await this.pool.close();
   }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { DATABASE_URL } from './database.providers';
 import { DedicatedPool } from './dedicated-pool';
@@ -36,7 +36,7 @@ const POOL_SIZE = 2;
  * the longest stall of an upload. The list itself is RecipientListRepository's.
  */
 @Injectable()
-export class RecipientListEntryRepository implements OnApplicationShutdown {
+export class RecipientListEntryRepository implements BeforeApplicationShutdown {
   private readonly pool: DedicatedPool;
 
   constructor(@Inject(DATABASE_URL) databaseUrl: string) {
@@ -47,8 +47,8 @@ export class RecipientListEntryRepository implements OnApplicationShutdown {
     });
   }
 
-  // After every onModuleDestroy hook, so uploads have finished their writes.
-  async onApplicationShutdown(): Promise<void> {
+  // After every onModuleDestroy hook, so uploads have finished their writes; before the embedded database stops.
+  async beforeApplicationShutdown(): Promise<void> {
     await this.pool.close();
   }
 

@@ -5,7 +5,9 @@ import { Client } from 'pg';
 import { graphql } from '../utils/graphql-client';
 import { answersAsPostgres, connectAsAnotherUser, listeningTcpPorts } from '../utils/process-sockets';
 import { freePort, MAIN_JS, runService, ServiceProcess, START_NODE_OPTIONS } from '../utils/service-process';
+import { gbNumbers } from '../utils/phone-numbers';
 import { testDatabaseUrl } from '../utils/test-databases';
+import { waitFor } from '../utils/wait-for';
 
 // These tests run the built service as a user would (`npm start` runs dist/src/main.js);
 // `npm test` builds it first.
@@ -91,6 +93,24 @@ describe('the service process', () => {
       expect((await fetch(`${baseUrl}/ready`)).status).toBe(200);
       const response = await graphql(baseUrl, key, '{ campaigns { pageInfo { hasNextPage } } }');
       expect(response.errors).toBeUndefined();
+      // A campaign to its end: its delivery reports prepare the webhook's statements, which the stop below
+      // deallocates before the embedded database stops (it once logged ECONNRESET at every stop).
+      const sent = await graphql<{ sendBulk: { id: string } }>(
+        baseUrl,
+        key,
+        'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id } }',
+        { input: { recipients: gbNumbers(2, 71_000), text: 'zero-config' } },
+      );
+      expect(sent.errors).toBeUndefined();
+      await waitFor('the campaign to complete', async () => {
+        const campaign = await graphql<{ campaign: { status: string } }>(
+          baseUrl,
+          key,
+          'query($id: ID!) { campaign(id: $id) { status } }',
+          { id: sent.data!.sendBulk.id },
+        );
+        return campaign.data?.campaign.status === 'COMPLETED';
+      });
 
       // None of its TCP ports answers as PostgreSQL; the socket is for the service's user only.
       const ports = listeningTcpPorts(first.child.pid as number);
@@ -111,6 +131,7 @@ describe('the service process', () => {
       expect(created.apiKeys).toBeGreaterThan(0);
       first.child.kill('SIGTERM');
       expect(await first.exited).toBe(0);
+      expect(first.output()).not.toMatch(/Prepared statements left|ECONNRESET/);
 
       const second = runService({ PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' });
       started.push(second);

@@ -59,7 +59,7 @@ export async function openExportTestContext(kind: TestDatabaseKind, accountName:
       return created[0].id;
     },
     async close() {
-      await repository.onApplicationShutdown();
+      await repository.beforeApplicationShutdown();
       await sql.end();
     },
   };

@@ -27,7 +27,7 @@ describe.each(TEST_DATABASES)('Delivery report statements from several connectio
   });
 
   afterAll(async () => {
-    await Promise.all((repositories ?? []).map((repository) => repository.onApplicationShutdown()));
+    await Promise.all((repositories ?? []).map((repository) => repository.beforeApplicationShutdown()));
     await prisma?.$disconnect();
     await database?.drop();
   });
@@ -57,7 +57,7 @@ describe.each(TEST_DATABASES)('Delivery report statements from several connectio
 
   it('should leave none of its prepared statements behind once shut down', async () => {
     const closing = repositories.splice(0);
-    await Promise.all(closing.map((repository) => repository.onApplicationShutdown()));
+    await Promise.all(closing.map((repository) => repository.beforeApplicationShutdown()));
     const client = new Client({ connectionString: database.url });
     await client.connect();
     try {

@@ -54,7 +54,7 @@ describe.each(TEST_DATABASES)('Message partitions (%s)', (kind) => {
 
   afterAll(async () => {
     await partitions?.onModuleDestroy();
-    await reports?.onApplicationShutdown();
+    await reports?.beforeApplicationShutdown();
     await prisma?.$disconnect();
     await sql?.end();
     await database?.drop();
