@@ -127,6 +127,7 @@ export class AppConfig {
       optInReply: this.env.CONSENT_OPT_IN_REPLY ?? null,
       helpReply: this.env.CONSENT_HELP_REPLY ?? null,
       processIntervalMs: this.env.CONSENT_PROCESS_INTERVAL_MS,
+      processIdleIntervalMs: Math.max(this.env.CONSENT_PROCESS_INTERVAL_MS, this.env.CONSENT_PROCESS_IDLE_INTERVAL_MS),
       erasureHashKey: this.env.ERASURE_HASH_KEY,
     };
   }

@@ -529,6 +529,14 @@ export class EnvironmentVariables {
   @Min(5)
   CONSENT_PROCESS_INTERVAL_MS = 500;
 
+  // After 5 s of passes that found nothing, the processor polls this often instead: the webhook wakes it
+  // when an inbound message arrives, so an idle poll only finds messages another instance stored and did
+  // not process. A value below CONSENT_PROCESS_INTERVAL_MS is taken as that interval.
+  @Type(() => Number)
+  @IsInt()
+  @Min(5)
+  CONSENT_PROCESS_IDLE_INTERVAL_MS = 2000;
+
   // Key of the HMAC that replaces an erased number (eraseRecipient); unset: erasure is refused.
   @Transform(emptyToUndefined)
   @IsOptional()

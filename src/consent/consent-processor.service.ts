@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { IdleBackoff } from '../common/loops/idle-backoff';
 import { WakeableLoop } from '../common/loops/wakeable-loop';
 import { AppConfig } from '../config/app-config.service';
 import { CampaignEvents } from '../domain/campaign-events';
@@ -14,6 +15,9 @@ import { RecipientHasher } from './recipient-hasher';
 
 const PASS_SIZE = 500;
 const ERROR_PAUSE_MS = 1000;
+// Passes in a row that found nothing before the loop slows to CONSENT_PROCESS_IDLE_INTERVAL_MS (5 s at the
+// default 500 ms).
+const EMPTY_PASSES_BEFORE_IDLE = 10;
 
 interface PassResult {
   processed: number;
@@ -30,6 +34,7 @@ interface PassResult {
 export class ConsentProcessor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ConsentProcessor.name);
   private readonly loop: WakeableLoop;
+  private readonly idle: IdleBackoff;
 
   constructor(
     private readonly transactor: ConsentTransactor,
@@ -38,12 +43,17 @@ export class ConsentProcessor implements OnApplicationBootstrap, OnModuleDestroy
     private readonly hasher: RecipientHasher,
     private readonly config: AppConfig,
   ) {
+    this.idle = new IdleBackoff({
+      busyIntervalMs: config.consent.processIntervalMs,
+      idleIntervalMs: config.consent.processIdleIntervalMs,
+      emptyPassesBeforeIdle: EMPTY_PASSES_BEFORE_IDLE,
+    });
     this.loop = new WakeableLoop({
       pass: async () => {
-        await this.processAll();
+        this.idle.passFound(await this.processAll());
         return false;
       },
-      intervalMs: config.consent.processIntervalMs,
+      intervalMs: () => this.idle.intervalMs(),
       errorPauseMs: ERROR_PAUSE_MS,
       onError: (error) => this.logger.error(`Inbound processing failed: ${String(error)}`),
     });

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { IdleBackoff } from '../common/loops/idle-backoff';
 import { WakeableLoop } from '../common/loops/wakeable-loop';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
@@ -47,8 +48,8 @@ export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDe
   private readonly logger = new Logger(DeliveryReportApplier.name);
   private readonly deferred = new Map<string, Deferred>();
   private readonly loop: WakeableLoop;
+  private readonly idle: IdleBackoff;
   private passChain: Promise<unknown> = Promise.resolve();
-  private emptyPasses = 0;
 
   constructor(
     private readonly reports: DeliveryReportRepository,
@@ -58,10 +59,18 @@ export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDe
     private readonly clock: Clock,
     private readonly metrics: DeliveryReportMetrics,
   ) {
-    const { applyBatchSize } = config.deliveryReports;
+    const { applyBatchSize, applyIntervalMs, applyIdleIntervalMs } = config.deliveryReports;
+    // REPORT_APPLY_INTERVAL_MS while there is work, REPORT_APPLY_IDLE_INTERVAL_MS once passes find none: the
+    // intake wakes the loop when it stores a report it could not apply, so idle polling only finds reports
+    // stored by another instance, and retries of unmatched ones (which back off from 250 ms to 30 s).
+    this.idle = new IdleBackoff({
+      busyIntervalMs: applyIntervalMs,
+      idleIntervalMs: applyIdleIntervalMs,
+      emptyPassesBeforeIdle: EMPTY_PASSES_BEFORE_IDLE,
+    });
     this.loop = new WakeableLoop({
       pass: async () => (await this.applyOnce()).claimed >= applyBatchSize,
-      intervalMs: () => this.nextPassInMs(),
+      intervalMs: () => this.idle.intervalMs(),
       errorPauseMs: ERROR_PAUSE_MS,
       onError: (error) => this.logger.error(`Apply pass failed: ${String(error)}`),
     });
@@ -138,25 +147,14 @@ export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDe
         return { claimed, plan, ...outcome };
       }),
     );
+    this.idle.passFound(result?.claimed.length ?? 0);
     if (!result) {
-      this.emptyPasses++;
       return { claimed: 0, applied: 0, unmatched: 0, campaignIds: [] };
     }
-    this.emptyPasses = 0;
     const unmatched = this.trackUnmatched(result, now.getTime());
     this.record(result, unmatched, performance.now() - started);
     await this.followUp.run(result.campaignIds);
     return { claimed: result.claimed.length, applied: result.applied, unmatched, campaignIds: result.campaignIds };
-  }
-
-  /**
-   * REPORT_APPLY_INTERVAL_MS while there is work, REPORT_APPLY_IDLE_INTERVAL_MS once passes find none:
-   * the intake wakes the loop when it stores a report it could not apply, so idle polling only finds
-   * reports stored by another instance, and retries of unmatched ones (which back off from 250 ms to 30 s).
-   */
-  private nextPassInMs(): number {
-    const { applyIntervalMs, applyIdleIntervalMs } = this.config.deliveryReports;
-    return this.emptyPasses < EMPTY_PASSES_BEFORE_IDLE ? applyIntervalMs : applyIdleIntervalMs;
   }
 
   /** Unmatched reports stay unapplied; this instance retries them with backoff. */

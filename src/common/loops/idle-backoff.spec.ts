@@ -1,0 +1,32 @@
+import { IdleBackoff } from './idle-backoff';
+
+describe(IdleBackoff.name, () => {
+  const options = { busyIntervalMs: 50, idleIntervalMs: 1_000, emptyPassesBeforeIdle: 3 };
+
+  it('should keep the busy interval until that many passes in a row found nothing', () => {
+    const backoff = new IdleBackoff(options);
+    expect(backoff.intervalMs()).toBe(50);
+    backoff.passFound(0);
+    backoff.passFound(0);
+    expect(backoff.intervalMs()).toBe(50);
+    backoff.passFound(0);
+    expect(backoff.intervalMs()).toBe(1_000);
+  });
+
+  it('should return to the busy interval as soon as a pass finds work, and count empty passes again', () => {
+    const backoff = new IdleBackoff(options);
+    [0, 0, 0, 0].forEach((found) => backoff.passFound(found));
+    expect(backoff.intervalMs()).toBe(1_000);
+    backoff.passFound(2);
+    expect(backoff.intervalMs()).toBe(50);
+    backoff.passFound(0);
+    backoff.passFound(0);
+    expect(backoff.intervalMs()).toBe(50);
+  });
+
+  it('should never sleep less than the busy interval when idle', () => {
+    const backoff = new IdleBackoff({ busyIntervalMs: 2_000, idleIntervalMs: 500, emptyPassesBeforeIdle: 1 });
+    backoff.passFound(0);
+    expect(backoff.intervalMs()).toBe(2_000);
+  });
+});
