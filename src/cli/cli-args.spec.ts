@@ -256,6 +256,24 @@ describe(parseCli.name, () => {
       }
     });
 
+    it('should take the options of every command before the command too', () => {
+      const parsed = parseCli(
+        ['--url', 'http://host:4000', '--key=sk_before', 'status', 'c1', '--watch'],
+        environment(),
+      );
+      expect(parsed.command).toEqual({ name: 'status', campaignId: 'c1', watch: true });
+      expect(parsed.connection).toMatchObject({ url: 'http://host:4000', apiKey: 'sk_before' });
+      expect(parseCli(['--url', 'http://host:4000', '--help'], environment()).command).toEqual({ name: 'help' });
+      expect(parseCli(['-h', 'send'], environment()).command).toEqual({ name: 'help' });
+    });
+
+    it('should refuse an unknown option before the command, and a command option given before it', () => {
+      expect(() => parseCli(['--verbose', 'status', 'c1'], environment())).toThrow(
+        new UsageError('unknown option "--verbose" (give a command first: npm run cli -- --help lists them)'),
+      );
+      expect(() => parseCli(['--watch', 'status', 'c1'], environment())).toThrow(/unknown option "--watch"/);
+    });
+
     it('should refuse an unknown command', () => {
       expect(() => parseCli(['launch'], environment())).toThrow(new UsageError('unknown command "launch"'));
     });

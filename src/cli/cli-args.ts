@@ -102,7 +102,7 @@ Admin commands (the admin key: --key, $${ADMIN_KEY_ENV}, else <data dir>/${ADMIN
   keys revoke <keyId>
   Scopes: ${SCOPES.join(', ')}
 
-Options for every command:
+Options for every command (before or after it):
   --url <url>       the service (default ${DEFAULT_URL})
   --key <key>       the API key (default: $${API_KEY_ENV}, else the file <data dir>/${KEY_FILE_NAME})
   --data-dir <dir>  the server's DATA_DIR, where it keeps the keys it generates (default: $DATA_DIR, else ${DEFAULT_DATA_DIR})
@@ -173,9 +173,12 @@ export interface Environment {
 
 /** Parses argv (without node and the script) into a command; throws UsageError on any mistake. */
 export function parseCli(argv: string[], environment: Environment): ParsedCli {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+  const { name, rest } = splitCommand(argv);
+  if (name === undefined || name === 'help') {
     return { command: { name: 'help' }, connection: resolveConnection({}, environment, false) };
+  }
+  if (name.startsWith('-')) {
+    throw new UsageError(`unknown option "${name}" (give a command first: npm run cli -- --help lists them)`);
   }
   if (!(name in OPTIONS)) {
     throw new UsageError(`unknown command "${name}"`);
@@ -198,6 +201,28 @@ export function parseCli(argv: string[], environment: Environment): ParsedCli {
     return { command: { name: 'help' }, connection };
   }
   return { command: buildCommand(commandName, values, positionals), connection };
+}
+
+/**
+ * The command and its arguments. The options every command takes may also come before the command
+ * (`--url http://host:3000 status <id>`, as with git); they are moved after it.
+ */
+function splitCommand(argv: string[]): { name: string | undefined; rest: string[] } {
+  const leading: string[] = [];
+  let i = 0;
+  while (i < argv.length) {
+    const [flag, inlineValue] = argv[i].split('=', 2);
+    const common = Object.entries(COMMON).find(
+      ([long, spec]) => flag === `--${long}` || ('short' in spec && flag === `-${spec.short}`),
+    );
+    if (!common) {
+      break;
+    }
+    const consumed = common[1].type === 'string' && inlineValue === undefined ? 2 : 1;
+    leading.push(...argv.slice(i, i + consumed));
+    i += consumed;
+  }
+  return { name: argv[i], rest: [...argv.slice(i + 1), ...leading] };
 }
 
 function buildCommand(
