@@ -231,6 +231,7 @@ export class AppConfig {
       leadMs: this.env.DISPATCH_LEAD_SECONDS * 1000,
       concurrency: this.env.DISPATCH_CONCURRENCY,
       pollMs: this.env.DISPATCH_POLL_MS,
+      idlePollMs: Math.max(this.env.DISPATCH_POLL_MS, this.env.DISPATCH_IDLE_POLL_MS),
       maxAttempts: this.env.DISPATCH_MAX_ATTEMPTS,
       maxAgeMs: this.env.DISPATCH_MAX_AGE_SECONDS * 1000,
       retryBaseMs: this.env.DISPATCH_RETRY_BASE_SECONDS * 1000,

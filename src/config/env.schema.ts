@@ -336,6 +336,14 @@ export class EnvironmentVariables {
   @Min(10)
   DISPATCH_POLL_MS = 500;
 
+  // Once a second of polls found nothing due, the dispatcher polls this often instead (sendBulk, resume and
+  // the scheduler wake it at once; an idle poll only finds work stored by another instance, or a retry
+  // coming due). A value below DISPATCH_POLL_MS is taken as that interval.
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  DISPATCH_IDLE_POLL_MS = 1000;
+
   // A submitting batch is leased for PLIVO_TIMEOUT_MS plus this margin; after a crash, another
   // instance takes it over (and reconciles it) when the lease has expired.
   @Type(() => Number)

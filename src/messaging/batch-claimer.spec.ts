@@ -50,10 +50,14 @@ function readyToSubmit(dispatch: ReturnType<typeof setup>['dispatch'], recipient
 
 describe(BatchClaimer.name, () => {
   describe('claimNext', () => {
-    it('should be idle when no batch is due', async () => {
+    it('should wait a poll, not be idle, when what was due is being claimed by another transaction', async () => {
       const { sut, dispatch } = setup();
       dispatch.lockNextDue.mockResolvedValue(null);
-      await expect(sut.claimNext('me')).resolves.toEqual({ kind: 'idle' });
+      const before = Date.now();
+      const claim = await sut.claimNext('me');
+      expect(claim).toEqual({ kind: 'wait', untilMs: expect.any(Number) });
+      const { pollMs } = new AppConfig(loadEnvironment({})).dispatch;
+      expect((claim as { untilMs: number }).untilMs).toBeGreaterThanOrEqual(before + pollMs);
     });
 
     it('should be idle without a transaction when a first look finds nothing due', async () => {

@@ -70,7 +70,8 @@ export class BatchClaimer {
       const windowNow = this.windowClock.now();
       const batch = await tx.dispatch.lockNextDue(windowNow);
       if (!batch) {
-        return { kind: 'idle' };
+        // What was due is being claimed by another transaction (SKIP LOCKED): look again after a poll.
+        return { kind: 'wait', untilMs: Date.now() + this.config.dispatch.pollMs };
       }
       if (batch.state !== 'PENDING') {
         await tx.dispatch.markReconciling(batch.id, owner, leaseMs);

@@ -10,8 +10,10 @@ import { BatchSubmitter } from './batch-submitter';
 import { DispatcherWakeup } from './dispatcher-wakeup';
 import { DispatcherService } from './dispatcher.service';
 
-function setup(claims: Claim[], concurrency = 1) {
-  const config = new AppConfig(loadEnvironment({ DISPATCH_CONCURRENCY: String(concurrency), DISPATCH_POLL_MS: '10' }));
+function setup(claims: Claim[], concurrency = 1, env: Record<string, string> = {}) {
+  const config = new AppConfig(
+    loadEnvironment({ DISPATCH_CONCURRENCY: String(concurrency), DISPATCH_POLL_MS: '10', ...env }),
+  );
   const dispatch = strictMock<DispatchRepository>();
   dispatch.releaseLeases.mockResolvedValue();
   dispatch.startScheduledCampaigns.mockResolvedValue([]);
@@ -112,6 +114,48 @@ describe(DispatcherService.name, () => {
       await jest.advanceTimersByTimeAsync(100);
       // One claim per DISPATCH_POLL_MS (10 ms), not four.
       expect(claimer.claimNext).toHaveBeenCalledTimes(4 + 10);
+      await sut.onModuleDestroy();
+    });
+
+    it('should poll every DISPATCH_IDLE_POLL_MS once a second of polls found nothing due, and every DISPATCH_POLL_MS again once one finds work', async () => {
+      const batch = dueBatch();
+      const keys = [
+        { key: 'account:MA1', limits: { mps: 5, maxQueueMs: 10_000, apiBurst: 150, apiRefillPerMs: 0.03 } },
+      ];
+      const { sut, claimer } = setup([], 4, { DISPATCH_IDLE_POLL_MS: '200' });
+      sut.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(4);
+      // A second of claims that found nothing due: the 100th (the 4 first, then the poller's every 10 ms
+      // up to 960 ms) slows the poller down to one claim every 200 ms (1,160, 1,360, ... 1,960 ms).
+      await jest.advanceTimersByTimeAsync(970);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(100);
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(105);
+
+      // Another instance stored work: the next idle poll finds it, and the poller is back at 10 ms.
+      claimer.claimNext.mockResolvedValueOnce({
+        kind: 'submit',
+        batches: [{ batch, recipients: ['+14155550001'] }],
+        pacingKeys: keys,
+      });
+      await jest.advanceTimersByTimeAsync(200);
+      const afterFound = claimer.claimNext.mock.calls.length;
+      await jest.advanceTimersByTimeAsync(100);
+      expect(claimer.claimNext.mock.calls.length - afterFound).toBeGreaterThanOrEqual(9);
+      await sut.onModuleDestroy();
+    });
+
+    it('should claim at once when woken while polling slowly', async () => {
+      const { sut, claimer, wakeup } = setup([], 1, { DISPATCH_IDLE_POLL_MS: '60000' });
+      sut.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(1_100);
+      const slow = claimer.claimNext.mock.calls.length;
+      await jest.advanceTimersByTimeAsync(10_000);
+      expect(claimer.claimNext.mock.calls.length).toBe(slow);
+      wakeup.wake();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(claimer.claimNext.mock.calls.length).toBe(slow + 1);
       await sut.onModuleDestroy();
     });
 

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { IdleBackoff } from '../common/loops/idle-backoff';
 import { AppConfig } from '../config/app-config.service';
 import { CampaignEvents } from '../domain/campaign-events';
 import { CampaignRepository } from '../persistence/campaign.repository';
@@ -15,6 +16,8 @@ const LIFECYCLE_INTERVAL_MS = 1_000;
 // and every this many after it, campaigns left open with every message final are completed.
 const FINISHED_SWEEP_TICKS = 10;
 const ERROR_BACKOFF_MS = 1_000;
+// Polls that found nothing due for this long before the poller slows to DISPATCH_IDLE_POLL_MS.
+const IDLE_AFTER_MS = 1_000;
 
 /**
  * The durable dispatcher: DISPATCH_CONCURRENCY workers per instance claim due batches from
@@ -35,6 +38,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   private parked = new Set<() => void>();
   private poller: { index: number; dueAt: number } | null = null;
   private ticks = 0;
+  private readonly idle: IdleBackoff;
 
   constructor(
     private readonly dispatch: DispatchRepository,
@@ -47,6 +51,12 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     wakeup: DispatcherWakeup,
   ) {
     wakeup.onWake(() => this.wakeAll());
+    const { pollMs, idlePollMs } = config.dispatch;
+    this.idle = new IdleBackoff({
+      busyIntervalMs: pollMs,
+      idleIntervalMs: idlePollMs,
+      emptyPassesBeforeIdle: Math.ceil(IDLE_AFTER_MS / pollMs),
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -83,12 +93,14 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
         await this.sleep(ERROR_BACKOFF_MS);
         continue;
       }
-      if (claim.kind === 'idle' || claim.kind === 'wait') {
-        const { pollMs } = this.config.dispatch;
-        await this.waitForWork(
-          index,
-          claim.kind === 'idle' ? pollMs : Math.min(pollMs, Math.max(0, claim.untilMs - Date.now())),
-        );
+      // Nothing due at all counts towards idleness; anything else (a pacing wait included) ends it.
+      this.idle.passFound(claim.kind === 'idle' ? 0 : 1);
+      if (claim.kind === 'idle') {
+        await this.waitForWork(index, this.idle.intervalMs());
+        continue;
+      }
+      if (claim.kind === 'wait') {
+        await this.waitForWork(index, Math.min(this.config.dispatch.pollMs, Math.max(0, claim.untilMs - Date.now())));
         continue;
       }
       // Work was found: a waiting worker comes to claim the next one, and so on, so that every worker
