@@ -34,6 +34,14 @@ function setup(claims: Claim[], concurrency = 1, env: Record<string, string> = {
   return { sut, dispatch, campaigns, submitter, reconciler, claimer, events, wakeup, drained };
 }
 
+/** A claim of one batch to one recipient, paced on the account's lane. */
+function submitClaim(batch = dueBatch()): Claim {
+  const pacingKeys = [
+    { key: 'account:MA1', limits: { mps: 5, maxQueueMs: 10_000, apiBurst: 150, apiRefillPerMs: 0.03 } },
+  ];
+  return { kind: 'submit', batches: [{ batch, recipients: ['+14155550001'] }], pacingKeys };
+}
+
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) {
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -118,10 +126,6 @@ describe(DispatcherService.name, () => {
     });
 
     it('should poll every DISPATCH_IDLE_POLL_MS once a second of polls found nothing due, and every DISPATCH_POLL_MS again once one finds work', async () => {
-      const batch = dueBatch();
-      const keys = [
-        { key: 'account:MA1', limits: { mps: 5, maxQueueMs: 10_000, apiBurst: 150, apiRefillPerMs: 0.03 } },
-      ];
       const { sut, claimer } = setup([], 4, { DISPATCH_IDLE_POLL_MS: '200' });
       sut.onApplicationBootstrap();
       await jest.advanceTimersByTimeAsync(0);
@@ -134,11 +138,7 @@ describe(DispatcherService.name, () => {
       expect(claimer.claimNext).toHaveBeenCalledTimes(105);
 
       // Another instance stored work: the next idle poll finds it, and the poller is back at 10 ms.
-      claimer.claimNext.mockResolvedValueOnce({
-        kind: 'submit',
-        batches: [{ batch, recipients: ['+14155550001'] }],
-        pacingKeys: keys,
-      });
+      claimer.claimNext.mockResolvedValueOnce(submitClaim());
       await jest.advanceTimersByTimeAsync(200);
       const afterFound = claimer.claimNext.mock.calls.length;
       await jest.advanceTimersByTimeAsync(100);
@@ -194,11 +194,7 @@ describe(DispatcherService.name, () => {
     });
 
     it('should bring waiting workers back one by one while a paced campaign has turns to claim', async () => {
-      const batch = dueBatch();
-      const keys = [
-        { key: 'account:MA1', limits: { mps: 5, maxQueueMs: 10_000, apiBurst: 150, apiRefillPerMs: 0.03 } },
-      ];
-      const submit: Claim = { kind: 'submit', batches: [{ batch, recipients: ['+14155550001'] }], pacingKeys: keys };
+      const submit = submitClaim();
       const { sut, claimer, submitter } = setup([], 4);
       let turns = 3;
       claimer.claimNext.mockImplementation(() =>
