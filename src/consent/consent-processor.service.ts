@@ -15,9 +15,8 @@ import { RecipientHasher } from './recipient-hasher';
 
 const PASS_SIZE = 500;
 const ERROR_PAUSE_MS = 1000;
-// Passes in a row that found nothing before the loop slows to CONSENT_PROCESS_IDLE_INTERVAL_MS (5 s at the
-// default 500 ms).
-const EMPTY_PASSES_BEFORE_IDLE = 10;
+// How long passes find nothing before the loop slows to CONSENT_PROCESS_IDLE_INTERVAL_MS.
+const IDLE_AFTER_MS = 5_000;
 
 interface PassResult {
   processed: number;
@@ -46,7 +45,7 @@ export class ConsentProcessor implements OnApplicationBootstrap, OnModuleDestroy
     this.idle = new IdleBackoff({
       busyIntervalMs: config.consent.processIntervalMs,
       idleIntervalMs: config.consent.processIdleIntervalMs,
-      emptyPassesBeforeIdle: EMPTY_PASSES_BEFORE_IDLE,
+      idleAfterMs: IDLE_AFTER_MS,
     });
     this.loop = new WakeableLoop({
       pass: async () => {

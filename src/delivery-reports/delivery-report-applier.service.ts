@@ -16,9 +16,9 @@ export const UNMATCHED_RETRY_MAX_AGE_MS = 24 * 3600 * 1000;
 const UNMATCHED_FIRST_RETRY_MS = 250;
 const UNMATCHED_MAX_RETRY_MS = 30_000;
 const ERROR_PAUSE_MS = 1000;
-// Passes in a row that claimed nothing before the loop slows to REPORT_APPLY_IDLE_INTERVAL_MS (a second
-// at the default 50 ms): an idle service ran 20 claim transactions a second, a third of its idle CPU.
-const EMPTY_PASSES_BEFORE_IDLE = 20;
+// How long passes claim nothing before the loop slows to REPORT_APPLY_IDLE_INTERVAL_MS: at a steady 50 ms
+// an idle service ran 20 claim transactions a second, a third of its idle CPU.
+const IDLE_AFTER_MS = 1_000;
 
 interface ApplyPassResult extends ApplyOutcome {
   claimed: ClaimedReport[];
@@ -66,7 +66,7 @@ export class DeliveryReportApplier implements OnApplicationBootstrap, OnModuleDe
     this.idle = new IdleBackoff({
       busyIntervalMs: applyIntervalMs,
       idleIntervalMs: applyIdleIntervalMs,
-      emptyPassesBeforeIdle: EMPTY_PASSES_BEFORE_IDLE,
+      idleAfterMs: IDLE_AFTER_MS,
     });
     this.loop = new WakeableLoop({
       pass: async () => (await this.applyOnce()).claimed >= applyBatchSize,

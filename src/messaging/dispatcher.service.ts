@@ -55,7 +55,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     this.idle = new IdleBackoff({
       busyIntervalMs: pollMs,
       idleIntervalMs: idlePollMs,
-      emptyPassesBeforeIdle: Math.ceil(IDLE_AFTER_MS / pollMs),
+      idleAfterMs: IDLE_AFTER_MS,
     });
   }
 

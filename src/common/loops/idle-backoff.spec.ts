@@ -1,7 +1,8 @@
 import { IdleBackoff } from './idle-backoff';
 
 describe(IdleBackoff.name, () => {
-  const options = { busyIntervalMs: 50, idleIntervalMs: 1_000, emptyPassesBeforeIdle: 3 };
+  // Three empty passes at 50 ms make 150 ms of nothing.
+  const options = { busyIntervalMs: 50, idleIntervalMs: 1_000, idleAfterMs: 150 };
 
   it('should keep the busy interval until that many passes in a row found nothing', () => {
     const backoff = new IdleBackoff(options);
@@ -24,8 +25,16 @@ describe(IdleBackoff.name, () => {
     expect(backoff.intervalMs()).toBe(50);
   });
 
+  it('should count idleness in busy intervals, so that a slower busy interval slows down after as long', () => {
+    const backoff = new IdleBackoff({ busyIntervalMs: 500, idleIntervalMs: 2_000, idleAfterMs: 1_000 });
+    backoff.passFound(0);
+    expect(backoff.intervalMs()).toBe(500);
+    backoff.passFound(0);
+    expect(backoff.intervalMs()).toBe(2_000);
+  });
+
   it('should never sleep less than the busy interval when idle', () => {
-    const backoff = new IdleBackoff({ busyIntervalMs: 2_000, idleIntervalMs: 500, emptyPassesBeforeIdle: 1 });
+    const backoff = new IdleBackoff({ busyIntervalMs: 2_000, idleIntervalMs: 500, idleAfterMs: 1 });
     backoff.passFound(0);
     expect(backoff.intervalMs()).toBe(2_000);
   });

@@ -1,21 +1,26 @@
 export interface IdleBackoffOptions {
   /** The interval while passes find work. */
   busyIntervalMs: number;
-  /** The interval once `emptyPassesBeforeIdle` passes in a row found nothing (never below busyIntervalMs). */
+  /** The interval once passes have found nothing for `idleAfterMs` (never below busyIntervalMs). */
   idleIntervalMs: number;
-  emptyPassesBeforeIdle: number;
+  /** How long passes at the busy interval find nothing before the loop slows down. */
+  idleAfterMs: number;
 }
 
 /**
- * The sleep of a polling loop that is also woken when work arrives (WakeableLoop's `intervalMs`): the busy
- * interval while passes find work, a longer one once they have found nothing for a while. The poll of an
- * idle loop only looks for what no wake-up announced (work stored by another instance, retries coming due),
- * so it need not run often; a pass that finds work brings the busy interval back at once.
+ * The sleep of a polling loop that is also woken when work arrives (a WakeableLoop's `intervalMs`, the
+ * dispatcher's poller): the busy interval while passes find work, a longer one once they have found nothing
+ * for a while. The poll of an idle loop only looks for what no wake-up announced (work stored by another
+ * instance, retries coming due), so it need not run often; a pass that finds work brings the busy interval
+ * back at once. Passes are counted, not timed: `idleAfterMs` is that many busy intervals.
  */
 export class IdleBackoff {
+  private readonly emptyPassesBeforeIdle: number;
   private emptyPasses = 0;
 
-  constructor(private readonly options: IdleBackoffOptions) {}
+  constructor(private readonly options: IdleBackoffOptions) {
+    this.emptyPassesBeforeIdle = Math.max(1, Math.ceil(options.idleAfterMs / options.busyIntervalMs));
+  }
 
   /** Records what a pass found (items claimed or processed). */
   passFound(count: number): void {
@@ -23,7 +28,7 @@ export class IdleBackoff {
   }
 
   intervalMs(): number {
-    const { busyIntervalMs, idleIntervalMs, emptyPassesBeforeIdle } = this.options;
-    return this.emptyPasses < emptyPassesBeforeIdle ? busyIntervalMs : Math.max(busyIntervalMs, idleIntervalMs);
+    const { busyIntervalMs, idleIntervalMs } = this.options;
+    return this.emptyPasses < this.emptyPassesBeforeIdle ? busyIntervalMs : Math.max(busyIntervalMs, idleIntervalMs);
   }
 }
