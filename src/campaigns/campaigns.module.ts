@@ -10,6 +10,7 @@ import { CampaignCancellationResolver } from './campaign-cancellation.resolver';
 import { CampaignCommandsResolver } from './campaign-commands.resolver';
 import { CampaignControlService } from './campaign-control.service';
 import { CampaignEventsModule } from './campaign-events.module';
+import { CampaignUploadController } from './campaign-upload.controller';
 import { CampaignProgressResolver } from './campaign-progress.resolver';
 import { CampaignProgressService } from './campaign-progress.service';
 import { CampaignStallMonitor } from './campaign-stall-monitor.service';
@@ -30,6 +31,7 @@ import { SendBulkService } from './send-bulk.service';
     QuietHoursModule,
     RecipientListsModule,
   ],
+  controllers: [CampaignUploadController],
   providers: [
     CampaignsService,
     SendBulkService,

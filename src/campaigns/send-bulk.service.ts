@@ -12,9 +12,12 @@ import { Encoding } from '../domain/encoding.enum';
 import { BatchFiller, PlannedRecipients, planBatches, planPersonalizedBatches } from '../messaging/batch-planner';
 import { DispatcherWakeup } from '../messaging/dispatcher-wakeup';
 import { PacingPlan } from '../messaging/pacing-plan';
+import { normalizeCountry } from '../messaging/recipient-number-parser';
 import { isSupportedCountry, validateRecipients, ValidRecipients } from '../messaging/recipient-validator';
-import { AccountSettingsRepository } from '../persistence/account-settings.repository';
+import { parseByteSize } from '../delivery-reports/webhook-body';
+import { AccountSettingsRepository, AccountSettingsRow } from '../persistence/account-settings.repository';
 import { Db } from '../persistence/db';
+import { RecipientListRepository } from '../persistence/recipient-list.repository';
 import {
   CampaignMessageSink,
   CampaignRepository,
@@ -23,7 +26,13 @@ import {
 } from '../persistence/campaign.repository';
 import { SUPPRESSED_REASON, SuppressedRecipients } from '../consent/suppressed-recipients';
 import { CostEstimate, countOneLess, PricingService } from '../pricing/pricing.service';
+import { MessageTemplate } from '../recipient-lists/message-template';
 import { PersonalizedRecipientsService } from '../recipient-lists/personalized-recipients';
+import { RecipientListBuilder } from '../recipient-lists/recipient-list-builder';
+import { RecipientListIngest } from '../recipient-lists/recipient-list-ingest';
+import { RecipientListUploadService } from '../recipient-lists/recipient-list-upload.service';
+import { RecipientTexts } from '../recipient-lists/recipient-texts';
+import { translateUploadError, uploadChunks } from '../recipient-lists/upload-body';
 import { ProviderAccount } from '../sms-gateway/provider-account';
 import { toSendWindow } from '../quiet-hours/dto/send-window-input.mapper';
 import {
@@ -36,8 +45,16 @@ import { SendWindowDefaults } from '../quiet-hours/send-window-defaults';
 import { SendWindowDefaultsService } from '../quiet-hours/send-window-defaults.service';
 import { WindowClock } from '../quiet-hours/window-clock';
 import { dayNames, SendWindow } from '../quiet-hours/send-window';
+import {
+  CampaignUpload,
+  UploadedCampaign,
+  UploadedRecipients,
+  UploadFingerprint,
+  uploadedRecipientsOf,
+} from './campaign-upload';
 import { sendBulkFingerprint } from './dto/send-bulk-fingerprint';
-import { SendBulkInput } from './dto/send-bulk.input';
+import { MAX_RECIPIENTS_PER_CAMPAIGN, SendBulkInput } from './dto/send-bulk.input';
+import { UploadedRecipientsWriter } from './uploaded-recipients-writer';
 
 // A schedule a few seconds in the past is clock skew between client and server, not a mistake.
 const SCHEDULE_SKEW_MS = 5_000;
@@ -94,6 +111,8 @@ export class SendBulkService {
     private readonly windowDefaults: SendWindowDefaultsService,
     private readonly personalized: PersonalizedRecipientsService,
     private readonly accountSettings: AccountSettingsRepository,
+    private readonly listUploads: RecipientListUploadService,
+    private readonly lists: RecipientListRepository,
   ) {}
 
   async send(accountId: string, input: SendBulkInput): Promise<CampaignRecord> {
@@ -104,19 +123,7 @@ export class SendBulkService {
         return this.replay(existing, requestHash);
       }
     }
-    // The account's settings: its sender IDs, MPS cap and default country (each falls back to the service's).
-    const settings = await this.accountSettings.find(accountId);
-    const senderId = chooseSender(input.senderId, settings?.senderIds ?? [], [
-      this.provider.senderId,
-      ...this.config.extraSenderIds,
-    ]);
-    const sending: Sending = {
-      senderId,
-      scheduledAt: this.checkSchedule(input.scheduledAt),
-      sendWindow: toSendWindow(input.sendWindow),
-      requestHash,
-      batchSize: this.pacing.batchSizeFor(senderId, { accountId, mps: settings?.mps ?? null }),
-    };
+    const { sending, settings } = await this.sendingFor(accountId, input, requestHash);
     if (input.recipientListId) {
       return this.sendList(accountId, input, input.recipientListId, sending);
     }
@@ -163,6 +170,247 @@ export class SendBulkService {
   }
 
   /**
+   * A campaign whose recipients arrive with it, as the body of POST /api/campaigns (CSV or NDJSON, as an
+   * uploaded list): on a database server each parsed batch of rows is stored at once as messages, in the
+   * transaction that stores the campaign, so the recipients are written once; on the embedded PGlite, which
+   * serves one transaction at a time, they are stored as a list first and sent from it. The body counts in
+   * the idempotency fingerprint.
+   */
+  async sendUpload(accountId: string, input: SendBulkInput, upload: CampaignUpload): Promise<UploadedCampaign> {
+    const fingerprint = new UploadFingerprint(input, upload);
+    const maxBytes = parseByteSize(this.config.recipientLists.maxBytes);
+    const replayHash = async (): Promise<string> => {
+      for await (const chunk of uploadChunks(upload.body, maxBytes)) {
+        fingerprint.update(chunk);
+      }
+      return fingerprint.digest();
+    };
+    if (input.idempotencyKey) {
+      const existing = await this.campaigns.findByIdempotencyKey(accountId, input.idempotencyKey);
+      if (existing) {
+        return { campaign: this.replay(existing, await replayHash()), recipients: null, replayed: true };
+      }
+    }
+    const { sending, settings } = await this.sendingFor(accountId, input, null);
+    const defaultCountry = this.checkDefaultCountry(input.defaultCountry ?? settings?.defaultCountry);
+    if (await this.campaigns.isEmbeddedDatabase()) {
+      return this.sendUploadAsList(accountId, input, upload, sending, defaultCountry, fingerprint, replayHash);
+    }
+    let recipients: UploadedRecipients | null = null;
+    const campaign = await this.store(accountId, input, replayHash, async () => {
+      const placer = await this.placerFor(accountId, sending.sendWindow, sending.scheduledAt);
+      let counts: StoredCounts = { recipients: 0, rejected: 0, suppressed: 0, batches: 0 };
+      const created = await this.campaigns.createStreamed(
+        this.newCampaign(accountId, input, sending, {
+          text: input.text,
+          encoding: Encoding.GSM7,
+          segmentsPerMessage: 1,
+        }),
+        sending.scheduledAt ?? this.clock.now(),
+        async (messages, tx) => {
+          const stored = await this.storeUploadedRecipients(accountId, input, upload, {
+            defaultCountry,
+            maxBytes,
+            fingerprint,
+            placer,
+            batches: new BatchFiller(sending.batchSize),
+            messages,
+            tx,
+          });
+          counts = stored.counts;
+          recipients = stored.recipients;
+          return stored.end;
+        },
+      );
+      return { campaign: created, ...counts };
+    });
+    return { campaign, recipients, replayed: false };
+  }
+
+  /**
+   * POST /api/campaigns on the embedded PGlite: the body is stored as a list (one transaction per batch of
+   * rows, as any upload), the campaign sent from it (one transaction), and the list deleted either way: it
+   * was only the way in. Errors are those of the one-transaction path.
+   */
+  private async sendUploadAsList(
+    accountId: string,
+    input: SendBulkInput,
+    upload: CampaignUpload,
+    sending: Sending,
+    defaultCountry: string | undefined,
+    fingerprint: UploadFingerprint,
+    replayHash: () => Promise<string>,
+  ): Promise<UploadedCampaign> {
+    const list = await this.listUploads.upload(accountId, upload.body, {
+      format: upload.format,
+      phoneColumn: upload.phoneColumn,
+      defaultCountry,
+      onChunk: (chunk) => fingerprint.update(chunk),
+    });
+    try {
+      if (list.recipients === 0) {
+        throw noRecipientToSend(list.rows, list.rejectedRows);
+      }
+      sending.requestHash = fingerprint.digest();
+      const campaign = await this.sendList(accountId, { ...input, recipients: [] }, list.id, sending, replayHash).catch(
+        (error: unknown) => {
+          // Every row's text failed: said of the body, as the other path does, not of a list the client never saw.
+          throw error instanceof UserInputError && error.field === 'recipientListId'
+            ? new UserInputError(
+                'body',
+                error.message.replace(
+                  /^recipientListId: no recipient of list \S+ can be sent/,
+                  `no recipient can be sent among ${list.rows} rows`,
+                ),
+              )
+            : error;
+        },
+      );
+      const { rows, recipients, duplicates, rejected, rejectedRows, rejectedRowsTruncated } = list;
+      return {
+        campaign,
+        recipients: { rows, recipients, duplicates, rejected, rejectedRows, rejectedRowsTruncated },
+        replayed: false,
+      };
+    } finally {
+      await this.lists
+        .delete([list.id])
+        .catch((error: unknown) =>
+          this.logger.warn(
+            { listId: list.id, err: error },
+            'Could not delete the list of an uploaded campaign (it expires)',
+          ),
+        );
+    }
+  }
+
+  /**
+   * The body of POST /api/campaigns, parsed on worker threads as it arrives (RecipientListIngest, as a list
+   * upload) and stored a batch of rows at a time as messages (UploadedRecipientsWriter). The estimate and
+   * the budget check need the whole list; a failure there, a malformed body or no recipient that can be
+   * sent throws, which stores nothing.
+   */
+  private async storeUploadedRecipients(
+    accountId: string,
+    input: SendBulkInput,
+    upload: CampaignUpload,
+    to: {
+      defaultCountry: string | undefined;
+      maxBytes: number;
+      fingerprint: UploadFingerprint;
+      placer: RecipientPlacer;
+      batches: BatchFiller;
+      messages: CampaignMessageSink;
+      tx: Db;
+    },
+  ): Promise<{ end: StreamedCampaignEnd; counts: StoredCounts; recipients: UploadedRecipients }> {
+    let writer: UploadedRecipientsWriter | undefined;
+    const ingest = new RecipientListIngest({
+      format: upload.format,
+      phoneColumn: upload.phoneColumn,
+      defaultCountry: to.defaultCountry === undefined ? undefined : normalizeCountry(to.defaultCountry),
+      maxRecipients: MAX_RECIPIENTS_PER_CAMPAIGN,
+      onHeader: (header, phoneIndex) => {
+        const fields = header.filter((_, i) => i !== phoneIndex);
+        // Named as an uploaded list names them: the phone column first.
+        const template = MessageTemplate.parse(input.text, [header[phoneIndex], ...fields]);
+        writer = new UploadedRecipientsWriter({
+          texts: new RecipientTexts(template, header[phoneIndex], fields, input.smartEncoding ?? false),
+          placer: to.placer,
+          batches: to.batches,
+          messages: to.messages,
+          suppressedAmong: (phones) => this.suppressions.find(accountId, phones, to.tx),
+          rejectionsKept: REJECTED_RECIPIENTS_KEPT,
+        });
+        return Promise.resolve();
+      },
+      write: (batch) => writer!.write(batch),
+    });
+    let builder: RecipientListBuilder;
+    try {
+      for await (const chunk of uploadChunks(upload.body, to.maxBytes)) {
+        to.fingerprint.update(chunk);
+        await ingest.push(chunk);
+      }
+      builder = await ingest.finish();
+    } catch (error) {
+      upload.body.resume();
+      throw translateUploadError(error, to.maxBytes, 'campaign');
+    } finally {
+      await ingest.close();
+    }
+    const recipients = uploadedRecipientsOf({
+      rowCount: builder.rowCount,
+      validCount: builder.validCount,
+      duplicateCount: builder.duplicateCount,
+      rejectedCount: builder.rejectedCount,
+      rejectedRows: builder.rejectedRows,
+    });
+    if (!writer || writer.storedCount === 0) {
+      const reasons = [
+        ...new Set(
+          [...builder.rejectedRows, ...(writer?.rejected ?? [])].map((r) => r.reason.replace(/^row \d+: /, '')),
+        ),
+      ].slice(0, 3);
+      throw new UserInputError(
+        'body',
+        `no recipient can be sent among ${builder.rowCount} rows${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`,
+      );
+    }
+    const texts = writer.distinctTexts;
+    const estimate = await this.pricing.estimatePersonalized(writer.perCountrySegments);
+    const maxCost = this.checkMaxCost(input, estimate);
+    return {
+      end: {
+        batchIds: writer.batchIds,
+        batchSizes: to.batches.batchSizes,
+        batchTexts: writer.batchTexts,
+        batchPlacements: to.batches.batchGroups.map((group) => to.placer.groups[group]),
+        campaign: {
+          ...estimateFields(estimate),
+          maxCost,
+          // The template stays the campaign's text; each batch carries its rendered one.
+          encoding: texts.some((t) => t.encoding === Encoding.UCS2) ? Encoding.UCS2 : Encoding.GSM7,
+          segmentsPerMessage: Math.max(...texts.map((t) => t.segments)),
+          rejectedRecipients: writer.rejected,
+          rejectedCount: writer.rejectedCount,
+          assumedZoneRecipients: to.placer.assumedZoneRecipients,
+          requestHash: input.idempotencyKey ? to.fingerprint.digest() : null,
+        },
+      },
+      counts: {
+        recipients: writer.storedCount,
+        rejected: writer.rejectedCount,
+        suppressed: writer.suppressedCount,
+        batches: writer.batchIds.length,
+      },
+      recipients,
+    };
+  }
+
+  /** What a campaign is sent with (sender, schedule, window, batch size) and the account's settings. */
+  private async sendingFor(
+    accountId: string,
+    input: SendBulkInput,
+    requestHash: string | null,
+  ): Promise<{ sending: Sending; settings: AccountSettingsRow | null }> {
+    // The account's settings: its sender IDs, MPS cap and default country (each falls back to the service's).
+    const settings = await this.accountSettings.find(accountId);
+    const senderId = chooseSender(input.senderId, settings?.senderIds ?? [], [
+      this.provider.senderId,
+      ...this.config.extraSenderIds,
+    ]);
+    const sending: Sending = {
+      senderId,
+      scheduledAt: this.checkSchedule(input.scheduledAt),
+      sendWindow: toSendWindow(input.sendWindow),
+      requestHash,
+      batchSize: this.pacing.batchSizeFor(senderId, { accountId, mps: settings?.mps ?? null }),
+    };
+    return { sending, settings };
+  }
+
+  /**
    * A large campaign on a database server: its messages are stored while the rest are still validated.
    * Not on the embedded PGlite, which serves one connection's transaction at a time: a transaction held
    * open through validation would hold up the whole service (and the price lookup inside it).
@@ -179,25 +427,30 @@ export class SendBulkService {
       encoding: text.encoding,
       segmentsPerMessage: text.segments,
     });
-    return this.store(accountId, input, sending.requestHash, async () => {
-      const placer = await this.placerFor(accountId, sending.sendWindow, sending.scheduledAt);
-      let counts: StoredCounts = { recipients: 0, rejected: 0, suppressed: 0, batches: 0 };
-      const created = await this.campaigns.createStreamed(
-        campaign,
-        sending.scheduledAt ?? this.clock.now(),
-        async (messages, tx) => {
-          const stored = await this.storeInlineRecipients(accountId, input, defaultCountry, text.segments, {
-            placer,
-            batches: new BatchFiller(sending.batchSize),
-            messages,
-            tx,
-          });
-          counts = stored.counts;
-          return stored.end;
-        },
-      );
-      return { campaign: created, ...counts };
-    });
+    return this.store(
+      accountId,
+      input,
+      () => Promise.resolve(sending.requestHash),
+      async () => {
+        const placer = await this.placerFor(accountId, sending.sendWindow, sending.scheduledAt);
+        let counts: StoredCounts = { recipients: 0, rejected: 0, suppressed: 0, batches: 0 };
+        const created = await this.campaigns.createStreamed(
+          campaign,
+          sending.scheduledAt ?? this.clock.now(),
+          async (messages, tx) => {
+            const stored = await this.storeInlineRecipients(accountId, input, defaultCountry, text.segments, {
+              placer,
+              batches: new BatchFiller(sending.batchSize),
+              messages,
+              tx,
+            });
+            counts = stored.counts;
+            return stored.end;
+          },
+        );
+        return { campaign: created, ...counts };
+      },
+    );
   }
 
   /**
@@ -315,6 +568,7 @@ export class SendBulkService {
     input: SendBulkInput,
     listId: string,
     sending: Sending,
+    replayHash?: () => Promise<string | null>,
   ): Promise<CampaignRecord> {
     if (input.recipients.length > 0) {
       throw new UserInputError('recipients', 'give either recipients or recipientListId, not both (recipients: [])');
@@ -365,6 +619,7 @@ export class SendBulkService {
         rejected,
         recipientListId: listId,
       },
+      replayHash,
     );
   }
 
@@ -401,6 +656,7 @@ export class SendBulkService {
     recipients: RecipientColumns,
     planFor: (batchSize: number, groupOf: ArrayLike<number>) => PlannedRecipients,
     draft: CampaignDraft,
+    replayHash: () => Promise<string | null> = () => Promise.resolve(sending.requestHash),
   ): Promise<CampaignRecord> {
     const maxCost = this.checkMaxCost(input, draft.estimate);
     const placement = await this.place(accountId, recipients, sending.sendWindow, sending.scheduledAt);
@@ -416,7 +672,7 @@ export class SendBulkService {
       rejectedCount: draft.rejected.length,
       assumedZoneRecipients: placement.assumedZoneRecipients,
     };
-    return this.store(accountId, input, sending.requestHash, async () => ({
+    return this.store(accountId, input, replayHash, async () => ({
       campaign: await this.campaigns.createWithRecipients(campaign, plan, sending.scheduledAt ?? this.clock.now()),
       recipients: plan.phones.length,
       rejected: draft.rejected.length,
@@ -504,7 +760,8 @@ export class SendBulkService {
   private async store(
     accountId: string,
     input: SendBulkInput,
-    requestHash: string | null,
+    /** The request's fingerprint, when a race on the idempotency key makes it a replay. */
+    replayHash: () => Promise<string | null>,
     create: () => Promise<{ campaign: CampaignRecord } & StoredCounts>,
   ): Promise<CampaignRecord> {
     try {
@@ -530,7 +787,7 @@ export class SendBulkService {
       if (input.idempotencyKey && (error as { code?: string }).code === 'P2002') {
         const existing = await this.campaigns.findByIdempotencyKey(accountId, input.idempotencyKey);
         if (existing) {
-          return this.replay(existing, requestHash);
+          return this.replay(existing, await replayHash());
         }
       }
       throw error;
@@ -599,6 +856,15 @@ function estimateFields(estimate: CostEstimate): Pick<NewCampaign, 'estimatedCos
       cost: c.cost.toFixed(5),
     })),
   };
+}
+
+/** No row of an uploaded campaign's body can be sent: the first reasons why. */
+function noRecipientToSend(rows: number, rejections: Array<{ reason: string }>): UserInputError {
+  const reasons = [...new Set(rejections.map((r) => r.reason.replace(/^row \d+: /, '')))].slice(0, 3);
+  return new UserInputError(
+    'body',
+    `no recipient can be sent among ${rows} rows${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`,
+  );
 }
 
 function noValidRecipient(inputs: number, rejected: RejectedRecipient[]): UserInputError {

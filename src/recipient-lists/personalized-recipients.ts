@@ -2,28 +2,16 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { UserInputError } from '../common/errors/domain-error';
 import { Clock } from '../common/time/clock';
-import { Encoding } from '../domain/encoding.enum';
 import {
   RecipientListEntry,
   RecipientListEntryColumns,
   RecipientListRecord,
   RecipientListRepository,
 } from '../persistence/recipient-list.repository';
-import { checkMessageLength } from '../pricing/message-length';
-import { countSegments, TextTooLongToCountError } from '../pricing/segment-counter';
-import { MessageTemplate, TemplateRenderError } from './message-template';
+import { MessageTemplate } from './message-template';
+import { DistinctText, RecipientTexts } from './recipient-texts';
 
-/** One distinct rendered text, counted once however many recipients share it. */
-export interface DistinctText {
-  /** What is sent (smart-encoded when asked). */
-  text: string;
-  encoding: Encoding;
-  segments: number;
-  characters: number;
-  /** Characters forcing UCS-2 (empty for GSM-7). */
-  unicodeCharacters: string[];
-  recipients: number;
-}
+export type { DistinctText } from './recipient-texts';
 
 export interface PersonalizedRecipients {
   list: RecipientListRecord;
@@ -42,10 +30,6 @@ export interface PersonalizedRecipients {
 const PAGE = 10_000;
 // Rendering and counting run on the event loop: yield this often so /health and webhooks keep answering.
 const SLICE_MS = 10;
-// Renders remembered per distinct combination of the fields the template reads (a text rarely reads a
-// unique field; when it does, the memory stops growing here and the rest is rendered one by one).
-const RENDERS_REMEMBERED = 100_000;
-const FIELD_SEPARATOR = '\u0000';
 
 /**
  * Reads an uploaded list and renders the campaign text for each recipient: each distinct text is
@@ -92,15 +76,11 @@ export class PersonalizedRecipientsService {
       rejected: [],
       perCountrySegments: new Map(),
     };
-    // Rendered text → index in result.texts, or the reason it cannot be sent.
-    const seen = new Map<string, number | string>();
-    // The values of the fields the template reads → the rendered text, or the render error.
-    const renders = new Map<string, string | TemplateRenderError>();
-    const read = template.fields.map((field) => (field === list.phoneColumn ? -1 : list.fields.indexOf(field)));
+    const recipientTexts = new RecipientTexts(template, list.phoneColumn, list.fields, smartEncoding);
+    result.texts = recipientTexts.texts;
     // A template that reads no field of the list (the usual large campaign) reads its entries without
-    // their values, column by column; its text is the same for every recipient.
-    const readsValues = read.some((i) => i >= 0);
-    const sameText = read.length === 0 ? renderOne(template, list, '', []) : undefined;
+    // their values, column by column.
+    const readsValues = recipientTexts.readsValues;
     // One string per country for the whole list, not one per entry.
     const countryNames = new Map<string, string>();
     let sliceStart = performance.now();
@@ -114,33 +94,12 @@ export class PersonalizedRecipientsService {
           sliceStart = performance.now();
         }
         const phone = page.phones[i];
-        let rendered = sameText;
-        if (rendered === undefined) {
-          const values = page.values(i);
-          const key = read.map((field) => (field < 0 ? phone : (values[field] ?? ''))).join(FIELD_SEPARATOR);
-          rendered = renders.get(key);
-          if (rendered === undefined) {
-            rendered = renderOne(template, list, phone, values);
-            if (renders.size < RENDERS_REMEMBERED) {
-              renders.set(key, rendered);
-            }
-          }
-        }
-        if (rendered instanceof TemplateRenderError) {
-          result.rejected.push({ input: phone, reason: `row ${page.row(i)}: text: ${rendered.message}` });
-          continue;
-        }
-        let known = seen.get(rendered);
-        if (known === undefined) {
-          known = this.count(rendered, smartEncoding, result.texts);
-          seen.set(rendered, known);
-        }
+        const known = recipientTexts.textOf(phone, readsValues ? page.values(i) : []);
         if (typeof known === 'string') {
           result.rejected.push({ input: phone, reason: `row ${page.row(i)}: text: ${known}` });
           continue;
         }
         const distinct = result.texts[known];
-        distinct.recipients++;
         let country = countryNames.get(page.countries[i]);
         if (country === undefined) {
           country = page.countries[i];
@@ -161,31 +120,6 @@ export class PersonalizedRecipientsService {
     result.countries.length = kept;
     result.textIndexes.length = kept;
     return result;
-  }
-
-  /** Counts a new distinct text: its index in `texts`, or why it cannot be sent. */
-  private count(rendered: string, smartEncoding: boolean, texts: DistinctText[]): number | string {
-    try {
-      const count = countSegments(rendered, { smartEncoding });
-      const length = checkMessageLength(count);
-      if (!length.ok) {
-        return length.limit;
-      }
-      texts.push({
-        text: count.text,
-        encoding: count.encoding === 'UCS2' ? Encoding.UCS2 : Encoding.GSM7,
-        segments: count.segments,
-        characters: count.characters,
-        unicodeCharacters: count.unicodeCharacters,
-        recipients: 0,
-      });
-      return texts.length - 1;
-    } catch (error) {
-      if (error instanceof TextTooLongToCountError) {
-        return error.message;
-      }
-      throw error;
-    }
   }
 }
 
@@ -214,25 +148,4 @@ function pageOfColumns(columns: RecipientListEntryColumns): EntryPage {
     row: (index) => Number((rows ??= columns.rows.split(','))[index]),
     values: () => [],
   };
-}
-
-/** One entry's text, or why it cannot be rendered. */
-function renderOne(
-  template: MessageTemplate,
-  list: RecipientListRecord,
-  phone: string,
-  entryValues: readonly string[],
-): string | TemplateRenderError {
-  const values: Record<string, string> = { [list.phoneColumn]: phone };
-  for (let i = 0; i < list.fields.length; i++) {
-    values[list.fields[i]] = entryValues[i] ?? '';
-  }
-  try {
-    return template.render(values);
-  } catch (error) {
-    if (error instanceof TemplateRenderError) {
-      return error;
-    }
-    throw error;
-  }
 }

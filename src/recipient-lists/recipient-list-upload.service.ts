@@ -9,11 +9,10 @@ import { parseByteSize } from '../delivery-reports/webhook-body';
 import { isSupportedCountry, normalizeCountry } from '../messaging/recipient-number-parser';
 import { RecipientListEntryRepository } from '../persistence/recipient-list-entry.repository';
 import { RecipientListRepository } from '../persistence/recipient-list.repository';
-import { TooManyRecipientsError } from './recipient-list-builder';
 import type { RecipientListFormat } from './recipient-list-format';
-import { CsvFormatError, RecipientListIngest } from './recipient-list-ingest';
+import { RecipientListIngest } from './recipient-list-ingest';
 import { RecipientListSummary, toRecipientListSummary } from './recipient-list.summary';
-import { RecordTooLongError } from './record-splitter';
+import { translateUploadError, uploadChunks } from './upload-body';
 
 export type { RecipientListFormat } from './recipient-list-format';
 
@@ -21,6 +20,8 @@ export interface RecipientListUploadOptions {
   format: RecipientListFormat;
   phoneColumn?: string;
   defaultCountry?: string;
+  /** Sees each chunk of the body as it is read (POST /api/campaigns fingerprints it). */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 const HOUR_MS = 3_600_000;
@@ -45,10 +46,6 @@ export class RecipientListUploadService {
   async upload(accountId: string, body: Readable, options: RecipientListUploadOptions): Promise<RecipientListSummary> {
     const defaultCountry = this.checkDefaultCountry(options.defaultCountry);
     const maxBytes = parseByteSize(this.config.recipientLists.maxBytes);
-    const declared = Number((body as Readable & { headers?: Record<string, string> }).headers?.['content-length']);
-    if (declared > maxBytes) {
-      throw tooLarge(maxBytes);
-    }
     const id = randomUUID();
     let created = false;
     const ingest = new RecipientListIngest({
@@ -70,17 +67,9 @@ export class RecipientListUploadService {
       write: (batch) => this.entries.insert(id, batch),
     });
     try {
-      let received = 0;
-      // Not destroyed on an early exit: the request must stay open for the 400 that follows.
-      for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-        received += chunk.length;
-        if (received > maxBytes) {
-          throw tooLarge(maxBytes);
-        }
+      for await (const chunk of uploadChunks(body, maxBytes)) {
+        options.onChunk?.(chunk);
         await ingest.push(chunk);
-      }
-      if (body.readableAborted) {
-        throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
       }
       const builder = await ingest.finish();
       await ingest.close();
@@ -102,7 +91,7 @@ export class RecipientListUploadService {
       if (created) {
         await this.lists.delete([id]).catch(() => undefined);
       }
-      throw translateError(error, maxBytes);
+      throw translateUploadError(error, maxBytes, 'list');
     }
   }
 
@@ -115,29 +104,4 @@ export class RecipientListUploadService {
     }
     return normalizeCountry(country);
   }
-}
-
-function tooLarge(maxBytes: number): UserInputError {
-  return new UserInputError('body', `larger than ${maxBytes.toLocaleString('en-US')} bytes (RECIPIENT_LIST_MAX_BYTES)`);
-}
-
-function translateError(error: unknown, maxBytes: number): unknown {
-  if (error instanceof TooManyRecipientsError) {
-    return new UserInputError(
-      'body',
-      `${error.message}: at most ${MAX_RECIPIENTS_PER_CAMPAIGN.toLocaleString('en-US')} per list`,
-    );
-  }
-  if (error instanceof CsvFormatError) {
-    // csv-parse names the line: "Invalid Closing Quote: ... at line 3".
-    return new UserInputError('body', `not valid CSV: ${error.message}`);
-  }
-  if (error instanceof RecordTooLongError) {
-    return new UserInputError('body', error.message);
-  }
-  const code = (error as { code?: string }).code;
-  if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET') {
-    return new UserInputError('body', `the upload broke off (at most ${maxBytes} bytes)`);
-  }
-  return error;
 }

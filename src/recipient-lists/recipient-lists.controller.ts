@@ -4,10 +4,11 @@ import { AuthenticatedAccount } from '../common/auth/authenticated-account';
 import { CurrentAccount } from '../common/auth/current-account.decorator';
 import { RequireScope } from '../common/auth/require-scope.decorator';
 import { Scope } from '../common/auth/scope.enum';
-import { DomainError, UserInputError } from '../common/errors/domain-error';
+import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-code.enum';
 import { AccountSettingsRepository } from '../persistence/account-settings.repository';
-import { RecipientListFormat, RecipientListUploadService } from './recipient-list-upload.service';
+import { formatOf } from './recipient-list-format';
+import { RecipientListUploadService } from './recipient-list-upload.service';
 import { RecipientListSummary } from './recipient-list.summary';
 
 // Each upload parses and validates on two worker threads; two uploads at a time keep the event loop and
@@ -57,27 +58,4 @@ export class RecipientListsController {
       this.uploading--;
     }
   }
-}
-
-function formatOf(format: string | undefined, contentType: string | undefined): RecipientListFormat {
-  const type = (format ?? contentType ?? '').split(';')[0].trim().toLowerCase();
-  if (['csv', 'text/csv', 'application/csv', 'text/plain'].includes(type)) {
-    return 'csv';
-  }
-  if (
-    [
-      'ndjson',
-      'jsonl',
-      'application/x-ndjson',
-      'application/ndjson',
-      'application/jsonl',
-      'application/x-jsonlines',
-    ].includes(type)
-  ) {
-    return 'ndjson';
-  }
-  throw new UserInputError(
-    'Content-Type',
-    `send text/csv or application/x-ndjson (or ?format=csv|ndjson), not "${type || 'nothing'}"`,
-  );
 }

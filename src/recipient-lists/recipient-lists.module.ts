@@ -18,6 +18,6 @@ import { RecipientListsResolver } from './recipient-lists.resolver';
     RecipientListExpiryService,
     PersonalizedRecipientsService,
   ],
-  exports: [PersonalizedRecipientsService],
+  exports: [PersonalizedRecipientsService, RecipientListUploadService, RecipientListRepository],
 })
 export class RecipientListsModule {}

@@ -1,6 +1,10 @@
 import { parseUploadSegment, UploadSegmentRequest } from './upload-segment';
 
-function segment(text: string, format: UploadSegmentRequest['format'], header = ['phone', 'name']): UploadSegmentRequest {
+function segment(
+  text: string,
+  format: UploadSegmentRequest['format'],
+  header = ['phone', 'name'],
+): UploadSegmentRequest {
   return { segment: 0, bytes: new TextEncoder().encode(text), format, header, phoneIndex: 0 };
 }
 
@@ -26,7 +30,12 @@ describe(parseUploadSegment.name, () => {
     const parsed = parseUploadSegment(segment(`${lines.join('\n')}\n`, 'ndjson'));
 
     expect(parsed.rejected).toEqual([
-      expect.objectContaining({ row: 1, column: 1, input: 'x\uFFFDy', reason: 'contains a NUL byte or an unpaired surrogate' }),
+      expect.objectContaining({
+        row: 1,
+        column: 1,
+        input: 'x\uFFFDy',
+        reason: 'contains a NUL byte or an unpaired surrogate',
+      }),
     ]);
     expect(JSON.parse(parsed.entries.values)).toEqual([['Zoë 😀']]);
   });

@@ -12,24 +12,7 @@ const UPDATES_PER_TURN = 10;
  * count in order, as sent.
  */
 export async function sendBulkFingerprint(input: SendBulkInput): Promise<string> {
-  const hash = createHash('sha256').update(
-    JSON.stringify({
-      text: input.text,
-      senderId: input.senderId ?? null,
-      name: input.name ?? null,
-      defaultCountry: input.defaultCountry?.toUpperCase() ?? null,
-      smartEncoding: input.smartEncoding ?? false,
-      maxCost: input.maxCost ?? null,
-      scheduledAt: input.scheduledAt?.toISOString() ?? null,
-      recipientCount: input.recipients.length,
-      // Only when given, so campaigns fingerprinted before send windows existed still match.
-      ...(input.sendWindow
-        ? { sendWindow: [input.sendWindow.start, input.sendWindow.end, input.sendWindow.days ?? null] }
-        : {}),
-      // Only when given, so fingerprints of campaigns without a list stay as they were.
-      ...(input.recipientListId ? { recipientListId: input.recipientListId } : {}),
-    }),
-  );
+  const hash = createHash('sha256').update(JSON.stringify(fingerprintFields(input)));
   for (let start = 0, updates = 0; start < input.recipients.length; start += RECIPIENTS_PER_UPDATE) {
     hash.update(JSON.stringify(input.recipients.slice(start, start + RECIPIENTS_PER_UPDATE)));
     if (++updates % UPDATES_PER_TURN === 0) {
@@ -37,4 +20,24 @@ export async function sendBulkFingerprint(input: SendBulkInput): Promise<string>
     }
   }
   return hash.digest('hex');
+}
+
+/** Every field of the input but the recipients and the key, normalized (see sendBulkFingerprint). */
+export function fingerprintFields(input: SendBulkInput): Record<string, unknown> {
+  return {
+    text: input.text,
+    senderId: input.senderId ?? null,
+    name: input.name ?? null,
+    defaultCountry: input.defaultCountry?.toUpperCase() ?? null,
+    smartEncoding: input.smartEncoding ?? false,
+    maxCost: input.maxCost ?? null,
+    scheduledAt: input.scheduledAt?.toISOString() ?? null,
+    recipientCount: input.recipients.length,
+    // Only when given, so campaigns fingerprinted before send windows existed still match.
+    ...(input.sendWindow
+      ? { sendWindow: [input.sendWindow.start, input.sendWindow.end, input.sendWindow.days ?? null] }
+      : {}),
+    // Only when given, so fingerprints of campaigns without a list stay as they were.
+    ...(input.recipientListId ? { recipientListId: input.recipientListId } : {}),
+  };
 }

@@ -1,0 +1,73 @@
+import { Controller, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AuthenticatedAccount } from '../common/auth/authenticated-account';
+import { CurrentAccount } from '../common/auth/current-account.decorator';
+import { RequireScope } from '../common/auth/require-scope.decorator';
+import { Scope } from '../common/auth/scope.enum';
+import { DomainError } from '../common/errors/domain-error';
+import { ErrorCode } from '../common/errors/error-code.enum';
+import { formatOf } from '../recipient-lists/recipient-list-format';
+import { toCampaignView } from './campaign.mapper';
+import { UploadedRecipients } from './campaign-upload';
+import { toSendBulkInput } from './dto/campaign-upload.query';
+import { SendBulkService } from './send-bulk.service';
+
+// Each upload parses and validates on two worker threads, as a list upload does (RecipientListsController).
+const CONCURRENT_UPLOADS = 2;
+
+/** The campaign as GraphQL's Campaign shows its fields, and what the uploaded rows came to. */
+export type UploadedCampaignBody = Omit<ReturnType<typeof toCampaignView>, 'record'> & {
+  /** The rows of the body: counts and the first rejected rows; null when an idempotency key replayed. */
+  upload: UploadedRecipients | null;
+};
+
+/**
+ * POST /api/campaigns: a campaign and its recipients in one request. The body is a CSV or NDJSON list, as
+ * POST /api/recipient-lists takes it, streamed; sendBulk's other fields are query parameters. 201 with the
+ * campaign; 200 when an idempotency key returns the campaign it already created.
+ */
+@Controller('api/campaigns')
+export class CampaignUploadController {
+  private uploading = 0;
+
+  constructor(private readonly sendBulk: SendBulkService) {}
+
+  @RequireScope(Scope.CAMPAIGNS_WRITE)
+  @Post()
+  async upload(
+    @CurrentAccount() account: AuthenticatedAccount,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+    @Query() query: Record<string, unknown>,
+  ): Promise<UploadedCampaignBody> {
+    try {
+      const input = await toSendBulkInput(query);
+      const { phoneColumn, format } = query as { phoneColumn?: string; format?: string };
+      const chosen = formatOf(format, request.headers['content-type']);
+      if (this.uploading >= CONCURRENT_UPLOADS) {
+        throw new DomainError(
+          ErrorCode.TOO_MANY_REQUESTS,
+          `at most ${CONCURRENT_UPLOADS} campaign uploads at a time; retry shortly`,
+        );
+      }
+      this.uploading++;
+      try {
+        const result = await this.sendBulk.sendUpload(account.accountId, input, {
+          body: request,
+          format: chosen,
+          phoneColumn,
+        });
+        response.status(result.replayed ? 200 : 201);
+        // eslint-disable-next-line @typescript-eslint/no-unused-vars
+        const { record, ...campaign } = toCampaignView(result.campaign);
+        return { ...campaign, upload: result.recipients };
+      } finally {
+        this.uploading--;
+      }
+    } catch (error) {
+      // The answer is sent once the body is read: a client still sending would otherwise never hear it.
+      request.resume();
+      throw error;
+    }
+  }
+}

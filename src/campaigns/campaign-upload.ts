@@ -1,0 +1,79 @@
+import { createHash, Hash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { CampaignRecord } from '../domain/campaign.record';
+import type { RecipientListRejectedRow } from '../persistence/recipient-list.repository';
+import type { RecipientListFormat } from '../recipient-lists/recipient-list-format';
+import { REJECTED_ROWS_KEPT } from '../recipient-lists/recipient-list-builder';
+import { fingerprintFields } from './dto/send-bulk-fingerprint';
+import { SendBulkInput } from './dto/send-bulk.input';
+
+/** The body of POST /api/campaigns: the recipients, as a list upload. */
+export interface CampaignUpload {
+  body: Readable;
+  format: RecipientListFormat;
+  phoneColumn?: string;
+}
+
+/** What the rows of the body came to: as a list upload counts them. */
+export interface UploadedRecipients {
+  rows: number;
+  /** Distinct valid numbers. */
+  recipients: number;
+  duplicates: number;
+  /** Rows refused (duplicates included), with the first of them. */
+  rejected: number;
+  rejectedRows: RecipientListRejectedRow[];
+  rejectedRowsTruncated: boolean;
+}
+
+export interface UploadedCampaign {
+  campaign: CampaignRecord;
+  /** Null when an idempotency key returned the campaign it had created. */
+  recipients: UploadedRecipients | null;
+  replayed: boolean;
+}
+
+export function uploadedRecipientsOf(counts: {
+  rowCount: number;
+  validCount: number;
+  duplicateCount: number;
+  rejectedCount: number;
+  rejectedRows: RecipientListRejectedRow[];
+}): UploadedRecipients {
+  return {
+    rows: counts.rowCount,
+    recipients: counts.validCount,
+    duplicates: counts.duplicateCount,
+    rejected: counts.rejectedCount,
+    rejectedRows: counts.rejectedRows.slice(0, REJECTED_ROWS_KEPT),
+    rejectedRowsTruncated: counts.rejectedCount > Math.min(counts.rejectedRows.length, REJECTED_ROWS_KEPT),
+  };
+}
+
+/**
+ * What makes two uploads the same for an idempotency key: sendBulk's fields (fingerprintFields), the phone
+ * column and format, and every byte of the body, hashed as it is read.
+ */
+export class UploadFingerprint {
+  private readonly hash: Hash;
+  private digested?: string;
+
+  constructor(input: SendBulkInput, upload: Pick<CampaignUpload, 'format' | 'phoneColumn'>) {
+    this.hash = createHash('sha256').update(
+      JSON.stringify({
+        ...fingerprintFields(input),
+        upload: { format: upload.format, phoneColumn: upload.phoneColumn ?? null },
+      }),
+    );
+  }
+
+  update(chunk: Buffer): void {
+    this.hash.update(chunk);
+  }
+
+  /** The fingerprint, once the whole body was read. */
+  digest(): string {
+    this.digested ??= this.hash.digest('hex');
+    return this.digested;
+  }
+}
