@@ -324,6 +324,8 @@ export class SendBulkService {
         });
         return Promise.resolve();
       },
+      // A text that reads no column (the usual large campaign) needs only the numbers.
+      withValues: () => writer!.readsValues,
       write: (batch) => writer!.write(batch),
     });
     let builder: RecipientListBuilder;

@@ -93,6 +93,11 @@ export class UploadedRecipientsWriter {
     }
   }
 
+  /** Whether the texts read the entries' field values. */
+  get readsValues(): boolean {
+    return this.target.texts.readsValues;
+  }
+
   /** Every distinct text so far (RecipientTexts). */
   get distinctTexts(): readonly DistinctText[] {
     return this.target.texts.texts;

@@ -26,6 +26,11 @@ export interface RecipientListIngestOptions {
   maxRecipients: number;
   /** Called once, with the columns, before any entry is written (the list row is created there). */
   onHeader: (header: string[], phoneIndex: number) => Promise<void>;
+  /**
+   * Whether the entries' field values are needed (asked after onHeader); when not, `values` is `[]` and the
+   * workers skip encoding them. Default: needed (a list keeps them).
+   */
+  withValues?: () => boolean;
   /** Writes a batch of entries (a segment's); one write runs at a time. */
   write: (batch: RecipientListEntryBatch) => Promise<void>;
   createWorker?: UploadWorkerFactory;
@@ -125,6 +130,7 @@ export class RecipientListIngest {
       header: this.header!,
       phoneIndex: this.phoneIndex,
       defaultCountry: this.options.defaultCountry,
+      withValues: this.options.withValues?.() ?? true,
     });
     this.inFlightLines.push(segment.firstLine);
   }

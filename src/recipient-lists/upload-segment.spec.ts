@@ -25,6 +25,16 @@ describe(parseUploadSegment.name, () => {
     ]);
   });
 
+  it('should leave the values out when nothing reads them, and still check the fields', () => {
+    const parsed = parseUploadSegment({
+      ...segment('+14155550100,Ann\n+14155550101,B\u0000b\n', 'csv'),
+      withValues: false,
+    });
+
+    expect(parsed.entries).toMatchObject({ phones: '+14155550100', values: '[]' });
+    expect(parsed.rejected).toEqual([expect.objectContaining({ row: 2, column: 1 })]);
+  });
+
   it('should reject an NDJSON row whose field holds an unpaired surrogate, and keep an emoji', () => {
     const lines = ['{"phone":"+14155550100","name":"x\\ud800y"}', '{"phone":"+14155550101","name":"Zoë 😀"}'];
     const parsed = parseUploadSegment(segment(`${lines.join('\n')}\n`, 'ndjson'));

@@ -18,6 +18,8 @@ export interface UploadSegmentRequest {
   header: string[];
   phoneIndex: number;
   defaultCountry?: CountryCode;
+  /** False when nothing reads the fields (a campaign whose text uses none): `entries.values` is then `[]`. */
+  withValues?: boolean;
 }
 
 /**
@@ -79,12 +81,12 @@ export function parseUploadSegment(request: UploadSegmentRequest): ParsedUploadS
     } catch (error) {
       const { code, message, lines } = error as { code?: string; message: string; lines?: number };
       return {
-        ...rows.result(request.segment, 0, rejected),
+        ...rows.result(request.segment, 0, rejected, false),
         csvError: { code: code ?? 'CSV_ERROR', message, line: lines ?? 1 },
       };
     }
     records.forEach((cells, i) => addRow(rows, rejected, request, i + 1, cells));
-    return rows.result(request.segment, records.length, rejected);
+    return rows.result(request.segment, records.length, rejected, request.withValues ?? true);
   }
   const lines = text.split(/\r\n|\r|\n/);
   // A segment ends with a line break, which leaves one empty string after it.
@@ -101,7 +103,7 @@ export function parseUploadSegment(request: UploadSegmentRequest): ParsedUploadS
       }
     }
   });
-  return rows.result(request.segment, lines.length, rejected);
+  return rows.result(request.segment, lines.length, rejected, request.withValues ?? true);
 }
 
 /** The valid rows of a segment as they are found, then encoded once. */
@@ -120,7 +122,7 @@ class ValidRows {
     this.values.push(values);
   }
 
-  result(segment: number, rows: number, rejected: RejectedUploadRow[]): ParsedUploadSegment {
+  result(segment: number, rows: number, rejected: RejectedUploadRow[], withValues: boolean): ParsedUploadSegment {
     const countries: Record<string, number> = {};
     for (const country of this.countryOf) {
       countries[country] = (countries[country] ?? 0) + 1;
@@ -134,7 +136,7 @@ class ValidRows {
         rows: this.rows.join(','),
         phones: this.phones.join(','),
         countries: this.countryOf.join(','),
-        values: JSON.stringify(this.values),
+        values: withValues ? JSON.stringify(this.values) : '[]',
       },
       inputs: JSON.stringify(this.inputs),
       countries,
