@@ -4,6 +4,7 @@ import { CampaignRecord } from '../domain/campaign.record';
 import type { RecipientListRejectedRow } from '../persistence/recipient-list.repository';
 import type { RecipientListFormat } from '../recipient-lists/recipient-list-format';
 import { REJECTED_ROWS_KEPT } from '../recipient-lists/recipient-list-builder';
+import type { RecipientListSummary } from '../recipient-lists/recipient-list.summary';
 import { fingerprintFields } from './dto/send-bulk-fingerprint';
 import { SendBulkInput } from './dto/send-bulk.input';
 
@@ -15,16 +16,10 @@ export interface CampaignUpload {
 }
 
 /** What the rows of the body came to: as a list upload counts them. */
-export interface UploadedRecipients {
-  rows: number;
-  /** Distinct valid numbers. */
-  recipients: number;
-  duplicates: number;
-  /** Rows refused (duplicates included), with the first of them. */
-  rejected: number;
-  rejectedRows: RecipientListRejectedRow[];
-  rejectedRowsTruncated: boolean;
-}
+export type UploadedRecipients = Pick<
+  RecipientListSummary,
+  'rows' | 'recipients' | 'duplicates' | 'rejected' | 'rejectedRows' | 'rejectedRowsTruncated'
+>;
 
 export interface UploadedCampaign {
   campaign: CampaignRecord;

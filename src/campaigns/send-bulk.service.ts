@@ -251,7 +251,7 @@ export class SendBulkService {
       if (list.recipients === 0) {
         throw noRecipientToSend(list.rows, list.rejectedRows);
       }
-      sending.requestHash = fingerprint.digest();
+      sending.requestHash = input.idempotencyKey ? fingerprint.digest() : null;
       const campaign = await this.sendList(accountId, { ...input, recipients: [] }, list.id, sending, replayHash).catch(
         (error: unknown) => {
           // Every row's text failed: said of the body, as the other path does, not of a list the client never saw.
