@@ -292,6 +292,7 @@ export class AppConfig {
       retryMaxDelayMs: this.env.WEBHOOK_RETRY_MAX_DELAY_MS,
       retryForMs: this.env.WEBHOOK_RETRY_FOR_SECONDS * 1000,
       pollMs: this.env.WEBHOOK_DELIVERY_POLL_MS,
+      idlePollMs: Math.max(this.env.WEBHOOK_DELIVERY_POLL_MS, this.env.WEBHOOK_DELIVERY_IDLE_POLL_MS),
     };
   }
 

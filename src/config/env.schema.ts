@@ -600,6 +600,13 @@ export class EnvironmentVariables {
   @Min(10)
   WEBHOOK_DELIVERY_POLL_MS = 500;
 
+  // How often the delivery worker looks once 5 s of polls found nothing due (never below
+  // WEBHOOK_DELIVERY_POLL_MS); a change of a campaign on any instance brings back WEBHOOK_DELIVERY_POLL_MS.
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  WEBHOOK_DELIVERY_IDLE_POLL_MS = 2000;
+
   // Retention: numbers and texts of campaigns finished longer ago than this are removed (unset: kept).
   @Transform(emptyToUndefined)
   @IsOptional()

@@ -1,6 +1,10 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { PubSubEngine } from 'graphql-subscriptions';
 import { Webhook } from 'standardwebhooks';
+import { IdleBackoff } from '../common/loops/idle-backoff';
 import { WakeableLoop } from '../common/loops/wakeable-loop';
+import { PUB_SUB } from '../common/pubsub/pubsub.constants';
+import { CAMPAIGNS_CHANGED } from '../campaigns/campaign-progress.publisher';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
 import {
@@ -16,6 +20,8 @@ import { nextAttemptAt, RetrySchedule } from './webhook-retry-schedule';
 const ERROR_PAUSE_MS = 1000;
 // A lease outlives the request it covers, so no other instance sends the same delivery meanwhile.
 const LEASE_MARGIN_MS = 5000;
+// Polls that find nothing for this long slow the worker down to WEBHOOK_DELIVERY_IDLE_POLL_MS.
+const IDLE_AFTER_MS = 5000;
 
 interface Finished {
   delivery: ClaimedDelivery;
@@ -40,27 +46,43 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
   private finished: Finished[] = [];
   private flushing: Promise<void> | undefined;
   private readonly loop: WakeableLoop;
+  private readonly idle: IdleBackoff;
+  private subscriptionId?: number;
 
   constructor(
     private readonly repository: WebhookRepository,
     config: AppConfig,
     private readonly clock: Clock,
+    @Inject(PUB_SUB) private readonly pubSub: PubSubEngine,
   ) {
     this.settings = config.customerWebhooks;
     this.sender = new WebhookHttpSender(this.settings.timeoutMs, this.settings.allowPrivate);
+    this.idle = new IdleBackoff({
+      busyIntervalMs: this.settings.pollMs,
+      idleIntervalMs: this.settings.idlePollMs,
+      idleAfterMs: IDLE_AFTER_MS,
+    });
     this.loop = new WakeableLoop({
       pass: () => this.claimFreeSlots(),
-      intervalMs: this.settings.pollMs,
+      intervalMs: () => this.idle.intervalMs(),
       errorPauseMs: ERROR_PAUSE_MS,
       onError: (error) => this.logger.error(`Claiming webhook deliveries failed: ${String(error)}`),
     });
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    // Campaign events (started, completed, a message's final status...) are written by triggers in the
+    // transaction that changed the campaign; its commit is announced on every instance. An idle worker
+    // looks at once and polls at WEBHOOK_DELIVERY_POLL_MS again while they keep coming.
+    this.subscriptionId = await this.pubSub.subscribe(CAMPAIGNS_CHANGED, () => this.onCampaignsChanged(), {});
     this.loop.start();
   }
 
   async onModuleDestroy(): Promise<void> {
+    if (this.subscriptionId !== undefined) {
+      this.pubSub.unsubscribe(this.subscriptionId);
+      this.subscriptionId = undefined;
+    }
     await this.loop.stop();
     // Requests in flight are cut short; their outcome (a failure, retried later) is still recorded.
     this.sender.close();
@@ -73,6 +95,13 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
     this.loop.wake();
   }
 
+  private onCampaignsChanged(): void {
+    if (this.idle.idle) {
+      this.idle.reset();
+      this.loop.wake();
+    }
+  }
+
   private get inFlight(): number {
     return this.sends.size;
   }
@@ -82,9 +111,12 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
     const free = this.settings.concurrency - this.inFlight;
     if (free <= 0) {
       // Every slot is busy: a finished send wakes the loop.
+      this.idle.passFound(this.inFlight);
       return false;
     }
-    return (await this.claim(free)) === free;
+    const claimed = await this.claim(free);
+    this.idle.passFound(claimed + this.inFlight);
+    return claimed === free;
   }
 
   private async claim(limit: number): Promise<number> {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PubSubModule } from '../common/pubsub/pubsub.module';
 import { WebhookRepository } from '../persistence/webhook.repository';
 import { WebhookDeliveryWorker } from './webhook-delivery.worker';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
@@ -9,6 +10,7 @@ import { WebhooksResolver } from './webhooks.resolver';
  * database fills (triggers of the webhook_outbox migration) with Standard Webhooks signatures.
  */
 @Module({
+  imports: [PubSubModule],
   providers: [WebhookRepository, WebhookDeliveryWorker, WebhookEndpointsService, WebhooksResolver],
   exports: [WebhookRepository],
 })

@@ -38,4 +38,15 @@ describe(IdleBackoff.name, () => {
     backoff.passFound(0);
     expect(backoff.intervalMs()).toBe(2_000);
   });
+
+  it('should say when it has slowed down, and take the busy interval again when told work may be coming', () => {
+    const backoff = new IdleBackoff(options);
+    [0, 0].forEach((found) => backoff.passFound(found));
+    expect(backoff.idle).toBe(false);
+    backoff.passFound(0);
+    expect(backoff.idle).toBe(true);
+    backoff.reset();
+    expect(backoff.idle).toBe(false);
+    expect(backoff.intervalMs()).toBe(50);
+  });
 });

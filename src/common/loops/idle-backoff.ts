@@ -27,6 +27,16 @@ export class IdleBackoff {
     this.emptyPasses = count > 0 ? 0 : this.emptyPasses + 1;
   }
 
+  /** Whether the loop has slowed down. */
+  get idle(): boolean {
+    return this.emptyPasses >= this.emptyPassesBeforeIdle;
+  }
+
+  /** Work may be coming (announced some other way than a pass): the busy interval again. */
+  reset(): void {
+    this.emptyPasses = 0;
+  }
+
   intervalMs(): number {
     const { busyIntervalMs, idleIntervalMs } = this.options;
     return this.emptyPasses < this.emptyPassesBeforeIdle ? busyIntervalMs : Math.max(busyIntervalMs, idleIntervalMs);
