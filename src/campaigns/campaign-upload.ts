@@ -18,7 +18,14 @@ export interface CampaignUpload {
 /** What the rows of the body came to: as a list upload counts them. */
 export type UploadedRecipients = Pick<
   RecipientListSummary,
-  'rows' | 'recipients' | 'duplicates' | 'rejected' | 'rejectedRows' | 'rejectedRowsTruncated'
+  | 'phoneColumn'
+  | 'fields'
+  | 'rows'
+  | 'recipients'
+  | 'duplicates'
+  | 'rejected'
+  | 'rejectedRows'
+  | 'rejectedRowsTruncated'
 >;
 
 export interface UploadedCampaign {
@@ -29,6 +36,8 @@ export interface UploadedCampaign {
 }
 
 export function uploadedRecipientsOf(counts: {
+  phoneColumn: string;
+  fields: string[];
   rowCount: number;
   validCount: number;
   duplicateCount: number;
@@ -36,6 +45,8 @@ export function uploadedRecipientsOf(counts: {
   rejectedRows: RecipientListRejectedRow[];
 }): UploadedRecipients {
   return {
+    phoneColumn: counts.phoneColumn,
+    fields: counts.fields,
     rows: counts.rowCount,
     recipients: counts.validCount,
     duplicates: counts.duplicateCount,

@@ -266,10 +266,19 @@ export class SendBulkService {
             : error;
         },
       );
-      const { rows, recipients, duplicates, rejected, rejectedRows, rejectedRowsTruncated } = list;
+      const { phoneColumn, fields, rows, recipients, duplicates, rejected, rejectedRows, rejectedRowsTruncated } = list;
       return {
         campaign,
-        recipients: { rows, recipients, duplicates, rejected, rejectedRows, rejectedRowsTruncated },
+        recipients: {
+          phoneColumn,
+          fields,
+          rows,
+          recipients,
+          duplicates,
+          rejected,
+          rejectedRows,
+          rejectedRowsTruncated,
+        },
         replayed: false,
       };
     } finally {
@@ -305,6 +314,7 @@ export class SendBulkService {
     },
   ): Promise<{ end: StreamedCampaignEnd; counts: StoredCounts; recipients: UploadedRecipients }> {
     let writer: UploadedRecipientsWriter | undefined;
+    let columns = { phoneColumn: '', fields: [] as string[] };
     const ingest = new RecipientListIngest({
       format: upload.format,
       phoneColumn: upload.phoneColumn,
@@ -312,6 +322,7 @@ export class SendBulkService {
       maxRecipients: MAX_RECIPIENTS_PER_CAMPAIGN,
       onHeader: (header, phoneIndex) => {
         const fields = header.filter((_, i) => i !== phoneIndex);
+        columns = { phoneColumn: header[phoneIndex], fields };
         // Named as an uploaded list names them: the phone column first.
         const template = MessageTemplate.parse(input.text, [header[phoneIndex], ...fields]);
         writer = new UploadedRecipientsWriter({
@@ -342,6 +353,7 @@ export class SendBulkService {
       await ingest.close();
     }
     const recipients = uploadedRecipientsOf({
+      ...columns,
       rowCount: builder.rowCount,
       validCount: builder.validCount,
       duplicateCount: builder.duplicateCount,

@@ -9,7 +9,7 @@ import { quoteCommand } from './commands/quote.command';
 import { sendCommand } from './commands/send.command';
 import { statusCommand } from './commands/status.command';
 import { suppressionsCommand } from './commands/suppressions.command';
-import { uploadRecipientList } from './recipient-list-upload';
+import { uploadCampaign, uploadRecipientList } from './recipient-list-upload';
 import { GraphqlApiClient, GraphqlApiError } from './graphql-api.client';
 
 /** `npm run cli -- <command>`: a client of the service's GraphQL API, nothing else. */
@@ -48,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
     readTextFile: (path) => readInputFile(path),
     uploadRecipientList: (path, options) =>
       uploadRecipientList(connection.url, connection.apiKey!, path, options, process.stderr),
+    uploadCampaign: (path, fields) => uploadCampaign(connection.url, connection.apiKey!, path, fields, process.stderr),
   };
   process.once('SIGINT', () => {
     process.stderr.write('\nStopped watching; the campaign goes on.\n');

@@ -29,23 +29,49 @@ export function renderUploadLine(name: string, sent: number, total: number): str
  * Streams a CSV (or .ndjson/.jsonl) file to POST /api/recipient-lists with a progress bar on stderr;
  * answers the stored list, or throws GraphqlApiError with the service's code and message.
  */
-export async function uploadRecipientList(
+export function uploadRecipientList(
   url: string,
   apiKey: string,
   path: string,
   options: { phoneColumn?: string; defaultCountry?: string },
   output: ProgressOutput,
 ): Promise<UploadedList> {
+  return streamFile<UploadedList>(url, apiKey, path, '/api/recipient-lists', definedOnly(options), output);
+}
+
+/** What POST /api/campaigns answers: the campaign's fields and what the file's rows came to. */
+export interface UploadedCampaign {
+  id: string;
+  status: string;
+  upload: Omit<UploadedList, 'id'> | null;
+}
+
+/**
+ * Streams the file to POST /api/campaigns with the campaign's fields as query parameters (a campaign and
+ * its list in one request), with the same progress bar.
+ */
+export function uploadCampaign(
+  url: string,
+  apiKey: string,
+  path: string,
+  fields: Record<string, string | undefined>,
+  output: ProgressOutput,
+): Promise<UploadedCampaign> {
+  return streamFile<UploadedCampaign>(url, apiKey, path, '/api/campaigns', definedOnly(fields), output);
+}
+
+async function streamFile<T>(
+  url: string,
+  apiKey: string,
+  path: string,
+  endpoint: string,
+  query: Record<string, string>,
+  output: ProgressOutput,
+): Promise<T> {
   const total = statSync(path).size;
   const name = path.split(/[\\/]/).pop() ?? path;
   const ndjson = /\.(nd)?jsonl?$/i.test(path) || /\.ndjson$/i.test(path);
-  const query = new URLSearchParams();
-  if (options.phoneColumn) {
-    query.set('phoneColumn', options.phoneColumn);
-  }
-  if (options.defaultCountry) {
-    query.set('defaultCountry', options.defaultCountry);
-  }
+  const search = new URLSearchParams(query);
   let sent = 0;
   let lastPlainAt = 0;
   const file = createReadStream(path);
@@ -60,7 +86,7 @@ export async function uploadRecipientList(
   });
   let response: Response;
   try {
-    response = await fetch(`${url}/api/recipient-lists${query.size > 0 ? `?${query.toString()}` : ''}`, {
+    response = await fetch(`${url}${endpoint}${search.size > 0 ? `?${search.toString()}` : ''}`, {
       method: 'POST',
       headers: {
         'content-type': ndjson ? 'application/x-ndjson' : 'text/csv',
@@ -77,17 +103,23 @@ export async function uploadRecipientList(
       output.write('\n');
     }
   }
-  const body = (await response.json().catch(() => ({}))) as Partial<UploadedList> & { code?: string; message?: string };
+  const body = (await response.json().catch(() => ({}))) as Partial<T> & { code?: string; message?: string };
   if (!response.ok) {
     throw new GraphqlApiError(body.code ?? `HTTP_${response.status}`, body.message ?? response.statusText);
   }
-  return body as UploadedList;
+  return body as T;
 }
 
-/** What the CLI prints about an uploaded list: counts and the first rejected rows. */
-export function describeUpload(list: UploadedList, shown = 5): string[] {
+function definedOnly(values: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}
+
+/** What the CLI prints about an uploaded list (or a campaign's file): counts and the first rejected rows. */
+export function describeUpload(list: Omit<UploadedList, 'id'> & { id?: string }, shown = 5): string[] {
   const lines = [
-    `List ${list.id}: ${formatCount(list.recipients)} recipients of ${formatCount(list.rows)} rows ` +
+    `${list.id ? `List ${list.id}` : 'File'}: ${formatCount(list.recipients)} recipients of ${formatCount(list.rows)} rows ` +
       `(phone column "${list.phoneColumn}"${list.fields.length > 0 ? `, fields ${list.fields.join(', ')}` : ''})`,
     `  rejected rows: ${formatCount(list.rejected)} (${formatCount(list.duplicates)} duplicates)`,
   ];

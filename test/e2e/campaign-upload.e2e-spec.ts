@@ -24,6 +24,8 @@ interface UploadedCampaign {
   rejectedRecipientCount: number;
   estimatedCost: { amount: number; currency: string };
   upload: {
+    phoneColumn: string;
+    fields: string[];
     rows: number;
     recipients: number;
     duplicates: number;
@@ -92,6 +94,8 @@ describe.each(TEST_DATABASES)('a campaign and its recipients in one request on %
     const campaign = posted.body as unknown as UploadedCampaign;
     expect(campaign).toMatchObject({ text, encoding: 'GSM7', segmentsPerMessage: 1, rejectedRecipientCount: 1 });
     expect(campaign.upload).toEqual({
+      phoneColumn: 'Phone',
+      fields: ['Name', 'Table'],
       rows: 202,
       recipients: 200,
       duplicates: 1,

@@ -218,6 +218,46 @@ describe.each(TEST_DATABASES)('the CLI against the service on %s', (database) =>
     expect(again.stdout).toContain(`Campaign ${id} `);
   });
 
+  it('should send a CSV with a template in one request, printing the rows it read and the campaign', async () => {
+    const { apiKey } = await testApp.newAccount();
+    const [a, b] = gbNumbers(2, 71_000);
+    const file = numbersFile(`name,mobile\nAnn,${a}\nBob,${b}\nNone,12345\n`);
+    const run = await runCli(
+      [
+        'send',
+        '--file',
+        file,
+        '--text',
+        'Hi {{ name }}',
+        '--default-country',
+        'GB',
+        '--no-watch',
+        '--url',
+        testApp.baseUrl,
+      ],
+      { BULK_SMS_API_KEY: apiKey },
+    );
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('File: 2 recipients of 3 rows (phone column "mobile", fields name)\n');
+    expect(run.stdout).toContain('    row 4, mobile: "12345": not a valid phone number\n');
+    const id = /^Campaign ([0-9a-f-]{36}) (QUEUED|SENDING|COMPLETED)$/m.exec(run.stdout)?.[1];
+    expect(id).toBeDefined();
+    expect(run.stdout).toMatch(/^ {2}2 recipients of 2 read, GSM7 × 1 segment\(s\), estimated [\d.]+ USD$/m);
+    const texts = await graphql<{ campaign: { messages: { edges: Array<{ node: { to: string; text: string } }> } } }>(
+      testApp.baseUrl,
+      apiKey,
+      'query($id: ID!) { campaign(id: $id) { messages(first: 10) { edges { node { to text } } } } }',
+      { id },
+    );
+    expect(texts.data!.campaign.messages.edges.map((e) => e.node).sort((x, y) => x.to.localeCompare(y.to))).toEqual(
+      [
+        { to: a, text: 'Hi Ann' },
+        { to: b, text: 'Hi Bob' },
+      ].sort((x, y) => x.to.localeCompare(y.to)),
+    );
+  });
+
   it('should import a suppression CSV, naming its bad row, and export the same list', async () => {
     const { apiKey } = await testApp.newAccount();
     const [a, b, c, d] = gbNumbers(4, 70_000);

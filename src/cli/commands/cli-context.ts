@@ -1,6 +1,6 @@
 import { GraphqlApiClient } from '../graphql-api.client';
 import { ProgressOutput } from '../progress-bar';
-import type { UploadedList } from '../recipient-list-upload';
+import type { UploadedCampaign, UploadedList } from '../recipient-list-upload';
 
 /** What a command may use: the API, the two output streams, the file system for input files. */
 export interface CliContext {
@@ -12,4 +12,6 @@ export interface CliContext {
   readTextFile(path: string): string;
   /** Streams a file to POST /api/recipient-lists, with a progress bar on progressOutput. */
   uploadRecipientList(path: string, options: { phoneColumn?: string; defaultCountry?: string }): Promise<UploadedList>;
+  /** Streams a file to POST /api/campaigns (the campaign's fields as query parameters), with the same bar. */
+  uploadCampaign(path: string, fields: Record<string, string | undefined>): Promise<UploadedCampaign>;
 }

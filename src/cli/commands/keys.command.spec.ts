@@ -23,6 +23,7 @@ describe('keys commands', () => {
       progressOutput: process.stderr,
       readTextFile: () => '',
       uploadRecipientList: () => Promise.reject(new Error('not used by the keys commands')),
+      uploadCampaign: () => Promise.reject(new Error('not used by the keys commands')),
     };
     return { api, lines, context };
   }

@@ -7,15 +7,13 @@ import { watchCampaign } from './watch.command';
 
 const SHOWN_REJECTIONS = 5;
 
-const SEND_BULK = `mutation($input: SendBulkInput!) {
-  sendBulk(input: $input) {
-    id name status encoding segmentsPerMessage scheduledAt
+const CAMPAIGN_FIELDS = `id name status encoding segmentsPerMessage scheduledAt
     estimatedCost { amount currency }
     progress { total }
     rejectedRecipientCount
-    rejectedRecipients(first: ${SHOWN_REJECTIONS}) { input reason }
-  }
-}`;
+    rejectedRecipients(first: ${SHOWN_REJECTIONS}) { input reason }`;
+const SEND_BULK = `mutation($input: SendBulkInput!) { sendBulk(input: $input) { ${CAMPAIGN_FIELDS} } }`;
+const CAMPAIGN = `query($id: ID!) { campaign(id: $id) { ${CAMPAIGN_FIELDS} } }`;
 
 interface SentCampaign {
   id: string;
@@ -31,32 +29,9 @@ interface SentCampaign {
 }
 
 export async function sendCommand(context: CliContext, options: SendOptions): Promise<void> {
-  let recipients: string[] = [];
-  let recipientListId: string | undefined;
-  let read: number;
-  if (usesRecipientList(options)) {
-    const list = await context.uploadRecipientList(options.file, options);
-    describeUpload(list).forEach((line) => context.print(line));
-    recipientListId = list.id;
-    read = list.recipients;
-  } else {
-    recipients = parseRecipients(context.readTextFile(options.file)).recipients;
-    read = recipients.length;
-  }
-  const { sendBulk: campaign } = await context.api.request<{ sendBulk: SentCampaign }>(SEND_BULK, {
-    input: {
-      recipients,
-      recipientListId,
-      text: options.text,
-      name: options.name,
-      senderId: options.sender,
-      defaultCountry: options.defaultCountry,
-      smartEncoding: options.smartEncoding,
-      maxCost: options.maxCost,
-      scheduledAt: options.scheduleAt?.toISOString(),
-      idempotencyKey: options.idempotencyKey,
-    },
-  });
+  const { campaign, read } = usesRecipientList(options)
+    ? await sendFileInOneRequest(context, options)
+    : await sendNumbers(context, options);
   context.print(`Campaign ${campaign.id} ${campaign.status}${campaign.name ? ` (${campaign.name})` : ''}`);
   context.print(
     `  ${formatCount(campaign.progress.total)} recipients of ${formatCount(read)} read, ` +
@@ -76,4 +51,53 @@ export async function sendCommand(context: CliContext, options: SendOptions): Pr
   if (options.watch) {
     await watchCampaign(context, campaign.id);
   }
+}
+
+/** A plain numbers file: read here, sent with sendBulk's recipients. */
+async function sendNumbers(
+  context: CliContext,
+  options: SendOptions,
+): Promise<{ campaign: SentCampaign; read: number }> {
+  const recipients = parseRecipients(context.readTextFile(options.file)).recipients;
+  const { sendBulk: campaign } = await context.api.request<{ sendBulk: SentCampaign }>(SEND_BULK, {
+    input: {
+      recipients,
+      text: options.text,
+      name: options.name,
+      senderId: options.sender,
+      defaultCountry: options.defaultCountry,
+      smartEncoding: options.smartEncoding,
+      maxCost: options.maxCost,
+      scheduledAt: options.scheduleAt?.toISOString(),
+      idempotencyKey: options.idempotencyKey,
+    },
+  });
+  return { campaign, read: recipients.length };
+}
+
+/**
+ * A list with columns (a template, or a named phone column): streamed with the campaign in one request
+ * (POST /api/campaigns), where the service stores each row once, as it is parsed; then the campaign is read
+ * back for the same summary as sendBulk's.
+ */
+async function sendFileInOneRequest(
+  context: CliContext,
+  options: SendOptions,
+): Promise<{ campaign: SentCampaign; read: number }> {
+  const uploaded = await context.uploadCampaign(options.file, {
+    text: options.text,
+    name: options.name,
+    senderId: options.sender,
+    defaultCountry: options.defaultCountry,
+    phoneColumn: options.phoneColumn,
+    smartEncoding: options.smartEncoding ? 'true' : undefined,
+    maxCost: options.maxCost === undefined ? undefined : String(options.maxCost),
+    scheduledAt: options.scheduleAt?.toISOString(),
+    idempotencyKey: options.idempotencyKey,
+  });
+  if (uploaded.upload) {
+    describeUpload(uploaded.upload).forEach((line) => context.print(line));
+  }
+  const { campaign } = await context.api.request<{ campaign: SentCampaign }>(CAMPAIGN, { id: uploaded.id });
+  return { campaign, read: uploaded.upload?.recipients ?? campaign.progress.total };
 }
