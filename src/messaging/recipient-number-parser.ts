@@ -6,10 +6,14 @@ import {
 } from 'libphonenumber-js/core';
 // Max metadata: the only flavour whose isValid() checks the digits per number type, not just the length.
 import metadata from 'libphonenumber-js/metadata.max.json';
+import { DirectParseOptions, loadDirectParse } from './libphonenumber-direct-parse';
 import { installLibphonenumberPatternCache } from './libphonenumber-pattern-cache';
 
 // Every thread that parses numbers loads this module: each gets its compiled patterns kept.
 installLibphonenumberPatternCache();
+const directParse = loadDirectParse();
+// The options of each default country, made once (the direct parse takes them as they are).
+const parseOptions = new Map<CountryCode | undefined, DirectParseOptions>();
 
 export const RecipientRejection = {
   EMPTY: 'empty',
@@ -52,7 +56,9 @@ export function parseRecipientNumber(input: string, defaultCountry?: CountryCode
     return { ok: false, reason: RecipientRejection.TOO_LONG };
   }
   try {
-    const phone = parsePhoneNumberWithError(text, { defaultCountry, extract: false }, metadata);
+    const phone = directParse
+      ? directParse(text, optionsFor(defaultCountry), metadata)
+      : parsePhoneNumberWithError(text, { defaultCountry, extract: false }, metadata);
     if (phone.ext !== undefined) {
       return { ok: false, reason: RecipientRejection.EXTENSION };
     }
@@ -67,6 +73,15 @@ export function parseRecipientNumber(input: string, defaultCountry?: CountryCode
   } catch (error) {
     return { ok: false, reason: reasonFor(error, text, defaultCountry) };
   }
+}
+
+function optionsFor(defaultCountry: CountryCode | undefined): DirectParseOptions {
+  let options = parseOptions.get(defaultCountry);
+  if (options === undefined) {
+    options = { defaultCountry, extract: false, v2: true };
+    parseOptions.set(defaultCountry, options);
+  }
+  return options;
 }
 
 function reasonFor(error: unknown, text: string, defaultCountry: CountryCode | undefined): string {
