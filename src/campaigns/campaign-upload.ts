@@ -1,7 +1,7 @@
 import { createHash, Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { CampaignRecord } from '../domain/campaign.record';
-import type { RecipientListRejectedRow } from '../persistence/recipient-list.repository';
+import type { RecipientListRecord } from '../persistence/recipient-list.repository';
 import type { RecipientListFormat } from '../recipient-lists/recipient-list-format';
 import { REJECTED_ROWS_KEPT } from '../recipient-lists/recipient-list-builder';
 import type { RecipientListSummary } from '../recipient-lists/recipient-list.summary';
@@ -35,15 +35,13 @@ export interface UploadedCampaign {
   replayed: boolean;
 }
 
-export function uploadedRecipientsOf(counts: {
-  phoneColumn: string;
-  fields: string[];
-  rowCount: number;
-  validCount: number;
-  duplicateCount: number;
-  rejectedCount: number;
-  rejectedRows: RecipientListRejectedRow[];
-}): UploadedRecipients {
+/** The answer's counts from a list's (or the same counts of a body stored as messages). */
+export function uploadedRecipientsOf(
+  counts: Pick<
+    RecipientListRecord,
+    'phoneColumn' | 'fields' | 'rowCount' | 'validCount' | 'duplicateCount' | 'rejectedCount' | 'rejectedRows'
+  >,
+): UploadedRecipients {
   return {
     phoneColumn: counts.phoneColumn,
     fields: counts.fields,
