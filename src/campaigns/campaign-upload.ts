@@ -3,7 +3,6 @@ import type { Readable } from 'node:stream';
 import { CampaignRecord } from '../domain/campaign.record';
 import type { RecipientListRecord } from '../persistence/recipient-list.repository';
 import type { RecipientListFormat } from '../recipient-lists/recipient-list-format';
-import { REJECTED_ROWS_KEPT } from '../recipient-lists/recipient-list-builder';
 import type { RecipientListSummary } from '../recipient-lists/recipient-list.summary';
 import { fingerprintFields } from './dto/send-bulk-fingerprint';
 import { SendBulkInput } from './dto/send-bulk.input';
@@ -49,34 +48,39 @@ export function uploadedRecipientsOf(
     recipients: counts.validCount,
     duplicates: counts.duplicateCount,
     rejected: counts.rejectedCount,
-    rejectedRows: counts.rejectedRows.slice(0, REJECTED_ROWS_KEPT),
-    rejectedRowsTruncated: counts.rejectedCount > Math.min(counts.rejectedRows.length, REJECTED_ROWS_KEPT),
+    rejectedRows: counts.rejectedRows,
+    rejectedRowsTruncated: counts.rejectedCount > counts.rejectedRows.length,
   };
 }
 
 /**
  * What makes two uploads the same for an idempotency key: sendBulk's fields (fingerprintFields), the phone
- * column and format, and every byte of the body, hashed as it is read.
+ * column and format, and every byte of the body, hashed as it is read. Without a key nothing is hashed.
  */
 export class UploadFingerprint {
-  private readonly hash: Hash;
+  private readonly hash: Hash | null;
   private digested?: string;
 
   constructor(input: SendBulkInput, upload: Pick<CampaignUpload, 'format' | 'phoneColumn'>) {
-    this.hash = createHash('sha256').update(
-      JSON.stringify({
-        ...fingerprintFields(input),
-        upload: { format: upload.format, phoneColumn: upload.phoneColumn ?? null },
-      }),
-    );
+    this.hash = input.idempotencyKey
+      ? createHash('sha256').update(
+          JSON.stringify({
+            ...fingerprintFields(input),
+            upload: { format: upload.format, phoneColumn: upload.phoneColumn ?? null },
+          }),
+        )
+      : null;
   }
 
   update(chunk: Buffer): void {
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
   }
 
-  /** The fingerprint, once the whole body was read. */
-  digest(): string {
+  /** The fingerprint once the whole body was read; null without an idempotency key. */
+  digest(): string | null {
+    if (this.hash === null) {
+      return null;
+    }
     this.digested ??= this.hash.digest('hex');
     return this.digested;
   }

@@ -179,7 +179,7 @@ export class SendBulkService {
   async sendUpload(accountId: string, input: SendBulkInput, upload: CampaignUpload): Promise<UploadedCampaign> {
     const fingerprint = new UploadFingerprint(input, upload);
     const maxBytes = parseByteSize(this.config.recipientLists.maxBytes);
-    const replayHash = async (): Promise<string> => {
+    const replayHash = async (): Promise<string | null> => {
       for await (const chunk of uploadChunks(upload.body, maxBytes)) {
         fingerprint.update(chunk);
       }
@@ -239,7 +239,7 @@ export class SendBulkService {
     sending: Sending,
     defaultCountry: string | undefined,
     fingerprint: UploadFingerprint,
-    replayHash: () => Promise<string>,
+    replayHash: () => Promise<string | null>,
   ): Promise<UploadedCampaign> {
     const list = await this.listUploads.upload(accountId, upload.body, {
       format: upload.format,
@@ -251,7 +251,7 @@ export class SendBulkService {
       if (list.recipients === 0) {
         throw noRecipientToSend(list.rows, list.rejectedRows);
       }
-      sending.requestHash = input.idempotencyKey ? fingerprint.digest() : null;
+      sending.requestHash = fingerprint.digest();
       const campaign = await this.sendList(accountId, { ...input, recipients: [] }, list.id, sending, replayHash).catch(
         (error: unknown) => {
           // Every row's text failed: said of the body, as the other path does, not of a list the client never saw.
@@ -347,7 +347,6 @@ export class SendBulkService {
       }
       builder = await ingest.finish();
     } catch (error) {
-      upload.body.resume();
       throw translateUploadError(error, to.maxBytes, 'campaign');
     } finally {
       await ingest.close();
@@ -389,7 +388,7 @@ export class SendBulkService {
           rejectedRecipients: writer.rejected,
           rejectedCount: writer.rejectedCount,
           assumedZoneRecipients: to.placer.assumedZoneRecipients,
-          requestHash: input.idempotencyKey ? to.fingerprint.digest() : null,
+          requestHash: to.fingerprint.digest(),
         },
       },
       counts: {

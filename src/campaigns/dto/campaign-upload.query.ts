@@ -7,24 +7,7 @@ import { SendBulkInput } from './send-bulk.input';
 class CampaignUploadInput extends OmitType(SendBulkInput, ['recipients', 'recipientListId'] as const) {}
 
 /** The query parameters of POST /api/campaigns: sendBulk's input, each as text, and the list's phone column. */
-export interface CampaignUploadQuery {
-  text?: unknown;
-  name?: unknown;
-  senderId?: unknown;
-  defaultCountry?: unknown;
-  smartEncoding?: unknown;
-  idempotencyKey?: unknown;
-  maxCost?: unknown;
-  scheduledAt?: unknown;
-  priority?: unknown;
-  sendWindowStart?: unknown;
-  sendWindowEnd?: unknown;
-  sendWindowDays?: unknown;
-  phoneColumn?: unknown;
-  format?: unknown;
-}
-
-const KNOWN = new Set<string>([
+const PARAMETERS = [
   'text',
   'name',
   'senderId',
@@ -39,7 +22,8 @@ const KNOWN = new Set<string>([
   'sendWindowDays',
   'phoneColumn',
   'format',
-]);
+] as const;
+const KNOWN = new Set<string>(PARAMETERS);
 
 const validation = createValidationPipe();
 
@@ -51,13 +35,13 @@ const validation = createValidationPipe();
 export async function toSendBulkInput(query: Record<string, unknown>): Promise<SendBulkInput> {
   for (const [key, value] of Object.entries(query)) {
     if (!KNOWN.has(key)) {
-      throw new UserInputError(key, `unknown query parameter; the parameters are ${[...KNOWN].join(', ')}`);
+      throw new UserInputError(key, `unknown query parameter; the parameters are ${PARAMETERS.join(', ')}`);
     }
     if (typeof value !== 'string') {
       throw new UserInputError(key, 'give it once, as text');
     }
   }
-  const q = query as Record<keyof CampaignUploadQuery, string | undefined>;
+  const q = query as Partial<Record<(typeof PARAMETERS)[number], string>>;
   if (q.text === undefined) {
     throw new UserInputError(
       'text',

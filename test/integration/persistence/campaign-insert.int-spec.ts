@@ -285,4 +285,53 @@ describe.each(TEST_DATABASES)('Campaign insert with recipients (%s)', (kind) => 
       ['SUPPRESSED', null],
     ]);
   });
+
+  it('should put each message of a streamed campaign in its batch when later slices use only later batches', async () => {
+    // Slice 1 opens batches 0 and 1; slice 2 joins 1, opens 2 and 3 and has a suppressed recipient; slice 3
+    // uses only batch 3: each statement is sent the ids of the batches its own rows join, not all of them.
+    const slices = [
+      [0, 0, 1],
+      [1, 2, -1, 3],
+      [3, 3],
+    ];
+    const batchIds = ['a', 'b', 'c', 'd'].map(() => crypto.randomUUID());
+    let next = 0;
+    const phoneOf = () => `+1415556${String(1000 + next++)}`;
+    const campaign = await new CampaignRepository(prisma).createStreamed(
+      {
+        accountId,
+        status: CampaignStatus.PAUSED,
+        text: 'Hello',
+        senderId: '+14155550100',
+        encoding: Encoding.GSM7,
+        segmentsPerMessage: 1,
+        estimatedCost: new Decimal(0),
+      },
+      new Date('2100-01-01T00:00:00Z'),
+      async (messages) => {
+        for (const sequences of slices) {
+          const phones = sequences.map(phoneOf);
+          const opened = Math.max(...sequences) + 1;
+          await messages.add(
+            { phones, countries: phones.map(() => 'US'), batchSequences: sequences },
+            batchIds.slice(0, opened),
+          );
+        }
+        return {
+          batchIds,
+          batchSizes: [2, 2, 1, 3],
+          campaign: { estimatedCost: new Decimal(0), rejectedCount: 1 },
+        };
+      },
+    );
+    const { rows } = await sql.query<{ status: string; batchId: string | null; sequence: number | null }>(
+      `SELECT m.status::text, m."batchId", b.sequence FROM "Message" m LEFT JOIN "Batch" b ON b.id = m."batchId"
+       WHERE m."campaignId" = $1::uuid ORDER BY m.id`,
+      [campaign.id],
+    );
+    const expected = slices.flat();
+    expect(rows.map((r) => r.batchId)).toEqual(expected.map((s) => (s < 0 ? null : batchIds[s])));
+    expect(rows.map((r) => (r.sequence === null ? -1 : r.sequence))).toEqual(expected);
+    expect(rows.map((r) => r.status)).toEqual(expected.map((s) => (s < 0 ? 'SUPPRESSED' : 'PENDING')));
+  });
 });
