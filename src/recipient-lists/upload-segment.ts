@@ -3,6 +3,7 @@ import type { CountryCode } from 'libphonenumber-js/core';
 import { isStorableText } from '../common/text/storable-text';
 import { parseRecipientNumber } from '../messaging/recipient-number-parser';
 import { shortenRejectedInput } from '../messaging/recipient-validator';
+import { readPlainCsv } from './plain-csv-reader';
 import type { RecipientListFormat } from './recipient-list-format';
 import { MAX_RECORD_BYTES } from './record-splitter';
 
@@ -77,7 +78,9 @@ export function parseUploadSegment(request: UploadSegmentRequest): ParsedUploadS
   if (request.format === 'csv') {
     let records: string[][];
     try {
-      records = parseCsv(text, { relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_RECORD_BYTES });
+      records =
+        readPlainCsv(text, MAX_RECORD_BYTES) ??
+        parseCsv(text, { relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_RECORD_BYTES });
     } catch (error) {
       const { code, message, lines } = error as { code?: string; message: string; lines?: number };
       return {
