@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { BenchResult } from './bench-result';
+import { runDeliveryReportStatementBenchmark } from './delivery-report-statement';
 import { runDeliveryReportBenchmark } from './delivery-reports';
 import { runDispatchControlBenchmark } from './dispatch-control';
 import { runExportBenchmark } from './export';
@@ -41,9 +42,12 @@ const SUITES: Array<[string, () => Promise<BenchResult[]>]> = [
   // Optional too (fills a database to 10,000,000 messages with COPY; BENCH_PARTITION_MESSAGES scales it):
   // `npm run bench -- message-partitions`.
   ['message-partitions', runMessagePartitionsBenchmark],
+  // Optional too (PostgreSQL's CPU per report by intake statement size, beside a plain INSERT):
+  // `npm run bench -- delivery-report-statement`.
+  ['delivery-report-statement', () => runDeliveryReportStatementBenchmark()],
 ];
 const RECIPIENT_LIST_ROWS = Number(process.env.BENCH_RECIPIENT_LIST_ROWS ?? 0);
-const OPTIONAL_SUITES = new Set(['multi-instance', 'message-partitions']);
+const OPTIONAL_SUITES = new Set(['multi-instance', 'message-partitions', 'delivery-report-statement']);
 
 function format(value: number | undefined, unit = ''): string {
   if (value === undefined) {
