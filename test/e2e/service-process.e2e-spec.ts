@@ -4,7 +4,14 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { graphql } from '../utils/graphql-client';
 import { answersAsPostgres, connectAsAnotherUser, listeningTcpPorts } from '../utils/process-sockets';
-import { freePort, MAIN_JS, runService, ServiceProcess, START_NODE_OPTIONS } from '../utils/service-process';
+import {
+  freePort,
+  MAIN_JS,
+  runService,
+  ServiceProcess,
+  START_MALLOC_ARENA_MAX,
+  START_NODE_OPTIONS,
+} from '../utils/service-process';
 import { gbNumbers } from '../utils/phone-numbers';
 import { testDatabaseUrl } from '../utils/test-databases';
 import { waitFor } from '../utils/wait-for';
@@ -32,13 +39,15 @@ describe('the service process', () => {
     expect(output).toMatch(/API_KEY is required when NODE_ENV=production/);
   });
 
-  it('should be started by npm start and the Dockerfile with the V8 flags the benchmarks measure', () => {
+  it('should be started by npm start and the Dockerfile with the V8 flags and malloc arenas the benchmarks measure', () => {
     const root = path.resolve(__dirname, '../..');
     const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } })
       .scripts.start;
-    expect(start).toBe(`node ${START_NODE_OPTIONS} dist/src/main.js`);
-    const cmd = readFileSync(path.join(root, 'Dockerfile'), 'utf8').match(/^CMD (\[.*\])$/m)![1];
+    expect(start).toBe(`MALLOC_ARENA_MAX=${START_MALLOC_ARENA_MAX} node ${START_NODE_OPTIONS} dist/src/main.js`);
+    const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    const cmd = dockerfile.match(/^CMD (\[.*\])$/m)![1];
     expect(JSON.parse(cmd)).toEqual(['node', ...START_NODE_OPTIONS.split(' '), 'dist/src/main.js']);
+    expect(dockerfile).toMatch(new RegExp(`^\\s*MALLOC_ARENA_MAX=${START_MALLOC_ARENA_MAX}$`, 'm'));
   });
 
   it('should refuse to start, naming the data directory, when the embedded database cannot be opened', async () => {

@@ -8,6 +8,8 @@ import { scaledTimeout } from './time-factor';
 export const MAIN_JS = path.resolve(__dirname, '../../dist/src/main.js');
 /** The V8 flags `npm start` (package.json) and the Dockerfile run the service with. */
 export const START_NODE_OPTIONS = '--max-old-space-size=256 --max-semi-space-size=4';
+/** The environment variable `npm start` and the Dockerfile set for glibc: two malloc arenas, not one per thread. */
+export const START_MALLOC_ARENA_MAX = '2';
 
 /**
  * A port no one listens on, for a server that starts later (its URL is needed first). Taken below
@@ -63,7 +65,13 @@ export function runService(
   nodeArgs: string[] = [],
 ): ServiceProcess {
   const child = spawn(process.execPath, [...nodeArgs, script], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      LOG_LEVEL: 'warn',
+      MALLOC_ARENA_MAX: START_MALLOC_ARENA_MAX,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

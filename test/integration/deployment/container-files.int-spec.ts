@@ -50,7 +50,13 @@ describe('container files', () => {
     const cmd = JSON.parse(of('CMD').at(-1)!.args) as string[];
     const start = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } })
       .scripts.start;
-    expect(cmd).toEqual(start.split(/\s+/));
+    // `npm start` sets the environment inline (`NAME=value node ...`); the image sets it with ENV.
+    const words = start.split(/\s+/);
+    const assignments = words.filter((word) => /^[A-Z_]+=/.test(word));
+    expect(cmd).toEqual(words.slice(assignments.length));
+    for (const assignment of assignments) {
+      expect(of('ENV').some((env) => env.args.split(/\s+/).includes(assignment))).toBe(true);
+    }
     // What the command runs exists once built (the test run builds first), and so do the migrations it applies.
     expect(existsSync(path.join(ROOT, cmd.at(-1)!))).toBe(true);
     expect(existsSync(path.join(ROOT, 'prisma/migrations/migration_lock.toml'))).toBe(true);
