@@ -39,6 +39,34 @@ interface Prepared {
   body: Buffer;
 }
 
+/** The fields of a Plivo status callback for a one-part message to `to` (E.164), as Plivo sends them. */
+export function callbackParams(
+  uuid: string,
+  to: string,
+  status: 'sent' | 'delivered',
+  sequence: string,
+): Record<string, string> {
+  return {
+    MessageUUID: uuid,
+    To: to.replace(/^\+/, ''),
+    From: '14155550100',
+    Type: 'sms',
+    Status: status,
+    Sequence: sequence,
+    Units: '1',
+    TotalRate: '0.00450',
+    TotalAmount: '0.00450',
+    MCC: '234',
+    MNC: '10',
+    MessageTime: '2026-11-27 10:00:00.000000',
+    QueuedTime: '2026-11-27 10:00:00.100000',
+    SentTime: '2026-11-27 10:00:01.000000',
+    ...(status === 'delivered' && { DeliveryReportTime: '2026-11-27 10:00:05.000000' }),
+    ParentMessageUUID: uuid,
+    PartInfo: '1 of 1',
+  };
+}
+
 function prepare(job: LoadJob): Prepared[] {
   const prepared: Prepared[] = [];
   let nonce = BigInt(job.firstNonce ?? '10000000000000000000000');
@@ -48,25 +76,7 @@ function prepare(job: LoadJob): Prepared[] {
       ['sent', '2'],
       ['delivered', '3'],
     ] as const) {
-      const params: Record<string, string> = {
-        MessageUUID: uuid,
-        To: to.replace(/^\+/, ''),
-        From: '14155550100',
-        Type: 'sms',
-        Status: status,
-        Sequence: sequence,
-        Units: '1',
-        TotalRate: '0.00450',
-        TotalAmount: '0.00450',
-        MCC: '234',
-        MNC: '10',
-        MessageTime: '2026-11-27 10:00:00.000000',
-        QueuedTime: '2026-11-27 10:00:00.100000',
-        SentTime: '2026-11-27 10:00:01.000000',
-        ...(status === 'delivered' && { DeliveryReportTime: '2026-11-27 10:00:05.000000' }),
-        ParentMessageUUID: uuid,
-        PartInfo: '1 of 1',
-      };
+      const params = callbackParams(uuid, to, status, sequence);
       const query = `?batch=${batchId}`;
       const n = String(nonce++);
       const body = Buffer.from(new URLSearchParams(params).toString());

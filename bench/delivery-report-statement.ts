@@ -20,6 +20,7 @@ import { AppendRequest, DeliveryReportRepository } from '../src/persistence/deli
 import type { PrismaService } from '../src/persistence/prisma.service';
 import { BenchResult, withFloor } from './bench-result';
 import { sql } from './bench-sql';
+import { callbackParams } from './delivery-report-load';
 import { seed } from './delivery-reports';
 import { cpuSpent, postgresCpuSeconds } from './process-usage';
 
@@ -50,28 +51,7 @@ function reportsFor(targets: Array<{ batchId: string; to: string }>): AppendRequ
       ['sent', '2'],
       ['delivered', '3'],
     ] as const) {
-      const report = toDeliveryReport(
-        {
-          MessageUUID: uuid,
-          To: to.slice(1),
-          From: '14155550100',
-          Type: 'sms',
-          Status: status,
-          Sequence: sequence,
-          Units: '1',
-          TotalRate: '0.00450',
-          TotalAmount: '0.00450',
-          MCC: '234',
-          MNC: '10',
-          MessageTime: '2026-11-27 10:00:00.000000',
-          QueuedTime: '2026-11-27 10:00:00.100000',
-          SentTime: '2026-11-27 10:00:01.000000',
-          ...(status === 'delivered' && { DeliveryReportTime: '2026-11-27 10:00:05.000000' }),
-          ParentMessageUUID: uuid,
-          PartInfo: '1 of 1',
-        },
-        batchId,
-      );
+      const report = toDeliveryReport(callbackParams(uuid, to, status, sequence), batchId);
       requests.push({ report, nonce: String(nonce++), apply: applyUpdateOf(report) });
     }
   }
