@@ -22,6 +22,7 @@ const MAX_BYTES_PER_UNIT = 3;
 /** csv-parse takes the record delimiter from the first line break it meets: `\r\n`, `\n` or `\r`. */
 type LineBreak = 'lf' | 'crlf' | 'cr';
 
+/** The segment's records as csv-parse would give them, or null when csv-parse has to read it. */
 export function readPlainCsv(text: string, maxRecordBytes: number): string[][] | null {
   const lineBreak = firstLineBreak(text);
   const maxRecordUnits = Math.floor(maxRecordBytes / MAX_BYTES_PER_UNIT);
