@@ -2,10 +2,23 @@ import Decimal from 'decimal.js';
 import { Client } from 'pg';
 import { CampaignStatus } from '../../../src/domain/campaign-status.enum';
 import { Encoding } from '../../../src/domain/encoding.enum';
-import { CampaignRepository, NewCampaignRecipients } from '../../../src/persistence/campaign.repository';
+import { CampaignRepository, NewCampaign, NewCampaignRecipients } from '../../../src/persistence/campaign.repository';
 import { DispatchRepository } from '../../../src/persistence/dispatch.repository';
 import { PrismaService } from '../../../src/persistence/prisma.service';
 import { TEST_DATABASES, testDatabaseUrl } from '../../utils/test-databases';
+
+/** A campaign no dispatcher touches while a test runs (paused, its batches due in 2100). */
+function pausedCampaign(accountId: string): NewCampaign {
+  return {
+    accountId,
+    status: CampaignStatus.PAUSED,
+    text: 'Hello',
+    senderId: '+14155550100',
+    encoding: Encoding.GSM7,
+    segmentsPerMessage: 1,
+    estimatedCost: new Decimal(0),
+  };
+}
 
 /**
  * createWithRecipients stores messages in statements of a given number of rows, each row naming its
@@ -45,15 +58,7 @@ describe.each(TEST_DATABASES)('Campaign insert with recipients (%s)', (kind) => 
       }
     }
     const campaign = await new CampaignRepository(prisma).createWithRecipients(
-      {
-        accountId,
-        status: CampaignStatus.PAUSED,
-        text: 'Hello',
-        senderId: '+14155550100',
-        encoding: Encoding.GSM7,
-        segmentsPerMessage: 1,
-        estimatedCost: new Decimal(0),
-      },
+      pausedCampaign(accountId),
       { phones, countries: phones.map(() => 'US'), batchSequences: sequences, batchSizes, ...batches },
       new Date('2100-01-01T00:00:00Z'),
       rowsPerStatement,
@@ -298,15 +303,7 @@ describe.each(TEST_DATABASES)('Campaign insert with recipients (%s)', (kind) => 
     let next = 0;
     const phoneOf = () => `+1415556${String(1000 + next++)}`;
     const campaign = await new CampaignRepository(prisma).createStreamed(
-      {
-        accountId,
-        status: CampaignStatus.PAUSED,
-        text: 'Hello',
-        senderId: '+14155550100',
-        encoding: Encoding.GSM7,
-        segmentsPerMessage: 1,
-        estimatedCost: new Decimal(0),
-      },
+      pausedCampaign(accountId),
       new Date('2100-01-01T00:00:00Z'),
       async (messages) => {
         for (const sequences of slices) {
