@@ -16,6 +16,21 @@ describe(PhoneNumberSet.name, () => {
     expect(set.has(999_999_999_000_000 - 1)).toBe(false);
   });
 
+  it('should hold a few numbers in its first small tables, and keep them through their growth', () => {
+    const set = new PhoneNumberSet();
+    const added = Array.from({ length: 2_000 }, (_, i) => 447_400_000_000 + i * 7);
+    for (const [index, digits] of added.entries()) {
+      expect(set.add(digits)).toBe(true);
+      // Every number added so far is still there after each table's growth, and none twice.
+      if (index === 2 || index === 300 || index === 1_999) {
+        expect(added.slice(0, index + 1).every((earlier) => set.has(earlier) && !set.add(earlier))).toBe(true);
+        expect(set.size).toBe(index + 1);
+      }
+    }
+    expect(set.has(447_400_000_000 + 1)).toBe(false);
+    expect(set.has(447_400_000_000 + 7 * 2_000)).toBe(false);
+  });
+
   it('should refuse what is not the digits of a number', () => {
     const set = new PhoneNumberSet();
     expect(() => set.add(0)).toThrow(RangeError);
