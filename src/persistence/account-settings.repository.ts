@@ -41,8 +41,17 @@ type StoredRow = Omit<AccountSettingsRow, 'sendWindowCountries'> & { sendWindowC
 export class AccountSettingsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /**
+   * Raw SQL, not `findUnique`: every quote and sendBulk reads the settings, and Prisma 6.19's client engine
+   * compiles each model query anew (no plan cache before Prisma 7.4), about 0.8 ms of CPU against 0.1 ms
+   * for a raw statement.
+   */
   async find(accountId: string): Promise<AccountSettingsRow | null> {
-    const row = await this.prisma.accountSettings.findUnique({ where: { accountId } });
+    const [row] = await this.prisma.$queryRaw<StoredRow[]>`
+      SELECT "accountId"::text AS "accountId", "plivoAuthId", "plivoAuthTokenEncrypted", "senderIds", mps,
+        "defaultCountry", "sendWindowDefault", "sendWindowCountries", "brakeWindowReports", "brakeMinReports",
+        "brakeFailureRate", "brakeOptOutRate", "updatedAt"
+      FROM "AccountSettings" WHERE "accountId" = ${accountId}::uuid`;
     return row ? toRow(row) : null;
   }
 
