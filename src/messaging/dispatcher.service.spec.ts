@@ -234,14 +234,30 @@ describe(DispatcherService.name, () => {
       await sut.onModuleDestroy();
     });
 
-    it('should wake every worker on a wake-up (work stored by this instance)', async () => {
-      const { sut, claimer, wakeup } = setup([], 4);
+    it('should wake one worker on a wake-up (work stored by this instance), which hands on while it finds work', async () => {
+      const batch = dueBatch();
+      const keys = [
+        { key: 'account:MA1', limits: { mps: 5, maxQueueMs: 10_000, apiBurst: 150, apiRefillPerMs: 0.03 } },
+      ];
+      const idle: Claim = { kind: 'idle' };
+      const submit: Claim = { kind: 'submit', batches: [{ batch, recipients: ['+14155550001'] }], pacingKeys: keys };
+      const { sut, claimer, submitter, wakeup } = setup([idle, idle, idle, idle], 4, {
+        DISPATCH_IDLE_POLL_MS: '60000',
+      });
       sut.onApplicationBootstrap();
       await jest.advanceTimersByTimeAsync(0);
       expect(claimer.claimNext).toHaveBeenCalledTimes(4);
+      // Nothing due (a scheduled campaign): one claim, not one per worker.
       wakeup.wake();
       await jest.advanceTimersByTimeAsync(0);
-      expect(claimer.claimNext).toHaveBeenCalledTimes(8);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(5);
+      // Two batches due: the woken worker claims the first and wakes another, which claims the second and
+      // wakes a third, which finds nothing; the first two, done, find nothing either.
+      claimer.claimNext.mockResolvedValueOnce(submit).mockResolvedValueOnce(submit);
+      wakeup.wake();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(submitter.submit).toHaveBeenCalledTimes(2);
+      expect(claimer.claimNext).toHaveBeenCalledTimes(5 + 1 + 1 + 1 + 2);
       await sut.onModuleDestroy();
     });
   });
