@@ -2,7 +2,12 @@ import Decimal from 'decimal.js';
 import { Client } from 'pg';
 import { CampaignStatus } from '../../../src/domain/campaign-status.enum';
 import { Encoding } from '../../../src/domain/encoding.enum';
-import { CampaignRepository, NewCampaign, NewCampaignRecipients } from '../../../src/persistence/campaign.repository';
+import {
+  CampaignRepository,
+  findCampaignRow,
+  NewCampaign,
+  NewCampaignRecipients,
+} from '../../../src/persistence/campaign.repository';
 import { DispatchRepository } from '../../../src/persistence/dispatch.repository';
 import { PrismaService } from '../../../src/persistence/prisma.service';
 import { TEST_DATABASES, testDatabaseUrl } from '../../utils/test-databases';
@@ -18,6 +23,20 @@ function pausedCampaign(accountId: string): NewCampaign {
     segmentsPerMessage: 1,
     estimatedCost: new Decimal(0),
   };
+}
+
+/** A field's type and value, comparable across Prisma's readers (a Decimal is compared by its text). */
+function shown(value: unknown): string {
+  if (value instanceof Date) {
+    return `Date ${value.toISOString()}`;
+  }
+  if (typeof value === 'bigint') {
+    return `bigint ${value}`;
+  }
+  if (value !== null && typeof value === 'object' && value.constructor.name === 'Decimal') {
+    return `Decimal ${(value as { toFixed(): string }).toFixed()}`;
+  }
+  return `${typeof value} ${JSON.stringify(value)}`;
 }
 
 /**
@@ -70,6 +89,25 @@ describe.each(TEST_DATABASES)('Campaign insert with recipients (%s)', (kind) => 
     );
     return { campaign, rows, phones };
   }
+
+  it("should read a campaign's row in raw SQL exactly as Prisma's model query reads it", async () => {
+    const { campaign } = await insert([0, 1, -1], 2);
+    // Every kind of column set: a budget, an idempotency key, a schedule, costs per country, a reason.
+    await sql.query(
+      `UPDATE "Campaign" SET "maxCost" = 12.5, "idempotencyKey" = 'raw-read', "scheduledAt" = now(),
+         "estimatedCostByCountry" = '[{"country":"US","cost":"0.01"}]', "statusReason" = 'a reason'
+       WHERE id = $1::uuid`,
+      [campaign.id],
+    );
+    const model = await prisma.campaign.findUniqueOrThrow({ where: { id: campaign.id } });
+    const raw = await findCampaignRow(prisma, campaign.id);
+    expect(Object.keys(raw!).sort()).toEqual(Object.keys(model).sort());
+    for (const [field, value] of Object.entries(model)) {
+      expect({ field, read: shown(raw![field as keyof typeof raw]) }).toEqual({ field, read: shown(value) });
+    }
+    expect(await findCampaignRow(prisma, campaign.id, accountId)).not.toBeNull();
+    expect(await findCampaignRow(prisma, campaign.id, '00000000-0000-4000-8000-000000000000')).toBeNull();
+  });
 
   it('should put each message in its batch across statements, suppressed ones in none', async () => {
     const sequences = [0, 1, -1, 2, 0, 1, -1, 2, 2, 0];
