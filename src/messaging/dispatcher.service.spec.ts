@@ -235,12 +235,8 @@ describe(DispatcherService.name, () => {
     });
 
     it('should wake one worker on a wake-up (work stored by this instance), which hands on while it finds work', async () => {
-      const batch = dueBatch();
-      const keys = [
-        { key: 'account:MA1', limits: { mps: 5, maxQueueMs: 10_000, apiBurst: 150, apiRefillPerMs: 0.03 } },
-      ];
       const idle: Claim = { kind: 'idle' };
-      const submit: Claim = { kind: 'submit', batches: [{ batch, recipients: ['+14155550001'] }], pacingKeys: keys };
+      const submit = submitClaim();
       const { sut, claimer, submitter, wakeup } = setup([idle, idle, idle, idle], 4, {
         DISPATCH_IDLE_POLL_MS: '60000',
       });
