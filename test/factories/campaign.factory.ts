@@ -1,6 +1,9 @@
+import Decimal from 'decimal.js';
 import { randomUUID } from 'node:crypto';
 import { CampaignStatus } from '../../src/domain/campaign-status.enum';
+import { Encoding } from '../../src/domain/encoding.enum';
 import { MessageStatus } from '../../src/domain/message-status.enum';
+import type { NewCampaign } from '../../src/persistence/campaign.repository';
 import { PrismaService } from '../../src/persistence/prisma.service';
 
 export type BatchStateName = 'PENDING' | 'SUBMITTING' | 'ACCEPTED' | 'AMBIGUOUS' | 'FAILED' | 'CANCELLED';
@@ -47,6 +50,23 @@ export function gbNumber(index: number): string {
 /** `+1415` + 7 digits: a US number per index. */
 export function usNumber(index: number): string {
   return `+1415${String(5_000_000 + index).padStart(7, '0')}`;
+}
+
+/**
+ * A campaign for CampaignRepository's create methods that no dispatcher touches while a test runs: paused
+ * (give its batches a first attempt far ahead too, e.g. 2100).
+ */
+export function pausedCampaign(accountId: string, overrides: Partial<NewCampaign> = {}): NewCampaign {
+  return {
+    accountId,
+    status: CampaignStatus.PAUSED,
+    text: 'Hello',
+    senderId: '+14155550100',
+    encoding: Encoding.GSM7,
+    segmentsPerMessage: 1,
+    estimatedCost: new Decimal(0),
+    ...overrides,
+  };
 }
 
 /**

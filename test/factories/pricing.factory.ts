@@ -1,11 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
-import Decimal from 'decimal.js';
 import { CampaignRecord } from '../../src/domain/campaign.record';
-import { CampaignStatus } from '../../src/domain/campaign-status.enum';
-import { Encoding } from '../../src/domain/encoding.enum';
 import { MessageStatus } from '../../src/domain/message-status.enum';
 import { CampaignRepository, NewCampaign } from '../../src/persistence/campaign.repository';
 import { PrismaService } from '../../src/persistence/prisma.service';
+import { pausedCampaign } from './campaign.factory';
 
 export interface FactoryRecipient {
   phone: string;
@@ -29,18 +27,8 @@ export function pricingFactory(app: INestApplication) {
       overrides: Partial<NewCampaign> = {},
     ): Promise<CampaignRecord> {
       return app.get(CampaignRepository).createWithRecipients(
-        {
-          accountId,
-          name: 'cost report',
-          // Paused and due in 2100: no dispatcher touches these messages while a test runs.
-          status: CampaignStatus.PAUSED,
-          text: 'Hello',
-          senderId: '+14155550100',
-          encoding: Encoding.GSM7,
-          segmentsPerMessage: 1,
-          estimatedCost: new Decimal(0),
-          ...overrides,
-        },
+        // Due in 2100 as well: no dispatcher touches these messages while a test runs.
+        pausedCampaign(accountId, { name: 'cost report', ...overrides }),
         {
           phones: recipients.map((r) => r.phone),
           countries: recipients.map((r) => r.country),

@@ -1,29 +1,14 @@
 import Decimal from 'decimal.js';
 import { Client } from 'pg';
-import { CampaignStatus } from '../../../src/domain/campaign-status.enum';
-import { Encoding } from '../../../src/domain/encoding.enum';
 import {
   CampaignRepository,
   findCampaignRow,
-  NewCampaign,
   NewCampaignRecipients,
 } from '../../../src/persistence/campaign.repository';
 import { DispatchRepository } from '../../../src/persistence/dispatch.repository';
 import { PrismaService } from '../../../src/persistence/prisma.service';
+import { pausedCampaign } from '../../factories/campaign.factory';
 import { TEST_DATABASES, testDatabaseUrl } from '../../utils/test-databases';
-
-/** A campaign no dispatcher touches while a test runs (paused, its batches due in 2100). */
-function pausedCampaign(accountId: string): NewCampaign {
-  return {
-    accountId,
-    status: CampaignStatus.PAUSED,
-    text: 'Hello',
-    senderId: '+14155550100',
-    encoding: Encoding.GSM7,
-    segmentsPerMessage: 1,
-    estimatedCost: new Decimal(0),
-  };
-}
 
 /** A field's type and value, comparable across Prisma's readers (a Decimal is compared by its text). */
 function shown(value: unknown): string {
