@@ -18,6 +18,7 @@ import { parseByteSize } from '../delivery-reports/webhook-body';
 import { AccountSettingsRepository, AccountSettingsRow } from '../persistence/account-settings.repository';
 import { Db } from '../persistence/db';
 import { RecipientListRepository } from '../persistence/recipient-list.repository';
+import { isUniqueViolation } from '../common/errors/unique-violation';
 import {
   CampaignMessageSink,
   CampaignRepository,
@@ -797,7 +798,7 @@ export class SendBulkService {
       return campaign;
     } catch (error) {
       // Two requests with the same idempotency key raced: the other one stored the campaign.
-      if (input.idempotencyKey && (error as { code?: string }).code === 'P2002') {
+      if (input.idempotencyKey && isUniqueViolation(error)) {
         const existing = await this.campaigns.findByIdempotencyKey(accountId, input.idempotencyKey);
         if (existing) {
           return this.replay(existing, await replayHash());

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { InvalidCursorError } from '../../persistence/keyset-cursor';
+import { isUniqueViolation } from './unique-violation';
 import { dataExceptionCode } from './data-exception';
 import { DomainError, UserInputError } from './domain-error';
 import { ErrorCode, HTTP_STATUS_BY_CODE } from './error-code.enum';
@@ -84,7 +85,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         ),
       );
     }
-    if (isPrismaUniqueViolation(exception)) {
+    if (isUniqueViolation(exception)) {
       return { code: ErrorCode.CONFLICT, status: 409, message: 'The resource already exists', details: {} };
     }
     const errorId = randomUUID();
@@ -96,8 +97,4 @@ export class AllExceptionsFilter implements ExceptionFilter {
       details: { errorId },
     };
   }
-}
-
-function isPrismaUniqueViolation(exception: unknown): boolean {
-  return typeof exception === 'object' && exception !== null && (exception as { code?: unknown }).code === 'P2002';
 }

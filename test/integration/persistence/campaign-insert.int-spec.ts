@@ -1,10 +1,15 @@
 import Decimal from 'decimal.js';
 import { Client } from 'pg';
+import { isUniqueViolation } from '../../../src/common/errors/unique-violation';
+import { CampaignStatus } from '../../../src/domain/campaign-status.enum';
+import { Encoding } from '../../../src/domain/encoding.enum';
 import {
-  CampaignRepository,
   findCampaignRow,
-  NewCampaignRecipients,
-} from '../../../src/persistence/campaign.repository';
+  insertCampaignRow,
+  toCampaignColumns,
+  updateCampaignTotals,
+} from '../../../src/persistence/campaign-row';
+import { CampaignRepository, NewCampaign, NewCampaignRecipients } from '../../../src/persistence/campaign.repository';
 import { DispatchRepository } from '../../../src/persistence/dispatch.repository';
 import { PrismaService } from '../../../src/persistence/prisma.service';
 import { pausedCampaign } from '../../factories/campaign.factory';
@@ -92,6 +97,96 @@ describe.each(TEST_DATABASES)('Campaign insert with recipients (%s)', (kind) => 
     }
     expect(await findCampaignRow(prisma, campaign.id, accountId)).not.toBeNull();
     expect(await findCampaignRow(prisma, campaign.id, '00000000-0000-4000-8000-000000000000')).toBeNull();
+  });
+
+  /** Every field of a row but those two inserts cannot share (id, key, timestamps), comparable. */
+  function storedFields(row: object): Record<string, string> {
+    const skipped = new Set(['id', 'idempotencyKey', 'createdAt', 'updatedAt']);
+    return Object.fromEntries(
+      Object.entries(row)
+        .filter(([field]) => !skipped.has(field))
+        .map(([field, value]) => [field, shown(value)]),
+    );
+  }
+
+  /** The same campaign stored by the raw insert and by Prisma's model create; both rows read by Prisma. */
+  async function storeBothWays(campaign: NewCampaign) {
+    const key = (way: string) => (campaign.idempotencyKey ? `${campaign.idempotencyKey}-${way}` : null);
+    const rawId = await insertCampaignRow(prisma, { ...campaign, idempotencyKey: key('raw') });
+    const model = await prisma.campaign.create({
+      data: toCampaignColumns({ ...campaign, idempotencyKey: key('model') }),
+    });
+    const raw = await prisma.campaign.findUniqueOrThrow({ where: { id: rawId } });
+    return { raw, model };
+  }
+
+  const everyField = (): NewCampaign =>
+    pausedCampaign(accountId, {
+      name: 'every field',
+      status: CampaignStatus.SCHEDULED,
+      text: "Grüße 👋 'quoted' $1",
+      encoding: Encoding.UCS2,
+      segmentsPerMessage: 2,
+      smartEncoding: true,
+      idempotencyKey: `all-${Date.now()}`,
+      estimatedCost: new Decimal('1.23456'),
+      maxCost: new Decimal('99.5'),
+      rejectedRecipients: [{ input: 'x', reason: 'INVALID_NUMBER' }],
+      rejectedCount: 7,
+      requestHash: 'a'.repeat(64),
+      scheduledAt: new Date('2100-02-03T04:05:06.789Z'),
+      estimatedCostByCountry: [{ country: 'US', recipients: 3, pricePerSegment: '0.00500', cost: '0.03000' }],
+      priority: 9,
+      sendWindow: { start: '09:00', end: '20:30', days: ['MON', 'TUE'] },
+      assumedZoneRecipients: 4,
+      recipientListId: '0f0e0d0c-0b0a-4908-8706-050403020100',
+    });
+
+  it("should insert a campaign's row in raw SQL exactly as Prisma's model create stores it, every field set", async () => {
+    const { raw, model } = await storeBothWays(everyField());
+    expect(storedFields(raw)).toEqual(storedFields(model));
+    expect(raw.idempotencyKey).toMatch(/-raw$/);
+  });
+
+  it('should leave the same defaults as Prisma when only the required fields are given', async () => {
+    const { raw, model } = await storeBothWays(pausedCampaign(accountId));
+    expect(storedFields(raw)).toEqual(storedFields(model));
+    expect({ priority: raw.priority, sendWindow: raw.sendWindow, idempotencyKey: raw.idempotencyKey }).toEqual({
+      priority: 1,
+      sendWindow: null,
+      idempotencyKey: null,
+    });
+  });
+
+  it("should set a streamed campaign's totals as Prisma's model update does", async () => {
+    const totals = {
+      estimatedCost: new Decimal('0.5'),
+      estimatedCostByCountry: [{ country: 'GB', recipients: 1, pricePerSegment: '0.04000', cost: '0.04000' }],
+      maxCost: null,
+      rejectedCount: 2,
+      assumedZoneRecipients: 1,
+      encoding: Encoding.UCS2,
+      segmentsPerMessage: 3,
+      requestHash: 'b'.repeat(64),
+    };
+    const { raw, model } = await storeBothWays(everyField());
+    await updateCampaignTotals(prisma, raw.id, totals);
+    await prisma.campaign.update({
+      where: { id: model.id },
+      data: { ...totals, estimatedCost: totals.estimatedCost.toFixed(5), maxCost: null },
+    });
+    const [rawAfter, modelAfter] = await Promise.all(
+      [raw.id, model.id].map((id) => prisma.campaign.findUniqueOrThrow({ where: { id } })),
+    );
+    expect(storedFields(rawAfter)).toEqual(storedFields(modelAfter));
+    expect(rawAfter.updatedAt.getTime()).toBeGreaterThanOrEqual(raw.updatedAt.getTime());
+  });
+
+  it('should fail a second campaign with the same idempotency key as a unique violation', async () => {
+    const campaign = pausedCampaign(accountId, { idempotencyKey: `twice-${Date.now()}` });
+    await insertCampaignRow(prisma, campaign);
+    const error: unknown = await insertCampaignRow(prisma, campaign).catch((failure: unknown) => failure);
+    expect(isUniqueViolation(error)).toBe(true);
   });
 
   it('should put each message in its batch across statements, suppressed ones in none', async () => {
