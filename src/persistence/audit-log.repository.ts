@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { jsonbSafe } from './jsonb-safe';
-import type { Prisma } from '../generated/prisma/client';
 import type { Page } from './account.repository';
 import { isUuid } from './campaign.repository';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './keyset-cursor';
@@ -24,10 +24,12 @@ export interface AuditEntryRow extends NewAuditEntry {
 export class AuditLogRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /** Raw SQL: Prisma 6.19 compiles every model query again, ~1 ms of CPU on each audited request. */
   async append(entry: NewAuditEntry): Promise<void> {
-    await this.prisma.auditEntry.create({
-      data: { ...entry, details: jsonbSafe(entry.details) as Prisma.InputJsonValue },
-    });
+    await this.prisma.$executeRaw`
+      INSERT INTO "AuditEntry" (id, "accountId", "apiKeyId", action, outcome, details, "clientAddress")
+      VALUES (${randomUUID()}::uuid, ${entry.accountId}::uuid, ${entry.apiKeyId}::uuid, ${entry.action},
+        ${entry.outcome}, ${JSON.stringify(jsonbSafe(entry.details))}::jsonb, ${entry.clientAddress})`;
   }
 
   /** Newest first, optionally of one account only. */
