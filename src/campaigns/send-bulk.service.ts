@@ -75,6 +75,8 @@ interface Sending {
   senderId: string;
   scheduledAt: Date | null;
   sendWindow: SendWindow | null;
+  /** Where the campaign has no window of its own: the account's send-window defaults, else the service's. */
+  windowDefaults: SendWindowDefaults;
   requestHash: string | null;
   /** Recipients per batch: MPS x lead of the slowest lane (the account's own MPS cap included). */
   batchSize: number;
@@ -199,7 +201,7 @@ export class SendBulkService {
     }
     let recipients: UploadedRecipients | null = null;
     const campaign = await this.store(accountId, input, replayHash, async () => {
-      const placer = await this.placerFor(accountId, sending.sendWindow, sending.scheduledAt);
+      const placer = this.placerFor(sending);
       let counts: StoredCounts = { recipients: 0, rejected: 0, suppressed: 0, batches: 0 };
       const created = await this.campaigns.createStreamed(
         this.newCampaign(accountId, input, sending, {
@@ -408,16 +410,19 @@ export class SendBulkService {
     input: SendBulkInput,
     requestHash: string | null,
   ): Promise<{ sending: Sending; settings: AccountSettingsRow | null }> {
-    // The account's settings: its sender IDs, MPS cap and default country (each falls back to the service's).
+    // The account's settings, read once: its sender IDs, MPS cap, default country and send-window defaults
+    // (each falls back to the service's).
     const settings = await this.accountSettings.find(accountId);
     const senderId = chooseSender(input.senderId, settings?.senderIds ?? [], [
       this.provider.senderId,
       ...this.config.extraSenderIds,
     ]);
+    const sendWindow = toSendWindow(input.sendWindow);
     const sending: Sending = {
       senderId,
       scheduledAt: this.checkSchedule(input.scheduledAt),
-      sendWindow: toSendWindow(input.sendWindow),
+      sendWindow,
+      windowDefaults: sendWindow ? this.config.sendWindowDefaults : this.windowDefaults.fromSettings(settings),
       requestHash,
       batchSize: this.pacing.batchSizeFor(senderId, { accountId, mps: settings?.mps ?? null }),
     };
@@ -446,7 +451,7 @@ export class SendBulkService {
       input,
       () => Promise.resolve(sending.requestHash),
       async () => {
-        const placer = await this.placerFor(accountId, sending.sendWindow, sending.scheduledAt);
+        const placer = this.placerFor(sending);
         let counts: StoredCounts = { recipients: 0, rejected: 0, suppressed: 0, batches: 0 };
         const created = await this.campaigns.createStreamed(
           campaign,
@@ -673,7 +678,7 @@ export class SendBulkService {
     replayHash: () => Promise<string | null> = () => Promise.resolve(sending.requestHash),
   ): Promise<CampaignRecord> {
     const maxCost = this.checkMaxCost(input, draft.estimate);
-    const placement = await this.place(accountId, recipients, sending.sendWindow, sending.scheduledAt);
+    const placement = this.place(recipients, sending);
     // Placing and planning a million recipients each hold the event loop for tens of milliseconds: not in one turn.
     await yieldToEventLoop();
     const batches = planFor(sending.batchSize, placement.groupOf);
@@ -723,39 +728,23 @@ export class SendBulkService {
     };
   }
 
-  /**
-   * Groups recipients by country and, where a send window applies, by time zone. The account's
-   * send-window settings are read once here (only when the campaign has no window of its own).
-   */
-  private async place(
-    accountId: string,
-    recipients: RecipientColumns,
-    sendWindow: SendWindow | null,
-    scheduledAt: Date | null,
-  ): Promise<RecipientPlacement> {
-    const { defaults, startMs } = await this.windowContext(accountId, sendWindow, scheduledAt);
-    return placeRecipients(recipients, sendWindow, defaults, startMs);
+  /** Groups recipients by country and, where a send window applies, by time zone. */
+  private place(recipients: RecipientColumns, sending: Sending): RecipientPlacement {
+    return placeRecipients(recipients, sending.sendWindow, sending.windowDefaults, this.windowStartMs(sending));
   }
 
   /** Places recipients one at a time, as they are validated (see place). */
-  private async placerFor(
-    accountId: string,
-    sendWindow: SendWindow | null,
-    scheduledAt: Date | null,
-  ): Promise<RecipientPlacer> {
-    const { defaults, startMs } = await this.windowContext(accountId, sendWindow, scheduledAt);
-    return new RecipientPlacer(sendWindow, defaults, startMs);
+  private placerFor(sending: Sending): RecipientPlacer {
+    return new RecipientPlacer(sending.sendWindow, sending.windowDefaults, this.windowStartMs(sending));
   }
 
-  private async windowContext(
-    accountId: string,
-    sendWindow: SendWindow | null,
-    scheduledAt: Date | null,
-  ): Promise<{ defaults: SendWindowDefaults; startMs: number }> {
-    const defaults = sendWindow ? this.config.sendWindowDefaults : await this.windowDefaults.forAccount(accountId);
-    const startMs =
-      (scheduledAt ?? this.clock.now()).getTime() + this.windowClock.now().getTime() - this.clock.now().getTime();
-    return { defaults, startMs };
+  /** When sending starts, on the send-window clock. */
+  private windowStartMs(sending: Sending): number {
+    return (
+      (sending.scheduledAt ?? this.clock.now()).getTime() +
+      this.windowClock.now().getTime() -
+      this.clock.now().getTime()
+    );
   }
 
   private checkMaxCost(input: SendBulkInput, estimate: CostEstimate): Decimal | null {

@@ -139,9 +139,9 @@ export class PricingService {
     if (input.recipientListId) {
       return this.quoteList(input, input.recipientListId, suppressedOf);
     }
-    // As sendBulk: the account's default country when the request names none.
+    // As sendBulk: the account's default country when the request names none (null: the caller found none).
     const defaultCountry = checkDefaultCountry(
-      input.defaultCountry ?? (await this.accountDefaultCountry(input.accountId)),
+      input.defaultCountry !== undefined ? input.defaultCountry : await this.accountDefaultCountry(input.accountId),
     );
     const analysis = this.analyzeText(input.text, input.smartEncoding);
     const recipients = await validateRecipients(input.recipients, { defaultCountry });

@@ -3,6 +3,7 @@ import { BulkRecipientsRequest, withBulkRecipients } from '../common/graphql/bul
 import { AuthenticatedAccount } from '../common/auth/authenticated-account';
 import { CurrentAccount } from '../common/auth/current-account.decorator';
 import { SuppressedRecipients } from '../consent/suppressed-recipients';
+import { AccountSettingsRepository } from '../persistence/account-settings.repository';
 import { toSendWindow } from '../quiet-hours/dto/send-window-input.mapper';
 import { SendWindowDefaultsService } from '../quiet-hours/send-window-defaults.service';
 import { QuoteInput } from './dto/quote.input';
@@ -17,6 +18,7 @@ export class QuoteResolver {
     private readonly pricing: PricingService,
     private readonly suppressed: SuppressedRecipients,
     private readonly windowDefaults: SendWindowDefaultsService,
+    private readonly accountSettings: AccountSettingsRepository,
   ) {}
 
   @RequireScope(Scope.CAMPAIGNS_READ)
@@ -28,16 +30,17 @@ export class QuoteResolver {
   ): Promise<Quote> {
     const input = withBulkRecipients(given, req);
     const campaignWindow = toSendWindow(input.sendWindow);
-    const defaults = await this.windowDefaults.forAccount(account.accountId);
+    // Read once for both: the account's default country and its send-window defaults.
+    const settings = await this.accountSettings.find(account.accountId);
     return this.pricing.quote(
       {
         text: input.text,
         recipients: input.recipients ?? [],
         recipientListId: input.recipientListId,
         accountId: account.accountId,
-        defaultCountry: input.defaultCountry,
+        defaultCountry: input.defaultCountry ?? settings?.defaultCountry ?? null,
         smartEncoding: input.smartEncoding ?? false,
-        sendWindows: { campaignWindow, defaults },
+        sendWindows: { campaignWindow, defaults: this.windowDefaults.fromSettings(settings) },
       },
       (phones) => this.suppressed.find(account.accountId, phones),
     );

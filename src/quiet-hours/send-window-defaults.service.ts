@@ -1,27 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
-import { AccountSettingsRepository, AccountSettingsRow } from '../persistence/account-settings.repository';
+import type { AccountSettingsRow } from '../persistence/account-settings.repository';
 import { parseSendWindow, SendWindow } from './send-window';
 import { AccountSendWindows, accountSendWindowDefaults, SendWindowDefaults } from './send-window-defaults';
 
 /**
  * The send-window defaults of an account's campaigns: its own settings over the service's
- * SEND_WINDOW_*. Read once per sendBulk or quote (the batches then carry their windows), so the
- * dispatcher never reads settings.
+ * SEND_WINDOW_*, from the settings sendBulk or quote read once per request (the batches then carry
+ * their windows), so the dispatcher never reads settings.
  */
 @Injectable()
 export class SendWindowDefaultsService {
   private readonly service: SendWindowDefaults;
 
-  constructor(
-    private readonly settings: AccountSettingsRepository,
-    config: AppConfig,
-  ) {
+  constructor(config: AppConfig) {
     this.service = config.sendWindowDefaults;
   }
 
-  async forAccount(accountId: string): Promise<SendWindowDefaults> {
-    return accountSendWindowDefaults(this.service, accountSendWindowsOf(await this.settings.find(accountId)));
+  /** The defaults from settings the caller has already read (null: the account has none of its own). */
+  fromSettings(row: AccountSettingsRow | null): SendWindowDefaults {
+    return accountSendWindowDefaults(this.service, accountSendWindowsOf(row));
   }
 }
 

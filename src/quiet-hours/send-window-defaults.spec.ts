@@ -1,7 +1,6 @@
-import { strictMock } from '../../test/factories/dispatch.factory';
 import { AppConfig } from '../config/app-config.service';
 import { loadEnvironment } from '../config/env.schema';
-import { AccountSettingsRepository, AccountSettingsRow } from '../persistence/account-settings.repository';
+import type { AccountSettingsRow } from '../persistence/account-settings.repository';
 import { parseSendWindow } from './send-window';
 import { accountSendWindowDefaults, parseSendWindowDefaults, sendWindowFor } from './send-window-defaults';
 import { SendWindowDefaultsService } from './send-window-defaults.service';
@@ -45,36 +44,31 @@ describe('send-window defaults', () => {
   });
 
   describe(SendWindowDefaultsService.name, () => {
-    function setup(row: Partial<AccountSettingsRow> | null) {
-      const settings = strictMock<AccountSettingsRepository>();
-      settings.find.mockResolvedValue(
-        row && ({ sendWindowDefault: null, sendWindowCountries: [], ...row } as AccountSettingsRow),
-      );
-      const config = new AppConfig(
+    const sut = new SendWindowDefaultsService(
+      new AppConfig(
         loadEnvironment({ SEND_WINDOW_DEFAULT: '08:00-21:00', SEND_WINDOW_COUNTRY_DEFAULTS: 'US=09:00-20:00' }),
-      );
-      return { sut: new SendWindowDefaultsService(settings, config), settings };
-    }
+      ),
+    );
+    const settings = (row: Partial<AccountSettingsRow>): AccountSettingsRow =>
+      ({ sendWindowDefault: null, sendWindowCountries: [], ...row }) as AccountSettingsRow;
 
-    it('should read the account settings once and apply them over the service configuration', async () => {
-      const { sut, settings } = setup({
-        sendWindowDefault: '12:00-13:00 MON',
-        sendWindowCountries: [
-          { country: 'GB', window: '14:00-15:00' },
-          { country: 'US', window: null },
-        ],
-      });
-      const defaults = await sut.forAccount('a1');
-      expect(settings.find).toHaveBeenCalledTimes(1);
-      expect(settings.find).toHaveBeenCalledWith('a1');
+    it("should apply the account's settings over the service configuration", () => {
+      const defaults = sut.fromSettings(
+        settings({
+          sendWindowDefault: '12:00-13:00 MON',
+          sendWindowCountries: [
+            { country: 'GB', window: '14:00-15:00' },
+            { country: 'US', window: null },
+          ],
+        }),
+      );
       expect(sendWindowFor('GB', null, defaults)).toEqual(ownGb);
       expect(sendWindowFor('US', null, defaults)).toBeNull();
       expect(sendWindowFor('IN', null, defaults)).toEqual(parseSendWindow('12:00-13:00 MON'));
     });
 
-    it('should give the service configuration to an account without settings', async () => {
-      const { sut } = setup(null);
-      const defaults = await sut.forAccount('a1');
+    it('should give the service configuration to an account without settings', () => {
+      const defaults = sut.fromSettings(null);
       expect(sendWindowFor('US', null, defaults)).toEqual(parseSendWindow('09:00-20:00'));
       expect(sendWindowFor('GB', null, defaults)).toEqual(parseSendWindow('08:00-21:00'));
     });
