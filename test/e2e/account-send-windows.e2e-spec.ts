@@ -203,6 +203,47 @@ describe.each(TEST_DATABASES)('per-account send windows and brake thresholds on 
     });
   });
 
+  it("should quote with the account's send window and default country, read once for both", async () => {
+    const windowed = await testApp.newAccount();
+    const other = await testApp.newAccount();
+    const updated = await updateSettings(windowed.accountId, {
+      sendWindowCountries: [{ country: 'US', window: { start: '09:00', end: '20:00' } }],
+    });
+    expect(updated.errors).toBeUndefined();
+    const defaultCountry = await graphql(
+      testApp.baseUrl,
+      admin,
+      `
+        mutation ($accountId: ID!) {
+          updateAccountSettings(accountId: $accountId, input: { defaultCountry: "US" }) {
+            defaultCountry
+          }
+        }
+      `,
+      { accountId: windowed.accountId },
+    );
+    expect(defaultCountry.errors).toBeUndefined();
+    // Toll-free numbers have no zone of their own: under a window the quote says their zone was assumed.
+    // The national one is read in the account's default country.
+    const recipients = ['+18005550100', '+18885550101', '(415) 555-0100'];
+    const quote = async (apiKey: string) =>
+      graphql<{ quote: { recipients: number; assumedTimeZoneRecipients: number; rejectedRecipients: unknown[] } }>(
+        testApp.baseUrl,
+        apiKey,
+        'query($input: QuoteInput!) { quote(input: $input) { recipients assumedTimeZoneRecipients rejectedRecipients { input } } }',
+        { input: { text: 'hi', recipients } },
+      );
+    const windowedQuote = await quote(windowed.apiKey);
+    expect(windowedQuote.errors).toBeUndefined();
+    expect(windowedQuote.data!.quote).toEqual({ recipients: 3, assumedTimeZoneRecipients: 2, rejectedRecipients: [] });
+    const otherQuote = await quote(other.apiKey);
+    expect(otherQuote.data!.quote).toEqual({
+      recipients: 2,
+      assumedTimeZoneRecipients: 0,
+      rejectedRecipients: [{ input: '(415) 555-0100' }],
+    });
+  });
+
   it('should trip the brake for an account with a stricter threshold where the service default does not', async () => {
     const strict = await testApp.newAccount();
     const lenient = await testApp.newAccount();
