@@ -17,6 +17,18 @@ interface QueryQueue {
   clearQueueForHandler(handlerId: number): void;
 }
 
+/** Who holds the single backend, for a hang's diagnosis. */
+export interface QueueState {
+  /** The handler of each queued message, in queue order. */
+  queued: number[];
+  /** The handler whose extended-protocol exchange is under way (its next message goes first). */
+  pinned: number | null;
+  /** The handler of the last message run: it owns the backend while a transaction is open. */
+  lastHandler: number | null;
+  inTransaction: boolean;
+  processing: boolean;
+}
+
 const SYNC = 0x53; // 'S'
 const SIMPLE_QUERY = 0x51; // 'Q'
 const TERMINATE = 0x58; // 'X'
@@ -30,9 +42,9 @@ const FIRST_MESSAGE_TYPE = 0x41; // startup and SSL requests start with a length
  * connection's turn from its first extended-protocol message until its Sync (or a simple query),
  * and never lets one failed message stall the queue (the original loop returns while still
  * marked as processing). Written here because the library offers no hook; remove it when
- * pglite-socket orders messages per protocol exchange itself.
+ * pglite-socket orders messages per protocol exchange itself. Returns what the queue is waiting for.
  */
-export function orderMessagesPerExchange(server: PGLiteSocketServer, db: PGlite): void {
+export function orderMessagesPerExchange(server: PGLiteSocketServer, db: PGlite): () => QueueState {
   const queue = (server as unknown as { queryQueue: QueryQueue }).queryQueue;
   let pinned: number | null = null;
 
@@ -84,4 +96,12 @@ export function orderMessagesPerExchange(server: PGLiteSocketServer, db: PGlite)
       this.processing = false;
     }
   };
+
+  return () => ({
+    queued: queue.queue.map((item) => item.handlerId),
+    pinned,
+    lastHandler: queue.lastHandlerId,
+    inTransaction: db.isInTransaction(),
+    processing: queue.processing,
+  });
 }

@@ -35,6 +35,7 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig): Pr
 
       process.env[`TEST_PG_URL_${worker}`] = pgUrl;
       process.env[`TEST_PGLITE_URL_${worker}`] = pglite.url;
+      process.env[`TEST_PGLITE_PID_${worker}`] = String(pglite.pid);
       return name;
     }),
   );

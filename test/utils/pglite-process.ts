@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 /** A throw-away PGlite server in a child process (see pglite-server.js for why). */
-export async function startPgliteProcess(maxConnections = 100): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startPgliteProcess(
+  maxConnections = 100,
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [path.join(__dirname, 'pglite-server.js'), String(maxConnections)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -18,6 +20,7 @@ export async function startPgliteProcess(maxConnections = 100): Promise<{ url: s
   });
   return {
     url,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) {

@@ -1,7 +1,8 @@
 // Serves a fresh in-memory PGlite over the wire protocol and prints its URL on stdout.
 // PGlite loads its wasm with a dynamic import, which Jest's VM sandbox does not allow, so tests
 // that need a PGlite of their own run it in this child process; so does each Jest worker's PGlite
-// (global-setup.ts), off the Jest parent's one thread. Stops on SIGTERM or stdin EOF.
+// (global-setup.ts), off the Jest parent's one thread. Stops on SIGTERM or stdin EOF; prints its queue's
+// state to stderr on SIGUSR2.
 // argv[2]: how many connections it serves (default 100).
 const { PGlite } = require('@electric-sql/pglite');
 const { PGLiteSocketServer } = require('@electric-sql/pglite-socket');
@@ -10,9 +11,20 @@ const { orderMessagesPerExchange } = require('../../dist/src/persistence/pglite-
 
 async function main() {
   const db = await PGlite.create('memory://');
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: Number(process.argv[2] ?? 100) });
-  orderMessagesPerExchange(server, db);
+  const server = new PGLiteSocketServer({
+    db,
+    host: '127.0.0.1',
+    port: 0,
+    maxConnections: Number(process.argv[2] ?? 100),
+  });
+  const queueState = orderMessagesPerExchange(server, db);
   await server.start();
+  // A test app whose close hangs asks what this server is waiting for (test-app.ts).
+  process.on('SIGUSR2', () => {
+    process.stderr.write(
+      `PGlite server ${process.pid}: ${JSON.stringify({ ...server.getStats(), ...queueState() })}\n`,
+    );
+  });
   process.stdout.write(`postgresql://postgres:postgres@${server.getServerConn()}/postgres\n`);
   const stop = async () => {
     await server.stop();

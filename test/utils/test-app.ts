@@ -11,7 +11,7 @@ import { freePort } from './service-process';
 import { stopBackgroundWork } from './stop-background-work';
 import { scaledTimeout } from './time-factor';
 import { watchShutdownHooks } from './shutdown-hooks-under-way';
-import { TestDatabaseKind, testDatabaseUrl } from './test-databases';
+import { reportPgliteQueue, TestDatabaseKind, testDatabaseUrl } from './test-databases';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -75,7 +75,20 @@ export async function startTestApp(database: TestDatabaseKind, env: Record<strin
       untrackOpen(handle);
       try {
         const hooksUnderWay = watchShutdownHooks(app);
-        await closeWithin(`test app on port ${port}`, () => app.close(), scaledTimeout(30_000), force, hooksUnderWay);
+        // A hang there has been the database's hooks waiting on PGlite (rare): its queue's state is printed.
+        const forceAfterHang = async (): Promise<void> => {
+          if (database === 'pglite') {
+            await reportPgliteQueue();
+          }
+          force();
+        };
+        await closeWithin(
+          `test app on port ${port}`,
+          () => app.close(),
+          scaledTimeout(30_000),
+          forceAfterHang,
+          hooksUnderWay,
+        );
       } finally {
         rmSync(dataDir, { recursive: true, force: true });
       }

@@ -17,3 +17,20 @@ export function testDatabaseUrl(kind: TestDatabaseKind): string {
   }
   return url;
 }
+
+/**
+ * Asks this worker's PGlite server to print what its queue waits for (to stderr, in the test output):
+ * for a test app whose close hung on its database connections.
+ */
+export async function reportPgliteQueue(): Promise<void> {
+  const pid = Number(process.env[`TEST_PGLITE_PID_${process.env.JEST_WORKER_ID ?? '1'}`]);
+  if (!pid) {
+    return;
+  }
+  try {
+    process.kill(pid, 'SIGUSR2');
+  } catch {
+    return; // the server is gone: the error names the hooks anyway
+  }
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
