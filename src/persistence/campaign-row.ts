@@ -89,6 +89,31 @@ export async function findCampaignRow(db: Db, id: string, accountId?: string): P
   return row ?? null;
 }
 
+/** An account's campaigns, newest first (createdAt, then id), those before `before` when given. */
+export function listCampaignRows(
+  db: Db,
+  accountId: string,
+  limit: number,
+  before?: { createdAt: Date; id: string },
+): Promise<CampaignRow[]> {
+  return db.$queryRaw<CampaignRow[]>`
+    SELECT * FROM "Campaign" WHERE "accountId" = ${accountId}::uuid
+    ${before ? Prisma.sql`AND ("createdAt", id) < (${before.createdAt}::timestamptz, ${before.id}::uuid)` : Prisma.empty}
+    ORDER BY "createdAt" DESC, id DESC
+    LIMIT ${limit}`;
+}
+
+/** The account's campaign stored under this idempotency key. */
+export async function findCampaignRowByIdempotencyKey(
+  db: Db,
+  accountId: string,
+  idempotencyKey: string,
+): Promise<CampaignRow | null> {
+  const [row] = await db.$queryRaw<CampaignRow[]>`
+    SELECT * FROM "Campaign" WHERE "accountId" = ${accountId}::uuid AND "idempotencyKey" = ${idempotencyKey}`;
+  return row ?? null;
+}
+
 export async function getCampaignRow(db: Db, id: string): Promise<CampaignRow> {
   const row = await findCampaignRow(db, id);
   if (!row) {

@@ -6,7 +6,14 @@ import { CampaignStatus } from '../domain/campaign-status.enum';
 import { Encoding } from '../domain/encoding.enum';
 import type { Campaign as CampaignRow } from '../generated/prisma/client';
 import type { BatchPlacement } from '../quiet-hours/recipient-placement';
-import { findCampaignRow, getCampaignRow, insertCampaignRow, updateCampaignTotals } from './campaign-row';
+import {
+  findCampaignRow,
+  findCampaignRowByIdempotencyKey,
+  getCampaignRow,
+  insertCampaignRow,
+  listCampaignRows,
+  updateCampaignTotals,
+} from './campaign-row';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './keyset-cursor';
 import { Db, InjectDb, inTransaction } from './db';
 import { executeLargeParameterStatement } from './large-parameter-statement';
@@ -90,19 +97,12 @@ export class CampaignRepository {
     if (position && (Number.isNaN(Date.parse(position.sortKey)) || !isUuid(position.id))) {
       throw new InvalidCursorError(after!);
     }
-    const rows = await this.prisma.campaign.findMany({
-      where: {
-        accountId,
-        ...(position && {
-          OR: [
-            { createdAt: { lt: new Date(position.sortKey) } },
-            { createdAt: new Date(position.sortKey), id: { lt: position.id } },
-          ],
-        }),
-      },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: first + 1,
-    });
+    const rows = await listCampaignRows(
+      this.prisma,
+      accountId,
+      first + 1,
+      position && { createdAt: new Date(position.sortKey), id: position.id },
+    );
     return {
       hasNextPage: rows.length > first,
       items: rows.slice(0, first).map((row) => ({
@@ -214,9 +214,7 @@ export class CampaignRepository {
   }
 
   async findByIdempotencyKey(accountId: string, idempotencyKey: string): Promise<CampaignRecord | null> {
-    const row = await this.prisma.campaign.findUnique({
-      where: { accountId_idempotencyKey: { accountId, idempotencyKey } },
-    });
+    const row = await findCampaignRowByIdempotencyKey(this.prisma, accountId, idempotencyKey);
     return row ? toCampaignRecord(row) : null;
   }
 

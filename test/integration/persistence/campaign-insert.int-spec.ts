@@ -5,7 +5,9 @@ import { CampaignStatus } from '../../../src/domain/campaign-status.enum';
 import { Encoding } from '../../../src/domain/encoding.enum';
 import {
   findCampaignRow,
+  findCampaignRowByIdempotencyKey,
   insertCampaignRow,
+  listCampaignRows,
   toCampaignColumns,
   updateCampaignTotals,
 } from '../../../src/persistence/campaign-row';
@@ -187,6 +189,54 @@ describe.each(TEST_DATABASES)('Campaign insert with recipients (%s)', (kind) => 
     await insertCampaignRow(prisma, campaign);
     const error: unknown = await insertCampaignRow(prisma, campaign).catch((failure: unknown) => failure);
     expect(isUniqueViolation(error)).toBe(true);
+  });
+
+  it("should list an account's campaigns newest first, page after page, as Prisma's findMany does", async () => {
+    const { rows: made } = await sql.query<{ id: string }>(
+      `INSERT INTO "Account" (id, name) VALUES (gen_random_uuid(), 'campaign list') RETURNING id`,
+    );
+    const owner = made[0].id;
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      ids.push(await insertCampaignRow(prisma, pausedCampaign(owner, { name: `c${i}` })));
+    }
+    // Three share one instant: id breaks the tie.
+    await sql.query(`UPDATE "Campaign" SET "createdAt" = '2026-01-01T00:00:00.123Z' WHERE id = ANY($1::uuid[])`, [
+      ids.slice(2, 5),
+    ]);
+    const listedByModel: string[] = [];
+    const listedRaw: string[] = [];
+    let before: { createdAt: Date; id: string } | undefined;
+    for (;;) {
+      const rows = await listCampaignRows(prisma, owner, 2, before);
+      const model = await prisma.campaign.findMany({
+        where: {
+          accountId: owner,
+          ...(before && {
+            OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }],
+          }),
+        },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: 2,
+      });
+      expect(rows.map((row) => storedFields(row))).toEqual(model.map((row) => storedFields(row)));
+      listedRaw.push(...rows.map((row) => row.id));
+      listedByModel.push(...model.map((row) => row.id));
+      if (rows.length < 2) {
+        break;
+      }
+      before = { createdAt: rows[1].createdAt, id: rows[1].id };
+    }
+    expect(listedRaw).toEqual(listedByModel);
+    expect([...listedRaw].sort()).toEqual([...ids].sort());
+  });
+
+  it('should find a campaign by its idempotency key in its own account only', async () => {
+    const key = `found-${Date.now()}`;
+    const id = await insertCampaignRow(prisma, pausedCampaign(accountId, { idempotencyKey: key }));
+    expect((await findCampaignRowByIdempotencyKey(prisma, accountId, key))?.id).toBe(id);
+    expect(await findCampaignRowByIdempotencyKey(prisma, accountId, `${key}-other`)).toBeNull();
+    expect(await findCampaignRowByIdempotencyKey(prisma, '00000000-0000-4000-8000-000000000000', key)).toBeNull();
   });
 
   it('should put each message in its batch across statements, suppressed ones in none', async () => {
