@@ -35,27 +35,16 @@ export class MessageRepository {
     }
     const rows =
       status || to
-        ? await this.prisma.message.findMany({
-            where: {
-              campaignId,
-              ...(status && { status }),
-              ...(to && { to }),
-              ...(afterId !== undefined && { id: { gt: afterId } }),
-            },
-            orderBy: { id: 'asc' },
-            take: first + 1,
-          })
+        ? await this.filtered(campaignId, status ?? null, to ?? null, afterId ?? 0n, first + 1)
         : await this.firstOfEachStatus(campaignId, afterId ?? 0n, first + 1);
     const page = rows.slice(0, first);
     // Personalized campaigns: each message's text is its batch's, read for the whole page in one query.
     const batchIds = [...new Set(page.flatMap((row) => (row.batchId ? [row.batchId] : [])))];
     const texts = new Map<string, string>();
     if (batchIds.length > 0) {
-      const batches = await this.prisma.batch.findMany({
-        where: { id: { in: batchIds }, text: { not: null } },
-        select: { id: true, text: true },
-      });
-      batches.forEach((b) => texts.set(b.id, b.text!));
+      const batches = await this.prisma.$queryRaw<Array<{ id: string; text: string }>>`
+        SELECT id, text FROM "Batch" WHERE id = ANY(${batchIds}::uuid[]) AND text IS NOT NULL`;
+      batches.forEach((b) => texts.set(b.id, b.text));
     }
     return {
       hasNextPage: rows.length > first,
@@ -85,9 +74,31 @@ export class MessageRepository {
       SELECT * FROM (${Prisma.join(perStatus, ' UNION ALL ')}) m ORDER BY id LIMIT ${limit}`;
   }
 
-  countForCampaign(campaignId: string, status?: MessageStatus | null, to?: string | null): Promise<number> {
-    return this.prisma.message.count({ where: { campaignId, ...(status && { status }), ...(to && { to }) } });
+  /** The campaign's next `limit` messages in id order with this status and/or number. */
+  private filtered(
+    campaignId: string,
+    status: MessageStatus | null,
+    to: string | null,
+    afterId: bigint,
+    limit: number,
+  ): Promise<MessageRow[]> {
+    return this.prisma.$queryRaw<MessageRow[]>`
+      SELECT * FROM "Message" WHERE "campaignId" = ${campaignId}::uuid ${matching(status, to)} AND id > ${afterId}
+      ORDER BY id LIMIT ${limit}`;
   }
+
+  async countForCampaign(campaignId: string, status?: MessageStatus | null, to?: string | null): Promise<number> {
+    const [row] = await this.prisma.$queryRaw<Array<{ count: number }>>`
+      SELECT count(*)::int AS count FROM "Message"
+      WHERE "campaignId" = ${campaignId}::uuid ${matching(status ?? null, to ?? null)}`;
+    return row.count;
+  }
+}
+
+/** The status and number conditions of a message filter (none when both are null). */
+function matching(status: MessageStatus | null, to: string | null): Prisma.Sql {
+  return Prisma.sql`${status ? Prisma.sql`AND status = ${status}::"MessageStatus"` : Prisma.empty}
+    ${to ? Prisma.sql`AND "to" = ${to}` : Prisma.empty}`;
 }
 
 export function toMessageRecord(row: MessageRow): MessageRecord {
