@@ -23,11 +23,13 @@ import { runPersonalizedDrainBenchmark } from './personalized-drain';
 import { runQuoteBenchmark } from './quote';
 import { runRecipientListCampaignBenchmark } from './recipient-list-campaign';
 import { runSendBulkBenchmark } from './send-bulk';
+import { runSmallRequestsBenchmark } from './small-requests';
 
 const SUITES: Array<[string, () => Promise<BenchResult[]>]> = [
   ['quote', runQuoteBenchmark],
   ['send-bulk-postgres', () => runSendBulkBenchmark('postgres')],
   ['send-bulk-pglite', () => runSendBulkBenchmark('pglite')],
+  ['small-requests', runSmallRequestsBenchmark],
   ['delivery-reports-postgres', () => runDeliveryReportBenchmark('postgres')],
   ['delivery-reports-pglite', () => runDeliveryReportBenchmark('pglite')],
   ['dispatch-control', () => runDispatchControlBenchmark('postgres')],
