@@ -26,6 +26,10 @@ export class RejectedRecipientsResolver {
     @Parent() campaign: CampaignView,
     @Args() args: RejectedRecipientsArgs,
   ): Promise<RejectedRecipient[]> {
+    // Most campaigns reject nothing: no rows to look for (sendBulk's answer often selects this field).
+    if (campaign.record.rejectedCount === 0) {
+      return Promise.resolve([]);
+    }
     return this.campaigns.listRejectedRecipients(
       campaign.id,
       args.offset ?? 0,

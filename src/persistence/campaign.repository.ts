@@ -206,11 +206,10 @@ export class CampaignRepository {
 
   /** One page of a campaign's stored rejections, in input order (keyed on position: no scan). */
   async listRejectedRecipients(campaignId: string, offset: number, first: number): Promise<RejectedRecipient[]> {
-    return this.prisma.rejectedRecipient.findMany({
-      where: { campaignId, position: { gte: offset, lt: offset + first } },
-      orderBy: { position: 'asc' },
-      select: { input: true, reason: true },
-    });
+    return this.prisma.$queryRaw<RejectedRecipient[]>`
+      SELECT input, reason FROM "RejectedRecipient"
+      WHERE "campaignId" = ${campaignId}::uuid AND position >= ${offset}::int AND position < ${offset + first}::int
+      ORDER BY position`;
   }
 
   async findByIdempotencyKey(accountId: string, idempotencyKey: string): Promise<CampaignRecord | null> {
