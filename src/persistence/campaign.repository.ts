@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { CampaignRecord, RejectedRecipient } from '../domain/campaign.record';
 import { CampaignStatus } from '../domain/campaign-status.enum';
 import { Encoding } from '../domain/encoding.enum';
+import { Prisma } from '../generated/prisma/client';
 import type { Campaign as CampaignRow } from '../generated/prisma/client';
 import type { BatchPlacement } from '../quiet-hours/recipient-placement';
 import {
@@ -153,16 +154,22 @@ export class CampaignRepository {
     to: CampaignStatus,
     changes: { statusReason?: string | null; maxCost?: Decimal | null; completedAt?: Date } = {},
   ): Promise<CampaignRecord | null> {
-    const { count } = await this.prisma.campaign.updateMany({
-      where: { id, accountId, status: { in: from } },
-      data: {
-        status: to,
-        statusReason: changes.statusReason ?? null,
-        ...(changes.maxCost !== undefined && { maxCost: changes.maxCost?.toFixed(5) ?? null }),
-        ...(changes.completedAt && { completedAt: changes.completedAt }),
-      },
-    });
-    return count === 1 ? this.findForAccount(accountId, id) : null;
+    if (!isUuid(id)) {
+      return null;
+    }
+    const maxCost =
+      changes.maxCost === undefined
+        ? Prisma.sql`"maxCost"`
+        : Prisma.sql`${changes.maxCost?.toFixed(5) ?? null}::numeric`;
+    const completedAt = changes.completedAt
+      ? Prisma.sql`${changes.completedAt}::timestamptz`
+      : Prisma.sql`"completedAt"`;
+    const rows = await this.prisma.$queryRaw<CampaignRow[]>`
+      UPDATE "Campaign" SET status = ${to}::"CampaignStatus", "statusReason" = ${changes.statusReason ?? null}::text,
+        "maxCost" = ${maxCost}, "completedAt" = ${completedAt}, "updatedAt" = now()
+      WHERE id = ${id}::uuid AND "accountId" = ${accountId}::uuid AND status::text = ANY(${from}::text[])
+      RETURNING *`;
+    return rows[0] ? toCampaignRecord(rows[0]) : null;
   }
 
   /**
