@@ -83,10 +83,11 @@ export class RecipientListRepository {
     if (!isUuid(id)) {
       return null;
     }
-    const row = await this.db.recipientList.findFirst({
-      where: { id, accountId, state: 'READY', expiresAt: { gt: now } },
-    });
-    return row ? (row as unknown as RecipientListRecord) : null;
+    // Raw SQL: every quote and sendBulk of a list reads it, and a model query is compiled again each time.
+    const [row] = await this.db.$queryRaw<RecipientListRecord[]>`
+      SELECT * FROM "RecipientList"
+      WHERE id = ${id}::uuid AND "accountId" = ${accountId}::uuid AND state = 'READY' AND "expiresAt" > ${now}::timestamptz`;
+    return row ?? null;
   }
 
   /** Entries in list order, `limit` from `fromPosition` on (keyed on the primary key: no scan). */
