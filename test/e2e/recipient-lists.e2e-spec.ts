@@ -459,7 +459,7 @@ describe.each(TEST_DATABASES)('recipient lists on %s', (database) => {
   );
 
   onPostgres('should refuse unauthenticated, ambiguous and malformed uploads with a clear error', async () => {
-    const { apiKey } = await testApp.newAccount();
+    const { accountId, apiKey } = await testApp.newAccount();
     expect((await upload(testApp.baseUrl, undefined, 'phone\n+14155550100\n')).status).toBe(401);
     const ambiguous = await upload(testApp.baseUrl, apiKey, 'phone,mobile\n1,2\n');
     expect(ambiguous).toMatchObject({ status: 400, body: { code: 'BAD_USER_INPUT', field: 'phoneColumn' } });
@@ -471,6 +471,7 @@ describe.each(TEST_DATABASES)('recipient lists on %s', (database) => {
     const wrongType = await upload(testApp.baseUrl, apiKey, '{}', 'application/json');
     expect(wrongType).toMatchObject({ status: 400, body: { field: 'Content-Type' } });
     // A failed upload leaves nothing behind.
-    expect(await prisma.recipientList.count({ where: { state: 'UPLOADING' } })).toBe(0);
+    // This account's: other files on this worker share the database.
+    expect(await prisma.recipientList.count({ where: { accountId, state: 'UPLOADING' } })).toBe(0);
   });
 });

@@ -16,6 +16,8 @@ describe.each(TEST_DATABASES)('RecipientListRepository.findReady (%s)', (kind) =
   });
 
   afterAll(async () => {
+    // Other files on this worker share the database, and some count unfinished lists.
+    await prisma?.recipientList.deleteMany({ where: { accountId } });
     await prisma?.$disconnect();
   });
 
