@@ -24,11 +24,16 @@ export interface AuditEntryRow extends NewAuditEntry {
 export class AuditLogRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Raw SQL: Prisma 6.19 compiles every model query again, ~1 ms of CPU on each audited request. */
+  /**
+   * Raw SQL: Prisma 6.19 compiles every model query again, ~1 ms of CPU on each audited request. An account id
+   * that is not a UUID (a caller's typo or probe) is stored as none: the entry is still written, and its
+   * details keep the argument as given.
+   */
   async append(entry: NewAuditEntry): Promise<void> {
+    const accountId = entry.accountId !== null && isUuid(entry.accountId) ? entry.accountId : null;
     await this.prisma.$executeRaw`
       INSERT INTO "AuditEntry" (id, "accountId", "apiKeyId", action, outcome, details, "clientAddress")
-      VALUES (${randomUUID()}::uuid, ${entry.accountId}::uuid, ${entry.apiKeyId}::uuid, ${entry.action},
+      VALUES (${randomUUID()}::uuid, ${accountId}::uuid, ${entry.apiKeyId}::uuid, ${entry.action},
         ${entry.outcome}, ${JSON.stringify(jsonbSafe(entry.details))}::jsonb, ${entry.clientAddress})`;
   }
 

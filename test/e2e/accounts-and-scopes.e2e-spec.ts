@@ -261,6 +261,14 @@ describe('accounts, API keys with scopes, and the audit log', () => {
       scopes: ['CAMPAIGNS_READ'],
     });
     expect(unknown.errors?.[0].message).toMatch(/^accountId: no account with this id/);
+    // An id that is not one is refused, and still audited: the entry names no account, its details the argument.
+    const malformed = await call(admin, mutation, { accountId: 'not-an-account-id', scopes: ['CAMPAIGNS_READ'] });
+    expect(malformed.errors?.[0].message).toMatch(/^accountId: /);
+    const latest = await call<{ auditLog: { edges: AuditEdge[] } }>(admin, AUDIT_LOG, { first: 1 });
+    expect(latest.data!.auditLog.edges[0].node).toMatchObject({ action: 'createApiKey', accountId: null });
+    expect(JSON.parse(latest.data!.auditLog.edges[0].node.details)).toMatchObject({
+      args: { accountId: 'not-an-account-id' },
+    });
 
     // A key that expires works until then, and not after (the expiry is stored and checked).
     const soon = await call<{ createApiKey: { key: string } }>(admin, mutation, {
@@ -307,7 +315,9 @@ describe('accounts, API keys with scopes, and the audit log', () => {
     });
     const list = '{ suppressions { edges { node { phone } } } }';
     expect(forbidden(await call(gammaOps.key, list))).toEqual(['FORBIDDEN', 'campaigns:read']);
-    expect((await call(gammaReader.key, list)).data).toEqual({ suppressions: { edges: [{ node: { phone: stopped } }] } });
+    expect((await call(gammaReader.key, list)).data).toEqual({
+      suppressions: { edges: [{ node: { phone: stopped } }] },
+    });
     expect((await call(deltaAll.key, list)).data).toEqual({ suppressions: { edges: [] } });
 
     // Webhook endpoints: changes need webhooks:write; Delta can neither see nor delete Gamma's.
@@ -362,9 +372,10 @@ describe('accounts, API keys with scopes, and the audit log', () => {
     expect((await viaConsole('{ suppressions { edges { node { phone } } } }')).data).toEqual({
       suppressions: { edges: [{ node: { phone: stopped } }] },
     });
-    expect(
-      forbidden(await viaConsole(`mutation { pauseCampaign(id: "${sent.data!.sendBulk.id}") { id } }`)),
-    ).toEqual(['FORBIDDEN', 'campaigns:write']);
+    expect(forbidden(await viaConsole(`mutation { pauseCampaign(id: "${sent.data!.sendBulk.id}") { id } }`))).toEqual([
+      'FORBIDDEN',
+      'campaigns:write',
+    ]);
     const session = await fetch(`${testApp.baseUrl}/api/session`, { headers: { cookie } });
     expect(session.status).toBe(200);
     // Exactly the key's scopes: what the console's navigation offers.
