@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { applyMigrations } from '../src/persistence/migrator';
 
 /** Runs one statement on its own connection (database creation and dropping in the benches). */
 export async function sql(url: string, text: string): Promise<void> {
@@ -9,6 +10,19 @@ export async function sql(url: string, text: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** A new, migrated database `name` on the server of `adminUrl` (one left by an interrupted run is replaced). */
+export async function migratedDatabase(
+  adminUrl: string,
+  name: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const drop = () => sql(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await drop();
+  await sql(adminUrl, `CREATE DATABASE "${name}"`);
+  const url = adminUrl.replace(/\/[^/]*$/, `/${name}`);
+  await applyMigrations(url);
+  return { url, drop };
 }
 
 /**

@@ -23,12 +23,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { DELIVERY_REPORT_PATH } from '../src/config/app-config.service';
-import { applyMigrations } from '../src/persistence/migrator';
 import { PlivoSandbox } from '../src/sandbox/sandbox';
 import { START_NODE_OPTIONS, freePort, runService, type ServiceProcess } from '../test/utils/service-process';
 import { BenchResult, roundTo } from './bench-result';
 import { BENCH_BRAKE_ENV } from './bench-sandbox';
-import { sql } from './bench-sql';
+import { migratedDatabase } from './bench-sql';
 import type { LoadJob, LoadResult } from './delivery-report-load';
 import { seed, waitApplied } from './delivery-reports';
 
@@ -41,12 +40,8 @@ const INSTANCES = (process.env.BENCH_INSTANCES ?? '1,2,4').split(',').map(Number
 const MESSAGES = Number(process.env.BENCH_MULTI_MESSAGES ?? 20_000);
 const MPS = Number(process.env.BENCH_MULTI_MPS ?? 1_000);
 
-async function freshDatabase(label: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `bulk_sms_multi_${label}_${process.pid}_${Date.now()}`;
-  await sql(ADMIN_URL, `CREATE DATABASE "${name}"`);
-  const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  await applyMigrations(url);
-  return { url, drop: () => sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+function freshDatabase(label: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  return migratedDatabase(ADMIN_URL, `bulk_sms_multi_${label}_${process.pid}_${Date.now()}`);
 }
 
 interface Instance {

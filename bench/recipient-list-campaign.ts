@@ -22,10 +22,9 @@
  */
 import { loadavg } from 'node:os';
 import { Readable } from 'node:stream';
-import { applyMigrations } from '../src/persistence/migrator';
 import { START_NODE_OPTIONS, freePort, runService } from '../test/utils/service-process';
 import { BENCH_ROUNDS, BenchResult, withFloor } from './bench-result';
-import { sql } from './bench-sql';
+import { migratedDatabase } from './bench-sql';
 import { startHealthProbe } from './health-probe';
 import { peakRssMb } from './process-usage';
 import { measureRecipientListUploadFloor } from './floors/recipient-list-upload-floor';
@@ -60,12 +59,8 @@ function csvOf(rows: number): Buffer {
   return Buffer.from(lines.join('\n') + '\n');
 }
 
-async function freshDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  await sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await sql(ADMIN_URL, `CREATE DATABASE "${name}"`);
-  const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  await applyMigrations(url);
-  return { url, drop: () => sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+function freshDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  return migratedDatabase(ADMIN_URL, name);
 }
 
 export async function runRecipientListCampaignBenchmark(rows = 1_000_000): Promise<BenchResult[]> {

@@ -13,10 +13,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { applyMigrations } from '../src/persistence/migrator';
 import { START_NODE_OPTIONS, freePort, runService } from '../test/utils/service-process';
 import { BENCH_ROUNDS, BenchResult, alternate, roundTo, withFloor } from './bench-result';
-import { sql } from './bench-sql';
+import { migratedDatabase } from './bench-sql';
 import { cpuSeconds } from './process-usage';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -110,10 +109,7 @@ async function measure(pid: number, request: Request, count: number, offset: num
 }
 
 export async function runSmallRequestsBenchmark(): Promise<BenchResult[]> {
-  const name = `bulk_sms_small_${process.pid}_${Date.now()}`;
-  await sql(ADMIN_URL, `CREATE DATABASE "${name}"`);
-  const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  await applyMigrations(url);
+  const database = await migratedDatabase(ADMIN_URL, `bulk_sms_small_${process.pid}_${Date.now()}`);
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bulk-sms-small-'));
   const service = runService(
@@ -121,7 +117,7 @@ export async function runSmallRequestsBenchmark(): Promise<BenchResult[]> {
       PORT: String(port),
       API_BASE_URL: `http://127.0.0.1:${port}`,
       DATA_DIR: dataDir,
-      DATABASE_URL: url,
+      DATABASE_URL: database.url,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       NODE_OPTIONS: START_NODE_OPTIONS,
@@ -176,7 +172,7 @@ export async function runSmallRequestsBenchmark(): Promise<BenchResult[]> {
     service.child.kill('SIGTERM');
     await service.exited;
     rmSync(dataDir, { recursive: true, force: true });
-    await sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await database.drop();
   }
 }
 
