@@ -16,7 +16,6 @@ import { Quote } from './models/quote.model';
 import { PriceCatalogService } from './price-catalog.service';
 import { PersonalizedRecipients, PersonalizedRecipientsService } from '../recipient-lists/personalized-recipients';
 import { toPersonalizedQuote, toQuote } from './quote.mapper';
-import { AccountSettingsRepository } from '../persistence/account-settings.repository';
 import type { CostEstimate, PersonalizedEstimate, QuoteRequest, TextAnalysis } from './pricing.types';
 import { countSegments, SegmentCount, TextTooLongToCountError } from './segment-counter';
 
@@ -37,7 +36,6 @@ export class PricingService {
   constructor(
     private readonly catalog: PriceCatalogService,
     @Optional() private readonly personalized?: PersonalizedRecipientsService,
-    @Optional() private readonly accountSettings?: AccountSettingsRepository,
   ) {}
 
   /** Encoding and segments of the text that would be sent; rejects text Plivo would refuse. */
@@ -127,22 +125,12 @@ export class PricingService {
     };
   }
 
-  private async accountDefaultCountry(accountId: string | undefined): Promise<string | null> {
-    if (!accountId || !this.accountSettings) {
-      return null;
-    }
-    return (await this.accountSettings.find(accountId))?.defaultCountry ?? null;
-  }
-
   /** What sending `text` to `recipients` would cost, validated exactly as sendBulk validates it. */
   async quote(input: QuoteRequest, suppressedOf?: (phones: string[]) => Promise<Set<string>>): Promise<Quote> {
     if (input.recipientListId) {
       return this.quoteList(input, input.recipientListId, suppressedOf);
     }
-    // As sendBulk: the account's default country when the request names none (null: the caller found none).
-    const defaultCountry = checkDefaultCountry(
-      input.defaultCountry !== undefined ? input.defaultCountry : await this.accountDefaultCountry(input.accountId),
-    );
+    const defaultCountry = checkDefaultCountry(input.defaultCountry);
     const analysis = this.analyzeText(input.text, input.smartEncoding);
     const recipients = await validateRecipients(input.recipients, { defaultCountry });
     if (suppressedOf) {

@@ -45,7 +45,7 @@ export interface QuoteRequest {
   /** An uploaded list instead of `recipients` (with the account it must belong to). */
   recipientListId?: string | null;
   accountId?: string;
-  /** The request's, else the account's; null: there is none; undefined: the account's is read here. */
+  /** The request's, else the account's (as sendBulk: the caller reads the account's settings). */
   defaultCountry?: string | null;
   smartEncoding: boolean;
   /** Where a send window applies (the campaign's own, else the defaults), recipients' zones are looked up. */
