@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { DataDirLock } from './data-dir-lock';
 import type { EmbeddedServerOptions, EmbeddedWorkerMessage } from './embedded-postgres.worker';
 
 /** The file name libpq and node-postgres look for in a socket directory (port 5432). */
@@ -55,22 +56,43 @@ export class EmbeddedPostgres {
   private server?: EmbeddedServer;
   private socketDir?: string;
   private socketIsTemporary = false;
+  private lock?: DataDirLock;
 
   async start(dataDir: string, maxConnections: number): Promise<string> {
     mkdirSync(dataDir, { recursive: true }); // PGlite does not create parent folders
-    const pgData = path.join(dataDir, 'pglite');
-    await this.initialize(pgData);
-    setFlagsFromString(WASM_COMPILER_FLAGS);
-    this.socketDir = this.privateSocketDir(dataDir);
-    const socketPath = path.join(this.socketDir, SOCKET_FILE);
-    rmSync(socketPath, { force: true }); // left behind by a process that was killed
-    const options: EmbeddedServerOptions = { pgData, socketPath, maxConnections, sharedBuffers: SHARED_BUFFERS };
-    this.server = await this.serveInWorker(options);
+    // Before anything in the directory is touched, the socket of a running instance included.
+    this.lock = DataDirLock.acquire(dataDir, (reason) => this.lost(reason));
+    try {
+      const pgData = path.join(dataDir, 'pglite');
+      await this.initialize(pgData);
+      setFlagsFromString(WASM_COMPILER_FLAGS);
+      this.socketDir = this.privateSocketDir(dataDir);
+      const socketPath = path.join(this.socketDir, SOCKET_FILE);
+      rmSync(socketPath, { force: true }); // left behind by a process that was killed
+      const options: EmbeddedServerOptions = { pgData, socketPath, maxConnections, sharedBuffers: SHARED_BUFFERS };
+      this.server = await this.serveInWorker(options);
+    } catch (error) {
+      this.lock.release();
+      this.lock = undefined;
+      throw error;
+    }
     return `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(this.socketDir)}`;
+  }
+
+  /**
+   * The data directory is no longer this process's (deleted under it, or another process holds it): PGlite
+   * opens files by path, so going on, or even closing it (a checkpoint), would write into whatever is there
+   * now. The process stops at once, as PostgreSQL's postmaster does when its lock file is gone.
+   */
+  private lost(reason: string): void {
+    this.logger.error(`Stopping at once: ${reason}; the embedded database must not write there any more`);
+    process.exit(1);
   }
 
   async stop(): Promise<void> {
     await this.server?.stop();
+    this.lock?.release();
+    this.lock = undefined;
     if (this.socketDir) {
       rmSync(this.socketIsTemporary ? this.socketDir : path.join(this.socketDir, SOCKET_FILE), {
         force: true,

@@ -55,9 +55,10 @@ export async function deallocateStatements(db: Pool | ClientBase, names: readonl
   if (names.length === 0) {
     return;
   }
-  const { rows } = await db.query<{ name: string }>(`SELECT name FROM pg_prepared_statements WHERE name = ANY($1::text[])`, [
-    names,
-  ]);
+  const { rows } = await db.query<{ name: string }>(
+    `SELECT name FROM pg_prepared_statements WHERE name = ANY($1::text[])`,
+    [names],
+  );
   await deallocate(db, rows);
 }
 

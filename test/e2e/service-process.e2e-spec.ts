@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -150,6 +159,50 @@ describe('the service process', () => {
       expect(await database()).toEqual(created);
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);
+    } finally {
+      for (const service of started) {
+        service.child.kill('SIGKILL');
+        await service.exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  // PGlite takes no lock of its own: two processes on one directory both write its files, and it ends up
+  // unreadable ("RuntimeError: Aborted()" at the next open). Found as a user: a clone deleted and cloned
+  // again under a running instance.
+  it('should refuse a second instance on the same data directory, take it over after a crash, and stop when it is deleted', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'bulk-sms-lock-'));
+    const campaignsOf = async (port: number, key: string): Promise<unknown> =>
+      (await graphql(`http://127.0.0.1:${port}`, key, '{ campaigns { pageInfo { hasNextPage } } }')).errors;
+    const started: ServiceProcess[] = [];
+    try {
+      const firstPort = await freePort();
+      const first = runService({ PORT: String(firstPort), DATA_DIR: dataDir });
+      started.push(first);
+      const [, key] = await first.waitFor(/API key \(x-api-key\): (\S+)/, 90_000);
+
+      const second = runService({ PORT: String(await freePort()), DATA_DIR: dataDir });
+      started.push(second);
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toContain(`DATA_DIR ${realpathSync(dataDir)} is in use by process ${first.child.pid}`);
+      // The first instance goes on with its database, its socket untouched by the second.
+      expect(await campaignsOf(firstPort, key)).toBeUndefined();
+
+      // Killed: its file names a process that is gone, and the next start takes it over.
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const thirdPort = await freePort();
+      const third = runService({ PORT: String(thirdPort), DATA_DIR: dataDir });
+      started.push(third);
+      const [, sameKey] = await third.waitFor(/API key \(x-api-key\): (\S+)/, 90_000);
+      expect(sameKey).toBe(key);
+      expect(await campaignsOf(thirdPort, key)).toBeUndefined();
+
+      // Deleted under it: it stops at once rather than write into whatever is made there next.
+      rmSync(dataDir, { recursive: true, force: true });
+      expect(await third.exited).toBe(1);
+      expect(third.output()).toMatch(/Stopping at once: the data directory .* was deleted/);
     } finally {
       for (const service of started) {
         service.child.kill('SIGKILL');
