@@ -243,7 +243,15 @@ export class AppConfig {
     };
   }
 
+  /** Read on every webhook request: made once (the environment does not change after start). */
   get deliveryReports() {
+    this.deliveryReportSettings ??= this.readDeliveryReportSettings();
+    return this.deliveryReportSettings;
+  }
+
+  private deliveryReportSettings?: ReturnType<AppConfig['readDeliveryReportSettings']>;
+
+  private readDeliveryReportSettings() {
     return {
       receiptWindowMs: this.env.RECEIPT_WINDOW_SECONDS * 1000,
       noReceiptCountries: new Set(

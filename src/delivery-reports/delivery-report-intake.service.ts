@@ -229,14 +229,21 @@ export class DeliveryReportIntake implements OnModuleInit, OnModuleDestroy {
       this.metrics.appendBatchSize.observe(unique.length);
       this.recordApplied(result);
       const outcomeOf = new Map<Pending, AppendOutcome>();
+      const counts = new Map<AppendOutcome, number>();
+      const settle = (pending: Pending, outcome: AppendOutcome): void => {
+        counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+        pending.resolve(outcome);
+      };
       unique.forEach((pending, index) => {
         outcomeOf.set(pending, outcomes[index]);
-        this.settle(pending, outcomes[index]);
+        settle(pending, outcomes[index]);
       });
       for (const { pending, of, replay } of echoes) {
         // A replayed nonce never has effect; a second copy of a report is a duplicate of the first.
-        this.settle(pending, replay ? 'replay' : outcomeOf.get(of) === 'replay' ? 'replay' : 'duplicate');
+        settle(pending, replay ? 'replay' : outcomeOf.get(of) === 'replay' ? 'replay' : 'duplicate');
       }
+      // Counted once per outcome and statement, not per report: prom-client hashes the labels on every call.
+      counts.forEach((count, outcome) => this.metrics.received.inc({ outcome }, count));
       if (result.unappliedReports > 0) {
         this.listeners.forEach((listener) => listener());
       }
@@ -252,11 +259,6 @@ export class DeliveryReportIntake implements OnModuleInit, OnModuleDestroy {
     // Several reports for one message in a statement move it once; the others are stale, as are late ones.
     this.metrics.applied.inc({ result: 'stale' }, Math.max(0, result.appliedReports - result.applied));
     this.metrics.suppressed.inc(result.suppressed);
-  }
-
-  private settle(pending: Pending, outcome: AppendOutcome): void {
-    this.metrics.received.inc({ outcome });
-    pending.resolve(outcome);
   }
 
   private async purgeNonces(windowMs: number): Promise<void> {
