@@ -783,7 +783,11 @@ export class SendBulkService {
         await this.campaigns.completeFinished([campaign.id]);
         return (await this.campaigns.findForAccount(accountId, campaign.id)) ?? campaign;
       }
-      this.wakeup.wake();
+      // A campaign scheduled later is found by the dispatcher's poll (DISPATCH_IDLE_POLL_MS) once due: woken
+      // now, a worker would only ask the database for due work and find none.
+      if (campaign.scheduledAt === null || campaign.scheduledAt.getTime() <= this.windowClock.now().getTime()) {
+        this.wakeup.wake();
+      }
       return campaign;
     } catch (error) {
       // Two requests with the same idempotency key raced: the other one stored the campaign.

@@ -56,12 +56,29 @@ export function toCampaignColumns({ rejectedRecipients, ...campaign }: NewCampai
  * (isUniqueViolation).
  */
 export async function insertCampaignRow(db: Db, campaign: NewCampaign): Promise<string> {
-  const columns = setColumns(toCampaignColumns(campaign));
-  const [row] = await db.$queryRaw<Array<{ id: string }>>`
-    INSERT INTO "Campaign" (${Prisma.join(columns.map(({ name }) => Prisma.raw(`"${name}"`)))})
-    VALUES (${Prisma.join(columns.map(({ value }) => value))})
-    RETURNING id`;
+  const [row] = await db.$queryRaw<Array<{ id: string }>>`${insertSql(campaign)} RETURNING id`;
   return row.id;
+}
+
+/**
+ * insertCampaignRow, returning also the id the next message will get (or a larger one's lower bound: the
+ * sequence only grows), read in the same statement: a round trip fewer for a campaign whose messages follow.
+ */
+export async function insertCampaignRowBeforeMessages(
+  db: Db,
+  campaign: NewCampaign,
+): Promise<{ id: string; nextMessageId: bigint }> {
+  const [row] = await db.$queryRaw<Array<{ id: string; nextMessageId: bigint }>>`${insertSql(campaign)}
+    RETURNING id, (SELECT (CASE WHEN is_called THEN last_value + 1 ELSE last_value END)::bigint
+                   FROM "Message_id_seq") AS "nextMessageId"`;
+  return row;
+}
+
+function insertSql(campaign: NewCampaign): Prisma.Sql {
+  const columns = setColumns(toCampaignColumns(campaign));
+  return Prisma.sql`
+    INSERT INTO "Campaign" (${Prisma.join(columns.map(({ name }) => Prisma.raw(`"${name}"`)))})
+    VALUES (${Prisma.join(columns.map(({ value }) => value))})`;
 }
 
 /** Sets the totals a streamed campaign knows once every recipient is stored. */

@@ -12,6 +12,7 @@ import {
   findCampaignRowByIdempotencyKey,
   getCampaignRow,
   insertCampaignRow,
+  insertCampaignRowBeforeMessages,
   listCampaignRows,
   updateCampaignTotals,
 } from './campaign-row';
@@ -238,12 +239,12 @@ export class CampaignRepository {
     const created = await inTransaction(
       this.prisma,
       async (tx) => {
-        const campaignId = await insertCampaignRow(tx, campaign);
+        const { id: campaignId, nextMessageId: firstId } = await insertCampaignRowBeforeMessages(tx, campaign);
         await insertRejectedRecipients(tx, campaignId, campaign.rejectedRecipients ?? []);
         // Batch ids are made here so that each message row carries its batch id directly: no join
         // and no sort in the insert, which keeps a million rows cheap.
         const batchIds = recipients.batchSizes.map(() => randomUUID());
-        const firstMessageId = batchIds.length > 0 && recipients.phones.length > 0 ? await nextMessageId(tx) : null;
+        const firstMessageId = batchIds.length > 0 && recipients.phones.length > 0 ? firstId : null;
         await insertMessages(tx, campaignId, batchIds.join(','), recipients, messageRowsPerStatement);
         // The batches last, when their messages' id range is known: one statement writes each batch whole.
         await insertBatches(tx, campaignId, batchIds, recipients, firstAttemptAt, firstMessageId);
