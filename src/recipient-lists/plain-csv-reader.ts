@@ -24,9 +24,22 @@ type LineBreak = 'lf' | 'crlf' | 'cr';
 
 /** The segment's records as csv-parse would give them, or null when csv-parse has to read it. */
 export function readPlainCsv(text: string, maxRecordBytes: number): string[][] | null {
+  const records: string[][] = [];
+  return forEachPlainCsvRecord(text, maxRecordBytes, (record) => records.push(record)) ? records : null;
+}
+
+/**
+ * readPlainCsv's records handed to `onRecord` one by one as they are read, so that none has to outlive
+ * its turn (an upload's worker keeps only what it validated). False when csv-parse has to read the text:
+ * the records handed over until then are to be dropped.
+ */
+export function forEachPlainCsvRecord(
+  text: string,
+  maxRecordBytes: number,
+  onRecord: (record: string[]) => void,
+): boolean {
   const lineBreak = firstLineBreak(text);
   const maxRecordUnits = Math.floor(maxRecordBytes / MAX_BYTES_PER_UNIT);
-  const records: string[][] = [];
   const length = text.length;
   let pos = 0;
   while (pos < length) {
@@ -40,7 +53,7 @@ export function readPlainCsv(text: string, maxRecordBytes: number): string[][] |
       if (text.charCodeAt(pos) === QUOTE) {
         const quoted = readQuoted(text, pos);
         if (quoted === null) {
-          return null;
+          return false;
         }
         [field, next] = quoted;
         quotedOnly = record.length === 0;
@@ -53,7 +66,7 @@ export function readPlainCsv(text: string, maxRecordBytes: number): string[][] |
             break;
           }
           if (code === QUOTE) {
-            return null;
+            return false;
           }
           next++;
         }
@@ -73,7 +86,7 @@ export function readPlainCsv(text: string, maxRecordBytes: number): string[][] |
       }
       const breakLength = lineBreakAt(text, next, lineBreak);
       if (breakLength === 0) {
-        return null;
+        return false;
       }
       record.push(field);
       end = next;
@@ -81,15 +94,15 @@ export function readPlainCsv(text: string, maxRecordBytes: number): string[][] |
       break;
     }
     if (end - start > maxRecordUnits) {
-      return null;
+      return false;
     }
     // An empty line is no record; a line holding only `""` is one record of one empty field.
     if (record.length === 1 && record[0] === '' && !quotedOnly) {
       continue;
     }
-    records.push(record);
+    onRecord(record);
   }
-  return records;
+  return true;
 }
 
 /** The field's text and where it ends (just past the closing quote), or null when not plain. */

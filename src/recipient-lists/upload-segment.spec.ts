@@ -35,6 +35,17 @@ describe(parseUploadSegment.name, () => {
     expect(parsed.rejected).toEqual([expect.objectContaining({ row: 2, column: 1 })]);
   });
 
+  it('should give the same rows when the fast reader gives up half way and csv-parse reads the segment again', () => {
+    // Rows 1 and 2 are validated as the fast reader reads them; the quoted line break in row 3 makes it give up.
+    const text = '+14155550100,Ann\nnot a number,Bob\n+14155550102,"Cy\nrus"\n+14155550103,Di\n';
+    const parsed = parseUploadSegment(segment(text, 'csv'));
+
+    expect(parsed.rows).toBe(4);
+    expect(Array.from(parsed.validRows)).toEqual([1, 3, 4]);
+    expect(JSON.parse(parsed.entries.values)).toEqual([['Ann'], ['Cy\nrus'], ['Di']]);
+    expect(parsed.rejected).toEqual([expect.objectContaining({ row: 2, column: 0, input: 'not a number' })]);
+  });
+
   it('should reject an NDJSON row whose field holds an unpaired surrogate, and keep an emoji', () => {
     const lines = ['{"phone":"+14155550100","name":"x\\ud800y"}', '{"phone":"+14155550101","name":"Zoë 😀"}'];
     const parsed = parseUploadSegment(segment(`${lines.join('\n')}\n`, 'ndjson'));

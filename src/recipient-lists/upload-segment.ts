@@ -3,7 +3,7 @@ import type { CountryCode } from 'libphonenumber-js/core';
 import { isStorableText } from '../common/text/storable-text';
 import { parseRecipientNumber } from '../messaging/recipient-number-parser';
 import { shortenRejectedInput } from '../messaging/recipient-validator';
-import { readPlainCsv } from './plain-csv-reader';
+import { forEachPlainCsvRecord } from './plain-csv-reader';
 import type { RecipientListFormat } from './recipient-list-format';
 import { MAX_RECORD_BYTES } from './record-splitter';
 
@@ -70,26 +70,41 @@ export interface RejectedUploadRow {
   phone?: { e164: string; input: string };
 }
 
+const NO_VALUES: string[] = [];
+
 /** Parses and validates one segment: the per-row work of an upload, with nothing that needs the whole list. */
 export function parseUploadSegment(request: UploadSegmentRequest): ParsedUploadSegment {
-  const rows = new ValidRows();
-  const rejected: RejectedUploadRow[] = [];
+  let rows = new ValidRows();
+  let rejected: RejectedUploadRow[] = [];
   const text = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength).toString('utf8');
   if (request.format === 'csv') {
-    let records: string[][];
-    try {
-      records =
-        readPlainCsv(text, MAX_RECORD_BYTES) ??
-        parseCsv(text, { relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_RECORD_BYTES });
-    } catch (error) {
-      const { code, message, lines } = error as { code?: string; message: string; lines?: number };
-      return {
-        ...rows.result(request.segment, 0, rejected, false),
-        csvError: { code: code ?? 'CSV_ERROR', message, line: lines ?? 1 },
-      };
+    // Each record validated as it is read: its cells are garbage at once, where a segment's worth of
+    // records held until the end were copied by every young-generation collection meanwhile.
+    let records = 0;
+    const plain = forEachPlainCsvRecord(text, MAX_RECORD_BYTES, (cells) =>
+      addRow(rows, rejected, request, ++records, cells),
+    );
+    if (!plain) {
+      rows = new ValidRows();
+      rejected = [];
+      let parsed: string[][];
+      try {
+        parsed = parseCsv(text, {
+          relax_column_count: true,
+          skip_empty_lines: true,
+          max_record_size: MAX_RECORD_BYTES,
+        });
+      } catch (error) {
+        const { code, message, lines } = error as { code?: string; message: string; lines?: number };
+        return {
+          ...rows.result(request.segment, 0, rejected, false),
+          csvError: { code: code ?? 'CSV_ERROR', message, line: lines ?? 1 },
+        };
+      }
+      parsed.forEach((cells, i) => addRow(rows, rejected, request, i + 1, cells));
+      records = parsed.length;
     }
-    records.forEach((cells, i) => addRow(rows, rejected, request, i + 1, cells));
-    return rows.result(request.segment, records.length, rejected, request.withValues ?? true);
+    return rows.result(request.segment, records, rejected, request.withValues ?? true);
   }
   const lines = text.split(/\r\n|\r|\n/);
   // A segment ends with a line break, which leaves one empty string after it.
@@ -194,7 +209,8 @@ function addRow(
     rejected.push({ row, column: phoneIndex, input: shortenRejectedInput(input), reason: parsed.reason });
     return;
   }
-  const values: string[] = [];
+  // Checked either way; kept only when something reads them (one array fewer a row to collect).
+  const values: string[] = request.withValues === false ? NO_VALUES : [];
   for (let i = 0; i < cells.length; i++) {
     if (i === phoneIndex) {
       continue;
@@ -215,7 +231,9 @@ function addRow(
       });
       return;
     }
-    values.push(cells[i]);
+    if (values !== NO_VALUES) {
+      values.push(cells[i]);
+    }
   }
   rows.add(row, parsed.e164, parsed.e164 === input ? '' : shortenRejectedInput(input), parsed.country, values);
 }
