@@ -1,4 +1,4 @@
-import * as crypto from 'node:crypto';
+import { hash } from 'node:crypto';
 import { normalizePlivoErrorCode } from '../sms-gateway/plivo-status.mapper';
 import type { NewDeliveryReport } from '../persistence/delivery-report.repository';
 import { parsePlivoTime } from '../sms-gateway/plivo-time';
@@ -36,14 +36,9 @@ export function deliveryReportDedupeKey(
   sequence: number | null,
   errorCode: string | null,
 ): string {
-  return sha256Hex(`${messageUuid}|${status}|${sequence ?? ''}|${errorCode ?? ''}`);
+  // One call, without a Hash object: 0.3 µs a report against 1.4 for createHash().update().digest().
+  return hash('sha256', `${messageUuid}|${status}|${sequence ?? ''}|${errorCode ?? ''}`, 'hex');
 }
-
-// crypto.hash (Node 20.12+) hashes in one call, without a Hash object: 0.3 µs a report against 1.4.
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-const sha256Hex = oneShotHash
-  ? (text: string): string => oneShotHash('sha256', text, 'hex')
-  : (text: string): string => crypto.createHash('sha256').update(text).digest('hex');
 
 /** Plivo sends numbers as digits without "+" (and form encoding may turn "+" into a space). */
 export function toE164(value: string | undefined | null): string | null {
