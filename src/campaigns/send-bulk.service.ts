@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { chooseSender } from '../accounts/account-sender';
 import Decimal from 'decimal.js';
@@ -56,6 +55,7 @@ import {
 import { sendBulkFingerprint } from './dto/send-bulk-fingerprint';
 import { MAX_RECIPIENTS_PER_CAMPAIGN, SendBulkInput } from './dto/send-bulk.input';
 import { UploadedRecipientsWriter } from './uploaded-recipients-writer';
+import { yieldToIo } from '../common/async/yield-to-io';
 
 // A schedule a few seconds in the past is clock skew between client and server, not a mistake.
 const SCHEDULE_SKEW_MS = 5_000;
@@ -496,7 +496,7 @@ export class SendBulkService {
       const batchSequences = new Array<number>(phones.length);
       for (let i = 0; i < phones.length; i++) {
         if (i > 0 && i % PLACE_BETWEEN_YIELDS === 0) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          await yieldToIo();
         }
         // Placed even when suppressed, as a whole list is: the same groups, the same assumed zones.
         const group = to.placer.groupOf(phones[i], countries[i]);
@@ -680,7 +680,7 @@ export class SendBulkService {
     const maxCost = this.checkMaxCost(input, draft.estimate);
     const placement = this.place(recipients, sending);
     // Placing and planning a million recipients each hold the event loop for tens of milliseconds: not in one turn.
-    await yieldToEventLoop();
+    await yieldToIo();
     const batches = planFor(sending.batchSize, placement.groupOf);
     const plan = { ...batches, batchPlacements: batches.batchGroups!.map((group) => placement.groups[group]) };
     const campaign: NewCampaign = {

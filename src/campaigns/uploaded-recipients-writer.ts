@@ -6,6 +6,7 @@ import type { CampaignMessageSink } from '../persistence/campaign.repository';
 import type { RecipientListEntryBatch } from '../persistence/recipient-list-entry.repository';
 import type { RecipientPlacer } from '../quiet-hours/recipient-placement';
 import type { DistinctText, RecipientTexts } from '../recipient-lists/recipient-texts';
+import { yieldToIo } from '../common/async/yield-to-io';
 
 // Rendering, placing and batching run on the event loop: yield this often so /health and webhooks keep answering.
 const SLICE_MS = 10;
@@ -60,7 +61,7 @@ export class UploadedRecipientsWriter {
     let sliceStart = performance.now();
     for (let i = 0; i < phones.length; i++) {
       if (performance.now() - sliceStart > SLICE_MS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await yieldToIo();
         sliceStart = performance.now();
       }
       const phone = phones[i];

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { setImmediate } from 'node:timers/promises';
 import { NotFoundError } from '../common/errors/domain-error';
 import { MessageStatus } from '../domain/message-status.enum';
 import { ExportFormat } from '../persistence/export-page-query';
 import { ExportedCampaign, ExportPageRange, MessageExportRepository } from '../persistence/message-export.repository';
 import { ExportLookupBuilder } from './export-lookups';
+import { yieldToIo } from '../common/async/yield-to-io';
 
 // Messages per keyset page: large enough that the round trip is amortised, small enough that one page
 // (about a megabyte of text) is all the memory an export holds, whatever the campaign's size.
@@ -79,7 +79,7 @@ export class MessageExportService {
           yield part;
         }
         // Let other requests in between pages even when every write completes at once.
-        await setImmediate();
+        await yieldToIo();
       }
     } finally {
       // A consumer that stops early (client gone) must not leave a page rejecting unobserved.

@@ -12,7 +12,7 @@ describe(planPersonalizedBatches.name, () => {
       new Set(['+4']),
       2,
     );
-    expect(plan.batchSequences).toEqual([0, 1, 0, -1, 1, 2]);
+    expect(Array.from(plan.batchSequences)).toEqual([0, 1, 0, -1, 1, 2]);
     expect(plan.batchSizes).toEqual([2, 2, 1]);
     expect(plan.batchTexts).toEqual(['hello A', 'hello B', 'hello A']);
     expect(plan.suppressedCount).toBe(1);
@@ -31,7 +31,7 @@ describe(planPersonalizedBatches.name, () => {
       10,
       [0, 1, 0, 2, 1],
     );
-    expect(plan.batchSequences).toEqual([0, 1, 0, 2, 3]);
+    expect(Array.from(plan.batchSequences)).toEqual([0, 1, 0, 2, 3]);
     expect(plan.batchSizes).toEqual([2, 1, 1, 1]);
     expect(plan.batchTexts).toEqual(['hello', 'hello', 'hello', 'hi']);
     expect(plan.batchGroups).toEqual([0, 1, 2, 1]);

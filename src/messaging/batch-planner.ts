@@ -1,8 +1,11 @@
 export interface PlannedRecipients {
   phones: readonly string[];
   countries: readonly string[];
-  /** Batch sequence per recipient; -1 for a suppressed recipient (stored, never sent). */
-  batchSequences: number[];
+  /**
+   * Batch sequence per recipient; -1 for a suppressed recipient (stored, never sent). Typed: V8 takes 25-45 ms
+   * of one turn to make an Array of a million slots, the kernel's zeroed pages nothing.
+   */
+  batchSequences: Int32Array;
   /** Recipients per batch, indexed by sequence. */
   batchSizes: number[];
   /** The group of each batch (index into the `groups` given), when recipients were grouped. */
@@ -24,7 +27,7 @@ export function planBatches(
   groupOf?: ArrayLike<number>,
 ): PlannedRecipients {
   const { phones, countries } = recipients;
-  const batchSequences = new Array<number>(phones.length);
+  const batchSequences = new Int32Array(phones.length);
   const batches = new BatchFiller(batchSize);
   const anySuppressed = suppressed.size > 0;
   let sendable = 0;
@@ -94,7 +97,7 @@ export function planPersonalizedBatches(
   groupOf?: ArrayLike<number>,
 ): PlannedRecipients {
   const count = recipients.phones.length;
-  const batchSequences = new Array<number>(count);
+  const batchSequences = new Int32Array(count);
   const batches = new BatchFiller(batchSize);
   const batchTexts: string[] = [];
   const anySuppressed = suppressed.size > 0;

@@ -4,6 +4,7 @@ import { storablePrefix, toStorableText } from '../common/text/storable-text';
 import { E164NumberSet } from './e164-number-set';
 import { RecipientRejection, normalizeCountry, parseRecipientNumber } from './recipient-number-parser';
 import { WorkerFactory, parseInWorkers, validationWorkers } from './recipient-worker-pool';
+import { yieldToIo } from '../common/async/yield-to-io';
 
 export { RecipientRejection, isSupportedCountry } from './recipient-number-parser';
 
@@ -72,7 +73,7 @@ const YIELD_AFTER_ALLOCATING_FROM = 100_000;
 
 /**
  * Normalises recipients to E.164 and rejects invalid, empty and duplicate ones, keeping the input order.
- * Never blocks the event loop for long: it works in time slices and yields with setImmediate between them,
+ * Never blocks the event loop for long: it works in time slices and yields to I/O (yieldToIo) between them,
  * or, for large inputs on machines with cores to spare, parses on worker threads and only merges here.
  */
 export async function validateRecipients(
@@ -86,11 +87,11 @@ export async function validateRecipients(
   const phones = new Array<string>(inputs.length);
   if (inputs.length >= YIELD_AFTER_ALLOCATING_FROM) {
     // That took V8 25-30 ms for a million: each in a turn of its own.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await yieldToIo();
   }
   const countries = new Array<string>(inputs.length);
   if (inputs.length >= YIELD_AFTER_ALLOCATING_FROM) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await yieldToIo();
   }
   const valid: ValidRecipients = { phones, countries };
   let validCount = 0;
@@ -134,7 +135,7 @@ export async function validateRecipients(
     let sliceStart = performance.now();
     for (let i = 0; i < inputs.length; i++) {
       if (i % CLOCK_EVERY === 0 && performance.now() - sliceStart >= sliceMs) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await yieldToIo();
         sliceStart = performance.now();
       }
       const parsed = parseRecipientNumber(inputs[i], defaultCountry);

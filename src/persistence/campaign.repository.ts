@@ -19,6 +19,7 @@ import {
 import { decodeCursor, encodeCursor, InvalidCursorError } from './keyset-cursor';
 import { Db, InjectDb, inTransaction } from './db';
 import { executeLargeParameterStatement } from './large-parameter-statement';
+import { yieldToIo } from '../common/async/yield-to-io';
 
 export interface CampaignPage {
   items: Array<{ cursor: string; campaign: CampaignRecord }>;
@@ -29,7 +30,7 @@ export interface NewCampaignRecipients {
   phones: readonly string[];
   countries: readonly string[];
   /** Batch sequence per recipient, -1 for a suppressed one. */
-  batchSequences: number[];
+  batchSequences: ArrayLike<number>;
   /** Recipients per batch, indexed by sequence. */
   batchSizes: number[];
   /** Country and send window per batch, indexed by sequence (src/quiet-hours). */
@@ -453,26 +454,27 @@ async function messageColumns(
   end: number,
   firstSequence: number,
 ): Promise<[string, string, string]> {
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  await yieldToIo();
   const phones = recipients.phones.slice(start, end).join(',');
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  await yieldToIo();
   const countries = recipients.countries.slice(start, end).join(',');
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  await yieldToIo();
   const sequences = new Array<string>(end - start);
   for (let i = start; i < end; i++) {
     const sequence = recipients.batchSequences[i];
     sequences[i - start] = sequence < 0 ? '' : String(sequence - firstSequence);
   }
   const sequenceList = sequences.join(',');
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  await yieldToIo();
   return [phones, countries, sequenceList];
 }
 
 /** The lowest and highest batch sequence among `sequences` (-1, suppressed, aside); from > to when none. */
-function sequenceRange(sequences: readonly number[]): { from: number; to: number } {
+function sequenceRange(sequences: ArrayLike<number>): { from: number; to: number } {
   let from = Number.MAX_SAFE_INTEGER;
   let to = -1;
-  for (const sequence of sequences) {
+  for (let i = 0; i < sequences.length; i++) {
+    const sequence = sequences[i];
     if (sequence >= 0) {
       from = Math.min(from, sequence);
       to = Math.max(to, sequence);

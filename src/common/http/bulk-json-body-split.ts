@@ -1,4 +1,5 @@
 import { isStorableText } from '../text/storable-text';
+import { yieldToIo } from '../async/yield-to-io';
 
 /** A large JSON body's bytes, moved to a worker thread, and how many recipients a request may carry. */
 export interface BulkJsonBodyRequest {
@@ -77,7 +78,7 @@ export async function unpackRecipients(text: string, ends: Uint32Array, sliceSiz
   // Making an array of a million takes V8 25-30 ms: a turn of its own, too.
   const recipients = new Array<string>(ends.length);
   for (let start = 0; start < ends.length; start += sliceSize) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await yieldToIo();
     const stop = Math.min(ends.length, start + sliceSize);
     let from = start === 0 ? 0 : ends[start - 1];
     for (let i = start; i < stop; i++) {
