@@ -45,6 +45,7 @@ import { SendWindowDefaults } from '../quiet-hours/send-window-defaults';
 import { SendWindowDefaultsService } from '../quiet-hours/send-window-defaults.service';
 import { WindowClock } from '../quiet-hours/window-clock';
 import { dayNames, SendWindow } from '../quiet-hours/send-window';
+import { yieldToIo } from '../common/async/yield-to-io';
 import {
   CampaignUpload,
   UploadedCampaign,
@@ -55,7 +56,6 @@ import {
 import { sendBulkFingerprint } from './dto/send-bulk-fingerprint';
 import { MAX_RECIPIENTS_PER_CAMPAIGN, SendBulkInput } from './dto/send-bulk.input';
 import { UploadedRecipientsWriter } from './uploaded-recipients-writer';
-import { yieldToIo } from '../common/async/yield-to-io';
 
 // A schedule a few seconds in the past is clock skew between client and server, not a mistake.
 const SCHEDULE_SKEW_MS = 5_000;

@@ -3,8 +3,8 @@ import { NotFoundError } from '../common/errors/domain-error';
 import { MessageStatus } from '../domain/message-status.enum';
 import { ExportFormat } from '../persistence/export-page-query';
 import { ExportedCampaign, ExportPageRange, MessageExportRepository } from '../persistence/message-export.repository';
-import { ExportLookupBuilder } from './export-lookups';
 import { yieldToIo } from '../common/async/yield-to-io';
+import { ExportLookupBuilder } from './export-lookups';
 
 // Messages per keyset page: large enough that the round trip is amortised, small enough that one page
 // (about a megabyte of text) is all the memory an export holds, whatever the campaign's size.

@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import type { CountryCode } from 'libphonenumber-js/core';
 import { storablePrefix, toStorableText } from '../common/text/storable-text';
+import { yieldToIo } from '../common/async/yield-to-io';
 import { E164NumberSet } from './e164-number-set';
 import { RecipientRejection, normalizeCountry, parseRecipientNumber } from './recipient-number-parser';
 import { WorkerFactory, parseInWorkers, validationWorkers } from './recipient-worker-pool';
-import { yieldToIo } from '../common/async/yield-to-io';
 
 export { RecipientRejection, isSupportedCountry } from './recipient-number-parser';
 

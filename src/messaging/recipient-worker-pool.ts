@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { CountryCode } from 'libphonenumber-js/core';
 import { IdleWorkerPool, WorkerSource, singleUseWorkers } from '../common/async/idle-worker-pool';
 import { startSourceWorker } from '../common/async/source-worker';
+import { yieldToIo } from '../common/async/yield-to-io';
 import { ParseChunkRequest, ParseChunkResponse, SAME_AS_INPUT } from './recipient-validation-messages';
 
 export type WorkerFactory = () => Worker;
@@ -131,7 +132,7 @@ export async function parseInWorkers(
         // The worker that parsed it gets the next chunk: at most IN_FLIGHT_PER_WORKER chunks each are
         // parsed or waiting here, so a slow event loop never piles up results.
         send(ready.from);
-        setImmediate(deliverNext);
+        void yieldToIo().then(deliverNext);
       };
       for (const worker of workers) {
         const onExit = (code: number): void => {

@@ -7,6 +7,7 @@ import { Encoding } from '../domain/encoding.enum';
 import { Prisma } from '../generated/prisma/client';
 import type { Campaign as CampaignRow } from '../generated/prisma/client';
 import type { BatchPlacement } from '../quiet-hours/recipient-placement';
+import { yieldToIo } from '../common/async/yield-to-io';
 import {
   findCampaignRow,
   findCampaignRowByIdempotencyKey,
@@ -19,7 +20,6 @@ import {
 import { decodeCursor, encodeCursor, InvalidCursorError } from './keyset-cursor';
 import { Db, InjectDb, inTransaction } from './db';
 import { executeLargeParameterStatement } from './large-parameter-statement';
-import { yieldToIo } from '../common/async/yield-to-io';
 
 export interface CampaignPage {
   items: Array<{ cursor: string; campaign: CampaignRecord }>;

@@ -7,9 +7,9 @@ import {
   RecipientListRecord,
   RecipientListRepository,
 } from '../persistence/recipient-list.repository';
+import { yieldToIo } from '../common/async/yield-to-io';
 import { MessageTemplate } from './message-template';
 import { DistinctText, RecipientTexts } from './recipient-texts';
-import { yieldToIo } from '../common/async/yield-to-io';
 
 export type { DistinctText } from './recipient-texts';
 

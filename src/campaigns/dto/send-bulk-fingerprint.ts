@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { SendBulkInput } from './send-bulk.input';
 import { yieldToIo } from '../../common/async/yield-to-io';
+import { SendBulkInput } from './send-bulk.input';
 
 // Recipients are hashed in slices, so a million of them never become one 17 MB string, and the
 // event loop gets a turn every few slices (a million take ~80 ms of hashing in all).
