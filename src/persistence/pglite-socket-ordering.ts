@@ -43,15 +43,25 @@ const FIRST_MESSAGE_TYPE = 0x41; // startup and SSL requests start with a length
  * and never lets one failed message stall the queue (the original loop returns while still
  * marked as processing). Written here because the library offers no hook; remove it when
  * pglite-socket orders messages per protocol exchange itself. Returns what the queue is waiting for.
+ *
+ * A connection that closes while its message runs is settled once that message ends: the library's
+ * detach looks for a transaction before the message has opened it (a BEGIN under way) and names the
+ * owner only after it, so the transaction, or the turn of an unfinished exchange, would belong to a
+ * connection that sends nothing more, and every other connection would wait for it forever.
  */
 export function orderMessagesPerExchange(server: PGLiteSocketServer, db: PGlite): () => QueueState {
   const queue = (server as unknown as { queryQueue: QueryQueue }).queryQueue;
   let pinned: number | null = null;
+  let running: number | null = null;
+  let runningClosed = false;
 
   const clear = queue.clearQueueForHandler.bind(queue);
   queue.clearQueueForHandler = (handlerId: number) => {
     if (pinned === handlerId) {
       pinned = null;
+    }
+    if (running === handlerId) {
+      runningClosed = true;
     }
     clear(handlerId);
   };
@@ -70,6 +80,9 @@ export function orderMessagesPerExchange(server: PGLiteSocketServer, db: PGlite)
         }
         const [item] = this.queue.splice(index, 1);
         let bytes = 0;
+        running = item.handlerId;
+        runningClosed = false;
+        let failure: { error: unknown } | undefined;
         try {
           await db.runExclusive(() =>
             db.execProtocolRawStream(item.message, {
@@ -80,17 +93,29 @@ export function orderMessagesPerExchange(server: PGLiteSocketServer, db: PGlite)
             }),
           );
         } catch (error) {
-          item.reject(error);
-          pinned = null;
-          continue;
+          failure = { error };
         }
-        const type = item.message[0];
-        this.lastHandlerId = item.handlerId;
-        pinned =
-          type < FIRST_MESSAGE_TYPE || type === SYNC || type === SIMPLE_QUERY || type === TERMINATE
-            ? null
-            : item.handlerId;
-        item.resolve(bytes);
+        running = null;
+        if (runningClosed) {
+          // Its connection closed while it ran: nothing it opened may keep the backend.
+          await endOrphanedTransaction(db);
+          this.lastHandlerId = null;
+          pinned = null;
+        } else if (failure) {
+          pinned = null;
+        } else {
+          const type = item.message[0];
+          this.lastHandlerId = item.handlerId;
+          pinned =
+            type < FIRST_MESSAGE_TYPE || type === SYNC || type === SIMPLE_QUERY || type === TERMINATE
+              ? null
+              : item.handlerId;
+        }
+        if (failure) {
+          item.reject(failure.error);
+        } else {
+          item.resolve(bytes);
+        }
       }
     } finally {
       this.processing = false;
@@ -104,4 +129,11 @@ export function orderMessagesPerExchange(server: PGLiteSocketServer, db: PGlite)
     inTransaction: db.isInTransaction(),
     processing: queue.processing,
   });
+}
+
+/** Rolls back what a closed connection's last message left open; a failure leaves the backend as it was. */
+async function endOrphanedTransaction(db: PGlite): Promise<void> {
+  if (db.isInTransaction()) {
+    await db.exec('ROLLBACK').catch(() => undefined);
+  }
 }
