@@ -22,6 +22,17 @@ export async function freshDatabase(kind: TestDatabaseKind): Promise<{ url: stri
   return { url, drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
+/**
+ * Makes `name` anew as a copy of the migrated `template` (dropped first, its connections ended), with
+ * the settings of global-setup.ts: a copy takes 30-200 ms where migrating takes seconds.
+ */
+export async function copyTemplate(template: string, name: string): Promise<void> {
+  await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  // Tests crash the service, never the server: a commit need not wait for the WAL flush.
+  await adminQuery(`ALTER DATABASE "${name}" SET synchronous_commit = off`);
+}
+
 async function adminQuery(sql: string): Promise<void> {
   const admin = new Client({ connectionString: TEST_POSTGRES_ADMIN_URL });
   await admin.connect();

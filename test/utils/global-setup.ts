@@ -1,6 +1,7 @@
 import type { Config } from '@jest/types';
 import { Client } from 'pg';
 import { applyMigrations } from '../../src/persistence/migrator';
+import { copyTemplate } from './fresh-database';
 import { startPgliteProcess } from './pglite-process';
 import { TEST_POSTGRES_ADMIN_URL } from './test-databases';
 
@@ -9,7 +10,8 @@ import { TEST_POSTGRES_ADMIN_URL } from './test-databases';
  * in-memory PGlite served over the wire protocol from a process of its own (two workers' PGlites
  * in the Jest parent would share its one thread), all migrated. A worker's tests reach its own pair
  * through TEST_PG_URL_<worker> / TEST_PGLITE_URL_<worker> (test-databases.ts picks them), so test
- * files running side by side never see each other's campaigns.
+ * files running side by side never see each other's campaigns. The PostgreSQL one is made again from
+ * a migrated template before each file (postgres-per-file.ts).
  */
 export default async function globalSetup(globalConfig: Config.GlobalConfig): Promise<void> {
   const workers = Math.max(1, globalConfig.maxWorkers);
@@ -20,24 +22,26 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig): Pr
     Array.from({ length: workers }, async (_, index) => {
       const worker = index + 1;
       const name = `bulk_sms_test_${process.pid}_${Date.now()}_${worker}`;
+      // Migrated once; each test file starts on a copy of it (postgres-per-file.ts).
+      const template = `${name}_template`;
       const admin = new Client({ connectionString: TEST_POSTGRES_ADMIN_URL });
       await admin.connect();
-      await admin.query(`CREATE DATABASE "${name}"`);
-      // Tests crash the service, never the server: a commit need not wait for the WAL flush.
-      await admin.query(`ALTER DATABASE "${name}" SET synchronous_commit = off`);
+      await admin.query(`CREATE DATABASE "${template}"`);
       await admin.end();
+      await applyMigrations(TEST_POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${template}`));
+      await copyTemplate(template, name);
       const pgUrl = TEST_POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-      await applyMigrations(pgUrl);
 
       const pglite = await startPgliteProcess(200);
       pglites.push(pglite);
       await applyMigrations(pglite.url);
 
       process.env[`TEST_PG_URL_${worker}`] = pgUrl;
+      process.env[`TEST_PG_TEMPLATE_${worker}`] = template;
       process.env[`TEST_PGLITE_URL_${worker}`] = pglite.url;
       process.env[`TEST_PGLITE_PID_${worker}`] = String(pglite.pid);
-      return name;
+      return [name, template];
     }),
   );
-  process.env.TEST_PG_DATABASES = databases.join(',');
+  process.env.TEST_PG_DATABASES = databases.flat().join(',');
 }
