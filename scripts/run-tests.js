@@ -7,15 +7,18 @@ const { tmpdir } = require('node:os');
 const path = require('node:path');
 
 const jest = require.resolve('jest/bin/jest');
-const workers = Math.max(1, Number(process.env.TEST_WORKERS) || 2);
+// TEST_WORKERS sets both stages' workers; TEST_WORKERS=1 runs the files one by one.
+/** @param {number} byDefault */
+const workers = (byDefault) => Math.max(1, Number(process.env.TEST_WORKERS) || byDefault);
 const stages = [
   // Jest's default on 2 cores is one worker; units are CPU-bound and finish sooner on two.
-  { name: 'unit', args: ['--config', 'jest.config.js', `--maxWorkers=${workers}`] },
-  // Two test files at a time by default (each Jest worker has its own databases): much of an
-  // integration test is waiting on timers and sockets. TEST_WORKERS=1 runs them one by one.
+  { name: 'unit', args: ['--config', 'jest.config.js', `--maxWorkers=${workers(2)}`] },
+  // Three test files at a time by default (each Jest worker has its own databases): much of an
+  // integration test is waiting on timers, sockets and other processes, so on two cores a third
+  // file fills the waits (README, Tests).
   {
     name: 'integration',
-    args: ['--config', 'test/jest-integration.config.js', `--maxWorkers=${workers}`, '--forceExit'],
+    args: ['--config', 'test/jest-integration.config.js', `--maxWorkers=${workers(3)}`, '--forceExit'],
   },
 ];
 // `node scripts/run-tests.js integration test/e2e/x` runs one stage, with jest arguments after it.
