@@ -127,33 +127,34 @@ describe('orderMessagesPerExchange', () => {
     expect(backend.ran).toEqual(['BEGIN', 'SELECT 1', 'COMMIT', 'SELECT 2']);
   });
 
-  it('should roll back the transaction of a connection that closed while its BEGIN ran, and serve the others', async () => {
+  /**
+   * Connection 7's message is under way when its socket closes (detach finds no transaction yet: BEGIN
+   * has not run), then connection 8 sends a query. Returns what the backend ran and the queue's state.
+   */
+  async function closedWhileRunning(held: string, message: Uint8Array): Promise<{ ran: string[]; after: QueueState }> {
     const { backend, queue, state } = setUp();
-    const release = backend.hold('BEGIN');
-    const begin = queue.enqueue(7, query('BEGIN'), noData);
-    // The socket closes while BEGIN runs: detach finds no transaction yet, so rolls nothing back.
+    const release = backend.hold(held);
+    const running = queue.enqueue(7, message, noData);
     await detach(queue, 7);
     const other = queue.enqueue(8, query('SELECT 8'), noData);
     release();
-    await begin;
+    await running;
     await other;
+    return { ran: backend.ran, after: state() };
+  }
 
-    expect(backend.ran).toEqual(['BEGIN', 'exec ROLLBACK', 'SELECT 8']);
-    expect(state()).toMatchObject({ inTransaction: false, queued: [], pinned: null });
+  it('should roll back the transaction of a connection that closed while its BEGIN ran, and serve the others', async () => {
+    const { ran, after } = await closedWhileRunning('BEGIN', query('BEGIN'));
+
+    expect(ran).toEqual(['BEGIN', 'exec ROLLBACK', 'SELECT 8']);
+    expect(after).toMatchObject({ inTransaction: false, queued: [], pinned: null });
   });
 
   it("should not keep the turn for a connection that closed while its exchange's Parse ran", async () => {
-    const { backend, queue, state } = setUp();
-    const release = backend.hold('P SELECT 7');
-    const parsed = queue.enqueue(7, parse('SELECT 7'), noData);
-    await detach(queue, 7);
-    const other = queue.enqueue(8, query('SELECT 8'), noData);
-    release();
-    await parsed;
-    await other;
+    const { ran, after } = await closedWhileRunning('P SELECT 7', parse('SELECT 7'));
 
-    expect(backend.ran).toEqual(['P SELECT 7', 'SELECT 8']);
-    expect(state()).toMatchObject({ queued: [], pinned: null });
+    expect(ran).toEqual(['P SELECT 7', 'SELECT 8']);
+    expect(after).toMatchObject({ queued: [], pinned: null });
   });
 
   it('should leave the transaction of a connection that is still open when another one closes', async () => {
