@@ -10,7 +10,14 @@ export default tseslint.config(
   prettier,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['scripts/*.js', 'test/*.js', 'test/utils/*.js', 'jest.config.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: {
+          allowDefaultProject: ['scripts/*.js', 'test/*.js', 'test/utils/*.js', 'jest.config.js'],
+          // Nine small tooling files today (the default allows 8); each is parsed on its own.
+          maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 16,
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
