@@ -9,6 +9,7 @@
  *
  *   npm run bench -- small-requests
  *   BENCH_SMALL_REQUESTS=1000 node dist/bench/run.js small-requests
+ *   SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' ...   (profile the service; NODE_OPTIONS refuses --cpu-prof)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -126,6 +127,7 @@ export async function runSmallRequestsBenchmark(): Promise<BenchResult[]> {
       GRAPHQL_RATE_LIMIT: '10000000',
     },
     require.resolve('../src/main.js'),
+    (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean),
   );
   try {
     await service.waitFor(/Bulk SMS service ready/, 120_000);
