@@ -157,6 +157,17 @@ describe('orderMessagesPerExchange', () => {
     expect(after).toMatchObject({ queued: [], pinned: null });
   });
 
+  it('should serve the others when a connection closes between its Parse and its Sync', async () => {
+    const { backend, queue, state } = setUp();
+    await queue.enqueue(7, parse('SELECT 7'), noData);
+    const other = queue.enqueue(8, query('SELECT 8'), noData); // waits: 7's exchange has the turn
+    await detach(queue, 7);
+    await other;
+
+    expect(backend.ran).toEqual(['P SELECT 7', 'SELECT 8']);
+    expect(state()).toMatchObject({ queued: [], pinned: null });
+  });
+
   it('should leave the transaction of a connection that is still open when another one closes', async () => {
     const { backend, queue } = setUp();
     const release = backend.hold('BEGIN');

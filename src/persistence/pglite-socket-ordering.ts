@@ -47,7 +47,8 @@ const FIRST_MESSAGE_TYPE = 0x41; // startup and SSL requests start with a length
  * A connection that closes while its message runs is settled once that message ends: the library's
  * detach looks for a transaction before the message has opened it (a BEGIN under way) and names the
  * owner only after it, so the transaction, or the turn of an unfinished exchange, would belong to a
- * connection that sends nothing more, and every other connection would wait for it forever.
+ * connection that sends nothing more, and every other connection would wait for it forever. One that
+ * closes between the messages of its exchange gives the turn back, and the queue goes on.
  */
 export function orderMessagesPerExchange(server: PGLiteSocketServer, db: PGlite): () => QueueState {
   const queue = (server as unknown as { queryQueue: QueryQueue }).queryQueue;
@@ -57,13 +58,16 @@ export function orderMessagesPerExchange(server: PGLiteSocketServer, db: PGlite)
 
   const clear = queue.clearQueueForHandler.bind(queue);
   queue.clearQueueForHandler = (handlerId: number) => {
-    if (pinned === handlerId) {
-      pinned = null;
-    }
     if (running === handlerId) {
       runningClosed = true;
     }
     clear(handlerId);
+    if (pinned === handlerId) {
+      pinned = null;
+      // The queue stopped to wait for this connection's next message: the others' go on now (the
+      // library restarts it only after rolling back a transaction).
+      void queue.processQueue();
+    }
   };
 
   queue.processQueue = async function processQueue(this: QueryQueue): Promise<void> {
