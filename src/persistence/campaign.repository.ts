@@ -338,13 +338,13 @@ export interface StreamedCampaignEnd extends Pick<
 }
 
 // $1 the campaign, $2 when they are first due, $3 the first message id (NULL: no message), then per batch in
-// sequence order: $4 ids and $5 sizes comma-separated, $13 the index of each batch's text in $6, the distinct
-// texts (a text array; both empty when the batches send the campaign's text), and the placements: $7 countries,
-// $8 window zones, $9 start minutes, $10 end minutes, $11 days and $12 opening times, each comma-separated
-// ('' is NULL), or NULL when there are none. unnest pads
-// the shorter arrays with NULLs. The last message id is the sequence's value in this session (currval): other
-// campaigns' ids may fall inside the range, which only has to hold all of this campaign's, so that a lookup
-// by batch reaches the one partition (or two) they are in.
+// sequence order: $4 ids and $5 sizes comma-separated; $6 the distinct texts (a text array) and $13 each batch's
+// index into it, comma-separated (both empty when the batches send the campaign's text); and the placements: $7
+// countries, $8 window zones, $9 start minutes, $10 end minutes, $11 days and $12 opening times, each
+// comma-separated ('' is NULL), or NULL when there are none. unnest pads the shorter arrays with NULLs. The last
+// message id is the sequence's value in this session (currval): other campaigns' ids may fall inside the range,
+// which only has to hold all of this campaign's, so that a lookup by batch reaches the one partition (or two)
+// they are in.
 const INSERT_BATCHES_SQL = `
   INSERT INTO "Batch" (id, "campaignId", sequence, "recipientCount", "nextAttemptAt", text, country, "windowZone",
     "windowStartMinute", "windowEndMinute", "windowDays", "windowOpensAt", "messageIdFrom", "messageIdTo")

@@ -1,11 +1,10 @@
 import { Client } from 'pg';
 import { MessageStatus } from '../../src/domain/message-status.enum';
-import { applyMigrations } from '../../src/persistence/migrator';
 import { PlivoSandbox } from '../../src/sandbox/sandbox';
+import { freshDatabase } from '../utils/fresh-database';
 import { graphql } from '../utils/graphql-client';
 import { usNumbers, waitFor } from '../utils/phone-numbers';
 import { freePort, runService, ServiceProcess } from '../utils/service-process';
-import { TEST_POSTGRES_ADMIN_URL } from '../utils/test-databases';
 import { scaledTimeout } from '../utils/time-factor';
 
 const API_KEY = 'sk_crash_recovery_test_key_000001';
@@ -32,8 +31,8 @@ async function sql<T extends Record<string, unknown>>(url: string, text: string)
  */
 describe('crash recovery and several instances (PostgreSQL, separate processes)', () => {
   let sandbox: PlivoSandbox;
+  let database: Awaited<ReturnType<typeof freshDatabase>>;
   let databaseUrl: string;
-  let databaseName: string;
   const running = new Set<ServiceProcess>();
 
   beforeAll(async () => {
@@ -49,10 +48,8 @@ describe('crash recovery and several instances (PostgreSQL, separate processes)'
   });
 
   beforeEach(async () => {
-    databaseName = `bulk_sms_crash_${process.pid}_${Date.now()}`;
-    await sql(TEST_POSTGRES_ADMIN_URL, `CREATE DATABASE "${databaseName}"`);
-    databaseUrl = TEST_POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${databaseName}`);
-    await applyMigrations(databaseUrl);
+    database = await freshDatabase('postgres');
+    databaseUrl = database.url;
     sandbox.reset();
   });
 
@@ -62,7 +59,7 @@ describe('crash recovery and several instances (PostgreSQL, separate processes)'
       await service.exited;
     }
     running.clear();
-    await sql(TEST_POSTGRES_ADMIN_URL, `DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
+    await database.drop();
   });
 
   afterAll(async () => {

@@ -1,11 +1,13 @@
 import { Client } from 'pg';
 import { applyMigrations } from '../../src/persistence/migrator';
 import { startPgliteProcess } from './pglite-process';
-import { TEST_POSTGRES_ADMIN_URL, TestDatabaseKind } from './test-databases';
+import { TEST_POSTGRES_ADMIN_URL, TestDatabaseKind, workerPostgresTemplate } from './test-databases';
 
 /**
- * A migrated database of its own for a test whose outcome must not depend on what earlier test
- * files left in the shared one (e.g. a backlog the overdue poller would work through first).
+ * A migrated database of its own, dropped when the test is done with it: for a test whose outcome must
+ * not depend on what earlier tests left (on PGlite, every file of a worker shares one; on PostgreSQL,
+ * the describe blocks of one file do), or that starts processes on a database of their own. PostgreSQL's
+ * is a copy of the worker's migrated template.
  */
 export async function freshDatabase(kind: TestDatabaseKind): Promise<{ url: string; drop(): Promise<void> }> {
   if (kind === 'pglite') {
@@ -14,11 +16,8 @@ export async function freshDatabase(kind: TestDatabaseKind): Promise<{ url: stri
     return { url: pglite.url, drop: () => pglite.stop() };
   }
   const name = `bulk_sms_fresh_${process.pid}_${Date.now()}`;
-  await adminQuery(`CREATE DATABASE "${name}"`);
-  // As in global-setup.ts: tests crash the service, never the server.
-  await adminQuery(`ALTER DATABASE "${name}" SET synchronous_commit = off`);
+  await copyTemplate(workerPostgresTemplate(), name);
   const url = TEST_POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  await applyMigrations(url);
   return { url, drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 

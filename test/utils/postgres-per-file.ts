@@ -1,4 +1,5 @@
 import { copyTemplate } from './fresh-database';
+import { testDatabaseUrl, workerPostgresTemplate } from './test-databases';
 
 /**
  * Each test file starts on its worker's PostgreSQL database made anew from the migrated template
@@ -9,11 +10,5 @@ import { copyTemplate } from './fresh-database';
  * file costs seconds.
  */
 beforeAll(async () => {
-  const worker = process.env.JEST_WORKER_ID ?? '1';
-  const template = process.env[`TEST_PG_TEMPLATE_${worker}`];
-  const url = process.env[`TEST_PG_URL_${worker}`];
-  if (!template || !url) {
-    return; // not run through test/jest-integration.config.js: test-databases.ts says so when used
-  }
-  await copyTemplate(template, new URL(url).pathname.slice(1));
+  await copyTemplate(workerPostgresTemplate(), new URL(testDatabaseUrl('postgres')).pathname.slice(1));
 });

@@ -18,6 +18,17 @@ export function testDatabaseUrl(kind: TestDatabaseKind): string {
   return url;
 }
 
+/** The migrated template this worker's PostgreSQL databases are copied from (global-setup.ts). */
+export function workerPostgresTemplate(): string {
+  const template = process.env[`TEST_PG_TEMPLATE_${process.env.JEST_WORKER_ID ?? '1'}`];
+  if (!template) {
+    throw new Error(
+      'Run integration tests through test/jest-integration.config.js (its globalSetup creates the databases)',
+    );
+  }
+  return template;
+}
+
 /**
  * Asks this worker's PGlite server to print what its queue waits for (to stderr, in the test output):
  * for a test app whose close hung on its database connections.
