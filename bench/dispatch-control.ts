@@ -18,7 +18,7 @@
  *   SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' ...   (profile the service; NODE_OPTIONS refuses --cpu-prof)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { applyMigrations } from '../src/persistence/migrator';
@@ -28,7 +28,7 @@ import { gbMobileNumbers, sandboxMessagesTo, BENCH_BRAKE_ENV } from './bench-san
 import { START_NODE_OPTIONS, freePort, runService } from '../test/utils/service-process';
 import { BenchResult, growthLines } from './bench-result';
 import { sql } from './bench-sql';
-import { cpuSeconds, rssMb } from './process-usage';
+import { cpuSeconds, cpuSpent, postgresCpuSeconds, rssMb } from './process-usage';
 import { ServiceMemorySplit, serviceMemorySplit } from './service-memory';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -65,11 +65,45 @@ async function until(what: string, probe: () => boolean, timeoutMs: number): Pro
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
+/**
+ * What a message costs to accept, send and follow through its status callbacks, in the service and in
+ * PostgreSQL, and the sending rate that CPU would allow if this machine's cores did nothing else (the
+ * sandbox, which plays Plivo, runs in the bench's process and is not counted). Beside the MPS: a ratio
+ * under 1 means one instance on this machine could not keep up with a faster account.
+ */
+function drainCpuLines(size: number, drain: Drain): BenchResult[] {
+  const serviceMs = (drain.cpuSeconds * 1000) / size;
+  const databaseMs = (drain.databaseCpuSeconds * 1000) / size;
+  const perMessageMs = serviceMs + databaseMs;
+  const allowed = (cpus().length * 1000) / perMessageMs;
+  const label = `the ${size.toLocaleString('en-US')}-recipient drain at ${MPS} MPS, ${round(drain.callbacks / size, 1)} status callbacks a message`;
+  return [
+    {
+      name: `CPU per message during ${label}: service ${round(serviceMs, 3)} + PostgreSQL ${round(databaseMs, 3)} ms`,
+      value: round(perMessageMs, 3),
+      unit: 'ms',
+      target: '-',
+    },
+    {
+      name: `messages/s that CPU would allow on this machine's ${cpus().length} cores (cores / CPU per message); floor: the MPS drained`,
+      value: Math.round(allowed),
+      unit: 'messages/s',
+      target: '-',
+      floor: MPS,
+      ratio: round(allowed / MPS),
+    },
+  ];
+}
+
 interface Drain {
   /** Numbers the sandbox holds more than one message for (a batch sent twice): must be 0. */
   sentTwice: number;
   rate: number;
   cpuSeconds: number;
+  /** Every PostgreSQL process's CPU over the same time (0 on PGlite, whose CPU is the service's). */
+  databaseCpuSeconds: number;
+  /** Status callbacks the sandbox delivered to the service meanwhile (Plivo sends 2-3 a message). */
+  callbacks: number;
   rssSamplesMb: number[];
 }
 
@@ -136,6 +170,8 @@ export async function runDispatchControlBenchmark(
     const rssSamplesMb: number[] = [];
     const sampler = setInterval(() => rssSamplesMb.push(rssMb(pid())), 200);
     const cpuBefore = cpuSeconds(pid());
+    const databaseCpuBefore = database === 'postgres' ? postgresCpuSeconds() : new Map<number, number>();
+    const callbacksBefore = sandbox.stats().callbacks.succeeded;
     try {
       await send(list, `Benchmark: drain ${size}`);
       try {
@@ -165,6 +201,8 @@ export async function runDispatchControlBenchmark(
       sentTwice: drained.length - new Set(drained.map((m) => m.to)).size,
       rate: size / ((lastSent - firstAccepted) / 1000),
       cpuSeconds: cpuSeconds(pid()) - cpuBefore,
+      databaseCpuSeconds: database === 'postgres' ? cpuSpent(databaseCpuBefore, postgresCpuSeconds()) : 0,
+      callbacks: sandbox.stats().callbacks.succeeded - callbacksBefore,
       rssSamplesMb,
     };
   };
@@ -255,6 +293,7 @@ export async function runDispatchControlBenchmark(
         's',
         drains.map(({ size, drain }) => ({ size, value: round(drain.cpuSeconds) })),
       ),
+      ...drainCpuLines(largest.size, largest.drain),
       {
         name: `service peak RSS during the ${largest.size.toLocaleString('en-US')}-recipient drain, PostgreSQL`,
         value: Math.round(Math.max(...largest.drain.rssSamplesMb)),
