@@ -36,6 +36,8 @@ const API_KEY = 'sk_benchmark_key_0000000000000002';
 const MPS = 1_000;
 const LEAD_SECONDS = 10;
 const POLL_MS = 100;
+// The sandbox's default: callbacks on up to 256 connections at once, as a busy Plivo account sees.
+const SANDBOX_CALLBACK_CONCURRENCY = 256;
 const CANCEL_RECIPIENTS = 100_000;
 const PGLITE_MEMORY_RECIPIENTS = 20_000;
 const SENDER = '+14155550100';
@@ -76,12 +78,30 @@ function drainCpuLines(size: number, drain: Drain): BenchResult[] {
   const databaseMs = (drain.databaseCpuSeconds * 1000) / size;
   const perMessageMs = serviceMs + databaseMs;
   const allowed = (cpus().length * 1000) / perMessageMs;
-  const label = `the ${size.toLocaleString('en-US')}-recipient drain at ${MPS} MPS, ${round(drain.callbacks / size, 1)} status callbacks a message`;
+  const label = `the ${size.toLocaleString('en-US')}-recipient drain at ${MPS} MPS`;
   return [
     {
-      name: `CPU per message during ${label}: service ${round(serviceMs, 3)} + PostgreSQL ${round(databaseMs, 3)} ms`,
+      name: `CPU per message during ${label}, ${round(drain.callbacks / size, 1)} status callbacks a message: service ${round(serviceMs, 3)} + PostgreSQL ${round(databaseMs, 3)} ms`,
       value: round(perMessageMs, 3),
       unit: 'ms',
+      target: '-',
+    },
+    {
+      name: `status callbacks waiting at the sandbox, most at once during ${label} (queued or on one of its ${SANDBOX_CALLBACK_CONCURRENCY} connections, sampled every 200 ms)`,
+      value: drain.mostCallbacksWaiting,
+      unit: 'callbacks',
+      target: '-',
+    },
+    {
+      name: `all status callbacks of ${label} answered, seconds after the sandbox sent its last message`,
+      value: round(drain.callbacksAnsweredAfter, 1),
+      unit: 's',
+      target: '-',
+    },
+    {
+      name: `status callbacks the service answered other than 200 during ${label} (503 when its intake is saturated; retried a minute later, as Plivo does)`,
+      value: drain.refusedCallbacks,
+      unit: '',
       target: '-',
     },
     {
@@ -104,6 +124,12 @@ interface Drain {
   databaseCpuSeconds: number;
   /** Status callbacks the sandbox delivered to the service meanwhile (Plivo sends 2-3 a message). */
   callbacks: number;
+  /** Callback attempts the service answered with other than 2xx (503 when its intake is saturated): retried later. */
+  refusedCallbacks: number;
+  /** The sandbox's callbacks queued or in flight, at most, sampled every 200 ms: the service's backlog. */
+  mostCallbacksWaiting: number;
+  /** Seconds from the drain's last message sent to its last status callback answered. */
+  callbacksAnsweredAfter: number;
   rssSamplesMb: number[];
 }
 
@@ -125,7 +151,11 @@ export async function runDispatchControlBenchmark(
     await applyMigrations(databaseUrl);
   }
   // GB numbers (receipts), instant delivery reports so that callbacks never lag behind sending.
-  const sandbox = await new PlivoSandbox({ mps: MPS, dlrDelayMs: 0 }).start(0);
+  const sandbox = await new PlivoSandbox({
+    mps: MPS,
+    dlrDelayMs: 0,
+    callbackConcurrency: SANDBOX_CALLBACK_CONCURRENCY,
+  }).start(0);
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bulk-sms-bench-'));
   const service = runService(
@@ -163,15 +193,24 @@ export async function runDispatchControlBenchmark(
       )
     ).sendBulk.id;
   const pid = () => service.child.pid!;
+  const callbacksWaiting = () => {
+    const { queued, inFlight } = sandbox.stats().callbacks;
+    return queued + inFlight;
+  };
   let offset = 0;
   const drain = async (size: number): Promise<Drain> => {
     const list = gbMobileNumbers(size, offset);
     offset += size;
     const rssSamplesMb: number[] = [];
-    const sampler = setInterval(() => rssSamplesMb.push(rssMb(pid())), 200);
+    let mostCallbacksWaiting = 0;
+    let callbacksAnsweredAfter = 0;
+    const sampler = setInterval(() => {
+      rssSamplesMb.push(rssMb(pid()));
+      mostCallbacksWaiting = Math.max(mostCallbacksWaiting, callbacksWaiting());
+    }, 200);
     const cpuBefore = cpuSeconds(pid());
     const databaseCpuBefore = database === 'postgres' ? postgresCpuSeconds() : new Map<number, number>();
-    const callbacksBefore = sandbox.stats().callbacks.succeeded;
+    const callbacksBefore = sandbox.stats().callbacks;
     try {
       await send(list, `Benchmark: drain ${size}`);
       try {
@@ -189,7 +228,12 @@ export async function runDispatchControlBenchmark(
         ].join('\n');
         throw new Error(`${(error as Error).message} (drain of ${size})\n${diagnosis}`);
       }
-      // The delivery reports of the last messages are applied within moments (dlrDelayMs 0).
+      // The status callbacks of the last messages go out within moments (dlrDelayMs 0): wait until the
+      // sandbox has none queued or in flight (a refused one waits for its retry, a minute later, and is
+      // counted as refused), then a second for the last reports to be applied.
+      const allSentAt = Date.now();
+      await until("the sandbox's status callbacks to be answered", () => callbacksWaiting() === 0, 600_000);
+      callbacksAnsweredAfter = (Date.now() - allSentAt) / 1000;
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     } finally {
       clearInterval(sampler);
@@ -202,7 +246,10 @@ export async function runDispatchControlBenchmark(
       rate: size / ((lastSent - firstAccepted) / 1000),
       cpuSeconds: cpuSeconds(pid()) - cpuBefore,
       databaseCpuSeconds: database === 'postgres' ? cpuSpent(databaseCpuBefore, postgresCpuSeconds()) : 0,
-      callbacks: sandbox.stats().callbacks.succeeded - callbacksBefore,
+      callbacks: sandbox.stats().callbacks.succeeded - callbacksBefore.succeeded,
+      refusedCallbacks: sandbox.stats().callbacks.failedAttempts - callbacksBefore.failedAttempts,
+      mostCallbacksWaiting,
+      callbacksAnsweredAfter,
       rssSamplesMb,
     };
   };
