@@ -128,7 +128,7 @@ interface Drain {
   refusedCallbacks: number;
   /** The sandbox's callbacks queued or in flight, at most, sampled every 200 ms: the service's backlog. */
   mostCallbacksWaiting: number;
-  /** Seconds from the drain's last message sent to its last status callback answered. */
+  /** Seconds from the drain's last message sent to its last status callback answered (both seen by 500 ms polls). */
   callbacksAnsweredAfter: number;
   rssSamplesMb: number[];
 }
