@@ -120,16 +120,25 @@ describe.each(TEST_DATABASES)(
       );
       expect(await ctx.prisma.batch.count({ where: { campaignId: id, state: 'PENDING' } })).toBe(0);
 
-      // The cost stops: only the messages Plivo accepted are ever charged.
+      // The cost stops: only the messages Plivo accepted are ever charged. A message's first report
+      // (queued) carries a cost of 0 and its charge comes with `sent`; one that failed is never
+      // charged. So the costs are all in once each message at the provider is charged or failed.
       await waitFor(
-        'a cost for every message at the provider',
+        'the charge of every message at the provider',
         async () =>
-          (await ctx.prisma.message.count({ where: { campaignId: id, amount: { not: null } } })) === atProvider,
+          (await ctx.prisma.message.count({
+            where: { campaignId: id, OR: [{ amount: { gt: 0 } }, { status: { in: ['FAILED', 'REJECTED'] } }] },
+          })) === atProvider,
         60_000,
       );
-      const campaign = await ctx.prisma.campaign.findUniqueOrThrow({ where: { id } });
-      const charged = await ctx.prisma.message.aggregate({ where: { campaignId: id }, _sum: { amount: true } });
-      expect(campaign.actualCost.toString()).toBe(charged._sum.amount!.toString());
+      // Read in one statement (one snapshot): the counters and the messages are written in the same
+      // transactions, so two separate reads could each see a different number of reports applied.
+      const [costs] = await ctx.prisma.$queryRaw<Array<{ actualCost: string; charged: string }>>`
+        SELECT c."actualCost"::text AS "actualCost",
+          (SELECT coalesce(sum(m.amount), 0) FROM "Message" m WHERE m."campaignId" = c.id)::text AS charged
+        FROM "Campaign" c WHERE c.id = ${id}::uuid`;
+      expect(Number(costs.actualCost)).toBeGreaterThan(0);
+      expect(costs.actualCost).toBe(costs.charged);
       expect(
         await ctx.prisma.message.count({ where: { campaignId: id, status: 'CANCELLED', amount: { not: null } } }),
       ).toBe(0);

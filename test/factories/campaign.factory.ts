@@ -145,14 +145,21 @@ export class CampaignFactory {
     actualCost: string;
     sumAmount: string;
   }> {
-    const campaign = await this.prisma.campaign.findUniqueOrThrow({ where: { id: campaignId } });
-    const groups = await this.prisma.$queryRawUnsafe<Array<{ status: string; n: number }>>(
-      `SELECT status::text AS status, count(*)::int AS n FROM "Message" WHERE "campaignId" = $1::uuid GROUP BY status`,
-      campaignId,
-    );
-    const [{ sum }] = await this.prisma.$queryRawUnsafe<Array<{ sum: string }>>(
-      `SELECT coalesce(sum(amount), 0)::numeric(18,5)::text AS sum FROM "Message" WHERE "campaignId" = $1::uuid`,
-      campaignId,
+    // One snapshot for the three reads: reports still being applied would otherwise show each read a
+    // different number of them, and the counters a mismatch they do not have.
+    const [campaign, groups, [{ sum }]] = await this.prisma.$transaction(
+      [
+        this.prisma.campaign.findUniqueOrThrow({ where: { id: campaignId } }),
+        this.prisma.$queryRawUnsafe<Array<{ status: string; n: number }>>(
+          `SELECT status::text AS status, count(*)::int AS n FROM "Message" WHERE "campaignId" = $1::uuid GROUP BY status`,
+          campaignId,
+        ),
+        this.prisma.$queryRawUnsafe<Array<{ sum: string }>>(
+          `SELECT coalesce(sum(amount), 0)::numeric(18,5)::text AS sum FROM "Message" WHERE "campaignId" = $1::uuid`,
+          campaignId,
+        ),
+      ],
+      { isolationLevel: 'RepeatableRead' },
     );
     const statuses = Object.values(MessageStatus);
     const truth: Record<string, number> = Object.fromEntries(statuses.map((s) => [s.toLowerCase(), 0]));
