@@ -52,13 +52,19 @@ describe.each(TEST_DATABASES)('dispatcher under provider faults on %s', (databas
     testApp = await startTestApp(database, ENV);
     prisma = testApp.app.get(PrismaService);
     sandbox = testApp.app.get(PlivoSandbox);
-    // Prices are fetched (and cached) before any fault is switched on.
+    // Prices are fetched (and cached) before any fault is switched on. On a busy machine the first
+    // price request can pass PLIVO_TIMEOUT_MS (400 ms here): the quote then answers "try again later"
+    // and nothing is stored, and the 429 storm's sendBulk would have to fetch them itself. So ask again
+    // until a quote comes back.
     const { apiKey } = await testApp.newAccount();
-    await graphql(
-      testApp.baseUrl,
-      apiKey,
-      'query { quote(input: { text: "x", recipients: ["+14155552671"] }) { totalCost { amount } } }',
-    );
+    await waitFor('the US price to be fetched and stored', async () => {
+      const response = await graphql(
+        testApp.baseUrl,
+        apiKey,
+        'query { quote(input: { text: "x", recipients: ["+14155552671"] }) { totalCost { amount } } }',
+      );
+      return response.errors === undefined;
+    });
   });
 
   afterEach(() => sandbox.configure(CLEAN));
