@@ -2,6 +2,7 @@ import { PrismaService } from '../../../src/persistence/prisma.service';
 import { PlivoSandbox } from '../../../src/sandbox/sandbox';
 import { SandboxRuntimeConfig } from '../../../src/sandbox/sandbox.options';
 import { graphql } from '../../utils/graphql-client';
+import { pricesStored } from '../../utils/prices-stored';
 import { usNumbers, waitFor } from '../../utils/phone-numbers';
 import { TEST_DATABASES } from '../../utils/test-databases';
 import { startTestApp, TestApp } from '../../utils/test-app';
@@ -52,19 +53,9 @@ describe.each(TEST_DATABASES)('dispatcher under provider faults on %s', (databas
     testApp = await startTestApp(database, ENV);
     prisma = testApp.app.get(PrismaService);
     sandbox = testApp.app.get(PlivoSandbox);
-    // Prices are fetched (and cached) before any fault is switched on. On a busy machine the first
-    // price request can pass PLIVO_TIMEOUT_MS (400 ms here): the quote then answers "try again later"
-    // and nothing is stored, and the 429 storm's sendBulk would have to fetch them itself. So ask again
-    // until a quote comes back.
+    // Prices are fetched (and stored) before any fault is switched on.
     const { apiKey } = await testApp.newAccount();
-    await waitFor('the US price to be fetched and stored', async () => {
-      const response = await graphql(
-        testApp.baseUrl,
-        apiKey,
-        'query { quote(input: { text: "x", recipients: ["+14155552671"] }) { totalCost { amount } } }',
-      );
-      return response.errors === undefined;
-    });
+    await pricesStored(testApp.baseUrl, apiKey, ['+14155552671']);
   });
 
   afterEach(() => sandbox.configure(CLEAN));

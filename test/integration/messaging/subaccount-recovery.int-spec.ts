@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PrismaService } from '../../../src/persistence/prisma.service';
 import { PlivoSandbox } from '../../../src/sandbox/sandbox';
 import { graphql } from '../../utils/graphql-client';
+import { pricesStored } from '../../utils/prices-stored';
 import { gbNumbers, waitFor } from '../../utils/phone-numbers';
 import { TEST_DATABASES } from '../../utils/test-databases';
 import { startTestApp, TestApp } from '../../utils/test-app';
@@ -63,9 +64,11 @@ describe.each(TEST_DATABASES)(
         { accountId, input: { plivoAuthId: sub.authId, plivoAuthToken: sub.authToken } },
       );
       expect(settings.errors).toBeUndefined();
+      const recipients = gbNumbers(200, database === 'postgres' ? 600_000 : 700_000);
+      // The GB price before the faults: the sandbox injects them into every request, price lookups included.
+      await pricesStored(testApp.baseUrl, apiKey, recipients.slice(0, 1));
       // Some requests are accepted but never answered (ambiguous), and no status callback arrives.
       sandbox.configure({ timeoutRate: 0.3, callbackLossRate: 1 });
-      const recipients = gbNumbers(200, database === 'postgres' ? 600_000 : 700_000);
       try {
         const sent = await graphql<{ sendBulk: { id: string } }>(
           testApp.baseUrl,
