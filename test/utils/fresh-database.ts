@@ -1,18 +1,16 @@
 import { Client } from 'pg';
-import { applyMigrations } from '../../src/persistence/migrator';
 import { startPgliteProcess } from './pglite-process';
-import { TEST_POSTGRES_ADMIN_URL, TestDatabaseKind, workerPostgresTemplate } from './test-databases';
+import { pgliteTemplate, TEST_POSTGRES_ADMIN_URL, TestDatabaseKind, workerPostgresTemplate } from './test-databases';
 
 /**
  * A migrated database of its own, dropped when the test is done with it: for a test whose outcome must
  * not depend on what earlier tests left (on PGlite, every file of a worker shares one; on PostgreSQL,
  * the describe blocks of one file do), or that starts processes on a database of their own. PostgreSQL's
- * is a copy of the worker's migrated template.
+ * is a copy of the worker's migrated template; PGlite's starts from the migrated dump global-setup.ts made.
  */
 export async function freshDatabase(kind: TestDatabaseKind): Promise<{ url: string; drop(): Promise<void> }> {
   if (kind === 'pglite') {
-    const pglite = await startPgliteProcess();
-    await applyMigrations(pglite.url);
+    const pglite = await startPgliteProcess(100, pgliteTemplate());
     return { url: pglite.url, drop: () => pglite.stop() };
   }
   const name = `bulk_sms_fresh_${process.pid}_${Date.now()}`;

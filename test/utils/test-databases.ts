@@ -29,6 +29,17 @@ export function workerPostgresTemplate(): string {
   return template;
 }
 
+/** The migrated PGlite data directory (a tar) that test PGlite servers start from (global-setup.ts). */
+export function pgliteTemplate(): string {
+  const template = process.env.TEST_PGLITE_TEMPLATE;
+  if (!template) {
+    throw new Error(
+      'Run integration tests through test/jest-integration.config.js (its globalSetup creates the databases)',
+    );
+  }
+  return template;
+}
+
 /**
  * Asks this worker's PGlite server to print what its queue waits for (to stderr, in the test output):
  * for a test app whose close hung on its database connections.
