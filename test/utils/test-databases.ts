@@ -9,35 +9,27 @@ export const TEST_DATABASES: TestDatabaseKind[] = ['postgres', 'pglite'];
 /** This Jest worker's database of that kind (global-setup.ts creates one pair per worker). */
 export function testDatabaseUrl(kind: TestDatabaseKind): string {
   const worker = process.env.JEST_WORKER_ID ?? '1';
-  const url = process.env[kind === 'postgres' ? `TEST_PG_URL_${worker}` : `TEST_PGLITE_URL_${worker}`];
-  if (!url) {
-    throw new Error(
-      'Run integration tests through test/jest-integration.config.js (its globalSetup creates the databases)',
-    );
-  }
-  return url;
+  return setByGlobalSetup(kind === 'postgres' ? `TEST_PG_URL_${worker}` : `TEST_PGLITE_URL_${worker}`);
 }
 
 /** The migrated template this worker's PostgreSQL databases are copied from (global-setup.ts). */
 export function workerPostgresTemplate(): string {
-  const template = process.env[`TEST_PG_TEMPLATE_${process.env.JEST_WORKER_ID ?? '1'}`];
-  if (!template) {
-    throw new Error(
-      'Run integration tests through test/jest-integration.config.js (its globalSetup creates the databases)',
-    );
-  }
-  return template;
+  return setByGlobalSetup(`TEST_PG_TEMPLATE_${process.env.JEST_WORKER_ID ?? '1'}`);
 }
 
 /** The migrated PGlite data directory (a tar) that test PGlite servers start from (global-setup.ts). */
 export function pgliteTemplate(): string {
-  const template = process.env.TEST_PGLITE_TEMPLATE;
-  if (!template) {
+  return setByGlobalSetup('TEST_PGLITE_TEMPLATE');
+}
+
+function setByGlobalSetup(variable: string): string {
+  const value = process.env[variable];
+  if (!value) {
     throw new Error(
-      'Run integration tests through test/jest-integration.config.js (its globalSetup creates the databases)',
+      `${variable} is not set: run integration tests through test/jest-integration.config.js (its globalSetup creates the databases)`,
     );
   }
-  return template;
+  return value;
 }
 
 /**
