@@ -80,6 +80,24 @@ describe(DispatcherService.name, () => {
     expect(events.campaignsChanged).toHaveBeenCalledWith(['c9']);
   });
 
+  it('should make every shutdown call wait for the step under way, a second one too', async () => {
+    const batch = dueBatch({ state: 'AMBIGUOUS' });
+    const { sut, reconciler, dispatch } = setup([{ kind: 'reconcile', batch }]);
+    let finishStep!: () => void;
+    reconciler.reconcile.mockImplementation(() => new Promise<void>((resolve) => (finishStep = resolve)));
+    sut.onApplicationBootstrap();
+    await until(() => reconciler.reconcile.mock.calls.length > 0);
+    let firstDone = false;
+    let secondDone = false;
+    void sut.onModuleDestroy().then(() => (firstDone = true));
+    void sut.onModuleDestroy().then(() => (secondDone = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect([firstDone, secondDone]).toEqual([false, false]);
+    finishStep();
+    await until(() => firstDone && secondDone);
+    expect(dispatch.releaseLeases).toHaveBeenCalledTimes(1);
+  });
+
   it('should keep working after a failed step, and release its leases on shutdown', async () => {
     const { sut, claimer, dispatch } = setup([]);
     claimer.claimNext.mockRejectedValueOnce(new Error('connection lost')).mockResolvedValue({ kind: 'idle' });

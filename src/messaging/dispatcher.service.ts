@@ -32,6 +32,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   private running = false;
   private workers: Array<Promise<void>> = [];
   private lifecycleTimer?: NodeJS.Timeout;
+  private stopping?: Promise<void>;
   private sleepers = new Set<() => void>();
   // Workers with nothing to claim yet wait here, without a timer, while another one (the poller) looks
   // again when the next claim can succeed.
@@ -68,8 +69,18 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     this.logger.log(`Dispatcher ${this.owner} started with ${concurrency} workers`);
   }
 
-  /** Stop claiming, let in-flight submissions finish and record their outcome, release leases. */
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * Stop claiming, let in-flight submissions finish and record their outcome, release leases. Every call
+   * waits for the same stop: a second one (a forced close, then close()) that returned at once let the
+   * database disconnect under a step still running, whose transaction then started during Prisma's
+   * disconnect, was left open on its connection, and held PGlite's one backend for ever.
+   */
+  onModuleDestroy(): Promise<void> {
+    this.stopping ??= this.stop();
+    return this.stopping;
+  }
+
+  private async stop(): Promise<void> {
     if (!this.running) {
       return;
     }
