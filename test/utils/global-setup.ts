@@ -14,8 +14,8 @@ import { TEST_POSTGRES_ADMIN_URL } from './test-databases';
  * in the Jest parent would share its one thread), all migrated (the PGlites start from one migrated
  * dump, TEST_PGLITE_TEMPLATE). A worker's tests reach its own pair through TEST_PG_URL_<worker> /
  * TEST_PGLITE_URL_<worker> (test-databases.ts picks them), so test files running side by side never see
- * each other's campaigns. The PostgreSQL one is made again from
- * a migrated template before each file (postgres-per-file.ts).
+ * each other's campaigns. The PostgreSQL one is made again from a migrated template before each file
+ * (postgres-per-file.ts).
  */
 export default async function globalSetup(globalConfig: Config.GlobalConfig): Promise<void> {
   const workers = Math.max(1, globalConfig.maxWorkers);
