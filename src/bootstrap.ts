@@ -12,6 +12,7 @@ import { limitWebSocketMessageSize } from './common/graphql/websocket-message-li
 import { BulkRequestSlots } from './common/http/bulk-request-slots';
 import { keepConnectionsLongerThanClients } from './common/http/keep-alive';
 import { requestBodyParsers } from './common/http/request-body-parsers';
+import { RequestDrain } from './common/http/request-drain';
 import { MetricsService } from './common/metrics/metrics.service';
 import { AppConfig, DELIVERY_REPORT_PATH } from './config/app-config.service';
 import { DeliveryReportBodyParser } from './delivery-reports/delivery-report-body.parser';
@@ -19,6 +20,9 @@ import { parseByteSize } from './delivery-reports/webhook-body';
 import { Environment } from './config/env.schema';
 import { keepBulkJsonWorkerReady } from './common/http/bulk-json-body';
 import { keepValidationWorkersReady } from './messaging/recipient-worker-pool';
+
+/** How long close() lets requests in flight finish, leaving the shutdown hooks 10 s of main's 30 s. */
+export const REQUEST_DRAIN_MS = 20_000;
 
 /**
  * Plivo's status callbacks are the hot path (thousands per second): the HTTP server hands them to
@@ -46,10 +50,32 @@ function routeDeliveryReportsAroundExpress(app: NestExpressApplication): void {
 }
 
 /**
+ * close() first stops taking requests and lets those in flight finish (RequestDrain), then runs
+ * Nest's close: the modules' shutdown hooks, which disconnect the database, and the HTTP server's close.
+ */
+function drainRequestsBeforeClosing(app: NestExpressApplication): void {
+  const server = app.getHttpServer();
+  const drain = new RequestDrain();
+  drain.attach(server);
+  // Nest's own close, from the prototype: the app is a Proxy whose methods look themselves up at call
+  // time (so a bound app.close would call the one defined below), and whose set trap ignores
+  // assignments (so it is defined, not assigned).
+  const nest = Object.getPrototypeOf(app) as NestExpressApplication;
+  Object.defineProperty(app, 'close', {
+    configurable: true,
+    writable: true,
+    value: async () => {
+      await drain.stop(server, REQUEST_DRAIN_MS);
+      await nest.close.call(app);
+    },
+  });
+}
+
+/**
  * Builds and initialises the application: GraphQL requests authenticated before their body is
  * read, bodies limited (BODY_LIMIT for everyone, BULK_BODY_LIMIT for an authenticated sendBulk
  * or quote, BULK_BODY_CONCURRENCY of those at a time), graphql-ws messages limited to BODY_LIMIT, raw body kept for webhook signatures,
- * pino logs.
+ * pino logs; requests in flight finish before close() stops the modules.
  */
 export async function createApp(env?: Environment): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), {
@@ -60,6 +86,7 @@ export async function createApp(env?: Environment): Promise<NestExpressApplicati
   app.useLogger(app.get(Logger));
   keepConnectionsLongerThanClients(app.getHttpServer());
   routeDeliveryReportsAroundExpress(app);
+  drainRequestsBeforeClosing(app);
   if (config.graphqlExplorer) {
     // Before the console session and the gate: the explorer's page and assets are static and need no key.
     app.use(graphqlExplorer());

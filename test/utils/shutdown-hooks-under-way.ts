@@ -6,9 +6,13 @@ const HOOKS = ['onModuleDestroy', 'beforeApplicationShutdown', 'onApplicationShu
 /**
  * Wraps every provider's and module's shutdown hooks so that, should close() hang, the hooks that
  * started and never finished can be named ("DeliveryReportIntake.onModuleDestroy"). Call it just
- * before close(); the returned function lists the hooks under way at that moment.
+ * before close(); the returned function lists the hooks under way at that moment. `onStart` hears of
+ * each hook as it starts.
  */
-export function watchShutdownHooks(app: INestApplicationContext): () => string[] {
+export function watchShutdownHooks(
+  app: INestApplicationContext,
+  onStart: (hook: string) => void = () => undefined,
+): () => string[] {
   const underWay = new Map<symbol, string>();
   const instances = new Set<object>();
   for (const module of app.get(ModulesContainer).values()) {
@@ -29,6 +33,7 @@ export function watchShutdownHooks(app: INestApplicationContext): () => string[]
       target[hook] = (...args: unknown[]): unknown => {
         const key = Symbol(name);
         underWay.set(key, name);
+        onStart(name);
         try {
           const result: unknown = (real as (...a: unknown[]) => unknown).apply(instance, args);
           if (result instanceof Promise) {

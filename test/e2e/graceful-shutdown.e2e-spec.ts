@@ -1,0 +1,111 @@
+import { IncomingMessage, request, ServerResponse } from 'node:http';
+import { Client } from 'pg';
+import { usNumbers } from '../utils/phone-numbers';
+import { pricesStored } from '../utils/prices-stored';
+import { watchShutdownHooks } from '../utils/shutdown-hooks-under-way';
+import { startTestApp } from '../utils/test-app';
+import { TEST_DATABASES, testDatabaseUrl } from '../utils/test-databases';
+import { waitFor } from '../utils/wait-for';
+
+const SEND = `mutation($input: SendBulkInput!) { sendBulk(input: $input) { id progress { total } } }`;
+
+interface Answer {
+  status: number;
+  connection: string | undefined;
+  body: { data?: { sendBulk: { id: string; progress: { total: number } } }; errors?: unknown[] };
+}
+
+/**
+ * A sendBulk whose headers reach the service at once and whose body waits for `rest`: the request
+ * is in flight (the server said "100 Continue", right before handing it to the app) before the test
+ * closes the service, and reaches the database only after.
+ */
+function sendBulkInTwoParts(
+  baseUrl: string,
+  apiKey: string,
+  body: string,
+): { headersIn: Promise<void>; rest: () => void; answer: Promise<Answer> } {
+  const half = Math.floor(body.length / 2);
+  let markHeadersIn: () => void = () => undefined;
+  const headersIn = new Promise<void>((resolve) => (markHeadersIn = resolve));
+  const req = request(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'x-api-key': apiKey,
+      expect: '100-continue',
+    },
+  });
+  const answer = new Promise<Answer>((resolve, reject) => {
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, connection: res.headers.connection, body: JSON.parse(text) as Answer['body'] }),
+      );
+    });
+    req.on('error', reject);
+  });
+  req.on('continue', () => {
+    req.write(body.slice(0, half));
+    markHeadersIn();
+  });
+  req.flushHeaders();
+  return { headersIn, rest: () => req.end(body.slice(half)), answer };
+}
+
+async function messagesStored(database: (typeof TEST_DATABASES)[number], campaignId: string): Promise<number> {
+  const client = new Client({ connectionString: testDatabaseUrl(database) });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ count: string }>(
+      'SELECT count(*) FROM "Message" WHERE "campaignId" = $1',
+      [campaignId],
+    );
+    return Number(rows[0].count);
+  } finally {
+    await client.end();
+  }
+}
+
+// Nest's close() stops the modules and disconnects the database before it closes the HTTP server:
+// a request still coming in then failed, or left a transaction open until the forced exit.
+describe.each(TEST_DATABASES)('stopping the service on %s', (database) => {
+  it('should stop taking requests first, finish the one in flight and store it, then close', async () => {
+    const testApp = await startTestApp(database);
+    const { apiKey } = await testApp.newAccount();
+    const recipients = usNumbers(40, 7_000);
+    await pricesStored(testApp.baseUrl, apiKey, recipients.slice(0, 1));
+    const server = testApp.app.getHttpServer();
+    // Server side: the answer is written before the client reads it, and before the drain ends.
+    const events: string[] = [];
+    server.on('request', (_req: IncomingMessage, res: ServerResponse) =>
+      res.once('finish', () => events.push('answer written')),
+    );
+    const sending = sendBulkInTwoParts(
+      testApp.baseUrl,
+      apiKey,
+      JSON.stringify({ query: SEND, variables: { input: { recipients, text: 'Closing time', name: 'drain' } } }),
+    );
+    await sending.headersIn;
+    watchShutdownHooks(testApp.app, (hook) => events.push(hook));
+
+    const closing = testApp.close();
+    await waitFor('the service to stop listening', () => Promise.resolve(!server.listening));
+    await expect(fetch(`${testApp.baseUrl}/health`)).rejects.toThrow();
+    sending.rest();
+
+    const answer = await sending.answer;
+    expect(answer.body.errors).toBeUndefined();
+    expect(answer.status).toBe(200);
+    expect(answer.connection).toBe('close');
+    const campaign = answer.body.data!.sendBulk;
+    expect(campaign.progress.total).toBe(40);
+    await closing;
+    // No shutdown hook began before the answer was written: the modules and the database were up for it.
+    expect(events[0]).toBe('answer written');
+    expect(events).toContain('PrismaService.beforeApplicationShutdown');
+    expect(await messagesStored(database, campaign.id)).toBe(40);
+  });
+});
