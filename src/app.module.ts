@@ -14,6 +14,7 @@ import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { graphqlConfig } from './common/graphql/graphql.config';
 import { GraphqlTransportModule } from './common/graphql/graphql-transport.module';
 import { GraphqlWsConnections } from './common/graphql/graphql-ws-connections';
+import { RequestDrain } from './common/http/request-drain';
 import { createValidationPipe } from './common/graphql/validation.pipe';
 import { LoggingModule } from './common/logging/logging.module';
 import { MetricsModule } from './common/metrics/metrics.module';
@@ -66,7 +67,7 @@ export class AppModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [GraphqlTransportModule],
-          inject: [AppConfig, GraphqlWsConnections],
+          inject: [AppConfig, GraphqlWsConnections, RequestDrain],
           useFactory: graphqlConfig,
         }),
         HealthModule,

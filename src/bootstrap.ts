@@ -55,7 +55,7 @@ function routeDeliveryReportsAroundExpress(app: NestExpressApplication): void {
  */
 function drainRequestsBeforeClosing(app: NestExpressApplication): void {
   const server = app.getHttpServer();
-  const drain = new RequestDrain();
+  const drain = app.get(RequestDrain);
   drain.attach(server);
   // Nest's own close, from the prototype: the app is a Proxy whose methods look themselves up at call
   // time (so a bound app.close would call the one defined below), and whose set trap ignores

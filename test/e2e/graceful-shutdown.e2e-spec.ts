@@ -1,6 +1,10 @@
 import { IncomingMessage, request, ServerResponse } from 'node:http';
 import { Client } from 'pg';
-import { usNumbers } from '../utils/phone-numbers';
+import type { Client as WsClient } from 'graphql-ws';
+import { SHUTTING_DOWN_MESSAGE } from '../../src/common/http/request-drain';
+import { PlivoSandbox } from '../../src/sandbox/sandbox';
+import { wsClient } from '../utils/graphql-client';
+import { gbNumbers, usNumbers } from '../utils/phone-numbers';
 import { pricesStored } from '../utils/prices-stored';
 import { watchShutdownHooks } from '../utils/shutdown-hooks-under-way';
 import { startTestApp } from '../utils/test-app';
@@ -55,6 +59,33 @@ function sendBulkInTwoParts(
   return { headersIn, rest: () => req.end(body.slice(half)), answer };
 }
 
+interface WsResult {
+  data?: { sendBulk: { id: string; progress: { total: number } } };
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}
+
+/** One operation over graphql-ws: its result, or the errors the server refused it with. */
+function wsOperation(client: WsClient, query: string, variables: Record<string, unknown> = {}): Promise<WsResult> {
+  return new Promise((resolve, reject) => {
+    let result: WsResult = {};
+    client.subscribe(
+      { query, variables },
+      {
+        next: (value) => (result = value as WsResult),
+        error: (error: unknown) => {
+          if (Array.isArray(error)) {
+            resolve({ errors: error as WsResult['errors'] });
+          } else {
+            const { code, reason } = error as { code?: number; reason?: string };
+            reject(new Error(`the connection ended before the result (${code}: ${reason})`));
+          }
+        },
+        complete: () => resolve(result),
+      },
+    );
+  });
+}
+
 async function messagesStored(database: (typeof TEST_DATABASES)[number], campaignId: string): Promise<number> {
   const client = new Client({ connectionString: testDatabaseUrl(database) });
   await client.connect();
@@ -107,5 +138,42 @@ describe.each(TEST_DATABASES)('stopping the service on %s', (database) => {
     expect(events[0]).toBe('answer written');
     expect(events).toContain('PrismaService.beforeApplicationShutdown');
     expect(await messagesStored(database, campaign.id)).toBe(40);
+  });
+
+  it('should let a graphql-ws operation in flight finish and store it, and refuse new ones meanwhile', async () => {
+    const testApp = await startTestApp(database);
+    const { apiKey } = await testApp.newAccount();
+    const sandbox = testApp.app.get(PlivoSandbox);
+    const client = wsClient(testApp.baseUrl, apiKey);
+    try {
+      expect(await wsOperation(client, '{ __typename }')).toEqual({ data: { __typename: 'Query' } });
+      // The sendBulk waits for its GB price, which the sandbox answers 5 s late; scheduled an hour
+      // ahead, so that the dispatcher sends nothing to the slow sandbox while the service stops.
+      const requestsBefore = sandbox.stats().requests.total;
+      sandbox.configure({ latencyMs: 5_000 });
+      const sending = wsOperation(client, SEND, {
+        input: {
+          recipients: gbNumbers(10, 7_000),
+          text: 'Closing time',
+          name: 'drain-ws',
+          scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+      });
+      await waitFor('the price request at the sandbox', () =>
+        Promise.resolve(sandbox.stats().requests.total > requestsBefore),
+      );
+
+      const closing = testApp.close();
+      expect(await wsOperation(client, '{ __typename }')).toEqual({
+        errors: [{ message: SHUTTING_DOWN_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } }],
+      });
+      const result = await sending;
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.sendBulk.progress.total).toBe(10);
+      await closing;
+      expect(await messagesStored(database, result.data!.sendBulk.id)).toBe(10);
+    } finally {
+      await client.dispose();
+    }
   });
 });

@@ -1,12 +1,16 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { RequestDrain } from '../http/request-drain';
 import { GraphqlRequestGate } from './graphql-request-gate';
 import { GraphqlWsConnections } from './graphql-ws-connections';
 
-/** How GraphQL requests get in: the HTTP gate before the body parsers, and graphql-ws connections. */
+/**
+ * How GraphQL requests get in: the HTTP gate before the body parsers, graphql-ws connections, and the
+ * drain that lets both finish before the service stops.
+ */
 @Module({
   imports: [AuthModule],
-  providers: [GraphqlRequestGate, GraphqlWsConnections],
-  exports: [GraphqlRequestGate, GraphqlWsConnections],
+  providers: [GraphqlRequestGate, GraphqlWsConnections, RequestDrain],
+  exports: [GraphqlRequestGate, GraphqlWsConnections, RequestDrain],
 })
 export class GraphqlTransportModule {}

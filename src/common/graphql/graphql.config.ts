@@ -1,10 +1,20 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Logger } from '@nestjs/common';
-import { GraphQLError, GraphQLFormattedError, GraphQLSchema, parse, validate } from 'graphql';
+import {
+  execute,
+  ExecutionArgs,
+  GraphQLError,
+  GraphQLFormattedError,
+  GraphQLSchema,
+  parse,
+  subscribe,
+  validate,
+} from 'graphql';
 import type { Context, SubscribePayload } from 'graphql-ws';
 import { AppConfig } from '../../config/app-config.service';
 import { parseByteSize } from '../../delivery-reports/webhook-body';
 import { ErrorCode } from '../errors/error-code.enum';
+import { RequestDrain, SHUTTING_DOWN_MESSAGE } from '../http/request-drain';
 import { bulkBodyPlugin } from './bulk-body.plugin';
 import { buildGraphqlContext } from './graphql-context';
 import { GraphqlWsConnections, WsContext } from './graphql-ws-connections';
@@ -13,7 +23,11 @@ import { queryLimitsPlugin } from './query-limits.plugin';
 
 const logger = new Logger('GraphQL');
 
-export function graphqlConfig(config: AppConfig, connections: GraphqlWsConnections): ApolloDriverConfig {
+export function graphqlConfig(
+  config: AppConfig,
+  connections: GraphqlWsConnections,
+  drain: RequestDrain,
+): ApolloDriverConfig {
   const { maxDepth, maxComplexity, maxFields, maxTokens, introspection } = config.graphql;
   const limits = { maxDepth, maxComplexity, maxFields };
   // graphql-js stops parsing past maxTokens, so no document costs more than that to parse.
@@ -47,6 +61,9 @@ export function graphqlConfig(config: AppConfig, connections: GraphqlWsConnectio
         // graphql-ws operations bypass Apollo: parsed with the token limit, validated and checked
         // against the query limits here, then executed from these arguments.
         onSubscribe: (ctx: Context, _id: string, payload: SubscribePayload) => {
+          if (drain.isStopping) {
+            return [new GraphQLError(SHUTTING_DOWN_MESSAGE, { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } })];
+          }
           const overCap = connections.overSubscriptionCap(ctx as WsContext);
           if (overCap || !schema) {
             return overCap;
@@ -71,8 +88,21 @@ export function graphqlConfig(config: AppConfig, connections: GraphqlWsConnectio
             throw error;
           }
         },
+        ...executionCountedBy(drain),
       },
     },
+  };
+}
+
+/**
+ * graphql-ws's execute and subscribe, counted by the drain: operations in flight finish before the
+ * service stops, as HTTP requests do. Nest's type for these options leaves them out, but Nest passes
+ * them on to graphql-ws after its own (a test on graphql-ws checks that they are the ones used).
+ */
+function executionCountedBy(drain: RequestDrain): object {
+  return {
+    execute: (args: ExecutionArgs) => drain.track(execute(args)),
+    subscribe: (args: ExecutionArgs) => drain.track(subscribe(args)),
   };
 }
 

@@ -145,6 +145,31 @@ describe('RequestDrain', () => {
     expect(drain.requestsInFlight).toBe(0);
   });
 
+  it('should wait for tracked work (graphql-ws operations) to settle, and tell it is stopping', async () => {
+    let finish: () => void = () => undefined;
+    const work = new Promise<string>((resolve) => (finish = () => resolve('done')));
+    expect(drain.track(work)).toBe(work);
+    expect(drain.track('a value')).toBe('a value');
+    expect(drain.requestsInFlight).toBe(1);
+    expect(drain.isStopping).toBe(false);
+
+    let stopped = false;
+    const stopping = drain.stop(server, 60_000).then(() => (stopped = true));
+    expect(drain.isStopping).toBe(true);
+    await new Promise(setImmediate);
+    expect(stopped).toBe(false);
+    finish();
+    await stopping;
+    expect(drain.requestsInFlight).toBe(0);
+  });
+
+  it('should count tracked work that fails as settled', async () => {
+    const failing = Promise.reject(new Error('resolver failed'));
+    drain.track(failing).catch(() => undefined);
+    await drain.stop(server, 60_000);
+    expect(drain.requestsInFlight).toBe(0);
+  });
+
   it('should stop at once with nothing in flight', async () => {
     await drain.stop(server, 60_000);
     expect(server.listening).toBe(false);

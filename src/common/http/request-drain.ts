@@ -1,9 +1,10 @@
-import { Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { ErrorCode } from '../errors/error-code.enum';
 
 /** A request refused while the service stops: the client (or Plivo, for a callback) retries. */
 const RETRY_AFTER_SECONDS = 5;
+export const SHUTTING_DOWN_MESSAGE = `The service is shutting down: retry in ${RETRY_AFTER_SECONDS} s`;
 
 /**
  * Lets the requests in flight finish before the application's shutdown hooks run. Nest's close()
@@ -12,11 +13,14 @@ const RETRY_AFTER_SECONDS = 5;
  * disconnecting, which left a BEGIN open until the forced exit. stop() ends listening, refuses the
  * requests that arrive afterwards on open connections with 503 (Retry-After, Connection: close), and
  * waits for those in flight, at most `timeoutMs`; the connections of any still running are then
- * destroyed, so the close that follows cannot wait on them for ever.
+ * destroyed, so the close that follows cannot wait on them for ever. Work that does not arrive as an
+ * HTTP request (graphql-ws operations) is counted with track().
  */
+@Injectable()
 export class RequestDrain {
   private readonly logger = new Logger(RequestDrain.name);
   private readonly inFlight = new Set<ServerResponse>();
+  private operationsInFlight = 0;
   private stopping: Promise<void> | undefined;
   private drained: (() => void) | undefined;
 
@@ -37,9 +41,33 @@ export class RequestDrain {
     });
   }
 
-  /** Requests received and not yet answered (or broken off). */
+  /** Requests received and not yet answered (or broken off), and tracked operations not yet settled. */
   get requestsInFlight(): number {
-    return this.inFlight.size;
+    return this.inFlight.size + this.operationsInFlight;
+  }
+
+  /** True from the first stop(): new work is to be refused. */
+  get isStopping(): boolean {
+    return this.stopping !== undefined;
+  }
+
+  /**
+   * Counts `work` in flight until it settles and the turn of the event loop after, so that what the
+   * caller does with its result at once (graphql-ws sends it) happens before the modules stop.
+   */
+  track<T>(work: T | Promise<T>): T | Promise<T> {
+    if (!(work instanceof Promise)) {
+      return work;
+    }
+    this.operationsInFlight++;
+    const settled = (): void => {
+      setImmediate(() => {
+        this.operationsInFlight--;
+        this.checkDrained();
+      });
+    };
+    work.then(settled, settled);
+    return work;
   }
 
   /** Every call returns the same drain. */
@@ -56,10 +84,10 @@ export class RequestDrain {
         res.setHeader('Connection', 'close');
       }
     }
-    if (this.inFlight.size === 0) {
+    if (this.requestsInFlight === 0) {
       return;
     }
-    this.logger.log(`Waiting for ${this.inFlight.size} request(s) in flight before stopping`);
+    this.logger.log(`Waiting for ${this.requestsInFlight} request(s) in flight before stopping`);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       new Promise<false>((resolve) => (this.drained = () => resolve(false))),
@@ -68,7 +96,7 @@ export class RequestDrain {
     clearTimeout(timer);
     if (timedOut) {
       this.logger.warn(
-        `${this.inFlight.size} request(s) still in flight after ${timeoutMs} ms: their connections are closed`,
+        `${this.requestsInFlight} request(s) still in flight after ${timeoutMs} ms: their connections are closed`,
       );
       for (const res of this.inFlight) {
         res.destroy();
@@ -79,7 +107,11 @@ export class RequestDrain {
 
   private finished(res: ServerResponse): void {
     this.inFlight.delete(res);
-    if (this.inFlight.size === 0) {
+    this.checkDrained();
+  }
+
+  private checkDrained(): void {
+    if (this.requestsInFlight === 0) {
       this.drained?.();
     }
   }
@@ -89,7 +121,7 @@ function refuse(res: ServerResponse): void {
   const body = JSON.stringify({
     statusCode: 503,
     code: ErrorCode.SERVICE_UNAVAILABLE,
-    message: `The service is shutting down: retry in ${RETRY_AFTER_SECONDS} s`,
+    message: SHUTTING_DOWN_MESSAGE,
   });
   res.writeHead(503, {
     'Content-Type': 'application/json; charset=utf-8',
