@@ -22,7 +22,7 @@ import { keepBulkJsonWorkerReady } from './common/http/bulk-json-body';
 import { keepValidationWorkersReady } from './messaging/recipient-worker-pool';
 
 /** How long close() lets requests in flight finish, leaving the shutdown hooks 10 s of main's 30 s. */
-export const REQUEST_DRAIN_MS = 20_000;
+const REQUEST_DRAIN_MS = 20_000;
 
 /**
  * Plivo's status callbacks are the hot path (thousands per second): the HTTP server hands them to

@@ -95,8 +95,9 @@ export class RequestDrain {
     ]);
     clearTimeout(timer);
     if (timedOut) {
+      // A graphql-ws operation cannot be cut off here: the modules' stop closes its connection.
       this.logger.warn(
-        `${this.requestsInFlight} request(s) still in flight after ${timeoutMs} ms: their connections are closed`,
+        `${this.requestsInFlight} request(s) still in flight after ${timeoutMs} ms: stopping anyway, their HTTP connections closed`,
       );
       for (const res of this.inFlight) {
         res.destroy();
