@@ -8,6 +8,7 @@ import { ConsoleSessionMiddleware } from './common/auth/console-session.middlewa
 import { graphqlExplorer } from './common/graphql/graphql-explorer';
 import { bulkRecipientsMiddleware } from './common/graphql/bulk-recipients';
 import { GraphqlRequestGate } from './common/graphql/graphql-request-gate';
+import { GraphqlWsConnections } from './common/graphql/graphql-ws-connections';
 import { limitWebSocketMessageSize } from './common/graphql/websocket-message-limit';
 import { BulkRequestSlots } from './common/http/bulk-request-slots';
 import { keepConnectionsLongerThanClients } from './common/http/keep-alive';
@@ -50,8 +51,9 @@ function routeDeliveryReportsAroundExpress(app: NestExpressApplication): void {
 }
 
 /**
- * close() first stops taking requests and lets those in flight finish (RequestDrain), then runs
- * Nest's close: the modules' shutdown hooks, which disconnect the database, and the HTTP server's close.
+ * close() first stops taking requests and lets those in flight finish (RequestDrain), then closes the
+ * graphql-ws connections so that their clients reconnect, then runs Nest's close: the modules' shutdown
+ * hooks, which disconnect the database, and the HTTP server's close.
  */
 function drainRequestsBeforeClosing(app: NestExpressApplication): void {
   const server = app.getHttpServer();
@@ -66,6 +68,7 @@ function drainRequestsBeforeClosing(app: NestExpressApplication): void {
     writable: true,
     value: async () => {
       await drain.stop(server, REQUEST_DRAIN_MS);
+      app.get(GraphqlWsConnections).closeAllForShutdown();
       await nest.close.call(app);
     },
   });

@@ -1,5 +1,4 @@
 import { parse as parseCsv } from 'csv-parse/sync';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,38 +8,8 @@ import { progressFactory } from '../factories/progress.factory';
 import { graphql } from '../utils/graphql-client';
 import { gbNumbers, waitFor } from '../utils/phone-numbers';
 import { TEST_DATABASES } from '../utils/test-databases';
+import { CLI_JS, CliRun, runCli } from '../utils/run-cli';
 import { startTestApp, TestApp } from '../utils/test-app';
-
-const CLI_JS = path.resolve(__dirname, '../../dist/src/cli/main.js');
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI as a user would, in an empty folder (so no ./data/api-key is picked up). */
-function runCli(args: string[], env: Record<string, string> = {}, onStderr?: (text: string) => void): Promise<CliRun> {
-  const cwd = mkdtempSync(path.join(tmpdir(), 'bulk-sms-cli-'));
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_JS, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      onStderr?.(stderr);
-    });
-    child.once('exit', (code) => {
-      rmSync(cwd, { recursive: true, force: true });
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe.each(TEST_DATABASES)('the CLI against the service on %s', (database) => {
   let testApp: TestApp;

@@ -1,17 +1,23 @@
 import { IncomingMessage, request, ServerResponse } from 'node:http';
 import { Client } from 'pg';
 import type { Client as WsClient } from 'graphql-ws';
+import { CLOSE_GOING_AWAY } from '../../src/common/graphql/graphql-ws-connections';
 import { SHUTTING_DOWN_MESSAGE } from '../../src/common/http/request-drain';
+import { CampaignStatus } from '../../src/domain/campaign-status.enum';
+import { MessageStatus } from '../../src/domain/message-status.enum';
 import { PlivoSandbox } from '../../src/sandbox/sandbox';
+import { progressFactory } from '../factories/progress.factory';
 import { wsClient } from '../utils/graphql-client';
 import { gbNumbers, usNumbers } from '../utils/phone-numbers';
 import { pricesStored } from '../utils/prices-stored';
+import { runCli } from '../utils/run-cli';
 import { watchShutdownHooks } from '../utils/shutdown-hooks-under-way';
 import { startTestApp } from '../utils/test-app';
 import { TEST_DATABASES, testDatabaseUrl } from '../utils/test-databases';
 import { waitFor } from '../utils/wait-for';
 
 const SEND = `mutation($input: SendBulkInput!) { sendBulk(input: $input) { id progress { total } } }`;
+const PROGRESS = `subscription($id: ID!) { campaignProgress(campaignId: $id) { status total } }`;
 
 interface Answer {
   status: number;
@@ -190,6 +196,57 @@ describe.each(TEST_DATABASES)('stopping the service on %s', (database) => {
       expect(await messagesStored(database, result.data!.sendBulk.id)).toBe(10);
     } finally {
       await client.dispose();
+    }
+  });
+
+  it('should close graphql-ws connections with 1001 rather than end their subscriptions, so a CLI watching a campaign follows it through a restart', async () => {
+    const first = await startTestApp(database);
+    const { accountId, apiKey } = await first.newAccount();
+    const campaign = await progressFactory(first.app).campaign(accountId, { messages: 3 });
+    // A client that does not reconnect, to see what the stop does to a subscription.
+    const observer = wsClient(first.baseUrl, apiKey);
+    const seen: string[] = [];
+    const closedWith = new Promise<number>((resolve) =>
+      observer.on('closed', (event) => resolve((event as { code: number }).code)),
+    );
+    observer.subscribe(
+      { query: PROGRESS, variables: { id: campaign.id } },
+      {
+        next: () => seen.push('next'),
+        error: () => seen.push('error'),
+        complete: () => seen.push('complete'),
+      },
+    );
+    let watchingLive: () => void = () => undefined;
+    const live = new Promise<void>((resolve) => (watchingLive = resolve));
+    // Its first plain progress line (stderr is not a terminal here) means the subscription is live.
+    const watching = runCli(['status', campaign.id, '--watch', '--url', first.baseUrl, '--key', apiKey], {}, (stderr) => {
+      if (stderr.includes('done')) {
+        watchingLive();
+      }
+    });
+    await live;
+    await waitFor('the observer’s first snapshot', () => Promise.resolve(seen.includes('next')));
+
+    await first.close();
+    expect(await closedWith).toBe(CLOSE_GOING_AWAY);
+    expect(seen).not.toContain('complete');
+
+    // The same service back on the same address, as after a restart: the CLI reconnects on its own.
+    const second = await startTestApp(database, { PORT: new URL(first.baseUrl).port });
+    try {
+      const factory = progressFactory(second.app);
+      await factory.moveMessages(campaign.id, MessageStatus.SUBMITTED, MessageStatus.DELIVERED, 3, '0.0035');
+      await factory.setStatus(campaign.id, CampaignStatus.COMPLETED);
+      factory.signal(campaign.id);
+      const run = await watching;
+      expect(run.stderr).not.toContain('error');
+      expect(run.code).toBe(0);
+      expect(run.stderr).toMatch(/100% 3\/3 done · delivered 3 · 0\.0105 USD · COMPLETED/);
+      expect(run.stdout).toContain(`Campaign ${campaign.id}: COMPLETED`);
+    } finally {
+      await observer.dispose();
+      await second.close();
     }
   });
 });

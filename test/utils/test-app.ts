@@ -26,8 +26,9 @@ export interface TestApp {
 /** Starts the whole application on a random port against one of the test databases. */
 export async function startTestApp(database: TestDatabaseKind, env: Record<string, string> = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bulk-sms-test-'));
-  // The port is chosen first so that callback URLs (API_BASE_URL) point at this very app.
-  const port = await freePort();
+  // The port is chosen first so that callback URLs (API_BASE_URL) point at this very app; env.PORT
+  // starts it where an app before it ran (a restart, for the clients of that one).
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const { env: validated, errors } = validateEnvironment({
     NODE_ENV: 'test',
     PORT: String(port),

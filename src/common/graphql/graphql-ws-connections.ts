@@ -15,6 +15,9 @@ import { ErrorCode } from '../errors/error-code.enum';
 /** graphql-ws closes a refused connection with 4403 itself; these are ours. */
 export const CLOSE_FORBIDDEN = 4403;
 export const CLOSE_TOO_MANY_REQUESTS = 4429;
+/** WebSocket's Going Away: graphql-ws clients reconnect after it (a completed subscription they take for its end). */
+export const CLOSE_GOING_AWAY = 1001;
+const GOING_AWAY_REASON = 'The service is restarting: reconnect';
 
 /** The per-connection state graphql-ws keeps for us: the account is set once, on connection_init. */
 export interface WsExtra {
@@ -106,6 +109,26 @@ export class GraphqlWsConnections implements OnModuleInit, OnApplicationShutdown
         extensions: { code: ErrorCode.TOO_MANY_REQUESTS },
       }),
     ];
+  }
+
+  /**
+   * Closes every open connection with 1001 as the service stops, once the operations in flight have
+   * finished and before the modules stop: clients reconnect (to this instance once it is back, or to
+   * another behind the load balancer) and subscribe again, each subscription starting with a fresh
+   * snapshot. Left to the modules' stop, subscriptions were completed first, which a client takes for
+   * their end: the CLI stopped following a campaign when the service restarted.
+   */
+  closeAllForShutdown(): void {
+    let closed = 0;
+    for (const sockets of this.socketsByKey.values()) {
+      for (const socket of sockets) {
+        socket.close(CLOSE_GOING_AWAY, GOING_AWAY_REASON);
+        closed++;
+      }
+    }
+    if (closed > 0) {
+      this.logger.log(`Closed ${closed} graphql-ws connection(s) with ${CLOSE_GOING_AWAY}: their clients reconnect`);
+    }
   }
 
   /** Closes, with 4403, this instance's connections of a key just revoked here. */
