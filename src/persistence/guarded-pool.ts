@@ -7,8 +7,8 @@ type AwaitedOnConnect = Omit<PoolConfig, 'onConnect'> & { onConnect: (client: Cl
 /**
  * The first statement of every connection. PostgreSQL compiles a statement with LLVM when its estimated
  * cost passes `jit_above_cost` (on by default), again at every execution: prepared statements keep their
- * plan, not the compiled code. The intake's statement, whose generic plan some connections estimated at
- * 135,000, compiled 262 functions at every execution: 100-175 ms a statement that otherwise takes a few,
+ * plan, not the compiled code. The intake's statement, whose plan one connection had estimated at
+ * 135,175, compiled 262 functions at every execution: 100-175 ms a statement that otherwise takes a few,
  * and a drain of 100,000 fell minutes behind its status callbacks (README, "Callbacks behind a drain").
  * JIT pays off on long analytical scans, which this service does not run. A SET rather than the startup
  * `options` parameter, which PgBouncer refuses unless it is told to ignore it.
