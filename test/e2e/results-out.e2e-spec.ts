@@ -278,6 +278,11 @@ function drill(database: TestDatabaseKind, recipients: number, retryForSeconds: 
         receiver.received.filter((e) => e.type === 'recipient.opted_out').map((e) => e.data.phone),
       );
       expect([...optedOut]).toEqual(expect.arrayContaining(stoppers));
+      // Each names the campaign whose report carried the STOP (the one its suppression records).
+      for (const phone of stoppers) {
+        const event = receiver.received.find((e) => e.type === 'recipient.opted_out' && e.data.phone === phone)!;
+        expect(event.data).toMatchObject({ phone, campaignId, source: 'stop' });
+      }
 
       // Per endpoint, a campaign's events arrive in order: started first, completed after every message.final.
       const first = receiver.firstSeen();
