@@ -95,7 +95,7 @@ export class RequestDrain {
     ]);
     clearTimeout(timer);
     if (timedOut) {
-      // A graphql-ws operation cannot be cut off here: the modules' stop closes its connection.
+      // A graphql-ws operation cannot be cut off here: its connection is closed next (1001, bootstrap.ts).
       this.logger.warn(
         `${this.requestsInFlight} request(s) still in flight after ${timeoutMs} ms: stopping anyway, their HTTP connections closed`,
       );
