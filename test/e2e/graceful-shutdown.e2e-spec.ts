@@ -2,7 +2,7 @@ import { IncomingMessage, request, ServerResponse } from 'node:http';
 import { Client } from 'pg';
 import type { Client as WsClient } from 'graphql-ws';
 import { CLOSE_GOING_AWAY } from '../../src/common/graphql/graphql-ws-connections';
-import { SHUTTING_DOWN_MESSAGE } from '../../src/common/http/request-drain';
+import { RequestDrain, SHUTTING_DOWN_MESSAGE } from '../../src/common/http/request-drain';
 import { CampaignStatus } from '../../src/domain/campaign-status.enum';
 import { MessageStatus } from '../../src/domain/message-status.enum';
 import { PlivoSandbox } from '../../src/sandbox/sandbox';
@@ -181,8 +181,11 @@ describe.each(TEST_DATABASES)('stopping the service on %s', (database) => {
           scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
         },
       });
-      await waitFor('the price request at the sandbox', () =>
-        Promise.resolve(sandbox.stats().requests.total > requestsBefore),
+      // Both: the operation is executing (the drain counts it), and waiting for its price. The sandbox's
+      // count alone once passed early: this database's earlier campaign, sent by this app's dispatcher.
+      const drain = testApp.app.get(RequestDrain);
+      await waitFor('the sendBulk executing, its price asked of the sandbox', () =>
+        Promise.resolve(drain.requestsInFlight > 0 && sandbox.stats().requests.total > requestsBefore),
       );
 
       const closing = testApp.close();
@@ -220,11 +223,15 @@ describe.each(TEST_DATABASES)('stopping the service on %s', (database) => {
     let watchingLive: () => void = () => undefined;
     const live = new Promise<void>((resolve) => (watchingLive = resolve));
     // Its first plain progress line (stderr is not a terminal here) means the subscription is live.
-    const watching = runCli(['status', campaign.id, '--watch', '--url', first.baseUrl, '--key', apiKey], {}, (stderr) => {
-      if (stderr.includes('done')) {
-        watchingLive();
-      }
-    });
+    const watching = runCli(
+      ['status', campaign.id, '--watch', '--url', first.baseUrl, '--key', apiKey],
+      {},
+      (stderr) => {
+        if (stderr.includes('done')) {
+          watchingLive();
+        }
+      },
+    );
     await live;
     await waitFor('the observer’s first snapshot', () => Promise.resolve(seen.includes('next')));
 
