@@ -37,7 +37,7 @@ function takeOutRecipients(req: Request, next: NextFunction, maxTokens: number, 
   }
   parsed.packedRecipients = undefined;
   const body = req.body as BulkBody;
-  unpackRecipients(packed.text, packed.ends).then((recipients) => {
+  unpackRecipients(packed).then((recipients) => {
     if (typeof body.query === 'string' && inputIsOnlyABulkInput(body.query, maxTokens)) {
       parsed.bulkRecipients = recipients;
       body.variables.input.recipients = [recipients[0]];

@@ -21,9 +21,29 @@ describe(splitBulkJsonBody.name, () => {
     }
     expect(result.body).toEqual({ query: QUERY, variables: { input: { recipients: [], text: 'Hello', name: 'n' } } });
     expect(result.byteLength).toBe(new TextEncoder().encode(JSON.stringify(sendBulk(recipients))).byteLength);
-    expect(await unpackRecipients(result.text, result.ends)).toEqual(recipients);
+    // A character past U+00FF: the text stays a string.
+    expect(typeof result.recipients.text).toBe('string');
+    expect(await unpackRecipients(result.recipients)).toEqual(recipients);
     // Sliced small, the same strings in the same order.
-    expect(await unpackRecipients(result.text, result.ends, 2)).toEqual(recipients);
+    expect(await unpackRecipients(result.recipients, 2)).toEqual(recipients);
+  });
+
+  it('should pack a list whose every character fits in one byte as Latin-1 bytes, and unpack it as sent', async () => {
+    const recipients = ['+14155550100', ' 020 7946 0958 ', '', 'café\u00ff', '+4915112345678', 'x'];
+    const result = split(sendBulk(recipients));
+    expect(result.kind).toBe('split');
+    if (result.kind !== 'split') {
+      return;
+    }
+    const { text, ends } = result.recipients;
+    expect(text).toBeInstanceOf(Uint8Array);
+    // A buffer of its own, to be moved to the event loop's thread whole.
+    expect((text as Uint8Array).byteLength).toBe((text as Uint8Array).buffer.byteLength);
+    expect(Array.from(ends)).toEqual([12, 27, 27, 32, 46, 47]);
+    expect(await unpackRecipients(result.recipients)).toEqual(recipients);
+    for (const sliceSize of [1, 2, 4]) {
+      expect(await unpackRecipients(result.recipients, sliceSize)).toEqual(recipients);
+    }
   });
 
   it('should read UTF-8 with a leading byte order mark, as body-parser does', () => {

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { WorkerSource } from '../async/idle-worker-pool';
 import { isSplittableJson, parseBulkJsonBody } from './bulk-json-body';
+import type { PackedRecipients } from './bulk-json-body-split';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { AuthRequest } from '../auth/request-of';
 import { parseByteSize } from '../../delivery-reports/webhook-body';
@@ -18,7 +19,7 @@ import { BulkRequestSlots, MAX_WAITING_BULK_REQUESTS } from './bulk-request-slot
 export interface ParsedBodyRequest {
   bodyBytes?: number;
   rawBody?: Buffer;
-  packedRecipients?: { text: string; ends: Uint32Array };
+  packedRecipients?: PackedRecipients;
 }
 
 /** How a large JSON body is parsed off the event loop (parseBulkJsonBody). */
@@ -71,7 +72,7 @@ export function requestBodyParsers(
           req.body = result.body;
           Object.assign(req as Request & ParsedBodyRequest, {
             bodyBytes: result.byteLength,
-            packedRecipients: { text: result.text, ends: result.ends },
+            packedRecipients: result.recipients,
           });
           next();
           return;
