@@ -1,8 +1,10 @@
 import { parentPort } from 'node:worker_threads';
+import { lowerThisThreadsPriority } from '../common/async/background-thread-priority';
 import { parseRecipientNumber } from './recipient-number-parser';
 import { ParseChunkRequest, ParseChunkResponse, SAME_AS_INPUT } from './recipient-validation-messages';
 
 // A validation worker thread: parses the chunks of numbers it is sent, one at a time.
+lowerThisThreadsPriority();
 parentPort?.on('message', ({ chunk, inputs, defaultCountry }: ParseChunkRequest) => {
   const e164: string[] = new Array<string>(inputs.length);
   const tags = new Uint16Array(inputs.length);

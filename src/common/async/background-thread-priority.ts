@@ -1,0 +1,35 @@
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
+
+/** The niceness of a background thread: the scheduler gives a thread of niceness 0 ~9 times its CPU. */
+export const BACKGROUND_NICENESS = 10;
+
+/**
+ * Lowers the calling thread's scheduling priority, where the system lets one thread be told apart
+ * (Linux: /proc/thread-self names the thread, and setpriority(2) on a thread id applies to that thread
+ * alone). For worker threads that parse large lists: on a machine with as many busy threads as cores,
+ * the event loop, its garbage collector's helpers and the database then get a core first, and a /health
+ * probe or a webhook waits for one less often. Raising a niceness needs no privilege; it cannot be
+ * lowered again, so only threads that do background work for their whole life call this. A thread already
+ * nicer (the service started with `nice`) keeps its niceness.
+ * Returns the thread id it applied to, or undefined where it could not.
+ */
+export function lowerThisThreadsPriority(niceness = BACKGROUND_NICENESS): number | undefined {
+  let threadId: number;
+  try {
+    threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    return undefined; // not Linux, or no /proc
+  }
+  if (!Number.isInteger(threadId) || threadId <= 0) {
+    return undefined;
+  }
+  try {
+    if (getPriority(threadId) < niceness) {
+      setPriority(threadId, niceness);
+    }
+    return threadId;
+  } catch {
+    return undefined; // a container that forbids it: the thread keeps its priority
+  }
+}
