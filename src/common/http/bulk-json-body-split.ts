@@ -101,7 +101,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * string made here lives on (the list is validated next), so each young-generation collection in the
  * loop copies them: slices of 20,000 held the event loop for up to ~100 ms at 1,000,000, of 5,000 ~30 ms.
  * Latin-1 bytes are decoded a slice at a time too: the whole list as one string would be a copy of 12 MB
- * at 1,000,000, in fresh pages, which took ~35 ms in one go here.
+ * at 1,000,000, in fresh pages, which took 7-46 ms in one go here.
  */
 export async function unpackRecipients({ text, ends }: PackedRecipients, sliceSize = 5_000): Promise<string[]> {
   // Making an array of a million takes V8 25-30 ms: a turn of its own, after the one the list arrived in.
