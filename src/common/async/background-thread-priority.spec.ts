@@ -58,5 +58,7 @@ const BACKGROUND_WORKERS: Array<[string, string]> = [
         }
       }
     },
+    // A worker compiles its TypeScript sources as it loads (startSourceWorker): slow on a busy machine.
+    60_000,
   );
 });
