@@ -72,6 +72,26 @@ describe.each(TEST_DATABASES)('a request body over BODY_LIMIT (%s)', (database) 
     expect(added).toEqual({ worker: 1 });
   });
 
+  it.each([
+    ['as Latin-1 bytes (every character under U+0100)', 'numéro ½ ÿ'],
+    ['as a string (a character past U+00FF)', 'téléphone 📱 Ā'],
+  ])('should give back each recipient exactly as sent when the list crosses threads %s', async (_how, odd) => {
+    const recipients = usNumbers(COUNT, 1_000);
+    recipients[COUNT - 2] = odd;
+    const [quoted, added] = await counted(() =>
+      graphql<{ quote: { recipients: number; rejectedRecipients: Array<{ input: string; reason: string }> } }>(
+        testApp.baseUrl,
+        apiKey,
+        QUOTE,
+        { input: { text: 'large body', recipients } },
+      ),
+    );
+    expect(quoted.errors).toBeUndefined();
+    expect(quoted.data!.quote.recipients).toBe(COUNT - 1);
+    expect(quoted.data!.quote.rejectedRecipients).toEqual([{ input: odd, reason: expect.any(String) }]);
+    expect(added).toEqual({ worker: 1 });
+  });
+
   it('should give the list to GraphQL when the document uses $input otherwise, so that each field gets its own input', async () => {
     const query = `query($input: QuoteInput!) {
       all: quote(input: $input) { recipients }
