@@ -86,8 +86,9 @@ function wsOperation(client: WsClient, query: string, variables: Record<string, 
           if (Array.isArray(error)) {
             resolve({ errors: error as WsResult['errors'] });
           } else {
-            const { code, reason } = error as { code?: number; reason?: string };
-            reject(new Error(`the connection ended before the result (${code}: ${reason})`));
+            // A CloseEvent has a code; a socket's error (its 'error' event) a message.
+            const { code, reason, message } = error as { code?: number; reason?: string; message?: string };
+            reject(new Error(`the connection ended before the result (${code}: ${reason}; ${message})`));
           }
         },
         complete: () => resolve(result),
@@ -180,10 +181,12 @@ describe.each(TEST_DATABASES)('stopping the service on %s', (database) => {
           scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
         },
       });
-      // In flight once the drain counts it (it then waits 5 s for its price). A request reaching the sandbox
-      // said nothing: this app's dispatcher sends the first drill's campaign, due on the same database.
+      // In flight once the drain counts it as an operation (it then waits 5 s for its price). Neither a
+      // request reaching the sandbox nor any request in flight says so: this app's dispatcher sends the
+      // first drill's campaign, due on the same database, and the sandbox's status callbacks for it are
+      // HTTP requests to this app.
       const drain = testApp.app.get(RequestDrain);
-      await waitFor('the sendBulk executing', () => Promise.resolve(drain.requestsInFlight > 0));
+      await waitFor('the sendBulk executing', () => Promise.resolve(drain.operationsInFlight > 0));
 
       const closing = testApp.close();
       expect(await wsOperation(client, '{ __typename }')).toEqual({

@@ -93,6 +93,8 @@ describe('RequestDrain', () => {
     const answer = get(port, '/slow', agent);
     await arrived('/slow');
     expect(drain.requestsInFlight).toBe(1);
+    // An HTTP request is not an operation.
+    expect(drain.operationsInFlight).toBe(0);
 
     let stopped = false;
     const stopping = drain.stop(server, 60_000).then(() => (stopped = true));
@@ -151,6 +153,7 @@ describe('RequestDrain', () => {
     expect(drain.track(work)).toBe(work);
     expect(drain.track('a value')).toBe('a value');
     expect(drain.requestsInFlight).toBe(1);
+    expect(drain.operationsInFlight).toBe(1);
     expect(drain.isStopping).toBe(false);
 
     let stopped = false;
@@ -161,6 +164,7 @@ describe('RequestDrain', () => {
     finish();
     await stopping;
     expect(drain.requestsInFlight).toBe(0);
+    expect(drain.operationsInFlight).toBe(0);
   });
 
   it('should count tracked work that fails as settled', async () => {

@@ -20,7 +20,7 @@ export const SHUTTING_DOWN_MESSAGE = `The service is shutting down: retry in ${R
 export class RequestDrain {
   private readonly logger = new Logger(RequestDrain.name);
   private readonly inFlight = new Set<ServerResponse>();
-  private operationsInFlight = 0;
+  private trackedOperations = 0;
   private stopping: Promise<void> | undefined;
   private drained: (() => void) | undefined;
 
@@ -43,7 +43,12 @@ export class RequestDrain {
 
   /** Requests received and not yet answered (or broken off), and tracked operations not yet settled. */
   get requestsInFlight(): number {
-    return this.inFlight.size + this.operationsInFlight;
+    return this.inFlight.size + this.trackedOperations;
+  }
+
+  /** Tracked operations (graphql-ws executions) not yet settled: no HTTP request counts here. */
+  get operationsInFlight(): number {
+    return this.trackedOperations;
   }
 
   /** True from the first stop(): new work is to be refused. */
@@ -59,10 +64,10 @@ export class RequestDrain {
     if (!(work instanceof Promise)) {
       return work;
     }
-    this.operationsInFlight++;
+    this.trackedOperations++;
     const settled = (): void => {
       setImmediate(() => {
-        this.operationsInFlight--;
+        this.trackedOperations--;
         this.checkDrained();
       });
     };
