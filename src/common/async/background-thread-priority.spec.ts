@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { waitFor } from '../../../test/utils/wait-for';
+import { BACKGROUND_NICENESS } from './background-thread-priority';
 import { startSourceWorker } from './source-worker';
 
 /** This process's threads by id, each with its niceness (field 19 of /proc/<pid>/task/<tid>/stat). */
@@ -37,14 +38,14 @@ const BACKGROUND_WORKERS: Array<[string, string]> = [
   });
 
   it.each(BACKGROUND_WORKERS)(
-    'should make %s a thread of niceness 10, leaving every other thread as it was',
+    'should make %s a thread of niceness BACKGROUND_NICENESS, leaving every other thread as it was',
     async (_name, path) => {
       const before = threadNiceness();
       worker = startSourceWorker(join(path, '..'), path.split('/').pop()!);
 
-      const lowered = await waitFor('a thread of niceness 10', () => {
+      const lowered = await waitFor(`a thread of niceness ${BACKGROUND_NICENESS}`, () => {
         const now = threadNiceness();
-        const found = [...now].filter(([tid, niceness]) => !before.has(tid) && niceness === 10);
+        const found = [...now].filter(([tid, niceness]) => !before.has(tid) && niceness === BACKGROUND_NICENESS);
         return Promise.resolve(found.length > 0 && found);
       });
 

@@ -11,25 +11,23 @@ export const BACKGROUND_NICENESS = 10;
  * the event loop, its garbage collector's helpers and the database then get a core first, and a /health
  * probe or a webhook waits for one less often. Raising a niceness needs no privilege; it cannot be
  * lowered again, so only threads that do background work for their whole life call this. A thread already
- * nicer (the service started with `nice`) keeps its niceness.
- * Returns the thread id it applied to, or undefined where it could not.
+ * nicer (the service started with `nice`) keeps its niceness. Where it cannot, the thread keeps its priority.
  */
-export function lowerThisThreadsPriority(niceness = BACKGROUND_NICENESS): number | undefined {
+export function lowerThisThreadsPriority(): void {
   let threadId: number;
   try {
     threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
   } catch {
-    return undefined; // not Linux, or no /proc
+    return; // not Linux, or no /proc
   }
   if (!Number.isInteger(threadId) || threadId <= 0) {
-    return undefined;
+    return;
   }
   try {
-    if (getPriority(threadId) < niceness) {
-      setPriority(threadId, niceness);
+    if (getPriority(threadId) < BACKGROUND_NICENESS) {
+      setPriority(threadId, BACKGROUND_NICENESS);
     }
-    return threadId;
   } catch {
-    return undefined; // a container that forbids it: the thread keeps its priority
+    // a container that forbids it
   }
 }
