@@ -47,6 +47,13 @@ describe(splitBulkJsonBody.name, () => {
     }
   });
 
+  it('should keep the list a string when its only character past U+00FF is its last', async () => {
+    const recipients = ['+14155550100', 'caf\u00e9\u00ff', '+4915112345678\u0100'];
+    const result = splitSendBulk(recipients);
+    expect(result.recipients.text).toBe(recipients.join(''));
+    expect(await unpackRecipients(result.recipients)).toEqual(recipients);
+  });
+
   it('should read UTF-8 with a leading byte order mark, as body-parser does', () => {
     const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(JSON.stringify(sendBulk(['+1'])))]);
     expect(splitBulkJsonBody({ bytes, maxRecipients: 10 }).kind).toBe('split');

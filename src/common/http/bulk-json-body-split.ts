@@ -63,9 +63,8 @@ export function splitBulkJsonBody(request: BulkJsonBodyRequest): BulkJsonBodyRes
     end += recipient.length;
     ends[i] = end;
   }
-  const joined = recipients.join('');
+  const packed = latin1Bytes(recipients as string[], end) ?? (recipients as string[]).join('');
   (body as BulkJsonBody).variables.input.recipients = [];
-  const packed = BEYOND_LATIN1.test(joined) ? joined : latin1Bytes(joined);
   return {
     kind: 'split',
     body: body as BulkJsonBody,
@@ -74,13 +73,23 @@ export function splitBulkJsonBody(request: BulkJsonBodyRequest): BulkJsonBodyRes
   };
 }
 
-// Any UTF-16 code unit past one byte (without the u flag, surrogates are code units too).
-const BEYOND_LATIN1 = /[\u0100-\uffff]/;
-
-/** A string whose every character is below U+0100, one byte each, in a buffer of its own (to be moved). */
-function latin1Bytes(text: string): Uint8Array {
-  const bytes = new Uint8Array(text.length);
-  Buffer.from(bytes.buffer).write(text, 'latin1');
+/**
+ * The strings one after another as Latin-1 bytes, in a buffer of their own (to be moved), or undefined when
+ * a character is past U+00FF. Written code unit by code unit: joining a million strings first took
+ * 160-300 ms here, this loop ~40 ms.
+ */
+function latin1Bytes(strings: readonly string[], length: number): Uint8Array | undefined {
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const text of strings) {
+    for (let i = 0; i < text.length; i++) {
+      const unit = text.charCodeAt(i);
+      if (unit > 0xff) {
+        return undefined;
+      }
+      bytes[at++] = unit;
+    }
+  }
   return bytes;
 }
 
