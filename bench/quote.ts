@@ -4,8 +4,9 @@
  * (cold: nothing cached) and then answered from the cache (warm), BENCH_ROUNDS times, each beside its floor
  * (bench/floors/quote-floor.ts: libphonenumber's parse of the same numbers in one loop, nothing kept). The price
  * table is kept in memory so the figure is the service's own work; the database adds one indexed lookup per
- * quote. Then the cost growth (BENCH_QUOTE_SIZES, best of BENCH_ROUNDS, ours and the floor in turn, in CPU time
- * as well as wall clock; a size under 100,000 is the mean of as many quotes as cover 100,000 recipients) and the
+ * quote. Then the cost growth (BENCH_QUOTE_SIZES, best of BENCH_QUOTE_GROWTH_ROUNDS, default 3 or BENCH_ROUNDS if
+ * more, the sizes in turn within each round and ours and the floor in turn at each size, in CPU time as well as
+ * wall clock; a size under 100,000 is the mean of as many quotes as cover 100,000 recipients) and the
  * personalized quote against the plain one (bench/personalized-quote.ts, BENCH_PERSONALIZED_QUOTE_SIZE, default
  * 1,000,000). Each figure carries the load average (`uptime`) it was taken at: the machine is shared.
  *
@@ -36,6 +37,8 @@ export type { BenchResult };
 
 const RECIPIENTS = 100_000;
 const GROWTH_MIN_RECIPIENTS = 100_000;
+// The growth's rounds: more than BENCH_ROUNDS' default, since a round of all four sizes takes ~10 s.
+const GROWTH_ROUNDS = Number(process.env.BENCH_QUOTE_GROWTH_ROUNDS ?? Math.max(3, BENCH_ROUNDS));
 const TARGET_MS = 2_000;
 const TEXT = 'Flash sale: 20% off everything until midnight! Show this text in store. Reply STOP to opt out.';
 const FLOOR = 'libphonenumber-js parse of the same numbers in one thread, nothing kept';
@@ -143,40 +146,52 @@ export async function runQuoteBenchmark(): Promise<BenchResult[]> {
     // time (this process, every thread): on a shared machine the wall clock also counts the waits for a core,
     // which grow with the load, not with the quote. The floor's own steps, measured in turn with ours, show
     // how much of a step is the machine's (caches, memory, other engineers' load) rather than the quote's.
+    // The sizes are measured in turn within each round (1,000, 10,000, 100,000, 1,000,000, then again), not
+    // one size's rounds after another's: a slower minute of this shared machine then falls on every size of a
+    // round alike instead of on one step. On 2026-12-06, one size after another, two runs of this suite gave
+    // the step to 1,000,000 as ×16.9 and ×8.9 with nothing else running.
+    const sizes = (process.env.BENCH_QUOTE_SIZES ?? '1000,10000,100000,1000000').split(',').map(Number);
+    const points = sizes.map((size) => ({
+      size,
+      numbers: generateNumbers(size),
+      best: Number.POSITIVE_INFINITY,
+      bestCpu: Number.POSITIVE_INFINITY,
+      bestFloorCpu: Number.POSITIVE_INFINITY,
+      loads: [] as string[],
+    }));
+    for (let round = 0; round < GROWTH_ROUNDS; round++) {
+      for (const point of points) {
+        // Smaller quotes are repeated until a measurement covers GROWTH_MIN_RECIPIENTS, and the figure is the mean
+        // per quote: a quote of 1,000 fits between two young-generation collections, so the best of two single
+        // runs is one that paid for none, while larger quotes pay their share.
+        const repeats = Math.max(1, Math.ceil(GROWTH_MIN_RECIPIENTS / point.size));
+        const ours = await measure(async () => {
+          for (let i = 0; i < repeats; i++) {
+            await pricing.quote({ ...input, recipients: point.numbers });
+          }
+        });
+        point.best = Math.min(point.best, ours.wallMs / repeats);
+        point.bestCpu = Math.min(point.bestCpu, ours.cpuMs / repeats);
+        const floor = await measure(() => {
+          for (let i = 0; i < repeats; i++) {
+            parseEveryNumber(point.numbers, 'US');
+          }
+        });
+        point.bestFloorCpu = Math.min(point.bestFloorCpu, floor.cpuMs / repeats);
+        point.loads.push(loadavg()[0].toFixed(1));
+      }
+    }
     const growth: Array<{ size: number; value: number; note: string }> = [];
     const cpuGrowth: Array<{ size: number; value: number; note: string }> = [];
     const floorCpuGrowth: Array<{ size: number; value: number; note: string }> = [];
-    for (const size of (process.env.BENCH_QUOTE_SIZES ?? '1000,10000,100000,1000000').split(',').map(Number)) {
-      const numbers = generateNumbers(size);
-      let best = Number.POSITIVE_INFINITY;
-      let bestCpu = Number.POSITIVE_INFINITY;
-      let bestFloorCpu = Number.POSITIVE_INFINITY;
-      // Smaller quotes are repeated until a measurement covers GROWTH_MIN_RECIPIENTS, and the figure is the mean
-      // per quote: a quote of 1,000 fits between two young-generation collections, so the best of two single
-      // runs is one that paid for none, while larger quotes pay their share.
-      const repeats = Math.max(1, Math.ceil(GROWTH_MIN_RECIPIENTS / size));
-      for (let round = 0; round < BENCH_ROUNDS; round++) {
-        const ours = await measure(async () => {
-          for (let i = 0; i < repeats; i++) {
-            await pricing.quote({ ...input, recipients: numbers });
-          }
-        });
-        best = Math.min(best, ours.wallMs / repeats);
-        bestCpu = Math.min(bestCpu, ours.cpuMs / repeats);
-        const floor = await measure(() => {
-          for (let i = 0; i < repeats; i++) {
-            parseEveryNumber(numbers, 'US');
-          }
-        });
-        bestFloorCpu = Math.min(bestFloorCpu, floor.cpuMs / repeats);
-      }
-      const note = load();
-      growth.push({ size, value: roundTo(best, 1), note });
-      cpuGrowth.push({ size, value: roundTo(bestCpu, 1), note });
-      floorCpuGrowth.push({ size, value: roundTo(bestFloorCpu, 1), note });
+    for (const point of points) {
+      const note = `load ${point.loads.join(', ')}`;
+      growth.push({ size: point.size, value: roundTo(point.best, 1), note });
+      cpuGrowth.push({ size: point.size, value: roundTo(point.bestCpu, 1), note });
+      floorCpuGrowth.push({ size: point.size, value: roundTo(point.bestFloorCpu, 1), note });
       console.error(
-        `quote growth: ${size.toLocaleString('en-US')} recipients, best ${Math.round(best)} ms, ` +
-          `CPU ${Math.round(bestCpu)} ms (floor ${Math.round(bestFloorCpu)} ms); ${note}`,
+        `quote growth: ${point.size.toLocaleString('en-US')} recipients, best of ${GROWTH_ROUNDS} ${Math.round(point.best)} ms, ` +
+          `CPU ${Math.round(point.bestCpu)} ms (floor ${Math.round(point.bestFloorCpu)} ms); ${note}`,
       );
     }
     // Personalized (a list and a template) against the plain quote of the same numbers.
