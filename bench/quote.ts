@@ -92,6 +92,9 @@ function inMemoryPrices(): PriceRepository {
 }
 
 export async function runQuoteBenchmark(): Promise<BenchResult[]> {
+  if (!Number.isInteger(GROWTH_ROUNDS) || GROWTH_ROUNDS < 1) {
+    throw new Error(`BENCH_QUOTE_GROWTH_ROUNDS must be a whole number of rounds, at least 1 (got ${GROWTH_ROUNDS})`);
+  }
   const sandbox = await new PlivoSandbox({ seed: 42 }).start(0);
   try {
     const gateway = new PlivoSmsGateway({
