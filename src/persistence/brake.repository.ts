@@ -150,10 +150,17 @@ export class BrakeRepository {
     if (optOuts.length === 0) {
       return [];
     }
+    // Locked in id order first, as report application locks the messages it updates.
     const rows = await this.db.$queryRaw<Array<{ campaignId: string }>>`
+      WITH locked AS (
+        SELECT m.id FROM "Message" m
+        JOIN unnest(${optOuts.map((o) => o.campaignId)}::uuid[], ${optOuts.map((o) => o.to)}::text[]) AS o("campaignId", "to")
+          ON m."campaignId" = o."campaignId" AND m."to" = o."to"
+        WHERE NOT m."optedOut"
+        ORDER BY m.id FOR NO KEY UPDATE OF m
+      )
       UPDATE "Message" AS m SET "optedOut" = true
-      FROM unnest(${optOuts.map((o) => o.campaignId)}::uuid[], ${optOuts.map((o) => o.to)}::text[]) AS o("campaignId", "to")
-      WHERE m."campaignId" = o."campaignId" AND m."to" = o."to" AND NOT m."optedOut"
+      FROM locked l WHERE m.id = l.id AND NOT m."optedOut"
       RETURNING m."campaignId"`;
     return [...new Set(rows.map((r) => r.campaignId))];
   }

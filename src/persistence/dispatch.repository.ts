@@ -438,19 +438,28 @@ export class DispatchRepository {
     return count === 1;
   }
 
-  /** Numbers the provider proved it has become SUBMITTED with their provider id (see submitWaitingMessages). */
+  /**
+   * Numbers the provider proved it has become SUBMITTED with their provider id (see submitWaitingMessages).
+   * Rows are locked in id order first: the batch's reports are being applied meanwhile, in that order.
+   */
   async submitFoundMessages(batch: BatchRef, found: Array<{ to: string; messageUuid: string }>): Promise<void> {
     if (found.length === 0) {
       return;
     }
     const batchId = batch.id;
+    const inRange = withinMessageIds([batch]);
     await this.db.$executeRaw`
+      WITH f AS (SELECT * FROM unnest(${found.map((f) => f.to)}::text[], ${found.map((f) => f.messageUuid)}::text[]) AS f("to", uuid)),
+      locked AS (
+        SELECT m.id, f.uuid FROM "Message" m JOIN f ON m."to" = f."to"
+        WHERE m."batchId" = ${batchId}::uuid AND ${WAITING_OR_REPORTED_FIRST} AND ${inRange}
+        ORDER BY m.id FOR NO KEY UPDATE OF m
+      )
       UPDATE "Message" AS m SET status = CASE WHEN m.status = 'PENDING' THEN 'SUBMITTED' ELSE m.status END,
-        "providerMessageId" = coalesce(m."providerMessageId", f.uuid),
+        "providerMessageId" = coalesce(m."providerMessageId", l.uuid),
         "submittedAt" = ${handedOverAt(batchId)}, "updatedAt" = now()
-      FROM unnest(${found.map((f) => f.to)}::text[], ${found.map((f) => f.messageUuid)}::text[]) AS f("to", uuid)
-      WHERE m."batchId" = ${batchId}::uuid AND m."to" = f."to" AND ${WAITING_OR_REPORTED_FIRST}
-        AND ${withinMessageIds([batch])}`;
+      FROM locked l
+      WHERE m.id = l.id AND ${WAITING_OR_REPORTED_FIRST} AND ${inRange}`;
   }
 
   /** The provider has the whole batch (it accepts a request whole): every waiting message is there. */

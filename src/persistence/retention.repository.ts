@@ -33,11 +33,21 @@ export class RetentionRepository {
    * campaign that is running is never written (nor locked) by this job.
    */
   async replaceNumbers(campaignId: string, replacements: Array<{ id: string; hash: string }>): Promise<number> {
+    // The rows are locked in id order first, as report application and the dispatcher lock theirs: a
+    // late report for the same messages then waits for this statement or this statement for it, never
+    // both. Locked in the order the join met them (their order in the table), the two deadlocked.
     return this.prisma.$executeRaw`
+      WITH v AS (SELECT * FROM json_to_recordset(${JSON.stringify(replacements)}::json) AS v(id bigint, hash text)),
+      locked AS (
+        SELECT l.id FROM (SELECT id FROM v ORDER BY id) t
+        CROSS JOIN LATERAL (
+          SELECT id FROM "Message" WHERE id = t.id AND "campaignId" = ${campaignId}::uuid FOR NO KEY UPDATE
+        ) l
+        WHERE EXISTS (SELECT 1 FROM "Campaign" c WHERE c.id = ${campaignId}::uuid AND c.status::text = ANY(${FINISHED}::text[]))
+      )
       UPDATE "Message" AS m SET "to" = v.hash
-      FROM json_to_recordset(${JSON.stringify(replacements)}::json) AS v(id bigint, hash text)
-      WHERE m.id = v.id AND m."campaignId" = ${campaignId}::uuid
-        AND EXISTS (SELECT 1 FROM "Campaign" c WHERE c.id = ${campaignId}::uuid AND c.status::text = ANY(${FINISHED}::text[]))`;
+      FROM v
+      WHERE m.id = v.id AND m.id IN (SELECT id FROM locked)`;
   }
 
   /**

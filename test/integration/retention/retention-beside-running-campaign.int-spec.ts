@@ -6,6 +6,7 @@ import { PrismaService } from '../../../src/persistence/prisma.service';
 import { RetentionRepository } from '../../../src/persistence/retention.repository';
 import { MessageRetentionService } from '../../../src/retention/message-retention.service';
 import { hashNumber } from '../../../src/retention/number-hasher';
+import { besideReportApplication } from '../../utils/beside-report-application';
 import { freshDatabase } from '../../utils/fresh-database';
 import { TEST_DATABASES } from '../../utils/test-databases';
 
@@ -152,6 +153,28 @@ describe.each(TEST_DATABASES)('MessageRetentionService beside a running campaign
   });
 
   if (kind === 'postgres') {
+    it("should lock an old campaign's messages in id order, as report application does, so a late report never deadlocks with it", async () => {
+      const old = await oldCampaign();
+      const { rows } = await sql.query<{ first: string }>(
+        `SELECT min(id)::text AS first FROM "Message" WHERE "campaignId" = $1::uuid`,
+        [old.id],
+      );
+      const first = BigInt(rows[0].first);
+      // The first hundred messages are written again: their new versions go to the end of the table, so
+      // a statement that locks rows in the order it meets them there locks the first batch's last message
+      // before its first.
+      await sql.query(`UPDATE "Message" SET "updatedAt" = now() WHERE "campaignId" = $1::uuid AND id < $2::bigint`, [
+        old.id,
+        String(first + 100n),
+      ]);
+      // A late report's application holds the first message and will want the last of the job's first batch
+      // (5,000 messages).
+      await besideReportApplication(database.url, first, first + 4999n, async () => {
+        await expect(retention.runOnce()).resolves.toEqual({ campaigns: 1, numbers: OLD_MESSAGES });
+      });
+      await expectContentRemoved(old);
+    });
+
     it('should complete while another transaction holds the running campaign and its messages locked', async () => {
       const old = await oldCampaign();
       const running = await runningCampaign();
