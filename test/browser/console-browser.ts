@@ -66,7 +66,10 @@ export interface AxeViolation {
 
 /** axe-core's serious and critical violations on the current page (WCAG 2 A and AA rules). */
 export async function seriousAccessibilityViolations(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
+  // Once a page load: the console navigates without loading again, and each injection parses 0.5 MB.
+  if (!(await page.evaluate<boolean>("typeof window.axe === 'object'"))) {
+    await page.addScriptTag({ content: AXE_SOURCE });
+  }
   // A string, evaluated in the page: the server's tsconfig has no DOM types.
   const violations = await page.evaluate<AxeViolation[]>(`(async () => {
     const result = await window.axe.run(document, {
