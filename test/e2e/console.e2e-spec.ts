@@ -245,8 +245,8 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
     // a busy machine most of the sending can happen before the pause is confirmed, so the values after the
     // resume alone may be only the last one. And the most CSS animations running at once: the bar moves
     // without any (an animated width laid the page out at every frame, a third of a core in the browser
-    // while a campaign ran). Recorded in the page, not polled from here: two evaluations every 100 ms for
-    // the whole campaign cost more CPU (in chromium and in this process) than the rest of the walk-through.
+    // while a campaign ran). Recorded in the page, not polled from here: two evaluations every 100 ms, each a
+    // DevTools round trip, cost the file about a tenth of its CPU (docs/benchmark-history.md, stop 59).
     await page.evaluate(WATCH_PROGRESS_BAR);
     // Sent by the list's id, with the window.
     expect(sent).toEqual([

@@ -6,7 +6,8 @@ import { waitFor } from './wait-for';
  * holds message `first` locked as it does, waits until `statement` waits for that lock, then locks
  * `next` (the report's next message, with a 3 s lock_timeout). That is granted at once if `statement`
  * locks in id order, since it then holds nothing after `first`; had `statement` locked `next` already,
- * the two would wait on each other until PostgreSQL failed one with "deadlock detected".
+ * the two would wait on each other until PostgreSQL failed one with "deadlock detected". `statement`
+ * must have no lock_timeout shorter than this process may take to see it wait on a busy machine.
  */
 export async function besideReportApplication(
   databaseUrl: string,
@@ -19,9 +20,17 @@ export async function besideReportApplication(
   try {
     await report.query('BEGIN');
     await report.query(`SELECT 1 FROM "Message" WHERE id = $1::bigint FOR NO KEY UPDATE`, [first.toString()]);
-    const running = statement();
-    running.catch(() => undefined);
+    let ended: { error?: unknown } | undefined;
+    const running = statement().then(
+      () => (ended = {}),
+      (error: unknown) => (ended = { error }),
+    );
     await waitFor('the statement to wait for the first message', async () => {
+      if (ended) {
+        throw new Error(
+          `the statement ended before waiting for the first message: ${String(ended.error ?? 'no error')}`,
+        );
+      }
       const waiting = await report.query(
         `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid)
          WHERE NOT l.granted AND a.datname = current_database()`,
@@ -32,6 +41,9 @@ export async function besideReportApplication(
     await report.query(`SELECT 1 FROM "Message" WHERE id = $1::bigint FOR NO KEY UPDATE`, [next.toString()]);
     await report.query('COMMIT');
     await running;
+    if (ended?.error !== undefined) {
+      throw ended.error;
+    }
   } finally {
     await report.query('ROLLBACK').catch(() => undefined);
     await report.end();

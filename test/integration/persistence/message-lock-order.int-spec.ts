@@ -21,10 +21,9 @@ describe('statements that update messages lock them in id order, as report appli
   let accountId: string;
 
   beforeAll(async () => {
-    const url = testDatabaseUrl('postgres');
-    // Any wait longer than the drill's lets the statement fail instead of hanging.
-    prisma = new PrismaService(`${url}?options=-c%20lock_timeout%3D5000`, 2);
-    sql = new Client({ connectionString: url });
+    // No lock_timeout: a statement locking out of order is failed by PostgreSQL's deadlock check.
+    prisma = new PrismaService(testDatabaseUrl('postgres'), 2);
+    sql = new Client({ connectionString: testDatabaseUrl('postgres') });
     await sql.connect();
     const { rows } = await sql.query<{ id: string }>(
       `INSERT INTO "Account" (id, name) VALUES (gen_random_uuid(), 'lock order') RETURNING id`,
