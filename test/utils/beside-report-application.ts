@@ -20,15 +20,15 @@ export async function besideReportApplication(
   try {
     await report.query('BEGIN');
     await report.query(`SELECT 1 FROM "Message" WHERE id = $1::bigint FOR NO KEY UPDATE`, [first.toString()]);
-    let ended: { error?: unknown } | undefined;
+    let ended: { error?: Error } | undefined;
     const running = statement().then(
       () => (ended = {}),
-      (error: unknown) => (ended = { error }),
+      (error: unknown) => (ended = { error: error instanceof Error ? error : new Error(String(error)) }),
     );
     await waitFor('the statement to wait for the first message', async () => {
       if (ended) {
         throw new Error(
-          `the statement ended before waiting for the first message: ${String(ended.error ?? 'no error')}`,
+          `the statement ended before waiting for the first message: ${ended.error?.message ?? 'no error'}`,
         );
       }
       const waiting = await report.query(
