@@ -98,7 +98,13 @@ export class SuppressionRepository {
     return row.found;
   }
 
-  /** Adds numbers to accounts' lists; existing entries are kept as they are. Returns the numbers added. */
+  /**
+   * Adds numbers to accounts' lists; existing entries are kept as they are. Returns the numbers added.
+   * Inserted in ("accountId", phone) order, as every multi-row write to the list is (see `removeMany`
+   * and the carrier opt-outs in delivery-report.repository.ts): an insert that meets a number another
+   * transaction has just inserted waits for it, so two writers taking shared numbers in different orders
+   * could each hold one the other waits for.
+   */
   async addMany(entries: NewSuppression[]): Promise<Array<{ accountId: string; phone: string }>> {
     if (entries.length === 0) {
       return [];
@@ -108,11 +114,15 @@ export class SuppressionRepository {
       SELECT e."accountId", e.phone, e.reason, e.source, e."campaignId"
       FROM json_to_recordset(${JSON.stringify(entries.map((e) => ({ ...e, source: e.source ?? 'API', campaignId: e.campaignId ?? null })))}::json)
         AS e("accountId" uuid, phone text, reason text, source text, "campaignId" uuid)
+      ORDER BY e."accountId", e.phone
       ON CONFLICT DO NOTHING
       RETURNING "accountId"::text AS "accountId", phone`;
   }
 
-  /** Lifts suppressions (the numbers, or their erased hashes); returns those that existed. */
+  /**
+   * Lifts suppressions (the numbers, or their erased hashes); returns those that existed. The entries are
+   * locked in ("accountId", phone) order first, as `addMany` inserts them, then deleted.
+   */
   async removeMany(
     entries: Array<{ accountId: string; phone: string }>,
   ): Promise<Array<{ accountId: string; phone: string }>> {
@@ -120,9 +130,16 @@ export class SuppressionRepository {
       return [];
     }
     return this.db.$queryRaw<Array<{ accountId: string; phone: string }>>`
+      WITH locked AS (
+        SELECT s."accountId", s.phone FROM "Suppression" s
+        JOIN json_to_recordset(${JSON.stringify(entries)}::json) AS e("accountId" uuid, phone text)
+          ON s."accountId" = e."accountId" AND s.phone = e.phone
+        ORDER BY s."accountId", s.phone
+        FOR UPDATE OF s
+      )
       DELETE FROM "Suppression" s
-      USING json_to_recordset(${JSON.stringify(entries)}::json) AS e("accountId" uuid, phone text)
-      WHERE s."accountId" = e."accountId" AND s.phone = e.phone
+      USING locked l
+      WHERE s."accountId" = l."accountId" AND s.phone = l.phone
       RETURNING s."accountId"::text AS "accountId", s.phone`;
   }
 
