@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { UserInputError } from '../common/errors/domain-error';
+import { withDbRetry } from '../delivery-reports/db-retry';
 import { CampaignEvents } from '../domain/campaign-events';
 import { validateRecipients } from '../messaging/recipient-validator';
 import { checkDefaultCountry } from '../pricing/pricing.service';
@@ -86,24 +87,27 @@ export class SuppressionsService {
     const source = input.source ?? 'API';
     const reason = input.reason?.trim() || (source === 'CSV_IMPORT' ? 'imported from CSV' : 'added through the API');
     const phones = valid.phones;
-    const result = await this.transactor.run(async (tx) => {
-      const added = await tx.suppressions.addMany(phones.map((phone) => ({ accountId, phone, reason, source })));
-      const entries = phones.map((phone) => ({ accountId, phone }));
-      const { campaignIds, messages: messagesSuppressed } = await tx.consent.suppressWaitingMessages(entries);
-      await tx.consent.record(
-        added.map((a) => ({
-          accountId,
-          phone: a.phone,
-          action: 'OPT_OUT',
-          source,
-          campaignId: null,
-          messageUuid: null,
-          text: reason,
-        })),
-      );
-      await tx.campaigns.completeFinished(campaignIds);
-      return { added: added.length, campaignIds, messagesSuppressed };
-    });
+    // Retried whole on a deadlock: the list has other writers (docs/consent.md, "Managing the list").
+    const result = await withDbRetry(() =>
+      this.transactor.run(async (tx) => {
+        const added = await tx.suppressions.addMany(phones.map((phone) => ({ accountId, phone, reason, source })));
+        const entries = phones.map((phone) => ({ accountId, phone }));
+        const { campaignIds, messages: messagesSuppressed } = await tx.consent.suppressWaitingMessages(entries);
+        await tx.consent.record(
+          added.map((a) => ({
+            accountId,
+            phone: a.phone,
+            action: 'OPT_OUT',
+            source,
+            campaignId: null,
+            messageUuid: null,
+            text: reason,
+          })),
+        );
+        await tx.campaigns.completeFinished(campaignIds);
+        return { added: added.length, campaignIds, messagesSuppressed };
+      }),
+    );
     this.events.campaignsChanged(result.campaignIds);
     return {
       added: result.added,
@@ -119,32 +123,36 @@ export class SuppressionsService {
     if (this.hasher.configured) {
       forms.push({ accountId, phone: ERASED_PREFIX + this.hasher.hash(e164) });
     }
-    return this.transactor.run(async (tx) => {
-      const removed = await tx.suppressions.removeMany(forms);
-      if (removed.length > 0) {
-        await tx.consent.record([
-          {
-            accountId,
-            phone: e164,
-            action: 'OPT_IN',
-            source: 'API',
-            campaignId: null,
-            messageUuid: null,
-            text: reason?.trim() || 'removed through the API',
-          },
-        ]);
-      }
-      return removed.length > 0;
-    });
+    return withDbRetry(() =>
+      this.transactor.run(async (tx) => {
+        const removed = await tx.suppressions.removeMany(forms);
+        if (removed.length > 0) {
+          await tx.consent.record([
+            {
+              accountId,
+              phone: e164,
+              action: 'OPT_IN',
+              source: 'API',
+              campaignId: null,
+              messageUuid: null,
+              text: reason?.trim() || 'removed through the API',
+            },
+          ]);
+        }
+        return removed.length > 0;
+      }),
+    );
   }
 
   async erase(accountId: string, phone: string): Promise<ErasureResult> {
     const e164 = await this.normalize(phone);
     const hash = this.hasher.hash(e164);
-    const { messages, campaignIds } = await this.erasure.erase(accountId, e164, hash, {
-      reason: 'erased on request (eraseRecipient); kept hashed so the number stays suppressed',
-      source: 'API',
-    });
+    const { messages, campaignIds } = await withDbRetry(() =>
+      this.erasure.erase(accountId, e164, hash, {
+        reason: 'erased on request (eraseRecipient); kept hashed so the number stays suppressed',
+        source: 'API',
+      }),
+    );
     this.events.campaignsChanged(campaignIds);
     return { messages, suppressionKept: true };
   }
