@@ -51,6 +51,20 @@ describe('MessageRetentionService loop', () => {
     await sut.onModuleDestroy();
   });
 
+  it("should run a campaign's statements again when they end in a deadlock, instead of failing the day's pass", async () => {
+    jest.useRealTimers();
+    const { sut, repository } = setup();
+    const deadlock = () => Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    repository.campaignsDue.mockResolvedValueOnce(['campaign-1']);
+    repository.numbersInClear.mockResolvedValueOnce([{ id: '1', to: '+447911123456' }]).mockResolvedValueOnce([]);
+    repository.replaceNumbers.mockRejectedValueOnce(deadlock()).mockResolvedValueOnce(1);
+    repository.removeCampaignContent.mockRejectedValueOnce(deadlock()).mockResolvedValueOnce(undefined);
+
+    await expect(sut.runOnce()).resolves.toEqual({ campaigns: 1, numbers: 1 });
+    expect(repository.replaceNumbers).toHaveBeenCalledTimes(2);
+    expect(repository.removeCampaignContent).toHaveBeenCalledTimes(2);
+  });
+
   it('should not run without MESSAGE_RETENTION_DAYS', async () => {
     const { sut, repository } = setup({});
 

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { WakeableLoop } from '../common/loops/wakeable-loop';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
+import { withDbRetry } from '../delivery-reports/db-retry';
 import { RetentionRepository } from '../persistence/retention.repository';
 import { hashNumber } from './number-hasher';
 
@@ -19,7 +20,9 @@ export interface RetentionSummary {
 /**
  * MESSAGE_RETENTION_DAYS: once a campaign has been finished that long, its numbers become keyed
  * hashes and its text and other personal content are removed; counters and costs stay. Runs daily,
- * in batches of NUMBERS_PER_BATCH rows (one short transaction each), on finished campaigns only.
+ * in batches of NUMBERS_PER_BATCH rows (one short transaction each), on finished campaigns only. Each
+ * transaction is run again on a deadlock or serialization failure (an erasure or a late report beside it):
+ * a failed pass waits a day for the next.
  */
 @Injectable()
 export class MessageRetentionService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -85,7 +88,7 @@ export class MessageRetentionService implements OnApplicationBootstrap, OnModule
           return summary;
         }
         summary.numbers += await this.hashNumbers(campaignId, hashKey);
-        await this.repository.removeCampaignContent(campaignId);
+        await withDbRetry(() => this.repository.removeCampaignContent(campaignId));
         summary.campaigns++;
       }
       if (campaigns.length < CAMPAIGNS_PER_PASS) {
@@ -102,10 +105,8 @@ export class MessageRetentionService implements OnApplicationBootstrap, OnModule
       if (rows.length === 0 || this.stopped) {
         return hashed;
       }
-      hashed += await this.repository.replaceNumbers(
-        campaignId,
-        rows.map((row) => ({ id: row.id, hash: hashNumber(key, row.to) })),
-      );
+      const replacements = rows.map((row) => ({ id: row.id, hash: hashNumber(key, row.to) }));
+      hashed += await withDbRetry(() => this.repository.replaceNumbers(campaignId, replacements));
       afterId = rows[rows.length - 1].id;
     }
   }
