@@ -3,7 +3,6 @@ import { IdleBackoff } from '../common/loops/idle-backoff';
 import { WakeableLoop } from '../common/loops/wakeable-loop';
 import { AppConfig } from '../config/app-config.service';
 import { CampaignEvents } from '../domain/campaign-events';
-import { withDbRetry } from '../delivery-reports/db-retry';
 import type { Attribution, ConsentSettingsRow } from '../persistence/consent.repository';
 import { ConsentTransactor, ConsentUnitOfWork } from '../persistence/consent-transactor';
 import type { ClaimedInbound } from '../persistence/inbound-message.repository';
@@ -83,7 +82,7 @@ export class ConsentProcessor implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private async pass(): Promise<PassResult> {
-    const result = await withDbRetry(() => this.transactor.run((tx) => this.passIn(tx)));
+    const result = await this.transactor.run((tx) => this.passIn(tx));
     if (result.changedCampaigns.length > 0) {
       this.events.campaignsChanged(result.changedCampaigns);
     }

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { UserInputError } from '../common/errors/domain-error';
-import { withDbRetry } from '../delivery-reports/db-retry';
 import { CampaignEvents } from '../domain/campaign-events';
 import { validateRecipients } from '../messaging/recipient-validator';
 import { checkDefaultCountry } from '../pricing/pricing.service';
 import { ConsentRecordRow, ConsentRepository } from '../persistence/consent.repository';
 import { ConsentTransactor } from '../persistence/consent-transactor';
+import { withDbRetry } from '../persistence/db-retry';
 import { ErasureRepository } from '../persistence/erasure.repository';
 import { decodeCursor, encodeCursor, InvalidCursorError } from '../persistence/keyset-cursor';
 import { ERASED_PREFIX, SuppressionRepository, SuppressionRow } from '../persistence/suppression.repository';
@@ -87,27 +87,24 @@ export class SuppressionsService {
     const source = input.source ?? 'API';
     const reason = input.reason?.trim() || (source === 'CSV_IMPORT' ? 'imported from CSV' : 'added through the API');
     const phones = valid.phones;
-    // Retried whole on a deadlock: the list has other writers (docs/consent.md, "Managing the list").
-    const result = await withDbRetry(() =>
-      this.transactor.run(async (tx) => {
-        const added = await tx.suppressions.addMany(phones.map((phone) => ({ accountId, phone, reason, source })));
-        const entries = phones.map((phone) => ({ accountId, phone }));
-        const { campaignIds, messages: messagesSuppressed } = await tx.consent.suppressWaitingMessages(entries);
-        await tx.consent.record(
-          added.map((a) => ({
-            accountId,
-            phone: a.phone,
-            action: 'OPT_OUT',
-            source,
-            campaignId: null,
-            messageUuid: null,
-            text: reason,
-          })),
-        );
-        await tx.campaigns.completeFinished(campaignIds);
-        return { added: added.length, campaignIds, messagesSuppressed };
-      }),
-    );
+    const result = await this.transactor.run(async (tx) => {
+      const added = await tx.suppressions.addMany(phones.map((phone) => ({ accountId, phone, reason, source })));
+      const entries = phones.map((phone) => ({ accountId, phone }));
+      const { campaignIds, messages: messagesSuppressed } = await tx.consent.suppressWaitingMessages(entries);
+      await tx.consent.record(
+        added.map((a) => ({
+          accountId,
+          phone: a.phone,
+          action: 'OPT_OUT',
+          source,
+          campaignId: null,
+          messageUuid: null,
+          text: reason,
+        })),
+      );
+      await tx.campaigns.completeFinished(campaignIds);
+      return { added: added.length, campaignIds, messagesSuppressed };
+    });
     this.events.campaignsChanged(result.campaignIds);
     return {
       added: result.added,
@@ -123,25 +120,23 @@ export class SuppressionsService {
     if (this.hasher.configured) {
       forms.push({ accountId, phone: ERASED_PREFIX + this.hasher.hash(e164) });
     }
-    return withDbRetry(() =>
-      this.transactor.run(async (tx) => {
-        const removed = await tx.suppressions.removeMany(forms);
-        if (removed.length > 0) {
-          await tx.consent.record([
-            {
-              accountId,
-              phone: e164,
-              action: 'OPT_IN',
-              source: 'API',
-              campaignId: null,
-              messageUuid: null,
-              text: reason?.trim() || 'removed through the API',
-            },
-          ]);
-        }
-        return removed.length > 0;
-      }),
-    );
+    return this.transactor.run(async (tx) => {
+      const removed = await tx.suppressions.removeMany(forms);
+      if (removed.length > 0) {
+        await tx.consent.record([
+          {
+            accountId,
+            phone: e164,
+            action: 'OPT_IN',
+            source: 'API',
+            campaignId: null,
+            messageUuid: null,
+            text: reason?.trim() || 'removed through the API',
+          },
+        ]);
+      }
+      return removed.length > 0;
+    });
   }
 
   async erase(accountId: string, phone: string): Promise<ErasureResult> {

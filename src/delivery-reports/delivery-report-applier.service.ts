@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config.service';
 import { ApplyOutcome, ClaimedReport, DeliveryReportRepository } from '../persistence/delivery-report.repository';
 import { isOptOutErrorCode } from '../sms-gateway/plivo-status.mapper';
 import { AppliedReportsFollowUp } from './applied-reports-follow-up.service';
-import { withDbRetry } from './db-retry';
+import { withDbRetry } from '../persistence/db-retry';
 import { DeliveryReportIntake } from './delivery-report-intake.service';
 import { DeliveryReportMetrics } from './delivery-report.metrics';
 import { OPT_OUT_SUPPRESSION_REASON, planReportApply, ReportApplyPlan } from './report-apply-plan';

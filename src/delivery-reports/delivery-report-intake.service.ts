@@ -8,7 +8,7 @@ import {
   NewDeliveryReport,
 } from '../persistence/delivery-report.repository';
 import { AppliedReportsFollowUp } from './applied-reports-follow-up.service';
-import { withDbRetry } from './db-retry';
+import { withDbRetry } from '../persistence/db-retry';
 import { DeliveryReportMetrics } from './delivery-report.metrics';
 import { OPT_OUT_SUPPRESSION_REASON, applyUpdateOf } from './report-apply-plan';
 

@@ -3,7 +3,7 @@ import { AppConfig } from '../config/app-config.service';
 import { CampaignEvents } from '../domain/campaign-events';
 import { CampaignRepository } from '../persistence/campaign.repository';
 import { ReceiptWindowRepository, ReceiptWindows } from '../persistence/receipt-window.repository';
-import { withDbRetry } from './db-retry';
+import { withDbRetry } from '../persistence/db-retry';
 import { DeliveryReportMetrics } from './delivery-report.metrics';
 
 const SWEEP_BATCH = 5000;

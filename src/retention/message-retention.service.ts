@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { WakeableLoop } from '../common/loops/wakeable-loop';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
-import { withDbRetry } from '../delivery-reports/db-retry';
+import { withDbRetry } from '../persistence/db-retry';
 import { RetentionRepository } from '../persistence/retention.repository';
 import { hashNumber } from './number-hasher';
 
