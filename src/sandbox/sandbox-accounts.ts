@@ -19,7 +19,16 @@ export interface SandboxAccount {
 export class SandboxAccounts {
   private readonly subaccounts = new Map<string, SandboxAccount>();
 
-  constructor(private readonly main: () => { authId: string; authToken: string }) {}
+  constructor(
+    private readonly main: () => { authId: string; authToken: string },
+    /** Told of each new sub-account (the journal of a sandbox that outlives restarts). */
+    private readonly onCreate: (account: SandboxAccount) => void = () => undefined,
+  ) {}
+
+  /** Sub-accounts a restarted sandbox had created before. */
+  restore(accounts: SandboxAccount[]): void {
+    accounts.forEach((account) => this.subaccounts.set(account.authId, account));
+  }
 
   /** Like Plivo: `SA` + 18 characters, and a 40-character token. */
   create(name: string, enabled: boolean, now: number): SandboxAccount {
@@ -36,6 +45,7 @@ export class SandboxAccounts {
       createdAt: now,
     };
     this.subaccounts.set(authId, account);
+    this.onCreate(account);
     return account;
   }
 

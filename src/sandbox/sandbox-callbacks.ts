@@ -15,6 +15,8 @@ export interface CallbackJob {
    * Ma-V3 stays signed with the main account's secret. Unset for the main account's messages.
    */
   subaccountToken?: string;
+  /** Called once the callback is answered 2xx or given up on (not when the sandbox stops first). */
+  onSettled?: () => void;
 }
 
 export interface CallbackSettings {
@@ -175,6 +177,7 @@ export class SandboxCallbackDispatcher {
       target = this.target(job.url);
     } catch {
       this.stats.gaveUp++;
+      job.onSettled?.();
       return;
     }
     const nonce = this.nonce();
@@ -239,6 +242,7 @@ export class SandboxCallbackDispatcher {
     this.flights.delete(flight);
     if (ok) {
       this.stats.succeeded++;
+      flight.job.onSettled?.();
     } else {
       this.stats.failedAttempts++;
       this.retry(flight.job, flight.settings);
@@ -274,6 +278,7 @@ export class SandboxCallbackDispatcher {
     const delay = settings.retryDelaysMs[job.attempt];
     if (delay === undefined) {
       this.stats.gaveUp++;
+      job.onSettled?.();
       return;
     }
     this.stats.retriesScheduled++;

@@ -5,7 +5,9 @@ import { ParsedMessageRequest } from './sandbox-message-request';
 import { callbackParams, SandboxBatch, SandboxMessage, SandboxMessageStatus, toMicro } from './sandbox-message';
 import { SandboxInbound } from './sandbox-inbound';
 import { SandboxMpsQueue } from './sandbox-mps-queue';
+import { JournalState, SandboxJournal } from './sandbox-journal';
 import { GEO_BARRED_CODE, INSUFFICIENT_CREDIT_CODE, MESSAGE_EXPIRED_CODE, planOutcome } from './sandbox-outcomes';
+import { countryByIso } from './sandbox-prices';
 import { randomFor } from './sandbox-random';
 import { SandboxRecords, SandboxSubmission } from './sandbox-records';
 import { SandboxScheduler } from './sandbox-scheduler';
@@ -38,6 +40,9 @@ export class SandboxEngine {
   private balanceMicro: number | null;
   private creditBlockedUntil = 0;
   private readonly held = new Map<SandboxMessage, CallbackJob[]>();
+  private restoredPending: Array<{ message: SandboxMessage; sendAt: number | null }> = [];
+  /** Restored messages whose last callback had not been answered: sent again on resumeRestored(). */
+  private restoredUnanswered: SandboxMessage[] = [];
 
   constructor(
     private readonly options: () => SandboxOptions,
@@ -46,6 +51,7 @@ export class SandboxEngine {
     private readonly dispatcher: SandboxCallbackDispatcher,
     private readonly mps: SandboxMpsQueue,
     private readonly inbound: SandboxInbound,
+    private readonly journal: SandboxJournal | null = null,
   ) {
     this.balanceMicro = toBalance(options().creditUsd);
   }
@@ -77,6 +83,7 @@ export class SandboxEngine {
     };
     const noReceipt = new Set(options.noReceiptCountries);
     const messages: SandboxMessage[] = [];
+    const sendAts: Array<number | null> = [];
     // Scheduled before any send of this batch, so every `queued` callback is generated first.
     this.scheduler.at(now, (list: SandboxMessage[]) => list.forEach((m) => this.emit(m, now)), messages);
     for (const recipient of request.recipients) {
@@ -107,6 +114,7 @@ export class SandboxEngine {
       this.statusCounts.queued++;
       const reservation = this.mps.reserve(request.senderType, now, options, batch.expiryMs);
       message.lane = reservation.lane;
+      sendAts.push(reservation.sendAt);
       if (reservation.sendAt === null) {
         this.scheduler.at(now + batch.expiryMs, (m: SandboxMessage, due: number) => this.expire(m, due), message);
       } else {
@@ -127,8 +135,114 @@ export class SandboxEngine {
       callbackMethod: request.method,
       answer: 'accepted',
     };
+    this.journal?.batch(batch, now, request.invalidNumbers, messages, sendAts);
     this.records.add(submission, messages);
     return submission;
+  }
+
+  /**
+   * Takes over a journal's messages after a restart: final ones as they ended, the others waiting for
+   * resumeRestored(). Their records answer at once (lookups, lists, overdue polls).
+   */
+  restore(state: JournalState): void {
+    for (const entry of state.batches) {
+      const batch: SandboxBatch = {
+        index: this.records.submissions.length,
+        apiId: entry.apiId,
+        authId: entry.authId,
+        subaccountToken: entry.subaccountToken,
+        src: entry.src,
+        text: entry.text,
+        units: entry.units,
+        url: entry.url,
+        method: entry.method,
+        expiryMs: entry.expiryMs,
+      };
+      const messages: SandboxMessage[] = [];
+      for (const m of entry.messages) {
+        const country = countryByIso(m.iso);
+        if (!country) {
+          continue;
+        }
+        const final = state.finals.get(m.uuid);
+        const message: SandboxMessage = {
+          uuid: m.uuid,
+          to: m.to,
+          batch,
+          country,
+          network: country.networks[m.network] ?? country.networks[0],
+          rateMicro: toMicro(country.rate),
+          plan: m.plan,
+          status: final?.status ?? 'queued',
+          errorCode: final?.errorCode ?? null,
+          charged: final?.charged ?? false,
+          queuedAt: entry.at,
+          sentAt: final?.sentAt ?? null,
+          finalAt: final?.at ?? null,
+          // Its `queued` callback went out when it was accepted.
+          sequence: final?.sequence ?? 1,
+          lane: m.lane,
+          reorder: m.reorder,
+          noReceipt: m.noReceipt,
+          nth: m.nth,
+        };
+        messages.push(message);
+        this.statusCounts[message.status]++;
+        if (final) {
+          if (final.charged && this.balanceMicro !== null) {
+            this.balanceMicro -= message.rateMicro * batch.units;
+          }
+          if (batch.url && !final.answered && !state.answered.has(m.uuid)) {
+            this.restoredUnanswered.push(message);
+          }
+        } else {
+          this.restoredPending.push({ message, sendAt: m.sendAt });
+        }
+      }
+      this.records.add(
+        {
+          index: batch.index,
+          apiId: entry.apiId,
+          authId: entry.authId,
+          receivedAt: new Date(entry.at),
+          src: entry.src,
+          numbers: messages.map((m) => `+${m.to}`),
+          text: entry.text,
+          messageUuids: messages.map((m) => m.uuid),
+          invalidNumbers: entry.invalidNumbers,
+          callbackUrl: entry.url ?? null,
+          callbackMethod: entry.method,
+          answer: 'accepted',
+        },
+        messages,
+      );
+    }
+  }
+
+  /**
+   * The restored messages not yet final go on from where they were: what fell due while the sandbox was
+   * down (a send, a receipt, an expiry) runs at once, stamped with the time it was due, as Plivo would
+   * have done it meanwhile; the rest at its time. Called once the receiver of the callbacks listens.
+   */
+  resumeRestored(): void {
+    const options = this.options();
+    const unanswered = this.restoredUnanswered;
+    this.restoredUnanswered = [];
+    for (const message of unanswered) {
+      // The same callback again (its sequence unchanged), as Plivo retries one that got no answer.
+      this.dispatch(message, this.callbackJob(message, message.batch.url!, message.finalAt!, true), options);
+    }
+    const pending = this.restoredPending;
+    this.restoredPending = [];
+    for (const { message, sendAt } of pending) {
+      if (sendAt === null) {
+        const expiresAt = message.queuedAt + message.batch.expiryMs;
+        this.scheduler.at(expiresAt, (m: SandboxMessage, due: number) => this.expire(m, due), message);
+      } else {
+        this.mps.restore(message.lane, sendAt);
+        this.scheduler.at(sendAt, (m: SandboxMessage, due: number) => this.send(m, due), message);
+      }
+    }
   }
 
   stats(): EngineStats {
@@ -149,6 +263,9 @@ export class SandboxEngine {
     }
     this.expired = 0;
     this.held.clear();
+    this.restoredPending = [];
+    this.restoredUnanswered = [];
+    this.journal?.reset();
     this.balanceMicro = toBalance(this.options().creditUsd);
     this.creditBlockedUntil = 0;
   }
@@ -179,6 +296,8 @@ export class SandboxEngine {
     this.setStatus(message, 'sent');
     this.emit(message, now);
     if (message.noReceipt) {
+      // `sent` is as far as it goes: its last status.
+      this.journal?.final(message);
       this.inbound.afterDelivery(message, now);
     } else {
       const jitter = 0.5 + randomFor(options.seed, message.to, message.nth, 'dlr')();
@@ -208,6 +327,7 @@ export class SandboxEngine {
     message.finalAt = now;
     this.setStatus(message, status);
     this.emit(message, now);
+    this.journal?.final(message);
   }
 
   private setStatus(message: SandboxMessage, status: SandboxMessageStatus): void {
@@ -224,15 +344,9 @@ export class SandboxEngine {
       return;
     }
     const options = this.options();
-    const job: CallbackJob = {
-      url,
-      method: message.batch.method,
-      params: callbackParams(message, message.sequence, now),
-      attempt: 0,
-      subaccountToken: message.batch.subaccountToken,
-    };
-    this.callbackCounts.generated++;
     const isLast = message.status !== 'queued' && !(message.status === 'sent' && !message.noReceipt);
+    const job = this.callbackJob(message, url, now, isLast);
+    this.callbackCounts.generated++;
     if (message.reorder && !isLast) {
       const held = this.held.get(message);
       if (held) {
@@ -251,16 +365,31 @@ export class SandboxEngine {
     }
   }
 
+  /** A message's callback as it stands; its last one tells the journal when it has been answered. */
+  private callbackJob(message: SandboxMessage, url: string, at: number, isLast: boolean): CallbackJob {
+    const uuid = message.uuid;
+    return {
+      url,
+      method: message.batch.method,
+      params: callbackParams(message, message.sequence, at),
+      attempt: 0,
+      subaccountToken: message.batch.subaccountToken,
+      ...(isLast && this.journal ? { onSettled: () => this.journal?.acknowledged(uuid) } : {}),
+    };
+  }
+
   private dispatch(message: SandboxMessage, job: CallbackJob, options: SandboxOptions): void {
     if (options.callbackLossRate > 0 || options.callbackDuplicateRate > 0) {
       const random = randomFor(options.seed, message.to, message.nth, job.params.Sequence);
       if (random() < options.callbackLossRate) {
         this.callbackCounts.lost++;
+        // Lost on purpose: not one to send again after a restart.
+        job.onSettled?.();
         return;
       }
       if (random() < options.callbackDuplicateRate) {
         this.callbackCounts.duplicated++;
-        this.dispatcher.enqueue({ ...job });
+        this.dispatcher.enqueue({ ...job, onSettled: undefined });
       }
     }
     this.dispatcher.enqueue(job);

@@ -33,6 +33,12 @@ export class SandboxMpsQueue {
     return { sendAt, lane };
   }
 
+  /** A message a restarted sandbox found waiting to leave at `sendAt`: later ones queue behind it. */
+  restore(lane: string, sendAt: number): void {
+    this.nextFree.set(lane, Math.max(this.nextFree.get(lane) ?? sendAt, sendAt));
+    this.depth.set(lane, (this.depth.get(lane) ?? 0) + 1);
+  }
+
   /** Called when a reserved message leaves the queue. */
   released(lane: string): void {
     this.depth.set(lane, Math.max(0, (this.depth.get(lane) ?? 1) - 1));

@@ -1,4 +1,15 @@
-import { Inject, Injectable, Logger, Module, OnApplicationShutdown, Optional } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Server } from 'node:http';
+import path from 'node:path';
 import { AppConfig } from '../config/app-config.service';
 import { PlivoEndpoint } from '../sms-gateway/plivo-endpoint';
 import { PlivoSandbox } from './sandbox';
@@ -15,13 +26,14 @@ export const SANDBOX_SENDER_ID = '+14155550100';
  * stopped on shutdown. In real mode `start()` returns null and nothing listens.
  */
 @Injectable()
-export class SandboxHost implements OnApplicationShutdown {
+export class SandboxHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SandboxHost.name);
   private starting: Promise<PlivoSandbox | null> | undefined;
   private sandbox: PlivoSandbox | undefined;
 
   constructor(
     private readonly config: AppConfig,
+    private readonly adapterHost: HttpAdapterHost,
     @Optional() @Inject(SANDBOX_OPTIONS) private readonly overrides: Partial<SandboxOptions> | null,
   ) {}
 
@@ -47,6 +59,23 @@ export class SandboxHost implements OnApplicationShutdown {
     };
   }
 
+  /**
+   * A sandbox restarted on its journal goes on with the messages it had not finished once the service
+   * listens: their callbacks would find nobody before (and be retried only a minute later).
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const sandbox = await this.start();
+    if (!sandbox) {
+      return;
+    }
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    if (!server || server.listening) {
+      sandbox.resumeRestored();
+    } else {
+      server.once('listening', () => sandbox.resumeRestored());
+    }
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.sandbox?.stop();
   }
@@ -64,18 +93,27 @@ export class SandboxHost implements OnApplicationShutdown {
     }
     const { authId, authToken, webhookSecret, port: _port, host: _host, ...knobs } = options;
     const secret = this.config.webhookSecret;
-    const sandbox = new PlivoSandbox({
-      ...knobs,
-      ...(variables.SANDBOX_AUTH_ID ? { authId } : {}),
-      ...(variables.SANDBOX_AUTH_TOKEN ? { authToken } : {}),
-      ...(variables.SANDBOX_WEBHOOK_SECRET ? { webhookSecret } : secret ? { webhookSecret: secret } : {}),
-      // Replies go to this service's inbound webhook, as the Plivo console's Message URL would send them.
-      ...(variables.SANDBOX_INBOUND_URL ? {} : { inboundUrl: this.config.inboundMessageUrl }),
-      ...(this.overrides ?? {}),
-    });
+    // Kept under DATA_DIR: a restarted service finds the Plivo it left (docs/sandbox.md, Restarts).
+    const persistence = { stateDir: path.join(this.config.dataDir, 'sandbox') };
+    const sandbox = new PlivoSandbox(
+      {
+        ...knobs,
+        ...(variables.SANDBOX_AUTH_ID ? { authId } : {}),
+        ...(variables.SANDBOX_AUTH_TOKEN ? { authToken } : {}),
+        ...(variables.SANDBOX_WEBHOOK_SECRET ? { webhookSecret } : secret ? { webhookSecret: secret } : {}),
+        // Replies go to this service's inbound webhook, as the Plivo console's Message URL would send them.
+        ...(variables.SANDBOX_INBOUND_URL ? {} : { inboundUrl: this.config.inboundMessageUrl }),
+        ...(this.overrides ?? {}),
+      },
+      persistence,
+    );
     await sandbox.start(this.overrides?.port ?? this.config.sandboxPort);
     this.sandbox = sandbox;
-    this.logger.log(`Plivo sandbox listening on ${sandbox.url} (account ${sandbox.authId})`);
+    const restored = sandbox.records.messageCount;
+    this.logger.log(
+      `Plivo sandbox listening on ${sandbox.url} (account ${sandbox.authId})` +
+        (restored > 0 ? `; ${restored} message(s) taken over from ${persistence.stateDir}` : ''),
+    );
     return sandbox;
   }
 }

@@ -5,6 +5,7 @@ import { SandboxCallbackDispatcher } from './sandbox-callbacks';
 import { SandboxEngine } from './sandbox-engine';
 import { SandboxFaults } from './sandbox-faults';
 import { SandboxInbound, SandboxInboundMessage } from './sandbox-inbound';
+import { SandboxJournal } from './sandbox-journal';
 import { SandboxMpsQueue } from './sandbox-mps-queue';
 import { SandboxRateLimits } from './sandbox-rate-limits';
 import { SandboxRecords } from './sandbox-records';
@@ -13,6 +14,11 @@ import { createSandboxServer, RequestStats } from './sandbox.server';
 import { defaultSandboxOptions, SandboxOptions, SandboxRuntimeConfig, validateRuntimeConfig } from './sandbox.options';
 
 const FIXED_SETTINGS = ['host', 'port', 'authId', 'authToken', 'webhookSecret'];
+
+/** Where a sandbox that outlives restarts keeps its state (the in-process one: `DATA_DIR/sandbox`). */
+export interface SandboxPersistence {
+  stateDir: string;
+}
 
 export interface SandboxStats {
   uptimeMs: number;
@@ -32,8 +38,9 @@ export interface SandboxStats {
 export class PlivoSandbox {
   readonly records = new SandboxRecords();
   /** The main account and the sub-accounts created through the Subaccount API. */
-  readonly accounts = new SandboxAccounts(() => this.current);
+  readonly accounts: SandboxAccounts;
   private current: SandboxOptions;
+  private readonly journal: SandboxJournal | null;
   private readonly scheduler = new SandboxScheduler();
   private readonly mps = new SandboxMpsQueue();
   private readonly limits: SandboxRateLimits;
@@ -45,8 +52,29 @@ export class PlivoSandbox {
   private startedAt = 0;
   private listeningPort: number | undefined;
 
-  constructor(options: Partial<SandboxOptions> = {}) {
+  /**
+   * With `persistence`, the sandbox keeps its credentials (unless given), sub-accounts and messages in
+   * `stateDir` and takes them over when started again there (docs/sandbox.md, Restarts).
+   */
+  constructor(options: Partial<SandboxOptions> = {}, persistence?: SandboxPersistence) {
     this.current = defaultSandboxOptions(options);
+    let restored: ReturnType<typeof SandboxJournal.open>['state'] | undefined;
+    if (persistence) {
+      const stored = SandboxJournal.credentials(persistence.stateDir, this.current);
+      if (options.authId === undefined && options.authToken === undefined) {
+        this.current.authId = stored.authId;
+        this.current.authToken = stored.authToken;
+      }
+      const opened = SandboxJournal.open(persistence.stateDir, Date.now());
+      this.journal = opened.journal;
+      restored = opened.state;
+    } else {
+      this.journal = null;
+    }
+    this.accounts = new SandboxAccounts(
+      () => this.current,
+      (account) => this.journal?.subaccount(account),
+    );
     if (options.webhookSecret === undefined) {
       this.current.webhookSecret = this.current.authToken;
     }
@@ -72,7 +100,12 @@ export class PlivoSandbox {
       this.dispatcher,
       this.mps,
       this.inbound,
+      this.journal,
     );
+    if (restored) {
+      this.accounts.restore(restored.subaccounts.map((a) => ({ ...a, isSubaccount: true })));
+      this.engine.restore(restored);
+    }
     this.http = createSandboxServer({
       options: () => this.current,
       engine: this.engine,
@@ -140,9 +173,18 @@ export class PlivoSandbox {
     return this;
   }
 
+  /**
+   * Messages taken over from the journal and not yet final go on (see SandboxEngine.resumeRestored):
+   * called once the service that receives their callbacks listens. Nothing to do without a journal.
+   */
+  resumeRestored(): void {
+    this.engine.resumeRestored();
+  }
+
   async stop(): Promise<void> {
     this.scheduler.stop();
     this.dispatcher.stop();
+    this.journal?.close();
     const server = this.http.server;
     if (!server.listening) {
       return;

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import * as plivo from 'plivo';
-import { PlivoSandbox } from '../../src/sandbox/sandbox';
+import { PlivoSandbox, SandboxPersistence } from '../../src/sandbox/sandbox';
 import { SandboxOptions } from '../../src/sandbox/sandbox.options';
 import { trackOpen, untrackOpen } from './open-resources';
 import { scaledTimeout } from './time-factor';
@@ -9,8 +9,11 @@ import { scaledTimeout } from './time-factor';
 /** Fast, deterministic defaults for tests: 1 s of Plivo time = 1 ms. */
 export const FAST_SANDBOX: Partial<SandboxOptions> = { timeScale: 0.001, seed: 42, mps: 1000, dlrDelayMs: 1000 };
 
-export async function startSandbox(options: Partial<SandboxOptions> = {}): Promise<PlivoSandbox> {
-  const sandbox = await new PlivoSandbox({ ...FAST_SANDBOX, ...options }).start(0);
+export async function startSandbox(
+  options: Partial<SandboxOptions> = {},
+  persistence?: SandboxPersistence,
+): Promise<PlivoSandbox> {
+  const sandbox = await new PlivoSandbox({ ...FAST_SANDBOX, ...options }, persistence).start(0);
   trackOpen(sandbox, `sandbox on ${sandbox.apiUrl}`, () => sandbox.stop());
   const stop = sandbox.stop.bind(sandbox);
   sandbox.stop = () => {
