@@ -264,8 +264,102 @@ export class SandboxJournal {
   }
 }
 
+// Lines are kept short (about 250 bytes a message in all): a message in a batch, a final status and an
+// answer are arrays, the batch and sub-account lines objects.
+type MessageRow = [
+  string,
+  string,
+  string,
+  number,
+  OutcomeStatus,
+  string | null,
+  number,
+  string,
+  0 | 1,
+  0 | 1,
+  number | null,
+];
+type FinalRow = ['f', string, SandboxMessageStatus, string | null, number, number | null, 0 | 1, number, 0 | 1];
+
 function line(entry: JournalLine): string {
-  return `${JSON.stringify(entry)}\n`;
+  switch (entry.kind) {
+    case 'batch': {
+      const messages: MessageRow[] = entry.messages.map((m) => [
+        m.uuid,
+        m.to,
+        m.iso,
+        m.network,
+        m.plan.status,
+        m.plan.errorCode,
+        m.nth,
+        m.lane,
+        m.reorder ? 1 : 0,
+        m.noReceipt ? 1 : 0,
+        m.sendAt,
+      ]);
+      return `${JSON.stringify({ ...entry, messages })}\n`;
+    }
+    case 'final': {
+      const row: FinalRow = [
+        'f',
+        entry.uuid,
+        entry.status,
+        entry.errorCode,
+        entry.at,
+        entry.sentAt,
+        entry.charged ? 1 : 0,
+        entry.sequence,
+        entry.answered ? 1 : 0,
+      ];
+      return `${JSON.stringify(row)}\n`;
+    }
+    case 'answered':
+      return `${JSON.stringify(['a', entry.uuid])}\n`;
+    case 'subaccount':
+      return `${JSON.stringify(entry)}\n`;
+  }
+}
+
+function decode(parsed: unknown): JournalLine | undefined {
+  if (Array.isArray(parsed)) {
+    if (parsed[0] === 'a' && typeof parsed[1] === 'string') {
+      return { kind: 'answered', uuid: parsed[1] };
+    }
+    if (parsed[0] === 'f' && parsed.length === 9) {
+      const [, uuid, status, errorCode, at, sentAt, charged, sequence, answered] = parsed as FinalRow;
+      return {
+        kind: 'final',
+        uuid,
+        status,
+        errorCode,
+        at,
+        sentAt,
+        charged: charged === 1,
+        sequence,
+        answered: answered === 1,
+      };
+    }
+    return undefined;
+  }
+  const entry = parsed as { kind?: unknown; messages?: unknown };
+  if (entry?.kind === 'batch' && Array.isArray(entry.messages)) {
+    const messages = (entry.messages as MessageRow[]).map(
+      ([uuid, to, iso, network, status, errorCode, nth, lane, reorder, noReceipt, sendAt]): JournalMessage => ({
+        uuid,
+        to,
+        iso,
+        network,
+        plan: { status, errorCode },
+        nth,
+        lane,
+        reorder: reorder === 1,
+        noReceipt: noReceipt === 1,
+        sendAt,
+      }),
+    );
+    return { ...(parsed as JournalBatch), messages };
+  }
+  return entry?.kind === 'subaccount' ? (parsed as JournalSubaccount) : undefined;
 }
 
 function readJournal(file: string, keepSince: number): JournalState {
@@ -278,10 +372,13 @@ function readJournal(file: string, keepSince: number): JournalState {
     if (text === '') {
       continue;
     }
-    let entry: JournalLine;
+    let entry: JournalLine | undefined;
     try {
-      entry = JSON.parse(text) as JournalLine;
+      entry = decode(JSON.parse(text));
     } catch {
+      entry = undefined;
+    }
+    if (!entry) {
       state.unreadable++;
       continue;
     }

@@ -54,11 +54,12 @@ describe('PlivoSandbox started again on its journal (the in-process sandbox acro
     expect(doneBefore).toBeGreaterThanOrEqual(3);
     expect(doneBefore).toBeLessThan(NUMBERS.length);
     const callbacksBefore = receiver.received.length;
+    // The journal's answer lines (`["a", uuid]`): final callbacks the receiver answered before the stop.
     const answeredBefore = new Set(
       readFileSync(path.join(stateDir, 'journal.ndjson'), 'utf8')
         .split('\n')
-        .filter((text) => text.includes('"kind":"answered"'))
-        .map((text) => (JSON.parse(text) as { uuid: string }).uuid),
+        .filter((text) => text.startsWith('["a",'))
+        .map((text) => (JSON.parse(text) as [string, string])[1]),
     );
     expect(answeredBefore.size).toBeGreaterThan(0);
     // Down for a while: messages fall due meanwhile.
