@@ -44,6 +44,9 @@ export function graphqlConfig(
     hideSchemaDetailsFromClientErrors: !introspection,
     parseOptions,
     includeStacktraceInErrorResponses: false,
+    // No client of ours sends persisted queries; Apollo's cache of them answered a hash that did not
+    // match its query with INTERNAL_SERVER_ERROR. Off, such a request gets PERSISTED_QUERY_NOT_SUPPORTED.
+    persistedQueries: false,
     context: buildGraphqlContext,
     // Field resolvers' errors go through the same exception filter as root resolvers'.
     fieldResolverEnhancers: ['filters'],

@@ -1,5 +1,5 @@
-import { buildSchema, parse } from 'graphql';
-import { assertWithinQueryLimits, withoutScalarListItems } from './query-limits';
+import { buildSchema, GraphQLError, parse } from 'graphql';
+import { assertWithinQueryLimits, MAX_VARIABLE_DEPTH, withoutScalarListItems } from './query-limits';
 
 describe(assertWithinQueryLimits.name, () => {
   const schema = buildSchema('type Item { a: Int b: Int } type Query { item: Item items: [Item] }');
@@ -47,5 +47,41 @@ describe('complexity with lists of scalars', () => {
     expect(withoutScalarListItems({ first: 20, ids: ['a', 'b'], input: { rows: [{ tags: ['x'] }], n: null } })).toEqual(
       { first: 20, ids: [], input: { rows: [{ tags: [] }], n: null } },
     );
+  });
+});
+
+describe('variables that do not fit', () => {
+  const schema = buildSchema('type Page { a: Int } type Query { page(first: Int): [Page] }');
+  const limits = { maxDepth: 5, maxComplexity: 100, maxFields: 10 };
+  const run = (variables: Record<string, unknown>, query = 'query($first: Int) { page(first: $first) { a } }') => {
+    try {
+      assertWithinQueryLimits(schema, parse(query), undefined, variables, limits);
+      return undefined;
+    } catch (error) {
+      return error as GraphQLError;
+    }
+  };
+
+  it("should refuse a variable of the wrong type as the client's input (BAD_USER_INPUT, 400), naming it", () => {
+    const error = run({ first: 1.5 });
+    expect(error).toBeInstanceOf(GraphQLError);
+    expect(error!.message).toContain('Variable "$first" got invalid value 1.5');
+    expect(error!.extensions).toEqual({ code: 'BAD_USER_INPUT', http: { status: 400 } });
+    expect(run({})).toBeUndefined();
+  });
+
+  it('should refuse a variable nested deeper than the limit without overflowing the stack, even an unused one', () => {
+    let deep: unknown = [];
+    for (let i = 0; i < 10_000; i++) {
+      deep = [deep];
+    }
+    const error = run({ x: deep });
+    expect(error!.message).toBe(`Variable "$x": nested deeper than ${MAX_VARIABLE_DEPTH} levels`);
+    expect(error!.extensions.code).toBe('BAD_USER_INPUT');
+    let within: unknown = { leaf: 1 };
+    for (let i = 1; i < MAX_VARIABLE_DEPTH; i++) {
+      within = { within };
+    }
+    expect(run({ x: within })).toBeUndefined();
   });
 });

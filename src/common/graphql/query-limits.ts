@@ -44,28 +44,51 @@ export function assertWithinQueryLimits(
   );
   const fields = countFields(operation.selectionSet, fragments, new Set(), limits.maxFields);
   if (fields > limits.maxFields) {
-    throw new GraphQLError(`query: more than ${limits.maxFields} fields (aliases included)`, {
-      extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
-    });
+    throw badInput(`query: more than ${limits.maxFields} fields (aliases included)`);
   }
   const depth = selectionDepth(operation.selectionSet, fragments, new Set());
   if (depth > limits.maxDepth) {
-    throw new GraphQLError(`query: depth ${depth} exceeds the maximum of ${limits.maxDepth}`, {
-      extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
-    });
+    throw badInput(`query: depth ${depth} exceeds the maximum of ${limits.maxDepth}`);
   }
-  const complexity = getComplexity({
-    schema,
-    query: document,
-    operationName: operationName ?? undefined,
-    variables: withoutScalarListItems(variables ?? {}),
-    estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-  });
+  const complexity = complexityOf(schema, document, operationName, withoutScalarListItems(variables ?? {}));
   if (complexity > limits.maxComplexity) {
-    throw new GraphQLError(`query: complexity ${complexity} exceeds the maximum of ${limits.maxComplexity}`, {
-      extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
-    });
+    throw badInput(`query: complexity ${complexity} exceeds the maximum of ${limits.maxComplexity}`);
   }
+}
+
+/**
+ * graphql-query-complexity coerces the variables to their declared types first, and throws a
+ * GraphQLError without a code for one that does not fit (`Variable "$first" got invalid value 1.5`).
+ * Thrown from a plugin, Apollo answered that with 500 INTERNAL_SERVER_ERROR; it is the client's input.
+ */
+function complexityOf(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | undefined | null,
+  variables: Record<string, unknown>,
+): number {
+  try {
+    return getComplexity({
+      schema,
+      query: document,
+      operationName: operationName ?? undefined,
+      variables,
+      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch (error) {
+    if (error instanceof GraphQLError && error.extensions.code === undefined) {
+      throw badInput(error.message);
+    }
+    throw error;
+  }
+}
+
+// No input type of the schema nests anywhere near this; a deeper value is refused before anything walks
+// it (one of 3,000 nested lists, 6 KB of JSON, overflowed the stack in the walk below and answered 500).
+export const MAX_VARIABLE_DEPTH = 32;
+
+function badInput(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
 }
 
 /**
@@ -74,22 +97,31 @@ export function assertWithinQueryLimits(
  * ~15 ms of the event loop for a figure no estimator reads: estimates depend on paging arguments
  * (`first`), never on the items of a list of scalars. An empty list is valid wherever a list is.
  */
-export function withoutScalarListItems(value: Record<string, unknown>): Record<string, unknown> {
+export function withoutScalarListItems(variables: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    copy[key] = withoutScalarItems(value[key]);
+  for (const name of Object.keys(variables)) {
+    copy[name] = withoutScalarItems(variables[name], name, 1);
   }
   return copy;
 }
 
-function withoutScalarItems(value: unknown): unknown {
+function withoutScalarItems(value: unknown, variable: string, depth: number): unknown {
   if (value === null || typeof value !== 'object') {
     return value;
   }
-  if (Array.isArray(value)) {
-    return value.some((item) => item !== null && typeof item === 'object') ? value.map(withoutScalarItems) : [];
+  if (depth > MAX_VARIABLE_DEPTH) {
+    throw badInput(`Variable "$${variable}": nested deeper than ${MAX_VARIABLE_DEPTH} levels`);
   }
-  return withoutScalarListItems(value as Record<string, unknown>);
+  if (Array.isArray(value)) {
+    return value.some((item) => item !== null && typeof item === 'object')
+      ? value.map((item) => withoutScalarItems(item, variable, depth + 1))
+      : [];
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    copy[key] = withoutScalarItems((value as Record<string, unknown>)[key], variable, depth + 1);
+  }
+  return copy;
 }
 
 function selectionDepth(

@@ -1,7 +1,7 @@
 import { ArrayMaxSize, IsArray, IsInt, IsString, ValidateNested } from 'class-validator';
 import { Transform, Type } from 'class-transformer';
 import { UserInputError } from '../errors/domain-error';
-import { SCALAR_ARRAY_MIN_LENGTH, createValidationPipe } from './validation.pipe';
+import { SCALAR_ARRAY_MIN_LENGTH, createValidationPipe, unstorableStringPath } from './validation.pipe';
 
 class Tag {
   @IsString()
@@ -22,6 +22,29 @@ class Input {
 describe('InputValidationPipe', () => {
   const pipe = createValidationPipe();
   const transform = (value: unknown) => pipe.transform(value, { type: 'body', metatype: Input, data: undefined });
+
+  it('should refuse a string PostgreSQL cannot store anywhere in the input, naming its field, before the DTO checks', async () => {
+    await expect(transform({ recipients: ['a', 'b\u0000'], tags: [] })).rejects.toThrow(
+      new UserInputError('recipients', 'recipients: recipients[1] must not contain NUL bytes or unpaired surrogates'),
+    );
+    await expect(transform({ recipients: ['a'], tags: [{ name: 'x \ud800' }] })).rejects.toThrow(
+      'tags: tags[0].name must not contain NUL bytes or unpaired surrogates',
+    );
+    await expect(pipe.transform('id\u0000', { type: 'body', metatype: String, data: 'campaignId' })).rejects.toThrow(
+      'campaignId: campaignId must not contain NUL bytes or unpaired surrogates',
+    );
+    await expect(transform({ recipients: ['a', 'b 😀'], tags: [] })).resolves.toBeInstanceOf(Input);
+  });
+
+  it("should look only into what a client sends: not into class instances (a context's request) nor round a cycle", () => {
+    class Request {
+      readonly header = 'x\u0000';
+    }
+    const context: Record<string, unknown> = { req: new Request(), name: 'ok' };
+    context.self = context;
+    expect(unstorableStringPath(context, 'context')).toBeUndefined();
+    expect(unstorableStringPath({ ...context, bad: ['\ud800'] }, 'context')).toBe('bad[0]');
+  });
 
   it('should validate and transform a dense input as Nest does', async () => {
     const result = (await transform({ recipients: ['a', 'b'], tags: [{ name: 'x' }] })) as Input;
@@ -82,7 +105,9 @@ describe('InputValidationPipe', () => {
 
       const withNumber: unknown[] = many((i) => `+1415555${i}`);
       withNumber[SCALAR_ARRAY_MIN_LENGTH - 1] = 42;
-      await expect(bulk({ recipients: withNumber })).rejects.toThrow(/^recipients: each value in recipients must be a string/);
+      await expect(bulk({ recipients: withNumber })).rejects.toThrow(
+        /^recipients: each value in recipients must be a string/,
+      );
     });
 
     it('should be left to class-transformer when its property declares a type or a transform', async () => {

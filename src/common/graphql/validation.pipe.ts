@@ -1,9 +1,10 @@
-import { Type, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, Type, ValidationError, ValidationPipe } from '@nestjs/common';
 import type { TransformerPackage } from '@nestjs/common/interfaces/external/transformer-package.interface';
 import * as classTransformer from 'class-transformer';
 import { ClassTransformOptions, TransformationType } from 'class-transformer';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { UserInputError } from '../errors/domain-error';
+import { isStorableText } from '../text/storable-text';
 
 /** Objects Nest's pipe does not look into (its own list), besides typed arrays and buffers. */
 const OPAQUE_TYPES = [Date, RegExp, Error, Map, Set, WeakMap, WeakSet];
@@ -20,6 +21,25 @@ const OPAQUE_TYPES = [Date, RegExp, Error, Map, Set, WeakMap, WeakSet];
  * most the array's items, however large its length.
  */
 export class InputValidationPipe extends ValidationPipe {
+  /**
+   * Every string of every input is checked for what PostgreSQL's text refuses (a NUL byte, half of a
+   * surrogate pair) before the DTO's own checks, so that such a value is refused naming its field
+   * instead of reaching the database (`updateConsentSettings` answered "input: a value could not be
+   * stored (PostgreSQL 22021)").
+   */
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Custom decorators (the account) and GraphQL's context and info are the service's own values.
+    const path = metadata.type === 'custom' ? undefined : unstorableStringPath(value, metadata.data ?? 'input');
+    if (path !== undefined) {
+      // Worded as class-validator's own failures are (`recipients: recipients[1] must not …`).
+      const field = /^[^.[]+/.exec(path)![0];
+      throw new UserInputError(field, `${field}: ${path} must not contain NUL bytes or unpaired surrogates`, {
+        fields: [field],
+      });
+    }
+    return super.transform(value, metadata);
+  }
+
   protected override closeArrayGaps(value: unknown): void {
     const visited = new WeakSet<object>();
     const stack: unknown[] = [value];
@@ -61,6 +81,46 @@ export class InputValidationPipe extends ValidationPipe {
       }
     }
   }
+}
+
+/**
+ * The path of the first string in `value` that PostgreSQL could not store, as the pipe names fields
+ * (`helpReply`, `rows[2].name`; `argument` for a bare string argument), or undefined. Lists of
+ * SCALAR_ARRAY_MIN_LENGTH items or more are left to their own decorators (IsStorableTextArray on the
+ * recipients), which check them in one loop.
+ */
+export function unstorableStringPath(value: unknown, argument: string): string | undefined {
+  const stack: Array<{ value: unknown; path: string }> = [{ value, path: '' }];
+  const visited = new WeakSet<object>();
+  while (stack.length > 0) {
+    const { value: current, path } = stack.pop()!;
+    if (typeof current === 'string') {
+      if (!isStorableText(current)) {
+        return path === '' ? argument : path;
+      }
+      continue;
+    }
+    // Only what a client sent: plain objects and arrays (JSON, GraphQL's coerced input), never a request,
+    // a response or anything else with a class of its own (the GraphQL context holds both).
+    if (!isPlainData(current) || visited.has(current)) {
+      continue;
+    }
+    visited.add(current);
+    if (Array.isArray(current)) {
+      if (current.length < SCALAR_ARRAY_MIN_LENGTH) {
+        for (let i = current.length - 1; i >= 0; i--) {
+          stack.push({ value: current[i], path: `${path}[${i}]` });
+        }
+      }
+      continue;
+    }
+    const keys = Object.keys(current);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i];
+      stack.push({ value: (current as Record<string, unknown>)[key], path: path === '' ? key : `${path}.${key}` });
+    }
+  }
+  return undefined;
 }
 
 /** A property holding an array of at least this many scalars is handed over as it is (below). */
@@ -179,6 +239,14 @@ function isDense(array: unknown[]): boolean {
     }
   }
   return true;
+}
+
+function isPlainData(value: unknown): value is object {
+  if (value === null || typeof value !== 'object') {
+    return false;
+  }
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return Array.isArray(value) || prototype === Object.prototype || prototype === null;
 }
 
 function isWalkable(value: unknown): value is object {
