@@ -99,7 +99,7 @@ export async function createApp(env?: Environment): Promise<NestExpressApplicati
   app.use(
     requestBodyParsers(
       { bodyLimit: config.bodyLimit, bulkBodyLimit: config.bulkBodyLimit },
-      new BulkRequestSlots(config.bulkBodyConcurrency, app.get(MetricsService)),
+      new BulkRequestSlots(config.bulkBodyConcurrency, app.get(MetricsService), config.bulkBodyIdleTimeoutMs),
       { maxRecipients: MAX_RECIPIENTS_PER_CAMPAIGN, metrics: app.get(MetricsService) },
     ),
   );

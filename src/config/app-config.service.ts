@@ -151,6 +151,11 @@ export class AppConfig {
     return this.env.BULK_BODY_CONCURRENCY;
   }
 
+  /** A large body that stops arriving for this long loses its slot (408). */
+  get bulkBodyIdleTimeoutMs(): number {
+    return this.env.BULK_BODY_IDLE_TIMEOUT_MS;
+  }
+
   /** Body-parsing and validation threads kept started and warm from boot (WORKER_THREADS_READY). */
   get workerThreadsReady(): boolean {
     return this.env.WORKER_THREADS_READY ?? (this.env.DATABASE_URL !== undefined && this.env.NODE_ENV !== 'test');

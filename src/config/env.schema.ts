@@ -150,6 +150,12 @@ export class EnvironmentVariables {
   @Min(1)
   BULK_BODY_CONCURRENCY = 1;
 
+  // A body over BODY_LIMIT that holds a slot and sends nothing for this long is answered 408 and closed.
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  BULK_BODY_IDLE_TIMEOUT_MS = 10_000;
+
   // The threads that parse large bodies and validate large recipient lists, started and warmed up at boot
   // and kept (~30-50 MB), so that the first large campaign does not wait for them. Unset: on with DATABASE_URL
   // (except NODE_ENV=test), off on the embedded database, whose memory goal is tighter.

@@ -7,6 +7,9 @@ import { graphql } from '../utils/graphql-client';
 import { freePort, MAIN_JS, runService, START_NODE_OPTIONS } from '../utils/service-process';
 import { startTestApp, TestApp } from '../utils/test-app';
 import { testDatabaseUrl } from '../utils/test-databases';
+import { scaledTimeout } from '../utils/time-factor';
+
+const BODY_IDLE_MS = scaledTimeout(2000);
 
 // Issue 11, item 1: no request, with or without a key, can exhaust the heap or block the service
 // by its size; bodies are refused before they are read unless an authenticated key needs them.
@@ -84,7 +87,12 @@ describe('request size limits (issue 11, item 1)', () => {
     let apiKey: string;
 
     beforeAll(async () => {
-      testApp = await startTestApp('postgres', { GRAPHQL_MAX_FIELDS: '200' });
+      // A stalled large body loses its slot after 2 s × TEST_TIME_FACTOR here (10 s by default); the slot
+      // test's first upload pauses only until the second one is seen waiting.
+      testApp = await startTestApp('postgres', {
+        GRAPHQL_MAX_FIELDS: '200',
+        BULK_BODY_IDLE_TIMEOUT_MS: String(BODY_IDLE_MS),
+      });
       ({ apiKey } = await testApp.newAccount());
     });
 
@@ -179,6 +187,45 @@ describe('request size limits (issue 11, item 1)', () => {
         expect(JSON.parse(answer.text)).toEqual({ data: { quote: { recipients: 1 } } });
       }
       await waitForMetric('bulk_sms_bulk_requests_in_flight', 0);
+    });
+
+    it('should answer 408 to a large body that stops arriving, and give its slot to the next', async () => {
+      const body = Buffer.from(
+        paddedBody(
+          {
+            query: 'query($input: QuoteInput!) { quote(input: $input) { recipients } }',
+            variables: { input: { recipients: ['+14155552671'], text: 'hi' } },
+          },
+          1536 * 1024,
+        ),
+      );
+      const stalled = httpRequest(`${testApp.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': body.length, 'x-api-key': apiKey },
+      });
+      const stalledAnswer = new Promise<{ status: number; text: string }>((resolve) => {
+        stalled.on('response', (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+        });
+        stalled.on('error', (error) => resolve({ status: 0, text: String(error) }));
+      });
+      // Half the body, then nothing more: it holds the only slot.
+      stalled.write(body.subarray(0, body.length / 2));
+      const next = postOrError(`${testApp.baseUrl}/graphql`, { 'x-api-key': apiKey }, body.toString());
+
+      const refused = await stalledAnswer;
+      expect(refused.status).toBe(408);
+      expect(JSON.parse(refused.text)).toEqual({
+        statusCode: 408,
+        code: 'BAD_USER_INPUT',
+        message: `body: nothing received for ${BODY_IDLE_MS / 1000} s`,
+      });
+      const answered = await next;
+      expect(answered.status).toBe(200);
+      expect(JSON.parse(answered.text)).toEqual({ data: { quote: { recipients: 1 } } });
+      stalled.destroy();
     });
 
     it('should refuse a document over the token limit before parsing it whole', async () => {

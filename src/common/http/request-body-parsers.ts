@@ -129,17 +129,31 @@ export function requestBodyParsers(
   };
 }
 
+/**
+ * Every failure to read or parse a body is the body's: 413 past the limit, else the status body-parser
+ * gives (400 for bad JSON or a corrupt gzip/deflate stream, 415 for an unknown encoding), else 400. Passed
+ * on to Express, such errors used to end as a misleading 404 "Cannot POST /graphql".
+ */
 function answerBodyError(res: Response, error: unknown, limit: string, next: NextFunction): void {
-  const type = (error as { type?: unknown }).type;
+  if (res.headersSent) {
+    next(error);
+    return;
+  }
+  const { type, status } = error as { type?: unknown; status?: unknown };
   if (type === 'entity.too.large') {
     // The rest of the upload is not read: close the connection after the answer.
     res.setHeader('Connection', 'close');
     res.status(413).json({ statusCode: 413, code: ErrorCode.BAD_USER_INPUT, message: `body: larger than ${limit}` });
-  } else if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
-    res
-      .status(400)
-      .json({ statusCode: 400, code: ErrorCode.BAD_USER_INPUT, message: `body: ${(error as Error).message}` });
-  } else {
-    next(error);
+    return;
   }
+  const statusCode = typeof status === 'number' && status >= 400 && status < 500 ? status : 400;
+  const message =
+    error instanceof RangeError && /call stack/i.test(error.message)
+      ? 'body: nested too deeply to read'
+      : `body: ${error instanceof Error ? error.message : 'could not be read'}`;
+  if (type !== 'entity.parse.failed') {
+    // A stream that failed midway (a corrupt gzip) may have bytes left unread.
+    res.setHeader('Connection', 'close');
+  }
+  res.status(statusCode).json({ statusCode, code: ErrorCode.BAD_USER_INPUT, message });
 }
