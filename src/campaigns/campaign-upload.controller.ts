@@ -6,7 +6,7 @@ import { RequireScope } from '../common/auth/require-scope.decorator';
 import { Scope } from '../common/auth/scope.enum';
 import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-code.enum';
-import { formatOf } from '../recipient-lists/recipient-list-format';
+import { assertUncompressed, formatOf } from '../recipient-lists/recipient-list-format';
 import { toCampaignView } from './campaign.mapper';
 import { UploadedRecipients } from './campaign-upload';
 import { toSendBulkInput } from './dto/campaign-upload.query';
@@ -44,6 +44,7 @@ export class CampaignUploadController {
       const input = await toSendBulkInput(query);
       const { phoneColumn, format } = query as { phoneColumn?: string; format?: string };
       const chosen = formatOf(format, request.headers['content-type']);
+      assertUncompressed(request.headers['content-encoding']);
       if (this.uploading >= CONCURRENT_UPLOADS) {
         throw new DomainError(
           ErrorCode.TOO_MANY_REQUESTS,

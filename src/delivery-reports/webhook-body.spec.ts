@@ -15,3 +15,14 @@ describe(flattenParams.name, () => {
     expect(flattenParams({ Text: 'cut \ud83d' })).toEqual({ Text: 'cut \uFFFD' });
   });
 });
+
+describe(signedBodyParams.name, () => {
+  it('should read a JSON body whose fields nest deeper than 32 levels as no fields, which no signature matches', () => {
+    const deep = (levels: number) => Buffer.from(`{"MessageUUID":"x","a":${'['.repeat(levels)}${']'.repeat(levels)}}`);
+    expect(signedBodyParams(deep(20_000), 'application/json')).toEqual({});
+    expect(signedBodyParams(deep(32), 'application/json')).toEqual({
+      MessageUUID: 'x',
+      a: `${'['.repeat(32)}${']'.repeat(32)}`,
+    });
+  });
+});

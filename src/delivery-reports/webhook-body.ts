@@ -1,4 +1,5 @@
 import { parse as parseQuery } from 'node:querystring';
+import { jsonDepthWithin, MAX_JSON_FIELD_DEPTH } from '../common/text/json-depth';
 import { toStorableText } from '../common/text/storable-text';
 import type { PlivoSignatureParams } from '../common/plivo-signature/plivo-v3-signature';
 import type { CallbackParams } from './plivo-callback';
@@ -36,7 +37,14 @@ export function signedBodyParams(rawBody: Buffer | undefined, contentType: strin
   } catch {
     return {};
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+  // A field nested deeper than any report's is not Plivo's: read as no fields, which no signature matches
+  // (403), as unparseable JSON is; stringifying it for the signature could overflow the stack (500).
+  if (
+    parsed === null ||
+    typeof parsed !== 'object' ||
+    Array.isArray(parsed) ||
+    !jsonDepthWithin(parsed, MAX_JSON_FIELD_DEPTH + 1)
+  ) {
     return {};
   }
   const params: Record<string, string> = {};

@@ -26,3 +26,17 @@ export function formatOf(format: string | undefined, contentType: string | undef
     `send text/csv or application/x-ndjson (or ?format=csv|ndjson), not "${type || 'nothing'}"`,
   );
 }
+
+/**
+ * Uploads are read as they arrive, uncompressed: a gzip body used to be parsed as its compressed bytes
+ * ("header: column 1's name contains a NUL byte"). Refused up front, saying what to send instead.
+ */
+export function assertUncompressed(contentEncoding: string | undefined): void {
+  const encoding = (contentEncoding ?? '').trim().toLowerCase();
+  if (encoding !== '' && encoding !== 'identity') {
+    throw new UserInputError(
+      'Content-Encoding',
+      `send the file uncompressed: uploads do not read Content-Encoding "${encoding}"`,
+    );
+  }
+}

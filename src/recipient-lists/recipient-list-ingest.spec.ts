@@ -113,6 +113,31 @@ describe(RecipientListIngest.name, () => {
     }
   }, 30_000);
 
+  it('should refuse NDJSON whose values nest deeper than 32 levels: the first line as the upload, a later one as its row', async () => {
+    const deep = (levels: number) => `{"phone":"+14155552671","x":${'['.repeat(levels)}${']'.repeat(levels)}}`;
+    await expect(ingest(`${deep(5_000)}\n`, 1024, 'ndjson')).rejects.toThrow(
+      'row 1: a value nested deeper than 32 levels',
+    );
+    const result = await ingest(
+      `${deep(32)}\n{"phone":"+14155552672","x":${'['.repeat(5_000)}${']'.repeat(5_000)}}\n`,
+      1024,
+      'ndjson',
+    );
+    expect(result.entries.map((e) => e.row)).toEqual([1]);
+    expect(result.builder.rejectedRows.map((r) => [r.row, r.reason])).toEqual([
+      [2, 'a value nested deeper than 32 levels'],
+    ]);
+  }, 30_000);
+
+  it('should refuse an upload with a header and no rows, as an empty one, and take one whose rows were all rejected', async () => {
+    await expect(ingest('phone,name\n', 1024)).rejects.toThrow(
+      'body: the upload has a header but no rows: send one row per recipient',
+    );
+    await expect(ingest('{"phone":"+14155552671"}\n\n', 1024, 'ndjson')).resolves.toBeDefined();
+    const rejectedOnly = await ingest('phone\nnope\n', 1024);
+    expect(rejectedOnly.builder.rejectedCount).toBe(1);
+  }, 30_000);
+
   it('should name the line of malformed CSV in the whole upload', async () => {
     const lines = ['phone,name'];
     for (let i = 0; i < 10_000; i++) {

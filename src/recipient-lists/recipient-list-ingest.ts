@@ -77,6 +77,9 @@ export class RecipientListIngest {
       await this.takeResult();
     }
     await this.writing;
+    if (this.builder.rowCount === 0 && this.builder.rejectedCount === 0) {
+      throw new UserInputError('body', 'the upload has a header but no rows: send one row per recipient');
+    }
     return this.builder;
   }
 

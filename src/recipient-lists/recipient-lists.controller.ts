@@ -7,7 +7,7 @@ import { Scope } from '../common/auth/scope.enum';
 import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-code.enum';
 import { AccountSettingsRepository } from '../persistence/account-settings.repository';
-import { formatOf } from './recipient-list-format';
+import { assertUncompressed, formatOf } from './recipient-list-format';
 import { RecipientListUploadService } from './recipient-list-upload.service';
 import { RecipientListSummary } from './recipient-list.summary';
 
@@ -37,6 +37,7 @@ export class RecipientListsController {
     @Query('format') format?: string,
   ): Promise<RecipientListSummary> {
     const chosen = formatOf(format, request.headers['content-type']);
+    assertUncompressed(request.headers['content-encoding']);
     if (this.uploading >= CONCURRENT_UPLOADS) {
       request.resume();
       throw new DomainError(

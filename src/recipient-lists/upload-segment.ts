@@ -6,6 +6,7 @@ import { shortenRejectedInput } from '../messaging/recipient-validator';
 import { forEachPlainCsvRecord } from './plain-csv-reader';
 import type { RecipientListFormat } from './recipient-list-format';
 import { MAX_RECORD_BYTES } from './record-splitter';
+import { jsonDepthWithin, MAX_JSON_FIELD_DEPTH } from '../common/text/json-depth';
 
 /** Longest value of a field; longer ones reject their row. */
 export const MAX_FIELD_LENGTH = 1_000;
@@ -173,6 +174,9 @@ export function parseNdjsonLine(line: string): Record<string, string> | string {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return 'not a JSON object';
+  }
+  if (!jsonDepthWithin(value, MAX_JSON_FIELD_DEPTH + 1)) {
+    return `a value nested deeper than ${MAX_JSON_FIELD_DEPTH} levels`;
   }
   const record: Record<string, string> = {};
   for (const [key, field] of Object.entries(value as Record<string, unknown>)) {
