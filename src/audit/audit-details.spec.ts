@@ -16,6 +16,10 @@ describe('auditDetails', () => {
     });
   });
 
+  it('should keep an unparseable time as "Invalid Date" instead of throwing (the refused call is still audited)', () => {
+    expect(auditDetails({ scheduledAt: new Date('not-a-date') })).toEqual({ scheduledAt: 'Invalid Date' });
+  });
+
   it('should never keep a phone number in clear, wherever it is', () => {
     const details = auditDetails({
       input: {

@@ -29,7 +29,9 @@ export function auditDetails(value: unknown, depth = 0): unknown {
     return masked.length > MAX_STRING ? `${storablePrefix(masked, MAX_STRING)}…` : masked;
   }
   if (value instanceof Date) {
-    return value.toISOString();
+    // An unparseable time (`scheduledAt: "not-a-date"`) is refused by the call's validation, and the
+    // refusal audited: toISOString() would throw there and lose the entry.
+    return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
   }
   if (Array.isArray(value)) {
     // Lists of short scalars (scopes, sender ids) are kept; anything longer is only counted.

@@ -66,6 +66,17 @@ describe(CampaignControlService.name, () => {
       );
     });
 
+    it('should answer the campaign as it is when a cancel at the same moment cancelled it first', async () => {
+      const { sut, inTx, campaigns, events } = setup();
+      const cancelledByTheOther = campaignRecord({ status: CampaignStatus.CANCELLED, cancelled: 10 });
+      inTx.cancelWaitingBatches.mockResolvedValue(0);
+      inTx.cancelWaitingMessages.mockResolvedValue(0);
+      inTx.markCancelled.mockResolvedValue(null);
+      campaigns.findForAccount.mockResolvedValueOnce(campaignRecord()).mockResolvedValueOnce(cancelledByTheOther);
+      await expect(sut.cancel('a1', 'c1')).resolves.toBe(cancelledByTheOther);
+      expect(events.campaignsChanged).not.toHaveBeenCalled();
+    });
+
     it('should answer a cancelled campaign as it is, without writing', async () => {
       const cancelled = campaignRecord({ status: CampaignStatus.CANCELLED });
       const { sut } = setup(cancelled);
@@ -90,6 +101,21 @@ describe(CampaignControlService.name, () => {
         [CampaignStatus.SCHEDULED, CampaignStatus.QUEUED, CampaignStatus.SENDING],
         CampaignStatus.PAUSED,
         { statusReason: 'paused by the account' },
+      );
+    });
+
+    it('should answer the campaign as it is when a pause at the same moment paused it first, and refuse after a cancel', async () => {
+      const { sut, campaigns } = setup();
+      const pausedByTheOther = campaignRecord({ status: CampaignStatus.PAUSED });
+      campaigns.transition.mockResolvedValue(null);
+      campaigns.findForAccount
+        .mockResolvedValueOnce(campaignRecord())
+        .mockResolvedValueOnce(pausedByTheOther)
+        .mockResolvedValueOnce(campaignRecord())
+        .mockResolvedValueOnce(campaignRecord({ status: CampaignStatus.CANCELLED }));
+      await expect(sut.pause('a1', 'c1')).resolves.toBe(pausedByTheOther);
+      await expect(sut.pause('a1', 'c1')).rejects.toThrow(
+        new InvalidCampaignTransitionError('pause', CampaignStatus.CANCELLED),
       );
     });
   });

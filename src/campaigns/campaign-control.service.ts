@@ -37,7 +37,7 @@ export class CampaignControlService {
     const paused = await this.campaigns.transition(accountId, id, ACTIVE, CampaignStatus.PAUSED, {
       statusReason: 'paused by the account',
     });
-    return this.changed(paused, 'pause', accountId, id);
+    return this.changed(paused, 'pause', accountId, id, (status) => status === CampaignStatus.PAUSED);
   }
 
   async resume(accountId: string, id: string, maxCost?: number | null, ignoreBrake = false): Promise<CampaignRecord> {
@@ -66,7 +66,13 @@ export class CampaignControlService {
     const resumed = await this.campaigns.transition(accountId, id, [CampaignStatus.PAUSED, ...ACTIVE], to, {
       maxCost: maxCost === undefined || maxCost === null ? undefined : new Decimal(maxCost),
     });
-    const result = await this.changed(resumed, 'resume', accountId, id);
+    const result = await this.changed(
+      resumed,
+      'resume',
+      accountId,
+      id,
+      (status) => ACTIVE.includes(status) && (maxCost === undefined || maxCost === null),
+    );
     this.wakeup.wake();
     return result;
   }
@@ -96,7 +102,7 @@ export class CampaignControlService {
         }
         throw error;
       });
-    return this.changed(cancelled, 'cancel', accountId, id);
+    return this.changed(cancelled, 'cancel', accountId, id, (status) => status === CampaignStatus.CANCELLED);
   }
 
   private async get(accountId: string, id: string): Promise<CampaignRecord> {
@@ -107,15 +113,24 @@ export class CampaignControlService {
     return campaign;
   }
 
+  /**
+   * `updated`, or when the transition found the campaign changed in between: the campaign as it is now if
+   * that is what was asked (the same call twice at once, e.g. a client retrying a cancel, answers both
+   * alike instead of "cannot cancel a campaign that is CANCELLED"), else the error naming its status.
+   */
   private async changed(
     updated: CampaignRecord | null,
     action: string,
     accountId: string,
     id: string,
+    isWhatWasAsked: (status: CampaignStatus) => boolean,
   ): Promise<CampaignRecord> {
     if (!updated) {
-      // Someone else changed it in between (or it was final): report the status it has now.
-      throw new InvalidCampaignTransitionError(action, (await this.get(accountId, id)).status);
+      const now = await this.get(accountId, id);
+      if (isWhatWasAsked(now.status)) {
+        return now;
+      }
+      throw new InvalidCampaignTransitionError(action, now.status);
     }
     this.events.campaignsChanged([id]);
     return updated;

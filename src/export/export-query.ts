@@ -10,6 +10,11 @@ const STATUSES = new Set<string>(Object.values(MessageStatus));
 
 /** `?status=DELIVERED,FAILED` (repeatable, case-insensitive) and `?bom=true`; anything else is a 400 naming the field. */
 export function parseExportQuery(query: Record<string, unknown>): ExportQuery {
+  // A misspelt filter (`?statuses=`) or a bracketed one (`?status[x]=`) must not export every row.
+  const unknown = Object.keys(query).find((key) => key !== 'status' && key !== 'bom');
+  if (unknown !== undefined) {
+    throw new UserInputError(unknown, `unknown query parameter "${unknown}" (status and bom are known)`);
+  }
   const statuses = new Set<MessageStatus>();
   for (const value of list(query.status, 'status')) {
     for (const part of value.split(',')) {
