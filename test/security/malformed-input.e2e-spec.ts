@@ -1,0 +1,187 @@
+// Input that once answered 500, a misleading 404, or the wrong thing (found by probing the service from
+// outside, 2026-12-06): every one is now the client's error, named, and nothing of it is kept. The
+// contract: "No request, authenticated or not, can stop the service or make it answer 500 for bad input."
+import { deflateSync, gzipSync } from 'node:zlib';
+import { PrismaService } from '../../src/persistence/prisma.service';
+import { graphql } from '../utils/graphql-client';
+import { usNumbers } from '../utils/phone-numbers';
+import { startTestApp, TestApp } from '../utils/test-app';
+import { TEST_DATABASES } from '../utils/test-databases';
+
+const SEND = `mutation($input: SendBulkInput!) { sendBulk(input: $input) { id status } }`;
+
+function nested(levels: number): string {
+  return `${'['.repeat(levels)}${']'.repeat(levels)}`;
+}
+
+describe.each(TEST_DATABASES)('malformed input on %s', (database) => {
+  let testApp: TestApp;
+  let prisma: PrismaService;
+  let apiKey: string;
+  let accountId: string;
+
+  beforeAll(async () => {
+    testApp = await startTestApp(database);
+    prisma = testApp.app.get(PrismaService);
+    ({ apiKey, accountId } = await testApp.newAccount());
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+  });
+
+  async function post(path: string, body: string | Buffer, headers: Record<string, string>) {
+    const response = await fetch(`${testApp.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'x-api-key': apiKey, ...headers },
+      body,
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: JSON.parse(text) as Record<string, unknown> & {
+        errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+      },
+    };
+  }
+
+  it('should answer a variable of the wrong type with 400 BAD_USER_INPUT naming it, not 500', async () => {
+    const response = await graphql(
+      testApp.baseUrl,
+      apiKey,
+      'query($first: Int) { campaigns(first: $first) { edges { node { id } } } }',
+      { first: 1.5 },
+    );
+    expect(response.status).toBe(400);
+    expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(response.errors?.[0].message).toContain('Variable "$first" got invalid value 1.5');
+  });
+
+  it('should answer variables nested thousands deep with 400 BAD_USER_INPUT, not a stack overflow', async () => {
+    const body = `{"query":"{ __typename }","variables":{"x":${nested(3_000)}}}`;
+    const response = await post('/graphql', body, { 'content-type': 'application/json' });
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(response.body.errors?.[0].message).toBe('Variable "$x": nested deeper than 32 levels');
+  });
+
+  it('should answer a persisted query as not supported, not as an internal error', async () => {
+    const response = await post(
+      '/graphql',
+      JSON.stringify({ query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } }),
+      { 'content-type': 'application/json' },
+    );
+    expect(response.body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
+  });
+
+  it('should answer a corrupt deflate or gzip body with 400 BAD_USER_INPUT, not 404', async () => {
+    for (const encoding of ['deflate', 'gzip']) {
+      const response = await post('/graphql', 'xx', {
+        'content-type': 'application/json',
+        'content-encoding': encoding,
+      });
+      expect([encoding, response.status, response.body.code]).toEqual([encoding, 400, 'BAD_USER_INPUT']);
+      expect(response.body.message).toMatch(/^body: /);
+    }
+    // A well-formed compressed body is still read.
+    const compressed = deflateSync(JSON.stringify({ query: '{ __typename }' }));
+    const response = await post('/graphql', compressed, {
+      'content-type': 'application/json',
+      'content-encoding': 'deflate',
+    });
+    expect(response.body).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('should refuse uploads nested too deep, with a header only, or compressed, naming the field, keeping nothing', async () => {
+    const lists = () => prisma.recipientList.count({ where: { accountId } });
+    const before = await lists();
+    const deep = await post('/api/recipient-lists', `{"phone":"+14155552671","x":${nested(5_000)}}\n`, {
+      'content-type': 'application/x-ndjson',
+    });
+    expect(deep.status).toBe(400);
+    expect(deep.body).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: 'body: row 1: a value nested deeper than 32 levels',
+    });
+
+    const headerOnly = await post('/api/recipient-lists', 'phone,name\n', { 'content-type': 'text/csv' });
+    expect(headerOnly.status).toBe(400);
+    expect(headerOnly.body.message).toBe('body: the upload has a header but no rows: send one row per recipient');
+
+    const gzipped = await post('/api/recipient-lists', gzipSync('phone\n+14155552671\n'), {
+      'content-type': 'text/csv',
+      'content-encoding': 'gzip',
+    });
+    expect(gzipped.status).toBe(400);
+    expect(gzipped.body.message).toMatch(/^Content-Encoding: send the file uncompressed/);
+    expect(await lists()).toBe(before);
+  });
+
+  it('should refuse a NUL byte in any input, naming the field, and store nothing', async () => {
+    const settings = () => graphql(testApp.baseUrl, apiKey, '{ consentSettings { helpReply optOutReply } }');
+    const before = await settings();
+    const response = await graphql(
+      testApp.baseUrl,
+      apiKey,
+      'mutation($input: ConsentSettingsInput!) { updateConsentSettings(input: $input) { helpReply } }',
+      { input: { helpReply: 'help\u0000me', optOutReply: 'Bye' } },
+    );
+    expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(response.errors?.[0].message).toBe('helpReply: helpReply must not contain NUL bytes or unpaired surrogates');
+    expect((await settings()).data).toEqual(before.data);
+  });
+
+  it('should audit a sendBulk refused for an unparseable scheduledAt', async () => {
+    const response = await graphql(testApp.baseUrl, apiKey, SEND, {
+      input: { recipients: usNumbers(1, 72_000), text: 'x', scheduledAt: 'not-a-date' },
+    });
+    expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(response.errors?.[0].message).toMatch(/^scheduledAt\b/);
+    const audited = await prisma.auditEntry.findMany({ where: { accountId, action: 'sendBulk' } });
+    expect(audited.map((entry) => entry.outcome)).toContain('BAD_USER_INPUT');
+  });
+
+  it('should refuse an export with an unknown query parameter instead of exporting every row', async () => {
+    const sent = await graphql<{ sendBulk: { id: string } }>(testApp.baseUrl, apiKey, SEND, {
+      input: {
+        recipients: usNumbers(1, 72_100),
+        text: 'x',
+        scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+    });
+    const response = await fetch(
+      `${testApp.baseUrl}/api/campaigns/${sent.data!.sendBulk.id}/messages.csv?statuses=DELIVERED`,
+      {
+        headers: { 'x-api-key': apiKey },
+      },
+    );
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toMatch(/^statuses: unknown query parameter/);
+  });
+
+  it('should answer the same cancel or pause sent twice at once with the campaign both times', async () => {
+    const schedule = () =>
+      graphql<{ sendBulk: { id: string } }>(testApp.baseUrl, apiKey, SEND, {
+        input: {
+          recipients: usNumbers(2, 72_200),
+          text: 'x',
+          scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+      });
+    for (const [mutation, status] of [
+      ['pauseCampaign', 'PAUSED'],
+      ['cancelCampaign', 'CANCELLED'],
+    ]) {
+      const id = (await schedule()).data!.sendBulk.id;
+      const twice = await Promise.all(
+        [1, 2].map(() =>
+          graphql(testApp.baseUrl, apiKey, `mutation($id: ID!) { ${mutation}(id: $id) { status } }`, { id }),
+        ),
+      );
+      for (const answer of twice) {
+        expect([mutation, answer.errors]).toEqual([mutation, undefined]);
+        expect(answer.data).toEqual({ [mutation]: { status } });
+      }
+    }
+  });
+});
