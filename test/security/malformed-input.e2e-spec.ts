@@ -141,6 +141,16 @@ describe.each(TEST_DATABASES)('malformed input on %s', (database) => {
     expect(audited.map((entry) => entry.outcome)).toContain('BAD_USER_INPUT');
   });
 
+  it("should refuse a scheduledAt without its offset instead of reading it in the server's time zone", async () => {
+    const response = await graphql(testApp.baseUrl, apiKey, SEND, {
+      input: { recipients: usNumbers(1, 72_050), text: 'x', scheduledAt: '2030-01-07T10:00:00' },
+    });
+    expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(response.errors?.[0].message).toBe(
+      'scheduledAt: scheduledAt must be a date-time with its offset, e.g. 2026-12-07T10:00:00Z',
+    );
+  });
+
   it('should refuse an export with an unknown query parameter instead of exporting every row', async () => {
     const sent = await graphql<{ sendBulk: { id: string } }>(testApp.baseUrl, apiKey, SEND, {
       input: {

@@ -34,6 +34,6 @@ export class CreateApiKeyArgs {
 
   @Field(() => Date, { nullable: true, description: 'when the key stops working; must be in the future' })
   @IsOptional()
-  @IsDate({ message: 'expiresAt: must be a date-time' })
+  @IsDate({ message: 'expiresAt: must be a date-time with its offset, e.g. 2026-12-07T10:00:00Z' })
   expiresAt?: Date | null;
 }

@@ -20,6 +20,7 @@ import { Type } from 'class-transformer';
 import { ValidateNested } from 'class-validator';
 import { SendWindowInput } from '../../quiet-hours/dto/send-window.input';
 import { IsStorableText, IsStorableTextArray } from './is-storable-text.decorator';
+import { DATE_TIME_MESSAGE } from '../../common/graphql/date-time.scalar';
 
 export const MAX_RECIPIENTS_PER_CAMPAIGN = 1_000_000;
 // numeric(18,5) holds 13 integer digits; no SMS budget comes near this.
@@ -93,7 +94,7 @@ export class SendBulkInput {
 
   @Field(() => Date, { nullable: true, description: 'at most MAX_SCHEDULE_AHEAD_DAYS (35) days ahead' })
   @IsOptional()
-  @IsDate()
+  @IsDate({ message: DATE_TIME_MESSAGE })
   scheduledAt?: Date | null;
 
   @Field(() => Int, {

@@ -18,6 +18,7 @@ import { RequestDrain, SHUTTING_DOWN_MESSAGE } from '../http/request-drain';
 import { bulkBodyPlugin } from './bulk-body.plugin';
 import { buildGraphqlContext } from './graphql-context';
 import { GraphqlWsConnections, WsContext } from './graphql-ws-connections';
+import { DateTimeScalar } from './date-time.scalar';
 import { assertWithinQueryLimits } from './query-limits';
 import { queryLimitsPlugin } from './query-limits.plugin';
 
@@ -36,6 +37,8 @@ export function graphqlConfig(
   return {
     driver: ApolloDriver,
     autoSchemaFile: true,
+    // Times without an offset are refused instead of read in the server's time zone (date-time.scalar.ts).
+    buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
     sortSchema: true,
     path: '/graphql',
     playground: false,
