@@ -121,20 +121,7 @@ export class SandboxEngine {
         this.scheduler.at(reservation.sendAt, (m: SandboxMessage, due: number) => this.send(m, due), message);
       }
     }
-    const submission: SandboxSubmission = {
-      index: batch.index,
-      apiId,
-      authId: account.authId,
-      receivedAt: new Date(now),
-      src: request.src,
-      numbers: messages.map((m) => `+${m.to}`),
-      text: request.text,
-      messageUuids: messages.map((m) => m.uuid),
-      invalidNumbers: request.invalidNumbers,
-      callbackUrl: request.url ?? null,
-      callbackMethod: request.method,
-      answer: 'accepted',
-    };
+    const submission = submissionOf(batch, now, request.invalidNumbers, messages);
     this.journal?.batch(batch, now, request.invalidNumbers, messages, sendAts);
     this.records.add(submission, messages);
     return submission;
@@ -199,23 +186,7 @@ export class SandboxEngine {
           this.restoredPending.push({ message, sendAt: m.sendAt });
         }
       }
-      this.records.add(
-        {
-          index: batch.index,
-          apiId: entry.apiId,
-          authId: entry.authId,
-          receivedAt: new Date(entry.at),
-          src: entry.src,
-          numbers: messages.map((m) => `+${m.to}`),
-          text: entry.text,
-          messageUuids: messages.map((m) => m.uuid),
-          invalidNumbers: entry.invalidNumbers,
-          callbackUrl: entry.url ?? null,
-          callbackMethod: entry.method,
-          answer: 'accepted',
-        },
-        messages,
-      );
+      this.records.add(submissionOf(batch, entry.at, entry.invalidNumbers, messages), messages);
     }
   }
 
@@ -394,6 +365,29 @@ export class SandboxEngine {
     }
     this.dispatcher.enqueue(job);
   }
+}
+
+/** What the records keep of an accepted request. */
+function submissionOf(
+  batch: SandboxBatch,
+  receivedAt: number,
+  invalidNumbers: string[],
+  messages: SandboxMessage[],
+): SandboxSubmission {
+  return {
+    index: batch.index,
+    apiId: batch.apiId,
+    authId: batch.authId,
+    receivedAt: new Date(receivedAt),
+    src: batch.src,
+    numbers: messages.map((m) => `+${m.to}`),
+    text: batch.text,
+    messageUuids: messages.map((m) => m.uuid),
+    invalidNumbers,
+    callbackUrl: batch.url ?? null,
+    callbackMethod: batch.method,
+    answer: 'accepted',
+  };
 }
 
 function toBalance(creditUsd: number | null): number | null {

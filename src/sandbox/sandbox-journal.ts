@@ -33,19 +33,10 @@ export interface JournalMessage {
   sendAt: number | null;
 }
 
-/** One accepted request, written before the sandbox answers it. */
-export interface JournalBatch {
+/** One accepted request, written before the sandbox answers it: its batch (without its index) and messages. */
+export interface JournalBatch extends Omit<SandboxBatch, 'index'> {
   kind: 'batch';
   at: number;
-  apiId: string;
-  authId: string;
-  subaccountToken?: string;
-  src: string;
-  text: string;
-  units: number;
-  url?: string;
-  method: 'GET' | 'POST';
-  expiryMs: number;
   invalidNumbers: string[];
   messages: JournalMessage[];
 }
@@ -166,18 +157,11 @@ export class SandboxJournal {
     messages: SandboxMessage[],
     sendAts: Array<number | null>,
   ): void {
+    const { index: _index, ...fields } = batch;
     const entry: JournalBatch = {
       kind: 'batch',
+      ...fields,
       at,
-      apiId: batch.apiId,
-      authId: batch.authId,
-      ...(batch.subaccountToken ? { subaccountToken: batch.subaccountToken } : {}),
-      src: batch.src,
-      text: batch.text,
-      units: batch.units,
-      ...(batch.url ? { url: batch.url } : {}),
-      method: batch.method,
-      expiryMs: batch.expiryMs,
       invalidNumbers,
       messages: messages.map((m, i) => ({
         uuid: m.uuid,
