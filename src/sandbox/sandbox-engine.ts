@@ -133,18 +133,8 @@ export class SandboxEngine {
    */
   restore(state: JournalState): void {
     for (const entry of state.batches) {
-      const batch: SandboxBatch = {
-        index: this.records.submissions.length,
-        apiId: entry.apiId,
-        authId: entry.authId,
-        subaccountToken: entry.subaccountToken,
-        src: entry.src,
-        text: entry.text,
-        units: entry.units,
-        url: entry.url,
-        method: entry.method,
-        expiryMs: entry.expiryMs,
-      };
+      const { kind: _kind, at: _at, invalidNumbers: _invalid, messages: _messages, ...fields } = entry;
+      const batch: SandboxBatch = { ...fields, index: this.records.submissions.length };
       const messages: SandboxMessage[] = [];
       for (const m of entry.messages) {
         const country = countryByIso(m.iso);

@@ -98,7 +98,7 @@ export interface JournalCredentials {
  * callback, are buffered and written within the event loop's turn (a crash can lose that turn's: those
  * messages then finish, or are reported, again after the restart, which the service takes as duplicates).
  *
- * Written here rather than taken from a library: it is an append-only file of three kinds of line, read
+ * Written here rather than taken from a library: it is an append-only file of four kinds of line, read
  * once at start.
  */
 export class SandboxJournal {
@@ -199,14 +199,8 @@ export class SandboxJournal {
   }
 
   subaccount(account: SandboxAccount): void {
-    const entry: JournalSubaccount = {
-      kind: 'subaccount',
-      authId: account.authId,
-      authToken: account.authToken,
-      name: account.name,
-      enabled: account.enabled,
-      createdAt: account.createdAt,
-    };
+    const { isSubaccount: _isSubaccount, ...fields } = account;
+    const entry: JournalSubaccount = { kind: 'subaccount', ...fields };
     this.subaccounts.push(entry);
     this.buffered.push(line(entry));
     this.flush();

@@ -103,7 +103,7 @@ export class PlivoSandbox {
       this.journal,
     );
     if (restored) {
-      this.accounts.restore(restored.subaccounts.map((a) => ({ ...a, isSubaccount: true })));
+      this.accounts.restore(restored.subaccounts.map(({ kind: _kind, ...a }) => ({ ...a, isSubaccount: true })));
       this.engine.restore(restored);
     }
     this.http = createSandboxServer({
