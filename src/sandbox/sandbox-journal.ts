@@ -6,6 +6,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -115,8 +116,11 @@ export class SandboxJournal {
   }
 
   /** Reads (and compacts) the journal in `dir`, creating both if missing. */
-  static open(dir: string, now: number): { journal: SandboxJournal; state: JournalState } {
+  static open(dir: string, now: number): { journal: SandboxJournal; state: JournalState } | null {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!takeLock(path.join(dir, 'journal.lock'))) {
+      return null;
+    }
     const file = path.join(dir, 'journal.ndjson');
     const state = readJournal(file, now - KEEP_MS);
     const kept: string[] = [
@@ -239,6 +243,53 @@ export class SandboxJournal {
     this.flush();
     this.closed = true;
     closeSync(this.fd);
+    const lockFile = path.join(path.dirname(this.file), 'journal.lock');
+    rmSync(lockFile, { force: true });
+    locksHeld.delete(lockFile);
+  }
+}
+
+/**
+ * One sandbox per journal: a second service on the same DATA_DIR (refused later by the DATA_DIR lock
+ * on the embedded database, or several instances on one PostgreSQL) once compacted the journal under
+ * the first one, whose writes then went to the replaced file. A lock left by a process that is gone
+ * is taken over.
+ */
+const locksHeld = new Set<string>();
+
+function takeLock(lockFile: string): boolean {
+  if (locksHeld.has(lockFile)) {
+    return false;
+  }
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockFile, String(process.pid), { flag: 'wx', mode: 0o600 });
+      locksHeld.add(lockFile);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw error;
+      }
+      // Our own pid in a lock this process does not hold is a previous run's (a container restarts as pid 1).
+      const owner = Number(readFileSync(lockFile, 'utf8'));
+      if (owner !== process.pid && isAlive(owner)) {
+        return false;
+      }
+      rmSync(lockFile, { force: true });
+    }
+  }
+  return false;
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) {
+    return false;
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -58,16 +58,17 @@ export class PlivoSandbox {
    */
   constructor(options: Partial<SandboxOptions> = {}, persistence?: SandboxPersistence) {
     this.current = defaultSandboxOptions(options);
-    let restored: ReturnType<typeof SandboxJournal.open>['state'] | undefined;
+    let restored: NonNullable<ReturnType<typeof SandboxJournal.open>>['state'] | undefined;
     if (persistence) {
       const stored = SandboxJournal.credentials(persistence.stateDir, this.current);
       if (options.authId === undefined && options.authToken === undefined) {
         this.current.authId = stored.authId;
         this.current.authToken = stored.authToken;
       }
+      // Null while another sandbox (another service on this DATA_DIR) keeps it: this one keeps nothing.
       const opened = SandboxJournal.open(persistence.stateDir, Date.now());
-      this.journal = opened.journal;
-      restored = opened.state;
+      this.journal = opened?.journal ?? null;
+      restored = opened?.state;
     } else {
       this.journal = null;
     }

@@ -102,6 +102,20 @@ describe('PlivoSandbox started again on its journal (the in-process sandbox acro
     await expect(sub.messages.create(SRC, '+447700900999', 'From the tenant')).resolves.toBeDefined();
   });
 
+  it('should leave the journal to the sandbox that holds it: a second one on the same directory keeps nothing', async () => {
+    const first = await start();
+    await plivoClient(first).messages.create(SRC, NUMBERS.slice(0, 2).join('<'), 'Hello');
+    const second = await start();
+    expect(second.records.messageCount).toBe(0);
+    expect(second.authId).toBe(first.authId);
+    await plivoClient(first).messages.create(SRC, NUMBERS.slice(2, 4).join('<'), 'Hello');
+    await second.stop();
+    await first.stop();
+    // The first one's journal is whole: a sandbox started after both stopped takes over its four messages.
+    const third = await start();
+    expect(third.records.messageCount).toBe(4);
+  });
+
   it('should start on a journal whose last line a crash cut short, and forget messages on reset but keep sub-accounts', async () => {
     const first = await start();
     const tenant = first.createSubaccount('tenant');

@@ -1,4 +1,7 @@
 import { Test } from '@nestjs/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ConfigModule } from '../../../src/config/config.module';
 import { loadEnvironment } from '../../../src/config/env.schema';
 import { smsGatewayRoot } from '../../../src/app.module';
@@ -11,7 +14,13 @@ import { PlivoSmsGateway } from '../../../src/sms-gateway/plivo-sms.gateway';
 
 describe(SmsGatewayModule.name, () => {
   it('should start the in-process sandbox in sandbox mode, point the gateway at it and stop it on close', async () => {
-    const env = loadEnvironment({ NODE_ENV: 'test', PLIVO_WEBHOOK_SECRET: 'a-configured-webhook-secret' });
+    // A DATA_DIR of its own: the in-process sandbox keeps its messages there (a run in ./data found the last one's).
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'sms-gateway-module-'));
+    const env = loadEnvironment({
+      NODE_ENV: 'test',
+      PLIVO_WEBHOOK_SECRET: 'a-configured-webhook-secret',
+      DATA_DIR: dataDir,
+    });
     const moduleRef = await Test.createTestingModule({
       imports: [ConfigModule.forRoot(env), smsGatewayRoot()],
     }).compile();
@@ -42,6 +51,7 @@ describe(SmsGatewayModule.name, () => {
 
     const url = sandbox.url;
     await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
     await expect(fetch(`${url}/__sandbox/stats`)).rejects.toThrow();
   });
 
