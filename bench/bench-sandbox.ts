@@ -24,7 +24,7 @@ export function sandboxMessagesTo(sandbox: PlivoSandbox, numbers: string[]): San
 /**
  * The service's environment for benches that send long campaigns through the sandbox's default outcomes.
  * Those end 0.3 % of messages with Plivo's opt-out code (3 % undelivered, a tenth of them code 200), and
- * the brake's default trips above 2 % over a country's last 200 final reports: 5 opt-outs in a window
+ * the brake's default trips above 2 % opted out in a country's last 200 receipts: 5 opt-outs in a window
  * happen by chance now and then over 100,000 messages, and stop the country's sending as they should
  * (one full run's drain waited 900 s on such a hold). A bench measures sending, not the brake: its
  * threshold is raised where chance cannot reach it, and its checks still run with every report pass.

@@ -17,12 +17,17 @@ function setup(env: Record<string, string> = {}) {
 const failing = {
   campaignId: 'c1',
   country: 'IN',
-  finals: 100,
-  failures: 60,
-  optOuts: 0,
+  sent: { count: 100, failures: 60, optOuts: 0 },
+  receipts: { count: 40, failures: 0, optOuts: 0 },
   topErrorCodes: [{ code: '300', count: 60 }],
 };
-const healthy = { campaignId: 'c1', country: 'GB', finals: 100, failures: 3, optOuts: 0, topErrorCodes: [] };
+const healthy = {
+  campaignId: 'c1',
+  country: 'GB',
+  sent: { count: 100, failures: 3, optOuts: 0 },
+  receipts: { count: 97, failures: 0, optOuts: 0 },
+  topErrorCodes: [],
+};
 
 describe(BrakeService.name, () => {
   afterEach(() => jest.useRealTimers());
@@ -37,7 +42,7 @@ describe(BrakeService.name, () => {
       brakes.recentOutcomes.mockResolvedValue([healthy, failing]);
       brakes.trip.mockResolvedValue(true);
       await expect(sut.evaluate(['c1'])).resolves.toEqual(['c1']);
-      expect(brakes.recentOutcomes).toHaveBeenCalledWith(['c1'], 200, ['200'], ['US', 'CA']);
+      expect(brakes.recentOutcomes).toHaveBeenCalledWith(['c1'], 200, ['200']);
       expect(brakes.trip).toHaveBeenCalledTimes(1);
       expect(brakes.trip).toHaveBeenCalledWith('c1', 'IN', expect.stringMatching(/^brake: IN: 60 %/), 'campaign');
       expect(events.campaignsChanged).toHaveBeenCalledWith(['c1']);
@@ -45,7 +50,11 @@ describe(BrakeService.name, () => {
 
     it("should judge each campaign by its account's own thresholds, else the service's", async () => {
       const { sut, brakes, events } = setup();
-      const tenPercent = { ...failing, failures: 10, topErrorCodes: [{ code: '300', count: 10 }] };
+      const tenPercent = {
+        ...failing,
+        sent: { count: 100, failures: 10, optOuts: 0 },
+        topErrorCodes: [{ code: '300', count: 10 }],
+      };
       const strict = { windowReports: null, minReports: null, failureRate: 0.05, optOutRate: null };
       brakes.recentOutcomes.mockResolvedValue([
         { ...tenPercent, campaignId: 'strict', accountThresholds: strict },

@@ -14,7 +14,7 @@ const CHECKED_KEPT = 10_000;
 /**
  * The automatic brake: after report application (and after any other opt-out signal), each
  * campaign's countries with messages still waiting are checked against BRAKE_* thresholds over
- * their rolling window of final reports (the campaign's account's own thresholds where it set them,
+ * their rolling windows of sends and receipts (the campaign's account's own thresholds where it set them,
  * AccountSettings.brake*); one that passes them is stopped (src/brake/brake-rule.ts
  * words the reason). resumeCampaign releases it.
  */
@@ -68,9 +68,7 @@ export class BrakeService implements OnModuleDestroy {
     if (!thresholds.enabled || campaignIds.length === 0) {
       return [];
     }
-    const outcomes = await this.brakes.recentOutcomes(campaignIds, thresholds.windowReports, OPT_OUT_ERROR_CODES, [
-      ...this.config.deliveryReports.noReceiptCountries,
-    ]);
+    const outcomes = await this.brakes.recentOutcomes(campaignIds, thresholds.windowReports, OPT_OUT_ERROR_CODES);
     const tripped = new Set<string>();
     for (const country of outcomes) {
       // The account's own thresholds came with the outcomes; each unset one is the service's.

@@ -481,13 +481,13 @@ export class EnvironmentVariables {
   @IsIn(['country', 'campaign'])
   BRAKE_SCOPE: 'country' | 'campaign' = 'country';
 
-  // The rolling window: the last N final reports of a campaign in a country.
+  // The rolling windows: the last N sends and the last N receipts of a campaign in a country.
   @Type(() => Number)
   @IsInt()
   @Min(1)
   BRAKE_WINDOW_REPORTS = 200;
 
-  // No decision on fewer final reports than this (a few early failures are noise).
+  // No decision on fewer sends than this (a few early failures are noise); receipts count from this many.
   @Type(() => Number)
   @IsInt()
   @Min(1)

@@ -8,15 +8,22 @@ export const BRAKE_HOLD = 'brake';
 interface OutcomeRow {
   campaignId: string;
   country: string;
-  finals: number;
-  failures: number;
-  optOuts: number;
+  sent: number;
+  failedAtSend: number;
+  optedOutAtSend: number;
+  receipts: number;
+  undelivered: number;
+  optedOutInReceipts: number;
   codes: string[];
   windowReports: number | null;
   minReports: number | null;
   failureRate: number | null;
   optOutRate: number | null;
 }
+
+// Statuses that say whether a message went out: FAILED, or SENT and what follows it.
+const SENT_STATUSES = ['SENT', 'FAILED', 'DELIVERED', 'UNDELIVERED', 'UNCONFIRMED'] as const;
+const RECEIPT_STATUSES = ['DELIVERED', 'UNDELIVERED'] as const;
 
 /** The brake's statements (src/brake): rolling outcomes per campaign and country, trip and release. */
 @Injectable()
@@ -25,12 +32,12 @@ export class BrakeRepository {
 
   /**
    * For each country of these campaigns that still has messages waiting (not already held, the
-   * campaign sending and not told to ignore the brake): its last `windowReports` final reports since
-   * its brake was last released, in one statement. Each final status walks Message's (campaignId,
+   * campaign sending and not told to ignore the brake), since its brake was last released: its last
+   * `windowReports` messages whose send is known, and its last `windowReports` delivery receipts
+   * (brake-rule.ts says why two windows), in one statement. Each status walks Message's (campaignId,
    * status, id) index backwards, so it reads about `windowReports` rows per status and country.
-   * In `noReceiptCountries` no delivery receipt ever comes, so a message's last report there is
-   * SENT (then UNCONFIRMED once its receipt window passes): those count as outcomes too, else only
-   * the failures would and every such country would read 100 % failed.
+   * In a country where no receipt ever comes (NO_RECEIPT_COUNTRIES) the receipt window stays empty
+   * and the sends decide alone.
    * The campaign's account's own thresholds come with each row (same statement: no extra round
    * trip), and its own window size, when set, replaces `windowReports` for its campaigns.
    */
@@ -38,12 +45,12 @@ export class BrakeRepository {
     campaignIds: string[],
     windowReports: number,
     optOutCodes: string[],
-    noReceiptCountries: string[],
   ): Promise<CountryOutcomes[]> {
     if (campaignIds.length === 0) {
       return [];
     }
     const limit = Prisma.sql`coalesce(s."brakeWindowReports", ${windowReports}::int)`;
+    const optedOut = Prisma.sql`l."errorCode" = ANY(${optOutCodes}::text[])`;
     const rows = await this.db.$queryRaw<OutcomeRow[]>`
       WITH pairs AS (
         SELECT DISTINCT b."campaignId", b.country, c."accountId"
@@ -51,36 +58,34 @@ export class BrakeRepository {
         WHERE b."campaignId" = ANY(${campaignIds}::uuid[]) AND b.state = 'PENDING' AND b."heldBy" IS NULL
           AND b.country IS NOT NULL AND c.status IN ('QUEUED', 'SENDING') AND NOT c."brakeIgnored"
       )
-      SELECT p."campaignId", p.country, w.finals, w.failures, w."optOuts", w.codes,
+      SELECT p."campaignId", p.country, w.sent, w."failedAtSend", w."optedOutAtSend",
+             r.receipts, r.undelivered, r."optedOutInReceipts", w."sendCodes" || r."receiptCodes" AS codes,
              s."brakeWindowReports" AS "windowReports", s."brakeMinReports" AS "minReports",
              s."brakeFailureRate" AS "failureRate", s."brakeOptOutRate" AS "optOutRate"
       FROM pairs p
       LEFT JOIN "CampaignBrake" k ON k."campaignId" = p."campaignId" AND k.country = p.country
       LEFT JOIN "AccountSettings" s ON s."accountId" = p."accountId"
       CROSS JOIN LATERAL (
-        SELECT count(*)::int AS finals,
-               (count(*) FILTER (WHERE l.status IN ('FAILED', 'UNDELIVERED')))::int AS failures,
-               (count(*) FILTER (WHERE l."errorCode" = ANY(${optOutCodes}::text[]) OR l."optedOut"))::int AS "optOuts",
-               coalesce(array_agg(l."errorCode") FILTER (WHERE l.status IN ('FAILED', 'UNDELIVERED') AND l."errorCode" IS NOT NULL),
-                        '{}'::text[]) AS codes
-        FROM (
-          SELECT f.status, f."errorCode", f."optedOut" FROM (
-            ${finalsOf(Prisma.sql`'DELIVERED'`, limit)}
-            UNION ALL ${finalsOf(Prisma.sql`'UNDELIVERED'`, limit)}
-            UNION ALL ${finalsOf(Prisma.sql`'FAILED'`, limit)}
-            UNION ALL ${finalsOf(Prisma.sql`'SENT'`, limit, noReceiptCountries)}
-            UNION ALL ${finalsOf(Prisma.sql`'UNCONFIRMED'`, limit, noReceiptCountries)}
-          ) f
-          ORDER BY f.id DESC
-          LIMIT ${limit}
-        ) l
-      ) w`;
+        SELECT count(*)::int AS sent,
+               (count(*) FILTER (WHERE l.status = 'FAILED'))::int AS "failedAtSend",
+               (count(*) FILTER (WHERE (l.status = 'FAILED' AND ${optedOut}) OR l."optedOut"))::int AS "optedOutAtSend",
+               coalesce(array_agg(l."errorCode") FILTER (WHERE l.status = 'FAILED' AND l."errorCode" IS NOT NULL),
+                        '{}'::text[]) AS "sendCodes"
+        FROM (${newestOf(SENT_STATUSES, limit)}) l
+      ) w
+      CROSS JOIN LATERAL (
+        SELECT count(*)::int AS receipts,
+               (count(*) FILTER (WHERE l.status = 'UNDELIVERED'))::int AS undelivered,
+               (count(*) FILTER (WHERE l.status = 'UNDELIVERED' AND ${optedOut} AND NOT l."optedOut"))::int AS "optedOutInReceipts",
+               coalesce(array_agg(l."errorCode") FILTER (WHERE l.status = 'UNDELIVERED' AND l."errorCode" IS NOT NULL),
+                        '{}'::text[]) AS "receiptCodes"
+        FROM (${newestOf(RECEIPT_STATUSES, limit)}) l
+      ) r`;
     return rows.map((row) => ({
       campaignId: row.campaignId,
       country: row.country,
-      finals: row.finals,
-      failures: row.failures,
-      optOuts: row.optOuts,
+      sent: { count: row.sent, failures: row.failedAtSend, optOuts: row.optedOutAtSend },
+      receipts: { count: row.receipts, failures: row.undelivered, optOuts: row.optedOutInReceipts },
       topErrorCodes: countCodes(row.codes),
       accountThresholds: {
         windowReports: row.windowReports,
@@ -167,16 +172,19 @@ export class BrakeRepository {
 }
 
 /**
- * The newest `limit` messages of one final status of the pair (campaign, country): one backward walk
- * of the (campaignId, status, id) index each, so a large campaign's older reports are never read.
- * With `onlyCountries`, the status counts only for a pair whose country is one of them.
+ * The newest `limit` messages of the pair (campaign, country) in any of these statuses: one backward
+ * walk of the (campaignId, status, id) index per status, so a large campaign's older messages are
+ * never read.
  */
-function finalsOf(status: Prisma.Sql, limit: Prisma.Sql, onlyCountries?: string[]): Prisma.Sql {
-  const country = onlyCountries ? Prisma.sql`AND p.country = ANY(${onlyCountries}::text[])` : Prisma.empty;
-  return Prisma.sql`(SELECT m.id, m.status, m."errorCode", m."optedOut" FROM "Message" m
+function newestOf(statuses: readonly string[], limit: Prisma.Sql): Prisma.Sql {
+  const walks = statuses.map(
+    (status) => Prisma.sql`(SELECT m.id, m.status, m."errorCode", m."optedOut" FROM "Message" m
     WHERE m."campaignId" = p."campaignId" AND m.status = ${status}::"MessageStatus" AND m.country = p.country
-      AND (k."releasedAt" IS NULL OR m."updatedAt" > k."releasedAt") ${country}
-    ORDER BY m.id DESC LIMIT ${limit})`;
+      AND (k."releasedAt" IS NULL OR m."updatedAt" > k."releasedAt")
+    ORDER BY m.id DESC LIMIT ${limit})`,
+  );
+  return Prisma.sql`SELECT f.status, f."errorCode", f."optedOut" FROM (${Prisma.join(walks, ' UNION ALL ')}) f
+    ORDER BY f.id DESC LIMIT ${limit}`;
 }
 
 function countCodes(codes: string[]): Array<{ code: string; count: number }> {

@@ -53,7 +53,8 @@ export class UpdateAccountSettingsInput {
 
   @Field(() => SendWindowInput, {
     nullable: true,
-    description: "the account's default send window (quiet hours), over SEND_WINDOW_DEFAULT; a campaign's sendWindow wins",
+    description:
+      "the account's default send window (quiet hours), over SEND_WINDOW_DEFAULT; a campaign's sendWindow wins",
   })
   @IsOptional()
   @ValidateNested()
@@ -70,14 +71,17 @@ export class UpdateAccountSettingsInput {
   @Type(() => CountrySendWindowInput)
   sendWindowCountries?: CountrySendWindowInput[] | null;
 
-  @Field(() => Int, { nullable: true, description: 'brake: the last N final reports of a campaign in a country' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'brake: the last N sends and the last N receipts of a campaign in a country',
+  })
   @IsOptional()
   @IsInt({ message: 'must be a whole number' })
   @Min(1, { message: 'at least 1' })
   @Max(100_000, { message: 'at most 100000' })
   brakeWindowReports?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'brake: no decision on fewer final reports' })
+  @Field(() => Int, { nullable: true, description: 'brake: no decision on fewer sends; receipts count from this many' })
   @IsOptional()
   @IsInt({ message: 'must be a whole number' })
   @Min(1, { message: 'at least 1' })
