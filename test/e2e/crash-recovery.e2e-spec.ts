@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
 import { MessageStatus } from '../../src/domain/message-status.enum';
 import { PlivoSandbox } from '../../src/sandbox/sandbox';
@@ -34,6 +37,8 @@ describe('crash recovery and several instances (PostgreSQL, separate processes)'
   let database: Awaited<ReturnType<typeof freshDatabase>>;
   let databaseUrl: string;
   const running = new Set<ServiceProcess>();
+  // The instances' DATA_DIR (one per port), removed with the file.
+  const dataDirs = mkdtempSync(path.join(tmpdir(), 'bulk-sms-crash-'));
 
   beforeAll(async () => {
     sandbox = await new PlivoSandbox({
@@ -64,6 +69,7 @@ describe('crash recovery and several instances (PostgreSQL, separate processes)'
 
   afterAll(async () => {
     await sandbox.stop();
+    rmSync(dataDirs, { recursive: true, force: true });
   });
 
   /** `publicPort`: where Plivo's callbacks go (instances behind one address share it). */
@@ -71,7 +77,7 @@ describe('crash recovery and several instances (PostgreSQL, separate processes)'
     const service = runService({
       PORT: String(port),
       API_BASE_URL: `http://127.0.0.1:${publicPort}`,
-      DATA_DIR: `/tmp/bulk-sms-crash-${port}`,
+      DATA_DIR: path.join(dataDirs, String(port)),
       DATABASE_URL: databaseUrl,
       API_KEY,
       PLIVO_AUTH_ID: sandbox.authId,
