@@ -18,6 +18,7 @@ import { RequestDrain } from './common/http/request-drain';
 import { createValidationPipe } from './common/graphql/validation.pipe';
 import { LoggingModule } from './common/logging/logging.module';
 import { MetricsModule } from './common/metrics/metrics.module';
+import { GraphqlRateLimit } from './common/throttling/graphql-rate-limit';
 import { GraphqlThrottlerGuard } from './common/throttling/graphql-throttler.guard';
 import { AppConfig } from './config/app-config.service';
 import { ConfigModule } from './config/config.module';
@@ -67,7 +68,7 @@ export class AppModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [GraphqlTransportModule],
-          inject: [AppConfig, GraphqlWsConnections, RequestDrain],
+          inject: [AppConfig, GraphqlWsConnections, RequestDrain, GraphqlRateLimit],
           useFactory: graphqlConfig,
         }),
         HealthModule,

@@ -75,7 +75,38 @@ describe('rate limits and connection caps (issue 11, item 3)', () => {
       await client.dispose();
       expect(codes).toEqual(['OK', 'OK', 'TOO_MANY_REQUESTS', 'TOO_MANY_REQUESTS']);
       const http = await graphql(testApp.baseUrl, apiKey, QUERY);
-      expect(http.errors?.[0].extensions?.code).toBe('TOO_MANY_REQUESTS');
+      expect([http.status, http.errors?.[0].extensions?.code]).toEqual([200, 'TOO_MANY_REQUESTS']);
+    });
+
+    it('should count operations that run no resolver ({ __typename }, introspection) like any other', async () => {
+      // graphql-js answers meta fields itself: the per-resolver guard never saw these, and a key could
+      // send them without limit (resolver-free-operations.plugin.ts counts them now).
+      const { apiKey } = await testApp.newAccount();
+      const answers: Array<[number, string]> = [];
+      for (const query of ['{ __typename }', '{ __typename }', '{ __type(name: "Query") { name } }', QUERY]) {
+        const response = await graphql(testApp.baseUrl, apiKey, query);
+        answers.push([response.status, (response.errors?.[0]?.extensions?.code as string | undefined) ?? 'OK']);
+      }
+      const client = wsClient(testApp.baseUrl, apiKey);
+      const overWs = [await wsQuery(client, '{ __typename }'), await wsQuery(client, '{ __typename }')];
+      await client.dispose();
+      const refused = await fetch(`${testApp.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      const refusedBody = (await refused.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
+      expect(answers).toEqual([
+        [200, 'OK'],
+        [200, 'OK'],
+        [200, 'OK'],
+        [200, 'OK'],
+      ]);
+      // Refused before it runs, as an over-cap subscription is: graphql-ws's error message.
+      expect(overWs).toEqual(['OK', expect.stringMatching(/^error:.*"code":"TOO_MANY_REQUESTS"/)]);
+      // Answered as a refusal by the guard is (200, TOO_MANY_REQUESTS, Retry-After), not 500.
+      expect([refused.status, refusedBody.errors?.[0]?.extensions?.code]).toEqual([200, 'TOO_MANY_REQUESTS']);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     });
 
     it('should cap subscriptions per connection and connections per key', async () => {

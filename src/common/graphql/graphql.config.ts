@@ -21,6 +21,9 @@ import { GraphqlWsConnections, WsContext } from './graphql-ws-connections';
 import { DateTimeScalar } from './date-time.scalar';
 import { assertWithinQueryLimits } from './query-limits';
 import { queryLimitsPlugin } from './query-limits.plugin';
+import { isResolverFreeOperation } from './resolver-free-operation';
+import { resolverFreeOperationsPlugin } from './resolver-free-operations.plugin';
+import { GraphqlRateLimit } from '../throttling/graphql-rate-limit';
 
 const logger = new Logger('GraphQL');
 
@@ -28,6 +31,7 @@ export function graphqlConfig(
   config: AppConfig,
   connections: GraphqlWsConnections,
   drain: RequestDrain,
+  rateLimit: GraphqlRateLimit,
 ): ApolloDriverConfig {
   const { maxDepth, maxComplexity, maxFields, maxTokens, introspection } = config.graphql;
   const limits = { maxDepth, maxComplexity, maxFields };
@@ -53,7 +57,11 @@ export function graphqlConfig(
     context: buildGraphqlContext,
     // Field resolvers' errors go through the same exception filter as root resolvers'.
     fieldResolverEnhancers: ['filters'],
-    plugins: [bulkBodyPlugin(parseByteSize(config.bodyLimit), config.bodyLimit), queryLimitsPlugin(limits)],
+    plugins: [
+      bulkBodyPlugin(parseByteSize(config.bodyLimit), config.bodyLimit),
+      queryLimitsPlugin(limits),
+      resolverFreeOperationsPlugin(rateLimit),
+    ],
     transformSchema: (generated: GraphQLSchema) => {
       schema = generated;
       return generated;
@@ -65,8 +73,9 @@ export function graphqlConfig(
         // Authenticates the connection once (4403 when the key is missing or wrong, 4429 past the limits).
         onConnect: (ctx: Context) => connections.accept(ctx as WsContext),
         // graphql-ws operations bypass Apollo: parsed with the token limit, validated and checked
-        // against the query limits here, then executed from these arguments.
-        onSubscribe: (ctx: Context, _id: string, payload: SubscribePayload) => {
+        // against the query limits (and the rate limit, when no resolver will) here, then executed
+        // from these arguments.
+        onSubscribe: async (ctx: Context, _id: string, payload: SubscribePayload) => {
           if (drain.isStopping) {
             return [new GraphQLError(SHUTTING_DOWN_MESSAGE, { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } })];
           }
@@ -81,6 +90,10 @@ export function graphqlConfig(
               return [...invalid];
             }
             assertWithinQueryLimits(schema, document, payload.operationName, payload.variables ?? {}, limits);
+            if (isResolverFreeOperation(document, payload.operationName)) {
+              // No resolver runs, so the guard would not count it (resolver-free-operations.plugin.ts).
+              await rateLimit.take(buildGraphqlContext(ctx as WsContext));
+            }
             return {
               schema,
               document,
