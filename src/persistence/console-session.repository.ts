@@ -31,6 +31,19 @@ export class ConsoleSessionRepository {
     return rows[0] ?? null;
   }
 
+  /** Of these token hashes, those whose session is still active (as findActiveByHash), in one query. */
+  async findActiveHashes(tokenHashes: string[], now: Date): Promise<string[]> {
+    if (tokenHashes.length === 0) {
+      return [];
+    }
+    const rows = await this.prisma.$queryRaw<Array<{ tokenHash: string }>>`
+      SELECT s."tokenHash"
+      FROM "ConsoleSession" s
+      JOIN "ApiKey" k ON k.id = s."apiKeyId" AND k."revokedAt" IS NULL AND (k."expiresAt" IS NULL OR k."expiresAt" > ${now})
+      WHERE s."tokenHash" = ANY(${tokenHashes}::text[]) AND s."revokedAt" IS NULL AND s."expiresAt" > ${now}`;
+    return rows.map((row) => row.tokenHash);
+  }
+
   /** Revokes the session of this token hash; true when it was active. */
   async revokeByHash(tokenHash: string, now: Date): Promise<boolean> {
     const { count } = await this.prisma.consoleSession.updateMany({

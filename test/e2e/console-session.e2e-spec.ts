@@ -3,6 +3,8 @@ import WebSocket from 'ws';
 import { ApiKeyRepository } from '../../src/persistence/api-key.repository';
 import { ApiKeyService } from '../../src/common/auth/api-key.service';
 import { ConsoleSessionService } from '../../src/common/auth/console-session.service';
+import { GraphqlWsConnections } from '../../src/common/graphql/graphql-ws-connections';
+import { ConsoleSessionRepository } from '../../src/persistence/console-session.repository';
 import { startTestApp, type TestApp } from '../utils/test-app';
 
 const CAMPAIGNS = JSON.stringify({ query: '{ campaigns { edges { node { id } } } }' });
@@ -66,6 +68,51 @@ describe('console sessions (pglite)', () => {
       );
     });
   }
+
+  /** A graphql-ws connection opened with the cookie, acknowledged; `closed` resolves with its close code. */
+  async function openConnection(cookie: string): Promise<{ closed: Promise<number> }> {
+    const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws', {
+      headers: { cookie, origin: base },
+    });
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
+      socket.once('message', (data: Buffer) => {
+        const message = data.toString('utf8');
+        return (JSON.parse(message) as { type: string }).type === 'connection_ack'
+          ? resolve()
+          : reject(new Error(message));
+      });
+      socket.once('error', reject);
+    });
+    return { closed };
+  }
+
+  it('closes the connections a session opened when it is signed out, or has ended elsewhere', async () => {
+    // Before, a socket opened with the cookie outlived the sign-out, queries and mutations included.
+    const { apiKey } = await testApp.newAccount();
+    const cookie = cookieOf(await signIn(apiKey));
+    const other = cookieOf(await signIn(apiKey));
+    const connection = await openConnection(cookie);
+    const untouched = await openConnection(other);
+    let untouchedClosed = false;
+    void untouched.closed.then(() => (untouchedClosed = true));
+    const signedOut = await fetch(`${base}/api/session`, {
+      method: 'DELETE',
+      headers: { cookie, 'x-console-request': '1' },
+    });
+    expect(signedOut.status).toBe(204);
+    await expect(connection.closed).resolves.toBe(4403);
+    expect(untouchedClosed).toBe(false);
+
+    // Signed out on another instance (only the database knows): the next recheck closes it; the key's
+    // own connections are not the session's.
+    const token = decodeURIComponent(other.split('=')[1]);
+    const sessions = testApp.app.get(ConsoleSessionService);
+    await testApp.app.get(ConsoleSessionRepository).revokeByHash(sessions.hashOf(token), new Date());
+    await testApp.app.get(GraphqlWsConnections).closeRevoked();
+    await expect(untouched.closed).resolves.toBe(4403);
+  });
 
   it('exchanges a key for an HttpOnly SameSite=Strict cookie that opens GraphQL over HTTP and graphql-ws, until sign-out', async () => {
     const { apiKey, accountId } = await testApp.newAccount();

@@ -27,6 +27,7 @@ export interface OpenedSession {
 @Injectable()
 export class ConsoleSessionService {
   private readonly cache = new Map<string, { account: AuthenticatedAccount; cachedUntil: number; expiresAt: Date }>();
+  private readonly endedListeners: Array<(tokenHash: string) => void> = [];
 
   constructor(
     private readonly sessions: ConsoleSessionRepository,
@@ -102,10 +103,26 @@ export class ConsoleSessionService {
     this.cache.clear();
   }
 
-  /** Sign-out: the session stops working at once on this instance. */
+  /** The hash a session is known by (the database and onEnded's listeners have only that). */
+  hashOf(token: string): string {
+    return this.hasher.hash(token);
+  }
+
+  /** Of these sessions (by hash), those still active: not signed out or expired, their key active. */
+  activeHashes(tokenHashes: string[]): Promise<string[]> {
+    return this.sessions.findActiveHashes(tokenHashes, this.clock.now());
+  }
+
+  /** Called with a session's hash when it is signed out on this instance (GraphqlWsConnections closes its sockets). */
+  onEnded(listener: (tokenHash: string) => void): void {
+    this.endedListeners.push(listener);
+  }
+
+  /** Sign-out: the session stops working at once on this instance, its open connections included. */
   async revoke(token: string): Promise<void> {
     const tokenHash = this.hasher.hash(token);
     this.cache.delete(tokenHash);
     await this.sessions.revokeByHash(tokenHash, this.clock.now());
+    this.endedListeners.forEach((listener) => listener(tokenHash));
   }
 }

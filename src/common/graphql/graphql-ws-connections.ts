@@ -18,6 +18,7 @@ export const CLOSE_TOO_MANY_REQUESTS = 4429;
 /** WebSocket's Going Away: graphql-ws clients reconnect after it (a completed subscription they take for its end). */
 export const CLOSE_GOING_AWAY = 1001;
 const GOING_AWAY_REASON = 'The service is restarting: reconnect';
+const SESSION_ENDED_REASON = 'Forbidden: the console session has ended (signed out or expired)';
 
 /** The per-connection state graphql-ws keeps for us: the account is set once, on connection_init. */
 export interface WsExtra {
@@ -32,12 +33,15 @@ export type WsContext = Context<Record<string, unknown> | undefined, WsExtra>;
  * HTTP, so the same per-address limit), at most WS_MAX_CONNECTIONS_PER_KEY per key and
  * WS_MAX_SUBSCRIPTIONS_PER_CONNECTION operations in flight per connection. Every
  * WS_AUTH_RECHECK_SECONDS the keys of open connections are looked up together; a revoked key's
- * connections are closed with 4403.
+ * connections are closed with 4403, and so are those opened with a console session that has ended
+ * since (signed out or expired; a sign-out on this instance closes them at once).
  */
 @Injectable()
 export class GraphqlWsConnections implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(GraphqlWsConnections.name);
   private readonly socketsByKey = new Map<string, Set<WebSocket>>();
+  // Connections opened with a console session, by the session's hash.
+  private readonly socketsBySession = new Map<string, Set<WebSocket>>();
   private recheckTimer?: NodeJS.Timeout;
   private rechecking = false;
 
@@ -50,6 +54,7 @@ export class GraphqlWsConnections implements OnModuleInit, OnApplicationShutdown
   ) {}
 
   onModuleInit(): void {
+    this.sessions.onEnded((tokenHash) => this.closeSession(tokenHash));
     this.recheckTimer = setInterval(() => void this.closeRevoked(), this.config.websocket.authRecheckMs);
     this.recheckTimer.unref();
   }
@@ -79,20 +84,15 @@ export class GraphqlWsConnections implements OnModuleInit, OnApplicationShutdown
       return false;
     }
     const { apiKeyId } = outcome.account;
-    const sockets = this.socketsByKey.get(apiKeyId) ?? new Set<WebSocket>();
-    if (sockets.size >= this.config.websocket.maxConnectionsPerKey) {
+    if ((this.socketsByKey.get(apiKeyId)?.size ?? 0) >= this.config.websocket.maxConnectionsPerKey) {
       ctx.extra.socket.close(CLOSE_TOO_MANY_REQUESTS, 'Too many connections for this API key');
       return false;
     }
     const socket = ctx.extra.socket;
-    sockets.add(socket);
-    this.socketsByKey.set(apiKeyId, sockets);
-    socket.once('close', () => {
-      sockets.delete(socket);
-      if (sockets.size === 0 && this.socketsByKey.get(apiKeyId) === sockets) {
-        this.socketsByKey.delete(apiKeyId);
-      }
-    });
+    track(this.socketsByKey, apiKeyId, socket);
+    if (sessionToken && isSameOrigin(headers, true)) {
+      track(this.socketsBySession, this.sessions.hashOf(sessionToken), socket);
+    }
     ctx.extra.account = outcome.account;
     return true;
   }
@@ -138,7 +138,17 @@ export class GraphqlWsConnections implements OnModuleInit, OnApplicationShutdown
     }
   }
 
-  /** Closes, with 4403, the connections whose key was revoked (on any instance) since they opened. */
+  /** Closes, with 4403, this instance's connections opened with a console session just signed out here. */
+  closeSession(tokenHash: string): void {
+    for (const socket of this.socketsBySession.get(tokenHash) ?? []) {
+      socket.close(CLOSE_FORBIDDEN, SESSION_ENDED_REASON);
+    }
+  }
+
+  /**
+   * Closes, with 4403, the connections whose key was revoked (on any instance) since they opened,
+   * and those whose console session has ended since (signed out on another instance, or expired).
+   */
   async closeRevoked(): Promise<void> {
     if (this.rechecking || this.socketsByKey.size === 0) {
       return;
@@ -154,6 +164,9 @@ export class GraphqlWsConnections implements OnModuleInit, OnApplicationShutdown
           socket.close(CLOSE_FORBIDDEN, 'Forbidden: the API key was revoked');
         }
       }
+      const sessionHashes = [...this.socketsBySession.keys()];
+      const activeSessions = new Set(await this.sessions.activeHashes(sessionHashes));
+      sessionHashes.filter((hash) => !activeSessions.has(hash)).forEach((hash) => this.closeSession(hash));
     } catch (error) {
       // The database may be briefly unavailable: keep the connections, check again next time.
       this.logger.warn(`Could not recheck the keys of open graphql-ws connections: ${String(error)}`);
@@ -161,4 +174,17 @@ export class GraphqlWsConnections implements OnModuleInit, OnApplicationShutdown
       this.rechecking = false;
     }
   }
+}
+
+/** Adds the socket to its group, and removes it (and the group once empty) when it closes. */
+function track(groups: Map<string, Set<WebSocket>>, key: string, socket: WebSocket): void {
+  const sockets = groups.get(key) ?? new Set<WebSocket>();
+  sockets.add(socket);
+  groups.set(key, sockets);
+  socket.once('close', () => {
+    sockets.delete(socket);
+    if (sockets.size === 0 && groups.get(key) === sockets) {
+      groups.delete(key);
+    }
+  });
 }
