@@ -159,6 +159,24 @@ describe(CampaignProgressService.name, () => {
       expect(sut.watchedCampaigns).toBe(0);
     });
 
+    it('should go on after a cancel until the messages already at the provider have reported', async () => {
+      const { sut, change } = await setup();
+      const stream = await sut.subscribe('a1', 'c1');
+      await stream.next();
+      // Cancelled with 4 of 10 messages at the provider: their outcomes and costs are still to come.
+      await change({ status: CampaignStatus.CANCELLED, submitted: 0, queued: 3, sent: 1, delivered: 0, cancelled: 6 });
+      await jest.advanceTimersByTimeAsync(0);
+      await expect(stream.next()).resolves.toMatchObject({ done: false, value: { status: 'CANCELLED', queued: 3 } });
+      await change({ queued: 0, sent: 0, delivered: 3, undelivered: 1, actualCost: new Decimal('0.0316') });
+      await jest.advanceTimersByTimeAsync(300);
+      await expect(stream.next()).resolves.toMatchObject({
+        done: false,
+        value: { status: 'CANCELLED', delivered: 3, undelivered: 1, cost: { amount: 0.0316 } },
+      });
+      await expect(stream.next()).resolves.toEqual({ done: true, value: undefined });
+      expect(sut.watchedCampaigns).toBe(0);
+    });
+
     it('should end at once after the snapshot of a campaign that is already final', async () => {
       const { sut, change } = await setup();
       await change({ status: CampaignStatus.COMPLETED, submitted: 0, delivered: 10 });

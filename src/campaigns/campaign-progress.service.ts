@@ -70,7 +70,7 @@ export class CampaignProgressService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The campaign's progress now, then each change, ending after a final status. Another account's
+   * The campaign's progress now, then each change, ending once it is settled (isSettled). Another account's
    * campaign, or an unknown id, is NOT_FOUND.
    */
   async subscribe(accountId: string, campaignId: string): Promise<ProgressSink> {
@@ -199,26 +199,26 @@ interface CampaignFeed {
 
 /**
  * One subscriber's stream: holds the newest snapshot not yet taken (older ones are dropped, and
- * one equal to the last delivered is not sent again), and ends after delivering a final status.
+ * one equal to the last delivered is not sent again), and ends after delivering a settled one.
  */
 export class ProgressSink implements AsyncIterableIterator<CampaignProgress> {
   private pending: CampaignProgress | null = null;
   private lastSeq = 0;
   private lastDeliveredKey?: string;
-  private sawFinal = false;
+  private sawSettled = false;
   private closed = false;
   private waiting?: (result: IteratorResult<CampaignProgress>) => void;
 
   constructor(private readonly onClose: () => void) {}
 
   offer(seq: number, progress: CampaignProgress): void {
-    if (this.closed || this.sawFinal || seq <= this.lastSeq) {
+    if (this.closed || this.sawSettled || seq <= this.lastSeq) {
       return;
     }
     this.lastSeq = seq;
     const key = progressKey(progress);
     this.pending = key === this.lastDeliveredKey ? null : progress;
-    this.sawFinal = FINAL_CAMPAIGN_STATUSES.has(progress.status);
+    this.sawSettled = isSettled(progress);
     this.wake();
   }
 
@@ -259,7 +259,7 @@ export class ProgressSink implements AsyncIterableIterator<CampaignProgress> {
       this.lastDeliveredKey = progressKey(value);
       return { value, done: false };
     }
-    if (this.sawFinal && !this.closed) {
+    if (this.sawSettled && !this.closed) {
       this.close();
     }
     return this.closed ? { value: undefined, done: true } : undefined;
@@ -278,6 +278,19 @@ export class ProgressSink implements AsyncIterableIterator<CampaignProgress> {
       this.waiting = waiting;
     }
   }
+}
+
+/**
+ * A final status with nothing left to report. A campaign cancelled (or failed) while messages were
+ * at the provider has them report for a while after: their outcomes and costs are part of what
+ * happened, so the stream goes on until none is waiting, submitted, queued or sent (what
+ * completeFinished waits for before COMPLETED). Before, it ended at the cancel, short of them.
+ */
+export function isSettled(progress: CampaignProgress): boolean {
+  return (
+    FINAL_CAMPAIGN_STATUSES.has(progress.status) &&
+    progress.pending + progress.submitted + progress.queued + progress.sent === 0
+  );
 }
 
 // What makes two snapshots different for a client; the estimate alone moving does not.

@@ -15,7 +15,7 @@ const MESSAGES_PAGE = `query($id: ID!, $status: MessageStatus, $after: String) {
 }`;
 
 /**
- * Follows campaignProgress until the campaign reaches a final status, drawing progress on stderr,
+ * Follows campaignProgress until the stream completes (the campaign settled: final, nothing in flight), drawing progress on stderr,
  * then prints the tally. Resolves with the last snapshot.
  */
 export async function watchCampaign(context: CliContext, campaignId: string): Promise<ProgressSnapshot> {
