@@ -114,8 +114,15 @@ describe(BatchClaimer.name, () => {
       const { sut, dispatch } = setup();
       // 100 messages estimated at 1.00 in all; 0.90 reported for the first half: 0.90 + 50 x 0.01 = 1.40.
       dispatch.lockNextDue.mockResolvedValue(
-        dueBatch({ maxCost: new Decimal('1.2'), actualCost: new Decimal('0.9'), uncosted: 50 }),
+        dueBatch({ maxCost: new Decimal('1.2'), actualCost: new Decimal('0.9'), uncosted: 50, waiting: 50 }),
       );
+      dispatch.uncostedMix.mockResolvedValue({
+        waiting: 50,
+        waitingBatches: [{ country: 'GB', recipients: 50 }],
+        inFlight: 0,
+        inFlightBatches: [],
+        pricePerMessage: new Map([['GB', new Decimal('0.01')]]),
+      });
       dispatch.pauseSending.mockResolvedValue();
       const claim = await sut.claimNext('me');
       expect(claim).toEqual({
@@ -124,6 +131,7 @@ describe(BatchClaimer.name, () => {
         reason: 'budget: projected cost 1.40000 (reported 0.90000 + estimate for 50 messages) exceeds maxCost 1.20000',
       });
       expect(dispatch.pauseSending).toHaveBeenCalledWith('c1', claim.kind === 'paused' ? claim.reason : '');
+      expect(dispatch.uncostedMix).toHaveBeenCalledWith('c1', 50, 0);
     });
 
     it('should wait while every request slot is taken', async () => {

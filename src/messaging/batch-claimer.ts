@@ -82,7 +82,13 @@ export class BatchClaimer {
         await tx.dispatch.deferToWindow(batch.id, new Date(windowOpensAt));
         return { kind: 'wait', untilMs: Date.now() };
       }
-      const overBudget = overBudgetReason(batch);
+      const overBudget =
+        batch.maxCost === null
+          ? null
+          : overBudgetReason(
+              batch,
+              await tx.dispatch.uncostedMix(batch.campaignId, batch.waiting, batch.uncosted - batch.waiting),
+            );
       if (overBudget) {
         await tx.dispatch.pauseSending(batch.campaignId, overBudget);
         return { kind: 'paused', campaignId: batch.campaignId, reason: overBudget };

@@ -10,20 +10,76 @@ export interface CampaignSpend {
   uncosted: number;
 }
 
+/** Recipients of a campaign's batches in one country (null: stored without one). */
+export interface CountryRecipients {
+  country: string | null;
+  recipients: number;
+}
+
+/**
+ * Where a campaign's uncosted messages are, by country: a message's estimate is its country's, and a
+ * campaign to a dear and a cheap country priced at its average projected too much while the dear
+ * one was reported and the cheap one still waited (and paused a campaign that fitted its budget).
+ */
+export interface UncostedMix {
+  /** Messages not yet sent (PENDING), and the countries of the batches that hold them. */
+  waiting: number;
+  waitingBatches: CountryRecipients[];
+  /** Messages at the provider not yet costed (SUBMITTED, QUEUED), and the countries of the batches accepted last. */
+  inFlight: number;
+  inFlightBatches: CountryRecipients[];
+  /** The estimate for one message in each country (Campaign.estimatedCostByCountry: cost / recipients). */
+  pricePerMessage: Map<string, Decimal>;
+}
+
+// Averages are divisions: worked out well past the stored 5 decimals, then the projection is
+// rounded to them, so a campaign whose estimate equals its budget is not over it by 1e-19.
+const Exact = Decimal.clone({ precision: 40 });
+const MONEY_DECIMALS = 5;
+
 /**
  * With a budget, the campaign pauses before spending more than it: what the provider reported so
  * far plus the estimate for every message not yet costed must stay within maxCost. Returns the
- * reason to pause with, or null.
+ * reason to pause with, or null. Without a mix, each uncosted message is priced at the campaign's
+ * average.
  */
-export function overBudgetReason(spend: CampaignSpend): string | null {
+export function overBudgetReason(spend: CampaignSpend, mix?: UncostedMix): string | null {
   if (spend.maxCost === null) {
     return null;
   }
   const sendable = spend.total - spend.suppressed;
-  const perMessage = sendable > 0 ? spend.estimatedCost.div(sendable) : new Decimal(0);
-  const projected = spend.actualCost.plus(perMessage.times(spend.uncosted));
+  const average = sendable > 0 ? new Exact(spend.estimatedCost.toString()).div(sendable) : new Exact(0);
+  const uncostedEstimate = mix
+    ? priced(mix.waiting, mix.waitingBatches, mix.pricePerMessage, average).plus(
+        priced(mix.inFlight, mix.inFlightBatches, mix.pricePerMessage, average),
+      )
+    : average.times(spend.uncosted);
+  const projected = new Decimal(
+    uncostedEstimate.plus(spend.actualCost.toString()).toDecimalPlaces(MONEY_DECIMALS, Decimal.ROUND_HALF_UP),
+  );
   if (projected.lessThanOrEqualTo(spend.maxCost)) {
     return null;
   }
   return `budget: projected cost ${projected.toFixed(5)} (reported ${spend.actualCost.toFixed(5)} + estimate for ${spend.uncosted} messages) exceeds maxCost ${spend.maxCost.toFixed(5)}`;
+}
+
+/** `messages` at the average estimate of these batches' recipients (each at its country's price). */
+function priced(
+  messages: number,
+  batches: CountryRecipients[],
+  pricePerMessage: Map<string, Decimal>,
+  fallback: Decimal,
+): Decimal {
+  const recipients = batches.reduce((sum, batch) => sum + batch.recipients, 0);
+  if (messages === 0) {
+    return new Exact(0);
+  }
+  if (recipients === 0) {
+    return fallback.times(messages);
+  }
+  const cost = batches.reduce((sum, batch) => {
+    const price = batch.country === null ? undefined : pricePerMessage.get(batch.country);
+    return sum.plus((price ? new Exact(price.toString()) : fallback).times(batch.recipients));
+  }, new Exact(0));
+  return cost.times(messages).div(recipients);
 }

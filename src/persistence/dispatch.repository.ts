@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import Decimal from 'decimal.js';
+import type { UncostedMix } from '../messaging/budget-rule';
 import { Prisma } from '../generated/prisma/client';
 import { Db, InjectDb } from './db';
 
@@ -28,6 +29,8 @@ export interface DueBatch {
   suppressed: number;
   /** Messages not yet costed by the provider (waiting, submitted, queued). */
   uncosted: number;
+  /** Of those, the messages not yet sent (PENDING). */
+  waiting: number;
   /** The batch's send window in its recipients' zone (src/quiet-hours); null: any time. */
   windowZone?: string | null;
   windowStartMinute?: number | null;
@@ -200,7 +203,7 @@ export class DispatchRepository {
       SELECT b.id, b."campaignId", c."accountId", c."senderId", coalesce(b.text, c.text) AS text, b.state, b.attempts, b."reconcileAttempts",
              b."createdAt", b."submittedAt", b."firstAttemptAt", c.status AS "campaignStatus", c.priority AS "campaignPriority",
              c."maxCost", c."estimatedCost", c."actualCost", c.total, c.suppressed,
-             (c.pending + c.submitted + c.queued) AS uncosted,
+             (c.pending + c.submitted + c.queued) AS uncosted, c.pending AS waiting,
              b."windowZone", b."windowStartMinute", b."windowEndMinute", b."windowDays",
              s.mps AS "accountMps", s."plivoAuthId", s."plivoAuthTokenEncrypted",
              b."messageIdFrom", b."messageIdTo"
@@ -240,6 +243,50 @@ export class DispatchRepository {
     await this.db.$executeRaw`
       UPDATE "Campaign" SET status = 'PAUSED', "statusReason" = ${reason}, "updatedAt" = now()
       WHERE id = ${campaignId}::uuid AND status IN ('QUEUED', 'SENDING')`;
+  }
+
+  /**
+   * The budget rule's view of a campaign's uncosted messages by country (budget-rule.ts), for a
+   * campaign with maxCost: the countries of its batches not yet sent, and of the batches accepted
+   * last that hold `inFlight` recipients (messages are costed about in the order they went out),
+   * with the estimate per message of each country. Two statements over its Batch rows (about one
+   * per 1,000 recipients), none over its messages.
+   */
+  async uncostedMix(campaignId: string, waiting: number, inFlight: number): Promise<UncostedMix> {
+    const batches = await this.db.$queryRaw<Array<{ country: string | null; recipients: number; accepted: boolean }>>`
+      SELECT b.country, sum(b."recipientCount")::int AS recipients, false AS accepted
+      FROM "Batch" b
+      WHERE b."campaignId" = ${campaignId}::uuid AND b.state IN ('PENDING', 'SUBMITTING', 'AMBIGUOUS')
+      GROUP BY b.country
+      UNION ALL
+      SELECT r.country, sum(r.recipients)::int, true
+      FROM (
+        SELECT b.country, b."recipientCount" AS recipients,
+               sum(b."recipientCount") OVER (ORDER BY b."acceptedAt" DESC NULLS LAST, b.sequence DESC) AS running
+        FROM "Batch" b
+        WHERE b."campaignId" = ${campaignId}::uuid AND b.state = 'ACCEPTED'
+      ) r
+      WHERE r.running - r.recipients < ${inFlight}
+      GROUP BY r.country`;
+    const prices = await this.db.$queryRaw<Array<{ country: string; cost: string; recipients: number }>>`
+      SELECT e->>'country' AS country, e->>'cost' AS cost, (e->>'recipients')::int AS recipients
+      FROM "Campaign" c CROSS JOIN LATERAL jsonb_array_elements(c."estimatedCostByCountry") e
+      WHERE c.id = ${campaignId}::uuid AND jsonb_typeof(c."estimatedCostByCountry") = 'array'`;
+    const byCountry = ({ country, recipients }: { country: string | null; recipients: number }) => ({
+      country,
+      recipients,
+    });
+    return {
+      waiting,
+      waitingBatches: batches.filter((b) => !b.accepted).map(byCountry),
+      inFlight,
+      inFlightBatches: batches.filter((b) => b.accepted).map(byCountry),
+      pricePerMessage: new Map(
+        prices
+          .filter((price) => price.recipients > 0)
+          .map((price) => [price.country, new Decimal(price.cost).div(price.recipients)]),
+      ),
+    };
   }
 
   /** Provider requests in flight across all instances. */

@@ -35,6 +35,7 @@ export function dueBatch(overrides: Partial<DueBatch> = {}): DueBatch {
     total: 100,
     suppressed: 0,
     uncosted: 100,
+    waiting: 100,
     ...overrides,
   };
 }
