@@ -27,6 +27,25 @@ describe(graphqlExplorer.name, () => {
     }
     const start = await request(app).get('/graphql-explorer/start.js');
     expect(start.text).toContain("'x-api-key'");
+    // The key stays in the tab: in localStorage it stayed on the console's origin.
+    expect(start.text).toContain('shouldPersistHeaders: false');
+    expect(start.text).toContain('storage: window.sessionStorage');
+  });
+
+  it("should serve the page and its assets with the console's protections: this origin only, no framing", async () => {
+    for (const path of ['/graphql', '/graphql-explorer/graphiql.js', '/graphql-explorer/start.js']) {
+      const response = await request(app).get(path).set('Accept', browser);
+      const csp = response.headers['content-security-policy'] as string;
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("connect-src 'self';");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toMatch(/'unsafe-eval'|\bws:|\bwss:/);
+      expect(response.headers).toMatchObject({
+        'x-frame-options': 'DENY',
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+      });
+    }
   });
 
   it('should pass on API calls, GraphQL GET queries, upgrades and unknown assets', async () => {

@@ -13,14 +13,17 @@ const ASSETS: Record<string, { packageName: string; file: string; type: string }
   'graphiql.css': { packageName: 'graphiql', file: 'graphiql.min.css', type: 'text/css' },
 };
 
-// Starts GraphiQL with an x-api-key header to fill in (kept by GraphiQL in the browser's storage).
+// Starts GraphiQL with an x-api-key header to fill in. Its tabs and history (which keeps each query's
+// headers whatever shouldPersistHeaders says) live in this tab's sessionStorage: in localStorage the key
+// stayed on the console's origin after the tab closed, for any script of that origin to read.
 const START_SCRIPT = `(function () {
   var fetcher = GraphiQL.createFetcher({ url: ${JSON.stringify(GRAPHQL_PATH)} });
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, {
     fetcher: fetcher,
     defaultHeaders: JSON.stringify({ 'x-api-key': 'paste the key the service printed' }, null, 2),
-    shouldPersistHeaders: true,
+    shouldPersistHeaders: false,
+    storage: window.sessionStorage,
     defaultEditorToolsVisibility: 'headers',
   }));
 })();
@@ -44,6 +47,17 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
+// As the console's (src/console/console-static.options.ts): this origin only, no framing. GraphiQL
+// styles its editors inline and draws icons from data: URIs.
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy':
+    "default-src 'self'; connect-src 'self'; img-src 'self' data:; font-src 'self' data:; " +
+    "style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+};
+
 /**
  * GraphiQL for people trying the API from a browser: `GET /graphql` asking for HTML gets the page
  * (every other /graphql request goes on to the API-key gate and Apollo, as before), and its assets
@@ -66,6 +80,7 @@ export function graphqlExplorer() {
       return;
     }
     if (req.path.toLowerCase() === GRAPHQL_PATH && wantsHtml(req)) {
+      setSecurityHeaders(res);
       res.type('html').setHeader('Cache-Control', 'no-store');
       res.send(PAGE);
       return;
@@ -75,6 +90,7 @@ export function graphqlExplorer() {
       return;
     }
     const name = req.path.slice(EXPLORER_ASSETS_PATH.length + 1);
+    setSecurityHeaders(res);
     if (name === 'start.js') {
       res.type('text/javascript').send(START_SCRIPT);
       return;
@@ -87,6 +103,12 @@ export function graphqlExplorer() {
     res.type(asset.type).setHeader('Cache-Control', 'public, max-age=3600');
     res.sendFile(asset.file);
   };
+}
+
+function setSecurityHeaders(res: Response): void {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+    res.setHeader(name, value);
+  }
 }
 
 /** A browser navigating to the URL, not a GraphQL GET query or a graphql-ws upgrade. */
