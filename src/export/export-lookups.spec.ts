@@ -27,6 +27,11 @@ describe(ExportLookupBuilder.name, () => {
       code: '200',
       meaning: 'source number blocked by STOP from the destination (opt-out)',
     });
+    // The service's own codes too, not "unknown error code submission_refused".
+    expect(lookups.errorMeanings).toContainEqual({
+      code: 'submission_refused',
+      meaning: expect.stringMatching(/^not sent: the SMS provider refused the batch/),
+    });
   });
 
   it("should count each batch's rendered text, and estimate its segment counts too", () => {

@@ -1,10 +1,10 @@
 import Decimal from 'decimal.js';
 import { Encoding } from '../domain/encoding.enum';
+import { knownErrorMeanings } from '../domain/message-error-code';
 import { ExportedCampaign, ExportLookups } from '../persistence/message-export.repository';
 import { countSegments } from '../pricing/segment-counter';
-import { knownPlivoErrorCodes } from '../sms-gateway/plivo-status.mapper';
 
-const ERROR_MEANINGS = knownPlivoErrorCodes().map(({ code, reason }) => ({ code, meaning: reason }));
+const ERROR_MEANINGS = knownErrorMeanings();
 
 // Rendered texts of a list campaign, counted once each (bounded: cleared when it grows large).
 const COUNTED_TEXTS = 10_000;

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { mapWithConcurrency } from '../common/async/map-with-concurrency';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
+import { SubmissionErrorCode } from '../domain/message-error-code';
 import { CampaignRepository } from '../persistence/campaign.repository';
 import { BatchRef, DispatchRepository, DueBatch } from '../persistence/dispatch.repository';
 import { Transactor } from '../persistence/transactor';
@@ -97,7 +98,7 @@ export class AmbiguousBatchReconciler {
       );
       await this.transactor.run(async (tx) => {
         await tx.dispatch.markFailed(batch.id, `submission outcome unknown after ${maxAttempts} checks (${why})`);
-        await tx.dispatch.failWaitingMessages(batch, 'submission_unconfirmed');
+        await tx.dispatch.failWaitingMessages(batch, SubmissionErrorCode.UNCONFIRMED);
       });
       return this.done(batch);
     }

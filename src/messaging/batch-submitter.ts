@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
+import { SubmissionErrorCode } from '../domain/message-error-code';
 import { CampaignRepository } from '../persistence/campaign.repository';
 import { BatchRef, DispatchRepository, DueBatch } from '../persistence/dispatch.repository';
 import { Transactor } from '../persistence/transactor';
@@ -77,7 +78,7 @@ export class BatchSubmitter {
   }
 
   /** Given up: the batch and its waiting messages fail with the reason. */
-  private async recordFailed(batch: BatchRef, error: string, errorCode: string): Promise<void> {
+  private async recordFailed(batch: BatchRef, error: string, errorCode: SubmissionErrorCode): Promise<void> {
     await this.transactor.run(async (tx) => {
       await tx.dispatch.markFailed(batch.id, error);
       await tx.dispatch.failWaitingMessages(batch, errorCode);
@@ -120,14 +121,14 @@ export class BatchSubmitter {
           );
         } else {
           this.logger.warn({ batchId: batch.id, reason }, `Batch failed: ${decision.reason}`);
-          await this.recordFailed(batch, `${decision.reason}; last error ${reason}`, 'submission_failed');
+          await this.recordFailed(batch, `${decision.reason}; last error ${reason}`, SubmissionErrorCode.FAILED);
         }
         return;
       }
       case 'permanent':
         this.logger.warn({ batchId: batch.id, reason }, 'Batch refused by the provider');
         await this.pacingLedger.release(pacingKeys, recipients.length);
-        await this.recordFailed(batch, reason, 'submission_refused');
+        await this.recordFailed(batch, reason, SubmissionErrorCode.REFUSED);
         return;
       case 'pause':
         this.logger.warn(

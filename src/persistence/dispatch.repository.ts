@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import Decimal from 'decimal.js';
+import { SubmissionErrorCode } from '../domain/message-error-code';
 import type { UncostedMix } from '../messaging/budget-rule';
 import { Prisma } from '../generated/prisma/client';
 import { Db, InjectDb } from './db';
@@ -437,7 +438,7 @@ export class DispatchRepository {
       WHERE id = ${batchId}::uuid AND state IN ('SUBMITTING', 'AMBIGUOUS', 'PENDING')`;
   }
 
-  async failWaitingMessages(batch: BatchRef, errorCode: string): Promise<void> {
+  async failWaitingMessages(batch: BatchRef, errorCode: SubmissionErrorCode): Promise<void> {
     await this.db.$executeRaw`
       UPDATE "Message" AS m SET status = 'FAILED', "errorCode" = ${errorCode}, "updatedAt" = now()
       WHERE m."batchId" = ${batch.id}::uuid AND m.status = 'PENDING' AND ${withinMessageIds([batch])}`;

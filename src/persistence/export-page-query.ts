@@ -67,8 +67,8 @@ const COLUMNS: Record<(typeof EXPORT_COLUMNS)[number], { sql: string; kind: Colu
   country: { sql: 'page.country', kind: 'text' },
   status: { sql: 'page.status::text', kind: 'safe' },
   errorCode: { sql: 'page."errorCode"', kind: 'text' },
-  // Plivo's meaning of the normalised code; a code not in the table is "unknown error code <code>",
-  // as describePlivoErrorCode answers.
+  // The meaning of the normalised code (the service's own codes and Plivo's); a code not in the table is
+  // "unknown error code <code>", as errorMeaning answers.
   errorMeaning: {
     sql: `CASE WHEN page.code IS NOT NULL THEN COALESCE(meaning.text, 'unknown error code ' || page.code) END`,
     kind: 'text',

@@ -11,6 +11,7 @@ describe('webhookBody', () => {
         messages: [
           { id: '1', errorCode: '200' },
           { id: '2', errorCode: null },
+          { id: '3', errorCode: 'submission_unconfirmed' },
         ],
       },
     });
@@ -22,6 +23,11 @@ describe('webhookBody', () => {
         messages: [
           { id: '1', errorCode: '200', errorMeaning: 'source number blocked by STOP from the destination (opt-out)' },
           { id: '2', errorCode: null, errorMeaning: null },
+          {
+            id: '3',
+            errorCode: 'submission_unconfirmed',
+            errorMeaning: expect.stringMatching(/^not sent: the SMS provider never confirmed it had the batch/),
+          },
         ],
       },
     });

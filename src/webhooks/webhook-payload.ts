@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { describePlivoErrorCode } from '../sms-gateway/plivo-status.mapper';
+import { errorMeaning } from '../domain/message-error-code';
 import { ClaimedDelivery } from '../persistence/webhook.repository';
 
 /**
@@ -13,7 +13,7 @@ export function webhookBody(delivery: Pick<ClaimedDelivery, 'type' | 'payload' |
       ...data,
       messages: (data.messages as Array<Record<string, unknown>>).map((message) => ({
         ...message,
-        errorMeaning: describePlivoErrorCode(message.errorCode as string | null)?.reason ?? null,
+        errorMeaning: errorMeaning(message.errorCode as string | null),
       })),
     };
   }

@@ -2,12 +2,13 @@
  * The JavaScript export formatter the service used before the database wrote export lines (up to
  * commit 61f7461: src/export/export-row.ts, csv-field.ts, export-formats.ts and the row query of
  * message-export.repository.ts), kept as the reference the database's output must equal byte for byte.
+ * Rules changed since are changed here too: the service's own error codes have a meaning.
  */
 import Decimal from 'decimal.js';
 import { Client } from 'pg';
 import { Encoding } from '../../src/domain/encoding.enum';
+import { errorMeaning } from '../../src/domain/message-error-code';
 import { countSegments } from '../../src/pricing/segment-counter';
-import { describePlivoErrorCode } from '../../src/sms-gateway/plivo-status.mapper';
 
 /** One recipient in an export: the same field names in CSV (header) and NDJSON (keys). */
 export interface ReferenceExportRow {
@@ -126,7 +127,7 @@ export async function referenceExportRows(
       country: row.country,
       status: row.status,
       errorCode: row.errorCode,
-      errorMeaning: describePlivoErrorCode(row.errorCode)?.reason ?? null,
+      errorMeaning: errorMeaning(row.errorCode),
       segments: row.units ?? own?.segments ?? campaign.segmentsPerMessage,
       encoding: own?.encoding ?? campaign.encoding,
       estimatedCost: own

@@ -57,6 +57,10 @@ const ERROR_CODES = [
   'abc',
   '=1+1',
   '1000',
+  // The service's own codes (src/domain/message-error-code.ts), stored as they are.
+  'submission_refused',
+  ' submission_unconfirmed ',
+  'submission_other',
   'constructor',
   '__proto__',
   '\u0661\u0662', // Arabic-Indic digits: not digits to normalizePlivoErrorCode

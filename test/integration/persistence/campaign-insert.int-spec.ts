@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { isUniqueViolation } from '../../../src/common/errors/unique-violation';
 import { CampaignStatus } from '../../../src/domain/campaign-status.enum';
 import { Encoding } from '../../../src/domain/encoding.enum';
+import { SubmissionErrorCode } from '../../../src/domain/message-error-code';
 import {
   findCampaignRow,
   findCampaignRowByIdempotencyKey,
@@ -349,7 +350,7 @@ describe.each(TEST_DATABASES)('Campaign insert with recipients (%s)', (kind) => 
     expect(await dispatch.pendingRecipients({ id: first.id })).toEqual([phones[0], phones[1]]);
 
     await dispatch.cancelWaitingMessages(onlyMessage(first, 0));
-    await dispatch.failWaitingMessages(onlyMessage(second, 2), 'submission_refused');
+    await dispatch.failWaitingMessages(onlyMessage(second, 2), SubmissionErrorCode.REFUSED);
     expect(await statuses()).toEqual(['CANCELLED', 'PENDING', 'FAILED', 'PENDING']);
     await dispatch.submitAllWaitingMessages(onlyMessage(second, 3));
     await dispatch.submitFoundMessages(onlyMessage(first, 0), [{ to: phones[1], messageUuid: 'not-in-range' }]);
