@@ -438,9 +438,13 @@ export class DispatchRepository {
       WHERE id = ${batchId}::uuid AND state IN ('SUBMITTING', 'AMBIGUOUS', 'PENDING')`;
   }
 
+  /**
+   * The batch's waiting messages fail with the service's own code: not sent, so costed at 0 (reported,
+   * in the cost report). A late provider report about one still takes over, with its own amount.
+   */
   async failWaitingMessages(batch: BatchRef, errorCode: SubmissionErrorCode): Promise<void> {
     await this.db.$executeRaw`
-      UPDATE "Message" AS m SET status = 'FAILED', "errorCode" = ${errorCode}, "updatedAt" = now()
+      UPDATE "Message" AS m SET status = 'FAILED', "errorCode" = ${errorCode}, amount = 0, "updatedAt" = now()
       WHERE m."batchId" = ${batch.id}::uuid AND m.status = 'PENDING' AND ${withinMessageIds([batch])}`;
   }
 

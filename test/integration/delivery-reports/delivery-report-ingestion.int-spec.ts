@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { MessageStatus } from '../../../src/domain/message-status.enum';
 import { DeliveryReportApplier } from '../../../src/delivery-reports/delivery-report-applier.service';
+import { SubmissionErrorCode } from '../../../src/domain/message-error-code';
+import { MessageStatus } from '../../../src/domain/message-status.enum';
+import { CostReportRepository } from '../../../src/persistence/cost-report.repository';
+import { DispatchRepository } from '../../../src/persistence/dispatch.repository';
 import { gbNumber, usNumber } from '../../factories/campaign.factory';
 import { TEST_DATABASES } from '../../utils/test-databases';
 import {
@@ -402,6 +405,57 @@ describe.each(TEST_DATABASES)('Delivery report ingestion (%s)', (database) => {
       await t.applier.applyAll();
 
       expect(await t.prisma.suppression.count({ where: { accountId: c.accountId } })).toBe(0);
+    });
+  });
+
+  describe('messages the service failed itself', () => {
+    it("should cost them 0 (reported), and a revived one what the provider's report says, or nothing", async () => {
+      const c = await t.factory.campaign({
+        batches: [
+          { state: 'SUBMITTING', recipients: [{ to: gbNumber(71) }, { to: gbNumber(72) }, { to: gbNumber(73) }] },
+        ],
+      });
+      const batch = c.batches[0];
+      const [revived, revivedWithoutAmount] = batch.messages;
+      const costs = t.app.get(CostReportRepository);
+      const amounts = async () =>
+        (await t.prisma.message.findMany({ where: { batchId: batch.id }, orderBy: { id: 'asc' } })).map((m) => [
+          m.status,
+          m.errorCode,
+          m.amount?.toFixed(5) ?? null,
+        ]);
+
+      await t.app.get(DispatchRepository).failWaitingMessages({ id: batch.id }, SubmissionErrorCode.REFUSED);
+
+      expect(await amounts()).toEqual(Array(3).fill([MessageStatus.FAILED, 'submission_refused', '0.00000']));
+      expect((await costs.findCampaignCosts(c.campaignId)).actual).toEqual([
+        expect.objectContaining({ country: 'GB', messages: 3, reportedMessages: 3 }),
+      ]);
+
+      // Plivo had the batch after all: its reports take over, with their own amounts.
+      await sendReport(t, plivoReport({ uuid: randomUUID(), to: revived.to, status: 'delivered', sequence: 3 }), {
+        batchId: batch.id,
+      });
+      const { TotalAmount: _amount, ...withoutAmount } = plivoReport({
+        uuid: randomUUID(),
+        to: revivedWithoutAmount.to,
+        status: 'delivered',
+        sequence: 3,
+      });
+      await sendReport(t, withoutAmount, { batchId: batch.id });
+      await t.applier.applyAll();
+
+      expect(await amounts()).toEqual([
+        [MessageStatus.DELIVERED, null, '0.00450'],
+        [MessageStatus.DELIVERED, null, null],
+        [MessageStatus.FAILED, 'submission_refused', '0.00000'],
+      ]);
+      expect((await costs.findCampaignCosts(c.campaignId)).actual).toEqual([
+        expect.objectContaining({ country: 'GB', messages: 3, reportedMessages: 2 }),
+      ]);
+      const counters = await t.factory.countersAndTruth(c.campaignId);
+      expect(counters.counters).toEqual(counters.truth);
+      expect([counters.actualCost, counters.sumAmount]).toEqual(['0.00450', '0.00450']);
     });
   });
 
