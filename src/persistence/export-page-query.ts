@@ -76,7 +76,9 @@ const COLUMNS: Record<(typeof EXPORT_COLUMNS)[number], { sql: string; kind: Colu
   // What was billed, else the message's own rendered text (list campaigns), else the campaign's estimate.
   segments: { sql: 'COALESCE(page.units, figures.segments)', kind: 'number' },
   encoding: { sql: 'figures.encoding', kind: 'safe' },
-  estimatedCost: { sql: 'estimate.cost', kind: 'decimal' },
+  // The quote's price for the message's segments; none for a suppressed recipient, whom the campaign's
+  // estimate leaves out (a cancelled one was in it), so the column adds up to the campaign's estimatedCost.
+  estimatedCost: { sql: `CASE WHEN page.status <> 'SUPPRESSED' THEN estimate.cost END`, kind: 'decimal' },
   actualCost: { sql: 'page.amount', kind: 'decimal' },
   currency: { sql: '$6::text', kind: 'text' },
   submittedAt: { sql: `to_char(page."submittedAt" AT TIME ZONE 'UTC', ${ISO_8601_UTC})`, kind: 'safe' },

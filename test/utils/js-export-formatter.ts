@@ -2,7 +2,8 @@
  * The JavaScript export formatter the service used before the database wrote export lines (up to
  * commit 61f7461: src/export/export-row.ts, csv-field.ts, export-formats.ts and the row query of
  * message-export.repository.ts), kept as the reference the database's output must equal byte for byte.
- * Rules changed since are changed here too: the service's own error codes have a meaning.
+ * Rules changed since are changed here too: the service's own error codes have a meaning, and a
+ * suppressed recipient has no estimated cost.
  */
 import Decimal from 'decimal.js';
 import { Client } from 'pg';
@@ -130,11 +131,14 @@ export async function referenceExportRows(
       errorMeaning: errorMeaning(row.errorCode),
       segments: row.units ?? own?.segments ?? campaign.segmentsPerMessage,
       encoding: own?.encoding ?? campaign.encoding,
-      estimatedCost: own
-        ? (price?.times(own.segments).toFixed(5) ?? null)
-        : row.country === null
+      estimatedCost:
+        row.status === 'SUPPRESSED'
           ? null
-          : (estimateByCountry.get(row.country) ?? null),
+          : own
+            ? (price?.times(own.segments).toFixed(5) ?? null)
+            : row.country === null
+              ? null
+              : (estimateByCountry.get(row.country) ?? null),
       actualCost: row.amount,
       currency: campaign.currency,
       submittedAt: row.submittedAt,

@@ -33,6 +33,14 @@ describe.each(TEST_DATABASES)('MessageExportService (%s)', (kind) => {
     return campaignId;
   }
 
+  async function readText(parts: AsyncGenerator<string>): Promise<string> {
+    let text = '';
+    for await (const part of parts) {
+      text += part;
+    }
+    return text;
+  }
+
   /** The NDJSON parts of an export, each parsed into its rows. */
   async function readAll(parts: AsyncGenerator<string>): Promise<Array<Array<Record<string, string | null>>>> {
     const read: Array<Array<Record<string, string | null>>> = [];
@@ -90,5 +98,36 @@ describe.each(TEST_DATABASES)('MessageExportService (%s)', (kind) => {
       `INSERT INTO "Account" (id, name) VALUES (gen_random_uuid(), 'other') RETURNING id`,
     );
     await expect(t.exports.open(rows[0].id, campaignId, [], 'csv')).rejects.toThrow(/not found/i);
+  });
+
+  it("should estimate only the recipients the campaign's estimate priced, and explain the service's own error codes", async () => {
+    // The quote leaves suppressed recipients out; cancelled ones were in it.
+    const campaignId = await t.completedCampaign({ pricesPerSegment: { GB: '0.04' } });
+    await t.sql.query(
+      `INSERT INTO "Message" ("campaignId", "to", country, status, "errorCode", amount)
+       SELECT $1::uuid, '+4477009000' || n, 'GB', status::"MessageStatus", "errorCode", amount::numeric
+       FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS m(status, "errorCode", amount, n)`,
+      [
+        campaignId,
+        ['DELIVERED', 'SUPPRESSED', 'CANCELLED', 'FAILED'],
+        [null, null, null, 'submission_refused'],
+        ['0.04', null, null, '0'],
+      ],
+    );
+
+    const rows = (await readAll((await t.exports.open(t.accountId, campaignId, [], 'ndjson')).parts)).flat();
+
+    expect(rows.map(({ status, estimatedCost, actualCost }) => ({ status, estimatedCost, actualCost }))).toEqual([
+      { status: 'DELIVERED', estimatedCost: '0.04000', actualCost: '0.04000' },
+      { status: 'SUPPRESSED', estimatedCost: null, actualCost: null },
+      { status: 'CANCELLED', estimatedCost: '0.04000', actualCost: null },
+      { status: 'FAILED', estimatedCost: '0.04000', actualCost: '0.00000' },
+    ]);
+    expect(rows[3].errorMeaning).toMatch(/^not sent: the SMS provider refused the batch/);
+    const csv = (await readText((await t.exports.open(t.accountId, campaignId, [], 'csv')).parts))
+      .trimEnd()
+      .split('\n');
+    // estimated_cost, the 9th column (no field before it holds a comma here).
+    expect(csv.map((line) => line.split(',')[8])).toEqual(['0.04000', '', '0.04000', '0.04000']);
   });
 });
