@@ -6,10 +6,14 @@ import { projectRoot } from '../persistence/project-root';
 /** Where `npm run build` (vite) writes the console. */
 export const CONSOLE_DIST_DIR = path.join(projectRoot(), 'web', 'dist');
 
-/** The console may talk to this origin only, and may not be framed (its buttons pause and cancel campaigns). */
+/**
+ * The console may talk to this origin only, and may not be framed (its buttons pause and cancel campaigns).
+ * `connect-src 'self'` covers its graphql-ws connection too: CSP Level 3 browsers match ws:/wss: to the
+ * same host under 'self'. Bare `ws:`/`wss:` sources would let a page open a WebSocket to any host.
+ */
 const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy':
-    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; " +
+    "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; " +
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',

@@ -20,13 +20,16 @@ const CHROMIUM_ARGS = [
 export interface ConsoleBrowser {
   context: BrowserContext;
   page: Page;
+  /** Every Content-Security-Policy violation the pages reported (`directive blocked-URI`), in order. */
+  cspViolations: string[];
   screenshot(name: string): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * Headless chromium with a fresh profile directory (launchPersistentContext is Playwright's way
- * to pass --user-data-dir), removed on close. CSP is bypassed only so axe-core can be injected.
+ * to pass --user-data-dir), removed on close. The console's Content-Security-Policy is enforced, as
+ * in a user's browser, and each violation is recorded (an init script, which CSP does not govern).
  */
 export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'console-chromium-'));
@@ -36,12 +39,18 @@ export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 800 },
-    bypassCSP: true,
   });
+  const cspViolations: string[] = [];
+  await context.exposeBinding('reportCspViolation', (_source, violation: string) => {
+    cspViolations.push(violation);
+  });
+  await context.addInitScript(`document.addEventListener('securitypolicyviolation', (event) =>
+    window.reportCspViolation(event.effectiveDirective + ' ' + event.blockedURI))`);
   const page = context.pages()[0] ?? (await context.newPage());
   return {
     context,
     page,
+    cspViolations,
     screenshot: async (name) => {
       await page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
     },
@@ -67,8 +76,9 @@ export interface AxeViolation {
 /** axe-core's serious and critical violations on the current page (WCAG 2 A and AA rules). */
 export async function seriousAccessibilityViolations(page: Page): Promise<AxeViolation[]> {
   // Once a page load: the console navigates without loading again, and each injection parses 0.5 MB.
+  // Evaluated, not added as a <script>: the console's CSP refuses inline scripts, and not the DevTools protocol's.
   if (!(await page.evaluate<boolean>("typeof window.axe === 'object'"))) {
-    await page.addScriptTag({ content: AXE_SOURCE });
+    await page.evaluate(AXE_SOURCE);
   }
   // A string, evaluated in the page: the server's tsconfig has no DOM types.
   const violations = await page.evaluate<AxeViolation[]>(`(async () => {

@@ -136,8 +136,16 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
     const { page } = browser;
     page.setDefaultTimeout(scaledTimeout(10_000));
 
+    // The page comes with its CSP, enforced here (no bypass): the console connects to its own origin only,
+    // its graphql-ws connection included ('self' matches ws: to the same host), never a bare ws:/wss: source.
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
+    const served = await page.goto(testApp.baseUrl);
+    const policy = served?.headers()['content-security-policy'] ?? '';
+    expect(policy).toContain("connect-src 'self';");
+    expect(policy).not.toMatch(/(^|\s)wss?:/);
+
     // A wrong key is refused, and says so.
-    await page.goto(testApp.baseUrl);
     await page.getByLabel('API key').fill('sk_not_a_real_key_000000000000');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('not valid');
@@ -289,6 +297,9 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
     expect(new Set(watched?.seen.filter((done) => done > 0 && done < RECIPIENTS)).size).toBeGreaterThan(1);
     expect(watched?.animations).toBe(0);
     expect(page.url()).toBe(campaignUrl);
+    // Those values came over graphql-ws on the page's own origin, which the CSP let through.
+    expect(sockets).toContain(`${testApp.baseUrl.replace(/^http/, 'ws')}/graphql`);
+    expect(browser.cspViolations).toEqual([]);
     // The chart got points from the subscription: its caption reads the last one.
     await waitFor('the chart to show deliveries', async () =>
       /[1-9]\d* delivered/.test((await page.locator('.chart figcaption').textContent()) ?? ''),
@@ -347,7 +358,6 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
     await expect(row.getByRole('progressbar').getAttribute('aria-valuenow')).resolves.toBe(String(RECIPIENTS));
     await expectAccessible(page, 'campaigns');
     await browser.screenshot(`${database}-06-campaigns`);
-
     // Opt-outs: add by hand, import a CSV (its bad row named by row number), search, remove (by keyboard), export.
     await page.getByRole('link', { name: 'Opt-outs' }).click();
     await page.getByRole('heading', { name: 'Opt-outs' }).waitFor();
@@ -525,5 +535,6 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
       body: JSON.stringify({ apiKey: readOnlyKey }),
     });
     expect(revokedSignIn.status).toBe(401);
+    expect(browser.cspViolations).toEqual([]);
   });
 });
