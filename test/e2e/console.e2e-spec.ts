@@ -7,6 +7,7 @@ import {
   seriousAccessibilityViolations,
   type ConsoleBrowser,
 } from '../browser/console-browser';
+import { graphql } from '../utils/graphql-client';
 import { gbNumbers } from '../utils/phone-numbers';
 import { startTestApp, type TestApp } from '../utils/test-app';
 import { TEST_DATABASES } from '../utils/test-databases';
@@ -300,6 +301,22 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
     // Those values came over graphql-ws on the page's own origin, which the CSP let through.
     expect(sockets).toContain(`${testApp.baseUrl.replace(/^http/, 'ws')}/graphql`);
     expect(browser.cspViolations).toEqual([]);
+    // Finished while the page was open: it reads the campaign again and shows when it completed, as a page
+    // opened on a finished campaign does (it showed "—": its first read, while sending, had no completion time).
+    const { data } = await graphql<{ campaign: { completedAt: string | null } }>(
+      testApp.baseUrl,
+      apiKey,
+      'query ($id: ID!) { campaign(id: $id) { completedAt } }',
+      { id: campaignUrl.split('/').pop() },
+    );
+    expect(data?.campaign.completedAt).toEqual(expect.any(String));
+    const completedAt = await page.evaluate<string>(
+      `new Date(${JSON.stringify(data?.campaign.completedAt)}).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' })`,
+    );
+    await page
+      .locator('.counters div', { hasText: 'Expected to finish' })
+      .locator('dd', { hasText: completedAt })
+      .waitFor();
     // The chart got points from the subscription: its caption reads the last one.
     await waitFor('the chart to show deliveries', async () =>
       /[1-9]\d* delivered/.test((await page.locator('.chart figcaption').textContent()) ?? ''),

@@ -14,6 +14,9 @@ import { count, dateTime, money } from '../format';
 type Action = 'pause' | 'resume' | 'cancel';
 
 const TABLE_REFRESH_MS = 5_000;
+const COST_REFRESH_MS = 10_000;
+/** A finished campaign's figures still move while late reports arrive: read again this often. */
+const FINAL_REFRESH_MS = 60_000;
 
 const COUNTERS: Array<[keyof Progress, string]> = [
   ['pending', 'Pending'],
@@ -51,12 +54,15 @@ export function CampaignPage({ id }: { id: string }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [budget, setBudget] = useState('');
   const [reload, setReload] = useState(0);
+  // Reads the campaign again (not the subscription): when it ends, then every FINAL_REFRESH_MS.
+  const [readVersion, setReadVersion] = useState(0);
   // The error-code and messages tables are read again at most every TABLE_REFRESH_MS while progress moves, and at the end.
   const [refreshVersion, setRefreshVersion] = useState(0);
   const lastRefresh = useRef(Date.now());
 
   const status = progress?.status ?? campaign?.status;
   const final = status ? FINAL_STATUSES.includes(status) : false;
+  const readFinal = campaign ? FINAL_STATUSES.includes(campaign.status) : false;
 
   useEffect(() => {
     let stopped = false;
@@ -69,16 +75,41 @@ export function CampaignPage({ id }: { id: string }) {
           setNotFound(true);
           return;
         }
-        setCampaign(data.campaign);
-        setProgress((current) => current ?? data.campaign!.progress);
-        setPoints((current) => (current.length ? current : [chartPoint(data.campaign!.progress)]));
+        const read = data.campaign;
+        setCampaign(read);
+        // The subscription ends with the final status: past it, this read is the newest progress there is.
+        setProgress((current) => (current && !FINAL_STATUSES.includes(read.status) ? current : read.progress));
+        setPoints((current) => (current.length ? current : [chartPoint(read.progress)]));
       },
       (caught: unknown) => !stopped && setError(caught instanceof Error ? caught.message : 'Could not load the campaign'),
     );
     return () => {
       stopped = true;
     };
-  }, [id, reload]);
+  }, [id, reload, readVersion]);
+
+  // A campaign that ends while the page is open is read again, for its completion time (the first read had
+  // none). Its figures can still move after that: messages already with Plivo when it was cancelled, late
+  // receipts; the subscription has ended, so the campaign is read again every FINAL_REFRESH_MS.
+  useEffect(() => {
+    if (!final) {
+      return;
+    }
+    if (!readFinal) {
+      setReadVersion((v) => v + 1);
+    }
+    const timer = setInterval(() => setReadVersion((v) => v + 1), FINAL_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [final, readFinal]);
+
+  // The tables follow a finished campaign's progress as it is read again (and are read once at its end).
+  const finalUpdatedAt = final ? progress?.updatedAt : undefined;
+  useEffect(() => {
+    if (finalUpdatedAt) {
+      lastRefresh.current = Date.now();
+      setRefreshVersion((v) => v + 1);
+    }
+  }, [finalUpdatedAt]);
 
   // Live progress: the subscription emits the current state at once, then every change.
   useEffect(
@@ -89,7 +120,7 @@ export function CampaignPage({ id }: { id: string }) {
         ({ campaignProgress }) => {
           setProgress(campaignProgress);
           const now = Date.now();
-          if (now - lastRefresh.current >= TABLE_REFRESH_MS || FINAL_STATUSES.includes(campaignProgress.status)) {
+          if (now - lastRefresh.current >= TABLE_REFRESH_MS && !FINAL_STATUSES.includes(campaignProgress.status)) {
             lastRefresh.current = now;
             setRefreshVersion((v) => v + 1);
           }
@@ -100,7 +131,8 @@ export function CampaignPage({ id }: { id: string }) {
     [id, reload],
   );
 
-  // The cost report reads every message of the campaign, so it is refreshed slowly, and once more at the end.
+  // The cost report reads every message of the campaign, so it is refreshed slowly, once more at the end, then
+  // more slowly still (late reports).
   useEffect(() => {
     let stopped = false;
     const load = () =>
@@ -109,7 +141,7 @@ export function CampaignPage({ id }: { id: string }) {
         () => undefined,
       );
     void load();
-    const timer = final ? undefined : setInterval(() => void load(), 10_000);
+    const timer = setInterval(() => void load(), final ? FINAL_REFRESH_MS : COST_REFRESH_MS);
     return () => {
       stopped = true;
       clearInterval(timer);
