@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { CAMPAIGNS, PROGRESS_SUBSCRIPTION } from '../api/documents';
 import { gql, subscribe } from '../api/graphql';
 import { FINAL_STATUSES, type CampaignStatus, type CampaignSummary, type Progress } from '../api/types';
@@ -16,6 +16,12 @@ interface CampaignsData {
   campaigns: { edges: Array<{ node: CampaignSummary }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 }
 
+/** A streamed snapshot, numbered in the order it arrived. */
+interface LiveProgress {
+  progress: Progress;
+  seq: number;
+}
+
 export function CampaignsPage() {
   const [campaigns, setCampaigns] = useState<CampaignSummary[]>([]);
   const [pages, setPages] = useState(1);
@@ -24,12 +30,17 @@ export function CampaignsPage() {
   const [loading, setLoading] = useState(true);
   const [search, setSearch] = useState('');
   const [statusFilter, setStatusFilter] = useState<'' | 'ACTIVE' | CampaignStatus>('');
-  const [live, setLive] = useState<Record<string, Progress>>({});
+  const [live, setLive] = useState<Record<string, LiveProgress>>({});
+  // Counts the snapshots received, so that a reload knows which of them it read after.
+  const received = useRef(0);
 
   // The newest pages, reloaded every REFRESH_MS so new campaigns appear; the live ones also stream.
   useEffect(() => {
     let stopped = false;
     async function load() {
+      // A snapshot received before this reload was asked for is older than what it reads: the reload then
+      // shows instead (a stream can end before the last reports, a cancelled campaign's for one).
+      const readAfter = received.current;
       try {
         const loaded: CampaignSummary[] = [];
         let after: string | null = null;
@@ -45,6 +56,9 @@ export function CampaignsPage() {
         }
         if (!stopped) {
           setCampaigns(loaded);
+          setLive((current) =>
+            Object.fromEntries(Object.entries(current).filter(([, snapshot]) => snapshot.seq > readAfter)),
+          );
           setHasMore(more);
           setError(null);
         }
@@ -76,16 +90,17 @@ export function CampaignsPage() {
   );
   useEffect(() => {
     const stops = liveIds.map((id) =>
-      subscribe<{ campaignProgress: Progress }>(PROGRESS_SUBSCRIPTION, { id }, ({ campaignProgress }) =>
-        setLive((current) => ({ ...current, [id]: campaignProgress })),
-      ),
+      subscribe<{ campaignProgress: Progress }>(PROGRESS_SUBSCRIPTION, { id }, ({ campaignProgress }) => {
+        const seq = ++received.current;
+        setLive((current) => ({ ...current, [id]: { progress: campaignProgress, seq } }));
+      }),
     );
     return () => stops.forEach((stop) => stop());
   }, [liveIds.join(',')]);
 
   const shown = campaigns
     .map((c) => {
-      const progress = live[c.id] ?? c.progress;
+      const progress = live[c.id]?.progress ?? c.progress;
       return { ...c, progress, status: progress.status, statusReason: progress.statusReason };
     })
     .filter((c) => {
