@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import Decimal from 'decimal.js';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CampaignStatus } from '../../src/domain/campaign-status.enum';
@@ -22,6 +22,8 @@ describe('API key lifecycle (issue 11, items 4 and 5)', () => {
     const generated = readFileSync(path.join(dataDir, 'api-key'), 'utf8').trim();
     expect((await graphql(first.baseUrl, generated, QUERY)).errors).toBeUndefined();
     await first.close();
+    // Its key files are not needed again (the key is read above): none is left in the temporary directory.
+    rmSync(dataDir, { recursive: true, force: true });
 
     const warnings = jest.spyOn(Logger.prototype, 'warn');
     const configured = 'sk_configured_rotation_key_0001';

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -53,7 +53,11 @@ describe('migrations', () => {
         .filter((name) => /^\d+_/.test(name))
         .sort()[0];
       writeFileSync(path.join(dir, first, 'migration.sql'), '-- edited\nSELECT 1;');
-      await expect(applyMigrations(testDatabaseUrl(kind), dir)).rejects.toThrow(/edited after it was applied/);
+      try {
+        await expect(applyMigrations(testDatabaseUrl(kind), dir)).rejects.toThrow(/edited after it was applied/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 
