@@ -20,7 +20,9 @@
  *   node dist/bench/recipient-list-campaign.js [rows]    (alone; default 1,000,000)
  *   SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' ...   (profile the service; NODE_OPTIONS refuses --cpu-prof)
  */
-import { loadavg } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { START_NODE_OPTIONS, freePort, runService } from '../test/utils/service-process';
 import { BENCH_ROUNDS, BenchResult, withFloor } from './bench-result';
@@ -69,10 +71,11 @@ export async function runRecipientListCampaignBenchmark(rows = 1_000_000): Promi
   const csv = csvOf(rows);
   const phones = Array.from({ length: rows }, (_, i) => phoneAt(i));
   const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bulk-sms-bench-'));
   const service = runService(
     {
       PORT: String(port),
-      DATA_DIR: `/tmp/bulk-sms-bench-${port}`,
+      DATA_DIR: dataDir,
       DATABASE_URL: serviceDb.url,
       API_KEY,
       NODE_ENV: 'production',
@@ -218,6 +221,7 @@ export async function runRecipientListCampaignBenchmark(rows = 1_000_000): Promi
     await service.exited;
     await serviceDb.drop();
     await campaignFloorDb.drop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
