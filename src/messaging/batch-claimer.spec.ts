@@ -117,9 +117,7 @@ describe(BatchClaimer.name, () => {
         dueBatch({ maxCost: new Decimal('1.2'), actualCost: new Decimal('0.9'), uncosted: 50, waiting: 50 }),
       );
       dispatch.uncostedMix.mockResolvedValue({
-        waiting: 50,
         waitingBatches: [{ country: 'GB', recipients: 50 }],
-        inFlight: 0,
         inFlightBatches: [],
         pricePerMessage: new Map([['GB', new Decimal('0.01')]]),
       });
@@ -131,7 +129,7 @@ describe(BatchClaimer.name, () => {
         reason: 'budget: projected cost 1.40000 (reported 0.90000 + estimate for 50 messages) exceeds maxCost 1.20000',
       });
       expect(dispatch.pauseSending).toHaveBeenCalledWith('c1', claim.kind === 'paused' ? claim.reason : '');
-      expect(dispatch.uncostedMix).toHaveBeenCalledWith('c1', 50, 0);
+      expect(dispatch.uncostedMix).toHaveBeenCalledWith('c1', 0);
     });
 
     it('should wait while every request slot is taken', async () => {

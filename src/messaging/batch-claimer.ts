@@ -85,10 +85,7 @@ export class BatchClaimer {
       const overBudget =
         batch.maxCost === null
           ? null
-          : overBudgetReason(
-              batch,
-              await tx.dispatch.uncostedMix(batch.campaignId, batch.waiting, batch.uncosted - batch.waiting),
-            );
+          : overBudgetReason(batch, await tx.dispatch.uncostedMix(batch.campaignId, batch.uncosted - batch.waiting));
       if (overBudget) {
         await tx.dispatch.pauseSending(batch.campaignId, overBudget);
         return { kind: 'paused', campaignId: batch.campaignId, reason: overBudget };

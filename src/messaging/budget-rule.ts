@@ -8,6 +8,8 @@ export interface CampaignSpend {
   suppressed: number;
   /** Messages the provider has not costed yet (waiting, submitted, queued). */
   uncosted: number;
+  /** Of those, the messages not yet sent (PENDING); the rest are at the provider. */
+  waiting: number;
 }
 
 /** Recipients of a campaign's batches in one country (null: stored without one). */
@@ -22,11 +24,9 @@ export interface CountryRecipients {
  * one was reported and the cheap one still waited (and paused a campaign that fitted its budget).
  */
 export interface UncostedMix {
-  /** Messages not yet sent (PENDING), and the countries of the batches that hold them. */
-  waiting: number;
+  /** The countries of the batches that hold the messages not yet sent. */
   waitingBatches: CountryRecipients[];
-  /** Messages at the provider not yet costed (SUBMITTED, QUEUED), and the countries of the batches accepted last. */
-  inFlight: number;
+  /** The countries of the batches accepted last, which hold the messages at the provider not yet costed. */
   inFlightBatches: CountryRecipients[];
   /** The estimate for one message in each country (Campaign.estimatedCostByCountry: cost / recipients). */
   pricePerMessage: Map<string, Decimal>;
@@ -40,20 +40,18 @@ const MONEY_DECIMALS = 5;
 /**
  * With a budget, the campaign pauses before spending more than it: what the provider reported so
  * far plus the estimate for every message not yet costed must stay within maxCost. Returns the
- * reason to pause with, or null. Without a mix, each uncosted message is priced at the campaign's
- * average.
+ * reason to pause with, or null. A message of a country the estimate has no price for is priced at
+ * the campaign's average.
  */
-export function overBudgetReason(spend: CampaignSpend, mix?: UncostedMix): string | null {
+export function overBudgetReason(spend: CampaignSpend, mix: UncostedMix): string | null {
   if (spend.maxCost === null) {
     return null;
   }
   const sendable = spend.total - spend.suppressed;
   const average = sendable > 0 ? new Exact(spend.estimatedCost.toString()).div(sendable) : new Exact(0);
-  const uncostedEstimate = mix
-    ? priced(mix.waiting, mix.waitingBatches, mix.pricePerMessage, average).plus(
-        priced(mix.inFlight, mix.inFlightBatches, mix.pricePerMessage, average),
-      )
-    : average.times(spend.uncosted);
+  const uncostedEstimate = priced(spend.waiting, mix.waitingBatches, mix.pricePerMessage, average).plus(
+    priced(spend.uncosted - spend.waiting, mix.inFlightBatches, mix.pricePerMessage, average),
+  );
   const projected = new Decimal(
     uncostedEstimate.plus(spend.actualCost.toString()).toDecimalPlaces(MONEY_DECIMALS, Decimal.ROUND_HALF_UP),
   );
@@ -70,10 +68,10 @@ function priced(
   pricePerMessage: Map<string, Decimal>,
   fallback: Decimal,
 ): Decimal {
-  const recipients = batches.reduce((sum, batch) => sum + batch.recipients, 0);
   if (messages === 0) {
     return new Exact(0);
   }
+  const recipients = batches.reduce((sum, batch) => sum + batch.recipients, 0);
   if (recipients === 0) {
     return fallback.times(messages);
   }

@@ -21,9 +21,9 @@ interface OutcomeRow {
   optOutRate: number | null;
 }
 
-// Statuses that say whether a message went out: FAILED, or SENT and what follows it.
-const SENT_STATUSES = ['SENT', 'FAILED', 'DELIVERED', 'UNDELIVERED', 'UNCONFIRMED'] as const;
-const RECEIPT_STATUSES = ['DELIVERED', 'UNDELIVERED'] as const;
+// Statuses that say whether a message went out: FAILED, or SENT and what follows it. The receipts
+// (DELIVERED, UNDELIVERED) are among them, so one set of walks serves both windows.
+const SENT_STATUSES = ['SENT', 'FAILED', 'DELIVERED', 'UNDELIVERED', 'UNCONFIRMED'];
 
 /** The brake's statements (src/brake): rolling outcomes per campaign and country, trip and release. */
 @Injectable()
@@ -59,28 +59,26 @@ export class BrakeRepository {
           AND b.country IS NOT NULL AND c.status IN ('QUEUED', 'SENDING') AND NOT c."brakeIgnored"
       )
       SELECT p."campaignId", p.country, w.sent, w."failedAtSend", w."optedOutAtSend",
-             r.receipts, r.undelivered, r."optedOutInReceipts", w."sendCodes" || r."receiptCodes" AS codes,
+             w.receipts, w.undelivered, w."optedOutInReceipts", w.codes,
              s."brakeWindowReports" AS "windowReports", s."brakeMinReports" AS "minReports",
              s."brakeFailureRate" AS "failureRate", s."brakeOptOutRate" AS "optOutRate"
       FROM pairs p
       LEFT JOIN "CampaignBrake" k ON k."campaignId" = p."campaignId" AND k.country = p.country
       LEFT JOIN "AccountSettings" s ON s."accountId" = p."accountId"
       CROSS JOIN LATERAL (
-        SELECT count(*)::int AS sent,
-               (count(*) FILTER (WHERE l.status = 'FAILED'))::int AS "failedAtSend",
-               (count(*) FILTER (WHERE (l.status = 'FAILED' AND ${optedOut}) OR l."optedOut"))::int AS "optedOutAtSend",
-               coalesce(array_agg(l."errorCode") FILTER (WHERE l.status = 'FAILED' AND l."errorCode" IS NOT NULL),
-                        '{}'::text[]) AS "sendCodes"
-        FROM (${newestOf(SENT_STATUSES, limit)}) l
-      ) w
-      CROSS JOIN LATERAL (
-        SELECT count(*)::int AS receipts,
-               (count(*) FILTER (WHERE l.status = 'UNDELIVERED'))::int AS undelivered,
-               (count(*) FILTER (WHERE l.status = 'UNDELIVERED' AND ${optedOut} AND NOT l."optedOut"))::int AS "optedOutInReceipts",
-               coalesce(array_agg(l."errorCode") FILTER (WHERE l.status = 'UNDELIVERED' AND l."errorCode" IS NOT NULL),
-                        '{}'::text[]) AS "receiptCodes"
-        FROM (${newestOf(RECEIPT_STATUSES, limit)}) l
-      ) r`;
+        SELECT (count(*) FILTER (WHERE l."inSends"))::int AS sent,
+               (count(*) FILTER (WHERE l."inSends" AND l.status = 'FAILED'))::int AS "failedAtSend",
+               (count(*) FILTER (WHERE l."inSends"
+                 AND ((l.status = 'FAILED' AND ${optedOut}) OR l."optedOut")))::int AS "optedOutAtSend",
+               (count(*) FILTER (WHERE l."inReceipts"))::int AS receipts,
+               (count(*) FILTER (WHERE l."inReceipts" AND l.status = 'UNDELIVERED'))::int AS undelivered,
+               (count(*) FILTER (WHERE l."inReceipts" AND l.status = 'UNDELIVERED'
+                 AND ${optedOut} AND NOT l."optedOut"))::int AS "optedOutInReceipts",
+               coalesce(array_agg(l."errorCode") FILTER (WHERE l."errorCode" IS NOT NULL AND (
+                 (l."inSends" AND l.status = 'FAILED') OR (l."inReceipts" AND l.status = 'UNDELIVERED'))),
+                 '{}'::text[]) AS codes
+        FROM (${newestOf(limit)}) l
+      ) w`;
     return rows.map((row) => ({
       campaignId: row.campaignId,
       country: row.country,
@@ -172,19 +170,27 @@ export class BrakeRepository {
 }
 
 /**
- * The newest `limit` messages of the pair (campaign, country) in any of these statuses: one backward
- * walk of the (campaignId, status, id) index per status, so a large campaign's older messages are
- * never read.
+ * The pair's (campaign, country) messages whose send is known, each marked when it is among the
+ * newest `limit` of them (`inSends`) and among the newest `limit` receipts (`inReceipts`). One backward
+ * walk of the (campaignId, status, id) index per status, `limit` rows at most each, so a large
+ * campaign's older messages are never read; the newest `limit` receipts are within the DELIVERED and
+ * UNDELIVERED walks.
  */
-function newestOf(statuses: readonly string[], limit: Prisma.Sql): Prisma.Sql {
-  const walks = statuses.map(
+function newestOf(limit: Prisma.Sql): Prisma.Sql {
+  const walks = SENT_STATUSES.map(
     (status) => Prisma.sql`(SELECT m.id, m.status, m."errorCode", m."optedOut" FROM "Message" m
     WHERE m."campaignId" = p."campaignId" AND m.status = ${status}::"MessageStatus" AND m.country = p.country
       AND (k."releasedAt" IS NULL OR m."updatedAt" > k."releasedAt")
     ORDER BY m.id DESC LIMIT ${limit})`,
   );
-  return Prisma.sql`SELECT f.status, f."errorCode", f."optedOut" FROM (${Prisma.join(walks, ' UNION ALL ')}) f
-    ORDER BY f.id DESC LIMIT ${limit}`;
+  return Prisma.sql`SELECT r.status, r."errorCode", r."optedOut", r."sendRank" <= ${limit} AS "inSends",
+      coalesce(r."receiptRank" <= ${limit}, false) AS "inReceipts"
+    FROM (
+      SELECT f.*, row_number() OVER (ORDER BY f.id DESC) AS "sendRank",
+        CASE WHEN f.status IN ('DELIVERED', 'UNDELIVERED') THEN
+          row_number() OVER (PARTITION BY f.status IN ('DELIVERED', 'UNDELIVERED') ORDER BY f.id DESC) END AS "receiptRank"
+      FROM (${Prisma.join(walks, ' UNION ALL ')}) f
+    ) r`;
 }
 
 function countCodes(codes: string[]): Array<{ code: string; count: number }> {

@@ -55,7 +55,7 @@ export class CostReportRepository {
 }
 
 // The JSON column is written by the campaigns module; a malformed entry is a bug there, so fail loudly.
-function parseEstimate(json: unknown): EstimatedCountryCost[] {
+export function parseEstimate(json: unknown): EstimatedCountryCost[] {
   if (json === undefined || json === null) {
     return [];
   }

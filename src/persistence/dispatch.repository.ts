@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import Decimal from 'decimal.js';
 import { SubmissionErrorCode } from '../domain/message-error-code';
-import type { UncostedMix } from '../messaging/budget-rule';
+import type { CountryRecipients, UncostedMix } from '../messaging/budget-rule';
+import { parseEstimate } from './cost-report.repository';
 import { Prisma } from '../generated/prisma/client';
 import { Db, InjectDb } from './db';
 
@@ -251,10 +252,10 @@ export class DispatchRepository {
    * campaign with maxCost: the countries of its batches not yet sent, and of the batches accepted
    * last that hold `inFlight` recipients (messages are costed about in the order they went out),
    * with the estimate per message of each country. Two statements over its Batch rows (about one
-   * per 1,000 recipients), none over its messages.
+   * per 1,000 recipients) and its Campaign row, none over its messages.
    */
-  async uncostedMix(campaignId: string, waiting: number, inFlight: number): Promise<UncostedMix> {
-    const batches = await this.db.$queryRaw<Array<{ country: string | null; recipients: number; accepted: boolean }>>`
+  async uncostedMix(campaignId: string, inFlight: number): Promise<UncostedMix> {
+    const batches = await this.db.$queryRaw<Array<CountryRecipients & { accepted: boolean }>>`
       SELECT b.country, sum(b."recipientCount")::int AS recipients, false AS accepted
       FROM "Batch" b
       WHERE b."campaignId" = ${campaignId}::uuid AND b.state IN ('PENDING', 'SUBMITTING', 'AMBIGUOUS')
@@ -269,23 +270,16 @@ export class DispatchRepository {
       ) r
       WHERE r.running - r.recipients < ${inFlight}
       GROUP BY r.country`;
-    const prices = await this.db.$queryRaw<Array<{ country: string; cost: string; recipients: number }>>`
-      SELECT e->>'country' AS country, e->>'cost' AS cost, (e->>'recipients')::int AS recipients
-      FROM "Campaign" c CROSS JOIN LATERAL jsonb_array_elements(c."estimatedCostByCountry") e
-      WHERE c.id = ${campaignId}::uuid AND jsonb_typeof(c."estimatedCostByCountry") = 'array'`;
-    const byCountry = ({ country, recipients }: { country: string | null; recipients: number }) => ({
-      country,
-      recipients,
-    });
+    const [campaign] = await this.db.$queryRaw<Array<{ estimate: unknown }>>`
+      SELECT "estimatedCostByCountry" AS estimate FROM "Campaign" WHERE id = ${campaignId}::uuid`;
+    const byCountry = ({ country, recipients }: CountryRecipients): CountryRecipients => ({ country, recipients });
     return {
-      waiting,
       waitingBatches: batches.filter((b) => !b.accepted).map(byCountry),
-      inFlight,
       inFlightBatches: batches.filter((b) => b.accepted).map(byCountry),
       pricePerMessage: new Map(
-        prices
-          .filter((price) => price.recipients > 0)
-          .map((price) => [price.country, new Decimal(price.cost).div(price.recipients)]),
+        parseEstimate(campaign?.estimate)
+          .filter((country) => country.recipients > 0)
+          .map((country) => [country.country, country.cost.div(country.recipients)]),
       ),
     };
   }
