@@ -5,6 +5,7 @@ describe('errorMeaning', () => {
     [SubmissionErrorCode.REFUSED, /^not sent: the SMS provider refused the batch/],
     [SubmissionErrorCode.FAILED, /^not sent: .*retries ran out/],
     [SubmissionErrorCode.UNCONFIRMED, /^not sent: the SMS provider never confirmed it had the batch/],
+    [SubmissionErrorCode.INVALID_NUMBER, /^not sent: the SMS provider called the number invalid/],
   ])('should say that a message the service failed with %s was not sent, and why', (code, meaning) => {
     expect(errorMeaning(code)).toMatch(meaning);
     // Normalised as the export normalises a stored code.

@@ -7,6 +7,7 @@ import {
 /**
  * The error codes the service gives the messages it fails itself, before any report from the
  * provider: the message was not sent (as far as the service can tell), and costs nothing (amount 0).
+ * All are FAILED, but for INVALID_NUMBER: REJECTED, a number the provider's answer listed as invalid.
  */
 export enum SubmissionErrorCode {
   /** The provider refused the batch for good (a 4xx such as 400 "invalid phone numbers"). */
@@ -15,6 +16,8 @@ export enum SubmissionErrorCode {
   FAILED = 'submission_failed',
   /** The request's outcome was unknown, and reconciliation never proved the provider had it. */
   UNCONFIRMED = 'submission_unconfirmed',
+  /** The provider accepted the batch but listed this number in its `invalid_number`. */
+  INVALID_NUMBER = 'invalid_number',
 }
 
 const SUBMISSION_ERROR_MEANINGS: Record<SubmissionErrorCode, string> = {
@@ -23,6 +26,8 @@ const SUBMISSION_ERROR_MEANINGS: Record<SubmissionErrorCode, string> = {
     'not sent: the SMS provider could not be reached or kept failing until the retries ran out',
   [SubmissionErrorCode.UNCONFIRMED]:
     'not sent: the SMS provider never confirmed it had the batch (no answer to the request), and it was not resent so as never to send twice',
+  [SubmissionErrorCode.INVALID_NUMBER]:
+    'not sent: the SMS provider called the number invalid when it accepted the batch (invalid_number)',
 };
 
 /**

@@ -110,8 +110,8 @@ const STORED_RANK_SQL = `CASE m.status ${Object.entries(MESSAGE_STATUS_RANK)
 
 // A final status that came from a report (the message knows its provider UUID) is final: a later
 // report, whatever its Sequence, changes neither status, error nor cost. A FAILED we set ourselves
-// (no UUID: the submission was refused or never confirmed) still gives way to the provider's report,
-// its amount (0) included.
+// (no UUID: the submission was refused or never confirmed), or a REJECTED from the answer's invalid_number,
+// still gives way to the provider's report, its amount (0) included.
 const FINAL_RANK = MESSAGE_STATUS_RANK[MessageStatus.DELIVERED];
 const FINAL_FROM_REPORT_SQL = `(${STORED_RANK_SQL} = ${FINAL_RANK} AND m."providerMessageId" IS NOT NULL)`;
 
@@ -158,10 +158,11 @@ updated AS (
     "reportSequence" = t.sequence,
     "errorCode" = t."errorCode",
     units = coalesce(t.units, m.units),
-    -- The report's amount, else the one stored (from an earlier report). But a FAILED message that passes the
-    -- WHERE below has no provider id: the service failed it itself, at 0. Revived by the provider's report, it
-    -- costs what the report says, or is not costed yet (NULL), never that 0.
-    amount = CASE WHEN m.status = 'FAILED' THEN t.amount ELSE coalesce(t.amount, m.amount) END,
+    -- The report's amount, else the one stored (from an earlier report). But a FAILED or REJECTED message that
+    -- passes the WHERE below has no provider id: the service failed it itself, or Plivo called its number invalid
+    -- at acceptance, at 0. Revived by the provider's report, it costs what the report says, or is not costed yet
+    -- (NULL), never that 0.
+    amount = CASE WHEN m.status IN ('FAILED', 'REJECTED') THEN t.amount ELSE coalesce(t.amount, m.amount) END,
     "sentAt" = CASE WHEN t.status IN ('SENT', 'DELIVERED', 'UNDELIVERED', 'REJECTED')
       THEN coalesce(m."sentAt", t."sentAt", now()) ELSE m."sentAt" END,
     -- Handed over no later than sent: a provider clock behind ours, or a time it gives in whole seconds

@@ -397,7 +397,7 @@ export class DispatchRepository {
   }
 
   /**
-   * The batch's waiting messages are at the provider: SUBMITTED, or REJECTED for the numbers it
+   * The batch's waiting messages are at the provider: SUBMITTED, or REJECTED (at 0) for the numbers it
    * called invalid; `onlyUuid` is the provider id of a one-recipient batch. Messages a report reached
    * first keep their status. Rows are locked in id order (the same order as a report apply pass).
    */
@@ -410,7 +410,10 @@ export class DispatchRepository {
         status = (CASE WHEN status <> 'PENDING' THEN status::text
           WHEN ltrim("to", '+') = ANY(${invalidDigits}::text[]) THEN 'REJECTED' ELSE 'SUBMITTED' END)::"MessageStatus",
         "errorCode" = CASE WHEN status = 'PENDING' AND ltrim("to", '+') = ANY(${invalidDigits}::text[])
-          THEN 'invalid_number' ELSE "errorCode" END,
+          THEN ${SubmissionErrorCode.INVALID_NUMBER} ELSE "errorCode" END,
+        -- Refused by Plivo, never sent: costed at 0, as a message the service failed itself.
+        amount = CASE WHEN status = 'PENDING' AND ltrim("to", '+') = ANY(${invalidDigits}::text[])
+          THEN 0 ELSE amount END,
         "providerMessageId" = coalesce("providerMessageId", ${onlyUuid}),
         "submittedAt" = ${handedOverAt(batchId)}, "updatedAt" = now()
       WHERE ${inRange} AND m.id IN (SELECT m.id FROM "Message" m

@@ -457,6 +457,46 @@ describe.each(TEST_DATABASES)('Delivery report ingestion (%s)', (database) => {
       expect(counters.counters).toEqual(counters.truth);
       expect([counters.actualCost, counters.sumAmount]).toEqual(['0.00450', '0.00450']);
     });
+
+    it("should cost 0 the numbers Plivo called invalid at acceptance (reported), and a revived one what the provider's report says", async () => {
+      const c = await t.factory.campaign({
+        batches: [
+          { state: 'SUBMITTING', recipients: [{ to: gbNumber(81) }, { to: gbNumber(82) }, { to: gbNumber(83) }] },
+        ],
+      });
+      const batch = c.batches[0];
+      const [invalid, revived] = batch.messages;
+      const amounts = async () =>
+        (await t.prisma.message.findMany({ where: { batchId: batch.id }, orderBy: { id: 'asc' } })).map((m) => [
+          m.status,
+          m.errorCode,
+          m.amount?.toFixed(5) ?? null,
+        ]);
+
+      // Plivo's answer lists two numbers in invalid_number (digits, without the +).
+      await t.app
+        .get(DispatchRepository)
+        .submitWaitingMessages({ id: batch.id }, [invalid.to.slice(1), revived.to.slice(1)], null);
+
+      expect(await amounts()).toEqual([
+        [MessageStatus.REJECTED, 'invalid_number', '0.00000'],
+        [MessageStatus.REJECTED, 'invalid_number', '0.00000'],
+        [MessageStatus.SUBMITTED, null, null],
+      ]);
+      expect((await t.app.get(CostReportRepository).findCampaignCosts(c.campaignId)).actual).toEqual([
+        expect.objectContaining({ country: 'GB', messages: 3, reportedMessages: 2 }),
+      ]);
+
+      await sendReport(t, plivoReport({ uuid: randomUUID(), to: revived.to, status: 'delivered', sequence: 3 }), {
+        batchId: batch.id,
+      });
+      await t.applier.applyAll();
+
+      expect((await amounts())[1]).toEqual([MessageStatus.DELIVERED, null, '0.00450']);
+      const counters = await t.factory.countersAndTruth(c.campaignId);
+      expect(counters.counters).toEqual(counters.truth);
+      expect([counters.actualCost, counters.sumAmount]).toEqual(['0.00450', '0.00450']);
+    });
   });
 
   describe('completion and unknown statuses', () => {
