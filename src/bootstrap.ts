@@ -3,6 +3,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { CAMPAIGN_UPLOAD_ROUTE } from './campaigns/campaign-upload.controller';
 import { MAX_RECIPIENTS_PER_CAMPAIGN } from './campaigns/dto/send-bulk.input';
 import { ConsoleSessionMiddleware } from './common/auth/console-session.middleware';
 import { graphqlExplorer } from './common/graphql/graphql-explorer';
@@ -12,6 +13,7 @@ import { GraphqlWsConnections } from './common/graphql/graphql-ws-connections';
 import { limitWebSocketMessageSize } from './common/graphql/websocket-message-limit';
 import { BulkRequestSlots } from './common/http/bulk-request-slots';
 import { keepConnectionsLongerThanClients } from './common/http/keep-alive';
+import { rejectQueryNotUtf8 } from './common/http/query-encoding';
 import { requestBodyParsers } from './common/http/request-body-parsers';
 import { RequestDrain } from './common/http/request-drain';
 import { MetricsService } from './common/metrics/metrics.service';
@@ -21,6 +23,7 @@ import { parseByteSize } from './delivery-reports/webhook-body';
 import { Environment } from './config/env.schema';
 import { keepBulkJsonWorkerReady } from './common/http/bulk-json-body';
 import { keepValidationWorkersReady } from './messaging/recipient-worker-pool';
+import { RECIPIENT_LISTS_ROUTE } from './recipient-lists/recipient-lists.controller';
 
 /** How long close() lets requests in flight finish, leaving the shutdown hooks 10 s of main's 30 s. */
 const REQUEST_DRAIN_MS = 20_000;
@@ -90,6 +93,7 @@ export async function createApp(env?: Environment): Promise<NestExpressApplicati
   keepConnectionsLongerThanClients(app.getHttpServer());
   routeDeliveryReportsAroundExpress(app);
   drainRequestsBeforeClosing(app);
+  app.use(rejectQueryNotUtf8);
   if (config.graphqlExplorer) {
     // Before the console session and the gate: the explorer's page and assets are static and need no key.
     app.use(graphqlExplorer());
@@ -101,6 +105,7 @@ export async function createApp(env?: Environment): Promise<NestExpressApplicati
       { bodyLimit: config.bodyLimit, bulkBodyLimit: config.bulkBodyLimit },
       new BulkRequestSlots(config.bulkBodyConcurrency, app.get(MetricsService), config.bulkBodyIdleTimeoutMs),
       { maxRecipients: MAX_RECIPIENTS_PER_CAMPAIGN, metrics: app.get(MetricsService) },
+      [RECIPIENT_LISTS_ROUTE, CAMPAIGN_UPLOAD_ROUTE],
     ),
   );
   app.use(bulkRecipientsMiddleware(config.graphql.maxTokens, app.get(MetricsService)));

@@ -4,16 +4,19 @@ import { AuthenticatedAccount } from '../common/auth/authenticated-account';
 import { CurrentAccount } from '../common/auth/current-account.decorator';
 import { RequireScope } from '../common/auth/require-scope.decorator';
 import { Scope } from '../common/auth/scope.enum';
-import { DomainError } from '../common/errors/domain-error';
-import { ErrorCode } from '../common/errors/error-code.enum';
+import { UploadSlots } from '../common/http/upload-slots';
 import { assertUncompressed, formatOf } from '../recipient-lists/recipient-list-format';
 import { toCampaignView } from './campaign.mapper';
 import { UploadedRecipients } from './campaign-upload';
 import { toSendBulkInput } from './dto/campaign-upload.query';
 import { SendBulkService } from './send-bulk.service';
 
-// Each upload parses and validates on two worker threads, as a list upload does (RecipientListsController).
+// Each upload parses and validates on two worker threads, as a list upload does (RecipientListsController);
+// one per account.
 const CONCURRENT_UPLOADS = 2;
+
+/** Its POST body is streamed: the app's body parsers leave it unread (bootstrap). */
+export const CAMPAIGN_UPLOAD_ROUTE = 'api/campaigns';
 
 /** The campaign as GraphQL's Campaign shows its fields, and what the uploaded rows came to. */
 export type UploadedCampaignBody = Omit<ReturnType<typeof toCampaignView>, 'record'> & {
@@ -26,9 +29,9 @@ export type UploadedCampaignBody = Omit<ReturnType<typeof toCampaignView>, 'reco
  * POST /api/recipient-lists takes it, streamed; sendBulk's other fields are query parameters. 201 with the
  * campaign; 200 when an idempotency key returns the campaign it already created.
  */
-@Controller('api/campaigns')
+@Controller(CAMPAIGN_UPLOAD_ROUTE)
 export class CampaignUploadController {
-  private uploading = 0;
+  private readonly slots = new UploadSlots(CONCURRENT_UPLOADS, 'campaign upload');
 
   constructor(private readonly sendBulk: SendBulkService) {}
 
@@ -45,13 +48,7 @@ export class CampaignUploadController {
       const { phoneColumn, format } = query as { phoneColumn?: string; format?: string };
       const chosen = formatOf(format, request.headers['content-type']);
       assertUncompressed(request.headers['content-encoding']);
-      if (this.uploading >= CONCURRENT_UPLOADS) {
-        throw new DomainError(
-          ErrorCode.TOO_MANY_REQUESTS,
-          `at most ${CONCURRENT_UPLOADS} campaign uploads at a time; retry shortly`,
-        );
-      }
-      this.uploading++;
+      const release = this.slots.take(account.accountId);
       try {
         const result = await this.sendBulk.sendUpload(account.accountId, input, {
           body: request,
@@ -63,7 +60,7 @@ export class CampaignUploadController {
         const { record, ...campaign } = toCampaignView(result.campaign);
         return { ...campaign, upload: result.recipients };
       } finally {
-        this.uploading--;
+        release();
       }
     } catch (error) {
       // The answer is sent once the body is read: a client still sending would otherwise never hear it.

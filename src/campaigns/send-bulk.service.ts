@@ -183,7 +183,7 @@ export class SendBulkService {
     const fingerprint = new UploadFingerprint(input, upload);
     const maxBytes = parseByteSize(this.config.recipientLists.maxBytes);
     const replayHash = async (): Promise<string | null> => {
-      for await (const chunk of uploadChunks(upload.body, maxBytes)) {
+      for await (const chunk of uploadChunks(upload.body, maxBytes, this.config.bulkBodyIdleTimeoutMs)) {
         fingerprint.update(chunk);
       }
       return fingerprint.digest();
@@ -344,7 +344,7 @@ export class SendBulkService {
     });
     let builder: RecipientListBuilder;
     try {
-      for await (const chunk of uploadChunks(upload.body, to.maxBytes)) {
+      for await (const chunk of uploadChunks(upload.body, to.maxBytes, this.config.bulkBodyIdleTimeoutMs)) {
         to.fingerprint.update(chunk);
         await ingest.push(chunk);
       }

@@ -151,4 +151,31 @@ describe(RecipientListIngest.name, () => {
       ),
     );
   }, 30_000);
+
+  it.each<[RecipientListFormat, (i: number, name: string) => string, string]>([
+    ['csv', (i, name) => `+1415${String(i).padStart(7, '0')},${name}`, 'phone,name'],
+    ['ndjson', (i, name) => JSON.stringify({ phone: `+1415${String(i).padStart(7, '0')}`, name }), ''],
+  ])(
+    'should refuse %s bytes that are not UTF-8, naming their line in the whole upload',
+    async (format, row, header) => {
+      const lines = header === '' ? [] : [header];
+      for (let i = 0; i < 20_000; i++) {
+        lines.push(row(i, i === 15_000 ? 'Gr\xfc\xdfe' : 'Grüße'));
+      }
+      // Latin-1 bytes for the one row, UTF-8 for the rest.
+      const bytes = Buffer.concat(
+        lines.map((line, i) => Buffer.from(`${line}\n`, i === lines.length - 5_000 ? 'latin1' : 'utf8')),
+      );
+      const line = lines.length - 5_000 + 1;
+
+      await expect(ingest(bytes, 4096, format)).rejects.toThrow(
+        `body: line ${line} is not valid UTF-8: save the file as UTF-8 and send it again`,
+      );
+      // In the header too.
+      await expect(ingest(Buffer.from('phone,n\xe4me\n+14150000001,a\n', 'latin1'), 4096, 'csv')).rejects.toThrow(
+        'body: line 1 is not valid UTF-8',
+      );
+    },
+    30_000,
+  );
 });

@@ -1,6 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { CountryCode } from 'libphonenumber-js/core';
 import { yieldToIo } from '../common/async/yield-to-io';
+import { firstLineNotUtf8 } from '../common/text/utf8';
 import { UserInputError } from '../common/errors/domain-error';
 import type { RecipientListEntryBatch } from '../persistence/recipient-list-entry.repository';
 import { checkHeader, resolvePhoneColumn } from './phone-column';
@@ -102,6 +103,9 @@ export class RecipientListIngest {
   private async readHeader(): Promise<boolean> {
     for (let next = this.splitter.takeRecord(); next; next = this.splitter.takeRecord()) {
       const record = withoutBom(next);
+      if (firstLineNotUtf8(record.bytes) !== null) {
+        throw notUtf8(record.firstLine);
+      }
       const header = this.options.format === 'csv' ? csvHeader(record) : ndjsonHeader(record);
       if (header === null) {
         continue; // an empty line before the header
@@ -142,6 +146,9 @@ export class RecipientListIngest {
   private async takeResult(): Promise<void> {
     const result: ParsedUploadSegment = await this.pool!.next();
     const firstLine = this.inFlightLines.shift()!;
+    if (result.notUtf8Line !== undefined) {
+      throw notUtf8(firstLine + result.notUtf8Line - 1);
+    }
     if (result.csvError) {
       throw csvError(result.csvError.code, result.csvError.message, firstLine + result.csvError.line - 1);
     }
@@ -182,6 +189,14 @@ export class CsvFormatError extends Error {
 
 function csvError(code: string, message: string, line: number): CsvFormatError {
   return new CsvFormatError(code, message.replace(/at line \d+/, `at line ${line}`));
+}
+
+/**
+ * Bytes that are not UTF-8 (a file saved as Latin-1 or Windows-1252) refuse the upload: decoded leniently,
+ * each became U+FFFD, stored and sent as it was, and made the text UCS-2.
+ */
+function notUtf8(line: number): UserInputError {
+  return new UserInputError('body', `line ${line} is not valid UTF-8: save the file as UTF-8 and send it again`);
 }
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);

@@ -67,7 +67,7 @@ export class RecipientListUploadService {
       write: (batch) => this.entries.insert(id, batch),
     });
     try {
-      for await (const chunk of uploadChunks(body, maxBytes)) {
+      for await (const chunk of uploadChunks(body, maxBytes, this.config.bulkBodyIdleTimeoutMs)) {
         options.onChunk?.(chunk);
         await ingest.push(chunk);
       }

@@ -4,21 +4,23 @@ import { AuthenticatedAccount } from '../common/auth/authenticated-account';
 import { CurrentAccount } from '../common/auth/current-account.decorator';
 import { RequireScope } from '../common/auth/require-scope.decorator';
 import { Scope } from '../common/auth/scope.enum';
-import { DomainError } from '../common/errors/domain-error';
-import { ErrorCode } from '../common/errors/error-code.enum';
+import { UploadSlots } from '../common/http/upload-slots';
 import { AccountSettingsRepository } from '../persistence/account-settings.repository';
 import { assertUncompressed, formatOf } from './recipient-list-format';
 import { RecipientListUploadService } from './recipient-list-upload.service';
 import { RecipientListSummary } from './recipient-list.summary';
 
-// Each upload parses and validates on two worker threads; two uploads at a time keep the event loop and
-// the database answering everything else.
+// Each upload parses and validates on two worker threads; two uploads at a time (one per account) keep the
+// event loop and the database answering everything else.
 const CONCURRENT_UPLOADS = 2;
 
+/** Its POST body is streamed: the app's body parsers leave it unread (bootstrap). */
+export const RECIPIENT_LISTS_ROUTE = 'api/recipient-lists';
+
 /** POST /api/recipient-lists: a CSV or NDJSON body, streamed (x-api-key like every API route). */
-@Controller('api/recipient-lists')
+@Controller(RECIPIENT_LISTS_ROUTE)
 export class RecipientListsController {
-  private uploading = 0;
+  private readonly slots = new UploadSlots(CONCURRENT_UPLOADS, 'upload');
 
   constructor(
     private readonly uploads: RecipientListUploadService,
@@ -38,14 +40,13 @@ export class RecipientListsController {
   ): Promise<RecipientListSummary> {
     const chosen = formatOf(format, request.headers['content-type']);
     assertUncompressed(request.headers['content-encoding']);
-    if (this.uploading >= CONCURRENT_UPLOADS) {
+    let release: () => void;
+    try {
+      release = this.slots.take(account.accountId);
+    } catch (error) {
       request.resume();
-      throw new DomainError(
-        ErrorCode.TOO_MANY_REQUESTS,
-        `at most ${CONCURRENT_UPLOADS} uploads at a time; retry shortly`,
-      );
+      throw error;
     }
-    this.uploading++;
     try {
       // Numbers without a country code are read in the account's default country when the request names none.
       const country =
@@ -56,7 +57,7 @@ export class RecipientListsController {
         defaultCountry: country,
       });
     } finally {
-      this.uploading--;
+      release();
     }
   }
 }

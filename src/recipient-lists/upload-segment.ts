@@ -1,6 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { CountryCode } from 'libphonenumber-js/core';
 import { isStorableText } from '../common/text/storable-text';
+import { firstLineNotUtf8 } from '../common/text/utf8';
 import { parseRecipientNumber } from '../messaging/recipient-number-parser';
 import { shortenRejectedInput } from '../messaging/recipient-validator';
 import { forEachPlainCsvRecord } from './plain-csv-reader';
@@ -46,6 +47,8 @@ export interface ParsedUploadSegment {
   rejected: RejectedUploadRow[];
   /** A CSV that cannot be read: csv-parse's code and message, the line within the segment. */
   csvError?: { code: string; message: string; line: number };
+  /** The line within the segment of the first bytes that are not UTF-8: nothing else is read. */
+  notUtf8Line?: number;
 }
 
 /**
@@ -77,6 +80,10 @@ const NO_VALUES: string[] = [];
 export function parseUploadSegment(request: UploadSegmentRequest): ParsedUploadSegment {
   let rows = new ValidRows();
   let rejected: RejectedUploadRow[] = [];
+  const notUtf8Line = firstLineNotUtf8(request.bytes);
+  if (notUtf8Line !== null) {
+    return { ...rows.result(request.segment, 0, rejected, false), notUtf8Line };
+  }
   const text = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength).toString('utf8');
   if (request.format === 'csv') {
     // Each record validated as it is read: its cells are garbage at once, where a segment's worth of

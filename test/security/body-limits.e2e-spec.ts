@@ -1,15 +1,22 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { ClientRequest, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { PrismaService } from '../../src/persistence/prisma.service';
 import { graphql } from '../utils/graphql-client';
 import { freePort, MAIN_JS, runService, START_NODE_OPTIONS } from '../utils/service-process';
 import { startTestApp, TestApp } from '../utils/test-app';
 import { testDatabaseUrl } from '../utils/test-databases';
 import { scaledTimeout } from '../utils/time-factor';
+import { waitFor } from '../utils/wait-for';
 
 const BODY_IDLE_MS = scaledTimeout(2000);
+const STALLED_BODY_ANSWER = {
+  statusCode: 408,
+  code: 'BAD_USER_INPUT',
+  message: `body: nothing received for ${BODY_IDLE_MS / 1000} s`,
+};
 
 // Issue 11, item 1: no request, with or without a key, can exhaust the heap or block the service
 // by its size; bodies are refused before they are read unless an authenticated key needs them.
@@ -35,6 +42,18 @@ async function postOrError(url: string, headers: Record<string, string>, body: s
     // The service may close the connection while the client is still uploading a refused body.
     return { status: 0, text: String(error) };
   }
+}
+
+/** The answer to a request written by hand (status 0 and the error when the connection failed). */
+function answerOf(request: ClientRequest): Promise<{ status: number; text: string }> {
+  return new Promise((resolve) => {
+    request.on('response', (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+    });
+    request.on('error', (error) => resolve({ status: 0, text: String(error) }));
+  });
 }
 
 describe('request size limits (issue 11, item 1)', () => {
@@ -203,29 +222,58 @@ describe('request size limits (issue 11, item 1)', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'content-length': body.length, 'x-api-key': apiKey },
       });
-      const stalledAnswer = new Promise<{ status: number; text: string }>((resolve) => {
-        stalled.on('response', (response) => {
-          let text = '';
-          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
-        });
-        stalled.on('error', (error) => resolve({ status: 0, text: String(error) }));
-      });
+      const stalledAnswer = answerOf(stalled);
       // Half the body, then nothing more: it holds the only slot.
       stalled.write(body.subarray(0, body.length / 2));
       const next = postOrError(`${testApp.baseUrl}/graphql`, { 'x-api-key': apiKey }, body.toString());
 
       const refused = await stalledAnswer;
-      expect(refused.status).toBe(408);
-      expect(JSON.parse(refused.text)).toEqual({
-        statusCode: 408,
-        code: 'BAD_USER_INPUT',
-        message: `body: nothing received for ${BODY_IDLE_MS / 1000} s`,
-      });
+      expect([refused.status, JSON.parse(refused.text)]).toEqual([408, STALLED_BODY_ANSWER]);
       const answered = await next;
       expect(answered.status).toBe(200);
       expect(JSON.parse(answered.text)).toEqual({ data: { quote: { recipients: 1 } } });
       stalled.destroy();
+    });
+
+    it('should answer 408 to an upload that stops arriving, and never let one account hold every upload slot', async () => {
+      const prisma = testApp.app.get(PrismaService);
+      const stalling = await testApp.newAccount();
+      const other = await testApp.newAccount();
+      const upload = async (key: string) => {
+        const response = await fetch(`${testApp.baseUrl}/api/recipient-lists`, {
+          method: 'POST',
+          headers: { 'x-api-key': key, 'content-type': 'text/csv' },
+          body: 'phone\n+14155552671\n',
+        });
+        return { status: response.status, body: (await response.json()) as { message?: string; recipients?: number } };
+      };
+      const stalled = httpRequest(`${testApp.baseUrl}/api/recipient-lists`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv', 'content-length': 1_000_000, 'x-api-key': stalling.apiKey },
+      });
+      const stalledAnswer = answerOf(stalled);
+      // A header and a row, then nothing more: the list row is written once the header is read.
+      stalled.write('phone\n+14155552672\n');
+      await waitFor('the stalled upload to be under way', () =>
+        prisma.recipientList.findFirst({ where: { accountId: stalling.accountId, state: 'UPLOADING' } }),
+      );
+
+      expect(await upload(stalling.apiKey)).toEqual({
+        status: 429,
+        body: expect.objectContaining({
+          message: 'one upload at a time per account, and one of yours is under way; retry when it ends',
+        }),
+      });
+      expect(await upload(other.apiKey)).toEqual({ status: 201, body: expect.objectContaining({ recipients: 1 }) });
+
+      const refused = await stalledAnswer;
+      expect([refused.status, JSON.parse(refused.text)]).toEqual([408, STALLED_BODY_ANSWER]);
+      stalled.destroy();
+      // The slot is free again, and the broken-off list is gone.
+      expect(await upload(stalling.apiKey)).toEqual({ status: 201, body: expect.objectContaining({ recipients: 1 }) });
+      expect(await prisma.recipientList.count({ where: { accountId: stalling.accountId, state: 'UPLOADING' } })).toBe(
+        0,
+      );
     });
 
     it('should refuse a document over the token limit before parsing it whole', async () => {

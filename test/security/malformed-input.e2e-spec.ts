@@ -117,6 +117,72 @@ describe.each(TEST_DATABASES)('malformed input on %s', (database) => {
     expect(await lists()).toBe(before);
   });
 
+  it('should refuse bytes that are not UTF-8 in a JSON body, a query string or an upload, naming where, storing nothing', async () => {
+    const campaigns = () => prisma.campaign.count({ where: { accountId } });
+    const lists = () => prisma.recipientList.count({ where: { accountId } });
+    const [campaignsBefore, listsBefore] = [await campaigns(), await lists()];
+    // "Grüße" in Latin-1: read leniently, it was sent as "Gr\uFFFD\uFFFDe", in UCS-2.
+    const latin1 = Buffer.from(
+      `{"query":${JSON.stringify(SEND)},"variables":{"input":{"recipients":["+14155552671"],"text":"Gr\xfc\xdfe"}}}`,
+      'latin1',
+    );
+    const json = await post('/graphql', latin1, { 'content-type': 'application/json' });
+    expect([json.status, json.body]).toEqual([
+      400,
+      { statusCode: 400, code: 'BAD_USER_INPUT', message: 'body: not valid UTF-8: send the body encoded as UTF-8' },
+    ]);
+
+    const query = await post('/api/campaigns?text=a%FFb&defaultCountry=US', 'phone\n+14155552671\n', {
+      'content-type': 'text/csv',
+    });
+    expect([query.status, query.body.message]).toEqual([
+      400,
+      'query: percent-encoded bytes that are not UTF-8: encode the query string as UTF-8',
+    ]);
+
+    const upload = await post('/api/recipient-lists', Buffer.from('phone,name\n+14155552671,Gr\xfc\xdfe\n', 'latin1'), {
+      'content-type': 'text/csv',
+    });
+    expect([upload.status, upload.body.message]).toEqual([
+      400,
+      'body: line 2 is not valid UTF-8: save the file as UTF-8 and send it again',
+    ]);
+    expect([await campaigns(), await lists()]).toEqual([campaignsBefore, listsBefore]);
+
+    // The same text in UTF-8 is GSM-7, as it should be.
+    const utf8 = await graphql(
+      testApp.baseUrl,
+      apiKey,
+      'mutation($input: SendBulkInput!) { sendBulk(input: $input) { text encoding } }',
+      {
+        input: {
+          recipients: ['+14155552671'],
+          text: 'Grüße',
+          scheduledAt: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+      },
+    );
+    expect(utf8.data).toEqual({ sendBulk: { text: 'Grüße', encoding: 'GSM7' } });
+  });
+
+  it('should read an upload as ?format= says, whatever its Content-Type (a form, JSON)', async () => {
+    for (const [contentType, format, body] of [
+      ['application/x-www-form-urlencoded', 'csv', 'phone\n+14155552671\n'],
+      ['application/json', 'csv', 'phone\n+14155552671\n'],
+      ['application/json', 'ndjson', '{"phone":"+14155552671"}\n'],
+    ]) {
+      const list = await post(`/api/recipient-lists?format=${format}`, body, { 'content-type': contentType });
+      expect([contentType, format, list.status, list.body.recipients]).toEqual([contentType, format, 201, 1]);
+    }
+    const scheduledAt = new Date(Date.now() + 86_400_000).toISOString();
+    const campaign = await post(
+      `/api/campaigns?text=hi&format=csv&scheduledAt=${encodeURIComponent(scheduledAt)}`,
+      'phone\n+14155552671\n',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+    );
+    expect([campaign.status, campaign.body.upload]).toEqual([201, expect.objectContaining({ recipients: 1 })]);
+  });
+
   it('should refuse a NUL byte in any input, naming the field, and store nothing', async () => {
     const settings = () => graphql(testApp.baseUrl, apiKey, '{ consentSettings { helpReply optOutReply } }');
     const before = await settings();

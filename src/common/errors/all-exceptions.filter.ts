@@ -13,6 +13,7 @@ const CODE_BY_HTTP_STATUS: Record<number, ErrorCode> = {
   401: ErrorCode.UNAUTHENTICATED,
   403: ErrorCode.FORBIDDEN,
   404: ErrorCode.NOT_FOUND,
+  408: ErrorCode.BAD_USER_INPUT,
   409: ErrorCode.CONFLICT,
   413: ErrorCode.BAD_USER_INPUT,
   429: ErrorCode.TOO_MANY_REQUESTS,

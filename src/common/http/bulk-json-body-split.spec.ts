@@ -54,6 +54,12 @@ describe(splitBulkJsonBody.name, () => {
     expect(await unpackRecipients(result.recipients)).toEqual(recipients);
   });
 
+  it('should leave a body that is not UTF-8 to body-parser, which refuses it', () => {
+    const latin1 = Buffer.from(JSON.stringify(sendBulk(['+14155550100'])).replace('Hello', 'Gr\xfc\xdfe'), 'latin1');
+    const result = splitBulkJsonBody({ bytes: latin1, maxRecipients: 10 });
+    expect(result).toEqual({ kind: 'fallback', bytes: latin1 });
+  });
+
   it('should read UTF-8 with a leading byte order mark, as body-parser does', () => {
     const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(JSON.stringify(sendBulk(['+1'])))]);
     expect(splitBulkJsonBody({ bytes, maxRecipients: 10 }).kind).toBe('split');

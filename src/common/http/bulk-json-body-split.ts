@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { isStorableText } from '../text/storable-text';
 import { yieldToIo } from '../async/yield-to-io';
 
@@ -42,6 +43,10 @@ export interface BulkJsonBody {
  */
 export function splitBulkJsonBody(request: BulkJsonBodyRequest): BulkJsonBodyResult {
   const fallback: BulkJsonBodyResult = { kind: 'fallback', bytes: request.bytes };
+  if (!isUtf8(request.bytes)) {
+    // Not UTF-8: body-parser's pass refuses it, naming the body.
+    return fallback;
+  }
   const text = new TextDecoder('utf-8').decode(request.bytes);
   let body: unknown;
   try {

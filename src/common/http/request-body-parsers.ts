@@ -9,6 +9,7 @@ import type { MetricsService } from '../metrics/metrics.service';
 import type { AuthRequest } from '../auth/request-of';
 import { parseByteSize } from '../../delivery-reports/webhook-body';
 import { ErrorCode } from '../errors/error-code.enum';
+import { firstLineNotUtf8 } from '../text/utf8';
 import { BulkRequestSlots, MAX_WAITING_BULK_REQUESTS } from './bulk-request-slots';
 
 /**
@@ -31,6 +32,16 @@ export interface BulkJsonParsing {
   workers?: WorkerSource;
 }
 
+/**
+ * body-parser decodes UTF-8 leniently: a body in Latin-1 ("Gr\xfc\xdfe") became "Gr\uFFFD\uFFFDe", was stored and
+ * sent, and counted as UCS-2. Thrown from `verify`, this is answered 400 naming the body.
+ */
+function assertUtf8(buffer: Buffer, encoding: string): void {
+  if (encoding.toLowerCase() === 'utf-8' && firstLineNotUtf8(buffer) !== null) {
+    throw Object.assign(new Error('not valid UTF-8: send the body encoded as UTF-8'), { status: 400 });
+  }
+}
+
 export interface BodyLimits {
   /** Every request, authenticated or not: e.g. "1mb". */
   bodyLimit: string;
@@ -42,20 +53,26 @@ export interface BodyLimits {
  * JSON and form bodies with a small limit for everyone, and a large JSON limit only for requests
  * that were authenticated before their body was read. The limit is checked against the declared
  * Content-Length before reading, and against the bytes read for chunked bodies. An authenticated
- * body that may be over the small limit is read only once it has one of the `slots`.
+ * body that may be over the small limit is read only once it has one of the `slots`. The POST bodies of
+ * `streamedPaths` (uploads) are left unread for their controllers, whatever their Content-Type: parsed
+ * here, a CSV sent as a form (curl's default) or as JSON with `?format=csv` was gone before its
+ * controller read it.
  */
 export function requestBodyParsers(
   limits: BodyLimits,
   slots: BulkRequestSlots,
   bulkJson: BulkJsonParsing,
+  streamedPaths: readonly string[] = [],
 ): RequestHandler {
+  const streamed = new Set(streamedPaths.map(normalizedPath));
   const smallLimitBytes = parseByteSize(limits.bodyLimit);
   const bulkLimitBytes = parseByteSize(limits.bulkBodyLimit);
-  const keepSize = (req: IncomingMessage, _res: unknown, buffer: Buffer) => {
+  const keepSize = (req: IncomingMessage, _res: unknown, buffer: Buffer, encoding: string) => {
+    assertUtf8(buffer, encoding);
     (req as IncomingMessage & ParsedBodyRequest).bodyBytes = buffer.length;
   };
-  const keepRawBody = (req: IncomingMessage, res: unknown, buffer: Buffer) => {
-    keepSize(req, res, buffer);
+  const keepRawBody = (req: IncomingMessage, res: unknown, buffer: Buffer, encoding: string) => {
+    keepSize(req, res, buffer, encoding);
     (req as IncomingMessage & ParsedBodyRequest).rawBody = buffer;
   };
   const small = [
@@ -102,6 +119,10 @@ export function requestBodyParsers(
   };
 
   return (req: Request, res: Response, next: NextFunction) => {
+    if (req.method === 'POST' && streamed.has(normalizedPath(req.path))) {
+      next();
+      return;
+    }
     const authenticated = (req as Request & AuthRequest).account !== undefined && req.method === 'POST';
     const parsers = authenticated ? large : small;
     const limit = authenticated ? limits.bulkBodyLimit : limits.bodyLimit;
@@ -127,6 +148,11 @@ export function requestBodyParsers(
       });
     }
   };
+}
+
+/** As Express routes it: case-insensitive, a trailing slash ignored. */
+function normalizedPath(path: string): string {
+  return `/${path.toLowerCase().replace(/^\/+|\/+$/g, '')}`;
 }
 
 /**
