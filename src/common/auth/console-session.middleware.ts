@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { ErrorCode } from '../errors/error-code.enum';
-import { clientAddress } from '../graphql/graphql-request-gate';
+import { answerAuthenticationFailure, clientAddress } from '../graphql/graphql-request-gate';
 import { API_KEY_HEADER } from './authenticated-account';
 import { CONSOLE_REQUEST_HEADER, isConsoleRequest, readSessionToken } from './console-session-cookie';
 import { RequestAuthenticator } from './request-authenticator';
@@ -41,26 +41,29 @@ export class ConsoleSessionMiddleware {
       );
       return;
     }
-    this.authenticator.authenticateSession(token, clientAddress(req)).then((outcome) => {
-      switch (outcome.kind) {
-        case 'authenticated':
-          (req as Request & AuthRequest).account = outcome.account;
-          next();
-          return;
-        case 'throttled':
-          res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
-          refuse(
-            res,
-            429,
-            ErrorCode.TOO_MANY_REQUESTS,
-            `Too many failed sign-ins from this address; retry in ${outcome.retryAfterSeconds} s`,
-          );
-          return;
-        case 'refused':
-          refuse(res, 401, ErrorCode.UNAUTHENTICATED, outcome.message);
-          return;
-      }
-    }, next);
+    this.authenticator.authenticateSession(token, clientAddress(req)).then(
+      (outcome) => {
+        switch (outcome.kind) {
+          case 'authenticated':
+            (req as Request & AuthRequest).account = outcome.account;
+            next();
+            return;
+          case 'throttled':
+            res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
+            refuse(
+              res,
+              429,
+              ErrorCode.TOO_MANY_REQUESTS,
+              `Too many failed sign-ins from this address; retry in ${outcome.retryAfterSeconds} s`,
+            );
+            return;
+          case 'refused':
+            refuse(res, 401, ErrorCode.UNAUTHENTICATED, outcome.message);
+            return;
+        }
+      },
+      (error: unknown) => answerAuthenticationFailure(res, error),
+    );
   };
 }
 

@@ -35,8 +35,15 @@ describe(AllExceptionsFilter.name, () => {
     });
   });
 
+  it('should answer a database that does not answer with SERVICE_UNAVAILABLE, to retry', () => {
+    const error = clientErrorOf(Object.assign(new Error('connection failure'), { code: '08006' }));
+
+    expect(error.extensions.code).toBe('SERVICE_UNAVAILABLE');
+    expect(error.message).toBe('the database is not answering; retry shortly');
+  });
+
   it('should hide any other error behind an error id', () => {
-    const error = clientErrorOf(Object.assign(new Error('connection reset'), { code: '08006' }));
+    const error = clientErrorOf(Object.assign(new Error('internal error'), { code: 'XX000' }));
 
     expect(error.extensions.code).toBe('INTERNAL_SERVER_ERROR');
     expect(error.message).toMatch(/^Internal server error \(error id [0-9a-f-]{36}\)$/);

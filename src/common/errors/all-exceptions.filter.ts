@@ -5,6 +5,11 @@ import { randomUUID } from 'node:crypto';
 import { InvalidCursorError } from '../../persistence/keyset-cursor';
 import { isUniqueViolation } from './unique-violation';
 import { dataExceptionCode } from './data-exception';
+import {
+  DATABASE_UNAVAILABLE_MESSAGE,
+  isDatabaseUnavailable,
+  RETRY_UNAVAILABLE_AFTER_SECONDS,
+} from './database-unavailable';
 import { DomainError, UserInputError } from './domain-error';
 import { ErrorCode, HTTP_STATUS_BY_CODE } from './error-code.enum';
 
@@ -37,6 +42,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     const response = host.switchToHttp().getResponse<Response>();
     if (!response.headersSent) {
+      if (error.status === 503) {
+        response.setHeader('Retry-After', String(RETRY_UNAVAILABLE_AFTER_SECONDS));
+      }
       response
         .status(error.status)
         .json({ statusCode: error.status, code: error.code, message: error.message, ...error.details });
@@ -65,7 +73,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const code = (exception.extensions.code as ErrorCode | undefined) ?? ErrorCode.INTERNAL_SERVER_ERROR;
       return { code, status: HTTP_STATUS_BY_CODE[code] ?? 500, message: exception.message, details: {} };
     }
-    if (exception instanceof HttpException && exception.getStatus() < 500) {
+    // 503 too: /ready's "database is not answering" is the client's to hear, and to retry.
+    if (exception instanceof HttpException && (exception.getStatus() < 500 || exception.getStatus() === 503)) {
       const status = exception.getStatus();
       return {
         code: CODE_BY_HTTP_STATUS[status] ?? ErrorCode.BAD_USER_INPUT,
@@ -85,6 +94,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
           `a value could not be stored (PostgreSQL ${dataException}): text must not hold NUL bytes, numbers and dates must be in range`,
         ),
       );
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn({ err: exception }, 'The database is not answering');
+      return { code: ErrorCode.SERVICE_UNAVAILABLE, status: 503, message: DATABASE_UNAVAILABLE_MESSAGE, details: {} };
     }
     if (isUniqueViolation(exception)) {
       return { code: ErrorCode.CONFLICT, status: 409, message: 'The resource already exists', details: {} };

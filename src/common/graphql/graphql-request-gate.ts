@@ -1,8 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { API_KEY_HEADER } from '../auth/authenticated-account';
 import { AuthOutcome, RequestAuthenticator } from '../auth/request-authenticator';
 import type { AuthRequest } from '../auth/request-of';
+import {
+  DATABASE_UNAVAILABLE_MESSAGE,
+  isDatabaseUnavailable,
+  RETRY_UNAVAILABLE_AFTER_SECONDS,
+} from '../errors/database-unavailable';
 import { ErrorCode } from '../errors/error-code.enum';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -25,15 +31,50 @@ export class GraphqlRequestGate {
       return;
     }
     const header = req.headers[API_KEY_HEADER];
-    this.authenticator.authenticate(Array.isArray(header) ? header[0] : header, clientAddress(req)).then((outcome) => {
-      if (outcome.kind === 'authenticated') {
-        (req as Request & AuthRequest).account = outcome.account;
-        next();
-      } else {
-        refuse(res, outcome);
-      }
-    }, next);
+    this.authenticator.authenticate(Array.isArray(header) ? header[0] : header, clientAddress(req)).then(
+      (outcome) => {
+        if (outcome.kind === 'authenticated') {
+          (req as Request & AuthRequest).account = outcome.account;
+          next();
+        } else {
+          refuse(res, outcome);
+        }
+      },
+      (error: unknown) => answerAuthenticationFailure(res, error),
+    );
   };
+}
+
+const logger = new Logger('Authentication');
+
+/**
+ * The key or session could not be checked at all (the database is not answering): 503 in the shape of the
+ * gate's other answers. Passed on to Express, it ended as 404 "Cannot POST /graphql".
+ */
+export function answerAuthenticationFailure(res: Response, error: unknown): void {
+  if (res.headersSent) {
+    return;
+  }
+  if (isDatabaseUnavailable(error)) {
+    logger.warn({ err: error }, 'Could not authenticate a request: the database is not answering');
+    res.setHeader('Retry-After', String(RETRY_UNAVAILABLE_AFTER_SECONDS));
+    res.status(503).json({
+      errors: [{ message: DATABASE_UNAVAILABLE_MESSAGE, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }],
+      data: null,
+    });
+    return;
+  }
+  const errorId = randomUUID();
+  logger.error({ err: error, errorId }, 'Could not authenticate a request');
+  res.status(500).json({
+    errors: [
+      {
+        message: `Internal server error (error id ${errorId})`,
+        extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, errorId },
+      },
+    ],
+    data: null,
+  });
 }
 
 /**
