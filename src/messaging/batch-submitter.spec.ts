@@ -6,7 +6,7 @@ import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
 import { loadEnvironment } from '../config/env.schema';
 import { CampaignRepository } from '../persistence/campaign.repository';
-import { DispatchRepository } from '../persistence/dispatch.repository';
+import { DispatchRepository, NothingSubmittedRolledBack } from '../persistence/dispatch.repository';
 import { Transactor, UnitOfWork } from '../persistence/transactor';
 import { SmsGateway } from '../sms-gateway/sms-gateway';
 import { SmsGatewayError } from '../sms-gateway/sms-gateway.error';
@@ -155,18 +155,41 @@ describe(BatchSubmitter.name, () => {
       );
     });
 
-    it('should pause the campaign, batch first, when the account is refused, without counting the attempt', async () => {
+    it('should pause the campaign, batch first, when the account is refused after some of it was submitted, without counting the attempt', async () => {
       const { sut, gateway, inTx } = setup();
       gateway.submitBatch.mockRejectedValue(new SmsGatewayError('pause', 'authentication failed', { status: 401 }));
       inTx.markWaitingForResume.mockResolvedValue();
+      inTx.failIfNothingSubmitted.mockResolvedValue(false);
       inTx.pauseSending.mockResolvedValue();
       await sut.submit('me', dueBatch(), RECIPIENTS, KEYS);
       const reason = 'pause (HTTP 401): authentication failed';
       expect(inTx.markWaitingForResume).toHaveBeenCalledWith('b1', 'me', reason);
+      expect(inTx.failIfNothingSubmitted).toHaveBeenCalledWith('c1', reason);
       expect(inTx.pauseSending).toHaveBeenCalledWith('c1', reason);
       expect(inTx.markWaitingForResume.mock.invocationCallOrder[0]).toBeLessThan(
         inTx.pauseSending.mock.invocationCallOrder[0],
       );
+    });
+
+    it('should fail the campaign instead when the account is refused before anything of it was submitted', async () => {
+      const { sut, gateway, inTx } = setup();
+      gateway.submitBatch.mockRejectedValue(new SmsGatewayError('pause', 'authentication failed', { status: 401 }));
+      inTx.markWaitingForResume.mockResolvedValue();
+      inTx.failIfNothingSubmitted.mockResolvedValue(true);
+      await sut.submit('me', dueBatch(), RECIPIENTS, KEYS);
+      expect(inTx.failIfNothingSubmitted).toHaveBeenCalledWith('c1', 'pause (HTTP 401): authentication failed');
+      expect(inTx.pauseSending).not.toHaveBeenCalled();
+    });
+
+    it('should pause the campaign after all when failing it was rolled back (paused by its account, a message on its way)', async () => {
+      const { sut, gateway, inTx } = setup();
+      gateway.submitBatch.mockRejectedValue(new SmsGatewayError('pause', 'authentication failed', { status: 401 }));
+      inTx.markWaitingForResume.mockResolvedValue();
+      inTx.failIfNothingSubmitted.mockRejectedValue(new NothingSubmittedRolledBack());
+      inTx.pauseSending.mockResolvedValue();
+      await sut.submit('me', dueBatch(), RECIPIENTS, KEYS);
+      expect(inTx.markWaitingForResume).toHaveBeenCalledTimes(2);
+      expect(inTx.pauseSending).toHaveBeenCalledWith('c1', 'pause (HTTP 401): authentication failed');
     });
 
     it("should send an account's batch through its own Plivo sub-account when it has one", async () => {
@@ -187,6 +210,7 @@ describe(BatchSubmitter.name, () => {
     it("should pause the campaign, sending nothing, when the account's token cannot be opened", async () => {
       const { sut, gateway, inTx, ledger } = setup({});
       inTx.markWaitingForResume.mockResolvedValue();
+      inTx.failIfNothingSubmitted.mockResolvedValue(false);
       inTx.pauseSending.mockResolvedValue();
       const sealed = new SettingsCipher(SETTINGS_KEY).seal('sub-token', 'a1');
       await sut.submit('me', dueBatch({ plivoAuthId: 'SA1', plivoAuthTokenEncrypted: sealed }), RECIPIENTS, KEYS);

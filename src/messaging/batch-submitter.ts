@@ -3,7 +3,7 @@ import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
 import { SubmissionErrorCode } from '../domain/message-error-code';
 import { CampaignRepository } from '../persistence/campaign.repository';
-import { BatchRef, DispatchRepository, DueBatch } from '../persistence/dispatch.repository';
+import { BatchRef, DispatchRepository, DueBatch, NothingSubmittedRolledBack } from '../persistence/dispatch.repository';
 import { Transactor } from '../persistence/transactor';
 import { SmsGatewayError } from '../sms-gateway/sms-gateway.error';
 import { AccountSmsGateways } from './account-sms-gateways';
@@ -136,11 +136,24 @@ export class BatchSubmitter {
           'Campaign paused by a provider refusal',
         );
         await this.pacingLedger.release(pacingKeys, recipients.length);
-        // Batch before campaign: the lock order every writer follows.
-        await this.transactor.run(async (tx) => {
-          await tx.dispatch.markWaitingForResume(batch.id, owner, reason);
-          await tx.dispatch.pauseSending(batch.campaignId, reason);
-        });
+        // Nothing of the campaign at the provider yet: it fails. Else it pauses, to be resumed once the
+        // account is put right. Batch before campaign: the lock order every writer follows.
+        await this.transactor
+          .run(async (tx) => {
+            await tx.dispatch.markWaitingForResume(batch.id, owner, reason);
+            if (!(await tx.dispatch.failIfNothingSubmitted(batch.campaignId, reason))) {
+              await tx.dispatch.pauseSending(batch.campaignId, reason);
+            }
+          })
+          .catch(async (error: unknown) => {
+            if (!(error instanceof NothingSubmittedRolledBack)) {
+              throw error;
+            }
+            await this.transactor.run(async (tx) => {
+              await tx.dispatch.markWaitingForResume(batch.id, owner, reason);
+              await tx.dispatch.pauseSending(batch.campaignId, reason);
+            });
+          });
         return;
       case 'ambiguous':
         this.logger.warn({ batchId: batch.id, reason }, 'Batch outcome unknown: it will be reconciled, not resent');

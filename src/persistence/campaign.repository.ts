@@ -68,6 +68,12 @@ export interface NewCampaign {
   recipientListId?: string | null;
 }
 
+// A campaign whose messages are all final reached the provider with none of them: some failed (the service's
+// own submission_* codes), none has a provider outcome, and no batch was accepted (a REJECTED number or a
+// provider-reported FAILED comes from an accepted batch). Evaluated only for the campaign being ended.
+const NOTHING_SUBMITTED = Prisma.sql`(c.failed > 0 AND c.delivered + c.undelivered + c.unconfirmed + c.rejected = 0
+  AND NOT EXISTS (SELECT 1 FROM "Batch" b WHERE b."campaignId" = c.id AND b.state = 'ACCEPTED'))`;
+
 @Injectable()
 export class CampaignRepository {
   private embedded?: Promise<boolean>;
@@ -116,15 +122,22 @@ export class CampaignRepository {
   }
 
   /**
-   * Marks COMPLETED every listed campaign whose messages are all final (no PENDING, SUBMITTED, QUEUED
-   * or SENT left). CANCELLED and FAILED campaigns keep their status. Returns the ids that completed.
+   * Ends every listed campaign whose messages are all final (no PENDING, SUBMITTED, QUEUED or SENT left):
+   * FAILED when nothing of it reached the provider (every message it tried failed, no batch accepted:
+   * the contract's "nothing could be submitted"), with the last batch's error as the reason, else
+   * COMPLETED. CANCELLED and FAILED campaigns keep their status. Returns the ids that ended.
    */
   async completeFinished(campaignIds: string[]): Promise<string[]> {
     if (campaignIds.length === 0) {
       return [];
     }
     const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
-      UPDATE "Campaign" SET status = 'COMPLETED', "completedAt" = now(), "statusReason" = NULL, "updatedAt" = now()
+      UPDATE "Campaign" c SET
+        status = (CASE WHEN ${NOTHING_SUBMITTED} THEN 'FAILED' ELSE 'COMPLETED' END)::"CampaignStatus",
+        "statusReason" = CASE WHEN ${NOTHING_SUBMITTED} THEN 'nothing could be submitted: ' || coalesce(
+          (SELECT b."lastError" FROM "Batch" b WHERE b."campaignId" = c.id AND b.state = 'FAILED'
+           ORDER BY b."updatedAt" DESC LIMIT 1), 'every batch failed') END,
+        "completedAt" = now(), "updatedAt" = now()
       WHERE id IN (SELECT id FROM "Campaign" WHERE id = ANY(${campaignIds}::uuid[]) ORDER BY id FOR NO KEY UPDATE)
         AND status IN ('QUEUED', 'SENDING', 'PAUSED')
         AND pending + submitted + queued + sent = 0

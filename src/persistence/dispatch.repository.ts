@@ -51,6 +51,9 @@ export interface DueBatch {
 /** A batch as the statements on its messages need it: its id, and its messages' id range when known. */
 export type BatchRef = Pick<DueBatch, 'id' | 'messageIdFrom' | 'messageIdTo'>;
 
+/** Thrown to roll back failIfNothingSubmitted's batches and messages when the campaign cannot fail. */
+export class NothingSubmittedRolledBack extends Error {}
+
 /** A shared pacing row, locked: the provider queue model and the API token bucket. */
 export interface PacingRow {
   key: string;
@@ -241,6 +244,42 @@ export class DispatchRepository {
   }
 
   /** The campaign pauses with the reason (budget, or a refusal of the account), if it is still sending. */
+  /**
+   * The provider refused the account (401, 403, no credit) before it took anything of the campaign: the
+   * campaign FAILS, as the contract has it ("nothing could be submitted, e.g. provider rejected
+   * credentials"), its waiting batches and messages with it (`submission_refused`, cost 0). Only when no
+   * batch of it was accepted and none is being submitted or checked (it might be at the provider): then
+   * false, and the caller pauses it instead. A campaign already paused for such a refusal (by another
+   * batch that got the same answer at the same time) fails too; one paused by its account stays paused.
+   * Batches before the campaign, the lock order every writer follows.
+   */
+  async failIfNothingSubmitted(campaignId: string, reason: string): Promise<boolean> {
+    const failedBatches = await this.db.$executeRaw`
+      UPDATE "Batch" SET state = 'FAILED', "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "lastError" = ${reason},
+        "updatedAt" = now()
+      WHERE "campaignId" = ${campaignId}::uuid AND state = 'PENDING'
+        AND NOT EXISTS (SELECT 1 FROM "Batch" b WHERE b."campaignId" = ${campaignId}::uuid
+                        AND b.state IN ('ACCEPTED', 'SUBMITTING', 'AMBIGUOUS'))`;
+    if (failedBatches === 0) {
+      return false;
+    }
+    await this.db.$executeRaw`
+      UPDATE "Message" SET status = 'FAILED', "errorCode" = ${SubmissionErrorCode.REFUSED}, amount = 0, "updatedAt" = now()
+      WHERE "campaignId" = ${campaignId}::uuid AND status = 'PENDING'
+        AND "batchId" IN (SELECT b.id FROM "Batch" b WHERE b."campaignId" = ${campaignId}::uuid AND b.state = 'FAILED')`;
+    const failed = await this.db.$executeRaw`
+      UPDATE "Campaign" SET status = 'FAILED', "statusReason" = ${`nothing could be submitted: ${reason}`},
+        "completedAt" = now(), "updatedAt" = now()
+      WHERE id = ${campaignId}::uuid
+        AND (status IN ('QUEUED', 'SENDING') OR (status = 'PAUSED' AND "statusReason" = ${reason}))
+        AND pending + submitted + queued + sent = 0`;
+    if (failed === 0) {
+      // Paused by its account, cancelled, or a message still on its way: undo the batches and messages.
+      throw new NothingSubmittedRolledBack();
+    }
+    return true;
+  }
+
   async pauseSending(campaignId: string, reason: string): Promise<void> {
     await this.db.$executeRaw`
       UPDATE "Campaign" SET status = 'PAUSED', "statusReason" = ${reason}, "updatedAt" = now()

@@ -116,30 +116,81 @@ describe.each(TEST_DATABASES)('dispatcher under provider faults on %s', (databas
     },
   );
 
-  it('should fail a batch the provider refuses permanently, and pause the campaign on an account problem', async () => {
-    const { apiKey } = await testApp.newAccount();
-    sandbox.configure({ ...CLEAN, errorRate: 1, errorStatus: 401 });
+  async function campaignOf(apiKey: string, id: string) {
+    const result = await graphql<{
+      campaign: {
+        status: string;
+        statusReason: string | null;
+        completedAt: string | null;
+        progress: { failed: number };
+      };
+    }>(
+      testApp.baseUrl,
+      apiKey,
+      'query($id: ID!) { campaign(id: $id) { status statusReason completedAt progress { failed } } }',
+      {
+        id,
+      },
+    );
+    return result.data!.campaign;
+  }
+
+  async function send(apiKey: string, recipients: string[], text: string): Promise<string> {
     const response = await graphql<{ sendBulk: { id: string } }>(
       testApp.baseUrl,
       apiKey,
       'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id } }',
-      { input: { recipients: usNumbers(10, (offset += 2_000)), text: 'auth drill' } },
+      { input: { recipients, text } },
     );
-    const campaignId = response.data!.sendBulk.id;
+    return response.data!.sendBulk.id;
+  }
+
+  it.each([
+    [401, 'the account refused', /^nothing could be submitted: pause \(HTTP 401\): /],
+    [400, 'every batch refused', /^nothing could be submitted: permanent \(HTTP 400\): /],
+  ])(
+    'should fail a campaign nothing of which could be submitted (HTTP %d: %s), its messages with it',
+    async (errorStatus, _what, reason) => {
+      const { apiKey } = await testApp.newAccount();
+      sandbox.configure({ ...CLEAN, errorRate: 1, errorStatus });
+      const campaignId = await send(apiKey, usNumbers(10, (offset += 2_000)), 'refused drill');
+
+      const failed = await waitFor('the campaign to fail', async () => {
+        const campaign = await campaignOf(apiKey, campaignId);
+        return campaign.status === 'FAILED' ? campaign : null;
+      });
+      expect(failed).toMatchObject({ statusReason: expect.stringMatching(reason), progress: { failed: 10 } });
+      expect(failed.completedAt).not.toBeNull();
+      const messages = await prisma.message.groupBy({
+        by: ['status', 'errorCode'],
+        where: { campaignId },
+        _count: true,
+      });
+      expect(messages).toEqual([{ status: 'FAILED', errorCode: 'submission_refused', _count: 10 }]);
+    },
+  );
+
+  it('should pause a campaign the provider refuses the account for once part of it was submitted, and resume it', async () => {
+    // Two messages a second: the first batch of 25 goes, the next waits seconds for the provider's queue.
+    const { accountId, apiKey } = await testApp.newAccount();
+    await prisma.accountSettings.create({ data: { accountId, mps: 2 } });
+    const campaignId = await send(apiKey, usNumbers(100, (offset += 2_000)), 'auth drill');
+    await waitFor(
+      'the first batch to be accepted',
+      async () => (await prisma.batch.count({ where: { campaignId, state: 'ACCEPTED' } })) > 0,
+    );
+    sandbox.configure({ ...CLEAN, errorRate: 1, errorStatus: 401 });
+
     const paused = await waitFor('the pause', async () => {
-      const result = await graphql<{ campaign: { status: string; statusReason: string | null } }>(
-        testApp.baseUrl,
-        apiKey,
-        'query($id: ID!) { campaign(id: $id) { status statusReason } }',
-        { id: campaignId },
-      );
-      return result.data?.campaign.status === 'PAUSED' ? result.data.campaign : null;
+      const campaign = await campaignOf(apiKey, campaignId);
+      return campaign.status === 'PAUSED' ? campaign : null;
     });
     expect(paused.statusReason).toMatch(/^pause \(HTTP 401\)/);
-    expect(await prisma.message.count({ where: { campaignId, status: 'PENDING' } })).toBe(10);
+    expect(await prisma.message.count({ where: { campaignId, status: 'PENDING' } })).toBeGreaterThan(0);
 
     // Fixed credentials: resuming sends everything once.
     sandbox.configure(CLEAN);
+    await prisma.accountSettings.update({ where: { accountId }, data: { mps: null } });
     const resumed = await graphql(
       testApp.baseUrl,
       apiKey,
@@ -151,5 +202,7 @@ describe.each(TEST_DATABASES)('dispatcher under provider faults on %s', (databas
       'submission after resume',
       async () => (await prisma.message.count({ where: { campaignId, status: 'PENDING' } })) === 0,
     );
+    // Failed by the sandbox's outcome mix at most, never refused by the service.
+    expect(await prisma.message.count({ where: { campaignId, errorCode: { startsWith: 'submission_' } } })).toBe(0);
   });
 });
