@@ -51,7 +51,11 @@ export class AmbiguousBatchReconciler {
     private readonly budget: ProviderApiBudget,
   ) {}
 
-  async reconcile(owner: string, batch: DueBatch): Promise<void> {
+  /**
+   * `signal` aborts the check (the dispatcher stopping): it ends without a verdict, and the batch's lease
+   * is released for the next check.
+   */
+  async reconcile(owner: string, batch: DueBatch, signal?: AbortSignal): Promise<void> {
     const { reconcileDelayMs, reconcileAttempts } = this.config.dispatch;
     const now = this.clock.now().getTime();
     const cancelled = batch.campaignStatus === 'CANCELLED';
@@ -68,7 +72,7 @@ export class AmbiguousBatchReconciler {
     try {
       // Listed with the credentials the batch was sent with: the account's own sub-account or the service's.
       const gateway = this.gateways.forAccount(batch);
-      const { found, complete } = await this.findAtProvider(gateway, owner, batch.id, recipients, attemptedAt);
+      const { found, complete } = await this.findAtProvider(gateway, owner, batch.id, recipients, attemptedAt, signal);
       if (complete || found.length > 0) {
         const rest = recipients.length - found.length;
         const resend = rest === 0 ? 'none' : !complete ? null : cancelled ? 'cancel-rest' : 'rest';
@@ -85,6 +89,10 @@ export class AmbiguousBatchReconciler {
     } catch (error) {
       if (error instanceof SmsGatewayError) {
         return this.retryLater(batch, `listing failed: ${error.message}`, reconcileAttempts);
+      }
+      if (signal?.aborted) {
+        this.logger.log({ batchId: batch.id }, 'Ambiguous batch check stopped: the dispatcher is stopping');
+        return;
       }
       throw error;
     }
@@ -153,11 +161,19 @@ export class AmbiguousBatchReconciler {
     };
   }
 
-  /** One page of the provider's records; a page that fails for a passing reason is asked again. */
-  private async listPage(gateway: SmsGateway, query: ListProviderMessagesQuery): Promise<ProviderMessageRecord[]> {
+  /**
+   * One page of the provider's records; a page that fails for a passing reason is asked again. While it
+   * waits for the account's list budget (20 a minute, shared by every instance and every check), the
+   * batch's lease is kept.
+   */
+  private async listPage(
+    gateway: SmsGateway,
+    query: ListProviderMessagesQuery,
+    waiting: { signal?: AbortSignal; whileWaiting: () => Promise<void> },
+  ): Promise<ProviderMessageRecord[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.budget.beforeRead('list');
+        await this.budget.beforeRead('list', waiting);
         return await gateway.listMessages(query);
       } catch (error) {
         if (
@@ -185,6 +201,7 @@ export class AmbiguousBatchReconciler {
     batchId: string,
     recipients: string[],
     attemptedAt: number,
+    signal: AbortSignal | undefined,
   ): Promise<{ found: Array<{ to: string; messageUuid: string }>; complete: boolean }> {
     const since = new Date(attemptedAt - CLOCK_SKEW_MS);
     const until = new Date(
@@ -199,6 +216,7 @@ export class AmbiguousBatchReconciler {
       complete,
     });
     const keepLease = this.leaseKeeper(batchId, owner);
+    const waiting = { signal, whileWaiting: keepLease };
 
     if (recipients.length <= windowPages) {
       // A few lookups in flight (the read budget still paces them); after one fails for good, no
@@ -209,7 +227,7 @@ export class AmbiguousBatchReconciler {
           return;
         }
         try {
-          const records = await this.listPage(gateway, { toNumber: to, since, until, limit: PAGE_SIZE });
+          const records = await this.listPage(gateway, { toNumber: to, since, until, limit: PAGE_SIZE }, waiting);
           if (records.length > 0) {
             found.set(to, records[0].messageUuid);
           }
@@ -223,7 +241,11 @@ export class AmbiguousBatchReconciler {
     }
     const wanted = new Map(recipients.map((to) => [to.replace(/\D/g, ''), to]));
     for (let page = 0; page < MAX_PAGES; page++) {
-      const records = await this.listPage(gateway, { since, until, limit: PAGE_SIZE, offset: page * PAGE_SIZE });
+      const records = await this.listPage(
+        gateway,
+        { since, until, limit: PAGE_SIZE, offset: page * PAGE_SIZE },
+        waiting,
+      );
       for (const record of records) {
         const to = wanted.get(record.to.replace(/\D/g, ''));
         if (to) {

@@ -65,8 +65,17 @@ describe(BatchClaimer.name, () => {
       const { sut, outside, transactor } = setup({}, clock);
       outside.hasDue.mockResolvedValue(false);
       await expect(sut.claimNext('me')).resolves.toEqual({ kind: 'idle' });
-      expect(outside.hasDue).toHaveBeenCalledWith(new Date('2026-03-09T20:30:00Z'));
+      expect(outside.hasDue).toHaveBeenCalledWith(new Date('2026-03-09T20:30:00Z'), false);
       expect(transactor.run).not.toHaveBeenCalled();
+    });
+
+    it('should look only for waiting batches when the instance may not check another one', async () => {
+      const { sut, outside, dispatch } = setup();
+      outside.hasDue.mockResolvedValue(true);
+      dispatch.lockNextDue.mockResolvedValue(null);
+      await sut.claimNext('me', { reconcile: false });
+      expect(outside.hasDue).toHaveBeenCalledWith(expect.any(Date), true);
+      expect(dispatch.lockNextDue).toHaveBeenCalledWith(expect.any(Date), true);
     });
 
     it('should lock the account pacing row before the batch, so claims queue in fair-share order', async () => {
@@ -87,7 +96,7 @@ describe(BatchClaimer.name, () => {
       dispatch.lockNextDue.mockResolvedValue(dueBatch(london));
       dispatch.deferToWindow.mockResolvedValue();
       await expect(sut.claimNext('me')).resolves.toEqual({ kind: 'wait', untilMs: expect.any(Number) });
-      expect(dispatch.lockNextDue).toHaveBeenCalledWith(new Date('2026-03-09T20:30:00Z'));
+      expect(dispatch.lockNextDue).toHaveBeenCalledWith(new Date('2026-03-09T20:30:00Z'), false);
       expect(dispatch.deferToWindow).toHaveBeenCalledWith('b1', new Date('2026-03-10T09:00:00Z'));
     });
 

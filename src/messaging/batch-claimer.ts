@@ -59,16 +59,21 @@ export class BatchClaimer {
     private readonly windowClock: WindowClock = new WindowClock(),
   ) {}
 
-  async claimNext(owner: string): Promise<Claim> {
+  /**
+   * `options.reconcile` false: only waiting batches are claimed, no batch to check (the instance's workers
+   * that may check batches are all checking).
+   */
+  async claimNext(owner: string, options: { reconcile: boolean } = { reconcile: true }): Promise<Claim> {
     const { leaseMs, apiConcurrency } = this.config.dispatch;
+    const waitingOnly = !options.reconcile;
     // Most polls of an idle instance find nothing: they ask first, without the transaction.
-    if (!(await this.dispatch.hasDue(this.windowClock.now()))) {
+    if (!(await this.dispatch.hasDue(this.windowClock.now(), waitingOnly))) {
       return { kind: 'idle' };
     }
     return this.transactor.run(async (tx) => {
       const [account] = await tx.dispatch.lockPacing([{ key: this.pacing.accountKey, initialTokens: 0 }]);
       const windowNow = this.windowClock.now();
-      const batch = await tx.dispatch.lockNextDue(windowNow);
+      const batch = await tx.dispatch.lockNextDue(windowNow, waitingOnly);
       if (!batch) {
         // What was due is being claimed by another transaction (SKIP LOCKED): look again after a poll.
         return { kind: 'wait', untilMs: Date.now() + this.config.dispatch.pollMs };

@@ -68,8 +68,45 @@ describe(DispatcherService.name, () => {
     sut.onApplicationBootstrap();
     await until(drained);
     await sut.onModuleDestroy();
-    expect(reconciler.reconcile).toHaveBeenCalledWith(sut.owner, batch);
+    expect(reconciler.reconcile).toHaveBeenCalledWith(sut.owner, batch, expect.any(AbortSignal));
     expect(submitter.submit).not.toHaveBeenCalled();
+  });
+
+  it('should keep workers for sending: a quarter of them at most check batches, the others claim waiting ones only', async () => {
+    const checks: Array<() => void> = [];
+    const { sut, reconciler, claimer } = setup([], 8);
+    reconciler.reconcile.mockImplementation(() => new Promise<void>((resolve) => checks.push(resolve)));
+    claimer.claimNext.mockImplementation((_owner, options) =>
+      Promise.resolve(
+        options?.reconcile ? { kind: 'reconcile', batch: dueBatch({ state: 'AMBIGUOUS' }) } : { kind: 'idle' },
+      ),
+    );
+    sut.onApplicationBootstrap();
+    await until(() => checks.length === 2 && claimer.claimNext.mock.calls.length > 10);
+    // Two checks under way (8 workers): every later claim is for waiting batches only.
+    expect(reconciler.reconcile).toHaveBeenCalledTimes(2);
+    expect(claimer.claimNext.mock.calls.slice(-5).map(([, options]) => options)).toEqual(
+      Array(5).fill({ reconcile: false }),
+    );
+    // One check ends: its slot is taken again.
+    checks[0]();
+    await until(() => checks.length === 3);
+    const stopped = sut.onModuleDestroy();
+    checks.slice(1).forEach((end) => end());
+    await stopped;
+  });
+
+  it("should end a check waiting for the provider's list budget when it stops, instead of waiting it out", async () => {
+    const { sut, reconciler } = setup([{ kind: 'reconcile', batch: dueBatch({ state: 'AMBIGUOUS' }) }]);
+    let signal: AbortSignal | undefined;
+    reconciler.reconcile.mockImplementation((_owner, _batch, given) => {
+      signal = given;
+      return new Promise<void>((resolve) => given!.addEventListener('abort', () => resolve()));
+    });
+    sut.onApplicationBootstrap();
+    await until(() => signal !== undefined);
+    await sut.onModuleDestroy();
+    expect(signal!.aborted).toBe(true);
   });
 
   it('should tell live progress about a budget pause', async () => {

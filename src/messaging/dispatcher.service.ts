@@ -18,6 +18,10 @@ const FINISHED_SWEEP_TICKS = 10;
 const ERROR_BACKOFF_MS = 1_000;
 // Polls that found nothing due for this long before the poller slows to DISPATCH_IDLE_POLL_MS.
 const IDLE_AFTER_MS = 1_000;
+// Of an instance's workers, at most this share checks ambiguous batches at a time (at least one): a check
+// waits for the account's list budget (20 a minute, shared by every instance) for minutes, and nine
+// checks once held all of them, so that no new campaign was sent for as long.
+const RECONCILING_SHARE = 1 / 4;
 
 /**
  * The durable dispatcher: DISPATCH_CONCURRENCY workers per instance claim due batches from
@@ -40,6 +44,10 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   private poller: { index: number; dueAt: number } | null = null;
   private ticks = 0;
   private readonly idle: IdleBackoff;
+  private reconciling = 0;
+  private readonly maxReconciling: number;
+  // Aborted on stop: a check waiting for the list budget ends at once instead of holding the shutdown.
+  private readonly stopSignal = new AbortController();
 
   constructor(
     private readonly dispatch: DispatchRepository,
@@ -53,6 +61,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   ) {
     wakeup.onWake(() => this.wakeOne());
     const { pollMs, idlePollMs } = config.dispatch;
+    this.maxReconciling = Math.max(1, Math.floor(config.dispatch.concurrency * RECONCILING_SHARE));
     this.idle = new IdleBackoff({
       busyIntervalMs: pollMs,
       idleIntervalMs: idlePollMs,
@@ -86,6 +95,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     }
     this.running = false;
     clearInterval(this.lifecycleTimer);
+    this.stopSignal.abort(new Error('the dispatcher is stopping'));
     this.wakeAll();
     await Promise.all(this.workers);
     await this.dispatch.releaseLeases(this.owner).catch((error: unknown) => {
@@ -97,12 +107,21 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   private async work(index: number): Promise<void> {
     while (this.running) {
       let claim: Claim;
+      // A check slot is reserved before the claim (workers claim side by side) and given back unless used.
+      const mayReconcile = this.reconciling < this.maxReconciling;
+      if (mayReconcile) {
+        this.reconciling++;
+      }
       try {
-        claim = await this.claimer.claimNext(this.owner);
+        claim = await this.claimer.claimNext(this.owner, { reconcile: mayReconcile });
       } catch (error) {
+        this.reconciling -= mayReconcile ? 1 : 0;
         this.logger.error({ err: error, worker: index }, 'Dispatch step failed');
         await this.sleep(ERROR_BACKOFF_MS);
         continue;
+      }
+      if (mayReconcile && claim.kind !== 'reconcile') {
+        this.reconciling--;
       }
       // Nothing due at all counts towards idleness; anything else (a pacing wait included) ends it.
       this.idle.passFound(claim.kind === 'idle' ? 0 : 1);
@@ -168,7 +187,11 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
         return;
       }
       case 'reconcile':
-        await this.reconciler.reconcile(this.owner, claim.batch);
+        try {
+          await this.reconciler.reconcile(this.owner, claim.batch, this.stopSignal.signal);
+        } finally {
+          this.reconciling--;
+        }
         this.events.campaignsChanged([claim.batch.campaignId]);
         return;
       case 'paused':

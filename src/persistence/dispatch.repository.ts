@@ -120,8 +120,8 @@ function withinMessageIds(batches: readonly BatchRef[]): Prisma.Sql {
  * submission may have reached the provider. Quiet hours and the brake (src/quiet-hours,
  * src/brake): a waiting batch whose window is closed, or whose country's brake tripped, is not due.
  */
-function dueBatch(windowNow: Date): Prisma.Sql {
-  return Prisma.sql`b.state IN ('PENDING', 'SUBMITTING', 'AMBIGUOUS')
+function dueBatch(windowNow: Date, waitingOnly = false): Prisma.Sql {
+  return Prisma.sql`b.state IN ('PENDING', 'SUBMITTING', 'AMBIGUOUS') AND (NOT ${waitingOnly} OR b.state = 'PENDING')
     AND b."nextAttemptAt" <= now()
     AND (b.state <> 'PENDING' OR c.status IN ('QUEUED', 'SENDING'))
     AND (b.state <> 'PENDING' OR (b."heldBy" IS NULL AND (b."windowOpensAt" IS NULL OR b."windowOpensAt" <= ${windowNow})))`;
@@ -170,10 +170,10 @@ export class DispatchRepository {
   /**
    * Locks the next batch to work on (`FOR UPDATE SKIP LOCKED`): of the campaign whose turn comes
    * first (fair share), the batch due first: a waiting batch (of a QUEUED/SENDING campaign), or one
-   * whose submission may have reached the provider (lease expired, or ambiguous).
+   * whose submission may have reached the provider (lease expired, or ambiguous), unless `waitingOnly`.
    */
-  async lockNextDue(windowNow: Date = new Date()): Promise<DueBatch | null> {
-    const [batch] = await this.lockDue(windowNow, null, [], 1);
+  async lockNextDue(windowNow: Date = new Date(), waitingOnly = false): Promise<DueBatch | null> {
+    const [batch] = await this.lockDue(windowNow, null, [], 1, waitingOnly);
     return batch ?? null;
   }
 
@@ -181,11 +181,11 @@ export class DispatchRepository {
    * Is any batch due, as `lockNextDue` would find one (locks aside)? One statement outside a
    * transaction: an idle poll takes no pacing lock (on the embedded PGlite, no hold on the database).
    */
-  async hasDue(windowNow: Date = new Date()): Promise<boolean> {
+  async hasDue(windowNow: Date = new Date(), waitingOnly = false): Promise<boolean> {
     const [{ due }] = await this.db.$queryRaw<Array<{ due: boolean }>>`
       SELECT EXISTS (
         SELECT 1 FROM "Batch" b JOIN "Campaign" c ON c.id = b."campaignId"
-        WHERE ${dueBatch(windowNow)}
+        WHERE ${dueBatch(windowNow, waitingOnly)}
       ) AS due`;
     return due;
   }
@@ -203,6 +203,7 @@ export class DispatchRepository {
     campaignId: string | null,
     exceptIds: string[],
     limit: number,
+    waitingOnly = false,
   ): Promise<DueBatch[]> {
     const rows = await this.db.$queryRaw<DueBatchRow[]>`
       SELECT b.id, b."campaignId", c."accountId", c."senderId", coalesce(b.text, c.text) AS text, b.state, b.attempts, b."reconcileAttempts",
@@ -214,7 +215,7 @@ export class DispatchRepository {
              b."messageIdFrom", b."messageIdTo"
       FROM "Batch" b JOIN "Campaign" c ON c.id = b."campaignId"
         LEFT JOIN "AccountSettings" s ON s."accountId" = c."accountId"
-      WHERE ${dueBatch(windowNow)}
+      WHERE ${dueBatch(windowNow, waitingOnly)}
         AND (${campaignId}::uuid IS NULL OR (b."campaignId" = ${campaignId}::uuid AND b.state = 'PENDING'))
         AND NOT (b.id = ANY(${exceptIds}::uuid[]))
       ORDER BY c."dispatchTurnAt" NULLS FIRST, b."nextAttemptAt", b.sequence
