@@ -176,11 +176,18 @@ describe(BatchClaimer.name, () => {
       expect(claim).toMatchObject({ kind: 'submit', batches: [{ batch: { id: 'b1', attempts: 1 } }] });
       // 400 messages at 100 MPS: the provider's queue drains 4 s from now.
       expect(dispatch.reservePacing).toHaveBeenCalledWith([
-        { key: ACCOUNT_KEY, queueDrainsAt: new Date(NOW.getTime() + 4_000), apiTokens: 149, apiTokensAt: NOW },
+        {
+          key: ACCOUNT_KEY,
+          queueDrainsAt: new Date(NOW.getTime() + 4_000),
+          apiTokens: 149,
+          apiTokensAt: NOW,
+          // The first claim of all starts the virtual time at the clock.
+          virtualTurnAt: NOW,
+        },
       ]);
       expect(dispatch.markSubmitting).toHaveBeenCalledWith(['b1'], 'me', expect.any(Number));
       // 4 s of sending at priority 2 moves the turn on by 2 s.
-      expect(dispatch.takeTurn).toHaveBeenCalledWith('c1', 2_000);
+      expect(dispatch.takeTurn).toHaveBeenCalledWith('c1', new Date(NOW.getTime() + 2_000));
       const order = [dispatch.reservePacing, dispatch.markSubmitting, dispatch.takeTurn].map(
         (fn) => fn.mock.invocationCallOrder[0],
       );
@@ -243,7 +250,13 @@ describe(BatchClaimer.name, () => {
       dispatch.lockPacing.mockImplementation((keys) => Promise.resolve(keys.map((k) => pacingRow(k.key, NOW))));
       await expect(sut.claimNext('me')).resolves.toMatchObject({ kind: 'submit' });
       expect(dispatch.reservePacing).toHaveBeenCalledWith([
-        { key: ACCOUNT_KEY, queueDrainsAt: new Date(NOW.getTime() + 200), apiTokens: 149, apiTokensAt: NOW },
+        {
+          key: ACCOUNT_KEY,
+          queueDrainsAt: new Date(NOW.getTime() + 200),
+          apiTokens: 149,
+          apiTokensAt: NOW,
+          virtualTurnAt: NOW,
+        },
         {
           key: 'tenant:MA1:a1',
           queueDrainsAt: new Date(NOW.getTime() + 2_000),
@@ -251,7 +264,50 @@ describe(BatchClaimer.name, () => {
           apiTokensAt: NOW,
         },
       ]);
-      expect(dispatch.takeTurn).toHaveBeenCalledWith('c1', 2_000);
+      expect(dispatch.takeTurn).toHaveBeenCalledWith('c1', new Date(NOW.getTime() + 2_000));
+    });
+
+    describe('fair-share turn', () => {
+      const twoHundred = Array.from({ length: 200 }, (_, i) => `+1415555${String(i).padStart(4, '0')}`);
+
+      it('should move a turn that is in the past on from itself, not from the clock, so priority holds when claims are paced', async () => {
+        // The rate limit spaced the claims: the campaign's turn is a minute behind the clock.
+        const { sut, dispatch } = setup();
+        const turnAt = new Date(NOW.getTime() - 60_000);
+        dispatch.lockPacing.mockImplementation((keys) =>
+          Promise.resolve(keys.map((k) => pacingRow(k.key, NOW, { virtualTurnAt: new Date(NOW.getTime() - 62_000) }))),
+        );
+        dispatch.lockNextDue.mockResolvedValue(dueBatch({ campaignPriority: 4, campaignTurnAt: turnAt }));
+        readyToSubmit(dispatch, twoHundred);
+        await expect(sut.claimNext('me')).resolves.toMatchObject({ kind: 'submit' });
+        // 200 at 100 MPS is 2 s, at priority 4 0.5 s, from its own turn; the virtual time is where it started.
+        expect(dispatch.takeTurn).toHaveBeenCalledWith('c1', new Date(turnAt.getTime() + 500));
+        expect(dispatch.reservePacing).toHaveBeenCalledWith([expect.objectContaining({ virtualTurnAt: turnAt })]);
+      });
+
+      it('should start a campaign that fell behind the virtual time, or has no turn yet, from the virtual time', async () => {
+        const { sut, dispatch } = setup();
+        const virtualTurnAt = new Date(NOW.getTime() - 10_000);
+        dispatch.lockPacing.mockImplementation((keys) =>
+          Promise.resolve(keys.map((k) => pacingRow(k.key, NOW, { virtualTurnAt }))),
+        );
+        readyToSubmit(dispatch, twoHundred);
+        // Paused an hour ago: it does not make up for the hour.
+        dispatch.lockNextDue.mockResolvedValueOnce(dueBatch({ campaignTurnAt: new Date(NOW.getTime() - 3_600_000) }));
+        // New.
+        dispatch.lockNextDue.mockResolvedValueOnce(dueBatch({ campaignId: 'c2', campaignTurnAt: null }));
+        await sut.claimNext('me');
+        await sut.claimNext('me');
+        expect(dispatch.takeTurn.mock.calls).toEqual([
+          ['c1', new Date(virtualTurnAt.getTime() + 2_000)],
+          ['c2', new Date(virtualTurnAt.getTime() + 2_000)],
+        ]);
+        // The virtual time stays where it was.
+        expect(dispatch.reservePacing.mock.calls.map(([rows]) => rows[0].virtualTurnAt)).toEqual([
+          virtualTurnAt,
+          virtualTurnAt,
+        ]);
+      });
     });
 
     describe('small batches', () => {
@@ -290,10 +346,16 @@ describe(BatchClaimer.name, () => {
         // One reservation for the three: 0.9 s of queue, three API tokens; the turn moves on by all of it.
         expect(dispatch.reservePacing).toHaveBeenCalledTimes(1);
         expect(dispatch.reservePacing).toHaveBeenCalledWith([
-          { key: ACCOUNT_KEY, queueDrainsAt: new Date(NOW.getTime() + 900), apiTokens: 147, apiTokensAt: NOW },
+          {
+            key: ACCOUNT_KEY,
+            queueDrainsAt: new Date(NOW.getTime() + 900),
+            apiTokens: 147,
+            apiTokensAt: NOW,
+            virtualTurnAt: NOW,
+          },
         ]);
         expect(dispatch.markSubmitting.mock.calls.map((call) => call[0])).toEqual([['b1', 'b2', 'b3']]);
-        expect(dispatch.takeTurn).toHaveBeenCalledWith('c1', 900);
+        expect(dispatch.takeTurn).toHaveBeenCalledWith('c1', new Date(NOW.getTime() + 900));
         const order = [dispatch.reservePacing, dispatch.markSubmitting, dispatch.takeTurn].map(
           (fn) => fn.mock.invocationCallOrder[0],
         );
@@ -373,7 +435,7 @@ describe(BatchClaimer.name, () => {
         campaignOfSmallBatches(dispatch, 0);
         const claim = await sut.claimNext('me');
         expect(claim.kind === 'submit' && claim.batches.map((b) => b.batch.id)).toEqual(['b1']);
-        expect(dispatch.takeTurn).toHaveBeenCalledWith('c1', 300);
+        expect(dispatch.takeTurn).toHaveBeenCalledWith('c1', new Date(NOW.getTime() + 300));
       });
     });
   });

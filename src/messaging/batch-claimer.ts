@@ -5,6 +5,7 @@ import { Transactor } from '../persistence/transactor';
 import { WindowClock } from '../quiet-hours/window-clock';
 import { closedWindowOpensAt } from '../quiet-hours/window-gate';
 import { overBudgetReason } from './budget-rule';
+import { nextTurn } from './fair-share';
 import { LaneState, PacingState, reserveLanes, turnAdvanceMs } from './pacing';
 import { PacingKey, PacingPlan } from './pacing-plan';
 
@@ -43,7 +44,8 @@ const MAX_GROUPED_BATCHES = 16;
  *    its budget pauses; a full set of requests in flight, or a lane whose queue at
  *    the provider already holds DISPATCH_LEAD_SECONDS of its MPS, means wait;
  * 4. otherwise the pacing is reserved, the batch marked SUBMITTING (durable first) and the
- *    campaign's turn moved on; the request is sent after the commit;
+ *    campaign's turn moved on (fair-share.ts, nextTurn: from its own turn, not the clock, so priorities
+ *    hold when the rate limit spaces the claims); the request is sent after the commit;
  * 5. while the small batches claimed add up to less than GROUP_SECONDS of the lane's MPS, the
  *    campaign's next small waiting batches are claimed in the same transaction (read and locked
  *    together: a claim is a handful of statements however many it groups), each within the
@@ -171,12 +173,23 @@ export class BatchClaimer {
         }
       }
 
+      // The campaign's turn moves on from its own turn, or from the virtual time it fell behind; the
+      // virtual time, kept on the account's row this transaction holds, becomes where the claim started.
+      const turn = nextTurn(
+        {
+          turnAtMs: batch.campaignTurnAt?.getTime() ?? null,
+          virtualTurnAtMs: account.virtualTurnAt?.getTime() ?? null,
+          nowMs: dbNow,
+        },
+        turnAdvanceMs(messages, laneMps, batch.campaignPriority),
+      );
       await tx.dispatch.reservePacing(
         lanes.map(({ key, state }) => ({
           key,
           queueDrainsAt: new Date(state.queueDrainsAtMs),
           apiTokens: state.apiTokens,
           apiTokensAt: new Date(state.apiTokensAtMs),
+          ...(key === account.key ? { virtualTurnAt: new Date(turn.startMs) } : {}),
         })),
       );
       await tx.dispatch.markSubmitting(
@@ -184,7 +197,7 @@ export class BatchClaimer {
         owner,
         leaseMs,
       );
-      await tx.dispatch.takeTurn(batch.campaignId, turnAdvanceMs(messages, laneMps, batch.campaignPriority));
+      await tx.dispatch.takeTurn(batch.campaignId, new Date(turn.turnAtMs));
       return {
         kind: 'submit',
         batches: claimed.map((c) => ({

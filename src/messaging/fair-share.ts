@@ -34,3 +34,32 @@ export function fairShareFinishMs(target: ShareClaim, others: ShareClaim[], mps:
   }
   return ms;
 }
+
+/** A claim's campaign turn and the account's virtual time (epoch ms; null: none yet), and the database's clock. */
+export interface TurnState {
+  /** Campaign.dispatchTurnAt: when its next batch's turn comes (its last claim's turn, moved on). */
+  turnAtMs: number | null;
+  /** ProviderPacing.virtualTurnAt: the turn the last claimed campaign started from. */
+  virtualTurnAtMs: number | null;
+  nowMs: number;
+}
+
+/**
+ * Where a claim moves its campaign's turn (start-time fair queuing). The claim starts from the
+ * campaign's own turn, or from the virtual time (the turn the last claim started from) when the
+ * campaign has none yet or fell behind it; its turn moves on from there by `advanceMs` (its batch's
+ * send time over its priority), and the virtual time becomes that start. The claimed campaign's turn
+ * comes first (claims are made in turn order), so a campaign that kept sending is never behind the
+ * virtual time: its turn moves on from itself, and a priority-4 campaign takes four claims for every one
+ * of a priority-1 campaign, however far apart in time the provider's rate limit spaces the claims.
+ * Only one that stopped (paused, waiting for its send window or a retry) is brought up to the virtual
+ * time, so it does not make up for the time it sent nothing. The clock is not the virtual time: moving
+ * a turn on from now, when now is later, is what lost the priorities once claims were paced (each turn
+ * was in the past at its next claim, so every campaign restarted from now: 1:1). The clock is only
+ * the start of the very first claim.
+ */
+export function nextTurn(state: TurnState, advanceMs: number): { startMs: number; turnAtMs: number } {
+  const { turnAtMs, virtualTurnAtMs, nowMs } = state;
+  const startMs = Math.max(turnAtMs ?? virtualTurnAtMs ?? nowMs, virtualTurnAtMs ?? -Infinity);
+  return { startMs, turnAtMs: startMs + advanceMs };
+}

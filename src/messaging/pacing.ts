@@ -91,9 +91,11 @@ export function takeToken(
 
 /**
  * Fair share between campaigns: a claim moves the campaign's turn on by the time its batch takes
- * to send at the lane's MPS, divided by its priority. The campaign whose turn comes first is
- * claimed next, so campaigns sending at once share the MPS round-robin, in proportion to priority.
+ * to send at the lane's MPS, divided by its priority (fair-share.ts, nextTurn). The campaign whose
+ * turn comes first is claimed next, so campaigns sending at once share the MPS round-robin, in
+ * proportion to priority. At least 1 ms (the turn's precision): a turn always moves on, so a
+ * campaign of one-message claims at a high MPS does not keep the first turn.
  */
 export function turnAdvanceMs(messages: number, laneMps: number, priority: number): number {
-  return Math.round((messages / laneMps / Math.max(1, priority)) * 1000);
+  return Math.max(1, Math.round((messages / laneMps / Math.max(1, priority)) * 1000));
 }

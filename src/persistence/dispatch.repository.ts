@@ -23,6 +23,8 @@ export interface DueBatch {
   firstAttemptAt: Date | null;
   campaignStatus: string;
   campaignPriority: number;
+  /** The campaign's fair-share turn (Campaign.dispatchTurnAt); null until its first claim. */
+  campaignTurnAt?: Date | null;
   /** The campaign's money and counters, for the budget rule. */
   maxCost: Decimal | null;
   estimatedCost: Decimal;
@@ -60,6 +62,8 @@ export interface PacingRow {
   queueDrainsAt: Date;
   apiTokens: number;
   apiTokensAt: Date;
+  /** Fair share's virtual time, kept on the account's row (fair-share.ts, nextTurn); null until the first claim. */
+  virtualTurnAt?: Date | null;
   /** The database's clock when the row was locked (all instances share it). */
   now: Date;
 }
@@ -69,6 +73,8 @@ export interface PacingUpdate {
   queueDrainsAt: Date;
   apiTokens: number;
   apiTokensAt: Date;
+  /** The account row's new virtual time (a claim's start); absent or null: unchanged. */
+  virtualTurnAt?: Date | null;
 }
 
 interface DueBatchRow extends Omit<DueBatch, 'maxCost' | 'estimatedCost' | 'actualCost'> {
@@ -150,7 +156,7 @@ export class DispatchRepository {
         WITH ORDINALITY AS k(key, tokens, ord)
       ORDER BY k.ord
       ON CONFLICT (key) DO UPDATE SET key = excluded.key
-      RETURNING key, "queueDrainsAt", "apiTokens", "apiTokensAt", now() AS now`;
+      RETURNING key, "queueDrainsAt", "apiTokens", "apiTokensAt", "virtualTurnAt", now() AS now`;
   }
 
   /** Writes the new state of locked pacing rows, in one statement. */
@@ -160,10 +166,11 @@ export class DispatchRepository {
     }
     await this.db.$executeRaw`
       UPDATE "ProviderPacing" AS p SET "queueDrainsAt" = u.drains, "apiTokens" = u.tokens, "apiTokensAt" = u.at,
-        "updatedAt" = now()
+        "virtualTurnAt" = coalesce(u.vturn, p."virtualTurnAt"), "updatedAt" = now()
       FROM unnest(${updates.map((u) => u.key)}::text[], ${updates.map((u) => u.queueDrainsAt)}::timestamptz[],
-        ${updates.map((u) => u.apiTokens)}::float8[], ${updates.map((u) => u.apiTokensAt)}::timestamptz[])
-        AS u(key, drains, tokens, at)
+        ${updates.map((u) => u.apiTokens)}::float8[], ${updates.map((u) => u.apiTokensAt)}::timestamptz[],
+        ${updates.map((u) => u.virtualTurnAt ?? null)}::timestamptz[])
+        AS u(key, drains, tokens, at, vturn)
       WHERE p.key = u.key`;
   }
 
@@ -208,6 +215,7 @@ export class DispatchRepository {
     const rows = await this.db.$queryRaw<DueBatchRow[]>`
       SELECT b.id, b."campaignId", c."accountId", c."senderId", coalesce(b.text, c.text) AS text, b.state, b.attempts, b."reconcileAttempts",
              b."createdAt", b."submittedAt", b."firstAttemptAt", c.status AS "campaignStatus", c.priority AS "campaignPriority",
+             c."dispatchTurnAt" AS "campaignTurnAt",
              c."maxCost", c."estimatedCost", c."actualCost", c.total, c.suppressed,
              (c.pending + c.submitted + c.queued) AS uncosted, c.pending AS waiting,
              b."windowZone", b."windowStartMinute", b."windowEndMinute", b."windowDays",
@@ -387,17 +395,17 @@ export class DispatchRepository {
   }
 
   /**
-   * The campaign is sending (QUEUED becomes SENDING) and its fair-share turn moves on by `turnMs`
-   * from now or from its current turn, whichever is later. A campaign paused while this claim was
-   * being made keeps no start time: it starts (and says campaign.started) when resumed and claimed.
+   * The campaign is sending (QUEUED becomes SENDING) and its fair-share turn moves on to `turnAt`
+   * (fair-share.ts, nextTurn, from the turn read by the claim: claims are serialized on the account's
+   * pacing row, and only they write the turn). A campaign paused while this claim was being made keeps
+   * no start time: it starts (and says campaign.started) when resumed and claimed.
    */
-  async takeTurn(campaignId: string, turnMs: number): Promise<void> {
+  async takeTurn(campaignId: string, turnAt: Date): Promise<void> {
     await this.db.$executeRaw`
       UPDATE "Campaign" SET
         status = CASE WHEN status = 'QUEUED' THEN 'SENDING'::"CampaignStatus" ELSE status END,
         "startedAt" = CASE WHEN status IN ('QUEUED', 'SENDING') THEN coalesce("startedAt", now()) ELSE "startedAt" END,
-        "dispatchTurnAt" = greatest(coalesce("dispatchTurnAt", now()), now()) + ${turnMs} * interval '1 millisecond',
-        "updatedAt" = now()
+        "dispatchTurnAt" = ${turnAt}, "updatedAt" = now()
       WHERE id = ${campaignId}::uuid`;
   }
 

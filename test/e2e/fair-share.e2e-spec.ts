@@ -79,6 +79,39 @@ describe.each(TEST_DATABASES)('fair share between campaigns on %s', (database) =
     );
   });
 
+  it('should give a priority-4 campaign four batches for every one of a priority-1 campaign while the MPS paces the claims', async () => {
+    const { apiKey } = await testApp.newAccount();
+    // 8 batches each (a batch is the lane's MPS x lead: 250). The lane holds one batch, so each claim
+    // waits for the one before it to drain at the provider: the rate limit, not the claims, sets the pace
+    // (where the turn of each campaign was reset to the clock and the two alternated 1:1).
+    const low = usNumbers(2_000, database === 'postgres' ? 3_000_000 : 4_000_000);
+    const high = gbNumbers(2_000, database === 'postgres' ? 30_000 : 40_000);
+    await Promise.all(
+      [
+        { recipients: low, text: 'priority 1', priority: 1 },
+        { recipients: high, text: 'priority 4', priority: 4 },
+      ].map((input) => graphql(testApp.baseUrl, apiKey, SEND, { input })),
+    );
+    await waitFor(
+      'both campaigns at the provider',
+      () => Promise.resolve([...low, ...high].every((n) => sandbox.records.timesSubmitted(n) === 1)),
+      120_000,
+    );
+    const lowNumbers = new Set(low);
+    const highNumbers = new Set(high);
+    const order = sandbox.records.submissions
+      .map((s) =>
+        s.numbers.some((n) => highNumbers.has(n)) ? 'p4' : s.numbers.some((n) => lowNumbers.has(n)) ? 'p1' : null,
+      )
+      .filter((c) => c !== null);
+    // Between the priority-4 campaign's first batch and its last, while both were waiting, the priority-1
+    // campaign gets one batch for its four (two allowed: which of two equal turns goes first is open).
+    const between = order.slice(order.indexOf('p4'), order.lastIndexOf('p4') + 1);
+    const p1Batches = between.filter((c) => c === 'p1').length;
+    // (With the order in the message when it fails.)
+    expect(`${p1Batches} priority-1 batches among the priority-4 campaign's: ${order.join(' ')}`).toMatch(/^[0-2] /);
+  });
+
   it('should refuse a priority outside 1 to 10, naming the field', async () => {
     const { apiKey } = await testApp.newAccount();
     const response = await graphql(testApp.baseUrl, apiKey, SEND, {

@@ -48,16 +48,43 @@ describe.each(TEST_DATABASES)('the start of a campaign by its first claim (%s)',
   it('should start a queued campaign, and keep a sending one started', async () => {
     const dispatch = testApp.app.get(DispatchRepository);
     const queued = await campaign('QUEUED');
-    await dispatch.takeTurn(queued, 1_000);
+    await dispatch.takeTurn(queued, new Date());
     expect(await read(queued)).toEqual({ status: 'SENDING', started: true });
-    await dispatch.takeTurn(queued, 1_000);
+    await dispatch.takeTurn(queued, new Date());
     expect(await read(queued)).toEqual({ status: 'SENDING', started: true });
+  });
+
+  it("should set the campaign's turn to the one given, and keep the virtual time on the pacing row it is written to", async () => {
+    const dispatch = testApp.app.get(DispatchRepository);
+    const queued = await campaign('QUEUED');
+    const turnAt = new Date(Date.now() - 3_600_000);
+    await dispatch.takeTurn(queued, turnAt);
+    const { rows } = await sql.query<{ turnAt: Date }>(
+      `SELECT "dispatchTurnAt" AS "turnAt" FROM "Campaign" WHERE id = $1`,
+      [queued],
+    );
+    expect(rows[0].turnAt).toEqual(turnAt);
+
+    const key = `account:virtual-time-${database}`;
+    const lock = async () => (await dispatch.lockPacing([{ key, initialTokens: 0 }]))[0];
+    const created = await lock();
+    expect(created.virtualTurnAt).toBeNull();
+    const virtualTurnAt = new Date(Date.now() - 7_200_000);
+    const row = { key, queueDrainsAt: created.now, apiTokens: 1, apiTokensAt: created.now };
+    await dispatch.reservePacing([
+      { ...row, virtualTurnAt },
+      { ...row, key: `sender:virtual-time-${database}` },
+    ]);
+    expect((await lock()).virtualTurnAt).toEqual(virtualTurnAt);
+    // A reservation without it (the ledger's, another lane's) leaves it.
+    await dispatch.reservePacing([row]);
+    expect((await lock()).virtualTurnAt).toEqual(virtualTurnAt);
   });
 
   it('should leave a campaign paused during the claim paused and unstarted', async () => {
     const dispatch = testApp.app.get(DispatchRepository);
     const paused = await campaign('PAUSED');
-    await dispatch.takeTurn(paused, 1_000);
+    await dispatch.takeTurn(paused, new Date());
     expect(await read(paused)).toEqual({ status: 'PAUSED', started: false });
   });
 });
