@@ -75,7 +75,7 @@ describe(BatchClaimer.name, () => {
       dispatch.lockNextDue.mockResolvedValue(null);
       await sut.claimNext('me', { reconcile: false });
       expect(outside.hasDue).toHaveBeenCalledWith(expect.any(Date), true);
-      expect(dispatch.lockNextDue).toHaveBeenCalledWith(expect.any(Date), true);
+      expect(dispatch.lockNextDue).toHaveBeenCalledWith(expect.any(Date), { waitingOnly: true, exceptCampaignIds: [] });
     });
 
     it('should lock the account pacing row before the batch, so claims queue in fair-share order', async () => {
@@ -96,7 +96,10 @@ describe(BatchClaimer.name, () => {
       dispatch.lockNextDue.mockResolvedValue(dueBatch(london));
       dispatch.deferToWindow.mockResolvedValue();
       await expect(sut.claimNext('me')).resolves.toEqual({ kind: 'wait', untilMs: expect.any(Number) });
-      expect(dispatch.lockNextDue).toHaveBeenCalledWith(new Date('2026-03-09T20:30:00Z'), false);
+      expect(dispatch.lockNextDue).toHaveBeenCalledWith(new Date('2026-03-09T20:30:00Z'), {
+        waitingOnly: false,
+        exceptCampaignIds: [],
+      });
       expect(dispatch.deferToWindow).toHaveBeenCalledWith('b1', new Date('2026-03-10T09:00:00Z'));
     });
 
@@ -222,15 +225,66 @@ describe(BatchClaimer.name, () => {
         .mockResolvedValueOnce([
           pacingRow('sender:MA1:+14155550100', NOW, { queueDrainsAt: new Date(NOW.getTime() + 9_000) }),
         ]);
-      dispatch.lockNextDue.mockResolvedValue(dueBatch());
+      // No other campaign has a batch waiting.
+      dispatch.lockNextDue.mockResolvedValueOnce(dueBatch()).mockResolvedValueOnce(null);
       readyToSubmit(
         dispatch,
         Array.from({ length: 100 }, (_, i) => `+1415555${String(i).padStart(4, '0')}`),
       );
+      const before = Date.now();
       const claim = await sut.claimNext('me');
-      // The account lane has room; the sender's (9 s queued + 10 s at 10 MPS) does not.
+      // The account lane has room; the sender's (9 s queued + 10 s at 10 MPS) does not: room in 9 s, but
+      // it looks again after a poll for another campaign's batch.
       expect(claim.kind).toBe('wait');
       expect(dispatch.lockPacing).toHaveBeenLastCalledWith([{ key: 'sender:MA1:+14155550100', initialTokens: 0 }]);
+      expect(dispatch.lockNextDue).toHaveBeenLastCalledWith(expect.any(Date), {
+        waitingOnly: false,
+        exceptCampaignIds: ['c1'],
+      });
+      expect(claim.kind === 'wait' && claim.untilMs - before).toBeLessThanOrEqual(500 + (Date.now() - before));
+      expect(dispatch.markSubmitting).not.toHaveBeenCalled();
+    });
+
+    it("should pass over a campaign whose own lane is full, keeping its turn, for the next campaign's batch", async () => {
+      // Waiting for the sender's lane would hold every campaign to its 10 MPS while the account's lane is empty.
+      const { sut, dispatch } = setup({ PLIVO_SENDER_MPS: '+14155550100=10' });
+      const fullSender = pacingRow('sender:MA1:+14155550100', NOW, { queueDrainsAt: new Date(NOW.getTime() + 9_000) });
+      dispatch.lockPacing.mockImplementation((keys) =>
+        Promise.resolve(keys.map((k) => (k.key === fullSender.key ? fullSender : pacingRow(k.key, NOW)))),
+      );
+      dispatch.lockNextDue
+        .mockResolvedValueOnce(dueBatch({ campaignPriority: 4 }))
+        .mockResolvedValueOnce(dueBatch({ id: 'b9', campaignId: 'c2', senderId: '+14155550199' }));
+      readyToSubmit(
+        dispatch,
+        Array.from({ length: 100 }, (_, i) => `+1415555${String(i).padStart(4, '0')}`),
+      );
+      await expect(sut.claimNext('me')).resolves.toMatchObject({ kind: 'submit', batches: [{ batch: { id: 'b9' } }] });
+      expect(dispatch.lockNextDue.mock.calls.map((call) => call[1]?.exceptCampaignIds)).toEqual([[], ['c1']]);
+      expect(dispatch.markSubmitting).toHaveBeenCalledWith(['b9'], 'me', expect.any(Number));
+      expect(dispatch.takeTurn.mock.calls).toEqual([['c2', new Date(NOW.getTime() + 1_000)]]);
+    });
+
+    it('should wait once four campaigns in a row are passed over, until the first of their lanes has room', async () => {
+      const { sut, dispatch } = setup({ PLIVO_SENDER_MPS: '+14155550100=10' });
+      const fullSender = pacingRow('sender:MA1:+14155550100', NOW, { queueDrainsAt: new Date(NOW.getTime() + 9_000) });
+      dispatch.lockPacing.mockImplementation((keys) =>
+        Promise.resolve(keys.map((k) => (k.key === fullSender.key ? fullSender : pacingRow(k.key, NOW)))),
+      );
+      for (let i = 1; i <= 5; i++) {
+        dispatch.lockNextDue.mockResolvedValueOnce(dueBatch({ id: `b${i}`, campaignId: `c${i}` }));
+      }
+      readyToSubmit(
+        dispatch,
+        Array.from({ length: 100 }, (_, i) => `+1415555${String(i).padStart(4, '0')}`),
+      );
+      const before = Date.now();
+      const claim = await sut.claimNext('me');
+      expect(claim.kind).toBe('wait');
+      expect(dispatch.lockNextDue).toHaveBeenCalledTimes(4);
+      // Room for 100 more at 10 MPS once 9 s + 10 s is down to the 10 s lead: in 9 s.
+      expect(claim.kind === 'wait' && claim.untilMs - before).toBeGreaterThanOrEqual(8_900);
+      expect(dispatch.markSubmitting).not.toHaveBeenCalled();
     });
 
     it('should hold an account with its own MPS cap to its own lane, and move its turn on at that rate', async () => {
@@ -241,10 +295,11 @@ describe(BatchClaimer.name, () => {
       dispatch.lockPacing
         .mockResolvedValueOnce([pacingRow(ACCOUNT_KEY, NOW)])
         .mockResolvedValueOnce([pacingRow('tenant:MA1:a1', NOW, { queueDrainsAt: new Date(NOW.getTime() + 9_000) })]);
-      dispatch.lockNextDue.mockResolvedValue(capped);
+      dispatch.lockNextDue.mockResolvedValueOnce(capped).mockResolvedValueOnce(null);
       readyToSubmit(dispatch, recipients);
       await expect(sut.claimNext('me')).resolves.toMatchObject({ kind: 'wait' });
       expect(dispatch.markSubmitting).not.toHaveBeenCalled();
+      dispatch.lockNextDue.mockResolvedValue(capped);
 
       // With room: both lanes reserved, and 20 messages at 10 MPS move its turn on by 2 s (not 0.2 s at 100).
       dispatch.lockPacing.mockImplementation((keys) => Promise.resolve(keys.map((k) => pacingRow(k.key, NOW))));

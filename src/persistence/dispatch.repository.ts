@@ -178,9 +178,13 @@ export class DispatchRepository {
    * Locks the next batch to work on (`FOR UPDATE SKIP LOCKED`): of the campaign whose turn comes
    * first (fair share), the batch due first: a waiting batch (of a QUEUED/SENDING campaign), or one
    * whose submission may have reached the provider (lease expired, or ambiguous), unless `waitingOnly`.
+   * Not of the campaigns in `exceptCampaignIds` (passed over by this claim: their own lane is full).
    */
-  async lockNextDue(windowNow: Date = new Date(), waitingOnly = false): Promise<DueBatch | null> {
-    const [batch] = await this.lockDue(windowNow, null, [], 1, waitingOnly);
+  async lockNextDue(
+    windowNow: Date = new Date(),
+    options: { waitingOnly?: boolean; exceptCampaignIds?: string[] } = {},
+  ): Promise<DueBatch | null> {
+    const [batch] = await this.lockDue(windowNow, null, [], 1, options);
     return batch ?? null;
   }
 
@@ -210,7 +214,7 @@ export class DispatchRepository {
     campaignId: string | null,
     exceptIds: string[],
     limit: number,
-    waitingOnly = false,
+    { waitingOnly = false, exceptCampaignIds = [] }: { waitingOnly?: boolean; exceptCampaignIds?: string[] } = {},
   ): Promise<DueBatch[]> {
     const rows = await this.db.$queryRaw<DueBatchRow[]>`
       SELECT b.id, b."campaignId", c."accountId", c."senderId", coalesce(b.text, c.text) AS text, b.state, b.attempts, b."reconcileAttempts",
@@ -226,6 +230,7 @@ export class DispatchRepository {
       WHERE ${dueBatch(windowNow, waitingOnly)}
         AND (${campaignId}::uuid IS NULL OR (b."campaignId" = ${campaignId}::uuid AND b.state = 'PENDING'))
         AND NOT (b.id = ANY(${exceptIds}::uuid[]))
+        AND NOT (b."campaignId" = ANY(${exceptCampaignIds}::uuid[]))
       ORDER BY c."dispatchTurnAt" NULLS FIRST, b."nextAttemptAt", b.sequence
       LIMIT ${limit}
       FOR UPDATE OF b SKIP LOCKED`;
