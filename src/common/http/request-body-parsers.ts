@@ -1,5 +1,6 @@
 import bodyParser from 'body-parser';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { WorkerSource } from '../async/idle-worker-pool';
@@ -9,7 +10,6 @@ import type { MetricsService } from '../metrics/metrics.service';
 import type { AuthRequest } from '../auth/request-of';
 import { parseByteSize } from '../../delivery-reports/webhook-body';
 import { ErrorCode } from '../errors/error-code.enum';
-import { firstLineNotUtf8 } from '../text/utf8';
 import { BulkRequestSlots, MAX_WAITING_BULK_REQUESTS } from './bulk-request-slots';
 
 /**
@@ -37,7 +37,7 @@ export interface BulkJsonParsing {
  * sent, and counted as UCS-2. Thrown from `verify`, this is answered 400 naming the body.
  */
 function assertUtf8(buffer: Buffer, encoding: string): void {
-  if (encoding.toLowerCase() === 'utf-8' && firstLineNotUtf8(buffer) !== null) {
+  if (encoding.toLowerCase() === 'utf-8' && !isUtf8(buffer)) {
     throw Object.assign(new Error('not valid UTF-8: send the body encoded as UTF-8'), { status: 400 });
   }
 }
