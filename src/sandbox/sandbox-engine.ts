@@ -305,6 +305,9 @@ export class SandboxEngine {
       return;
     }
     const options = this.options();
+    if (message.status === 'queued' && !options.queuedCallbacks) {
+      return;
+    }
     const isLast = message.status !== 'queued' && !(message.status === 'sent' && !message.noReceipt);
     const job = this.callbackJob(message, url, now, isLast);
     this.callbackCounts.generated++;

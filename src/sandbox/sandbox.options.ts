@@ -56,6 +56,11 @@ export interface SandboxOptions {
   callbackDuplicateRate: number;
   callbackReorderRate: number;
   callbackLossRate: number;
+  /**
+   * Whether a `queued` callback is posted when a batch is accepted. Off, a message's first callback is
+   * its `sent`: what a service sees of a batch Plivo queued behind an error answer until it is sent.
+   */
+  queuedCallbacks: boolean;
   /** Added to every API answer, real milliseconds. */
   latencyMs: number;
   errorRate: number;
@@ -124,6 +129,7 @@ export function defaultSandboxOptions(overrides: Partial<SandboxOptions> = {}): 
     callbackDuplicateRate: 0,
     callbackReorderRate: 0,
     callbackLossRate: 0,
+    queuedCallbacks: true,
     latencyMs: 0,
     errorRate: 0,
     errorStatus: 500,
@@ -259,6 +265,7 @@ const ENV: Array<[string, keyof SandboxOptions | `mpsBySenderType.${SenderType}`
   ['SANDBOX_CALLBACK_DUPLICATE_RATE', 'callbackDuplicateRate', rate],
   ['SANDBOX_CALLBACK_REORDER_RATE', 'callbackReorderRate', rate],
   ['SANDBOX_CALLBACK_LOSS_RATE', 'callbackLossRate', rate],
+  ['SANDBOX_QUEUED_CALLBACKS', 'queuedCallbacks', flag],
   ['SANDBOX_LATENCY_MS', 'latencyMs', number(0, 600_000)],
   ['SANDBOX_ERROR_RATE', 'errorRate', rate],
   ['SANDBOX_ERROR_STATUS', 'errorStatus', number(400, 599, true)],

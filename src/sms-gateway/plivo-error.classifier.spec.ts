@@ -12,14 +12,14 @@ const stackString = (head: string) =>
 describe(classifyPlivoError.name, () => {
   it.each([
     ['429 (plain Error, no status)', plainStatusError(429), 'transient', 429],
-    ['503 with a JSON body (plain Error)', plainStatusError(503), 'transient', 503],
-    ['503 with a text body (status set)', restError(503, 'Service Unavailable'), 'transient', 503],
     ['408', plainStatusError(408), 'transient', 408],
     ['ECONNREFUSED string', stackString('Error: connect ECONNREFUSED 127.0.0.1:4010'), 'transient', undefined],
     ['ENOTFOUND string', stackString('Error: getaddrinfo ENOTFOUND api.plivo.com'), 'transient', undefined],
     ['500 with a JSON body', restError(500, 'internal error'), 'ambiguous', 500],
     ['502 (plain Error)', plainStatusError(502), 'ambiguous', 502],
     ['504 (plain Error)', plainStatusError(504), 'ambiguous', 504],
+    ['503 with a JSON body (plain Error)', plainStatusError(503), 'ambiguous', 503],
+    ['503 with a text body (status set)', restError(503, 'Service Unavailable'), 'ambiguous', 503],
     ['timeout string', stackString('AxiosError: timeout of 500ms exceeded'), 'ambiguous', undefined],
     ['ECONNRESET string', stackString('Error: read ECONNRESET'), 'ambiguous', undefined],
     ['socket hang up string', stackString('Error: socket hang up'), 'ambiguous', undefined],

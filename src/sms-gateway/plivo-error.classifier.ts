@@ -10,10 +10,10 @@ import { SubmitFailureKind } from './sms-gateway.types';
  * - network errors and timeouts: a STRING (the stack).
  * Response headers never reach us, so Retry-After cannot be read: `retryAfterMs` stays undefined.
  *
- * Decision on 5xx (plivo.md G3): only 503 ("service unavailable") is answered by Plivo's edge before
- * the request is processed, so it is transient like 429. 500, 502, 504 and any other 5xx may come
- * after Plivo queued the batch (an upstream that failed or timed out after acting), so they are
- * ambiguous: never blind-retry them, Plivo has no idempotency key.
+ * Decision on 5xx (plivo.md G3): every 5xx, 503 included, may come after Plivo queued the batch (an
+ * upstream that failed, timed out or was overloaded after acting), so it is ambiguous: never
+ * blind-retry it, Plivo has no idempotency key. Nothing Plivo documents says a 503 comes only from
+ * an edge that never passed the request on; retrying one as transient sent a queued batch twice.
  */
 
 const PAUSE_TEXT =
@@ -61,9 +61,6 @@ export function classifyPlivoError(error: unknown): SmsGatewayError {
   }
   if (status === 429) {
     return make('transient', 'Plivo rate limit (429)');
-  }
-  if (status === 503) {
-    return make('transient', 'Plivo unavailable (503), not processed');
   }
   if (status === 408) {
     return make('transient', 'Plivo did not receive the whole request (408)');

@@ -94,6 +94,19 @@ describe('PlivoSandbox status callbacks', () => {
     }
   });
 
+  it('should leave out the queued callback on request, the sent one first (Sequence 2)', async () => {
+    await start({ outcomes: { delivered: 1, undelivered: 0, failed: 0, rejected: 0 }, queuedCallbacks: false });
+
+    const sent = await client.messages.create(SRC, '+447700900002', 'Hello', { url: receiver.url() });
+    await sandbox.whenIdle(scaledTimeout(30_000));
+
+    const callbacks = receiver.forMessage(sent.messageUuid[0]).map((c) => [c.params.Sequence, c.params.Status]);
+    expect(callbacks.sort()).toEqual([
+      ['2', 'sent'],
+      ['3', 'delivered'],
+    ]);
+  });
+
   it('should stop at sent for countries without receipts (US, CA)', async () => {
     await start();
 
