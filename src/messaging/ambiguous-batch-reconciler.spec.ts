@@ -47,6 +47,7 @@ function setup(nowMs = SUBMITTED_AT.getTime() + 120_000, env: Record<string, str
   const budget = strictMock<ProviderApiBudget>();
   budget.beforeRead.mockResolvedValue();
   dispatch.extendLease.mockResolvedValue();
+  dispatch.providerIdsTakenElsewhere.mockResolvedValue(new Set());
   const sut = new AmbiguousBatchReconciler(
     new AccountSmsGateways(gateway, strictMock<SmsGatewayFactory>(), config),
     dispatch,
@@ -115,6 +116,34 @@ describe(AmbiguousBatchReconciler.name, () => {
       expect(inTx.submitFoundMessages).toHaveBeenCalledWith(THE_BATCH, [{ to: RECIPIENTS[0], messageUuid: 'u1' }]);
       expect(inTx.submitAllWaitingMessages).not.toHaveBeenCalled();
       expect(inTx.cancelWaitingMessages).not.toHaveBeenCalled();
+    });
+
+    it("should not take another message's record of the same number (another campaign's) as proof", async () => {
+      const { sut, dispatch, gateway, inTx } = setup();
+      dispatch.hasProviderEvidence.mockResolvedValue(false);
+      dispatch.pendingRecipients.mockResolvedValue(RECIPIENTS);
+      // The first number has another campaign's message and this batch's; the second only another's.
+      gateway.listMessages.mockImplementation((query) =>
+        Promise.resolve(
+          query.toNumber === RECIPIENTS[0]
+            ? [record(RECIPIENTS[0], 'theirs-1'), record(RECIPIENTS[0], 'ours')]
+            : query.toNumber === RECIPIENTS[1]
+              ? [record(RECIPIENTS[1], 'theirs-2')]
+              : [],
+        ),
+      );
+      dispatch.providerIdsTakenElsewhere.mockResolvedValue(new Set(['theirs-1', 'theirs-2']));
+      settles(inTx);
+      await sut.reconcile('me', ambiguous);
+      expect(dispatch.providerIdsTakenElsewhere).toHaveBeenCalledWith(
+        THE_BATCH,
+        expect.arrayContaining(['theirs-1', 'ours', 'theirs-2']),
+        expect.any(Date),
+        expect.any(Date),
+      );
+      expect(inTx.submitFoundMessages).toHaveBeenCalledWith(THE_BATCH, [{ to: RECIPIENTS[0], messageUuid: 'ours' }]);
+      // The rest, the second number included, is provably not at the provider: sent again.
+      expect(inTx.settleAmbiguousBatch).toHaveBeenCalledWith('b1', 'PENDING', true);
     });
 
     it('should cancel, not resend, what is provably not at the provider when the campaign was cancelled', async () => {

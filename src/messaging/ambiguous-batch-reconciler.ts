@@ -72,7 +72,7 @@ export class AmbiguousBatchReconciler {
     try {
       // Listed with the credentials the batch was sent with: the account's own sub-account or the service's.
       const gateway = this.gateways.forAccount(batch);
-      const { found, complete } = await this.findAtProvider(gateway, owner, batch.id, recipients, attemptedAt, signal);
+      const { found, complete } = await this.findAtProvider(gateway, owner, batch, recipients, attemptedAt, signal);
       if (complete || found.length > 0) {
         const rest = recipients.length - found.length;
         const resend = rest === 0 ? 'none' : !complete ? null : cancelled ? 'cancel-rest' : 'rest';
@@ -194,11 +194,13 @@ export class AmbiguousBatchReconciler {
    * The batch's numbers that the provider has a message for, sent around the attempt. Either every
    * message in the time window is listed, or each number is looked up: whichever takes fewer
    * requests at the account's rate (a busy account fills a window with other campaigns' messages).
+   * A record another message carries, or another batch's answer names, is that message's (another
+   * campaign to the same number): each number takes its first record that is nobody else's.
    */
   private async findAtProvider(
     gateway: SmsGateway,
     owner: string,
-    batchId: string,
+    batch: BatchRef,
     recipients: string[],
     attemptedAt: number,
     signal: AbortSignal | undefined,
@@ -210,12 +212,33 @@ export class AmbiguousBatchReconciler {
     const windowPages = Math.ceil(
       (this.config.dispatch.accountMps * (until.getTime() - since.getTime())) / 1000 / PAGE_SIZE,
     );
-    const found = new Map<string, string>();
-    const result = (complete: boolean) => ({
-      found: [...found].map(([to, messageUuid]) => ({ to, messageUuid })),
-      complete,
-    });
-    const keepLease = this.leaseKeeper(batchId, owner);
+    // Each number's records in the provider's order; narrowed to the batch's own at the end.
+    const candidates = new Map<string, string[]>();
+    const note = (to: string, messageUuid: string) => {
+      const list = candidates.get(to);
+      if (list) {
+        list.push(messageUuid);
+      } else {
+        candidates.set(to, [messageUuid]);
+      }
+    };
+    const result = async (complete: boolean) => {
+      const taken = await this.dispatch.providerIdsTakenElsewhere(
+        batch,
+        [...candidates.values()].flat(),
+        new Date(since.getTime() - this.config.plivoTimeoutMs),
+        until,
+      );
+      const found: Array<{ to: string; messageUuid: string }> = [];
+      for (const [to, uuids] of candidates) {
+        const messageUuid = uuids.find((uuid) => !taken.has(uuid));
+        if (messageUuid) {
+          found.push({ to, messageUuid });
+        }
+      }
+      return { found, complete };
+    };
+    const keepLease = this.leaseKeeper(batch.id, owner);
     const waiting = { signal, whileWaiting: keepLease };
 
     if (recipients.length <= windowPages) {
@@ -228,9 +251,7 @@ export class AmbiguousBatchReconciler {
         }
         try {
           const records = await this.listPage(gateway, { toNumber: to, since, until, limit: PAGE_SIZE }, waiting);
-          if (records.length > 0) {
-            found.set(to, records[0].messageUuid);
-          }
+          records.forEach((record) => note(to, record.messageUuid));
           await keepLease();
         } catch (error) {
           failed = true;
@@ -249,11 +270,18 @@ export class AmbiguousBatchReconciler {
       for (const record of records) {
         const to = wanted.get(record.to.replace(/\D/g, ''));
         if (to) {
-          found.set(to, record.messageUuid);
+          note(to, record.messageUuid);
         }
       }
-      if (records.length < PAGE_SIZE || found.size === recipients.length) {
+      if (records.length < PAGE_SIZE) {
         return result(true);
+      }
+      if (candidates.size === recipients.length) {
+        // Every number has a record: done if each has one that is nobody else's.
+        const sofar = await result(true);
+        if (sofar.found.length === recipients.length) {
+          return sofar;
+        }
       }
       await keepLease();
     }

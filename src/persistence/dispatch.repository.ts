@@ -524,6 +524,35 @@ export class DispatchRepository {
   }
 
   /**
+   * Of `uuids` (the provider's records of numbers an ambiguous batch was sent to), those that belong to
+   * another message: carried by a message of another batch, or in the answer of another batch submitted
+   * between `since` and `until`. Such a record is another campaign's message to the same number, never
+   * proof that this batch was queued. The window is filtered before any batch's UUID array is read.
+   */
+  async providerIdsTakenElsewhere(
+    batch: BatchRef,
+    uuids: readonly string[],
+    since: Date,
+    until: Date,
+  ): Promise<Set<string>> {
+    if (uuids.length === 0) {
+      return new Set();
+    }
+    const rows = await this.db.$queryRaw<Array<{ uuid: string }>>`
+      SELECT p."providerMessageId" AS uuid FROM "ProviderMessage" p
+      CROSS JOIN LATERAL (SELECT "batchId" FROM "Message" m WHERE m.id = p."messageId") m
+      WHERE p."providerMessageId" = ANY(${uuids}::text[]) AND m."batchId" IS DISTINCT FROM ${batch.id}::uuid
+      UNION
+      SELECT u.uuid FROM (
+        SELECT "providerUuids" FROM "Batch"
+        WHERE "submittedAt" BETWEEN ${since} AND ${until} AND id <> ${batch.id}::uuid AND state = 'ACCEPTED'
+        OFFSET 0) b
+      CROSS JOIN LATERAL unnest(b."providerUuids") AS u(uuid)
+      WHERE u.uuid = ANY(${uuids}::text[])`;
+    return new Set(rows.map((row) => row.uuid));
+  }
+
+  /**
    * Ends an ambiguous batch's check: `PENDING` (send the rest again), `CANCELLED` or `ACCEPTED`;
    * `found` says whether the provider proved it has some of it. False if it was not ambiguous.
    */

@@ -157,6 +157,37 @@ describe.each(TEST_DATABASES)('dispatcher under provider faults on %s', (databas
     return response.data!.sendBulk.id;
   }
 
+  it("should send again what an ambiguous batch never got to the provider, not taking another campaign's message to the same number for it", async () => {
+    const { apiKey } = await testApp.newAccount();
+    const recipients = usNumbers(10, (offset += 2_000));
+    const first = await send(apiKey, recipients, 'the first campaign');
+    await waitFor(
+      "the first campaign's messages to carry the provider's ids",
+      async () => (await prisma.message.count({ where: { campaignId: first, providerMessageId: null } })) === 0,
+    );
+    // Seconds later, within the window the check lists, the same numbers: refused before Plivo had it.
+    sandbox.configure({ ...CLEAN, errorRate: 1, errorStatus: 500, errorAccepts: 'never' });
+    const second = await send(apiKey, recipients, 'the second campaign');
+    await waitFor(
+      "the second campaign's batch to be ambiguous",
+      async () => (await prisma.batch.count({ where: { campaignId: second, state: 'AMBIGUOUS' } })) === 1,
+    );
+    sandbox.configure(CLEAN);
+    await waitFor(
+      "the second campaign's batch settled",
+      async () =>
+        (await prisma.batch.count({
+          where: { campaignId: second, state: { in: ['PENDING', 'SUBMITTING', 'AMBIGUOUS'] } },
+        })) === 0,
+    );
+    // The check found the first campaign's records of these numbers and none of its own: sent again, once.
+    expect(recipients.map((number) => sandbox.records.timesSubmitted(number))).toEqual(recipients.map(() => 2));
+    const [shared] = await prisma.$queryRaw<Array<{ shared: number }>>`
+      SELECT count(*)::int AS shared FROM "Message" a JOIN "Message" b ON a."providerMessageId" = b."providerMessageId"
+      WHERE a."campaignId" = ${first}::uuid AND b."campaignId" = ${second}::uuid`;
+    expect(shared.shared).toBe(0);
+  });
+
   it.each([
     [401, 'the account refused', /^nothing could be submitted: pause \(HTTP 401\): /],
     [400, 'every batch refused', /^nothing could be submitted: permanent \(HTTP 400\): /],
