@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { AdminCommand, parseCli, ParsedCli, USAGE, UsageError } from './cli-args';
 import { createAccountCommand, listAccountsCommand } from './commands/accounts.command';
 import { campaignActionCommand } from './commands/campaign-action.command';
@@ -11,6 +12,15 @@ import { statusCommand } from './commands/status.command';
 import { suppressionsCommand } from './commands/suppressions.command';
 import { uploadCampaign, uploadRecipientList } from './recipient-list-upload';
 import { GraphqlApiClient, GraphqlApiError } from './graphql-api.client';
+
+/**
+ * A file the user names (--file, --out, suppressions import) is where they typed the command: `npm run`
+ * starts the script in the package's root and says where it was called from in INIT_CWD. The server's
+ * DATA_DIR stays relative to the root, where `npm start` runs it.
+ */
+function fromUserDirectory(file: string): string {
+  return path.resolve(process.env.INIT_CWD || process.cwd(), file);
+}
 
 /** `npm run cli -- <command>`: a client of the service's GraphQL API, nothing else. */
 async function main(argv: string[]): Promise<number> {
@@ -45,10 +55,11 @@ async function main(argv: string[]): Promise<number> {
     api,
     print: (line) => process.stdout.write(`${line}\n`),
     progressOutput: process.stderr,
-    readTextFile: (path) => readInputFile(path),
-    uploadRecipientList: (path, options) =>
-      uploadRecipientList(connection.url, connection.apiKey!, path, options, process.stderr),
-    uploadCampaign: (path, fields) => uploadCampaign(connection.url, connection.apiKey!, path, fields, process.stderr),
+    readTextFile: (file) => readInputFile(fromUserDirectory(file)),
+    uploadRecipientList: (file, options) =>
+      uploadRecipientList(connection.url, connection.apiKey!, readableFile(file), options, process.stderr),
+    uploadCampaign: (file, fields) =>
+      uploadCampaign(connection.url, connection.apiKey!, readableFile(file), fields, process.stderr),
   };
   process.once('SIGINT', () => {
     process.stderr.write('\nStopped watching; the campaign goes on.\n');
@@ -66,7 +77,10 @@ async function main(argv: string[]): Promise<number> {
         await statusCommand(context, command.campaignId, command.watch);
         break;
       case 'export':
-        await exportCommand(context, command.options);
+        await exportCommand(context, {
+          ...command.options,
+          ...(command.options.out !== undefined && { out: fromUserDirectory(command.options.out) }),
+        });
         break;
       case 'pause':
       case 'resume':
@@ -118,11 +132,22 @@ function adminCommand(context: CliContext, command: AdminCommand): Promise<void>
 
 class InputFileError extends Error {}
 
-function readInputFile(path: string): string {
+/** The user's file, resolved; an InputFileError (not a stack trace) when it cannot be read. */
+function readableFile(file: string): string {
+  const resolved = fromUserDirectory(file);
   try {
-    return readFileSync(path, 'utf8');
+    accessSync(resolved, constants.R_OK);
   } catch (error) {
-    throw new InputFileError(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new InputFileError(`cannot read ${resolved} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  return resolved;
+}
+
+function readInputFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputFileError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
 }
 

@@ -71,6 +71,26 @@ describe.each(TEST_DATABASES)('the CLI against the service on %s', (database) =>
     expect(run.stdout).toMatch(/^Total: [\d.]+ USD$/m);
   });
 
+  it('should read a relative --file where the user typed the command (npm run sets INIT_CWD), not where the CLI runs', async () => {
+    const { apiKey } = await testApp.newAccount();
+    const file = numbersFile('phone\n+14155550100\n+14155550101\n');
+    const connection = ['--url', testApp.baseUrl, '--key', apiKey];
+    const run = await runCli(['quote', ...connection, '--file', path.basename(file), '--text', 'hi'], {
+      INIT_CWD: files,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^Recipients: 2 valid, 0 rejected$/m);
+
+    // A file that is not there, read whole or streamed as a list: its full path, no stack trace.
+    for (const streamed of [[], ['--phone-column', 'phone']]) {
+      const missing = await runCli(['quote', ...connection, ...streamed, '--file', 'nope.csv', '--text', 'hi'], {
+        INIT_CWD: files,
+      });
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toBe(`error: cannot read ${path.join(files, 'nope.csv')} (ENOENT)\n`);
+    }
+  });
+
   it('should print a campaign’s status', async () => {
     const { accountId, apiKey } = await testApp.newAccount();
     const campaign = await factory.campaign(accountId, { messages: 4, name: 'spring sale' });
