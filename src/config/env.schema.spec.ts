@@ -37,6 +37,19 @@ describe('validateEnvironment', () => {
     ]);
   });
 
+  it('should say a number is not a number, with what was given, rather than that it is out of range', () => {
+    expect(validateEnvironment({ PORT: 'abc' }).errors).toEqual(['PORT must be an integer number (got "abc")']);
+    expect(validateEnvironment({ PORT: '3740x' }).errors).toEqual(['PORT must be an integer number (got "3740x")']);
+    expect(validateEnvironment({ GRAPHQL_MAX_DEPTH: 'x' }).errors).toEqual([
+      'GRAPHQL_MAX_DEPTH must be an integer number (got "x")',
+    ]);
+    expect(validateEnvironment({ PORT: '70000' }).errors).toEqual(['PORT must not be greater than 65535']);
+    // A secret is never echoed.
+    expect(validateEnvironment({ API_KEY: 'short-secret' }).errors).toEqual([
+      'API_KEY must be at least 16 characters long',
+    ]);
+  });
+
   it('should refuse production without API_KEY', () => {
     const { errors } = validateEnvironment({ NODE_ENV: 'production' });
     expect(errors).toEqual([expect.stringMatching(/^API_KEY is required when NODE_ENV=production/)]);

@@ -666,7 +666,7 @@ export function validateEnvironment(raw: Record<string, string | undefined>): {
   errors: string[];
 } {
   const env = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
-  const errors = validateSync(env, { forbidUnknownValues: true, stopAtFirstError: true }).flatMap(describe);
+  const errors = validateSync(env, { forbidUnknownValues: true }).flatMap((error) => describe(error, raw));
 
   const plivoSet = PLIVO_VARIABLES.filter((name) => env[name] !== undefined);
   if (plivoSet.length > 0 && plivoSet.length < PLIVO_VARIABLES.length) {
@@ -720,9 +720,18 @@ export class InvalidEnvironmentError extends Error {
   }
 }
 
-function describe(error: ValidationError): string[] {
-  const own = Object.values(error.constraints ?? {}).map((message) =>
-    message.startsWith(error.property) ? message : `${error.property}: ${message}`,
-  );
-  return [...own, ...(error.children ?? []).flatMap(describe)];
+// Checks of a value's kind: when one fails, the range checks that failed with it (a NaN is neither
+// >= 0 nor <= 65535) say nothing true, so only it is reported, with what was given (never a secret:
+// numbers and flags only).
+const KIND_CHECKS = ['isInt', 'isNumber', 'isPositive', 'isBoolean'];
+
+function describe(error: ValidationError, raw: Record<string, string | undefined>): string[] {
+  const failed = Object.entries(error.constraints ?? {});
+  const kind = failed.filter(([check]) => KIND_CHECKS.includes(check));
+  const given = raw[error.property];
+  const own = (kind.length > 0 ? kind : failed).map(([check, message]) => {
+    const named = message.startsWith(error.property) ? message : `${error.property}: ${message}`;
+    return KIND_CHECKS.includes(check) && given !== undefined ? `${named} (got "${given}")` : named;
+  });
+  return [...own, ...(error.children ?? []).flatMap((child) => describe(child, raw))];
 }

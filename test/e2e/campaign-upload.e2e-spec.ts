@@ -192,7 +192,7 @@ describe.each(TEST_DATABASES)('a campaign and its recipients in one request on %
       [{ text: 'Hi', maxCost: '0.0001' }, csv, /^maxCost: the estimated cost 0\.0\d+ USD exceeds maxCost 0\.00010 USD/],
       [{ text: 'Hi', maxcost: '5' }, csv, /^maxcost: unknown query parameter/],
       [{ text: 'Hi', priority: 'high' }, csv, /^priority: must be a number, not "high"/],
-      [{ text: 'Hi', sendWindowStart: '09:00', sendWindowEnd: '25:00' }, csv, /^sendWindowEnd: sendWindowEnd must be/],
+      [{ text: 'Hi', sendWindowStart: '09:00', sendWindowEnd: '25:00' }, csv, /^sendWindowEnd: must be/],
       [{ text: 'Hi', scheduledAt: 'tomorrow' }, csv, /^scheduledAt: must be a date and time/],
       [{ name: 'no text' }, csv, /^text: the campaign text is required/],
       [{ text: 'Hi' }, 'phone\n12\n', /^body: no recipient can be sent among 1 rows \(missing country code/],

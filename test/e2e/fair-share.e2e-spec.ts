@@ -119,6 +119,6 @@ describe.each(TEST_DATABASES)('fair share between campaigns on %s', (database) =
       input: { recipients: ['+14155552671'], text: 'x', priority: 11 },
     });
     expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    expect(response.errors?.[0].message).toMatch(/priority must be a whole number from 1 to 10/);
+    expect(response.errors?.[0].message).toMatch(/^priority: must be a whole number from 1 to 10/);
   });
 });

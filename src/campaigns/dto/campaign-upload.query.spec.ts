@@ -41,15 +41,15 @@ describe('toSendBulkInput', () => {
     [{ text: ['a', 'b'] }, /^text: give it once, as text/],
     [{ text: 'x', smartEncoding: 'yes' }, /^smartEncoding: must be true or false, not "yes"/],
     [{ text: 'x', maxCost: '' }, /^maxCost: must be a number, not ""/],
-    [{ text: 'x', maxCost: '-1' }, /^maxCost: maxCost must be a positive amount/],
-    [{ text: 'x', priority: '11' }, /^priority: priority must be a whole number from 1 to 10/],
+    [{ text: 'x', maxCost: '-1' }, /^maxCost: must be a positive amount/],
+    [{ text: 'x', priority: '11' }, /^priority: must be a whole number from 1 to 10/],
     [{ text: 'x', scheduledAt: '2030-01-02' }, /^scheduledAt: must be a date and time/],
     [{ text: 'x', sendWindowEnd: '20:00' }, /^sendWindowStart: a send window needs both/],
     [
       { text: 'x', sendWindowStart: '9', sendWindowEnd: '20:00' },
-      /^sendWindowStart: sendWindowStart must be a local time/,
+      /^sendWindowStart: must be a local time/,
     ],
-    [{ text: 'x', senderId: 'a-b' }, /^senderId: senderId must be a phone number/],
+    [{ text: 'x', senderId: 'a-b' }, /^senderId: must be a phone number/],
   ])('should refuse %j with a clear error', async (query, message) => {
     const refusal = await toSendBulkInput(query as Record<string, unknown>).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(UserInputError);

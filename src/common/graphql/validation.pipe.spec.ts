@@ -31,7 +31,7 @@ describe('InputValidationPipe', () => {
       'tags: tags[0].name must not contain NUL bytes or unpaired surrogates',
     );
     await expect(pipe.transform('id\u0000', { type: 'body', metatype: String, data: 'campaignId' })).rejects.toThrow(
-      'campaignId: campaignId must not contain NUL bytes or unpaired surrogates',
+      'campaignId: must not contain NUL bytes or unpaired surrogates',
     );
     await expect(transform({ recipients: ['a', 'b 😀'], tags: [] })).resolves.toBeInstanceOf(Input);
   });

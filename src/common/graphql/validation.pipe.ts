@@ -33,7 +33,8 @@ export class InputValidationPipe extends ValidationPipe {
     if (path !== undefined) {
       // Worded as class-validator's own failures are (`recipients: recipients[1] must not …`).
       const field = /^[^.[]+/.exec(path)![0];
-      throw new UserInputError(field, `${field}: ${path} must not contain NUL bytes or unpaired surrogates`, {
+      const part = path === field ? '' : `${path} `;
+      throw new UserInputError(field, `${field}: ${part}must not contain NUL bytes or unpaired surrogates`, {
         fields: [field],
       });
     }
@@ -260,6 +261,18 @@ function isWalkable(value: unknown): value is object {
 
 function flatten(error: ValidationError, prefix: string): Array<{ field: string; message: string }> {
   const field = prefix ? `${prefix}.${error.property}` : error.property;
-  const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+  const own = Object.values(error.constraints ?? {}).map((message) => ({
+    field,
+    message: withoutName(message, field),
+  }));
   return [...own, ...(error.children ?? []).flatMap((child) => flatten(child, field))];
+}
+
+/**
+ * A message under "priority: " that starts "priority must …" would name the field twice; one about a
+ * part of it ("recipients[1] must …") keeps its name.
+ */
+function withoutName(message: string, field: string): string {
+  const name = [field, field.slice(field.lastIndexOf('.') + 1)].find((n) => message.startsWith(`${n} `));
+  return name === undefined ? message : message.slice(name.length + 1);
 }
