@@ -19,6 +19,9 @@ import { SubmitFailureKind } from './sms-gateway.types';
 const PAUSE_TEXT =
   /insufficient credit|insufficient balance|account (is )?(disabled|suspended|deactivated)|geo ?permission|country (is )?barred/i;
 const INVALID_NUMBERS_TEXT = /invalid phone numbers?|is not a valid phone number/i;
+// A refusal of the sender (src, a powerpack): every batch of the campaign has it, so each would be refused
+// in turn and its messages failed for good; paused instead, it is fixed and resumed (error 40, plivo.md B1).
+const SENDER_TEXT = /\b(src|source (number|address)|sender( id)?|powerpack)\b/i;
 const STATUS_IN_TEXT = /status code (\d{3})/i;
 // The request never left this host: safe to retry.
 const NOT_SENT_TEXT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|ERR_INVALID_URL/;
@@ -70,6 +73,9 @@ export function classifyPlivoError(error: unknown): SmsGatewayError {
   }
   if (status === 401 || status === 402 || status === 403) {
     return make('pause', `Plivo refused the account (${status})`);
+  }
+  if (status >= 400 && SENDER_TEXT.test(message) && !INVALID_NUMBERS_TEXT.test(message)) {
+    return make('pause', `Plivo refused the sender (${status})`);
   }
   if (status >= 400) {
     const reason = INVALID_NUMBERS_TEXT.test(message)
