@@ -1,8 +1,16 @@
 /** The ISO country national numbers are read in (upper-cased as typed), as sendBulk and addSuppressions take it. */
-export function DefaultCountryField({ value, onChange }: { value: string; onChange: (country: string) => void }) {
+export function DefaultCountryField({
+  value,
+  onChange,
+  label = 'Default country (for national numbers)',
+}: {
+  value: string;
+  onChange: (country: string) => void;
+  label?: string;
+}) {
   return (
     <label>
-      Default country (for national numbers)
+      {label}
       <input
         value={value}
         maxLength={2}

@@ -21,10 +21,13 @@ export function MessagesTable({ campaignId, version }: { campaignId: string; ver
   const [search, setSearch] = useState('');
   const [appliedSearch, setAppliedSearch] = useState('');
   const pages = useCursorPages();
-  const [data, setData] = useState<MessagesData['campaign'] | null>(null);
+  // With the query it answers: rows are shown only under their own query's label, never under a new
+  // query's that failed (an invalid number) or is still loading.
+  const [data, setData] = useState<{ query: string; campaign: MessagesData['campaign'] } | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const after = pages.after;
+  const query = JSON.stringify([status, after, appliedSearch]);
   useEffect(() => {
     let stopped = false;
     gql<MessagesData>(appliedSearch ? MESSAGES_TO : MESSAGES, {
@@ -36,7 +39,7 @@ export function MessagesTable({ campaignId, version }: { campaignId: string; ver
     }).then(
       (result) => {
         if (!stopped) {
-          setData(result.campaign);
+          setData({ query, campaign: result.campaign });
           setError(null);
         }
       },
@@ -45,9 +48,9 @@ export function MessagesTable({ campaignId, version }: { campaignId: string; ver
     return () => {
       stopped = true;
     };
-  }, [campaignId, status, after, appliedSearch, version]);
+  }, [campaignId, status, after, appliedSearch, query, version]);
 
-  const messages = data?.messages;
+  const messages = data?.query === query ? data.campaign?.messages : undefined;
   return (
     <div>
       <form

@@ -90,6 +90,9 @@ export function OptOutsPage() {
   const [numbers, setNumbers] = useState('');
   const [reason, setReason] = useState('');
   const [defaultCountry, setDefaultCountry] = useState('');
+  // The import's own: it never takes what is typed in the Add numbers form.
+  const [importReason, setImportReason] = useState('');
+  const [importCountry, setImportCountry] = useState('');
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [badRows, setBadRows] = useState<Array<ImportRow & { reason: string }>>([]);
@@ -112,12 +115,12 @@ export function OptOutsPage() {
     };
   }, [after, appliedSearch, reload]);
 
-  async function add(rows: ImportRow[], source: 'API' | 'CSV_IMPORT', what: string) {
+  async function add(rows: ImportRow[], source: 'API' | 'CSV_IMPORT', what: string, why: string, country: string) {
     setBusy(true);
     setNotice(null);
     setBadRows([]);
     try {
-      const { result, bad } = await addNumbers(rows, reason, defaultCountry, source);
+      const { result, bad } = await addNumbers(rows, why, country, source);
       setBadRows(bad);
       setNotice(
         `${what}: ${count(result.added)} added, ${count(result.alreadySuppressed)} already on the list` +
@@ -147,7 +150,7 @@ export function OptOutsPage() {
       setNotice(`${file.name}: no numbers found (the first column holds them).`);
       return;
     }
-    await add(rows, 'CSV_IMPORT', `Imported ${file.name}`);
+    await add(rows, 'CSV_IMPORT', `Imported ${file.name}`, importReason, importCountry);
   }
 
   async function onExport() {
@@ -233,7 +236,7 @@ export function OptOutsPage() {
               .map((line, i) => ({ row: i + 1, phone: line.trim() }))
               .filter((r) => r.phone);
             if (rows.length) {
-              void add(rows, 'API', 'Added').then((clean) => clean && setNumbers(''));
+              void add(rows, 'API', 'Added', reason, defaultCountry).then((clean) => clean && setNumbers(''));
             }
           }}
         >
@@ -255,6 +258,22 @@ export function OptOutsPage() {
           </div>
         </form>
         <h3 id="import-title">Import and export</h3>
+        <div class="row">
+          <label>
+            Import reason (optional; empty: imported from CSV)
+            <input
+              value={importReason}
+              maxLength={200}
+              onInput={(e) => setImportReason(e.currentTarget.value)}
+              name="importReason"
+            />
+          </label>
+          <DefaultCountryField
+            value={importCountry}
+            onChange={setImportCountry}
+            label="Import default country (for national numbers)"
+          />
+        </div>
         <div class="actions">
           <label>
             Import a CSV file (first column: the number; a header row is skipped)
