@@ -30,6 +30,12 @@ const ENV = {
   // The webhook endpoint is a receiver on 127.0.0.1, and its deliveries go out as soon as they are written.
   WEBHOOK_ALLOW_PRIVATE: 'true',
   WEBHOOK_DELIVERY_POLL_MS: '50',
+  // The cancelled campaign's German numbers: some refused by Plivo (REJECTED), which the chart counts as sent.
+  SANDBOX_COUNTRY_OUTCOMES: 'DE:rejected:0.3',
+  // Its sender's lane at Plivo drains at 2 a second (Plivo time × 0.05), slower than the campaign is sent:
+  // messages stay queued with Plivo, and are charged, for seconds after the cancel.
+  SENDER_IDS: 'Drill',
+  SANDBOX_MPS_ALPHANUMERIC: '0.1',
 };
 const CAMPAIGN_EVENTS = ['campaign.started', 'campaign.paused', 'campaign.resumed', 'campaign.completed'];
 const RECIPIENTS = 200;
@@ -328,7 +334,8 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
     expect(sockets).toContain(`${testApp.baseUrl.replace(/^http/, 'ws')}/graphql`);
     expect(browser.cspViolations).toEqual([]);
     // Finished while the page was open: it reads the campaign again and shows when it completed, as a page
-    // opened on a finished campaign does (it showed "—": its first read, while sending, had no completion time).
+    // opened on a finished campaign does (it showed "—": its first read, while sending, had no completion time),
+    // as "Finished" (it said "Expected to finish" of a time past).
     const { data } = await graphql<{ campaign: { completedAt: string | null } }>(
       testApp.baseUrl,
       apiKey,
@@ -339,10 +346,8 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
     const completedAt = await page.evaluate<string>(
       `new Date(${JSON.stringify(data?.campaign.completedAt)}).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' })`,
     );
-    await page
-      .locator('.counters div', { hasText: 'Expected to finish' })
-      .locator('dd', { hasText: completedAt })
-      .waitFor();
+    await page.locator('.counters div', { hasText: 'Finished' }).locator('dd', { hasText: completedAt }).waitFor();
+    await expect(page.getByText('Expected to finish').count()).resolves.toBe(0);
     // The chart got points from the subscription: its caption reads the last one.
     await waitFor('the chart to show deliveries', async () =>
       /[1-9]\d* delivered/.test((await page.locator('.chart figcaption').textContent()) ?? ''),
@@ -597,6 +602,89 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
       body: JSON.stringify({ apiKey: readOnlyKey }),
     });
     expect(revokedSignIn.status).toBe(401);
+    expect(browser.cspViolations).toEqual([]);
+  });
+
+  it('cancelled while messages are with Plivo: the page follows them until the campaign is settled (cost by country, messages), then says when it finished; the chart counts rejected messages as sent', async () => {
+    const { page } = browser;
+    page.setDefaultTimeout(scaledTimeout(10_000));
+    const germanNumbers = Array.from({ length: 120 }, (_, i) => `+49151${12_340_000 + i}`);
+    const sent = await graphql<{ sendBulk: { id: string } }>(
+      testApp.baseUrl,
+      apiKey,
+      'mutation ($input: SendBulkInput!) { sendBulk(input: $input) { id } }',
+      {
+        input: {
+          recipients: germanNumbers,
+          text: 'Cancelled from the console',
+          name: 'cancel drill',
+          senderId: 'Drill',
+        },
+      },
+    );
+    expect(sent.errors).toBeUndefined();
+    await browser.context.clearCookies();
+    await page.goto(`${testApp.baseUrl}/campaigns/${sent.data!.sendBulk.id}`);
+    await signIn(page, apiKey);
+    await page.getByRole('heading', { name: 'Progress' }).waitFor();
+    const counter = async (name: string) =>
+      Number((await page.locator(`[data-counter="${name}"]`).textContent())?.replace(/,/g, ''));
+    await waitFor('a rejected message', async () => (await counter('rejected')) > 0);
+
+    await page.getByRole('button', { name: 'Cancel campaign…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel campaign' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Cancelled: / })
+      .waitFor();
+    await page.locator('.page-head .badge', { hasText: 'CANCELLED' }).waitFor();
+
+    // Settled: nothing waiting or with Plivo. The cost by country then agrees with the cost so far at once (it
+    // lagged for up to a minute, read at the cancel and not again), and so do the messages shown.
+    await waitFor(
+      'the campaign to settle',
+      async () =>
+        (await counter('pending')) +
+          (await counter('submitted')) +
+          (await counter('queued')) +
+          (await counter('sent')) ===
+        0,
+    );
+    const costSoFar = page.locator('.counters div', { hasText: 'Cost so far' }).locator('dd');
+    const actual = page.locator('#cost-title ~ .table-wrap tbody tr td').nth(2);
+    await waitFor(
+      'the cost by country to agree with the cost so far',
+      async () => (await actual.textContent()) === (await costSoFar.textContent()),
+      5_000,
+    ).catch(async (error: Error) => {
+      throw new Error(
+        `${error.message}\nCost so far ${await costSoFar.textContent()}, by country ${await actual.textContent()}`,
+      );
+    });
+    await waitFor('the messages table to show no message still with Plivo', async () =>
+      (await page.locator('table.messages tbody tr').allTextContents()).every(
+        (row) => !/SUBMITTED|QUEUED|SENT/.test(row),
+      ),
+    );
+    await page.locator('.counters div', { hasText: 'Finished' }).locator('dd', { hasText: /\d/ }).waitFor();
+
+    // Sent (handed to Plivo): every status that was, REJECTED included (it was left out).
+    const handedOver = ['submitted', 'queued', 'sent', 'delivered', 'undelivered', 'unconfirmed', 'rejected'];
+    let shouldRead = 0;
+    for (const name of handedOver) {
+      shouldRead += await counter(name);
+    }
+    await waitFor(
+      'the chart to count rejected messages as sent',
+      async () =>
+        ((await page.locator('.chart figcaption').textContent()) ?? '').startsWith(`Now: ${shouldRead} sent,`),
+      5_000,
+    ).catch(async (error: Error) => {
+      throw new Error(
+        `${error.message}\nExpected ${shouldRead} sent; the caption: ${await page.locator('.chart figcaption').textContent()}`,
+      );
+    });
+    await expectAccessible(page, 'cancelled campaign');
     expect(browser.cspViolations).toEqual([]);
   });
 });

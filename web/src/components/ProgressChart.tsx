@@ -65,7 +65,7 @@ export function ProgressChart({ points }: { points: ChartPoint[] }) {
         {last
           ? `Now: ${last.sent} sent, ${last.delivered} delivered, ${last.failed} failed. `
           : 'Waiting for the first update. '}
-        Plotted from when this page opened.
+        Plotted from when this page opened. Sent leaves out failed messages: some never reached Plivo.
       </figcaption>
     </figure>
   );

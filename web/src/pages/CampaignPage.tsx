@@ -15,7 +15,7 @@ type Action = 'pause' | 'resume' | 'cancel';
 
 const TABLE_REFRESH_MS = 5_000;
 const COST_REFRESH_MS = 10_000;
-/** A finished campaign's figures still move while late reports arrive: read again this often. */
+/** A settled campaign's figures still move while late reports arrive: read again this often. */
 const FINAL_REFRESH_MS = 60_000;
 
 const COUNTERS: Array<[keyof Progress, string]> = [
@@ -32,14 +32,26 @@ const COUNTERS: Array<[keyof Progress, string]> = [
   ['cancelled', 'Cancelled'],
 ];
 
+/**
+ * Sent counts the statuses of messages handed to Plivo (docs/results.md): REJECTED ones too, which Plivo took and
+ * refused. FAILED ones are left out: the counter holds those the service failed itself, never handed over
+ * (submission_refused and the like), with those Plivo failed.
+ */
 function chartPoint(p: Progress): ChartPoint {
-  const failed = p.failed + p.undelivered + p.rejected;
   return {
     at: Date.now() / 1000,
-    sent: p.submitted + p.queued + p.sent + p.delivered + p.undelivered + p.unconfirmed + p.failed,
+    sent: p.submitted + p.queued + p.sent + p.delivered + p.undelivered + p.unconfirmed + p.rejected,
     delivered: p.delivered,
-    failed,
+    failed: p.failed + p.undelivered + p.rejected,
   };
+}
+
+/**
+ * Final, and no message still waiting or with Plivo (what ends the campaignProgress subscription,
+ * docs/live-progress.md): past this only late receipts move the figures.
+ */
+function isSettled(p: Progress): boolean {
+  return FINAL_STATUSES.includes(p.status) && p.pending + p.submitted + p.queued + p.sent === 0;
 }
 
 export function CampaignPage({ id }: { id: string }) {
@@ -54,15 +66,18 @@ export function CampaignPage({ id }: { id: string }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [budget, setBudget] = useState('');
   const [reload, setReload] = useState(0);
-  // Reads the campaign again (not the subscription): when it ends, then every FINAL_REFRESH_MS.
+  // Reads the campaign again (not the subscription): when it ends, then every FINAL_REFRESH_MS once settled.
   const [readVersion, setReadVersion] = useState(0);
-  // The error-code and messages tables are read again at most every TABLE_REFRESH_MS while progress moves, and at the end.
+  // The error-code and messages tables are read again at most every TABLE_REFRESH_MS while progress moves (a
+  // cancelled campaign's messages already with Plivo too), and once it is settled.
   const [refreshVersion, setRefreshVersion] = useState(0);
   const lastRefresh = useRef(Date.now());
 
   const status = progress?.status ?? campaign?.status;
   const final = status ? FINAL_STATUSES.includes(status) : false;
   const readFinal = campaign ? FINAL_STATUSES.includes(campaign.status) : false;
+  // Undefined until the progress is known.
+  const settled = progress ? isSettled(progress) : undefined;
 
   useEffect(() => {
     let stopped = false;
@@ -89,8 +104,9 @@ export function CampaignPage({ id }: { id: string }) {
   }, [id, reload, readVersion]);
 
   // A campaign that ends while the page is open is read again, for its completion time (the first read had
-  // none). Its figures can still move after that: messages already with Plivo when it was cancelled, late
-  // receipts; the subscription has ended, so the campaign is read again every FINAL_REFRESH_MS.
+  // none). Until it is settled the subscription follows the messages already with Plivo when it was
+  // cancelled; after that only late receipts move its figures, and the campaign is read again every
+  // FINAL_REFRESH_MS.
   useEffect(() => {
     if (!final) {
       return;
@@ -98,18 +114,21 @@ export function CampaignPage({ id }: { id: string }) {
     if (!readFinal) {
       setReadVersion((v) => v + 1);
     }
+    if (!settled) {
+      return;
+    }
     const timer = setInterval(() => setReadVersion((v) => v + 1), FINAL_REFRESH_MS);
     return () => clearInterval(timer);
-  }, [final, readFinal]);
+  }, [final, readFinal, settled]);
 
-  // The tables follow a finished campaign's progress as it is read again (and are read once at its end).
-  const finalUpdatedAt = final ? progress?.updatedAt : undefined;
+  // The tables follow a settled campaign's progress as it is read again (and are read once when it settles).
+  const settledUpdatedAt = settled ? progress?.updatedAt : undefined;
   useEffect(() => {
-    if (finalUpdatedAt) {
+    if (settledUpdatedAt) {
       lastRefresh.current = Date.now();
       setRefreshVersion((v) => v + 1);
     }
-  }, [finalUpdatedAt]);
+  }, [settledUpdatedAt]);
 
   // Live progress: the subscription emits the current state at once, then every change.
   useEffect(
@@ -120,7 +139,7 @@ export function CampaignPage({ id }: { id: string }) {
         ({ campaignProgress }) => {
           setProgress(campaignProgress);
           const now = Date.now();
-          if (now - lastRefresh.current >= TABLE_REFRESH_MS && !FINAL_STATUSES.includes(campaignProgress.status)) {
+          if (now - lastRefresh.current >= TABLE_REFRESH_MS && !isSettled(campaignProgress)) {
             lastRefresh.current = now;
             setRefreshVersion((v) => v + 1);
           }
@@ -131,9 +150,13 @@ export function CampaignPage({ id }: { id: string }) {
     [id, reload],
   );
 
-  // The cost report reads every message of the campaign, so it is refreshed slowly, once more at the end, then
-  // more slowly still (late reports).
+  // The cost report reads every message of the campaign, so it is refreshed slowly (a cancelled campaign's too
+  // while messages already with Plivo report and are charged), once more when it is settled, then more slowly
+  // still (late reports).
   useEffect(() => {
+    if (settled === undefined) {
+      return;
+    }
     let stopped = false;
     const load = () =>
       gql<{ campaign: { costReport: { perCountry: CountryCost[] } } | null }>(COST_REPORT, { id }).then(
@@ -141,12 +164,12 @@ export function CampaignPage({ id }: { id: string }) {
         () => undefined,
       );
     void load();
-    const timer = setInterval(() => void load(), final ? FINAL_REFRESH_MS : COST_REFRESH_MS);
+    const timer = setInterval(() => void load(), settled ? FINAL_REFRESH_MS : COST_REFRESH_MS);
     return () => {
       stopped = true;
       clearInterval(timer);
     };
-  }, [id, final]);
+  }, [id, settled]);
 
   // The status the server confirmed shows at once; live progress (resubscribed below) follows.
   function showStatus({ status, statusReason }: StatusChange) {
@@ -245,10 +268,17 @@ export function CampaignPage({ id }: { id: string }) {
             <dt>Estimated</dt>
             <dd>{money(campaign.estimatedCost)}</dd>
           </div>
-          <div>
-            <dt>Expected to finish</dt>
-            <dd>{final ? dateTime(campaign.completedAt) : dateTime(progress.estimatedCompletionAt)}</dd>
-          </div>
+          {final ? (
+            <div>
+              <dt>Finished</dt>
+              <dd>{dateTime(campaign.completedAt)}</dd>
+            </div>
+          ) : (
+            <div>
+              <dt>Expected to finish</dt>
+              <dd>{dateTime(progress.estimatedCompletionAt)}</dd>
+            </div>
+          )}
         </dl>
         <div class="actions">
           {(progress.status === 'SENDING' || progress.status === 'QUEUED' || progress.status === 'SCHEDULED') && (
