@@ -45,10 +45,7 @@ describe('toSendBulkInput', () => {
     [{ text: 'x', priority: '11' }, /^priority: must be a whole number from 1 to 10/],
     [{ text: 'x', scheduledAt: '2030-01-02' }, /^scheduledAt: must be a date and time/],
     [{ text: 'x', sendWindowEnd: '20:00' }, /^sendWindowStart: a send window needs both/],
-    [
-      { text: 'x', sendWindowStart: '9', sendWindowEnd: '20:00' },
-      /^sendWindowStart: must be a local time/,
-    ],
+    [{ text: 'x', sendWindowStart: '9', sendWindowEnd: '20:00' }, /^sendWindowStart: must be a local time/],
     [{ text: 'x', senderId: 'a-b' }, /^senderId: must be a phone number/],
   ])('should refuse %j with a clear error', async (query, message) => {
     const refusal = await toSendBulkInput(query as Record<string, unknown>).catch((error: unknown) => error);
