@@ -3,6 +3,7 @@ import { createApp } from './bootstrap';
 import { BootstrapApiKeyService } from './common/auth/bootstrap-api-key.service';
 import { AppConfig } from './config/app-config.service';
 import { InvalidEnvironmentError, loadEnvironment } from './config/env.schema';
+import { DataDirLock } from './persistence/data-dir-lock';
 import { DatabaseStartupError, ensureDatabaseExists } from './persistence/ensure-database';
 import { config as loadDotEnv } from 'dotenv';
 
@@ -19,6 +20,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     throw error;
+  }
+  const dataDirInUse = env.DATABASE_URL ? undefined : DataDirLock.inUseBy(env.DATA_DIR);
+  if (dataDirInUse) {
+    process.stderr.write(`Failed to start: ${dataDirInUse}\n`);
+    process.exit(1);
   }
   if (env.DATABASE_URL && (await ensureDatabaseExists(env.DATABASE_URL)) === 'created') {
     process.stderr.write('The database named in DATABASE_URL did not exist: created it\n');

@@ -59,6 +59,16 @@ describe('DataDirLock', () => {
     expect(() => acquire()).toThrow(DataDirInUseError);
     expect(() => acquire()).toThrow(new RegExp(`DATA_DIR .* is in use by process ${other.pid} .*another DATA_DIR`));
     expect(readFileSync(lockFile, 'utf8')).toBe(content);
+    // The look before starting says the same, and takes nothing.
+    expect(DataDirLock.inUseBy(dir)).toMatch(new RegExp(`DATA_DIR .* is in use by process ${other.pid} `));
+    expect(readFileSync(lockFile, 'utf8')).toBe(content);
+  });
+
+  it('should find nobody holding a directory that is free, stale or not there yet', () => {
+    expect(DataDirLock.inUseBy(dir)).toBeUndefined();
+    writeFileSync(lockFile, JSON.stringify({ pid: 0, since: 'unknown' }));
+    expect(DataDirLock.inUseBy(dir)).toBeUndefined();
+    expect(DataDirLock.inUseBy(path.join(dir, 'not-there'))).toBeUndefined();
   });
 
   onLinux(

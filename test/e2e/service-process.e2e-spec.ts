@@ -138,7 +138,11 @@ describe('the service process', () => {
       const intruder = runService({ PORT: String(await freePort()), DATA_DIR: dataDir });
       started.push(intruder);
       expect(await intruder.exited).toBe(1);
-      expect(intruder.output()).toContain(`DATA_DIR ${realpathSync(dataDir)} is in use by process ${first.child.pid}`);
+      expect(intruder.output()).toContain(
+        `Failed to start: DATA_DIR ${realpathSync(dataDir)} is in use by process ${first.child.pid}`,
+      );
+      // Said in one line, before any module starts: no framework log, no stack trace.
+      expect(intruder.output()).not.toMatch(/ExceptionHandler|\n\s+at /);
 
       // None of its TCP ports answers as PostgreSQL; the socket is for the service's user only.
       const ports = listeningTcpPorts(first.child.pid as number);
