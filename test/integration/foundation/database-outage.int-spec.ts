@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, Server, Socket, connect } from 'node:net';
 import { graphql } from '../../utils/graphql-client';
 import { freePort } from '../../utils/service-process';
@@ -103,6 +104,20 @@ describe('a database that does not answer (PostgreSQL)', () => {
       body: 'phone\n+14155552671\n',
     });
     expect([list.status, ((await list.json()) as { code: string }).code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+    // The export reads over a pool of its own (plain pg): its connection refused is a 503 too, not a 500.
+    for (const format of ['csv', 'ndjson']) {
+      const exported = await fetch(`${testApp.baseUrl}/api/campaigns/${randomUUID()}/messages.${format}`, {
+        headers: { 'x-api-key': apiKey },
+      });
+      expect([exported.status, exported.headers.get('retry-after'), await exported.json()]).toEqual([
+        503,
+        '5',
+        expect.objectContaining({
+          code: 'SERVICE_UNAVAILABLE',
+          message: 'the database is not answering; retry shortly',
+        }),
+      ]);
+    }
     expect((await fetch(`${testApp.baseUrl}/health`)).status).toBe(200);
 
     await relay.open();
