@@ -580,7 +580,14 @@ export class DispatchRepository {
     const batchId = batch.id;
     const inRange = withinMessageIds([batch]);
     await this.db.$executeRaw`
-      WITH f AS (SELECT * FROM unnest(${found.map((f) => f.to)}::text[], ${found.map((f) => f.messageUuid)}::text[]) AS f("to", uuid)),
+      -- A UUID a message of another batch carries is that message's (the check leaves those out; one carried
+      -- since is skipped here rather than failing the whole settle on ProviderMessage's key).
+      WITH f AS (
+        SELECT * FROM unnest(${found.map((f) => f.to)}::text[], ${found.map((f) => f.messageUuid)}::text[]) AS f("to", uuid)
+        WHERE NOT EXISTS (
+          SELECT 1 FROM "ProviderMessage" p JOIN "Message" o ON o.id = p."messageId"
+          WHERE p."providerMessageId" = f.uuid AND o."batchId" IS DISTINCT FROM ${batchId}::uuid)
+      ),
       locked AS (
         SELECT m.id, f.uuid FROM "Message" m JOIN f ON m."to" = f."to"
         WHERE m."batchId" = ${batchId}::uuid AND ${WAITING_OR_REPORTED_FIRST} AND ${inRange}

@@ -355,6 +355,10 @@ describe.each(TEST_DATABASES)('Campaign insert with recipients (%s)', (kind) => 
     await dispatch.submitAllWaitingMessages(onlyMessage(second, 3));
     await dispatch.submitFoundMessages(onlyMessage(first, 0), [{ to: phones[1], messageUuid: 'not-in-range' }]);
     expect(await statuses()).toEqual(['CANCELLED', 'PENDING', 'FAILED', 'SUBMITTED']);
+    // A UUID a message of another batch carries is that message's: skipped, not a failed settle (its key).
+    await sql.query(`UPDATE "Message" SET "providerMessageId" = 'u-other' WHERE id = $1::bigint`, [messages[3].id]);
+    await dispatch.submitFoundMessages(first, [{ to: phones[1], messageUuid: 'u-other' }]);
+    expect(await statuses()).toEqual(['CANCELLED', 'PENDING', 'FAILED', 'SUBMITTED']);
     await dispatch.submitFoundMessages(first, [{ to: phones[1], messageUuid: 'u-1' }]);
     expect(await statuses()).toEqual(['CANCELLED', 'SUBMITTED', 'FAILED', 'SUBMITTED']);
 
