@@ -6,6 +6,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'campaign.completed',
   'campaign.cancelled',
   'campaign.failed',
+  'campaign.settled',
   'message.final',
   'recipient.opted_out',
 ] as const;
