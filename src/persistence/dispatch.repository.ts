@@ -83,6 +83,15 @@ interface DueBatchRow extends Omit<DueBatch, 'maxCost' | 'estimatedCost' | 'actu
   actualCost: { toString(): string };
 }
 
+/**
+ * Whether the provider's message `uuid` (an SQL expression) is carried by a message of another batch than
+ * `batchId`: then it is that message's (another campaign to the same number), never this batch's.
+ */
+function carriedByAnotherBatch(uuid: Prisma.Sql, batchId: string): Prisma.Sql {
+  return Prisma.sql`EXISTS (SELECT 1 FROM "ProviderMessage" p JOIN "Message" o ON o.id = p."messageId"
+    WHERE p."providerMessageId" = ${uuid} AND o."batchId" IS DISTINCT FROM ${batchId}::uuid)`;
+}
+
 // The batch's messages that an answer of the provider (or a reconciliation) settles: those waiting,
 // and those a report reached first (the provider's "sent" can be applied before its answer to the
 // request is stored): these keep the report's status and only get their submittedAt.
@@ -539,9 +548,8 @@ export class DispatchRepository {
       return new Set();
     }
     const rows = await this.db.$queryRaw<Array<{ uuid: string }>>`
-      SELECT p."providerMessageId" AS uuid FROM "ProviderMessage" p
-      CROSS JOIN LATERAL (SELECT "batchId" FROM "Message" m WHERE m.id = p."messageId") m
-      WHERE p."providerMessageId" = ANY(${uuids}::text[]) AND m."batchId" IS DISTINCT FROM ${batch.id}::uuid
+      SELECT c.uuid FROM unnest(${uuids}::text[]) AS c(uuid)
+      WHERE ${carriedByAnotherBatch(Prisma.raw('c.uuid'), batch.id)}
       UNION
       SELECT u.uuid FROM (
         SELECT "providerUuids" FROM "Batch"
@@ -584,9 +592,7 @@ export class DispatchRepository {
       -- since is skipped here rather than failing the whole settle on ProviderMessage's key).
       WITH f AS (
         SELECT * FROM unnest(${found.map((f) => f.to)}::text[], ${found.map((f) => f.messageUuid)}::text[]) AS f("to", uuid)
-        WHERE NOT EXISTS (
-          SELECT 1 FROM "ProviderMessage" p JOIN "Message" o ON o.id = p."messageId"
-          WHERE p."providerMessageId" = f.uuid AND o."batchId" IS DISTINCT FROM ${batchId}::uuid)
+        WHERE NOT ${carriedByAnotherBatch(Prisma.raw('f.uuid'), batchId)}
       ),
       locked AS (
         SELECT m.id, f.uuid FROM "Message" m JOIN f ON m."to" = f."to"
