@@ -2,12 +2,13 @@ import { PubSub } from 'graphql-subscriptions';
 import { CAMPAIGNS_CHANGED } from '../campaigns/campaign-progress.publisher';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
-import { WebhookRepository } from '../persistence/webhook.repository';
+import { ClaimedDelivery, DeliveryOutcome, WebhookRepository } from '../persistence/webhook.repository';
 import { WebhookDeliveryWorker } from './webhook-delivery.worker';
 
-/** A worker whose claims find nothing due. */
-function setup() {
-  const claimDue = jest.fn(() => Promise.resolve([]));
+/** A worker whose claims find `due` once, then nothing. */
+function setup(due: ClaimedDelivery[] = []) {
+  const claimDue = jest.fn().mockResolvedValueOnce(due).mockResolvedValue([]);
+  const recordOutcomes = jest.fn((_deliveries: DeliveryOutcome[]) => Promise.resolve([]));
   const pubSub = new PubSub();
   const config = {
     customerWebhooks: {
@@ -23,12 +24,12 @@ function setup() {
     },
   } as unknown as AppConfig;
   const sut = new WebhookDeliveryWorker(
-    { claimDue } as unknown as WebhookRepository,
+    { claimDue, recordOutcomes } as unknown as WebhookRepository,
     config,
     new Clock(),
     pubSub,
   );
-  return { sut, pubSub, claims: () => claimDue.mock.calls.length };
+  return { sut, pubSub, claims: () => claimDue.mock.calls.length, recordOutcomes };
 }
 
 describe(WebhookDeliveryWorker.name, () => {
@@ -56,6 +57,32 @@ describe(WebhookDeliveryWorker.name, () => {
     await pubSub.publish(CAMPAIGNS_CHANGED, { campaignIds: ['c1'] });
     await jest.advanceTimersByTimeAsync(0);
     expect(claims()).toBe(16);
+
+    await sut.onModuleDestroy();
+  });
+
+  it('should record a delivery whose stored secret cannot sign as a failed attempt, retried later, not reject', async () => {
+    // A secret edited in the database into one that is not base64: standardwebhooks throws on it.
+    const delivery: ClaimedDelivery = {
+      id: 'd1',
+      endpointId: 'e1',
+      attempts: 1,
+      url: 'http://127.0.0.1:9/hook',
+      secret: 'whsec_x',
+      eventId: 'ev1',
+      type: 'campaign.completed',
+      payload: {},
+      eventCreatedAt: new Date(),
+    };
+    const { sut, recordOutcomes } = setup([delivery]);
+    await sut.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(0);
+
+    expect(recordOutcomes).toHaveBeenCalledTimes(1);
+    const [outcome] = recordOutcomes.mock.calls[0][0];
+    expect(outcome).toMatchObject({ id: 'd1', delivered: false, statusCode: null });
+    expect(outcome.error).toMatch(/^the request could not be signed: .*padding/);
+    expect(outcome.nextAttemptAt).not.toBeNull();
 
     await sut.onModuleDestroy();
   });

@@ -13,7 +13,7 @@ import {
   EndpointOutcome,
   WebhookRepository,
 } from '../persistence/webhook.repository';
-import { WebhookHttpSender, WebhookResponse } from './webhook-http-sender';
+import { WebhookHttpSender, WebhookRequest, WebhookResponse } from './webhook-http-sender';
 import { signedHeaders, webhookBody } from './webhook-payload';
 import { nextAttemptAt, RetrySchedule } from './webhook-retry-schedule';
 
@@ -141,11 +141,26 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
   }
 
   private async send(delivery: ClaimedDelivery): Promise<void> {
-    const body = webhookBody(delivery);
-    const headers = signedHeaders(this.signer(delivery), delivery.eventId, body, this.clock.now());
-    const response = await this.sender.send({ url: delivery.url, headers, body });
+    const response = await this.attempt(delivery);
     this.finished.push({ delivery, response });
     void this.flush();
+  }
+
+  /**
+   * One attempt's outcome. A request that cannot even be built (a secret edited in the database into
+   * one that is not base64) is a failed attempt like any other: retried, then the endpoint disabled,
+   * never an unhandled rejection that would end the process.
+   */
+  private async attempt(delivery: ClaimedDelivery): Promise<WebhookResponse> {
+    let request: WebhookRequest;
+    try {
+      const body = webhookBody(delivery);
+      const headers = signedHeaders(this.signer(delivery), delivery.eventId, body, this.clock.now());
+      request = { url: delivery.url, headers, body };
+    } catch (error) {
+      return { ok: false, statusCode: null, error: `the request could not be signed: ${String(error)}`, durationMs: 0 };
+    }
+    return this.sender.send(request);
   }
 
   private signer(delivery: ClaimedDelivery): Webhook {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { TEST_DATABASES, testDatabaseUrl } from '../../utils/test-databases';
 
@@ -27,12 +28,15 @@ describe.each(TEST_DATABASES)('campaign.settled event (%s)', (kind) => {
     accountId = rows[0].id;
     await sql.query(
       `INSERT INTO "WebhookEndpoint" ("accountId", url, events, secret)
-       VALUES ($1::uuid, 'https://example.com/hook', ARRAY['campaign.settled', 'campaign.cancelled'], 'whsec_x')`,
-      [accountId],
+       VALUES ($1::uuid, 'https://example.com/hook', ARRAY['campaign.settled', 'campaign.cancelled'], $2)`,
+      [accountId, `whsec_${randomBytes(32).toString('base64')}`],
     );
   });
 
   afterAll(async () => {
+    // This worker's database is shared with the files after this one: their apps would claim and send
+    // the deliveries left here. Deleting the endpoint deletes them.
+    await sql?.query(`DELETE FROM "WebhookEndpoint" WHERE "accountId" = $1::uuid`, [accountId]);
     await sql?.end();
   });
 
