@@ -9,6 +9,7 @@ import {
   IsString,
   Matches,
   Max,
+  MaxLength,
   Min,
   MinLength,
   validateSync,
@@ -43,7 +44,10 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
-  @MinLength(16, { message: 'API_KEY must be at least 16 characters long' })
+  // Any length: the public contract fixes none, and a setup with API_KEY=test-key must start. One
+  // shorter than MIN_STRONG_KEY_LENGTH is warned about at every start (BootstrapApiKeyService).
+  // Longer than 256 it could never be presented (ApiKeyService refuses such a header).
+  @MaxLength(256, { message: 'API_KEY must be at most 256 characters long' })
   API_KEY?: string;
 
   // The admin key (scope `admin`: accounts, keys, settings, audit log). Unset: generated on first

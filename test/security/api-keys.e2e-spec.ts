@@ -52,6 +52,23 @@ describe('API key lifecycle (issue 11, items 4 and 5)', () => {
     }
   });
 
+  it('should start with a short API_KEY (the contract fixes no length), warn that it can be guessed, and not log it', async () => {
+    const warnings = jest.spyOn(Logger.prototype, 'warn');
+    const short = 'test-key';
+    const testApp = await startTestApp('postgres', { API_KEY: short });
+    try {
+      const logged = warnings.mock.calls.map((call) => String(call[0]));
+      expect(logged).toContainEqual(
+        expect.stringMatching(/^API_KEY is 8 characters long: a key that short can be guessed/),
+      );
+      expect(logged.filter((line) => line.includes(short))).toEqual([]);
+      expect((await graphql(testApp.baseUrl, short, QUERY)).errors).toBeUndefined();
+    } finally {
+      warnings.mockRestore();
+      await testApp.close();
+    }
+  });
+
   describe('revocation of a connected key', () => {
     let testApp: TestApp;
 

@@ -9,6 +9,8 @@ import { ACCOUNT_SCOPES, Scope } from './scope.enum';
 export const DEFAULT_ACCOUNT_NAME = 'default';
 export const API_KEY_FILE = 'api-key';
 export const ADMIN_API_KEY_FILE = 'admin-api-key';
+/** API_KEY is taken at any length (the contract fixes none); a shorter one is warned about. */
+export const MIN_STRONG_KEY_LENGTH = 16;
 
 export interface BootstrapKey {
   /** Set only when the key was generated here (never for a key from the environment). */
@@ -87,6 +89,12 @@ export class BootstrapApiKeyService implements OnApplicationBootstrap {
   }
 
   private async useConfiguredKey(spec: BootstrapKeySpec, key: string, keyFile: string): Promise<BootstrapKey> {
+    if (key.length < MIN_STRONG_KEY_LENGTH) {
+      this.logger.warn(
+        `${spec.variable} is ${key.length} characters long: a key that short can be guessed. Use at least ` +
+          `${MIN_STRONG_KEY_LENGTH} random characters (openssl rand -hex 24)`,
+      );
+    }
     const accountId = await this.defaultAccountId(this.hasher.hash(key), spec.configuredLabel, spec.scopes);
     // The configured key replaces the previous configured one (rotation) and every generated one.
     await this.keys.replaceLabelledKey(accountId, this.hasher.hash(key), spec.configuredLabel, spec.scopes);
@@ -133,7 +141,7 @@ export class BootstrapApiKeyService implements OnApplicationBootstrap {
       return undefined;
     }
     const stored = readFileSync(keyFile, 'utf8').trim();
-    return stored.length >= 16 ? stored : undefined;
+    return stored.length >= MIN_STRONG_KEY_LENGTH ? stored : undefined;
   }
 
   private generate(keyFile: string): string {
