@@ -21,7 +21,16 @@ function setup(current = campaignRecord()) {
   );
   const inTx = strictMock<CampaignRepository>();
   const transactor = strictMock<Transactor>();
-  const unit: UnitOfWork = { campaigns: inTx, dispatch: strictMock<DispatchRepository>() };
+  const dispatch = strictMock<DispatchRepository>();
+  // The budget rule's view: every waiting message in the US at 0.08, none at the provider.
+  dispatch.uncostedMix.mockImplementation(() =>
+    Promise.resolve({
+      waitingBatches: [{ country: 'US', recipients: current.pending }],
+      inFlightBatches: [],
+      pricePerMessage: new Map([['US', new Decimal('0.08')]]),
+    }),
+  );
+  const unit: UnitOfWork = { campaigns: inTx, dispatch };
   transactor.run.mockImplementation((work) => work(unit));
   const events = strictMock<CampaignEvents>();
   events.campaignsChanged.mockReturnValue(undefined);
@@ -136,6 +145,34 @@ describe(CampaignControlService.name, () => {
         { maxCost: new Decimal(12.5) },
       );
       expect(wakeup.wake).toHaveBeenCalled();
+    });
+
+    it('should refuse a budget below the projected cost, which would pause the campaign again at once', async () => {
+      // Paused by its budget: 19.80 reported, 100 messages waiting at 0.08 (projected 27.80).
+      const paused = campaignRecord({
+        status: CampaignStatus.PAUSED,
+        startedAt: new Date('2029-12-31T23:00:00Z'),
+        maxCost: new Decimal(12),
+        estimatedCost: new Decimal(12),
+        actualCost: new Decimal('19.8'),
+        total: 150,
+        pending: 100,
+        delivered: 50,
+      });
+      const { sut, campaigns } = setup(paused);
+      await expect(sut.resume('a1', 'c1', 5)).rejects.toEqual(
+        new UserInputError(
+          'maxCost',
+          "maxCost 5 is below the campaign's projected cost 27.80000 (reported 19.80000 + estimate for 100 messages " +
+            'not costed yet): the campaign would pause again at once',
+        ),
+      );
+      await expect(sut.resume('a1', 'c1', 27.79)).rejects.toBeInstanceOf(UserInputError);
+      expect(campaigns.transition).not.toHaveBeenCalled();
+
+      const sending = campaignRecord({ status: CampaignStatus.SENDING });
+      campaigns.transition.mockResolvedValue(sending);
+      await expect(sut.resume('a1', 'c1', 27.8)).resolves.toBe(sending);
     });
 
     it('should refuse a budget that is not positive, naming maxCost', async () => {

@@ -6,6 +6,7 @@ import { Clock } from '../common/time/clock';
 import { CampaignEvents } from '../domain/campaign-events';
 import { CampaignRecord } from '../domain/campaign.record';
 import { CampaignStatus, FINAL_CAMPAIGN_STATUSES } from '../domain/campaign-status.enum';
+import { CampaignSpend, projectedCost } from '../messaging/budget-rule';
 import { DispatcherWakeup } from '../messaging/dispatcher-wakeup';
 import { CampaignRepository } from '../persistence/campaign.repository';
 import { Transactor } from '../persistence/transactor';
@@ -54,8 +55,11 @@ export class CampaignControlService {
     if (ACTIVE.includes(current.status) && (maxCost === undefined || maxCost === null)) {
       return current;
     }
-    if (maxCost !== undefined && maxCost !== null && !(maxCost > 0)) {
-      throw new UserInputError('maxCost', 'maxCost must be a positive amount');
+    if (maxCost !== undefined && maxCost !== null) {
+      if (!(maxCost > 0)) {
+        throw new UserInputError('maxCost', 'maxCost must be a positive amount');
+      }
+      await this.assertBudgetCovers(current, new Decimal(maxCost));
     }
     const to =
       current.scheduledAt && current.scheduledAt > this.clock.now() && !current.startedAt
@@ -103,6 +107,32 @@ export class CampaignControlService {
         throw error;
       });
     return this.changed(cancelled, 'cancel', accountId, id, (status) => status === CampaignStatus.CANCELLED);
+  }
+
+  /**
+   * A new budget below the campaign's projected cost (reported so far plus the estimate for what is
+   * not costed yet) would pause it again at its next batch: refused, naming the least that would do.
+   */
+  private async assertBudgetCovers(campaign: CampaignRecord, maxCost: Decimal): Promise<void> {
+    const spend: CampaignSpend = {
+      maxCost,
+      estimatedCost: campaign.estimatedCost,
+      actualCost: campaign.actualCost,
+      total: campaign.total,
+      suppressed: campaign.suppressed,
+      uncosted: campaign.pending + campaign.submitted + campaign.queued,
+      waiting: campaign.pending,
+    };
+    const mix = await this.transactor.run((tx) => tx.dispatch.uncostedMix(campaign.id, spend.uncosted - spend.waiting));
+    const projected = projectedCost(spend, mix);
+    if (maxCost.lessThan(projected)) {
+      throw new UserInputError(
+        'maxCost',
+        `maxCost ${maxCost.toString()} is below the campaign's projected cost ${projected.toFixed(5)} ` +
+          `(reported ${campaign.actualCost.toFixed(5)} + estimate for ${spend.uncosted} messages not costed yet): ` +
+          `the campaign would pause again at once`,
+      );
+    }
   }
 
   private async get(accountId: string, id: string): Promise<CampaignRecord> {

@@ -47,18 +47,23 @@ export function overBudgetReason(spend: CampaignSpend, mix: UncostedMix): string
   if (spend.maxCost === null) {
     return null;
   }
+  const projected = projectedCost(spend, mix);
+  if (projected.lessThanOrEqualTo(spend.maxCost)) {
+    return null;
+  }
+  return `budget: projected cost ${projected.toFixed(5)} (reported ${spend.actualCost.toFixed(5)} + estimate for ${spend.uncosted} messages) exceeds maxCost ${spend.maxCost.toFixed(5)}`;
+}
+
+/** What the provider reported so far plus the estimate for every message not yet costed. */
+export function projectedCost(spend: CampaignSpend, mix: UncostedMix): Decimal {
   const sendable = spend.total - spend.suppressed;
   const average = sendable > 0 ? new Exact(spend.estimatedCost.toString()).div(sendable) : new Exact(0);
   const uncostedEstimate = priced(spend.waiting, mix.waitingBatches, mix.pricePerMessage, average).plus(
     priced(spend.uncosted - spend.waiting, mix.inFlightBatches, mix.pricePerMessage, average),
   );
-  const projected = new Decimal(
+  return new Decimal(
     uncostedEstimate.plus(spend.actualCost.toString()).toDecimalPlaces(MONEY_DECIMALS, Decimal.ROUND_HALF_UP),
   );
-  if (projected.lessThanOrEqualTo(spend.maxCost)) {
-    return null;
-  }
-  return `budget: projected cost ${projected.toFixed(5)} (reported ${spend.actualCost.toFixed(5)} + estimate for ${spend.uncosted} messages) exceeds maxCost ${spend.maxCost.toFixed(5)}`;
 }
 
 /** `messages` at the average estimate of these batches' recipients (each at its country's price). */
