@@ -39,13 +39,13 @@ function setup(current = campaignRecord()) {
   const clock = strictMock<Clock>();
   clock.now.mockReturnValue(NOW);
   const sut = new CampaignControlService(campaigns, transactor, events, wakeup, clock);
-  return { sut, campaigns, inTx, events, wakeup };
+  return { sut, campaigns, inTx, events, wakeup, transactor };
 }
 
 describe(CampaignControlService.name, () => {
   describe('cancel', () => {
     it('should cancel waiting batches, then their messages, then the campaign, in one transaction', async () => {
-      const { sut, inTx, events } = setup();
+      const { sut, inTx, events, transactor } = setup();
       const cancelled = campaignRecord({ status: CampaignStatus.CANCELLED, cancelled: 4_500, total: 5_000 });
       inTx.cancelWaitingBatches.mockResolvedValue(9);
       inTx.cancelWaitingMessages.mockResolvedValue(4_500);
@@ -54,6 +54,8 @@ describe(CampaignControlService.name, () => {
       expect(inTx.cancelWaitingBatches).toHaveBeenCalledWith('a1', 'c1', CANCELLABLE);
       expect(inTx.cancelWaitingMessages).toHaveBeenCalledWith('c1');
       expect(inTx.markCancelled).toHaveBeenCalledWith('a1', 'c1', CANCELLABLE);
+      // A million waiting messages take longer than the default 30 s on a busy machine.
+      expect(transactor.run).toHaveBeenCalledWith(expect.any(Function), { timeout: 300_000 });
       // The lock order every writer follows: batches, messages, then the campaign.
       const order = [inTx.cancelWaitingBatches, inTx.cancelWaitingMessages, inTx.markCancelled].map(
         (fn) => fn.mock.invocationCallOrder[0],

@@ -7,6 +7,7 @@ import { Encoding } from '../domain/encoding.enum';
 import { Prisma } from '../generated/prisma/client';
 import type { Campaign as CampaignRow } from '../generated/prisma/client';
 import type { BatchPlacement } from '../quiet-hours/recipient-placement';
+import { updateWaitingMessagesOfBatches } from './waiting-messages-of-batches';
 import { yieldToIo } from '../common/async/yield-to-io';
 import {
   findCampaignRow,
@@ -202,10 +203,9 @@ export class CampaignRepository {
 
   /** The waiting messages of the campaign's cancelled batches become CANCELLED; returns how many. */
   async cancelWaitingMessages(id: string): Promise<number> {
-    return this.prisma.$executeRaw`
-      UPDATE "Message" SET status = 'CANCELLED', "updatedAt" = now()
-      WHERE "campaignId" = ${id}::uuid AND status = 'PENDING'
-        AND "batchId" IN (SELECT b.id FROM "Batch" b WHERE b."campaignId" = ${id}::uuid AND b.state = 'CANCELLED')`;
+    return this.prisma.$executeRaw(
+      updateWaitingMessagesOfBatches(id, 'CANCELLED', Prisma.sql`status = 'CANCELLED', "updatedAt" = now()`),
+    );
   }
 
   /** The campaign becomes CANCELLED if it is in one of `from`; returns it, or null. */

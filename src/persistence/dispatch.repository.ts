@@ -5,6 +5,7 @@ import type { CountryRecipients, UncostedMix } from '../messaging/budget-rule';
 import { parseEstimate } from './cost-report.repository';
 import { Prisma } from '../generated/prisma/client';
 import { Db, InjectDb } from './db';
+import { updateWaitingMessagesOfBatches } from './waiting-messages-of-batches';
 
 /** A batch the dispatcher locked, with what its rules need to know about its campaign. */
 export interface DueBatch {
@@ -286,10 +287,13 @@ export class DispatchRepository {
     if (failedBatches === 0) {
       return false;
     }
-    await this.db.$executeRaw`
-      UPDATE "Message" SET status = 'FAILED', "errorCode" = ${SubmissionErrorCode.REFUSED}, amount = 0, "updatedAt" = now()
-      WHERE "campaignId" = ${campaignId}::uuid AND status = 'PENDING'
-        AND "batchId" IN (SELECT b.id FROM "Batch" b WHERE b."campaignId" = ${campaignId}::uuid AND b.state = 'FAILED')`;
+    await this.db.$executeRaw(
+      updateWaitingMessagesOfBatches(
+        campaignId,
+        'FAILED',
+        Prisma.sql`status = 'FAILED', "errorCode" = ${SubmissionErrorCode.REFUSED}, amount = 0, "updatedAt" = now()`,
+      ),
+    );
     const failed = await this.db.$executeRaw`
       UPDATE "Campaign" SET status = 'FAILED', "statusReason" = ${`nothing could be submitted: ${reason}`},
         "completedAt" = now(), "updatedAt" = now()
