@@ -3,7 +3,7 @@
 // contract: "No request, authenticated or not, can stop the service or make it answer 500 for bad input."
 import { deflateSync, gzipSync } from 'node:zlib';
 import { PrismaService } from '../../src/persistence/prisma.service';
-import { graphql } from '../utils/graphql-client';
+import { graphql, wsClient } from '../utils/graphql-client';
 import { usNumbers } from '../utils/phone-numbers';
 import { startTestApp, TestApp } from '../utils/test-app';
 import { TEST_DATABASES } from '../utils/test-databases';
@@ -55,6 +55,41 @@ describe.each(TEST_DATABASES)('malformed input on %s', (database) => {
     expect(response.status).toBe(400);
     expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(response.errors?.[0].message).toContain('Variable "$first" got invalid value 1.5');
+  });
+
+  it('should answer a wrong value written in the query as BAD_USER_INPUT naming it, over HTTP and graphql-ws', async () => {
+    const cases: Array<[string, string]> = [
+      ['{ quote(input: {text: 5}) { segments } }', 'input.text: String cannot represent a non string value: 5'],
+      ['mutation { sendBulk(input: {text: "Hi"}) { id } }', 'Field "SendBulkInput.recipients" of required type'],
+      ['{ campaign(id: "x") { messages(status: BOGUS) { totalCount } } }', 'status: Value "BOGUS" does not exist'],
+    ];
+    for (const [query, message] of cases) {
+      const response = await graphql(testApp.baseUrl, apiKey, query);
+      expect({ query, status: response.status, code: response.errors?.[0].extensions?.code }).toEqual({
+        query,
+        status: 400,
+        code: 'BAD_USER_INPUT',
+      });
+      expect(response.errors?.[0].message).toContain(message);
+    }
+    const client = wsClient(testApp.baseUrl, apiKey);
+    try {
+      const refused = await new Promise<unknown>((resolve) => {
+        client.subscribe(
+          { query: 'subscription { campaignProgress { status } }' },
+          { next: () => undefined, error: resolve, complete: () => resolve(null) },
+        );
+      });
+      expect(refused).toEqual([
+        expect.objectContaining({
+          message: 'Field "campaignProgress" argument "campaignId" of type "ID!" is required, but it was not provided.',
+          extensions: { code: 'BAD_USER_INPUT' },
+        }),
+      ]);
+    } finally {
+      await client.dispose();
+    }
+    expect(await prisma.campaign.count({ where: { accountId } })).toBe(0);
   });
 
   it('should answer variables nested thousands deep with 400 BAD_USER_INPUT, not a stack overflow', async () => {

@@ -14,6 +14,7 @@ import type { Context, SubscribePayload } from 'graphql-ws';
 import { AppConfig } from '../../config/app-config.service';
 import { parseByteSize } from '../../delivery-reports/webhook-body';
 import { ErrorCode } from '../errors/error-code.enum';
+import { formatLiteralInputError, withInputErrorCode } from './literal-input-errors';
 import { RequestDrain, SHUTTING_DOWN_MESSAGE } from '../http/request-drain';
 import { bulkBodyPlugin } from './bulk-body.plugin';
 import { buildGraphqlContext } from './graphql-context';
@@ -66,8 +67,8 @@ export function graphqlConfig(
       schema = generated;
       return generated;
     },
-    formatError: (formatted: GraphQLFormattedError): GraphQLFormattedError =>
-      formatError(formatted, config.isProduction),
+    formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError =>
+      formatError(formatLiteralInputError(formatted, error), config.isProduction),
     subscriptions: {
       'graphql-ws': {
         // Authenticates the connection once (4403 when the key is missing or wrong, 4429 past the limits).
@@ -87,7 +88,7 @@ export function graphqlConfig(
             const document = parse(payload.query, parseOptions);
             const invalid = validate(schema, document);
             if (invalid.length > 0) {
-              return [...invalid];
+              return invalid.map((error) => withInputErrorCode(error, document, !introspection));
             }
             assertWithinQueryLimits(schema, document, payload.operationName, payload.variables ?? {}, limits);
             if (isResolverFreeOperation(document, payload.operationName)) {
