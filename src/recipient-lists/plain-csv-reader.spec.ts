@@ -1,11 +1,11 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { readPlainCsv } from './plain-csv-reader';
-
-const MAX_RECORD_BYTES = 64 * 1024;
+import { MAX_RECORD_BYTES } from './record-splitter';
+import { UPLOAD_CSV_OPTIONS } from './upload-csv-options';
 
 function csvParse(text: string): string[][] | Error {
   try {
-    return parseCsv(text, { relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_RECORD_BYTES });
+    return parseCsv(text, UPLOAD_CSV_OPTIONS);
   } catch (error) {
     return error as Error;
   }
@@ -26,9 +26,9 @@ function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)];
 }
 
-/** Well-formed CSV: fields quoted or not, escaped quotes, one line ending throughout, empty lines. */
+/** Well-formed CSV: fields quoted or not, escaped quotes, empty lines, one line ending throughout or a mix. */
 function wellFormed(random: () => number): string {
-  const lineBreak = pick(random, ['\n', '\r\n', '\r']);
+  const lineBreaks = random() < 0.5 ? [pick(random, ['\n', '\r\n', '\r'])] : ['\n', '\r\n', '\r'];
   const lines: string[] = [];
   for (let row = Math.floor(random() * 6); row >= 0; row--) {
     if (random() < 0.15) {
@@ -45,7 +45,8 @@ function wellFormed(random: () => number): string {
     }
     lines.push(cells.join(','));
   }
-  return lines.join(lineBreak) + (random() < 0.7 ? lineBreak : '');
+  const last = lines.length - 1;
+  return lines.map((line, i) => (i < last || random() < 0.7 ? line + pick(random, lineBreaks) : line)).join('');
 }
 
 /** Anything at all from the characters that matter to a CSV reader. */
@@ -78,10 +79,16 @@ describe(readPlainCsv.name, () => {
     ['text after a closing quote', '"a"b,c\n'],
     ['an unclosed quote', '"abc\n'],
     ['a line break inside quotes', '"a\nb",c\n'],
-    ['a lone \\r in a file of \\n lines', 'a\rb\nc\n'],
-    ['a lone \\n in a file of \\r\\n lines', 'a\r\nb\nc\r\n'],
   ])('should leave %s to csv-parse', (_, text) => {
     expect(readPlainCsv(text, MAX_RECORD_BYTES)).toBeNull();
+  });
+
+  it.each([
+    ['a lone \\r in a file of \\n lines', 'a\rb\nc\n'],
+    ['a lone \\n in a file of \\r\\n lines', '"a",x\r\nb\nc\r\n'],
+  ])('should end a record at any line break, in any mix, as csv-parse does (%s)', (_, text) => {
+    expect(readPlainCsv(text, MAX_RECORD_BYTES)).toEqual(csvParse(text));
+    expect(readPlainCsv(text, MAX_RECORD_BYTES)?.length).toBe(3);
   });
 
   it('should leave a record that could pass the record limit to csv-parse', () => {

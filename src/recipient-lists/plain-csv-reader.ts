@@ -5,11 +5,12 @@
  * field byte by byte in a buffer of its own: on a worker it was about a fifth of a row's parse-and-validate
  * time, and most of the garbage collection. This reader slices fields straight out of the segment's text.
  *
- * It reads what csv-parse reads, with the options the upload uses (`,` delimiter, `"` quotes escaped by
- * doubling, `relax_column_count`, `skip_empty_lines`, no trimming, no BOM handling), and gives up (null) on
- * anything else: a line break inside quotes, mixed line endings, a quote where RFC 4180 does not allow one,
- * a record that could pass `maxRecordBytes`. csv-parse then reads the segment, so its records and its
- * errors (code, message, line) stay exactly what they were. plain-csv-reader.spec.ts checks the two agree.
+ * It reads what csv-parse reads with the options the upload uses (UPLOAD_CSV_OPTIONS: `,` delimiter, `"`
+ * quotes escaped by doubling, \r\n, \n or \r ending a record in any mix, `relax_column_count`,
+ * `skip_empty_lines`, no trimming, no BOM handling), and gives up (null) on anything else: a line break
+ * inside quotes, a quote where RFC 4180 does not allow one, a record that could pass `maxRecordBytes`.
+ * csv-parse then reads the segment, so its records and its errors (code, message, line) stay exactly what
+ * they were. plain-csv-reader.spec.ts checks the two agree.
  */
 
 const QUOTE = 0x22;
@@ -18,9 +19,6 @@ const LF = 0x0a;
 const CR = 0x0d;
 /** Most UTF-8 bytes one UTF-16 code unit can take: a record of n units is at most 3n bytes. */
 const MAX_BYTES_PER_UNIT = 3;
-
-/** csv-parse takes the record delimiter from the first line break it meets: `\r\n`, `\n` or `\r`. */
-type LineBreak = 'lf' | 'crlf' | 'cr';
 
 /** The segment's records as csv-parse would give them, or null when csv-parse has to read it. */
 export function readPlainCsv(text: string, maxRecordBytes: number): string[][] | null {
@@ -38,7 +36,6 @@ export function forEachPlainCsvRecord(
   maxRecordBytes: number,
   onRecord: (record: string[]) => void,
 ): boolean {
-  const lineBreak = firstLineBreak(text);
   const maxRecordUnits = Math.floor(maxRecordBytes / MAX_BYTES_PER_UNIT);
   const length = text.length;
   let pos = 0;
@@ -84,13 +81,9 @@ export function forEachPlainCsvRecord(
         pos = next + 1;
         continue;
       }
-      const breakLength = lineBreakAt(text, next, lineBreak);
-      if (breakLength === 0) {
-        return false;
-      }
       record.push(field);
       end = next;
-      pos = next + breakLength;
+      pos = next + (code === CR && text.charCodeAt(next + 1) === LF ? 2 : 1);
       break;
     }
     if (end - start > maxRecordUnits) {
@@ -127,32 +120,7 @@ function readQuoted(text: string, open: number): [string, number] | null {
         return null;
       }
     }
-    // A quoted line break would need csv-parse's rule for which line break it discovers first.
+    // A quoted line break is rare in uploads: csv-parse reads it.
     return field.includes('\n') || field.includes('\r') ? null : [field, after];
-  }
-}
-
-function firstLineBreak(text: string): LineBreak {
-  const lf = text.indexOf('\n');
-  const cr = text.indexOf('\r');
-  if (cr < 0) {
-    return 'lf';
-  }
-  if (lf < 0 || cr < lf - 1) {
-    return 'cr';
-  }
-  return cr === lf - 1 ? 'crlf' : 'lf';
-}
-
-/** The length of the record delimiter at `pos` (a line break was found there), 0 when it is another one. */
-function lineBreakAt(text: string, pos: number, lineBreak: LineBreak): number {
-  const code = text.charCodeAt(pos);
-  switch (lineBreak) {
-    case 'lf':
-      return code === LF ? 1 : 0;
-    case 'cr':
-      return code === CR && text.charCodeAt(pos + 1) !== LF ? 1 : 0;
-    case 'crlf':
-      return code === CR && text.charCodeAt(pos + 1) === LF ? 2 : 0;
   }
 }

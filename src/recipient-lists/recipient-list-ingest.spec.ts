@@ -81,6 +81,24 @@ describe(RecipientListIngest.name, () => {
     30_000,
   );
 
+  it.each([
+    ['phone,name\r\n"+447400123456","a, b"\r\n+447400123457,b\n+447400123458,c\n', 'phone,name'],
+    ['phone\n"+447400123456"\r\n+447400123457\n+447400123458\n', 'phone'],
+  ])(
+    'should keep every row of a file mixing \\r\\n and \\n line ends (%j)',
+    async (body, header) => {
+      const result = await ingest(body, 1024, 'csv');
+      expect(result.header).toEqual(header.split(','));
+      expect(result.entries.map((entry) => [entry.row, entry.phone])).toEqual([
+        [2, '+447400123456'],
+        [3, '+447400123457'],
+        [4, '+447400123458'],
+      ]);
+      expect(result.builder.rejectedRows).toEqual([]);
+    },
+    30_000,
+  );
+
   it('should number rows and find duplicates across many segments parsed on two workers', async () => {
     const rows = 30_000; // ~900 KB: several segments, so both workers and the in-order merge are used
     const lines = ['phone,n'];

@@ -7,7 +7,8 @@ import type { RecipientListEntryBatch } from '../persistence/recipient-list-entr
 import { checkHeader, resolvePhoneColumn } from './phone-column';
 import { RecipientListBuilder } from './recipient-list-builder';
 import type { RecipientListFormat } from './recipient-list-format';
-import { MAX_RECORD_BYTES, RecordSegment, RecordSplitter } from './record-splitter';
+import { RecordSegment, RecordSplitter } from './record-splitter';
+import { UPLOAD_CSV_OPTIONS } from './upload-csv-options';
 import { UploadParsePool, UploadWorkerFactory, uploadWorkerFactory } from './upload-parse-pool';
 import { ParsedUploadSegment, parseNdjsonLine } from './upload-segment';
 
@@ -211,11 +212,7 @@ function withoutBom(record: RecordSegment): RecordSegment {
 function csvHeader(record: RecordSegment): string[] | null {
   let records: string[][];
   try {
-    records = parseCsv(record.bytes, {
-      relax_column_count: true,
-      skip_empty_lines: true,
-      max_record_size: MAX_RECORD_BYTES,
-    });
+    records = parseCsv(record.bytes, UPLOAD_CSV_OPTIONS);
   } catch (error) {
     const { code, message, lines } = error as { code?: string; message: string; lines?: number };
     throw csvError(code ?? 'CSV_ERROR', message, record.firstLine + (lines ?? 1) - 1);

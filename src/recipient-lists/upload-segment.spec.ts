@@ -46,6 +46,24 @@ describe(parseUploadSegment.name, () => {
     expect(parsed.rejected).toEqual([expect.objectContaining({ row: 2, column: 0, input: 'not a number' })]);
   });
 
+  it.each([
+    ['a quoted cell', ['phone', 'name'], '"+447400123456","a, b"\r\n+447400123457,b\n+447400123458,c\n'],
+    ['one quoted column', ['phone'], '"+447400123456"\r\n+447400123457\n+447400123458\n'],
+    ['no quotes', ['phone'], '+447400123456\r\n+447400123457\n+447400123458\n'],
+    [
+      'a lone \\r and a quoted line break',
+      ['phone', 'name'],
+      '+447400123456,"a\r\nb"\n+447400123457,b\r+447400123458,c',
+    ],
+  ])('should end a record at any line break outside quotes, in any mix (%s)', (_, header, text) => {
+    const parsed = parseUploadSegment(segment(text, 'csv', header));
+
+    expect(parsed.rejected).toEqual([]);
+    expect(parsed.rows).toBe(3);
+    expect(Array.from(parsed.validRows)).toEqual([1, 2, 3]);
+    expect(parsed.entries.phones).toBe('+447400123456,+447400123457,+447400123458');
+  });
+
   it('should reject an NDJSON row whose field holds an unpaired surrogate, and keep an emoji', () => {
     const lines = ['{"phone":"+14155550100","name":"x\\ud800y"}', '{"phone":"+14155550101","name":"Zoë 😀"}'];
     const parsed = parseUploadSegment(segment(`${lines.join('\n')}\n`, 'ndjson'));

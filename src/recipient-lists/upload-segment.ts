@@ -6,6 +6,7 @@ import { parseRecipientNumber } from '../messaging/recipient-number-parser';
 import { shortenRejectedInput } from '../messaging/recipient-validator';
 import { forEachPlainCsvRecord } from './plain-csv-reader';
 import type { RecipientListFormat } from './recipient-list-format';
+import { UPLOAD_CSV_OPTIONS } from './upload-csv-options';
 import { MAX_RECORD_BYTES } from './record-splitter';
 import { jsonDepthWithin, MAX_JSON_FIELD_DEPTH } from '../common/text/json-depth';
 
@@ -97,11 +98,7 @@ export function parseUploadSegment(request: UploadSegmentRequest): ParsedUploadS
       rejected = [];
       let parsed: string[][];
       try {
-        parsed = parseCsv(text, {
-          relax_column_count: true,
-          skip_empty_lines: true,
-          max_record_size: MAX_RECORD_BYTES,
-        });
+        parsed = parseCsv(text, UPLOAD_CSV_OPTIONS);
       } catch (error) {
         const { code, message, lines } = error as { code?: string; message: string; lines?: number };
         return {
