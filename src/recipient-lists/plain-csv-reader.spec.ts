@@ -1,11 +1,10 @@
-import { parse as parseCsv } from 'csv-parse/sync';
 import { readPlainCsv } from './plain-csv-reader';
 import { MAX_RECORD_BYTES } from './record-splitter';
-import { UPLOAD_CSV_OPTIONS } from './upload-csv-options';
+import { CsvRows, parseUploadCsv } from './upload-csv-parse';
 
-function csvParse(text: string): string[][] | Error {
+function csvParse(text: string): CsvRows | Error {
   try {
-    return parseCsv(text, UPLOAD_CSV_OPTIONS);
+    return parseUploadCsv(text);
   } catch (error) {
     return error as Error;
   }
@@ -60,18 +59,29 @@ describe(readPlainCsv.name, () => {
   it('should read plain CSV exactly as csv-parse does', () => {
     const text = 'phone,name\n+14155550100,Ann\n\n"+1 (212) 555-0101","Smith, ""Bo"""\n+4915100000001,\n';
 
-    expect(readPlainCsv(text, MAX_RECORD_BYTES)).toEqual([
-      ['phone', 'name'],
-      ['+14155550100', 'Ann'],
-      ['+1 (212) 555-0101', 'Smith, "Bo"'],
-      ['+4915100000001', ''],
-    ]);
+    expect(readPlainCsv(text, MAX_RECORD_BYTES)).toEqual({
+      rows: 5,
+      records: [
+        { row: 1, cells: ['phone', 'name'] },
+        { row: 2, cells: ['+14155550100', 'Ann'] },
+        { row: 4, cells: ['+1 (212) 555-0101', 'Smith, "Bo"'] },
+        { row: 5, cells: ['+4915100000001', ''] },
+      ],
+    });
     expect(readPlainCsv(text, MAX_RECORD_BYTES)).toEqual(csvParse(text));
   });
 
-  it('should keep a line holding only "" as a record, as csv-parse does, and skip an empty one', () => {
-    expect(readPlainCsv('a\r\n\r\n""\r\nb', MAX_RECORD_BYTES)).toEqual([['a'], [''], ['b']]);
-    expect(csvParse('a\r\n\r\n""\r\nb')).toEqual([['a'], [''], ['b']]);
+  it('should keep a line holding only "" as a record, as csv-parse does, and count an empty one as a row only', () => {
+    const rows = {
+      rows: 5,
+      records: [
+        { row: 1, cells: ['a'] },
+        { row: 3, cells: [''] },
+        { row: 4, cells: ['b'] },
+      ],
+    };
+    expect(readPlainCsv('a\r\n\r\n""\r\nb\n\n', MAX_RECORD_BYTES)).toEqual(rows);
+    expect(csvParse('a\r\n\r\n""\r\nb\n\n')).toEqual(rows);
   });
 
   it.each([
@@ -88,11 +98,11 @@ describe(readPlainCsv.name, () => {
     ['a lone \\n in a file of \\r\\n lines', '"a",x\r\nb\nc\r\n'],
   ])('should end a record at any line break, in any mix, as csv-parse does (%s)', (_, text) => {
     expect(readPlainCsv(text, MAX_RECORD_BYTES)).toEqual(csvParse(text));
-    expect(readPlainCsv(text, MAX_RECORD_BYTES)?.length).toBe(3);
+    expect(readPlainCsv(text, MAX_RECORD_BYTES)?.records).toHaveLength(3);
   });
 
   it('should leave a record that could pass the record limit to csv-parse', () => {
-    expect(readPlainCsv(`${'x'.repeat(30)}\n`, 90)).toEqual([['x'.repeat(30)]]);
+    expect(readPlainCsv(`${'x'.repeat(30)}\n`, 90)?.records).toEqual([{ row: 1, cells: ['x'.repeat(30)] }]);
     expect(readPlainCsv(`${'x'.repeat(31)}\n`, 90)).toBeNull();
   });
 

@@ -5,13 +5,15 @@
  * field byte by byte in a buffer of its own: on a worker it was about a fifth of a row's parse-and-validate
  * time, and most of the garbage collection. This reader slices fields straight out of the segment's text.
  *
- * It reads what csv-parse reads with the options the upload uses (UPLOAD_CSV_OPTIONS: `,` delimiter, `"`
- * quotes escaped by doubling, \r\n, \n or \r ending a record in any mix, `relax_column_count`,
- * `skip_empty_lines`, no trimming, no BOM handling), and gives up (null) on anything else: a line break
- * inside quotes, a quote where RFC 4180 does not allow one, a record that could pass `maxRecordBytes`.
+ * It reads what csv-parse reads with the options the upload uses (parseUploadCsv: `,` delimiter, `"` quotes
+ * escaped by doubling, \r\n, \n or \r ending a record in any mix, `relax_column_count`, empty lines counted
+ * as rows but not records, no trimming, no BOM handling), and gives up (null) on anything else: a line
+ * break inside quotes, a quote where RFC 4180 does not allow one, a record that could pass `maxRecordBytes`.
  * csv-parse then reads the segment, so its records and its errors (code, message, line) stay exactly what
  * they were. plain-csv-reader.spec.ts checks the two agree.
  */
+
+import type { CsvRows } from './upload-csv-parse';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -20,26 +22,29 @@ const CR = 0x0d;
 /** Most UTF-8 bytes one UTF-16 code unit can take: a record of n units is at most 3n bytes. */
 const MAX_BYTES_PER_UNIT = 3;
 
-/** The segment's records as csv-parse would give them, or null when csv-parse has to read it. */
-export function readPlainCsv(text: string, maxRecordBytes: number): string[][] | null {
-  const records: string[][] = [];
-  return forEachPlainCsvRecord(text, maxRecordBytes, (record) => records.push(record)) ? records : null;
+/** The segment's records and rows as parseUploadCsv would give them, or null when csv-parse has to read it. */
+export function readPlainCsv(text: string, maxRecordBytes: number): CsvRows | null {
+  const records: CsvRows['records'] = [];
+  const rows = forEachPlainCsvRecord(text, maxRecordBytes, (cells, row) => records.push({ row, cells }));
+  return rows === null ? null : { rows, records };
 }
 
 /**
  * readPlainCsv's records handed to `onRecord` one by one as they are read, so that none has to outlive
- * its turn (an upload's worker keeps only what it validated). False when csv-parse has to read the text:
- * the records handed over until then are to be dropped.
+ * its turn (an upload's worker keeps only what it validated). Answers the rows read (empty lines count),
+ * or null when csv-parse has to read the text: the records handed over until then are to be dropped.
  */
 export function forEachPlainCsvRecord(
   text: string,
   maxRecordBytes: number,
-  onRecord: (record: string[]) => void,
-): boolean {
+  onRecord: (record: string[], row: number) => void,
+): number | null {
   const maxRecordUnits = Math.floor(maxRecordBytes / MAX_BYTES_PER_UNIT);
   const length = text.length;
   let pos = 0;
+  let row = 0;
   while (pos < length) {
+    row++;
     const start = pos;
     const record: string[] = [];
     let quotedOnly = false;
@@ -50,7 +55,7 @@ export function forEachPlainCsvRecord(
       if (text.charCodeAt(pos) === QUOTE) {
         const quoted = readQuoted(text, pos);
         if (quoted === null) {
-          return false;
+          return null;
         }
         [field, next] = quoted;
         quotedOnly = record.length === 0;
@@ -63,7 +68,7 @@ export function forEachPlainCsvRecord(
             break;
           }
           if (code === QUOTE) {
-            return false;
+            return null;
           }
           next++;
         }
@@ -87,15 +92,15 @@ export function forEachPlainCsvRecord(
       break;
     }
     if (end - start > maxRecordUnits) {
-      return false;
+      return null;
     }
-    // An empty line is no record; a line holding only `""` is one record of one empty field.
+    // An empty line is a row but no record; a line holding only `""` is one record of one empty field.
     if (record.length === 1 && record[0] === '' && !quotedOnly) {
       continue;
     }
-    onRecord(record);
+    onRecord(record, row);
   }
-  return true;
+  return row;
 }
 
 /** The field's text and where it ends (just past the closing quote), or null when not plain. */

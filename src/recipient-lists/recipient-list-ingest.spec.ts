@@ -68,13 +68,14 @@ describe(RecipientListIngest.name, () => {
       const result = await ingest(csv, chunkSize);
       expect(result.header).toEqual(['name', 'phone']);
       expect(result.phoneIndex).toBe(1);
-      // The empty line is not a row: rows count records, the header being row 1.
+      // Rows as a spreadsheet shows them, the header being row 1: the quoted line break is inside row 2, the
+      // empty line is row 3.
       expect(result.entries).toEqual([
         { row: 2, phone: '+14155552671', values: ['Ada\r\nLovelace, "the first"'] },
-        { row: 3, phone: '+14155552672', values: ['Bob'] },
+        { row: 4, phone: '+14155552672', values: ['Bob'] },
       ]);
       expect(result.builder.rejectedRows).toEqual([
-        { row: 4, column: 'phone', input: '12', reason: 'not a valid phone number' },
+        { row: 5, column: 'phone', input: '12', reason: 'not a valid phone number' },
       ]);
       expect(result.builder).toMatchObject({ rowCount: 3, validCount: 2, rejectedCount: 1 });
     },
@@ -114,6 +115,28 @@ describe(RecipientListIngest.name, () => {
       { row: rows + 3, column: 'phone', input: 'nope', reason: 'not a valid phone number' },
     ]);
   }, 60_000);
+
+  it('should number CSV rows as a spreadsheet shows them, empty lines included, across segments', async () => {
+    const rows = 30_000; // several segments, some of them ending on an empty line
+    const lines = ['', 'phone,n'];
+    for (let i = 0; i < rows; i++) {
+      lines.push(i % 7 === 3 ? '' : `+1415${String(2_000_000 + i)},${i}`);
+    }
+    lines.push('nope,bad', '');
+    const result = await ingest(lines.join('\n'), 64 * 1024);
+    // Without quoted line breaks, a row is a line.
+    const lineOf = (i: number) => i + 3;
+    expect(result.entries).toHaveLength(rows - Math.ceil((rows - 3) / 7));
+    expect(result.entries.every((entry) => entry.row === lineOf(Number(entry.values[0])))).toBe(true);
+    expect(result.builder.rejectedRows).toEqual([
+      { row: lineOf(rows), column: 'phone', input: 'nope', reason: 'not a valid phone number' },
+    ]);
+  }, 60_000);
+
+  it('should number the rows after a quoted line break and an empty line as a spreadsheet does', async () => {
+    const result = await ingest('phone,name\n+14155550100,a\n+14155550101,"b\nb"\n\n+14155550102,c\n', 1024);
+    expect(result.entries.map((entry) => entry.row)).toEqual([2, 3, 5]);
+  }, 30_000);
 
   it('should take NDJSON, numbering rows by line, blank lines included', async () => {
     const ndjson = '\ufeff{"phone":"+14155552671","code":1}\n\nnot json\r\n[1]\n{"code":"x","phone":"(415) 555-2672"}';

@@ -1,4 +1,3 @@
-import { parse as parseCsv } from 'csv-parse/sync';
 import type { CountryCode } from 'libphonenumber-js/core';
 import { yieldToIo } from '../common/async/yield-to-io';
 import { firstLineNotUtf8 } from '../common/text/utf8';
@@ -8,7 +7,7 @@ import { checkHeader, resolvePhoneColumn } from './phone-column';
 import { RecipientListBuilder } from './recipient-list-builder';
 import type { RecipientListFormat } from './recipient-list-format';
 import { RecordSegment, RecordSplitter } from './record-splitter';
-import { UPLOAD_CSV_OPTIONS } from './upload-csv-options';
+import { CsvRows, parseUploadCsv } from './upload-csv-parse';
 import { UploadParsePool, UploadWorkerFactory, uploadWorkerFactory } from './upload-parse-pool';
 import { ParsedUploadSegment, parseNdjsonLine } from './upload-segment';
 
@@ -53,7 +52,7 @@ export class RecipientListIngest {
   private pool: UploadParsePool | null = null;
   /** First line of each segment in flight, oldest first. */
   private readonly inFlightLines: number[] = [];
-  /** CSV: records before the next result's first (the header is row 1). */
+  /** CSV: rows (records and empty lines, the header's included) before the next result's first. */
   private csvRows = 0;
   /** The last write queued (each starts after the one before), and how many are not done. */
   private writing: Promise<void> = Promise.resolve();
@@ -104,6 +103,9 @@ export class RecipientListIngest {
   private async readHeader(): Promise<boolean> {
     for (let next = this.splitter.takeRecord(); next; next = this.splitter.takeRecord()) {
       const record = withoutBom(next);
+      if (this.options.format === 'csv') {
+        this.csvRows++; // the header, or an empty line before it: a record is one row
+      }
       if (firstLineNotUtf8(record.bytes) !== null) {
         throw notUtf8(record.firstLine);
       }
@@ -118,10 +120,8 @@ export class RecipientListIngest {
       this.phoneIndex = phoneIndex;
       this.builder = new RecipientListBuilder(header, phoneIndex, this.options.maxRecipients);
       this.pool = new UploadParsePool(WORKERS, SEGMENTS_IN_FLIGHT, this.options.createWorker ?? uploadWorkerFactory);
-      if (this.options.format === 'csv') {
-        this.csvRows = 1;
-      } else {
-        // NDJSON: the first object is a recipient too.
+      if (this.options.format === 'ndjson') {
+        // The first object is a recipient too.
         await this.send(record);
       }
       return true;
@@ -153,7 +153,7 @@ export class RecipientListIngest {
     if (result.csvError) {
       throw csvError(result.csvError.code, result.csvError.message, firstLine + result.csvError.line - 1);
     }
-    // CSV rows are records (empty lines are not); NDJSON rows are lines.
+    // CSV rows are counted by the workers (a quoted line break stays within its row); NDJSON rows are lines.
     const rowBase = this.options.format === 'csv' ? this.csvRows : firstLine - 1;
     const batch = this.builder!.addSegment(rowBase, result);
     this.csvRows += result.rows;
@@ -210,14 +210,14 @@ function withoutBom(record: RecordSegment): RecordSegment {
 }
 
 function csvHeader(record: RecordSegment): string[] | null {
-  let records: string[][];
+  let records: CsvRows['records'];
   try {
-    records = parseCsv(record.bytes, UPLOAD_CSV_OPTIONS);
+    records = parseUploadCsv(record.bytes).records;
   } catch (error) {
     const { code, message, lines } = error as { code?: string; message: string; lines?: number };
     throw csvError(code ?? 'CSV_ERROR', message, record.firstLine + (lines ?? 1) - 1);
   }
-  return records.length === 0 ? null : records[0].map((cell) => cell.trim());
+  return records.length === 0 ? null : records[0].cells.map((cell) => cell.trim());
 }
 
 function ndjsonHeader(record: RecordSegment): string[] | null {

@@ -64,6 +64,24 @@ describe(parseUploadSegment.name, () => {
     expect(parsed.entries.phones).toBe('+447400123456,+447400123457,+447400123458');
   });
 
+  it.each([
+    ['read by the fast reader', '+14155550100,a\n\n+14155550101,b\r\n\r\n\r+14155550102,c\n\n'],
+    ['read by csv-parse', '+14155550100,a\n\n+14155550101,"b\nb"\r\n\r\n\r+14155550102,c\n\n'],
+  ])('should number rows as a spreadsheet shows them, empty lines included (%s)', (_, text) => {
+    const parsed = parseUploadSegment(segment(text, 'csv'));
+
+    expect(Array.from(parsed.validRows)).toEqual([1, 3, 6]);
+    // The empty line at the end is a row too: the next segment's rows come after it.
+    expect(parsed.rows).toBe(7);
+  });
+
+  it('should still take a line holding only "" as a row, and skip an empty one', () => {
+    const parsed = parseUploadSegment(segment('+14155550100\n\n""\n', 'csv', ['phone']));
+
+    expect(parsed.rows).toBe(3);
+    expect(parsed.rejected).toEqual([expect.objectContaining({ row: 3, column: 0, input: '' })]);
+  });
+
   it('should reject an NDJSON row whose field holds an unpaired surrogate, and keep an emoji', () => {
     const lines = ['{"phone":"+14155550100","name":"x\\ud800y"}', '{"phone":"+14155550101","name":"Zoë 😀"}'];
     const parsed = parseUploadSegment(segment(`${lines.join('\n')}\n`, 'ndjson'));

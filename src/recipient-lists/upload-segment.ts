@@ -1,4 +1,3 @@
-import { parse as parseCsv } from 'csv-parse/sync';
 import type { CountryCode } from 'libphonenumber-js/core';
 import { isStorableText } from '../common/text/storable-text';
 import { firstLineNotUtf8 } from '../common/text/utf8';
@@ -6,7 +5,7 @@ import { parseRecipientNumber } from '../messaging/recipient-number-parser';
 import { shortenRejectedInput } from '../messaging/recipient-validator';
 import { forEachPlainCsvRecord } from './plain-csv-reader';
 import type { RecipientListFormat } from './recipient-list-format';
-import { UPLOAD_CSV_OPTIONS } from './upload-csv-options';
+import { CsvRows, parseUploadCsv } from './upload-csv-parse';
 import { MAX_RECORD_BYTES } from './record-splitter';
 import { jsonDepthWithin, MAX_JSON_FIELD_DEPTH } from '../common/text/json-depth';
 
@@ -27,14 +26,15 @@ export interface UploadSegmentRequest {
 }
 
 /**
- * Rows are numbered from 1 within the segment: CSV records (empty lines are not records), NDJSON lines.
+ * Rows are numbered from 1 within the segment as a spreadsheet shows them: CSV records and empty lines (a
+ * quoted line break stays within its row), NDJSON lines.
  * The valid rows come as the main thread needs them, with as few objects as possible to copy and collect:
  * their row numbers and numbers in typed arrays (for duplicates), and their columns already encoded as the
  * INSERT takes them (`entries`), written as they are unless a duplicate has to be left out.
  */
 export interface ParsedUploadSegment {
   segment: number;
-  /** CSV: records in the segment; NDJSON: lines. */
+  /** CSV: records and empty lines in the segment; NDJSON: lines. */
   rows: number;
   validRows: Int32Array<ArrayBuffer>;
   /** Each valid row's E.164 number without its `+` (at most 15 digits: exact in a double). */
@@ -89,16 +89,15 @@ export function parseUploadSegment(request: UploadSegmentRequest): ParsedUploadS
   if (request.format === 'csv') {
     // Each record validated as it is read: its cells are garbage at once, where a segment's worth of
     // records held until the end were copied by every young-generation collection meanwhile.
-    let records = 0;
-    const plain = forEachPlainCsvRecord(text, MAX_RECORD_BYTES, (cells) =>
-      addRow(rows, rejected, request, ++records, cells),
+    let csvRows = forEachPlainCsvRecord(text, MAX_RECORD_BYTES, (cells, row) =>
+      addRow(rows, rejected, request, row, cells),
     );
-    if (!plain) {
+    if (csvRows === null) {
       rows = new ValidRows();
       rejected = [];
-      let parsed: string[][];
+      let parsed: CsvRows;
       try {
-        parsed = parseCsv(text, UPLOAD_CSV_OPTIONS);
+        parsed = parseUploadCsv(text);
       } catch (error) {
         const { code, message, lines } = error as { code?: string; message: string; lines?: number };
         return {
@@ -106,10 +105,12 @@ export function parseUploadSegment(request: UploadSegmentRequest): ParsedUploadS
           csvError: { code: code ?? 'CSV_ERROR', message, line: lines ?? 1 },
         };
       }
-      parsed.forEach((cells, i) => addRow(rows, rejected, request, i + 1, cells));
-      records = parsed.length;
+      for (const { row, cells } of parsed.records) {
+        addRow(rows, rejected, request, row, cells);
+      }
+      csvRows = parsed.rows;
     }
-    return rows.result(request.segment, records, rejected, request.withValues ?? true);
+    return rows.result(request.segment, csvRows, rejected, request.withValues ?? true);
   }
   const lines = text.split(/\r\n|\r|\n/);
   // A segment ends with a line break, which leaves one empty string after it.
