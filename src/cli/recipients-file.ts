@@ -1,3 +1,5 @@
+import { detectCsvDelimiter } from '../recipient-lists/csv-delimiter';
+
 /**
  * Recipients from a numbers file: one per line, or a CSV whose first column holds them. The
  * delimiter (comma, semicolon or tab) is taken from the first line; quoted fields may contain
@@ -22,26 +24,12 @@ export function parseRecipients(content: string): RecipientsFile {
 /** Like parseRecipients, with each value's row number, so a bad row can be named. */
 export function parseRecipientRows(content: string): { rows: RecipientRow[]; headerSkipped: boolean } {
   const text = content.replace(/^\uFEFF/, '');
-  const firstColumn = parseRows(text, detectDelimiter(text)).map((row) => (row[0] ?? '').trim());
+  const firstColumn = parseRows(text, detectCsvDelimiter(text)).map((row) => (row[0] ?? '').trim());
   const headerSkipped = firstColumn.length > 0 && !/\d/.test(firstColumn[0]) && firstColumn[0] !== '';
   const rows = firstColumn
     .map((value, index) => ({ row: index + 1, value }))
     .filter((r, index) => r.value !== '' && !(headerSkipped && index === 0));
   return { rows, headerSkipped };
-}
-
-function detectDelimiter(text: string): string {
-  let inQuotes = false;
-  for (const char of text) {
-    if (char === '"') {
-      inQuotes = !inQuotes;
-    } else if (!inQuotes && (char === ',' || char === ';' || char === '\t')) {
-      return char;
-    } else if (!inQuotes && (char === '\n' || char === '\r')) {
-      break;
-    }
-  }
-  return ',';
 }
 
 // RFC 4180, tolerant: CRLF or LF, a quote inside an unquoted field is kept as is.

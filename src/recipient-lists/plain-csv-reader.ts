@@ -5,7 +5,7 @@
  * field byte by byte in a buffer of its own: on a worker it was about a fifth of a row's parse-and-validate
  * time, and most of the garbage collection. This reader slices fields straight out of the segment's text.
  *
- * It reads what csv-parse reads with the options the upload uses (parseUploadCsv: `,` delimiter, `"` quotes
+ * It reads what csv-parse reads with the options the upload uses (parseUploadCsv: the header's delimiter, `"` quotes
  * escaped by doubling, \r\n, \n or \r ending a record in any mix, `relax_column_count`, empty lines counted
  * as rows but not records, no trimming, no BOM handling), and gives up (null) on anything else: a line
  * break inside quotes, a quote where RFC 4180 does not allow one, a record that could pass `maxRecordBytes`.
@@ -13,19 +13,19 @@
  * they were. plain-csv-reader.spec.ts checks the two agree.
  */
 
+import type { CsvDelimiter } from './csv-delimiter';
 import type { CsvRows } from './upload-csv-parse';
 
 const QUOTE = 0x22;
-const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
 /** Most UTF-8 bytes one UTF-16 code unit can take: a record of n units is at most 3n bytes. */
 const MAX_BYTES_PER_UNIT = 3;
 
 /** The segment's records and rows as parseUploadCsv would give them, or null when csv-parse has to read it. */
-export function readPlainCsv(text: string, maxRecordBytes: number): CsvRows | null {
+export function readPlainCsv(text: string, delimiter: CsvDelimiter, maxRecordBytes: number): CsvRows | null {
   const records: CsvRows['records'] = [];
-  const rows = forEachPlainCsvRecord(text, maxRecordBytes, (cells, row) => records.push({ row, cells }));
+  const rows = forEachPlainCsvRecord(text, delimiter, maxRecordBytes, (cells, row) => records.push({ row, cells }));
   return rows === null ? null : { rows, records };
 }
 
@@ -36,9 +36,11 @@ export function readPlainCsv(text: string, maxRecordBytes: number): CsvRows | nu
  */
 export function forEachPlainCsvRecord(
   text: string,
+  delimiter: CsvDelimiter,
   maxRecordBytes: number,
   onRecord: (record: string[], row: number) => void,
 ): number | null {
+  const separator = delimiter.charCodeAt(0);
   const maxRecordUnits = Math.floor(maxRecordBytes / MAX_BYTES_PER_UNIT);
   const length = text.length;
   let pos = 0;
@@ -53,7 +55,7 @@ export function forEachPlainCsvRecord(
       let field: string;
       let next: number;
       if (text.charCodeAt(pos) === QUOTE) {
-        const quoted = readQuoted(text, pos);
+        const quoted = readQuoted(text, pos, separator);
         if (quoted === null) {
           return null;
         }
@@ -64,7 +66,7 @@ export function forEachPlainCsvRecord(
         let code = 0;
         while (next < length) {
           code = text.charCodeAt(next);
-          if (code === COMMA || code === LF || code === CR) {
+          if (code === separator || code === LF || code === CR) {
             break;
           }
           if (code === QUOTE) {
@@ -81,7 +83,7 @@ export function forEachPlainCsvRecord(
         break;
       }
       const code = text.charCodeAt(next);
-      if (code === COMMA) {
+      if (code === separator) {
         record.push(field);
         pos = next + 1;
         continue;
@@ -104,7 +106,7 @@ export function forEachPlainCsvRecord(
 }
 
 /** The field's text and where it ends (just past the closing quote), or null when not plain. */
-function readQuoted(text: string, open: number): [string, number] | null {
+function readQuoted(text: string, open: number, separator: number): [string, number] | null {
   let field = '';
   let from = open + 1;
   for (;;) {
@@ -121,7 +123,7 @@ function readQuoted(text: string, open: number): [string, number] | null {
     const after = close + 1;
     if (after < text.length) {
       const code = text.charCodeAt(after);
-      if (code !== COMMA && code !== LF && code !== CR) {
+      if (code !== separator && code !== LF && code !== CR) {
         return null;
       }
     }

@@ -100,6 +100,23 @@ describe(RecipientListIngest.name, () => {
     30_000,
   );
 
+  it.each([
+    ['Name;Mobile\nAda;+447400123456\n"Lovelace; A.";+447400123457\n', ';'],
+    ['Name\tMobile\r\nAda\t+447400123456\r\nLovelace; A.\t+447400123457\r\n', '\t'],
+  ])(
+    'should take the delimiter from the header line (%j)',
+    async (body) => {
+      const result = await ingest(body, 5, 'csv');
+      expect(result.header).toEqual(['Name', 'Mobile']);
+      expect(result.phoneIndex).toBe(1);
+      expect(result.entries).toEqual([
+        { row: 2, phone: '+447400123456', values: ['Ada'] },
+        { row: 3, phone: '+447400123457', values: ['Lovelace; A.'] },
+      ]);
+    },
+    30_000,
+  );
+
   it('should number rows and find duplicates across many segments parsed on two workers', async () => {
     const rows = 30_000; // ~900 KB: several segments, so both workers and the in-order merge are used
     const lines = ['phone,n'];

@@ -3,6 +3,7 @@ import { yieldToIo } from '../common/async/yield-to-io';
 import { firstLineNotUtf8 } from '../common/text/utf8';
 import { UserInputError } from '../common/errors/domain-error';
 import type { RecipientListEntryBatch } from '../persistence/recipient-list-entry.repository';
+import { CsvDelimiter, detectCsvDelimiter } from './csv-delimiter';
 import { checkHeader, resolvePhoneColumn } from './phone-column';
 import { RecipientListBuilder } from './recipient-list-builder';
 import type { RecipientListFormat } from './recipient-list-format';
@@ -48,6 +49,7 @@ export class RecipientListIngest {
   private readonly splitter: RecordSplitter;
   private header: string[] | null = null;
   private phoneIndex = 0;
+  private delimiter: CsvDelimiter = ',';
   private builder: RecipientListBuilder | null = null;
   private pool: UploadParsePool | null = null;
   /** First line of each segment in flight, oldest first. */
@@ -109,7 +111,9 @@ export class RecipientListIngest {
       if (firstLineNotUtf8(record.bytes) !== null) {
         throw notUtf8(record.firstLine);
       }
-      const header = this.options.format === 'csv' ? csvHeader(record) : ndjsonHeader(record);
+      // The header decides the delimiter: the segments after it are read on their own.
+      const delimiter = this.options.format === 'csv' ? detectCsvDelimiter(record.bytes.toString('utf8')) : ',';
+      const header = this.options.format === 'csv' ? csvHeader(record, delimiter) : ndjsonHeader(record);
       if (header === null) {
         continue; // an empty line before the header
       }
@@ -118,6 +122,7 @@ export class RecipientListIngest {
       await this.options.onHeader(header, phoneIndex);
       this.header = header;
       this.phoneIndex = phoneIndex;
+      this.delimiter = delimiter;
       this.builder = new RecipientListBuilder(header, phoneIndex, this.options.maxRecipients);
       this.pool = new UploadParsePool(WORKERS, SEGMENTS_IN_FLIGHT, this.options.createWorker ?? uploadWorkerFactory);
       if (this.options.format === 'ndjson') {
@@ -137,6 +142,7 @@ export class RecipientListIngest {
       bytes: segment.bytes,
       format: this.options.format,
       header: this.header!,
+      delimiter: this.delimiter,
       phoneIndex: this.phoneIndex,
       defaultCountry: this.options.defaultCountry,
       withValues: this.options.withValues?.() ?? true,
@@ -209,10 +215,10 @@ function withoutBom(record: RecordSegment): RecordSegment {
     : record;
 }
 
-function csvHeader(record: RecordSegment): string[] | null {
+function csvHeader(record: RecordSegment, delimiter: CsvDelimiter): string[] | null {
   let records: CsvRows['records'];
   try {
-    records = parseUploadCsv(record.bytes).records;
+    records = parseUploadCsv(record.bytes, delimiter).records;
   } catch (error) {
     const { code, message, lines } = error as { code?: string; message: string; lines?: number };
     throw csvError(code ?? 'CSV_ERROR', message, record.firstLine + (lines ?? 1) - 1);

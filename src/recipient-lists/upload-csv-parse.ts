@@ -1,5 +1,6 @@
 import type { Options } from 'csv-parse';
 import { parse as parseCsv } from 'csv-parse/sync';
+import type { CsvDelimiter } from './csv-delimiter';
 import { MAX_RECORD_BYTES } from './record-splitter';
 
 /**
@@ -26,9 +27,9 @@ const OPTIONS: Options = {
 };
 
 /** csv-parse's reading of an upload's CSV (segment or header); throws csv-parse's errors. */
-export function parseUploadCsv(text: string | Buffer): CsvRows {
+export function parseUploadCsv(text: string | Buffer, delimiter: CsvDelimiter): CsvRows {
   // With `raw`, csv-parse gives each record with its text, which its types do not say.
-  const parsed = parseCsv(text, OPTIONS) as unknown as Array<{ record: string[]; raw: string }>;
+  const parsed = parseCsv(text, { ...OPTIONS, delimiter }) as unknown as Array<{ record: string[]; raw: string }>;
   const records: CsvRows['records'] = [];
   parsed.forEach(({ record, raw }, i) => {
     if (record.length !== 1 || record[0] !== '' || raw.charCodeAt(0) === QUOTE) {

@@ -1,3 +1,4 @@
+import type { CsvDelimiter } from './csv-delimiter';
 import { parseUploadSegment, UploadSegmentRequest } from './upload-segment';
 
 function segment(
@@ -80,6 +81,19 @@ describe(parseUploadSegment.name, () => {
 
     expect(parsed.rows).toBe(3);
     expect(parsed.rejected).toEqual([expect.objectContaining({ row: 3, column: 0, input: '' })]);
+  });
+
+  it.each<[CsvDelimiter, string, string]>([
+    [';', 'Ada;+447400123456\n"Bo; Bob";+447400123457\n', 'Bo; Bob'],
+    ['\t', 'Ada\t+447400123456\n"Bo\tBob"\t+447400123457\n', 'Bo\tBob'],
+    // A quoted line break: csv-parse reads it.
+    [';', 'Ada;+447400123456\n"Bo\nBob";+447400123457\n', 'Bo\nBob'],
+  ])('should read a CSV delimited by %j', (delimiter, text, secondName) => {
+    const parsed = parseUploadSegment({ ...segment(text, 'csv', ['Name', 'Mobile']), phoneIndex: 1, delimiter });
+
+    expect(parsed.rejected).toEqual([]);
+    expect(parsed.entries.phones).toBe('+447400123456,+447400123457');
+    expect(JSON.parse(parsed.entries.values)).toEqual([['Ada'], [secondName]]);
   });
 
   it('should reject an NDJSON row whose field holds an unpaired surrogate, and keep an emoji', () => {

@@ -3,6 +3,7 @@ import { isStorableText } from '../common/text/storable-text';
 import { firstLineNotUtf8 } from '../common/text/utf8';
 import { parseRecipientNumber } from '../messaging/recipient-number-parser';
 import { shortenRejectedInput } from '../messaging/recipient-validator';
+import type { CsvDelimiter } from './csv-delimiter';
 import { forEachPlainCsvRecord } from './plain-csv-reader';
 import type { RecipientListFormat } from './recipient-list-format';
 import { CsvRows, parseUploadCsv } from './upload-csv-parse';
@@ -19,6 +20,8 @@ export interface UploadSegmentRequest {
   format: RecipientListFormat;
   /** Column names: NDJSON objects are read by these keys; CSV rows must have this many cells. */
   header: string[];
+  /** CSV: the header's delimiter (default `,`). */
+  delimiter?: CsvDelimiter;
   phoneIndex: number;
   defaultCountry?: CountryCode;
   /** False when nothing reads the fields (a campaign whose text uses none): `entries.values` is then `[]`. */
@@ -89,7 +92,8 @@ export function parseUploadSegment(request: UploadSegmentRequest): ParsedUploadS
   if (request.format === 'csv') {
     // Each record validated as it is read: its cells are garbage at once, where a segment's worth of
     // records held until the end were copied by every young-generation collection meanwhile.
-    let csvRows = forEachPlainCsvRecord(text, MAX_RECORD_BYTES, (cells, row) =>
+    const delimiter = request.delimiter ?? ',';
+    let csvRows = forEachPlainCsvRecord(text, delimiter, MAX_RECORD_BYTES, (cells, row) =>
       addRow(rows, rejected, request, row, cells),
     );
     if (csvRows === null) {
@@ -97,7 +101,7 @@ export function parseUploadSegment(request: UploadSegmentRequest): ParsedUploadS
       rejected = [];
       let parsed: CsvRows;
       try {
-        parsed = parseUploadCsv(text);
+        parsed = parseUploadCsv(text, delimiter);
       } catch (error) {
         const { code, message, lines } = error as { code?: string; message: string; lines?: number };
         return {
@@ -207,7 +211,7 @@ function addRow(
     rejected.push({
       row,
       column: -1,
-      input: shortenRejectedInput(cells.join(',')),
+      input: shortenRejectedInput(cells.join(request.delimiter ?? ',')),
       reason: `has ${cells.length} columns; the header has ${header.length}`,
     });
     return;
