@@ -26,6 +26,28 @@ describe(MessageTemplate.name, () => {
     );
   });
 
+  it('should show how to write a column whose name has spaces when a field is unknown', () => {
+    const columns = ['phone', 'First Name', 'Customer Name'];
+    const hint = '; a column whose name has spaces is written {{ ["Customer Name"] }}';
+    expect(() => MessageTemplate.parse('Hi {{ Customer Name }}', columns)).toThrow(
+      `text: template: unknown field "Customer" at line 1, column 7; the list has "phone", "First Name", "Customer Name"${hint}`,
+    );
+    expect(() => MessageTemplate.parse('Hi {{ customer_name }}', columns)).toThrow(hint);
+    // No column matches: the first one that needs the brackets is the example.
+    expect(() => MessageTemplate.parse('Hi {{ nmae }}', columns)).toThrow(
+      '; a column whose name has spaces is written {{ ["First Name"] }}',
+    );
+    expect(() => MessageTemplate.parse('Hi {{ Say }}', ['phone', 'Say "hi"'])).toThrow(
+      `; a column whose name has spaces is written {{ ['Say "hi"'] }}`,
+    );
+
+    const template = MessageTemplate.parse('Hi {{ ["Customer Name"] | default: "there" }}', columns);
+    expect(template.fields).toEqual(['Customer Name']);
+    expect(template.render({ 'Customer Name': 'Ada' })).toBe('Hi Ada');
+    expect(template.render({ 'Customer Name': '' })).toBe('Hi there');
+    expect(MessageTemplate.parse(`{{ ['Say "hi"'] }}`, ['Say "hi"']).render({ 'Say "hi"': 'yes' })).toBe('yes');
+  });
+
   it('should report a syntax error with its position', () => {
     expect(() => MessageTemplate.parse('Hi {{ name ', fields)).toThrow(
       /^text: template: output "{{ name " not closed at line 1, column 4$/,

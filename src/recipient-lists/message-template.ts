@@ -57,7 +57,7 @@ export class MessageTemplate {
         const { row, col } = locations[0].location;
         throw new UserInputError(
           'text',
-          `template: unknown field "${name}" at line ${row}, column ${col}; the list has ${fields.map((f) => `"${f}"`).join(', ')}`,
+          `template: unknown field "${name}" at line ${row}, column ${col}; the list has ${fields.map((f) => `"${f}"`).join(', ')}${bracketHint(name, fields)}`,
           { templateField: name, line: row, column: col },
         );
       }
@@ -87,6 +87,33 @@ export class TemplateRenderError extends Error {
     this.name = 'TemplateRenderError';
   }
 }
+
+/**
+ * How to write a column whose name Liquid cannot read as a variable (`{{ Customer Name }}` reads `Customer`):
+ * `{{ ["Customer Name"] }}`, with the column the unknown name most likely meant, else the first such column.
+ * Empty when every column can be written as it is.
+ */
+function bracketHint(unknown: string, fields: readonly string[]): string {
+  const needing = fields.filter((field) => !readsAsVariable(field) && !(field.includes('"') && field.includes("'")));
+  if (needing.length === 0) {
+    return '';
+  }
+  const prefix = lettersAndDigits(unknown);
+  const field = needing.find((f) => prefix !== '' && lettersAndDigits(f).startsWith(prefix)) ?? needing[0];
+  const quote = field.includes('"') ? "'" : '"';
+  return `; a column whose name has spaces is written {{ [${quote}${field}${quote}] }}`;
+}
+
+function readsAsVariable(field: string): boolean {
+  try {
+    const read = Object.keys(engine.analyzeSync(engine.parse(`{{ ${field} }}`)).globals);
+    return read.length === 1 && read[0] === field;
+  } catch {
+    return false;
+  }
+}
+
+const lettersAndDigits = (name: string): string => name.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
 
 function describeError(error: unknown): string {
   if (error instanceof LiquidError || LiquidError.is(error)) {
