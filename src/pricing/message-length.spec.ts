@@ -62,6 +62,17 @@ describe('checkMessageLength', () => {
       expect(check('я'.repeat(738))).toMatchObject({ ok: false, limit: expect.stringContaining('738 UCS-2') });
     });
 
+    it('should apply the segment limit to a grapheme split across segments', () => {
+      const wholeGrapheme = 'a' + '\u0301'.repeat(66); // 67 units: fills a segment, kept whole
+      const splitGrapheme = 'a' + '\u0301'.repeat(131); // 132 units: longer than a segment, split at code units
+      expect(check('a' + '\u0301'.repeat(736))).toEqual({ ok: true }); // 737 units in 11 segments
+      // 2 + 9 × 67 + 132 = 737 units, but the split grapheme starts after 10 full segments: 12 are needed.
+      expect(check('яя' + wholeGrapheme.repeat(9) + splitGrapheme)).toEqual({
+        ok: false,
+        limit: "text needs 12 segments; Plivo's limit is 11 segments (1,600 GSM-7 or 737 UCS-2 characters)",
+      });
+    });
+
     it('should check the smart-encoded text that will be sent', () => {
       const text = '“quoted” — '.repeat(100); // 1,100 UCS-2 characters before smart encoding
       expect(check(text)).toMatchObject({ ok: false });

@@ -1,4 +1,5 @@
 import { SegmentedMessage } from 'sms-segments-calculator';
+import { countSegments as sandboxUnits } from '../sandbox/sandbox-message-request';
 import { MAX_COUNTABLE_LENGTH, TextTooLongToCountError, countSegments, smartEncode } from './segment-counter';
 
 const EMOJI = '😀'; // 2 UTF-16 units, 1 grapheme
@@ -114,12 +115,28 @@ describe('countSegments', () => {
       expect(countSegments(`ç${EMOJI}aç${DEV}${EMOJI}`).unicodeCharacters).toEqual(['ç', EMOJI, DEV]);
     });
 
-    it('should document the calculator undercount for a grapheme larger than a segment (library bug)', () => {
-      // 'a' + 200 combining marks is one grapheme of 201 units (≥ 4 real segments): the calculator puts it in
-      // one over-full segment after an empty first one. checkMessageLength still bounds the UTF-16 length.
-      const zalgo = 'a' + '\u0301'.repeat(200);
-      expect(countSegments(zalgo)).toMatchObject({ encoding: 'UCS2', characters: 1, segments: 2 });
-      expect(new SegmentedMessage(zalgo).segmentsCount).toBe(2);
+    it.each([
+      [101, 2],
+      [201, 3],
+      [401, 6],
+      [701, 11],
+    ])(
+      'should split a grapheme of %i units, too long for any segment, at code units (%i segments)',
+      (units, segments) => {
+        // 'a' + combining marks is one grapheme; 67 units fit in a concatenated segment, so at least ⌈units/67⌉.
+        const zalgo = 'a' + '\u0301'.repeat(units - 1);
+        expect(countSegments(zalgo)).toMatchObject({ encoding: 'UCS2', characters: 1, segments });
+      },
+    );
+
+    it('should bill what the sandbox bills for a grapheme longer than a segment', () => {
+      for (const text of [
+        'a' + '\u0301'.repeat(700),
+        a(10) + 'e' + '\u0301'.repeat(300) + a(5),
+        EMOJI + '\u0301'.repeat(140),
+      ]) {
+        expect(countSegments(text).segments).toBe(sandboxUnits(text));
+      }
     });
   });
 
@@ -214,6 +231,11 @@ describe('countSegments', () => {
     const MESSAGES = 600;
     const random = prng(20_240_501);
     const messages = Array.from({ length: MESSAGES }, () => generate(random));
+
+    it('should never count fewer segments than the sandbox bills for the 600 messages', () => {
+      const below = messages.filter((text) => countSegments(text).segments < sandboxUnits(text));
+      expect(below.slice(0, 3)).toEqual([]);
+    });
 
     it.each([
       ['without', false],

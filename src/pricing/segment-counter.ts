@@ -35,10 +35,10 @@ export class TextTooLongToCountError extends Error {
 }
 
 /**
- * Counts SMS segments exactly as Twilio's open-source calculator (sms-segments-calculator 1.3.0) does, with
- * our own fast counter (segment-packing.ts; proven equal to the calculator in segment-counter.spec.ts).
- * Known calculator behaviours we keep on purpose (see the spec): NBSP smart-encodes to two spaces, and a
- * single grapheme larger than one segment (e.g. 'a' + 200 combining marks) is counted as fitting in one.
+ * Counts SMS segments as Twilio's open-source calculator (sms-segments-calculator 1.3.0) does, with our own
+ * fast counter (segment-packing.ts; proven equal to the calculator in segment-counter.spec.ts). A calculator
+ * behaviour we keep on purpose (see the spec): NBSP smart-encodes to two spaces. One we do not: a grapheme
+ * longer than a segment (e.g. 'a' + 200 combining marks) is split at code units, as Plivo bills it.
  */
 export function countSegments(text: string, options: CountSegmentsOptions = {}): SegmentCount {
   assertCountable(text.length);

@@ -96,6 +96,35 @@ describe('measureText (our counter) against sms-segments-calculator 1.3.0', () =
   });
 });
 
+describe('measureText with a grapheme longer than a concatenated segment (67 UCS-2 units)', () => {
+  const marks = (n: number): string => '\u0301'.repeat(n);
+  const VS17 = '\u{E0100}'; // a variation selector outside the BMP: a combining surrogate pair
+
+  it('should keep a grapheme of up to 70 units whole in a single-segment message, as the reference does', () => {
+    expect(measureText('a' + marks(69))).toMatchObject({ characters: 1, segments: 1 });
+    expect(measureText('a' + marks(69))).toEqual(reference('a' + marks(69)));
+  });
+
+  it('should split a longer grapheme at code units, filling the segment it starts in', () => {
+    expect(measureText('a' + marks(70)).segments).toBe(2);
+    expect(measureText('a' + marks(133)).segments).toBe(2);
+    expect(measureText('a' + marks(134)).segments).toBe(3);
+    // 10 units, then a 124-unit grapheme: 134 units = 2 × 67 exactly.
+    expect(measureText('я'.repeat(10) + 'a' + marks(123)).segments).toBe(2);
+  });
+
+  it('should not overfill the second segment with a segment-sized grapheme that moves over', () => {
+    // я | 67-unit grapheme | яяя: the reference moves the grapheme and two я into one segment and says 2.
+    expect(measureText('я' + 'a' + marks(66) + 'яяя').segments).toBe(3);
+  });
+
+  it('should never split a surrogate pair inside such a grapheme', () => {
+    // The pair would take units 67 and 68: it moves to the second segment, so 134 units need 3.
+    expect(measureText('a' + marks(65) + VS17 + marks(66))).toMatchObject({ characters: 1, segments: 3 });
+    expect(measureText('a' + marks(64) + VS17 + marks(67))).toMatchObject({ characters: 1, segments: 2 });
+  });
+});
+
 describe('packSegments', () => {
   it('should move the characters that no longer fit once the first segment gets its header', () => {
     expect(packSegments(new Array(160).fill(7))).toBe(1);

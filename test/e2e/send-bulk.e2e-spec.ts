@@ -228,6 +228,24 @@ describe.each(TEST_DATABASES)('sendBulk on %s', (database) => {
     expect(left).toBe(0);
   }, 120_000);
 
+  it('should estimate a grapheme longer than a segment at the units the provider bills', async () => {
+    const { apiKey } = await testApp.newAccount();
+    const recipients = gbNumbers(2, 40_000);
+    // One grapheme of 701 UTF-16 units: ⌈701/67⌉ = 11 segments (it was estimated at 2 and billed 11).
+    const text = 'a' + '\u0301'.repeat(700);
+    const response = await graphql<SendResult>(testApp.baseUrl, apiKey, SEND, {
+      input: { recipients, text, maxCost: 0.88 },
+    });
+    expect(response.errors).toBeUndefined();
+    // 2 recipients × 11 segments × 0.04000 (GB)
+    expect(response.data!.sendBulk).toMatchObject({ segmentsPerMessage: 11, estimatedCost: { amount: 0.88 } });
+    await waitFor('submission', async () => (await statuses(response.data!.sendBulk.id)).PENDING === undefined);
+    expect(recipients.map((number) => sandbox.records.messagesFor(number).map((m) => m.batch.units))).toEqual([
+      [11],
+      [11],
+    ]);
+  });
+
   it('should return the existing campaign for a repeated idempotency key and send nothing new', async () => {
     const { apiKey, accountId } = await testApp.newAccount();
     const input = { recipients: usNumbers(5, 6_000), text: 'once only', idempotencyKey: 'order-42' };
