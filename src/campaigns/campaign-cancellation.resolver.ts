@@ -6,7 +6,7 @@ import { Campaign } from './models/campaign.model';
 
 @Resolver(() => Campaign)
 export class CampaignCancellationResolver {
-  /** Null unless the campaign is CANCELLED; read from its counters, so every query agrees with the mutation. */
+  /** Null unless the campaign is CANCELLED; alreadyWithProvider is AlreadyWithProviderResolver's. */
   @ResolveField(() => CampaignCancellation, {
     nullable: true,
     description:
@@ -17,9 +17,6 @@ export class CampaignCancellationResolver {
     if (record.status !== CampaignStatus.CANCELLED) {
       return null;
     }
-    return {
-      cancelledMessages: record.cancelled,
-      alreadyWithProvider: record.total - record.suppressed - record.cancelled,
-    };
+    return { campaignId: record.id, cancelledMessages: record.cancelled };
   }
 }

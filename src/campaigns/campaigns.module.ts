@@ -6,6 +6,7 @@ import { PubSubModule } from '../common/pubsub/pubsub.module';
 import { MessagingModule } from '../messaging/messaging.module';
 import { PricingModule } from '../pricing/pricing.module';
 import { RecipientListsModule } from '../recipient-lists/recipient-lists.module';
+import { AlreadyWithProviderResolver } from './already-with-provider.resolver';
 import { CampaignCancellationResolver } from './campaign-cancellation.resolver';
 import { CampaignCommandsResolver } from './campaign-commands.resolver';
 import { CampaignControlService } from './campaign-control.service';
@@ -39,6 +40,7 @@ import { SendBulkService } from './send-bulk.service';
     CampaignsResolver,
     CampaignCommandsResolver,
     CampaignCancellationResolver,
+    AlreadyWithProviderResolver,
     MessageConnectionResolver,
     CampaignProgressResolver,
     CampaignProgressService,

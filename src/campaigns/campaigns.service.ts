@@ -46,4 +46,8 @@ export class CampaignsService {
   countMessages(campaignId: string, status: MessageStatus | null, to?: string | null): Promise<number> {
     return this.messages.countForCampaign(campaignId, status, to);
   }
+
+  countMessagesWithProvider(campaignId: string): Promise<number> {
+    return this.messages.countWithProvider(campaignId);
+  }
 }

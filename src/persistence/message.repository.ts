@@ -93,6 +93,20 @@ export class MessageRepository {
       WHERE "campaignId" = ${campaignId}::uuid ${matching(status ?? null, to ?? null)}`;
     return row.count;
   }
+
+  /**
+   * The campaign's messages Plivo accepted: at the provider (SUBMITTED to UNCONFIRMED, from the counters) or
+   * finished by its report (FAILED or REJECTED with a provider id). A FAILED or REJECTED the service set
+   * itself, for a submission Plivo refused or a number its answer called invalid, has no provider id.
+   */
+  async countWithProvider(campaignId: string): Promise<number> {
+    const [row] = await this.prisma.$queryRaw<Array<{ count: number }>>`
+      SELECT (c.submitted + c.queued + c.sent + c.delivered + c.undelivered + c.unconfirmed
+        + (SELECT count(*) FROM "Message" m WHERE m."campaignId" = c.id
+            AND m.status IN ('FAILED', 'REJECTED') AND m."providerMessageId" IS NOT NULL))::int AS count
+      FROM "Campaign" c WHERE c.id = ${campaignId}::uuid`;
+    return row?.count ?? 0;
+  }
 }
 
 /** The status and number conditions of a message filter (none when both are null). */

@@ -109,12 +109,18 @@ describe.each(TEST_DATABASES)(
       expect(cancelled.errors).toBeUndefined();
       const { status, cancellation } = cancelled.data!.cancelCampaign;
       expect(status).toBe('CANCELLED');
-      expect(cancellation!.cancelledMessages + cancellation!.alreadyWithProvider).toBe(RECIPIENTS);
+      // A message still in a request when the cancel answered counts once Plivo has accepted it.
+      expect(cancellation!.cancelledMessages + cancellation!.alreadyWithProvider).toBeLessThanOrEqual(RECIPIENTS);
 
       await h.settled(id);
       const atProvider = h.accepted(recipients);
       expect(atProvider).toBeLessThanOrEqual(MPS * (LEAD_SECONDS + sendingSeconds));
-      expect(cancellation!.alreadyWithProvider).toBe(atProvider);
+      // Read again (a repeated cancel answers with the campaign as it is): every request has been answered.
+      const settled = await h.mutate(apiKey, 'cancelCampaign', id);
+      expect(settled.data!.cancelCampaign.cancellation).toEqual({
+        cancelledMessages: cancellation!.cancelledMessages,
+        alreadyWithProvider: atProvider,
+      });
       expect(await ctx.prisma.message.count({ where: { campaignId: id, status: 'CANCELLED' } })).toBe(
         RECIPIENTS - atProvider,
       );

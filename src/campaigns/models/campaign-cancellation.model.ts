@@ -7,9 +7,13 @@ export class CampaignCancellation {
   @Field(() => Int, { description: 'messages cancelled before they reached Plivo (never sent, never charged)' })
   cancelledMessages!: number;
 
+  // Resolved by AlreadyWithProviderResolver, so its query runs only when a client asks for it.
   @Field(() => Int, {
     description:
-      'messages already handed to Plivo (or on their way in a request) when the campaign was cancelled: they go out and are charged',
+      'messages Plivo accepted: they go out and are charged. Not those it refused at submission (never charged), ' +
+      'nor those still in a request when the campaign was cancelled until Plivo accepts them',
   })
-  alreadyWithProvider!: number;
+  alreadyWithProvider?: number;
+
+  campaignId!: string;
 }
