@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { chooseSender } from '../accounts/account-sender';
 import Decimal from 'decimal.js';
 import { ConflictError, UserInputError } from '../common/errors/domain-error';
+import { formatExactAmount } from '../common/money/money';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config.service';
 import { CampaignRecord, RejectedRecipient } from '../domain/campaign.record';
@@ -752,7 +753,7 @@ export class SendBulkService {
     if (maxCost && estimate.totalCost.greaterThan(maxCost)) {
       throw new UserInputError(
         'maxCost',
-        `the estimated cost ${estimate.totalCost.toFixed(5)} ${estimate.currency} exceeds maxCost ${maxCost.toFixed(5)} ${estimate.currency}`,
+        `the estimated cost ${formatExactAmount(estimate.totalCost)} ${estimate.currency} exceeds maxCost ${formatExactAmount(maxCost)} ${estimate.currency}`,
         { estimatedCost: estimate.totalCost.toNumber(), maxCost: maxCost.toNumber() },
       );
     }

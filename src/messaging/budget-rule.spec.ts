@@ -53,6 +53,18 @@ describe(overBudgetReason, () => {
     );
   });
 
+  it('should show maxCost with its own digits, so it never reads as the projected cost it is below', () => {
+    const justBelow = spend({
+      actualCost: new Decimal('0.99'),
+      uncosted: 40,
+      waiting: 40,
+      maxCost: new Decimal('4.469999'),
+    });
+    expect(overBudgetReason(justBelow, mix({ waitingBatches: [GERMANY] }))).toBe(
+      'budget: projected cost 4.47000 (reported 0.99000 + estimate for 40 messages) exceeds maxCost 4.469999',
+    );
+  });
+
   it('should take the campaign average for batches of a country it has no estimate for', () => {
     const unknown = mix({ waitingBatches: [{ country: null, recipients: 10 }] });
     // 4.47 / 340 = 0.013147…, x 10 = 0.13147.

@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { formatExactAmount } from '../common/money/money';
 
 export interface CampaignSpend {
   maxCost: Decimal | null;
@@ -51,7 +52,7 @@ export function overBudgetReason(spend: CampaignSpend, mix: UncostedMix): string
   if (projected.lessThanOrEqualTo(spend.maxCost)) {
     return null;
   }
-  return `budget: projected cost ${projected.toFixed(5)} (reported ${spend.actualCost.toFixed(5)} + estimate for ${spend.uncosted} messages) exceeds maxCost ${spend.maxCost.toFixed(5)}`;
+  return `budget: projected cost ${projected.toFixed(5)} (reported ${spend.actualCost.toFixed(5)} + estimate for ${spend.uncosted} messages) exceeds maxCost ${formatExactAmount(spend.maxCost)}`;
 }
 
 /** What the provider reported so far plus the estimate for every message not yet costed. */

@@ -107,6 +107,8 @@ describe.each(TEST_DATABASES)('sendBulk on %s', (database) => {
     ['recipients', { recipients: [] }, /^recipients/],
     ['defaultCountry', { defaultCountry: 'XX', recipients: ['4155552671'] }, /^defaultCountry: /],
     ['maxCost', { maxCost: 0.0001 }, /^maxCost: the estimated cost [\d.]+ USD exceeds maxCost 0\.00010 USD/],
+    // 3 US recipients at 0.0055: an estimate of 0.0165, just above maxCost; both amounts as they are.
+    ['maxCost', { maxCost: 0.016499 }, /^maxCost: the estimated cost 0\.01650 USD exceeds maxCost 0\.016499 USD$/],
   ])('should refuse an invalid %s with BAD_USER_INPUT and store nothing', async (_field, override, message) => {
     const { apiKey, accountId } = await testApp.newAccount();
     const response = await graphql(testApp.baseUrl, apiKey, SEND, {

@@ -1,5 +1,13 @@
 import DecimalJs from 'decimal.js';
-import { Decimal, formatAmount, multiplyRate, roundForDisplay, sumDecimals, toDecimal } from './money';
+import {
+  Decimal,
+  formatAmount,
+  formatExactAmount,
+  multiplyRate,
+  roundForDisplay,
+  sumDecimals,
+  toDecimal,
+} from './money';
 
 describe('money', () => {
   describe(toDecimal.name, () => {
@@ -66,6 +74,21 @@ describe('money', () => {
       expect(formatAmount('0.123455')).toBe('0.12346');
       expect(formatAmount('-0.000001')).toBe('0.00000');
       expect(formatAmount('123456789012.123456')).toBe('123456789012.12346');
+    });
+  });
+
+  describe(formatExactAmount.name, () => {
+    it('should print at least 5 decimals and every further digit the amount has, never rounding', () => {
+      expect(formatExactAmount('0.0466')).toBe('0.04660');
+      expect(formatExactAmount(0.046599)).toBe('0.046599');
+      expect(formatExactAmount('4.4699999')).toBe('4.4699999');
+      expect(formatExactAmount(38500)).toBe('38500.00000');
+      expect(formatExactAmount('-0')).toBe('0.00000');
+    });
+
+    it('should print two different amounts differently', () => {
+      expect(formatExactAmount('0.0466')).not.toBe(formatExactAmount('0.046599'));
+      expect(formatExactAmount('0.00001')).not.toBe(formatExactAmount('0.000014'));
     });
   });
 });

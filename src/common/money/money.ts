@@ -54,6 +54,15 @@ export function formatAmount(value: DecimalInput): string {
   return (rounded.isZero() ? rounded.abs() : rounded).toFixed(MONEY_DECIMALS);
 }
 
+/**
+ * "0.04660", "0.046599": at least 5 decimals and every further digit the amount has, never rounded, so two
+ * different amounts never print alike. For messages comparing amounts (an estimate that exceeds maxCost).
+ */
+export function formatExactAmount(value: DecimalInput): string {
+  const decimal = toDecimal(value);
+  return (decimal.isZero() ? decimal.abs() : decimal).toFixed(Math.max(MONEY_DECIMALS, decimal.decimalPlaces()));
+}
+
 function assertCount(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
