@@ -14,6 +14,9 @@ const strict = {
   },
 };
 
+// The dearest network of each country (GB's costs more than its country rate, as Plivo's networks list can say).
+const MAX_RATES: Record<string, string> = { GB: '0.04500' };
+
 function setup(rates: Record<string, string> = { US: '0.00350', GB: '0.04000', CA: '0.00550' }) {
   const catalog = mock<PriceCatalogService>(undefined, strict);
   catalog.ratesFor.mockImplementation((countries) => {
@@ -23,7 +26,10 @@ function setup(rates: Record<string, string> = { US: '0.00350', GB: '0.04000', C
     }
     return Promise.resolve(
       new Map<string, CountryRate>(
-        countries.map((c) => [c, { rate: new Decimal(rates[c]), maxRate: new Decimal(rates[c]), currency: 'USD' }]),
+        countries.map((c) => [
+          c,
+          { rate: new Decimal(rates[c]), maxRate: new Decimal(MAX_RATES[c] ?? rates[c]), currency: 'USD' },
+        ]),
       ),
     );
   });
@@ -235,7 +241,12 @@ describe(PricingService.name, () => {
     it('should answer 0 USD without asking for prices when there is no recipient', async () => {
       const { sut, catalog } = setup();
       const estimate = await sut.estimate(new Map(), 3);
-      expect(estimate).toEqual({ currency: 'USD', totalCost: expect.any(Decimal), perCountry: [] });
+      expect(estimate).toEqual({
+        currency: 'USD',
+        totalCost: expect.any(Decimal),
+        worstCaseTotalCost: expect.any(Decimal),
+        perCountry: [],
+      });
       expect(estimate.totalCost.isZero()).toBe(true);
       expect(catalog.ratesFor).not.toHaveBeenCalled();
     });
@@ -289,15 +300,20 @@ describe(PricingService.name, () => {
             recipients: 3,
             pricePerSegment: { amount: 0.0035, currency: 'USD' },
             cost: { amount: 0.0105, currency: 'USD' },
+            maxPricePerSegment: { amount: 0.0035, currency: 'USD' },
+            worstCaseCost: { amount: 0.0105, currency: 'USD' },
           },
           {
             country: 'GB',
             recipients: 2,
             pricePerSegment: { amount: 0.04, currency: 'USD' },
             cost: { amount: 0.08, currency: 'USD' },
+            maxPricePerSegment: { amount: 0.045, currency: 'USD' },
+            worstCaseCost: { amount: 0.09, currency: 'USD' },
           },
         ],
         totalCost: { amount: 0.0905, currency: 'USD' },
+        worstCaseTotalCost: { amount: 0.1005, currency: 'USD' },
         assumedTimeZoneRecipients: 0,
         distribution: [{ encoding: Encoding.GSM7, segments: 1, recipients: 5 }],
         distinctTexts: 1,

@@ -13,7 +13,7 @@ import { placeRecipients } from '../quiet-hours/recipient-placement';
 import { calculateCost, UnknownCountryPriceError } from './cost-calculator';
 import { checkMessageLength } from './message-length';
 import { Quote } from './models/quote.model';
-import { PriceCatalogService } from './price-catalog.service';
+import { CountryRate, PriceCatalogService } from './price-catalog.service';
 import { PersonalizedRecipients, PersonalizedRecipientsService } from '../recipient-lists/personalized-recipients';
 import { toPersonalizedQuote, toQuote } from './quote.mapper';
 import type { CostEstimate, PersonalizedEstimate, QuoteRequest, TextAnalysis } from './pricing.types';
@@ -69,22 +69,33 @@ export class PricingService {
       .filter(([, recipients]) => recipients !== 0)
       .map(([country, recipients]): [string, number] => [country.toUpperCase(), recipients]);
     if (entries.length === 0) {
-      return { currency: DEFAULT_CURRENCY, totalCost: new Decimal(0), perCountry: [] };
+      return {
+        currency: DEFAULT_CURRENCY,
+        totalCost: new Decimal(0),
+        worstCaseTotalCost: new Decimal(0),
+        perCountry: [],
+      };
     }
     try {
       const rates = await this.catalog.ratesFor(entries.map(([country]) => country));
-      const cost = calculateCost(entries, segments, (country) => {
-        const price = rates.get(country);
-        return price && { rate: price.rate.toFixed(), currency: price.currency };
-      });
+      const costAt = (rateOf: (price: CountryRate) => Decimal) =>
+        calculateCost(entries, segments, (country) => {
+          const price = rates.get(country);
+          return price && { rate: rateOf(price).toFixed(), currency: price.currency };
+        });
+      const cost = costAt((price) => price.rate);
+      const worstCase = costAt((price) => price.maxRate);
       return {
         currency: cost.currency ?? DEFAULT_CURRENCY,
         totalCost: cost.totalCost,
-        perCountry: cost.perCountry.map(({ country, recipients, pricePerSegment, cost: amount }) => ({
+        worstCaseTotalCost: worstCase.totalCost,
+        perCountry: cost.perCountry.map(({ country, recipients, pricePerSegment, cost: amount }, index) => ({
           country,
           recipients,
           pricePerSegment,
           cost: amount,
+          maxPricePerSegment: worstCase.perCountry[index].pricePerSegment,
+          worstCaseCost: worstCase.perCountry[index].cost,
         })),
       };
     } catch (error) {

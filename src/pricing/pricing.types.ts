@@ -25,12 +25,18 @@ export interface CountryCostEstimate {
   pricePerSegment: Decimal;
   /** recipients × segments × pricePerSegment, exact. */
   cost: Decimal;
+  /** The dearest of the country's network rates: Plivo bills each number at its network's. */
+  maxPricePerSegment: Decimal;
+  /** recipients × segments × maxPricePerSegment: what the recipients could cost at most. */
+  worstCaseCost: Decimal;
 }
 
 export interface CostEstimate {
   currency: string;
   /** Exact; round only for display. */
   totalCost: Decimal;
+  /** Every recipient at the dearest network rate of their country. */
+  worstCaseTotalCost: Decimal;
   perCountry: CountryCostEstimate[];
 }
 

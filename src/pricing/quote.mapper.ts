@@ -22,8 +22,11 @@ export function toQuote(
       recipients: entry.recipients,
       pricePerSegment: toMoney(entry.pricePerSegment, currency),
       cost: toMoney(entry.cost, currency),
+      maxPricePerSegment: toMoney(entry.maxPricePerSegment, currency),
+      worstCaseCost: toMoney(entry.worstCaseCost, currency),
     })),
     totalCost: toMoney(estimate.totalCost, currency),
+    worstCaseTotalCost: toMoney(estimate.worstCaseTotalCost, currency),
     assumedTimeZoneRecipients,
     distribution:
       recipients.valid.phones.length === 0
@@ -78,8 +81,11 @@ export function toPersonalizedQuote(
       segments: entry.segments,
       pricePerSegment: toMoney(entry.pricePerSegment, currency),
       cost: toMoney(entry.cost, currency),
+      maxPricePerSegment: toMoney(entry.maxPricePerSegment, currency),
+      worstCaseCost: toMoney(entry.worstCaseCost, currency),
     })),
     totalCost: toMoney(estimate.totalCost, currency),
+    worstCaseTotalCost: toMoney(estimate.worstCaseTotalCost, currency),
     assumedTimeZoneRecipients,
     distribution: entries,
     distinctTexts: texts.length,

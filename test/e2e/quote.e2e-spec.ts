@@ -108,6 +108,55 @@ describe.each(TEST_DATABASES)('quote on %s', (database) => {
     expect(result.totalCost).toEqual(usd(0.0965));
   });
 
+  it("should bound the cost from above with the dearest network rate of each country (Plivo's networks list)", async () => {
+    // The sandbox's GB networks: EE and O2 at 0.04000, Vodafone at 0.04200; every US network at 0.00550.
+    const response = await graphql<{
+      quote: {
+        perCountry: Array<{ country: string; maxPricePerSegment: unknown; worstCaseCost: unknown }>;
+        totalCost: unknown;
+        worstCaseTotalCost: unknown;
+      };
+    }>(
+      testApp.baseUrl,
+      apiKey,
+      `
+        query ($input: QuoteInput!) {
+          quote(input: $input) {
+            perCountry {
+              country
+              maxPricePerSegment {
+                amount
+                currency
+              }
+              worstCaseCost {
+                amount
+                currency
+              }
+            }
+            totalCost {
+              amount
+              currency
+            }
+            worstCaseTotalCost {
+              amount
+              currency
+            }
+          }
+        }
+      `,
+      { input: { text: a(200), recipients: [US[0], GB[0], GB[1]] } },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.quote).toEqual({
+      perCountry: [
+        { country: 'US', maxPricePerSegment: usd(0.0055), worstCaseCost: usd(0.011) },
+        { country: 'GB', maxPricePerSegment: usd(0.042), worstCaseCost: usd(0.168) },
+      ],
+      totalCost: usd(0.171),
+      worstCaseTotalCost: usd(0.179),
+    });
+  });
+
   it('should reject duplicates (in any format) as duplicate and invalid numbers with a reason', async () => {
     const result = await quoteOk({ text: 'Hello', recipients: [US[0], '+1 (201) 555-0123', 'call me', US[0]] });
     expect(result.recipients).toBe(1);

@@ -15,6 +15,12 @@ export class CountryQuote {
   @Field(() => Money)
   cost!: Money;
 
+  @Field(() => Money, { description: "added: the dearest of the country's network rates, per segment" })
+  maxPricePerSegment!: Money;
+
+  @Field(() => Money, { description: 'added: the recipients at maxPricePerSegment' })
+  worstCaseCost!: Money;
+
   @Field(() => Int, {
     nullable: true,
     description: "segments of all the recipients' texts together (personalized quotes; null otherwise)",

@@ -51,6 +51,12 @@ export class Quote {
   @Field(() => Money)
   totalCost!: Money;
 
+  @Field(() => Money, {
+    description:
+      "added: every recipient at the dearest network rate of their country (Plivo bills a number at its network's rate; totalCost uses the country's)",
+  })
+  worstCaseTotalCost!: Money;
+
   @Field(() => Int, {
     description:
       "added: recipients under a send window whose time zone is assumed (the country's most populous), not known from the number",
