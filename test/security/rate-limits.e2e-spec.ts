@@ -164,5 +164,35 @@ describe('rate limits and connection caps (issue 11, item 3)', () => {
       // A key this instance already knows keeps working from that address.
       expect((await graphql(testApp.baseUrl, apiKey, QUERY)).errors).toBeUndefined();
     });
+
+    it('should count bad keys on the REST routes (exports, uploads) against the same limit, refusing without a lookup', async () => {
+      // The GraphQL test above used up this address's limit in this app: a fresh app starts a fresh window.
+      const fresh = await startTestApp('postgres', { AUTH_RATE_LIMIT: '5', AUTH_RATE_WINDOW_SECONDS: '600' });
+      try {
+        const lookups = jest.spyOn(fresh.app.get(ApiKeyRepository), 'findActiveByHash');
+        const statuses: Array<[number, string | null]> = [];
+        for (let i = 0; i < 8; i++) {
+          const path =
+            i % 2 === 0
+              ? '/api/campaigns/00000000-0000-0000-0000-000000000000/messages.ndjson'
+              : '/api/recipient-lists';
+          const response = await fetch(`${fresh.baseUrl}${path}`, {
+            method: i % 2 === 0 ? 'GET' : 'POST',
+            headers: { 'x-api-key': `sk_random_rest_${i}_${Math.random()}`, 'content-type': 'text/csv' },
+            body: i % 2 === 0 ? undefined : 'phone\n+14155550100\n',
+          });
+          await response.text();
+          statuses.push([response.status, response.headers.get('retry-after')]);
+        }
+        expect(statuses.slice(0, 5).map(([status]) => status)).toEqual([401, 401, 401, 401, 401]);
+        expect(statuses.slice(5).map(([status]) => status)).toEqual([429, 429, 429]);
+        expect(Number(statuses[7][1])).toBeGreaterThan(0);
+        expect(lookups).toHaveBeenCalledTimes(5);
+        // GraphQL from that address is refused too: one limit per address.
+        expect((await graphql(fresh.baseUrl, 'sk_random_after_rest', QUERY)).status).toBe(429);
+      } finally {
+        await fresh.close();
+      }
+    });
   });
 });

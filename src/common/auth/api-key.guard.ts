@@ -1,11 +1,22 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
+import type { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
-import { ApiKeyService } from './api-key.service';
+import { ErrorCode } from '../errors/error-code.enum';
+import { clientAddress } from '../graphql/graphql-request-gate';
 import { API_KEY_HEADER, AuthenticatedAccount } from './authenticated-account';
 import { IS_PUBLIC } from './public.decorator';
 import { REQUIRED_SCOPE } from './require-scope.decorator';
+import { RequestAuthenticator } from './request-authenticator';
 import { requestOf } from './request-of';
 import { Scope } from './scope.enum';
 
@@ -18,7 +29,7 @@ import { Scope } from './scope.enum';
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
-    private readonly apiKeys: ApiKeyService,
+    private readonly authenticator: RequestAuthenticator,
     private readonly reflector: Reflector,
   ) {}
 
@@ -30,14 +41,25 @@ export class ApiKeyGuard implements CanActivate {
     const request = requestOf(isGraphql ? GqlExecutionContext.create(context) : context);
     if (request && !request.account) {
       const header = request.headers[API_KEY_HEADER];
-      const account = await this.apiKeys.authenticate(Array.isArray(header) ? header[0] : header);
-      if (!account) {
-        const message = header ? 'Invalid API key' : `Missing API key: send it in the ${API_KEY_HEADER} header`;
-        throw isGraphql
-          ? new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } })
-          : new UnauthorizedException(message);
+      // The same decision as GraphQL's gate: an address past AUTH_RATE_LIMIT bad keys is refused before any lookup.
+      const outcome = await this.authenticator.authenticate(
+        Array.isArray(header) ? header[0] : header,
+        clientAddress(request as Request),
+      );
+      if (outcome.kind === 'throttled') {
+        const message = `Too many requests without a valid API key from this address; retry in ${outcome.retryAfterSeconds} s`;
+        if (isGraphql) {
+          throw new GraphQLError(message, { extensions: { code: ErrorCode.TOO_MANY_REQUESTS } });
+        }
+        context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(outcome.retryAfterSeconds));
+        throw new HttpException(message, HttpStatus.TOO_MANY_REQUESTS);
       }
-      request.account = account;
+      if (outcome.kind === 'refused') {
+        throw isGraphql
+          ? new GraphQLError(outcome.message, { extensions: { code: ErrorCode.UNAUTHENTICATED } })
+          : new UnauthorizedException(outcome.message);
+      }
+      request.account = outcome.account;
     }
     if (!request?.account) {
       throw new UnauthorizedException('Missing API key');
