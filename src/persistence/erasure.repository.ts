@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Prisma } from '../generated/prisma/client';
 import { ConsentRepository } from './consent.repository';
 import { Db, InjectDb, inTransaction } from './db';
 import { ERASED_PREFIX } from './suppression.repository';
@@ -22,6 +23,15 @@ export class ErasureRepository {
     return inTransaction(this.db, async (tx) => {
       // Waiting messages are never sent to a hash: they become SUPPRESSED first.
       const { campaignIds } = await new ConsentRepository(tx).suppressWaitingMessages([{ accountId, phone }]);
+      // The number's replies are one row each, shared by every account it replied to: this account's are those
+      // to a sender it messaged the number from (the rule that attributes replies), and only when no other account
+      // did, so that erasing here never blanks another account's replies. A reply not processed yet is left: a STOP
+      // in it must still suppress the number for the accounts it answers. (Before the messages below lose the number.)
+      await tx.$executeRaw`
+        UPDATE "InboundMessage" i SET "from" = ${erased}, text = '', payload = '{}'::jsonb
+        WHERE i."from" = ${phone} AND i."processedAt" IS NOT NULL
+          AND EXISTS (${messagedFromSender(Prisma.sql`c."accountId" = ${accountId}::uuid`, phone)})
+          AND NOT EXISTS (${messagedFromSender(Prisma.sql`c."accountId" <> ${accountId}::uuid`, phone)})`;
       const messages = await tx.$queryRaw<Array<{ providerMessageId: string | null; batchId: string | null }>>`
         UPDATE "Message" m SET "to" = ${erased}, "updatedAt" = now()
         WHERE m.id IN (
@@ -55,8 +65,6 @@ export class ErasureRepository {
         UPDATE "RejectedRecipient" SET input = ${erased}
         WHERE input = ${phone} AND "campaignId" IN (SELECT id FROM "Campaign" WHERE "accountId" = ${accountId}::uuid)`;
       await tx.$executeRaw`
-        UPDATE "InboundMessage" SET "from" = ${erased}, text = '', payload = '{}'::jsonb WHERE "from" = ${phone}`;
-      await tx.$executeRaw`
         UPDATE "ConsentRecord" SET phone = ${erased}, text = NULL
         WHERE "accountId" = ${accountId}::uuid AND phone = ${phone} AND source NOT IN ('INBOUND_KEYWORD')`;
       await tx.$executeRaw`
@@ -72,4 +80,12 @@ export class ErasureRepository {
       return { messages: messages.length, campaignIds };
     });
   }
+}
+
+/** A campaign of the accounts `accounts` selects that messaged `phone` from the reply's `to` (alias i). */
+function messagedFromSender(accounts: Prisma.Sql, phone: string): Prisma.Sql {
+  return Prisma.sql`
+    SELECT 1 FROM "Campaign" c JOIN "Batch" b ON b."campaignId" = c.id
+      JOIN "Message" m ON m."batchId" = b.id AND m."to" = ${phone}
+    WHERE ${accounts} AND ltrim(c."senderId", '+') = ltrim(i."to", '+')`;
 }

@@ -165,6 +165,30 @@ describe('Suppression list, consent settings and erasure (pglite)', () => {
     await waitFor('confirmation sent', () => Promise.resolve(sandbox.records.timesSubmitted(number) === 2));
   });
 
+  it("should never blank another account's replies when erasing, only the eraser's own", async () => {
+    const owner = await testApp.newAccount();
+    const stranger = await testApp.newAccount();
+    const [number] = gbNumbers(1, 74_000);
+    await graphql(testApp.baseUrl, owner.apiKey, SEND, { input: { text: 'Hello', recipients: [number] } });
+    await waitFor('sent', () => Promise.resolve(sandbox.records.timesSubmitted(number) === 1));
+    sandbox.sendInbound(number, SANDBOX_SENDER_ID.slice(1), 'Thanks, see you');
+    const processed = async () =>
+      prisma.inboundMessage.findFirst({ where: { from: number, processedAt: { not: null } } });
+    await waitFor('the reply processed', async () => (await processed()) !== null);
+
+    // An account that never messaged the number erases it: the owner's reply stays as it came.
+    const byStranger = await graphql(testApp.baseUrl, stranger.apiKey, ERASE, { phone: number });
+    expect(byStranger.errors).toBeUndefined();
+    expect(await processed()).toMatchObject({ from: number, text: 'Thanks, see you' });
+
+    // The account that messaged it from that sender, and no other did: its erasure blanks the reply.
+    await graphql(testApp.baseUrl, owner.apiKey, ERASE, { phone: number });
+    expect(await prisma.inboundMessage.count({ where: { from: number } })).toBe(0);
+    expect(await prisma.inboundMessage.count({ where: { from: { startsWith: 'erased:' }, text: '' } })).toBeGreaterThan(
+      0,
+    );
+  });
+
   it('should erase a number everywhere and keep it suppressed, hashed', async () => {
     const { apiKey, accountId } = await testApp.newAccount();
     const numbers = gbNumbers(3, 73_000);
