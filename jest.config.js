@@ -7,7 +7,8 @@ const timeFactor = Number(process.env.TEST_TIME_FACTOR || 3);
 
 module.exports = {
   rootDir: '.',
-  roots: ['<rootDir>/src'],
+  // The console's plain modules (no DOM) are tested here too.
+  roots: ['<rootDir>/src', '<rootDir>/web/src'],
   testMatch: ['**/*.spec.ts'],
   transform: swc.transform,
   testEnvironment: 'node',
