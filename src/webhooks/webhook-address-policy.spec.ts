@@ -18,6 +18,9 @@ describe('refuseWebhookUrl', () => {
     ['http://[::1]/x', '::1'],
     ['http://[fe80::1]/x', 'fe80::1'],
     ['http://[::ffff:127.0.0.1]/x', 'private'],
+    // IPv4-compatible (::/96): URL normalises it to [::7f00:1], which ipaddr.js calls unicast.
+    ['http://[::127.0.0.1]:4799/', 'private'],
+    ['http://[::a00:5]/x', 'private'],
     ['http://localhost:3000/x', 'localhost'],
   ])('should refuse %s', (url, why) => {
     expect(refuseWebhookUrl(url, false)).toContain(why);
@@ -63,7 +66,8 @@ describe('publicOnlyLookup', () => {
       ]) as never,
     );
     lookup('mixed.example', { all: true }, (error, addresses) => {
-      expect(error?.message).toContain('127.0.0.1');
+      // The tenant reads this error: the host, not the address the service's resolver gave.
+      expect(error?.message).toBe('webhook host mixed.example resolves to a non-public address');
       expect(addresses).toEqual([]);
       done();
     });

@@ -45,6 +45,10 @@ export function isPublicAddress(address: string): boolean {
   let parsed = ipaddr.parse(address);
   if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
     parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  } else if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0)) {
+    // ::/96, the deprecated IPv4-compatible form: `[::127.0.0.1]`, which URL normalises to `[::7f00:1]`,
+    // is "unicast" to ipaddr.js. No public host is reached that way.
+    return false;
   }
   return parsed.range() === 'unicast';
 }
@@ -67,7 +71,8 @@ export function publicOnlyLookup(resolve: typeof dnsLookup = dnsLookup) {
       const refused = list.find((entry) => !isPublicAddress(entry.address));
       if (refused || list.length === 0) {
         const denied: NodeJS.ErrnoException = new Error(
-          `webhook host ${hostname} resolves to a non-public address (${refused?.address ?? 'none'})`,
+          // Not the address: the tenant reads this error, and the service's name resolution is not theirs to map.
+          `webhook host ${hostname} resolves to a non-public address`,
         );
         denied.code = 'EADDRNOTPUBLIC';
         callback(denied, options.all ? [] : '', undefined);
