@@ -16,19 +16,23 @@ export const START_MALLOC_ARENA_MAX = '2';
  * the kernel's ephemeral range: a port from listen(0) comes from that range, where any outgoing
  * connection (the app's own database pool, while it starts) may take it as its local port before
  * the server listens (EADDRINUSE, seen in CI). Probed by binding; random, so that Jest workers
- * starting apps at once do not try the same ports in the same order.
+ * starting apps at once do not try the same ports in the same order. A port the Fetch standard
+ * blocks is skipped: fetch() refuses it ("bad port"), which failed a CI run that drew 10080.
  */
 export async function freePort(): Promise<number> {
   const low = 10_000;
   const high = Math.max(low + 1_000, ephemeralPortsFrom() - 1);
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = low + Math.floor(Math.random() * (high - low + 1));
-    if (await canListen(port)) {
+    if (!FETCH_BLOCKED_PORTS.has(port) && (await canListen(port))) {
       return port;
     }
   }
   throw new Error(`no free port found in ${low}-${high}`);
 }
+
+/** The Fetch standard's "bad ports" at or above 10,000 (https://fetch.spec.whatwg.org/#bad-port). */
+const FETCH_BLOCKED_PORTS = new Set([10080]);
 
 /** The first port of the kernel's ephemeral range. */
 function ephemeralPortsFrom(): number {
