@@ -25,14 +25,40 @@ describe(CampaignCancellationResolver.name, () => {
 
 describe(AlreadyWithProviderResolver.name, () => {
   describe('alreadyWithProvider', () => {
-    it('should count the messages Plivo accepted, in one query, when the field is asked for', async () => {
+    it('should count the messages Plivo accepted, in one query for every campaign of one operation', async () => {
       const campaigns = strictMock<CampaignsService>();
-      campaigns.countMessagesWithProvider.mockResolvedValue(2);
+      campaigns.countMessagesWithProvider.mockResolvedValue(
+        new Map([
+          ['c7', 2],
+          ['c8', 5],
+        ]),
+      );
       const resolver = new AlreadyWithProviderResolver(campaigns);
+      const operation = { req: { headers: {} } };
 
-      await expect(resolver.alreadyWithProvider({ campaignId: 'c7', cancelledMessages: 1 })).resolves.toBe(2);
+      await expect(
+        Promise.all([
+          resolver.alreadyWithProvider({ campaignId: 'c7', cancelledMessages: 1 }, operation),
+          resolver.alreadyWithProvider({ campaignId: 'c8', cancelledMessages: 0 }, operation),
+        ]),
+      ).resolves.toEqual([2, 5]);
       expect(campaigns.countMessagesWithProvider).toHaveBeenCalledTimes(1);
-      expect(campaigns.countMessagesWithProvider).toHaveBeenCalledWith('c7');
+      expect(campaigns.countMessagesWithProvider).toHaveBeenCalledWith(['c7', 'c8']);
+    });
+
+    it('should count again for each request, never answering from an earlier one', async () => {
+      const campaigns = strictMock<CampaignsService>();
+      campaigns.countMessagesWithProvider
+        .mockResolvedValueOnce(new Map([['c7', 2]]))
+        .mockResolvedValueOnce(new Map([['c7', 3]]));
+      const resolver = new AlreadyWithProviderResolver(campaigns);
+      const cancellation = { campaignId: 'c7', cancelledMessages: 1 };
+
+      const operation = { req: { headers: {} } };
+
+      await expect(resolver.alreadyWithProvider(cancellation, operation)).resolves.toBe(2);
+      await expect(resolver.alreadyWithProvider(cancellation, operation)).resolves.toBe(3);
+      expect(campaigns.countMessagesWithProvider).toHaveBeenCalledTimes(2);
     });
   });
 });

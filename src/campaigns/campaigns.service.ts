@@ -47,7 +47,8 @@ export class CampaignsService {
     return this.messages.countForCampaign(campaignId, status, to);
   }
 
-  countMessagesWithProvider(campaignId: string): Promise<number> {
-    return this.messages.countWithProvider(campaignId);
+  /** Per campaign id, how many of its messages Plivo accepted: one query for them all. */
+  countMessagesWithProvider(campaignIds: readonly string[]): Promise<Map<string, number>> {
+    return this.messages.countWithProvider(campaignIds);
   }
 }

@@ -99,13 +99,14 @@ export class MessageRepository {
    * finished by its report (FAILED or REJECTED with a provider id). A FAILED or REJECTED the service set
    * itself, for a submission Plivo refused or a number its answer called invalid, has no provider id.
    */
-  async countWithProvider(campaignId: string): Promise<number> {
-    const [row] = await this.prisma.$queryRaw<Array<{ count: number }>>`
-      SELECT (c.submitted + c.queued + c.sent + c.delivered + c.undelivered + c.unconfirmed
+  /** Per campaign id, how many of its messages Plivo accepted (0 for an id that is not a campaign). */
+  async countWithProvider(campaignIds: readonly string[]): Promise<Map<string, number>> {
+    const rows = await this.prisma.$queryRaw<Array<{ id: string; count: number }>>`
+      SELECT c.id::text AS id, (c.submitted + c.queued + c.sent + c.delivered + c.undelivered + c.unconfirmed
         + (SELECT count(*) FROM "Message" m WHERE m."campaignId" = c.id
             AND m.status IN ('FAILED', 'REJECTED') AND m."providerMessageId" IS NOT NULL))::int AS count
-      FROM "Campaign" c WHERE c.id = ${campaignId}::uuid`;
-    return row?.count ?? 0;
+      FROM "Campaign" c WHERE c.id = ANY(${[...campaignIds]}::uuid[])`;
+    return new Map(campaignIds.map((id) => [id, rows.find((row) => row.id === id)?.count ?? 0]));
   }
 }
 

@@ -85,6 +85,36 @@ describe.each(TEST_DATABASES)('campaign cancellation on %s', (database) => {
     expect(await cancellationOf(apiKey, campaignId)).toEqual({ cancelledMessages: 3, alreadyWithProvider: 8 });
   });
 
+  it("should give each cancelled campaign of a list page its own count when the page's are counted together", async () => {
+    const { accountId, apiKey } = await testApp.newAccount();
+    const expected = new Map<string, number>();
+    for (const accepted of [1, 2, 4]) {
+      const { campaignId } = await factory.campaign({
+        accountId,
+        status: CampaignStatus.CANCELLED,
+        batches: [
+          {
+            recipients: Array.from({ length: accepted }, (_, i) => ({
+              to: gbNumber(40 + 10 * accepted + i),
+              status: MessageStatus.SENT,
+              providerMessageId: `uuid-list-${accepted}-${i}`,
+            })),
+          },
+          { state: 'CANCELLED', recipients: [{ to: gbNumber(90 + accepted), status: MessageStatus.CANCELLED }] },
+        ],
+      });
+      expected.set(campaignId, accepted);
+    }
+    const page = await graphql<{
+      campaigns: { edges: Array<{ node: { id: string; cancellation: { alreadyWithProvider: number } } }> };
+    }>(testApp.baseUrl, apiKey, '{ campaigns { edges { node { id cancellation { alreadyWithProvider } } } } }');
+    expect(page.errors).toBeUndefined();
+    const counted = new Map(
+      page.data!.campaigns.edges.map(({ node }) => [node.id, node.cancellation.alreadyWithProvider] as const),
+    );
+    expect(counted).toEqual(expected);
+  });
+
   it('should answer null for a campaign that is not cancelled', async () => {
     const { accountId, apiKey } = await testApp.newAccount();
     const { campaignId } = await factory.campaign({
