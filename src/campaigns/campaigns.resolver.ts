@@ -63,7 +63,10 @@ export class CampaignsResolver {
   }
 
   // totalCount is MessageConnectionResolver's: counted only when selected.
-  @ResolveField(() => MessageConnection, { complexity: perItem(50) })
+  @ResolveField(() => MessageConnection, {
+    complexity: perItem(50),
+    description: 'the messages, a page at a time; needs the campaigns:read scope, in a mutation answer too',
+  })
   async messages(@Parent() campaign: CampaignView, @Args() args: MessagesArgs): Promise<MessageConnection> {
     const page = await this.campaigns.listMessages(campaign.id, args.status, args.first ?? 50, args.after, args.to);
     return {

@@ -397,6 +397,80 @@ describe('accounts, API keys with scopes, and the audit log', () => {
     );
   });
 
+  it('should refuse a campaigns:write key a mutation answer with messages, before the mutation runs, over HTTP and graphql-ws', async () => {
+    const epsilon = await createAccount('Epsilon');
+    const writer = await createKey(epsilon, 'epsilon sender', ['CAMPAIGNS_WRITE']);
+    const everything = await createKey(epsilon, 'epsilon all', ['CAMPAIGNS_READ', 'CAMPAIGNS_WRITE']);
+    const forbidden = (response: GraphqlResponse<unknown>) => ({
+      data: response.data ?? null,
+      code: errorCode(response),
+      requiredScope: response.errors?.[0]?.extensions?.requiredScope,
+      message: response.errors?.[0]?.message,
+    });
+    const refusal = {
+      data: null,
+      code: 'FORBIDDEN',
+      requiredScope: 'campaigns:read',
+      message: 'Forbidden: this API key lacks the campaigns:read scope, which Campaign.messages needs',
+    };
+    const campaignCount = async () =>
+      (
+        await call<{ campaigns: { edges: unknown[] } }>(
+          everything.key,
+          '{ campaigns(first: 100) { edges { cursor } } }',
+        )
+      ).data!.campaigns.edges.length;
+    const recipients = usNumbers(3, 4_600);
+
+    // sendBulk asking for the messages: refused, and no campaign was created (the client is not left guessing).
+    const sendWithMessages = `mutation($input: SendBulkInput!) {
+      sendBulk(input: $input) { id messages { edges { node { to status } } } } }`;
+    expect(forbidden(await call(writer.key, sendWithMessages, { input: { recipients, text: 'hi' } }))).toEqual(refusal);
+    expect(await campaignCount()).toBe(0);
+
+    // Without them: the campaign and its own fields, as before.
+    const sent = await call<{ sendBulk: { id: string; status: string } }>(
+      writer.key,
+      'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id status } }',
+      { input: { recipients, text: 'hi', scheduledAt: new Date(Date.now() + 3_600_000).toISOString() } },
+    );
+    expect(sent.errors).toBeUndefined();
+    const campaignId = sent.data!.sendBulk.id;
+
+    // Through a fragment, on a campaign the key did not create itself: refused, and not paused.
+    const pauseWithMessages = `mutation($id: ID!) { pauseCampaign(id: $id) { id ...Recipients } }
+      fragment Recipients on Campaign { status messages(first: 5) { edges { node { to } } } }`;
+    expect(forbidden(await call(writer.key, pauseWithMessages, { id: campaignId }))).toEqual(refusal);
+    const byId = 'query($id: ID!) { campaign(id: $id) { status messages { edges { node { to } } } } }';
+    const read = await call<{ campaign: { status: string; messages: { edges: unknown[] } } }>(everything.key, byId, {
+      id: campaignId,
+    });
+    expect(read.data?.campaign).toMatchObject({ status: 'SCHEDULED', messages: { edges: expect.any(Array) } });
+    expect(read.data!.campaign.messages.edges).toHaveLength(3);
+
+    // The same over graphql-ws.
+    const client = wsClient(testApp.baseUrl, writer.key);
+    try {
+      const outcome = await new Promise<unknown>((resolve) => {
+        client.subscribe(
+          { query: pauseWithMessages, variables: { id: campaignId } },
+          { next: resolve, error: resolve, complete: () => resolve('complete') },
+        );
+      });
+      expect(outcome).toEqual([
+        expect.objectContaining({
+          message: refusal.message,
+          extensions: expect.objectContaining({ code: 'FORBIDDEN' }),
+        }),
+      ]);
+    } finally {
+      await client.dispose();
+    }
+    expect(
+      (await call<{ campaign: { status: string } }>(everything.key, byId, { id: campaignId })).data?.campaign.status,
+    ).toBe('SCHEDULED');
+  });
+
   it('should store account settings with the Plivo token encrypted, never shown nor audited in clear', async () => {
     const account = await createAccount('Delta');
     const token = 'delta-plivo-auth-token-0123456789';

@@ -16,7 +16,9 @@ import { parseByteSize } from '../../delivery-reports/webhook-body';
 import { ErrorCode } from '../errors/error-code.enum';
 import { formatLiteralInputError, withInputErrorCode } from './literal-input-errors';
 import { RequestDrain, SHUTTING_DOWN_MESSAGE } from '../http/request-drain';
+import { assertFieldScopes } from '../auth/field-scopes';
 import { bulkBodyPlugin } from './bulk-body.plugin';
+import { fieldScopesPlugin } from './field-scopes.plugin';
 import { buildGraphqlContext } from './graphql-context';
 import { GraphqlWsConnections, WsContext } from './graphql-ws-connections';
 import { DateTimeScalar } from './date-time.scalar';
@@ -61,6 +63,7 @@ export function graphqlConfig(
     plugins: [
       bulkBodyPlugin(parseByteSize(config.bodyLimit), config.bodyLimit),
       queryLimitsPlugin(limits),
+      fieldScopesPlugin(),
       resolverFreeOperationsPlugin(rateLimit),
     ],
     transformSchema: (generated: GraphQLSchema) => {
@@ -91,6 +94,12 @@ export function graphqlConfig(
               return invalid.map((error) => withInputErrorCode(error, document, !introspection));
             }
             assertWithinQueryLimits(schema, document, payload.operationName, payload.variables ?? {}, limits);
+            assertFieldScopes(
+              schema,
+              document,
+              payload.operationName,
+              buildGraphqlContext(ctx as WsContext).req.account,
+            );
             if (isResolverFreeOperation(document, payload.operationName)) {
               // No resolver runs, so the guard would not count it (resolver-free-operations.plugin.ts).
               await rateLimit.take(buildGraphqlContext(ctx as WsContext));
