@@ -317,6 +317,7 @@ describe(PricingService.name, () => {
         assumedTimeZoneRecipients: 0,
         distribution: [{ encoding: Encoding.GSM7, segments: 1, recipients: 5 }],
         distinctTexts: 1,
+        emptyFields: [],
       });
     });
 

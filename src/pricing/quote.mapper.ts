@@ -33,6 +33,7 @@ export function toQuote(
         ? []
         : [{ encoding: analysis.encoding, segments: analysis.segments, recipients: recipients.valid.phones.length }],
     distinctTexts: 1,
+    emptyFields: [],
   };
 }
 
@@ -89,5 +90,6 @@ export function toPersonalizedQuote(
     assumedTimeZoneRecipients,
     distribution: entries,
     distinctTexts: texts.length,
+    emptyFields: rendered.emptyFields,
   };
 }

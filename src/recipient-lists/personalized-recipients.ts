@@ -25,6 +25,8 @@ export interface PersonalizedRecipients {
   rejected: Array<{ input: string; reason: string }>;
   /** Recipients per country and segment count: what the cost is computed from. */
   perCountrySegments: Map<string, Map<number, number>>;
+  /** Each field the template reads that some rows leave empty (or lack), with how many: in template order. */
+  emptyFields: Array<{ field: string; recipients: number }>;
 }
 
 const PAGE = 10_000;
@@ -75,12 +77,17 @@ export class PersonalizedRecipientsService {
       texts: [],
       rejected: [],
       perCountrySegments: new Map(),
+      emptyFields: [],
     };
     const recipientTexts = new RecipientTexts(template, list.phoneColumn, list.fields, smartEncoding);
     result.texts = recipientTexts.texts;
     // A template that reads no field of the list (the usual large campaign) reads its entries without
     // their values, column by column.
     const readsValues = recipientTexts.readsValues;
+    // The fields the template reads, by their place in an entry's values (the phone column is never empty).
+    const readFields = template.fields
+      .map((field) => ({ field, index: list.fields.indexOf(field), recipients: 0 }))
+      .filter((read) => read.index >= 0);
     // One string per country for the whole list, not one per entry.
     const countryNames = new Map<string, string>();
     let sliceStart = performance.now();
@@ -94,7 +101,13 @@ export class PersonalizedRecipientsService {
           sliceStart = performance.now();
         }
         const phone = page.phones[i];
-        const known = recipientTexts.textOf(phone, readsValues ? page.values(i) : []);
+        const values = readsValues ? page.values(i) : [];
+        for (const read of readFields) {
+          if ((values[read.index] ?? '') === '') {
+            read.recipients++;
+          }
+        }
+        const known = recipientTexts.textOf(phone, values);
         if (typeof known === 'string') {
           result.rejected.push({ input: phone, reason: `row ${page.row(i)}: text: ${known}` });
           continue;
@@ -119,6 +132,9 @@ export class PersonalizedRecipientsService {
     result.phones.length = kept;
     result.countries.length = kept;
     result.textIndexes = textIndexes.subarray(0, kept);
+    result.emptyFields = readFields
+      .filter((read) => read.recipients > 0)
+      .map(({ field, recipients }) => ({ field, recipients }));
     return result;
   }
 }

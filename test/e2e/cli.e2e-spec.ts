@@ -71,6 +71,27 @@ describe.each(TEST_DATABASES)('the CLI against the service on %s', (database) =>
     expect(run.stdout).toMatch(/^Total: [\d.]+ USD$/m);
   });
 
+  it('should say how many recipients of a list leave a field the text reads empty', async () => {
+    const { apiKey } = await testApp.newAccount();
+    const file = numbersFile('phone,name,city\n+14155550110,Ann,\n+14155550111,,\n+14155550112,Cy,\n');
+    const run = await runCli([
+      'quote',
+      '--url',
+      testApp.baseUrl,
+      '--key',
+      apiKey,
+      '--file',
+      file,
+      '--text',
+      'Hi {{ name }} from {{ city | default: "us" }}',
+    ]);
+
+    // stderr shows the upload's progress bar.
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Empty field: "name" is empty for 1 recipient \(it renders as nothing there/m);
+    expect(run.stdout).toMatch(/^Empty field: "city" is empty for 3 recipients /m);
+  });
+
   it('should read a relative --file where the user typed the command (npm run sets INIT_CWD), not where the CLI runs', async () => {
     const { apiKey } = await testApp.newAccount();
     const file = numbersFile('phone\n+14155550100\n+14155550101\n');

@@ -11,6 +11,7 @@ const QUOTE = `query($input: QuoteInput!) {
     perCountry { country recipients pricePerSegment { amount currency } cost { amount currency } }
     totalCost { amount currency }
     distinctTexts distribution { encoding segments recipients }
+    emptyFields { field recipients }
   }
 }`;
 
@@ -31,6 +32,7 @@ interface QuoteResult {
   totalCost: Money;
   distinctTexts: number;
   distribution: Array<{ encoding: string; segments: number; recipients: number }>;
+  emptyFields: Array<{ field: string; recipients: number }>;
 }
 
 export async function quoteCommand(context: CliContext, options: QuoteOptions): Promise<void> {
@@ -66,6 +68,11 @@ export async function quoteCommand(context: CliContext, options: QuoteOptions): 
     for (const d of quote.distribution) {
       context.print(`  ${d.encoding} × ${d.segments} segment(s): ${formatCount(d.recipients)} recipients`);
     }
+  }
+  for (const { field, recipients } of quote.emptyFields) {
+    context.print(
+      `Empty field: ${JSON.stringify(field)} is empty for ${formatCount(recipients)} ${recipients === 1 ? 'recipient' : 'recipients'} (it renders as nothing there unless the text gives it a default)`,
+    );
   }
   context.print(
     `Recipients: ${formatCount(quote.recipients)} valid, ${formatCount(quote.rejectedRecipients.length)} rejected`,

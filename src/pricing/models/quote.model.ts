@@ -16,6 +16,15 @@ export class SegmentDistribution {
   recipients!: number;
 }
 
+@ObjectType({ description: 'a field the template reads that some recipients of the list leave empty' })
+export class EmptyTemplateField {
+  @Field({ description: 'the column (CSV) or key (NDJSON)' })
+  field!: string;
+
+  @Field(() => Int, { description: 'recipients whose row leaves it empty or lacks it' })
+  recipients!: number;
+}
+
 @ObjectType({
   description:
     'For a personalized text (recipientListId and placeholders): encoding is UCS2 if any text is, characters and segments are the largest, text is the template',
@@ -69,4 +78,11 @@ export class Quote {
 
   @Field(() => Int, { description: 'distinct texts after rendering the template (1 without placeholders)' })
   distinctTexts!: number;
+
+  @Field(() => [EmptyTemplateField], {
+    description:
+      'added: the fields the template reads that some recipients leave empty: they render as nothing there unless the ' +
+      'template gives a default ({{ name | default: "there" }}); [] without a list or when none is empty',
+  })
+  emptyFields!: EmptyTemplateField[];
 }
