@@ -56,7 +56,8 @@ const JS_WHITESPACE = [
 const JS_WHITESPACE_SQL = `E'${JS_WHITESPACE.map((code) => `\\u${code.toString(16).padStart(4, '0')}`).join('')}'`;
 
 // A cell starting with one of these is a formula to Excel, Sheets or Numbers (the fullwidth forms
-// too, which Numbers normalizes): OWASP "CSV injection". The same set as csv-stringify's escape_formulas.
+// too, which Numbers normalizes): OWASP "CSV injection". The same set as csv-stringify's escape_formulas,
+// and as src/common/text/csv-field.ts (the CLI's and the console's opt-out CSV).
 const FORMULA_STARTS_SQL = `('=', '+', '-', '@', E'\\t', E'\\r', E'\\uFF1D', E'\\uFF0B', E'\\uFF0D', E'\\uFF20')`;
 
 // Column values over one page row `page` (the message's columns and its normalised error `code`) and

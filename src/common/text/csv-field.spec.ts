@@ -1,4 +1,4 @@
-import { csvField } from './suppressions.command';
+import { csvField } from './csv-field';
 
 describe('csvField', () => {
   it('should leave plain fields alone and quote the others (RFC 4180)', () => {
