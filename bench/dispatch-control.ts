@@ -27,6 +27,7 @@ import { SandboxMessage } from '../src/sandbox/sandbox-message';
 import { gbMobileNumbers, sandboxMessagesTo, BENCH_BRAKE_ENV } from './bench-sandbox';
 import { START_NODE_OPTIONS, freePort, runService } from '../test/utils/service-process';
 import { BenchResult, growthLines } from './bench-result';
+import { graphql } from './bench-graphql';
 import { sql } from './bench-sql';
 import { cpuSeconds, cpuSpent, postgresCpuSeconds, rssMb } from './process-usage';
 import { ServiceMemorySplit, serviceMemorySplit } from './service-memory';
@@ -41,19 +42,6 @@ const SANDBOX_CALLBACK_CONCURRENCY = 256;
 const CANCEL_RECIPIENTS = 100_000;
 const PGLITE_MEMORY_RECIPIENTS = 20_000;
 const SENDER = '+14155550100';
-
-async function graphql<T>(base: string, query: string, variables: Record<string, unknown>): Promise<T> {
-  const response = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors) {
-    throw new Error(JSON.stringify(body.errors));
-  }
-  return body.data!;
-}
 
 async function until(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -188,6 +176,7 @@ export async function runDispatchControlBenchmark(
     (
       await graphql<{ sendBulk: { id: string } }>(
         base,
+        API_KEY,
         'mutation($input: SendBulkInput!) { sendBulk(input: $input) { id } }',
         { input: { recipients, text } },
       )
@@ -308,7 +297,7 @@ export async function runDispatchControlBenchmark(
     const id = await send(cancelled, 'Benchmark: cancel');
     await until('the first batch', () => acceptedCount(sandbox, cancelled) > 0, 60_000);
     await new Promise((resolve) => setTimeout(resolve, 5_000));
-    await graphql(base, 'mutation($id: ID!) { cancelCampaign(id: $id) { id } }', { id });
+    await graphql(base, API_KEY, 'mutation($id: ID!) { cancelCampaign(id: $id) { id } }', { id });
     const cancelAnswered = Date.now();
     const atCancel = acceptedCount(sandbox, cancelled);
     const firstBatchAt = sandboxMessagesTo(sandbox, cancelled).reduce((min, m) => Math.min(min, m.queuedAt), Infinity);

@@ -24,6 +24,7 @@ import { runQuoteBenchmark } from './quote';
 import { runRecipientListCampaignBenchmark } from './recipient-list-campaign';
 import { runSendBulkBenchmark } from './send-bulk';
 import { runSmallRequestsBenchmark } from './small-requests';
+import { runZeroConfigCampaignBenchmark } from './zero-config-campaign';
 
 const SUITES: Array<[string, () => Promise<BenchResult[]>]> = [
   ['quote', runQuoteBenchmark],
@@ -35,6 +36,7 @@ const SUITES: Array<[string, () => Promise<BenchResult[]>]> = [
   ['dispatch-control', () => runDispatchControlBenchmark('postgres')],
   ['personalized-drain', () => runPersonalizedDrainBenchmark()],
   ['pglite-memory', () => runDispatchControlBenchmark('pglite')],
+  ['zero-config-campaign', () => runZeroConfigCampaignBenchmark()],
   ['export', runExportBenchmark],
   // A large campaign through the streamed path: the list uploaded, then sent by recipientListId
   // (BENCH_RECIPIENT_LIST_ROWS rows, default 1,000,000).

@@ -7,8 +7,8 @@ import { SandboxScheduler } from './sandbox-scheduler';
 export interface CallbackJob {
   url: string;
   method: 'GET' | 'POST';
-  /** Sorted keys. */
-  params: Record<string, string>;
+  /** The fields, keys sorted: built when the callback is sent (and again for each retry), not kept queued. */
+  params: () => Record<string, string>;
   attempt: number;
   /**
    * The token of the sub-account that owns the message: it signs X-Plivo-Signature-V3, while
@@ -184,18 +184,19 @@ export class SandboxCallbackDispatcher {
     let sign: (secret: string) => string;
     let path = target.path;
     let body: string | undefined;
+    const params = job.params();
     if (job.method === 'POST') {
       let signed = target.signedPrefix;
       body = '';
-      for (const key in job.params) {
-        const value = job.params[key];
+      for (const key in params) {
+        const value = params[key];
         signed += key + value;
         body += (body ? '&' : '') + key + '=' + encodeURIComponent(value);
       }
       sign = (secret) => createHmac('sha256', secret).update(`${signed}.${nonce}`).digest('base64');
     } else {
-      sign = (secret) => signPlivoV3('GET', job.url, nonce, secret, job.params);
-      const query = new URLSearchParams(job.params).toString();
+      sign = (secret) => signPlivoV3('GET', job.url, nonce, secret, params);
+      const query = new URLSearchParams(params).toString();
       path += (path.includes('?') ? '&' : '?') + query;
     }
     const mainSignature = sign(settings.secret);

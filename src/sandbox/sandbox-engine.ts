@@ -331,11 +331,11 @@ export class SandboxEngine {
 
   /** A message's callback as it stands; its last one tells the journal when it has been answered. */
   private callbackJob(message: SandboxMessage, url: string, at: number, isLast: boolean): CallbackJob {
-    const uuid = message.uuid;
+    const { uuid, status, sequence } = message;
     return {
       url,
       method: message.batch.method,
-      params: callbackParams(message, message.sequence, at),
+      params: () => callbackParams(message, status, sequence, at),
       attempt: 0,
       subaccountToken: message.batch.subaccountToken,
       ...(isLast && this.journal ? { onSettled: () => this.journal?.acknowledged(uuid) } : {}),
@@ -344,7 +344,7 @@ export class SandboxEngine {
 
   private dispatch(message: SandboxMessage, job: CallbackJob, options: SandboxOptions): void {
     if (options.callbackLossRate > 0 || options.callbackDuplicateRate > 0) {
-      const random = randomFor(options.seed, message.to, message.nth, job.params.Sequence);
+      const random = randomFor(options.seed, message.to, message.nth, job.params().Sequence);
       if (random() < options.callbackLossRate) {
         this.callbackCounts.lost++;
         // Lost on purpose: not one to send again after a restart.

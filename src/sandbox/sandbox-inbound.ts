@@ -87,21 +87,17 @@ export class SandboxInbound {
       }
     }
     if (options.inboundUrl) {
-      this.dispatcher.enqueue({
-        url: options.inboundUrl,
-        method: 'POST',
-        params: sortKeys({
-          From: digits,
-          To: message.to,
-          Text: text,
-          Type: 'sms',
-          MessageUUID: message.messageUuid,
-          Units: '1',
-          TotalRate: '0.00000',
-          TotalAmount: '0.00000',
-        }),
-        attempt: 0,
+      const params = sortKeys({
+        From: digits,
+        To: message.to,
+        Text: text,
+        Type: 'sms',
+        MessageUUID: message.messageUuid,
+        Units: '1',
+        TotalRate: '0.00000',
+        TotalAmount: '0.00000',
       });
+      this.dispatcher.enqueue({ url: options.inboundUrl, method: 'POST', params: () => params, attempt: 0 });
     }
     return message;
   }

@@ -65,12 +65,23 @@ export function recordTime(epochMs: number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}+00:00`;
 }
 
-/** Callback fields as Plivo sends them, keys in sorted order (cheap to sign). */
-export function callbackParams(message: SandboxMessage, sequence: number, at: number): Record<string, string> {
+/**
+ * Callback fields as Plivo sends them, keys in sorted order (cheap to sign): the message as it stood when it
+ * reached `status`. A message only moves forward (queued, then sent, then final) and each step sets its
+ * fields once (sent: `sentAt` and `charged`; final: `finalAt` and `errorCode`), so the callback of an
+ * earlier status can be built later, when it is sent, from the status alone: a queue of hundreds of
+ * thousands of callbacks then holds a few references each rather than twenty strings.
+ */
+export function callbackParams(
+  message: SandboxMessage,
+  status: SandboxMessageStatus,
+  sequence: number,
+  at: number,
+): Record<string, string> {
   const params: Record<string, string> = {};
-  const failedOrUndelivered =
-    message.status === 'failed' || message.status === 'undelivered' || message.status === 'rejected';
-  if (message.finalAt !== null && message.status !== 'sent' && message.status !== 'queued') {
+  const final = status !== 'queued' && status !== 'sent';
+  const failedOrUndelivered = status === 'failed' || status === 'undelivered' || status === 'rejected';
+  if (final && message.finalAt !== null) {
     params.DeliveryReportTime = callbackTime(message.finalAt);
   }
   if (failedOrUndelivered && message.errorCode !== null) {
@@ -84,13 +95,13 @@ export function callbackParams(message: SandboxMessage, sequence: number, at: nu
   params.ParentMessageUUID = message.uuid;
   params.PartInfo = '1 of 1';
   params.QueuedTime = callbackTime(message.queuedAt);
-  if (message.sentAt !== null) {
+  if (status !== 'queued' && message.sentAt !== null) {
     params.SentTime = callbackTime(message.sentAt);
   }
   params.Sequence = String(sequence);
-  params.Status = message.status;
+  params.Status = status;
   params.To = message.to;
-  params.TotalAmount = amountOf(message);
+  params.TotalAmount = status === 'queued' ? fromMicro(0) : amountOf(message);
   params.TotalRate = fromMicro(message.rateMicro);
   params.Type = 'sms';
   params.Units = String(message.batch.units);
