@@ -104,6 +104,12 @@ describe('the service process', () => {
       const first = runService({ PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' });
       started.push(first);
       const [, key] = await first.waitFor(/API key \(x-api-key\): (\S+)/, 90_000);
+      // Pretty log lines outside production, written in order: the start-up's own lines before its banner.
+      const startUp = first.output();
+      expect(startUp).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO \(\d+\): Nest application successfully started/m);
+      expect(startUp.indexOf('Nest application successfully started')).toBeLessThan(
+        startUp.indexOf('Bulk SMS service ready'),
+      );
       expect(first.output()).toMatch(new RegExp(`http://localhost:${port}/graphql`));
       expect(first.output()).toMatch(/embedded PGlite/);
       await first.waitFor(/Embedded database created/);
