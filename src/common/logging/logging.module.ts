@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
-import PinoPretty from 'pino-pretty';
 import { AppConfig } from '../../config/app-config.service';
 import { REDACTED_PATHS, REDACTION_CENSOR, redactUrl } from './redaction';
 
@@ -12,7 +11,7 @@ const QUIET_ROUTES = ['/health', '/ready', '/metrics'];
   imports: [
     LoggerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => {
+      useFactory: async (config: AppConfig) => {
         const options = {
           level: config.logLevel,
           redact: { paths: REDACTED_PATHS, censor: REDACTION_CENSOR },
@@ -29,14 +28,16 @@ const QUIET_ROUTES = ['/health', '/ready', '/metrics'];
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
         };
+        if (config.isProduction || config.nodeEnv === 'test') {
+          return { pinoHttp: options };
+        }
         // Pretty lines are formatted on the main thread, written synchronously (in order with the start-up
         // banner), rather than by pino's `transport`, which runs them in a worker thread of its own: that
-        // thread held ~35 MB of the idle zero-config service (246–261 MB of RSS against 210–232).
-        const pretty = !config.isProduction && config.nodeEnv !== 'test';
+        // thread held ~35 MB of the idle zero-config service (246–261 MB of RSS against 210–232). Loaded
+        // only here: production has no use for it.
+        const { default: PinoPretty } = await import('pino-pretty');
         return {
-          pinoHttp: pretty
-            ? [options, PinoPretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss.l', sync: true })]
-            : options,
+          pinoHttp: [options, PinoPretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss.l', sync: true })],
         };
       },
     }),
