@@ -12,6 +12,20 @@ describe(MessageTemplate.name, () => {
     expect(template.render({ name: '', party: '2' })).toBe('Hi there, table for 2');
   });
 
+  it('should tell the fields it reads only with a default', () => {
+    const template = MessageTemplate.parse(
+      '{% if party == "3" %}Hi {{ name | default: "there" }}{% else %}Hello {{ name | default: "you" | upcase }}{% endif %}' +
+        ', table for {{ party }} by {{ phone | default: party }}',
+      fields,
+    );
+    expect(template.fields).toEqual(['party', 'name', 'phone']);
+    // party is read without one; phone's default reads another field, which may be empty too.
+    expect([...template.defaultedFields]).toEqual(['name']);
+    const once = MessageTemplate.parse('Hi {{ name | default: "there" }}, {{ name }}', fields);
+    expect(once.defaultedFields.size).toBe(0);
+    expect(MessageTemplate.parse('Hi {{ name | upcase }}', fields).defaultedFields.size).toBe(0);
+  });
+
   it('should leave a text without placeholders as it is', () => {
     const template = MessageTemplate.parse('Hello {name}', fields);
     expect(template.isStatic).toBe(true);

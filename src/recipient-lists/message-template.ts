@@ -1,4 +1,4 @@
-import { Liquid, LiquidError, Template } from 'liquidjs';
+import { Liquid, LiquidError, Output, Template, toValueSync } from 'liquidjs';
 import { UserInputError } from '../common/errors/domain-error';
 
 // LiquidJS (Shopify's Liquid, in TypeScript): a logic-less template language with no way to run code,
@@ -28,6 +28,8 @@ export class MessageTemplate {
     private readonly source: string,
     /** The fields the template reads, in order of first use. */
     readonly fields: string[],
+    /** The fields the template reads only with a default (`{{ name | default: "there" }}`). */
+    readonly defaultedFields: ReadonlySet<string>,
   ) {}
 
   /** True when the text has no placeholder: every recipient gets the same text. */
@@ -41,7 +43,7 @@ export class MessageTemplate {
    */
   static parse(text: string, fields: readonly string[]): MessageTemplate {
     if (!PLACEHOLDER.test(text)) {
-      return new MessageTemplate(null, text, []);
+      return new MessageTemplate(null, text, [], new Set());
     }
     let template: Template[];
     try {
@@ -63,7 +65,9 @@ export class MessageTemplate {
       }
       used.push(name);
     }
-    return new MessageTemplate(template, text, used);
+    const defaulted = defaultedReads(template);
+    const alwaysDefaulted = used.filter((name) => defaulted.get(name) === analysis.globals[name].length);
+    return new MessageTemplate(template, text, used, new Set(alwaysDefaulted));
   }
 
   /** The text for one recipient; `values` holds its fields by name. Throws TemplateRenderError. */
@@ -76,6 +80,39 @@ export class MessageTemplate {
     } catch (error) {
       // Whatever stops one recipient's render (a limit, a filter's error) rejects that recipient only.
       throw new TemplateRenderError(LiquidError.is(error) ? describeError(error) : String((error as Error).message));
+    }
+  }
+}
+
+/**
+ * How many times each field is read as `{{ field | default: … }}`: the whole output is the field, and its first
+ * filter gives an empty value a replacement. A default that reads another field does not count (that field may
+ * be empty too).
+ */
+function defaultedReads(templates: Template[]): Map<string, number> {
+  const reads = new Map<string, number>();
+  for (const template of allTemplates(templates)) {
+    if (!(template instanceof Output)) {
+      continue;
+    }
+    const { initial, filters } = template.value;
+    if (filters[0]?.name !== 'default' || initial.postfix.length !== 1) {
+      continue;
+    }
+    const read = Object.entries(engine.analyzeSync([template]).globals);
+    if (read.length === 1 && read[0][1].length === 1) {
+      reads.set(read[0][0], (reads.get(read[0][0]) ?? 0) + 1);
+    }
+  }
+  return reads;
+}
+
+/** Every template in the tree, those inside tags (`if`, `case`, `unless`) included. */
+function* allTemplates(templates: Template[]): Generator<Template> {
+  for (const template of templates) {
+    yield template;
+    if (template.children) {
+      yield* allTemplates(toValueSync<Template[]>(template.children(false, true)));
     }
   }
 }

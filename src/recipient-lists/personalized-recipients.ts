@@ -25,8 +25,11 @@ export interface PersonalizedRecipients {
   rejected: Array<{ input: string; reason: string }>;
   /** Recipients per country and segment count: what the cost is computed from. */
   perCountrySegments: Map<string, Map<number, number>>;
-  /** Each field the template reads that some rows leave empty (or lack), with how many: in template order. */
-  emptyFields: Array<{ field: string; recipients: number }>;
+  /**
+   * Each field the template reads that some rows leave empty (or lack), with how many, and whether every read
+   * gives it a default: in template order.
+   */
+  emptyFields: Array<{ field: string; recipients: number; defaulted: boolean }>;
 }
 
 const PAGE = 10_000;
@@ -134,7 +137,7 @@ export class PersonalizedRecipientsService {
     result.textIndexes = textIndexes.subarray(0, kept);
     result.emptyFields = readFields
       .filter((read) => read.recipients > 0)
-      .map(({ field, recipients }) => ({ field, recipients }));
+      .map(({ field, recipients }) => ({ field, recipients, defaulted: template.defaultedFields.has(field) }));
     return result;
   }
 }

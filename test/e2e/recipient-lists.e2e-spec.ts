@@ -16,7 +16,7 @@ const FAST = {
 const QUOTE = `query($input: QuoteInput!) { quote(input: $input) {
   encoding segments recipients distinctTexts totalCost { amount currency }
   distribution { encoding segments recipients } perCountry { country recipients segments cost { amount } }
-  rejectedRecipients { input reason } emptyFields { field recipients } } }`;
+  rejectedRecipients { input reason } emptyFields { field recipients defaulted } } }`;
 const SEND = `mutation($input: SendBulkInput!) { sendBulk(input: $input) {
   id status text rejectedRecipients { input reason } progress { total pending } } }`;
 const LIST = `query($id: ID!) { recipientList(id: $id) {
@@ -124,7 +124,7 @@ describe.each(TEST_DATABASES)('recipient lists on %s', (database) => {
         distinctTexts: number;
         distribution: Array<{ encoding: string; segments: number; recipients: number }>;
         perCountry: Array<{ country: string; recipients: number; segments: number }>;
-        emptyFields: Array<{ field: string; recipients: number }>;
+        emptyFields: Array<{ field: string; recipients: number; defaulted: boolean }>;
       };
     }>(testApp.baseUrl, apiKey, QUOTE, { input: { text, recipientListId: list.id } });
     expect(quote.errors).toBeUndefined();
@@ -139,7 +139,7 @@ describe.each(TEST_DATABASES)('recipient lists on %s', (database) => {
       expect.objectContaining({ country: 'GB', recipients: 60, segments: 60 + 15 }),
     ]);
     // One US recipient in three has no name: the template's default covers them, and the quote says how many.
-    expect(q.emptyFields).toEqual([{ field: 'Name', recipients: 80 }]);
+    expect(q.emptyFields).toEqual([{ field: 'Name', recipients: 80, defaulted: true }]);
 
     // Unknown field and syntax errors name the field and the position.
     const unknown = await graphql(testApp.baseUrl, apiKey, QUOTE, {

@@ -11,7 +11,7 @@ const QUOTE = `query($input: QuoteInput!) {
     perCountry { country recipients pricePerSegment { amount currency } cost { amount currency } }
     totalCost { amount currency }
     distinctTexts distribution { encoding segments recipients }
-    emptyFields { field recipients }
+    emptyFields { field recipients defaulted }
   }
 }`;
 
@@ -32,7 +32,7 @@ interface QuoteResult {
   totalCost: Money;
   distinctTexts: number;
   distribution: Array<{ encoding: string; segments: number; recipients: number }>;
-  emptyFields: Array<{ field: string; recipients: number }>;
+  emptyFields: Array<{ field: string; recipients: number; defaulted: boolean }>;
 }
 
 export async function quoteCommand(context: CliContext, options: QuoteOptions): Promise<void> {
@@ -69,9 +69,12 @@ export async function quoteCommand(context: CliContext, options: QuoteOptions): 
       context.print(`  ${d.encoding} × ${d.segments} segment(s): ${formatCount(d.recipients)} recipients`);
     }
   }
-  for (const { field, recipients } of quote.emptyFields) {
+  for (const { field, recipients, defaulted } of quote.emptyFields) {
+    const consequence = defaulted
+      ? 'they get the default the text gives it'
+      : 'it renders as nothing there; add | default: "…" where the text reads it';
     context.print(
-      `Empty field: ${JSON.stringify(field)} is empty for ${formatCount(recipients)} ${recipients === 1 ? 'recipient' : 'recipients'} (it renders as nothing there unless the text gives it a default)`,
+      `Empty field: ${JSON.stringify(field)} is empty for ${formatCount(recipients)} ${recipients === 1 ? 'recipient' : 'recipients'} (${consequence})`,
     );
   }
   context.print(

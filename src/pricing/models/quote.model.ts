@@ -23,6 +23,13 @@ export class EmptyTemplateField {
 
   @Field(() => Int, { description: 'recipients whose row leaves it empty or lacks it' })
   recipients!: number;
+
+  @Field({
+    description:
+      'added: true when the template reads the field only with a default ({{ name | default: "there" }}), so these ' +
+      'recipients get the default; false when some place renders it as nothing',
+  })
+  defaulted!: boolean;
 }
 
 @ObjectType({
