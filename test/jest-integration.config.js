@@ -12,7 +12,11 @@ module.exports = {
   testEnvironment: 'node',
   globalSetup: '<rootDir>/test/utils/global-setup.ts',
   globalTeardown: '<rootDir>/test/utils/global-teardown.ts',
-  setupFilesAfterEnv: ['<rootDir>/test/utils/postgres-per-file.ts', '<rootDir>/test/utils/leak-check.ts'],
+  setupFilesAfterEnv: [
+    '<rootDir>/test/utils/async-local-storage-reset.ts',
+    '<rootDir>/test/utils/postgres-per-file.ts',
+    '<rootDir>/test/utils/leak-check.ts',
+  ],
   testSequencer: '<rootDir>/test/utils/longest-first-sequencer.js',
   testTimeout: 120000 * timeFactor,
 };
