@@ -258,6 +258,7 @@ describe.each(TEST_DATABASES)('the CLI against the service on %s', (database) =>
     const id = /^Campaign ([0-9a-f-]{36}) (QUEUED|SENDING|COMPLETED)$/m.exec(run.stdout)?.[1];
     expect(id).toBeDefined();
     expect(run.stdout).toMatch(/^ {2}2 recipients of 2 read, GSM7 × 1 segment\(s\), estimated [\d.]+ USD$/m);
+    expect(run.stdout).toContain("  rejected recipients: 0 (besides the file's rejected rows above)\n");
     const texts = await graphql<{ campaign: { messages: { edges: Array<{ node: { to: string; text: string } }> } } }>(
       testApp.baseUrl,
       apiKey,

@@ -29,7 +29,8 @@ interface SentCampaign {
 }
 
 export async function sendCommand(context: CliContext, options: SendOptions): Promise<void> {
-  const { campaign, read } = usesRecipientList(options)
+  const fromList = usesRecipientList(options);
+  const { campaign, read } = fromList
     ? await sendFileInOneRequest(context, options)
     : await sendNumbers(context, options);
   context.print(`Campaign ${campaign.id} ${campaign.status}${campaign.name ? ` (${campaign.name})` : ''}`);
@@ -41,7 +42,10 @@ export async function sendCommand(context: CliContext, options: SendOptions): Pr
     context.print(`  scheduled for ${campaign.scheduledAt}`);
   }
   const rejected = campaign.rejectedRecipientCount;
-  context.print(`  rejected recipients: ${formatCount(rejected)}`);
+  // A list's rejected rows were printed with the file: these are the recipients the campaign itself refused.
+  context.print(
+    `  rejected recipients: ${formatCount(rejected)}${fromList ? " (besides the file's rejected rows above)" : ''}`,
+  );
   for (const { input, reason } of campaign.rejectedRecipients.slice(0, SHOWN_REJECTIONS)) {
     context.print(`    ${JSON.stringify(input)}: ${reason}`);
   }
