@@ -24,6 +24,8 @@ describe(MessageTemplate.name, () => {
     const once = MessageTemplate.parse('Hi {{ name | default: "there" }}, {{ name }}', fields);
     expect(once.defaultedFields.size).toBe(0);
     expect(MessageTemplate.parse('Hi {{ name | upcase }}', fields).defaultedFields.size).toBe(0);
+    // An empty default still renders as nothing.
+    expect(MessageTemplate.parse('Hi {{ name | default: "" }}', fields).defaultedFields.size).toBe(0);
   });
 
   it('should leave a text without placeholders as it is', () => {

@@ -1,4 +1,4 @@
-import { Liquid, LiquidError, Output, Template, toValueSync } from 'liquidjs';
+import { Liquid, LiquidError, Output, Template, toValueSync, TypeGuards } from 'liquidjs';
 import { UserInputError } from '../common/errors/domain-error';
 
 // LiquidJS (Shopify's Liquid, in TypeScript): a logic-less template language with no way to run code,
@@ -87,7 +87,7 @@ export class MessageTemplate {
 /**
  * How many times each field is read as `{{ field | default: … }}`: the whole output is the field, and its first
  * filter gives an empty value a replacement. A default that reads another field does not count (that field may
- * be empty too).
+ * be empty too), nor does an empty one (`default: ""`).
  */
 function defaultedReads(templates: Template[]): Map<string, number> {
   const reads = new Map<string, number>();
@@ -97,6 +97,10 @@ function defaultedReads(templates: Template[]): Map<string, number> {
     }
     const { initial, filters } = template.value;
     if (filters[0]?.name !== 'default' || initial.postfix.length !== 1) {
+      continue;
+    }
+    const replacement = filters[0].args[0];
+    if (replacement === undefined || (TypeGuards.isQuotedToken(replacement) && replacement.content === '')) {
       continue;
     }
     const read = Object.entries(engine.analyzeSync([template]).globals);
