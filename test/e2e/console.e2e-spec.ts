@@ -219,7 +219,8 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
         'name,phone',
         ...numbers.slice(0, 100).map((n, i) => `Person ${i},${n}`),
         'Broken,12ab',
-        ...numbers.slice(100).map((n, i) => `Person ${i + 100},${n}`),
+        // One row without a name: the quote names the empty field.
+        ...numbers.slice(100).map((n, i) => `${i === 50 ? '' : `Person ${i + 100}`},${n}`),
       ].join('\n');
       await page
         .locator('input[type=file]')
@@ -247,6 +248,10 @@ describe.each(TEST_DATABASES)('web console, in a real browser (chromium), on %s'
       await page.getByLabel(/Smart encoding/).check();
       await page.getByText(/characters · GSM-7 · 1 segment/).waitFor();
       await page.locator('[data-quote-total]').waitFor();
+      const emptyFields = page.getByRole('list', { name: 'Empty fields' }).getByRole('listitem');
+      await expect(emptyFields.allTextContents()).resolves.toEqual([
+        'name is empty for 1 recipient: it renders as nothing there; give it a default, as in {{ name | default: "there" }}.',
+      ]);
 
       // Quiet hours: a window the server refuses is named; an all-day one is quoted and sent.
       await page.getByLabel(/Quiet hours/).check();

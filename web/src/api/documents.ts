@@ -53,7 +53,8 @@ export const QUOTE = `query Quote($input: QuoteInput!) {
   quote(input: $input) { encoding characters segments text unicodeCharacters recipients
     rejectedRecipients { input reason }
     perCountry { country recipients pricePerSegment { amount currency } cost { amount currency } }
-    totalCost { amount currency } }
+    totalCost { amount currency }
+    emptyFields { field recipients defaulted } }
 }`;
 
 export const SEND_BULK = `mutation SendBulk($input: SendBulkInput!) { sendBulk(input: $input) { id status } }`;

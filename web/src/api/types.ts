@@ -107,6 +107,8 @@ export interface Quote {
   rejectedRecipients: Array<{ input: string; reason: string }>;
   perCountry: Array<{ country: string; recipients: number; pricePerSegment: Money; cost: Money }>;
   totalCost: Money;
+  /** A list's fields the text reads that some rows leave empty; `defaulted` when the text gives each read a default. */
+  emptyFields: Array<{ field: string; recipients: number; defaulted: boolean }>;
 }
 
 export interface Suppression {

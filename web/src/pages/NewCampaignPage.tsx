@@ -18,7 +18,7 @@ import {
   type RecipientSource,
   type UploadedRecipients,
 } from '../recipients/recipient-source';
-import { renderPreview, usesTemplate, type PreviewLine } from '../recipients/template-preview';
+import { fieldReference, renderPreview, usesTemplate, type PreviewLine } from '../recipients/template-preview';
 import { navigate } from '../router';
 import { count, money } from '../format';
 
@@ -443,6 +443,23 @@ export function NewCampaignPage() {
             </div>
           ) : (
             <p class="hint">{quoting ? 'Quoting…' : 'Add recipients and a text to see the cost per country.'}</p>
+          )}
+          {quote && quote.emptyFields.length > 0 && (
+            <ul class="notice empty-fields" aria-label="Empty fields">
+              {quote.emptyFields.map((empty) => (
+                <li key={empty.field}>
+                  <code>{empty.field}</code> is empty for {count(empty.recipients)} {empty.recipients === 1 ? 'recipient' : 'recipients'}:{' '}
+                  {empty.defaulted ? (
+                    'they get the default the text gives it.'
+                  ) : (
+                    <>
+                      it renders as nothing there; give it a default, as in{' '}
+                      <code>{`{{ ${fieldReference(empty.field)} | default: "there" }}`}</code>.
+                    </>
+                  )}
+                </li>
+              ))}
+            </ul>
           )}
           <div class="row">
             <label>

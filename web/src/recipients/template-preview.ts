@@ -9,6 +9,15 @@ export function usesTemplate(text: string): boolean {
   return PLACEHOLDER.test(text);
 }
 
+/** How the text reads a column: `name` as it is, a name with spaces or punctuation as `["Customer Name"]`. */
+export function fieldReference(field: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) {
+    return field;
+  }
+  const quote = field.includes('"') ? "'" : '"';
+  return `[${quote}${field}${quote}]`;
+}
+
 type Render = (text: string, fields: Record<string, string>) => string;
 let renderer: Promise<Render> | undefined;
 
