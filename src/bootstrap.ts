@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { CAMPAIGN_UPLOAD_ROUTE } from './campaigns/campaign-upload.controller';
 import { MAX_RECIPIENTS_PER_CAMPAIGN } from './campaigns/dto/send-bulk.input';
@@ -11,6 +11,7 @@ import { bulkRecipientsMiddleware } from './common/graphql/bulk-recipients';
 import { GraphqlRequestGate } from './common/graphql/graphql-request-gate';
 import { GraphqlWsConnections } from './common/graphql/graphql-ws-connections';
 import { limitWebSocketMessageSize } from './common/graphql/websocket-message-limit';
+import { pinoParams } from './common/logging/pino-params';
 import { BulkRequestSlots } from './common/http/bulk-request-slots';
 import { keepConnectionsLongerThanClients } from './common/http/keep-alive';
 import { rejectQueryNotUtf8 } from './common/http/query-encoding';
@@ -78,15 +79,26 @@ function drainRequestsBeforeClosing(app: NestExpressApplication): void {
 }
 
 /**
+ * The logger of the start-up, before Nest's dependency injection has made the application's own: the same
+ * pino settings, and the same pino instance (nestjs-pino keeps the first it makes for every logger out of a
+ * request). Nest's `bufferLogs` held these lines until the application's logger was ready, and pino then
+ * stamped them all with that moment: the lines of a 6 s start (the embedded database's) had one time.
+ */
+async function startupLogger(env: Environment): Promise<Logger> {
+  const params = await pinoParams(new AppConfig(env));
+  return new Logger(new PinoLogger(params), params);
+}
+
+/**
  * Builds and initialises the application: GraphQL requests authenticated before their body is
  * read, bodies limited (BODY_LIMIT for everyone, BULK_BODY_LIMIT for an authenticated sendBulk
  * or quote, BULK_BODY_CONCURRENCY of those at a time), graphql-ws messages limited to BODY_LIMIT, raw body kept for webhook signatures,
  * pino logs; requests in flight finish before close() stops the modules.
  */
-export async function createApp(env?: Environment): Promise<NestExpressApplication> {
+export async function createApp(env: Environment): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), {
     bodyParser: false,
-    bufferLogs: true,
+    logger: await startupLogger(env),
   });
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));

@@ -110,6 +110,15 @@ describe('the service process', () => {
       expect(startUp.indexOf('Nest application successfully started')).toBeLessThan(
         startUp.indexOf('Bulk SMS service ready'),
       );
+      // Each start-up line is stamped when it was written: the embedded database's start lies between the
+      // first line and its own (Nest's buffered start-up once gave every line of it the same time).
+      const starting = lineTime(startUp, 'Starting Nest application');
+      const ready = /\[(\d{2}:\d{2}:\d{2}\.\d{3})\] INFO \(\d+\): embedded PGlite in .* ready in (\d+) ms/.exec(
+        startUp,
+      );
+      expect(ready).not.toBeNull();
+      const day = 24 * 60 * 60 * 1000; // a start across midnight
+      expect((millisOfDay(ready![1]) - starting + day) % day).toBeGreaterThanOrEqual(Number(ready![2]) / 2);
       expect(first.output()).toMatch(new RegExp(`http://localhost:${port}/graphql`));
       expect(first.output()).toMatch(/embedded PGlite/);
       await first.waitFor(/Embedded database created/);
@@ -218,3 +227,19 @@ describe('the service process', () => {
     }
   });
 });
+
+/** The time of day, in ms, of the first pretty log line containing `text`. */
+function lineTime(output: string, text: string): number {
+  const line = output.split('\n').find((l) => l.includes(text));
+  const time = line ? /^\[(\d{2}:\d{2}:\d{2}\.\d{3})\]/.exec(line) : null;
+  if (!time) {
+    throw new Error(`no pretty log line with "${text}" in:\n${output}`);
+  }
+  return millisOfDay(time[1]);
+}
+
+/** HH:MM:ss.lll as milliseconds since midnight. */
+function millisOfDay(time: string): number {
+  const [hours, minutes, seconds] = time.split(':').map(Number);
+  return ((hours * 60 + minutes) * 60 + seconds) * 1000;
+}
