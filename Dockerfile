@@ -33,4 +33,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # The same command as `npm start` (package.json), without npm in between so signals reach the app.
-CMD ["node", "--max-old-space-size=256", "--max-semi-space-size=4", "dist/src/main.js"]
+CMD ["node", "--max-old-space-size=256", "--max-semi-space-size=2", "dist/src/main.js"]

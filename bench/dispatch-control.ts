@@ -30,7 +30,7 @@ import { BenchResult, growthLines } from './bench-result';
 import { graphql } from './bench-graphql';
 import { sql } from './bench-sql';
 import { cpuSeconds, cpuSpent, postgresCpuSeconds, rssMb } from './process-usage';
-import { ServiceMemorySplit, serviceMemorySplit } from './service-memory';
+import { memorySplitLines, serviceMemorySplit } from './service-memory';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const API_KEY = 'sk_benchmark_key_0000000000000002';
@@ -272,7 +272,7 @@ export async function runDispatchControlBenchmark(
           unit: 'MB',
           target: '-',
         },
-        ...memorySplitLines(split),
+        ...memorySplitLines(split, 'after the campaign, PGlite'),
         {
           name: `service CPU seconds (user + system, PGlite's included) for the ${size.toLocaleString('en-US')}-recipient campaign`,
           value: round(cpu),
@@ -372,25 +372,6 @@ export async function runDispatchControlBenchmark(
       await sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
     }
   }
-}
-
-/** What held the RSS when the campaign had drained (bench/service-memory.ts says how each part is read). */
-function memorySplitLines(split: ServiceMemorySplit): BenchResult[] {
-  const line = (part: string, mb: number): BenchResult => ({
-    name: `of the service's ${Math.round(split.rss)} MB RSS after the campaign, PGlite: ${part}`,
-    value: Math.round(mb),
-    unit: 'MB',
-    target: '-',
-  });
-  return [
-    line("PGlite's wasm memory (resident pages)", split.pgliteWasm),
-    line(`the V8 heap, allocated (${Math.round(split.v8HeapUsed)} MB in use)`, split.v8HeapTotal),
-    line('the node executable (code, read-only data)', split.nodeExecutable),
-    line(
-      'the rest (malloc: compiled wasm and its metadata, buffers; JIT code; Prisma query compiler memory)',
-      split.rss - split.pgliteWasm - split.v8HeapTotal - split.nodeExecutable,
-    ),
-  ];
 }
 
 function acceptedCount(sandbox: PlivoSandbox, list: string[]): number {

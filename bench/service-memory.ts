@@ -1,4 +1,5 @@
 import { readFileSync, readlinkSync } from 'node:fs';
+import type { BenchResult } from './bench-result';
 
 /** What holds a service process's resident memory, in MB (1 MB = 2^20 bytes). */
 export interface ServiceMemorySplit {
@@ -59,4 +60,23 @@ export async function serviceMemorySplit(pid: number, baseUrl: string): Promise<
     pgliteWasm: pgliteKb / 1024,
     nodeExecutable: executableKb / 1024,
   };
+}
+
+/** One line for each part of the RSS, `when` saying at what moment and of which service ("after the campaign, PGlite"). */
+export function memorySplitLines(split: ServiceMemorySplit, when: string): BenchResult[] {
+  const line = (part: string, mb: number): BenchResult => ({
+    name: `of the service's ${Math.round(split.rss)} MB RSS ${when}: ${part}`,
+    value: Math.round(mb),
+    unit: 'MB',
+    target: '-',
+  });
+  return [
+    line("PGlite's wasm memory (resident pages)", split.pgliteWasm),
+    line(`the V8 heap, allocated (${Math.round(split.v8HeapUsed)} MB in use)`, split.v8HeapTotal),
+    line('the node executable (code, read-only data)', split.nodeExecutable),
+    line(
+      "the rest (malloc: compiled wasm and its metadata, buffers; JIT code; Prisma's query compiler memory; the PGlite thread's V8 heap)",
+      split.rss - split.pgliteWasm - split.v8HeapTotal - split.nodeExecutable,
+    ),
+  ];
 }

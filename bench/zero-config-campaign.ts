@@ -20,7 +20,7 @@ import { graphql } from './bench-graphql';
 import { gbMobileNumbers } from './bench-sandbox';
 import { BenchResult, roundTo, withFloor } from './bench-result';
 import { cpuSeconds, rssMb } from './process-usage';
-import { serviceMemorySplit } from './service-memory';
+import { memorySplitLines, serviceMemorySplit } from './service-memory';
 import { START_MALLOC_ARENA_MAX, START_NODE_OPTIONS, freePort, runService } from '../test/utils/service-process';
 
 const API_KEY = 'sk_benchmark_key_0000000000000004';
@@ -135,12 +135,7 @@ async function campaign(size: number): Promise<BenchResult[]> {
         unit: 'MB',
         target: '< 512 MB',
       },
-      {
-        name: `zero-config default, V8 heap in use after the ${label} (of ${Math.round(split.v8HeapTotal)} MB allocated; the limit is 256 MB)`,
-        value: Math.round(split.v8HeapUsed),
-        unit: 'MB',
-        target: '-',
-      },
+      ...memorySplitLines(split, `after the ${label}, zero-config default`),
       {
         name: `zero-config default, service CPU seconds for the ${label} (the sandbox and PGlite included)`,
         value: roundTo(cpu, 1),

@@ -7,7 +7,7 @@ import { scaledTimeout } from './time-factor';
 
 export const MAIN_JS = path.resolve(__dirname, '../../dist/src/main.js');
 /** The V8 flags `npm start` (package.json) and the Dockerfile run the service with. */
-export const START_NODE_OPTIONS = '--max-old-space-size=256 --max-semi-space-size=4';
+export const START_NODE_OPTIONS = '--max-old-space-size=256 --max-semi-space-size=2';
 /** The environment variable `npm start` and the Dockerfile set for glibc: two malloc arenas, not one per thread. */
 export const START_MALLOC_ARENA_MAX = '2';
 
