@@ -15,11 +15,13 @@ RUN npm run build
 
 # --- runtime: production dependencies only, the compiled app, the migrations; runs as `node` ---
 FROM node:20-bookworm-slim AS runtime
-# MALLOC_ARENA_MAX as in `npm start`: glibc keeps two malloc arenas, not one per thread (docs/production.md).
+# glibc's malloc as in `npm start`: two arenas, not one per thread, and free memory at the top of a heap given
+# back at once (docs/production.md).
 ENV NODE_ENV=production \
     PORT=3000 \
     DATA_DIR=/data \
-    MALLOC_ARENA_MAX=2
+    MALLOC_ARENA_MAX=2 \
+    MALLOC_TRIM_THRESHOLD_=0
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: the Prisma client is compiled into dist already (postinstall would regenerate it).

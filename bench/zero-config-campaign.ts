@@ -21,7 +21,7 @@ import { gbMobileNumbers } from './bench-sandbox';
 import { BenchResult, roundTo, withFloor } from './bench-result';
 import { cpuSeconds, rssMb } from './process-usage';
 import { memorySplitLines, serviceMemorySplit } from './service-memory';
-import { START_MALLOC_ARENA_MAX, START_NODE_OPTIONS, freePort, runService } from '../test/utils/service-process';
+import { START_MALLOC_ENV, START_NODE_OPTIONS, freePort, runService } from '../test/utils/service-process';
 
 const API_KEY = 'sk_benchmark_key_0000000000000004';
 const MPS = 1_000;
@@ -56,7 +56,7 @@ async function campaign(size: number): Promise<BenchResult[]> {
       LOG_LEVEL: 'warn',
       // `npm start`'s own flags (package.json).
       NODE_OPTIONS: START_NODE_OPTIONS,
-      MALLOC_ARENA_MAX: START_MALLOC_ARENA_MAX,
+      ...START_MALLOC_ENV,
       PLIVO_MPS: String(MPS),
       SANDBOX_MPS: String(MPS),
     },

@@ -19,7 +19,7 @@ import {
   MAIN_JS,
   runService,
   ServiceProcess,
-  START_MALLOC_ARENA_MAX,
+  START_MALLOC_ENV,
   START_NODE_OPTIONS,
 } from '../utils/service-process';
 import { gbNumbers } from '../utils/phone-numbers';
@@ -49,15 +49,18 @@ describe('the service process', () => {
     expect(output).toMatch(/API_KEY is required when NODE_ENV=production/);
   });
 
-  it('should be started by npm start and the Dockerfile with the V8 flags and malloc arenas the benchmarks measure', () => {
+  it('should be started by npm start and the Dockerfile with the V8 flags and malloc settings the benchmarks measure', () => {
     const root = path.resolve(__dirname, '../..');
     const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } })
       .scripts.start;
-    expect(start).toBe(`MALLOC_ARENA_MAX=${START_MALLOC_ARENA_MAX} node ${START_NODE_OPTIONS} dist/src/main.js`);
+    const mallocEnv = Object.entries(START_MALLOC_ENV).map(([name, value]) => `${name}=${value}`);
+    expect(start).toBe(`${mallocEnv.join(' ')} node ${START_NODE_OPTIONS} dist/src/main.js`);
     const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
     const cmd = dockerfile.match(/^CMD (\[.*\])$/m)![1];
     expect(JSON.parse(cmd)).toEqual(['node', ...START_NODE_OPTIONS.split(' '), 'dist/src/main.js']);
-    expect(dockerfile).toMatch(new RegExp(`^\\s*MALLOC_ARENA_MAX=${START_MALLOC_ARENA_MAX}$`, 'm'));
+    for (const setting of mallocEnv) {
+      expect(dockerfile).toMatch(new RegExp(`^\\s*${setting}( \\\\)?$`, 'm'));
+    }
   });
 
   it('should refuse to start, naming the data directory, when the embedded database cannot be opened', async () => {

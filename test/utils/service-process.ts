@@ -8,8 +8,12 @@ import { scaledTimeout } from './time-factor';
 export const MAIN_JS = path.resolve(__dirname, '../../dist/src/main.js');
 /** The V8 flags `npm start` (package.json) and the Dockerfile run the service with. */
 export const START_NODE_OPTIONS = '--max-old-space-size=256 --max-semi-space-size=2';
-/** The environment variable `npm start` and the Dockerfile set for glibc: two malloc arenas, not one per thread. */
-export const START_MALLOC_ARENA_MAX = '2';
+/**
+ * The environment `npm start` and the Dockerfile set for glibc's malloc: two arenas, not one per thread; and
+ * the top of each heap given back to the system whenever it is free, not only past 128 KB (RSS after
+ * start-up's and a campaign's peaks; docs/benchmark-history.md, "glibc's trim threshold").
+ */
+export const START_MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '0' } as const;
 
 /**
  * A port no one listens on, for a server that starts later (its URL is needed first). Taken below
@@ -73,7 +77,7 @@ export function runService(
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
       LOG_LEVEL: 'warn',
-      MALLOC_ARENA_MAX: START_MALLOC_ARENA_MAX,
+      ...START_MALLOC_ENV,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
