@@ -1,6 +1,7 @@
 /*
- * `npm run bench`: every benchmark in turn, on this machine, printed as one table and written to
- * bench/results/latest.md (the table the README shows). Needs PostgreSQL on 127.0.0.1:5432.
+ * `npm run bench`: every benchmark in turn, on this machine, printed as two tables (PostgreSQL and what needs no
+ * database; then the embedded default, PGlite) and written to bench/results/latest.md (the tables the README
+ * shows). Needs PostgreSQL on 127.0.0.1:5432.
  *
  *   npm run bench                          every suite
  *   npm run bench -- delivery-reports      only the suites whose name contains one of the words
@@ -51,7 +52,28 @@ const SUITES: Array<[string, () => Promise<BenchResult[]>]> = [
   ['delivery-report-statement', () => runDeliveryReportStatementBenchmark()],
 ];
 const RECIPIENT_LIST_ROWS = Number(process.env.BENCH_RECIPIENT_LIST_ROWS ?? 0);
+/** The suites of the embedded default (no DATABASE_URL): their rows make a table of their own. */
+const EMBEDDED_SUITES = new Set([
+  'send-bulk-pglite',
+  'delivery-reports-pglite',
+  'pglite-memory',
+  'zero-config-campaign',
+]);
+const EMBEDDED_HEADING = 'The embedded default (PGlite, as `npm start` runs without DATABASE_URL):';
 const OPTIONAL_SUITES = new Set(['multi-instance', 'message-partitions', 'delivery-report-statement']);
+
+function tableOf(results: BenchResult[]): string[] {
+  return [
+    '| benchmark | ours | floor (same run) | ratio | goal |',
+    '| --- | --- | --- | --- | --- |',
+    ...results.map(
+      (r) =>
+        `| ${r.name} | ${format(r.value, r.unit)} | ${format(r.floor, r.floor === undefined ? '' : r.unit)} | ` +
+        `${r.ratio === undefined ? '-' : `${format(r.ratio)}×`} | ${r.target} |`,
+    ),
+    '',
+  ];
+}
 
 function format(value: number | undefined, unit = ''): string {
   if (value === undefined) {
@@ -73,16 +95,18 @@ async function main(): Promise<void> {
     throw new Error(`no suite matches ${filters.join(', ')}; suites: ${SUITES.map(([name]) => name).join(', ')}`);
   }
   const results: BenchResult[] = [];
+  const embeddedResults: BenchResult[] = [];
   for (const [name, run] of selected) {
+    const into = EMBEDDED_SUITES.has(name) ? embeddedResults : results;
     process.stderr.write(`running ${name}...\n`);
     const started = performance.now();
     try {
-      results.push(...(await run()));
+      into.push(...(await run()));
     } catch (error) {
       process.stderr.write(
         `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
       );
-      results.push({ name: `${name} (failed)`, value: Number.NaN, unit: '', target: '' });
+      into.push({ name: `${name} (failed)`, value: Number.NaN, unit: '', target: '' });
     }
     process.stderr.write(`${name} took ${Math.round((performance.now() - started) / 1000)} s\n`);
   }
@@ -90,14 +114,8 @@ async function main(): Promise<void> {
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, ` +
       `PostgreSQL on the same machine${filters.length > 0 ? ` (suites: ${selected.map(([name]) => name).join(', ')})` : ''}.`,
     '',
-    '| benchmark | ours | floor (same run) | ratio | goal |',
-    '| --- | --- | --- | --- | --- |',
-    ...results.map(
-      (r) =>
-        `| ${r.name} | ${format(r.value, r.unit)} | ${format(r.floor, r.floor === undefined ? '' : r.unit)} | ` +
-        `${r.ratio === undefined ? '-' : `${format(r.ratio)}×`} | ${r.target} |`,
-    ),
-    '',
+    ...(results.length > 0 ? tableOf(results) : []),
+    ...(embeddedResults.length > 0 ? [EMBEDDED_HEADING, '', ...tableOf(embeddedResults)] : []),
   ].join('\n');
   console.log(table);
   const dir = path.resolve(__dirname, '../../bench/results');
