@@ -62,7 +62,7 @@ export async function serviceMemorySplit(pid: number, baseUrl: string): Promise<
   };
 }
 
-/** One line for each part of the RSS, `when` saying at what moment and of which service ("after the campaign, PGlite"). */
+/** One line for each part of the RSS; `when` says at what moment, of which service ("after the campaign, PGlite"). */
 export function memorySplitLines(split: ServiceMemorySplit, when: string): BenchResult[] {
   const line = (part: string, mb: number): BenchResult => ({
     name: `of the service's ${Math.round(split.rss)} MB RSS ${when}: ${part}`,

@@ -8,8 +8,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * a hook walks at the creation of every promise and async resource, and nothing ever disables these: after
  * twenty files a worker's every promise paid for twenty stale storages (100,000 awaits went from 59 ms to
  * 810 ms; 66 files one by one took 262 s of CPU against 218 s with this reset). The node:async_hooks module
- * is one per process, shared by every file, so the enabled instances are tracked on it. The current file's storages are enabled again by
- * their own `run()`. Node 24's AsyncLocalStorage has no such list (and no `_enable`): nothing to do there.
+ * is one per process, shared by every file, so the enabled instances are tracked on it. The current file's
+ * storages are enabled again by their own `run()`. Node 24's AsyncLocalStorage has no such list (and no
+ * `_enable`): nothing to do there.
  */
 interface TrackableStorage {
   _enable(): void;
