@@ -23,6 +23,7 @@ import {
   CampaignMessageSink,
   CampaignRepository,
   NewCampaign,
+  RecipientListGoneError,
   StreamedCampaignEnd,
 } from '../persistence/campaign.repository';
 import { SUPPRESSED_REASON, SuppressedRecipients } from '../consent/suppressed-recipients';
@@ -233,8 +234,9 @@ export class SendBulkService {
 
   /**
    * POST /api/campaigns on the embedded PGlite: the body is stored as a list (one transaction per batch of
-   * rows, as any upload), the campaign sent from it (one transaction), and the list deleted either way: it
-   * was only the way in. Errors are those of the one-transaction path.
+   * rows, as any upload), the campaign sent from it (one transaction), and the list deleted either way (it
+   * was only the way in), once the campaign has made its messages from it: it expires at once meanwhile.
+   * Errors are those of the one-transaction path.
    */
   private async sendUploadAsList(
     accountId: string,
@@ -621,14 +623,17 @@ export class SendBulkService {
       input,
       sending,
       rendered,
-      (batchSize, groupOf) =>
-        planPersonalizedBatches(
+      (batchSize, groupOf) => ({
+        ...planPersonalizedBatches(
           rendered,
           rendered.texts.map((t) => t.text),
           suppressed,
           batchSize,
           groupOf,
         ),
+        // Each recipient written once: the list keeps them, and their messages are made as batches are claimed.
+        listPositions: rendered.positions,
+      }),
       {
         // The template; each batch carries its rendered text.
         text: input.text,
@@ -797,6 +802,9 @@ export class SendBulkService {
         if (existing) {
           return this.replay(existing, await replayHash());
         }
+      }
+      if (error instanceof RecipientListGoneError) {
+        throw new UserInputError('recipientListId', `no recipient list ${error.listId} (it expired)`);
       }
       throw error;
     }

@@ -3,6 +3,7 @@ import { NotFoundError } from '../common/errors/domain-error';
 import { MessageStatus } from '../domain/message-status.enum';
 import { ExportFormat } from '../persistence/export-page-query';
 import { ExportedCampaign, ExportPageRange, MessageExportRepository } from '../persistence/message-export.repository';
+import { MessageRepository } from '../persistence/message.repository';
 import { yieldToIo } from '../common/async/yield-to-io';
 import { ExportLookupBuilder } from './export-lookups';
 
@@ -29,7 +30,10 @@ const PAGES_IN_FLIGHT = 2;
  */
 @Injectable()
 export class MessageExportService {
-  constructor(private readonly repository: MessageExportRepository) {}
+  constructor(
+    private readonly repository: MessageExportRepository,
+    private readonly messages: MessageRepository,
+  ) {}
 
   async open(
     accountId: string,
@@ -41,6 +45,8 @@ export class MessageExportService {
     if (!campaign) {
       throw new NotFoundError(`Campaign ${campaignId}`);
     }
+    // Every recipient of a list's campaign is exported, those whose batch is not claimed yet too.
+    await this.messages.makeListMessages(campaign.id);
     const total = await this.repository.count(campaign.id, statuses);
     return { campaign, total, parts: this.parts(campaign, statuses, format) };
   }

@@ -8,6 +8,7 @@ import { Prisma } from '../generated/prisma/client';
 import type { Campaign as CampaignRow } from '../generated/prisma/client';
 import type { BatchPlacement } from '../quiet-hours/recipient-placement';
 import { updateWaitingMessagesOfBatches } from './waiting-messages-of-batches';
+import { makeListMessages } from './list-messages';
 import { yieldToIo } from '../common/async/yield-to-io';
 import {
   findCampaignRow,
@@ -38,6 +39,12 @@ export interface NewCampaignRecipients {
   batchPlacements?: BatchPlacement[];
   /** Personalized campaigns: each batch's text, indexed by sequence (else batches send the campaign's text). */
   batchTexts?: string[];
+  /**
+   * A list's campaign: each recipient's position in the list. Its batches then hold their recipients'
+   * positions and only the suppressed recipients' messages are written now; the others are made from the
+   * list's entries when their batch is claimed (src/persistence/list-messages.ts).
+   */
+  listPositions?: ArrayLike<number>;
 }
 
 // Rows per INSERT statement: large enough to amortise the round trip, small enough to keep
@@ -201,11 +208,20 @@ export class CampaignRepository {
                     AND c.status::text = ANY(${from}::text[]))`;
   }
 
-  /** The waiting messages of the campaign's cancelled batches become CANCELLED; returns how many. */
+  /**
+   * The waiting messages of the campaign's cancelled batches become CANCELLED (those of a list's batches not
+   * made yet are made CANCELLED); returns how many.
+   */
   async cancelWaitingMessages(id: string): Promise<number> {
-    return this.prisma.$executeRaw(
+    const made = await makeListMessages(
+      this.prisma,
+      { campaignId: id, batchState: 'CANCELLED' },
+      { status: 'CANCELLED' },
+    );
+    const updated = await this.prisma.$executeRaw(
       updateWaitingMessagesOfBatches(id, 'CANCELLED', Prisma.sql`status = 'CANCELLED', "updatedAt" = now()`),
     );
+    return made + updated;
   }
 
   /** The campaign becomes CANCELLED if it is in one of `from`; returns it, or null. */
@@ -258,6 +274,24 @@ export class CampaignRepository {
         // Batch ids are made here so that each message row carries its batch id directly: no join
         // and no sort in the insert, which keeps a million rows cheap.
         const batchIds = recipients.batchSizes.map(() => randomUUID());
+        if (recipients.listPositions) {
+          // Each recipient written once: the list holds them, and the batches their positions. The list is
+          // kept while a batch needs it: its deletion waits for this transaction, then sees the batches.
+          await lockListAgainstDeletion(tx, campaign.recipientListId);
+          await insertMessages(tx, campaignId, '', suppressedOnly(recipients), messageRowsPerStatement);
+          const positions = await batchListPositions(
+            recipients.batchSequences,
+            recipients.listPositions,
+            recipients.batchSizes,
+          );
+          await insertBatches(tx, campaignId, batchIds, recipients, firstAttemptAt, null, positions);
+          await countWaitingListRecipients(
+            tx,
+            campaignId,
+            recipients.batchSequences.length - suppressedCount(recipients),
+          );
+          return getCampaignRow(tx, campaignId);
+        }
         const firstMessageId = batchIds.length > 0 && recipients.phones.length > 0 ? firstId : null;
         await insertMessages(tx, campaignId, batchIds.join(','), recipients, messageRowsPerStatement);
         // The batches last, when their messages' id range is known: one statement writes each batch whole.
@@ -360,10 +394,12 @@ export interface StreamedCampaignEnd extends Pick<
 // they are in.
 const INSERT_BATCHES_SQL = `
   INSERT INTO "Batch" (id, "campaignId", sequence, "recipientCount", "nextAttemptAt", text, country, "windowZone",
-    "windowStartMinute", "windowEndMinute", "windowDays", "windowOpensAt", "messageIdFrom", "messageIdTo")
+    "windowStartMinute", "windowEndMinute", "windowDays", "windowOpensAt", "messageIdFrom", "messageIdTo",
+    "listPositions")
   SELECT t.id::uuid, $1::uuid, t.ord - 1, t.size, $2::timestamptz, ($6::text[])[t.text_index + 1], t.country, t.zone,
     t.start, t."end", t.days, t.opens, $3::bigint,
-    CASE WHEN $3::bigint IS NULL THEN NULL ELSE currval('"Message_id_seq"') END
+    CASE WHEN $3::bigint IS NULL THEN NULL ELSE currval('"Message_id_seq"') END,
+    coalesce(string_to_array(t.positions, ',')::int[], '{}')
   FROM unnest(string_to_array($4::text, ','), string_to_array($5::text, ',')::int[],
     string_to_array($13::text, ',', '')::int[],
     string_to_array($7::text, ','),
@@ -371,8 +407,9 @@ const INSERT_BATCHES_SQL = `
     string_to_array($9::text, ',', '')::int[],
     string_to_array($10::text, ',', '')::int[],
     string_to_array($11::text, ',', '')::int[],
-    string_to_array($12::text, ',', '')::timestamptz[])
-    WITH ORDINALITY AS t(id, size, text_index, country, zone, start, "end", days, opens, ord)`;
+    string_to_array($12::text, ',', '')::timestamptz[],
+    string_to_array($14::text, ';'))
+    WITH ORDINALITY AS t(id, size, text_index, country, zone, start, "end", days, opens, positions, ord)`;
 
 /**
  * The campaign's batches, written once and whole: with their texts (personalized), their placements and their
@@ -389,6 +426,8 @@ async function insertBatches(
   batches: Pick<NewCampaignRecipients, 'batchSizes' | 'batchTexts' | 'batchPlacements'>,
   firstAttemptAt: Date,
   firstMessageId: bigint | null,
+  /** A list's campaign: each batch's list positions (batchListPositions). */
+  listPositions: string | null = null,
 ): Promise<void> {
   if (batchIds.length === 0) {
     return;
@@ -414,8 +453,89 @@ async function insertBatches(
       column((p) => p.window?.rule.days),
       column((p) => p.window?.opensAt?.toISOString()),
       texts.indexes,
+      listPositions,
     ],
   });
+}
+
+/**
+ * Each batch's recipients' list positions, in recipient order, as INSERT_BATCHES_SQL's $14: comma-separated
+ * positions, batches separated by ';', in sequence order. Sorted into the batches by counting (the batch
+ * sizes give each batch's place), the text built a slice of batches per turn of the event loop.
+ */
+async function batchListPositions(
+  batchSequences: ArrayLike<number>,
+  positions: ArrayLike<number>,
+  batchSizes: readonly number[],
+): Promise<string> {
+  const starts = new Int32Array(batchSizes.length + 1);
+  for (let b = 0; b < batchSizes.length; b++) {
+    starts[b + 1] = starts[b] + batchSizes[b];
+  }
+  const next = starts.slice(0, batchSizes.length);
+  const sorted = new Int32Array(starts[batchSizes.length]);
+  for (let i = 0; i < batchSequences.length; i++) {
+    const sequence = batchSequences[i];
+    if (sequence >= 0) {
+      sorted[next[sequence]++] = positions[i];
+    }
+  }
+  const perBatch = new Array<string>(batchSizes.length);
+  for (let b = 0; b < batchSizes.length; b++) {
+    if (b % 2_000 === 0) {
+      await yieldToIo();
+    }
+    perBatch[b] = sorted.subarray(starts[b], starts[b + 1]).join(',');
+  }
+  await yieldToIo();
+  return perBatch.join(';');
+}
+
+/** The recipients a list's campaign writes now: the suppressed ones (stored, never sent). */
+function suppressedOnly(
+  recipients: Pick<NewCampaignRecipients, 'phones' | 'countries' | 'batchSequences'>,
+): Pick<NewCampaignRecipients, 'phones' | 'countries' | 'batchSequences'> {
+  const phones: string[] = [];
+  const countries: string[] = [];
+  for (let i = 0; i < recipients.batchSequences.length; i++) {
+    if (recipients.batchSequences[i] < 0) {
+      phones.push(recipients.phones[i]);
+      countries.push(recipients.countries[i]);
+    }
+  }
+  return { phones, countries, batchSequences: new Int32Array(phones.length).fill(-1) };
+}
+
+function suppressedCount(recipients: Pick<NewCampaignRecipients, 'batchSequences'>): number {
+  let count = 0;
+  for (let i = 0; i < recipients.batchSequences.length; i++) {
+    count += recipients.batchSequences[i] < 0 ? 1 : 0;
+  }
+  return count;
+}
+
+/** Thrown when the list a campaign is being sent from was deleted (it expired) meanwhile. */
+export class RecipientListGoneError extends Error {
+  constructor(readonly listId: string) {
+    super(`recipient list ${listId} expired while the campaign was being accepted`);
+  }
+}
+
+async function lockListAgainstDeletion(tx: Db, listId: string | null | undefined): Promise<void> {
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`
+    SELECT id::text AS id FROM "RecipientList" WHERE id = ${listId ?? null}::uuid FOR SHARE`;
+  if (rows.length === 0) {
+    throw new RecipientListGoneError(String(listId));
+  }
+}
+
+/**
+ * A list's campaign's counters count its recipients waiting in their batches, as the counters trigger would
+ * have counted their messages (makeListMessages takes them back as it makes them).
+ */
+async function countWaitingListRecipients(tx: Db, campaignId: string, waiting: number): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE "Campaign" SET total = total + ${waiting}::int, pending = pending + ${waiting}::int WHERE id = ${campaignId}::uuid`;
 }
 
 /**

@@ -6,6 +6,7 @@ import { parseEstimate } from './cost-report.repository';
 import { Prisma } from '../generated/prisma/client';
 import { Db, InjectDb } from './db';
 import { updateWaitingMessagesOfBatches } from './waiting-messages-of-batches';
+import { makeListMessages } from './list-messages';
 
 /** A batch the dispatcher locked, with what its rules need to know about its campaign. */
 export interface DueBatch {
@@ -287,6 +288,11 @@ export class DispatchRepository {
     if (failedBatches === 0) {
       return false;
     }
+    await makeListMessages(
+      this.db,
+      { campaignId, batchState: 'FAILED' },
+      { status: 'FAILED', errorCode: SubmissionErrorCode.REFUSED },
+    );
     await this.db.$executeRaw(
       updateWaitingMessagesOfBatches(
         campaignId,
@@ -365,15 +371,18 @@ export class DispatchRepository {
   }
 
   /**
-   * The waiting recipients of each batch as it is claimed, in one statement: any whose number the
-   * account suppressed meanwhile become SUPPRESSED in the same statement and are left out, so a
-   * claim never picks a suppressed number. Rows are locked in id order. Every batch is in the map.
+   * The waiting recipients of each batch as it is claimed, in one statement (after the one that makes the
+   * messages of a list's batches): any whose number the account suppressed meanwhile become SUPPRESSED in
+   * the same statement and are left out, so a claim never picks a suppressed number. Rows are locked in id
+   * order. Every batch is in the map.
    */
   async claimableRecipients(batches: readonly BatchRef[], accountId: string): Promise<Map<string, string[]>> {
     if (batches.length === 0) {
       return new Map();
     }
     const batchIds = batches.map((b) => b.id);
+    // A list's campaign: its batches' messages are made now, durable before their request leaves.
+    await makeListMessages(this.db, { batchIds });
     const rows = await this.db.$queryRaw<Array<{ batchId: string; to: string; suppressed: boolean }>>`
       WITH waiting AS (
         SELECT m.id, m."batchId", m."to", EXISTS (SELECT 1 FROM "Suppression" s WHERE s."accountId" = ${accountId}::uuid AND s.phone = m."to") AS suppressed
@@ -506,6 +515,8 @@ export class DispatchRepository {
    * in the cost report). A late provider report about one still takes over, with its own amount.
    */
   async failWaitingMessages(batch: BatchRef, errorCode: SubmissionErrorCode): Promise<void> {
+    // A list's batch failed before it was claimed: its messages are made failed.
+    await makeListMessages(this.db, { batchIds: [batch.id] }, { status: 'FAILED', errorCode });
     await this.db.$executeRaw`
       UPDATE "Message" AS m SET status = 'FAILED', "errorCode" = ${errorCode}, amount = 0, "updatedAt" = now()
       WHERE m."batchId" = ${batch.id}::uuid AND m.status = 'PENDING' AND ${withinMessageIds([batch])}`;

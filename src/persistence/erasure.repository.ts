@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client';
 import { ConsentRepository } from './consent.repository';
 import { Db, InjectDb, inTransaction } from './db';
+import { makeListMessages } from './list-messages';
 import { ERASED_PREFIX } from './suppression.repository';
 
 /**
@@ -21,6 +22,17 @@ export class ErasureRepository {
   ): Promise<{ messages: number; campaignIds: string[] }> {
     const erased = ERASED_PREFIX + hash;
     return inTransaction(this.db, async (tx) => {
+      // A list's batches not claimed yet that hold the number get their messages first (the list's entry goes
+      // below), so that the number's message is recorded, suppressed and erased as any other.
+      const holding = await tx.$queryRaw<Array<{ id: string }>>`
+        SELECT DISTINCT b.id::text AS id FROM "RecipientListEntry" e
+          JOIN "Campaign" c ON c."recipientListId" = e."listId" AND c."accountId" = ${accountId}::uuid
+          JOIN "Batch" b ON b."campaignId" = c.id AND cardinality(b."listPositions") > 0
+            AND e.position = ANY(b."listPositions")
+        WHERE e.phone = ${phone}`;
+      if (holding.length > 0) {
+        await makeListMessages(tx, { batchIds: holding.map((b) => b.id) });
+      }
       // Waiting messages are never sent to a hash: they become SUPPRESSED first.
       const { campaignIds } = await new ConsentRepository(tx).suppressWaitingMessages([{ accountId, phone }]);
       // The number's replies are one row each, shared by every account it replied to: this account's are those

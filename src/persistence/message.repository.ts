@@ -5,6 +5,7 @@ import { MessageStatus } from '../domain/message-status.enum';
 import { Prisma } from '../generated/prisma/client';
 import type { Message as MessageRow } from '../generated/prisma/client';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './keyset-cursor';
+import { makeAllListMessages } from './list-messages';
 import { PrismaService } from './prisma.service';
 import { ERASED_PREFIX } from './suppression.repository';
 
@@ -17,6 +18,14 @@ export interface MessagePage {
 export class MessageRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /**
+   * A list's campaign lists every recipient: the messages of its batches not claimed yet are made first
+   * (src/persistence/list-messages.ts). Nothing to make: one index probe.
+   */
+  async makeListMessages(campaignId: string): Promise<void> {
+    await makeAllListMessages(this.prisma, campaignId, (work) => this.prisma.$transaction(work, { timeout: 60_000 }));
+  }
+
   /** Keyset pagination on the message id (insertion order), optionally filtered by status and number. */
   async listForCampaign(
     campaignId: string,
@@ -25,6 +34,7 @@ export class MessageRepository {
     after?: string | null,
     to?: string | null,
   ): Promise<MessagePage> {
+    await this.makeListMessages(campaignId);
     let afterId: bigint | undefined;
     if (after) {
       const { sortKey, id } = decodeCursor(after);
@@ -88,6 +98,7 @@ export class MessageRepository {
   }
 
   async countForCampaign(campaignId: string, status?: MessageStatus | null, to?: string | null): Promise<number> {
+    await this.makeListMessages(campaignId);
     const [row] = await this.prisma.$queryRaw<Array<{ count: number }>>`
       SELECT count(*)::int AS count FROM "Message"
       WHERE "campaignId" = ${campaignId}::uuid ${matching(status ?? null, to ?? null)}`;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Prisma } from '../generated/prisma/client';
-import { Db, InjectDb } from './db';
+import { Prisma } from '../generated/prisma/client';
+import { Db, InjectDb, inTransaction } from './db';
 import { isUuid } from './campaign.repository';
 
 export interface RecipientListRejectedRow {
@@ -43,6 +43,8 @@ export interface RecipientListEntryColumns {
   countries: string[];
   /** The entries' row numbers, comma-joined: read only when an entry is rejected. */
   rows: string;
+  /** Their positions, comma-joined: read only when the page has gaps (an erased entry). */
+  positions: string;
 }
 
 /**
@@ -108,31 +110,55 @@ export class RecipientListRepository {
    */
   async entryColumns(listId: string, fromPosition: number, limit: number): Promise<RecipientListEntryColumns> {
     const [page] = await this.db.$queryRaw<
-      Array<{ phones: string | null; countries: string | null; rows: string | null }>
+      Array<{ phones: string | null; countries: string | null; rows: string | null; positions: string | null }>
     >`
       SELECT string_agg(phone, ',' ORDER BY position) AS phones, string_agg(country, ',' ORDER BY position) AS countries,
-        string_agg("row"::text, ',' ORDER BY position) AS rows
+        string_agg("row"::text, ',' ORDER BY position) AS rows, string_agg(position::text, ',' ORDER BY position) AS positions
       FROM "RecipientListEntry"
       WHERE "listId" = ${listId}::uuid AND position >= ${fromPosition}::int AND position < ${fromPosition + limit}::int`;
     return {
       phones: page.phones === null ? [] : page.phones.split(','),
       countries: page.countries === null ? [] : page.countries.split(','),
       rows: page.rows ?? '',
+      positions: page.positions ?? '',
     };
   }
 
-  /** Deletes lists (and their entries) that expired, or uploads abandoned before that; returns how many. */
+  /**
+   * Deletes lists (and their entries) that expired, or uploads abandoned before that; returns how many. A list
+   * a campaign still makes messages from is kept until it has made them all (the next sweep after).
+   */
   async deleteExpired(now: Date, limit: number): Promise<number> {
     const rows = await this.db.$queryRaw<Array<{ id: string }>>`
-      SELECT id FROM "RecipientList" WHERE "expiresAt" <= ${now} ORDER BY "expiresAt" LIMIT ${limit}::int`;
-    if (rows.length > 0) {
-      await this.delete(rows.map((r) => r.id));
+      SELECT l.id FROM "RecipientList" l WHERE l."expiresAt" <= ${now} AND NOT ${IN_USE}
+      ORDER BY l."expiresAt" LIMIT ${limit}::int`;
+    if (rows.length === 0) {
+      return 0;
     }
-    return rows.length;
+    return (await this.delete(rows.map((r) => r.id))).length;
   }
 
-  async delete(ids: string[]): Promise<void> {
-    await this.db.$executeRaw`DELETE FROM "RecipientListEntry" WHERE "listId" = ANY(${ids}::uuid[])`;
-    await this.db.$executeRaw`DELETE FROM "RecipientList" WHERE id = ANY(${ids}::uuid[])`;
+  /**
+   * Deletes the lists no campaign still makes messages from; the others expire now instead, so that the sweep
+   * deletes them once their campaigns made every message. Returns the ids deleted.
+   */
+  async delete(ids: string[]): Promise<string[]> {
+    return inTransaction(this.db, async (tx) => {
+      // Locked first (a campaign being accepted from one holds it until it commits), then read again: this
+      // statement's snapshot sees that campaign's batches.
+      await tx.$queryRaw`SELECT id FROM "RecipientList" WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
+      await tx.$executeRaw`
+        UPDATE "RecipientList" l SET "expiresAt" = least(l."expiresAt", now())
+        WHERE l.id = ANY(${ids}::uuid[]) AND ${IN_USE}`;
+      const deleted = await tx.$queryRaw<Array<{ id: string }>>`
+        DELETE FROM "RecipientList" l WHERE l.id = ANY(${ids}::uuid[]) AND NOT ${IN_USE} RETURNING l.id::text AS id`;
+      const deletedIds = deleted.map((r) => r.id);
+      await tx.$executeRaw`DELETE FROM "RecipientListEntry" WHERE "listId" = ANY(${deletedIds}::uuid[])`;
+      return deletedIds;
+    });
   }
 }
+
+/** List `l` has a campaign with batches whose messages are still to be made from it. */
+const IN_USE = Prisma.sql`EXISTS (SELECT 1 FROM "Campaign" c JOIN "Batch" b ON b."campaignId" = c.id
+  WHERE c."recipientListId" = l.id AND cardinality(b."listPositions") > 0)`;

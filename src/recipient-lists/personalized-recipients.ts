@@ -20,6 +20,8 @@ export interface PersonalizedRecipients {
   phones: string[];
   countries: string[];
   textIndexes: ArrayLike<number>;
+  /** Each recipient's position in the list (its entry's key): a campaign's messages are made from it. */
+  positions: Int32Array;
   texts: DistinctText[];
   /** Recipients whose text could not be sent (empty, too long), with the reason. */
   rejected: Array<{ input: string; reason: string }>;
@@ -71,12 +73,14 @@ export class PersonalizedRecipientsService {
     const countries = new Array<string>(list.validCount);
     await yieldToIo();
     const textIndexes = new Int32Array(list.validCount);
+    const positions = new Int32Array(list.validCount);
     const result: PersonalizedRecipients = {
       list,
       template,
       phones,
       countries,
       textIndexes,
+      positions,
       texts: [],
       rejected: [],
       perCountrySegments: new Map(),
@@ -97,7 +101,11 @@ export class PersonalizedRecipientsService {
     for (let from = 0; from < list.validCount; from += PAGE) {
       const page = readsValues
         ? pageOfEntries(await this.lists.entries(list.id, from, PAGE))
-        : pageOfColumns(await this.lists.entryColumns(list.id, from, PAGE));
+        : pageOfColumns(
+            await this.lists.entryColumns(list.id, from, PAGE),
+            from,
+            Math.min(PAGE, list.validCount - from),
+          );
       for (let i = 0; i < page.phones.length; i++) {
         if (performance.now() - sliceStart > SLICE_MS) {
           await yieldToIo();
@@ -123,6 +131,7 @@ export class PersonalizedRecipientsService {
         }
         result.phones[kept] = phone;
         result.countries[kept] = country;
+        positions[kept] = page.position(i);
         textIndexes[kept++] = known;
         let bySegments = result.perCountrySegments.get(country);
         if (!bySegments) {
@@ -135,6 +144,7 @@ export class PersonalizedRecipientsService {
     result.phones.length = kept;
     result.countries.length = kept;
     result.textIndexes = textIndexes.subarray(0, kept);
+    result.positions = positions.subarray(0, kept);
     result.emptyFields = readFields
       .filter((read) => read.recipients > 0)
       .map(({ field, recipients }) => ({ field, recipients, defaulted: template.defaultedFields.has(field) }));
@@ -147,6 +157,7 @@ interface EntryPage {
   phones: string[];
   countries: string[];
   row(index: number): number;
+  position(index: number): number;
   values(index: number): string[];
 }
 
@@ -155,16 +166,21 @@ function pageOfEntries(entries: RecipientListEntry[]): EntryPage {
     phones: entries.map((entry) => entry.phone),
     countries: entries.map((entry) => entry.country),
     row: (index) => entries[index].row,
+    position: (index) => entries[index].position,
     values: (index) => entries[index].values,
   };
 }
 
-function pageOfColumns(columns: RecipientListEntryColumns): EntryPage {
+/** `expected` entries from position `from` on when none was erased: their positions are then known. */
+function pageOfColumns(columns: RecipientListEntryColumns, from: number, expected: number): EntryPage {
   let rows: string[] | undefined;
+  let positions: string[] | undefined;
+  const contiguous = columns.phones.length === expected;
   return {
     phones: columns.phones,
     countries: columns.countries,
     row: (index) => Number((rows ??= columns.rows.split(','))[index]),
+    position: (index) => (contiguous ? from + index : Number((positions ??= columns.positions.split(','))[index])),
     values: () => [],
   };
 }

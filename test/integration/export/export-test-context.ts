@@ -1,6 +1,8 @@
 import { Client } from 'pg';
 import { MessageExportService } from '../../../src/export/message-export.service';
 import { MessageExportRepository } from '../../../src/persistence/message-export.repository';
+import { MessageRepository } from '../../../src/persistence/message.repository';
+import { PrismaService } from '../../../src/persistence/prisma.service';
 import { TestDatabaseKind, testDatabaseUrl } from '../../utils/test-databases';
 
 export interface CampaignOptions {
@@ -26,6 +28,7 @@ export async function openExportTestContext(kind: TestDatabaseKind, accountName:
   const sql = new Client({ connectionString: testDatabaseUrl(kind) });
   await sql.connect();
   const repository = new MessageExportRepository(testDatabaseUrl(kind));
+  const prisma = new PrismaService(testDatabaseUrl(kind), 1);
   const { rows } = await sql.query<{ id: string }>(
     `INSERT INTO "Account" (id, name) VALUES (gen_random_uuid(), $1) RETURNING id`,
     [accountName],
@@ -33,7 +36,7 @@ export async function openExportTestContext(kind: TestDatabaseKind, accountName:
   const accountId = rows[0].id;
   return {
     sql,
-    exports: new MessageExportService(repository),
+    exports: new MessageExportService(repository, new MessageRepository(prisma)),
     accountId,
     async completedCampaign(options: CampaignOptions = {}): Promise<string> {
       const prices = Object.entries(options.pricesPerSegment ?? { GB: '0.04' }).map(([country, pricePerSegment]) => ({
@@ -60,6 +63,7 @@ export async function openExportTestContext(kind: TestDatabaseKind, accountName:
     },
     async close() {
       await repository.beforeApplicationShutdown();
+      await prisma.$disconnect();
       await sql.end();
     },
   };
