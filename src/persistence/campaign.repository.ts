@@ -278,18 +278,10 @@ export class CampaignRepository {
           // Each recipient written once: the list holds them, and the batches their positions. The list is
           // kept while a batch needs it: its deletion waits for this transaction, then sees the batches.
           await lockListAgainstDeletion(tx, campaign.recipientListId);
-          await insertMessages(tx, campaignId, '', suppressedOnly(recipients), messageRowsPerStatement);
-          const positions = await batchListPositions(
-            recipients.batchSequences,
-            recipients.listPositions,
-            recipients.batchSizes,
-          );
-          await insertBatches(tx, campaignId, batchIds, recipients, firstAttemptAt, null, positions);
-          await countWaitingListRecipients(
-            tx,
-            campaignId,
-            recipients.batchSequences.length - suppressedCount(recipients),
-          );
+          const rows = await listCampaignBatchRows(recipients, recipients.listPositions);
+          await insertMessages(tx, campaignId, '', rows.suppressed, messageRowsPerStatement);
+          await insertBatches(tx, campaignId, batchIds, recipients, firstAttemptAt, null, rows.batchPositions);
+          await countWaitingListRecipients(tx, campaignId, rows.waiting);
           return getCampaignRow(tx, campaignId);
         }
         const firstMessageId = batchIds.length > 0 && recipients.phones.length > 0 ? firstId : null;
@@ -426,7 +418,7 @@ async function insertBatches(
   batches: Pick<NewCampaignRecipients, 'batchSizes' | 'batchTexts' | 'batchPlacements'>,
   firstAttemptAt: Date,
   firstMessageId: bigint | null,
-  /** A list's campaign: each batch's list positions (batchListPositions). */
+  /** A list's campaign: each batch's list positions (listCampaignBatchRows). */
   listPositions: string | null = null,
 ): Promise<void> {
   if (batchIds.length === 0) {
@@ -458,60 +450,66 @@ async function insertBatches(
   });
 }
 
+/** A list's campaign as it is stored at acceptance: its batches' list positions, and its suppressed recipients. */
+interface ListCampaignRows {
+  /** INSERT_BATCHES_SQL's $14: each batch's positions comma-separated, batches separated by ';', by sequence. */
+  batchPositions: string;
+  /** The suppressed recipients, stored now as SUPPRESSED messages (never sent). */
+  suppressed: Pick<NewCampaignRecipients, 'phones' | 'countries' | 'batchSequences'>;
+  /** The recipients in batches, whose messages are made later. */
+  waiting: number;
+}
+
+// The event loop's slice for the passes over a list campaign's recipients (a million positions took ~50 ms to
+// sort and ~100 ms to turn into text).
+const LIST_ROWS_SLICE_MS = 10;
+
 /**
- * Each batch's recipients' list positions, in recipient order, as INSERT_BATCHES_SQL's $14: comma-separated
- * positions, batches separated by ';', in sequence order. Sorted into the batches by counting (the batch
- * sizes give each batch's place), the text built a slice of batches per turn of the event loop.
+ * One pass over the recipients sorts each one's list position into its batch (by counting: the batch sizes
+ * give each batch's place) or, suppressed, into the messages stored now; a second turns the positions into
+ * text. Both yield to the event loop every LIST_ROWS_SLICE_MS.
  */
-async function batchListPositions(
-  batchSequences: ArrayLike<number>,
+async function listCampaignBatchRows(
+  recipients: Pick<NewCampaignRecipients, 'phones' | 'countries' | 'batchSequences' | 'batchSizes'>,
   positions: ArrayLike<number>,
-  batchSizes: readonly number[],
-): Promise<string> {
+): Promise<ListCampaignRows> {
+  const { batchSequences, batchSizes } = recipients;
   const starts = new Int32Array(batchSizes.length + 1);
   for (let b = 0; b < batchSizes.length; b++) {
     starts[b + 1] = starts[b] + batchSizes[b];
   }
   const next = starts.slice(0, batchSizes.length);
   const sorted = new Int32Array(starts[batchSizes.length]);
+  const phones: string[] = [];
+  const countries: string[] = [];
+  let sliceStart = performance.now();
   for (let i = 0; i < batchSequences.length; i++) {
+    if ((i & 0x3fff) === 0 && performance.now() - sliceStart > LIST_ROWS_SLICE_MS) {
+      await yieldToIo();
+      sliceStart = performance.now();
+    }
     const sequence = batchSequences[i];
     if (sequence >= 0) {
       sorted[next[sequence]++] = positions[i];
-    }
-  }
-  const perBatch = new Array<string>(batchSizes.length);
-  for (let b = 0; b < batchSizes.length; b++) {
-    if (b % 2_000 === 0) {
-      await yieldToIo();
-    }
-    perBatch[b] = sorted.subarray(starts[b], starts[b + 1]).join(',');
-  }
-  await yieldToIo();
-  return perBatch.join(';');
-}
-
-/** The recipients a list's campaign writes now: the suppressed ones (stored, never sent). */
-function suppressedOnly(
-  recipients: Pick<NewCampaignRecipients, 'phones' | 'countries' | 'batchSequences'>,
-): Pick<NewCampaignRecipients, 'phones' | 'countries' | 'batchSequences'> {
-  const phones: string[] = [];
-  const countries: string[] = [];
-  for (let i = 0; i < recipients.batchSequences.length; i++) {
-    if (recipients.batchSequences[i] < 0) {
+    } else {
       phones.push(recipients.phones[i]);
       countries.push(recipients.countries[i]);
     }
   }
-  return { phones, countries, batchSequences: new Int32Array(phones.length).fill(-1) };
-}
-
-function suppressedCount(recipients: Pick<NewCampaignRecipients, 'batchSequences'>): number {
-  let count = 0;
-  for (let i = 0; i < recipients.batchSequences.length; i++) {
-    count += recipients.batchSequences[i] < 0 ? 1 : 0;
+  const perBatch = new Array<string>(batchSizes.length);
+  for (let b = 0; b < batchSizes.length; b++) {
+    if (performance.now() - sliceStart > LIST_ROWS_SLICE_MS) {
+      await yieldToIo();
+      sliceStart = performance.now();
+    }
+    perBatch[b] = sorted.subarray(starts[b], starts[b + 1]).join(',');
   }
-  return count;
+  await yieldToIo();
+  return {
+    batchPositions: perBatch.join(';'),
+    suppressed: { phones, countries, batchSequences: new Int32Array(phones.length).fill(-1) },
+    waiting: sorted.length,
+  };
 }
 
 /** Thrown when the list a campaign is being sent from was deleted (it expired) meanwhile. */
