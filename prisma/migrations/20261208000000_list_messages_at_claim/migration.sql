@@ -8,3 +8,7 @@ ALTER TABLE "Batch" ADD COLUMN "listPositions" INTEGER[] NOT NULL DEFAULT '{}';
 -- The campaigns whose messages are not all made yet, and which batches: read before every read of a campaign's
 -- messages. Only those batches are in it, so it stays as small as the lists waiting to be sent.
 CREATE INDEX "Batch_unmade_campaignId_idx" ON "Batch" ("campaignId") WHERE cardinality("listPositions") > 0;
+
+-- The campaigns sent from a list: whether a list is still needed (its expiry, its deletion) and which batches
+-- hold an erased number are found from the list.
+CREATE INDEX "Campaign_recipientListId_idx" ON "Campaign" ("recipientListId") WHERE "recipientListId" IS NOT NULL;

@@ -248,6 +248,40 @@ describe.each(TEST_DATABASES)('Messages of a list campaign made at claim (%s)', 
     expect(stored).toMatchObject({ total: 250, pending: 250 });
   });
 
+  it('should wait for a batch another transaction holds, and make it once that one ends without making it', async () => {
+    const { campaignId } = await listCampaign(6, 2);
+    const [held] = await batches(campaignId);
+    const holder = new Client({ connectionString: testDatabaseUrl(kind) });
+    await holder.connect();
+    try {
+      // A claim in progress that holds the batch, then rolls back (it failed) without making its messages.
+      await holder.query('BEGIN');
+      await holder.query(`SELECT id FROM "Batch" WHERE id = $1::uuid FOR UPDATE`, [held.id]);
+      const listed = new MessageRepository(prisma).countForCampaign(campaignId);
+      const claimed = (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        // PGlite serves one connection's transaction at a time: the read cannot run while this one is open.
+        const made = await holder.query(
+          `SELECT count(*)::int AS n FROM "Message" WHERE "campaignId" = $1::uuid AND "batchId" IS NOT NULL`,
+          [campaignId],
+        );
+        await holder.query('ROLLBACK');
+        return made.rows[0].n as number;
+      })();
+      const [count, madeWhileHeld] = await Promise.all([listed, claimed]);
+      expect(count).toBe(6);
+      if (kind === 'postgres') {
+        // The other batches were made while the held one waited.
+        expect(madeWhileHeld).toBe(4);
+      }
+    } finally {
+      await holder.end();
+    }
+    expect((await batches(campaignId)).every((b) => b.positions.length === 0)).toBe(true);
+    const { stored, counted } = await counters(campaignId, 0);
+    expect(stored).toEqual(counted);
+  });
+
   it('should make, suppress and erase the message of a number erased before its batch was claimed', async () => {
     const { campaignId, listId } = await listCampaign(4, 2);
     await new ErasureRepository(prisma).erase(accountId, '+14155551003', 'h4', { reason: 'erased', source: 'API' });
