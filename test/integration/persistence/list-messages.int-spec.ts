@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { MessageStatus } from '../../../src/domain/message-status.enum';
 import { CampaignRepository } from '../../../src/persistence/campaign.repository';
 import { DispatchRepository } from '../../../src/persistence/dispatch.repository';
 import { ErasureRepository } from '../../../src/persistence/erasure.repository';
@@ -10,19 +11,8 @@ import { RecipientListRepository } from '../../../src/persistence/recipient-list
 import { pausedCampaign } from '../../factories/campaign.factory';
 import { TEST_DATABASES, testDatabaseUrl } from '../../utils/test-databases';
 
-const COUNTERS = [
-  'pending',
-  'submitted',
-  'queued',
-  'sent',
-  'delivered',
-  'undelivered',
-  'failed',
-  'rejected',
-  'unconfirmed',
-  'suppressed',
-  'cancelled',
-] as const;
+// The campaign's counter of each message status (Campaign.pending for PENDING, and so on).
+const COUNTERS = Object.values(MessageStatus).map((status) => status.toLowerCase());
 
 /**
  * A campaign sent from a list writes its recipients once: its batches hold their list positions, and their
