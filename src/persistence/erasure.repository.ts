@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client';
 import { ConsentRepository } from './consent.repository';
 import { Db, InjectDb, inTransaction } from './db';
-import { makeListMessages } from './list-messages';
+import { makeListMessages, unmadeBatchesHolding } from './list-messages';
 import { ERASED_PREFIX } from './suppression.repository';
 
 /**
@@ -24,14 +24,9 @@ export class ErasureRepository {
     return inTransaction(this.db, async (tx) => {
       // A list's batches not claimed yet that hold the number get their messages first (the list's entry goes
       // below), so that the number's message is recorded, suppressed and erased as any other.
-      const holding = await tx.$queryRaw<Array<{ id: string }>>`
-        SELECT DISTINCT b.id::text AS id FROM "RecipientListEntry" e
-          JOIN "Campaign" c ON c."recipientListId" = e."listId" AND c."accountId" = ${accountId}::uuid
-          JOIN "Batch" b ON b."campaignId" = c.id AND cardinality(b."listPositions") > 0
-            AND e.position = ANY(b."listPositions")
-        WHERE e.phone = ${phone}`;
+      const holding = await unmadeBatchesHolding(tx, phone, { accountId });
       if (holding.length > 0) {
-        await makeListMessages(tx, { batchIds: holding.map((b) => b.id) });
+        await makeListMessages(tx, { batchIds: holding });
       }
       // Waiting messages are never sent to a hash: they become SUPPRESSED first.
       const { campaignIds } = await new ConsentRepository(tx).suppressWaitingMessages([{ accountId, phone }]);

@@ -8,8 +8,11 @@ import { Db } from './db';
 export type UnmadeBatches =
   | { batchIds: readonly string[] }
   | { campaignId: string; batchState?: 'CANCELLED' | 'FAILED' }
-  /** Up to `limit` of the campaign's batches that no one else holds (skipped, not waited for). */
-  | { campaignId: string; unlockedLimit: number };
+  /**
+   * The batches that hold the campaign's next `unlockedMessages` recipients in list order (by each batch's
+   * first position), among those no one else holds (skipped, not waited for).
+   */
+  | { campaignId: string; unlockedMessages: number };
 
 /** The status the made messages start in: waiting, or the ending their batch already had. */
 export type MadeMessageStatus =
@@ -33,11 +36,17 @@ export async function makeListMessages(
   let lock = Prisma.sql`ORDER BY b.id FOR NO KEY UPDATE OF b`;
   if ('batchIds' in batches) {
     which = Prisma.sql`b.id = ANY(${[...batches.batchIds]}::uuid[])`;
-  } else if ('unlockedLimit' in batches) {
-    which = Prisma.sql`b."campaignId" = ${batches.campaignId}::uuid`;
-    // Never waits: the batches that start earliest in the list first, so that a campaign made in several
-    // transactions gets its messages' ids in about list order.
-    lock = Prisma.sql`ORDER BY b."listPositions"[1] LIMIT ${batches.unlockedLimit}::int FOR NO KEY UPDATE OF b SKIP LOCKED`;
+  } else if ('unlockedMessages' in batches) {
+    // The batches that start earliest in the list first, so that a campaign made in several steps gets its
+    // messages' ids in about list order; never waits for a lock.
+    which = Prisma.sql`b.id IN (
+      SELECT w.id FROM (
+        SELECT u.id, cardinality(u."listPositions") AS size,
+          sum(cardinality(u."listPositions")) OVER (ORDER BY u."listPositions"[1], u.id) AS running
+        FROM "Batch" u WHERE u."campaignId" = ${batches.campaignId}::uuid AND cardinality(u."listPositions") > 0
+      ) w
+      WHERE w.running - w.size < ${batches.unlockedMessages}::int)`;
+    lock = Prisma.sql`FOR NO KEY UPDATE OF b SKIP LOCKED`;
   } else {
     const state = batches.batchState ?? null;
     which = Prisma.sql`b."campaignId" = ${batches.campaignId}::uuid
@@ -89,38 +98,73 @@ export async function hasUnmadeListMessages(db: Db, campaignId: string): Promise
   return row.unmade;
 }
 
-// Batches made per transaction by makeAllListMessages: up to 100,000 messages, under a second of PostgreSQL's.
-const BATCHES_PER_TRANSACTION = 100;
-// How long makeAllListMessages waits for batches that others hold (a claim, a cancel: they make them).
+// Messages made per transaction by makeAllListMessages: under a second of PostgreSQL's.
+const MESSAGES_PER_TRANSACTION = 100_000;
+// How long a read waits for batches that others hold (a claim, a cancel: they make them).
 const HELD_BATCH_WAIT_MS = 50;
 const HELD_BATCH_WAIT_LIMIT_MS = 30_000;
 
+/** Runs its work in a transaction of its own. */
+export type InTransaction = <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+
 /**
- * Makes every message of the campaign that is not made yet, before a read that lists its messages (the
- * messages query, an export): a transaction per BATCHES_PER_TRANSACTION batches, skipping batches another
- * transaction holds (a claim or a cancel, which makes them) and waiting for those to end. `transaction` runs
- * its work in a transaction of its own. Returns how many messages it made.
+ * One step of making a campaign's messages for a read: the batches holding its next `messages` recipients
+ * in list order (at least one batch), in a transaction of their own, skipping batches another transaction
+ * holds (a claim or a cancel, which makes them) and waiting while only those are left. Returns whether any
+ * batch is left to make.
  */
-export async function makeAllListMessages(
+export async function makeNextListMessages(
   db: Db,
   campaignId: string,
-  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>,
-): Promise<number> {
-  let made = 0;
-  let waitedMs = 0;
-  while (await hasUnmadeListMessages(db, campaignId)) {
-    const [madeNow, batchesLeft] = await transaction(async (tx) => {
-      const count = await makeListMessages(tx, { campaignId, unlockedLimit: BATCHES_PER_TRANSACTION });
+  messages: number,
+  transaction: InTransaction,
+): Promise<boolean> {
+  for (let waitedMs = 0; ; waitedMs += HELD_BATCH_WAIT_MS) {
+    const [made, left] = await transaction(async (tx) => {
+      const count = await makeListMessages(tx, { campaignId, unlockedMessages: messages });
       return [count, await hasUnmadeListMessages(tx, campaignId)] as const;
     });
-    made += madeNow;
-    if (madeNow === 0 && batchesLeft) {
-      if (waitedMs >= HELD_BATCH_WAIT_LIMIT_MS) {
-        throw new Error(`the messages of campaign ${campaignId} are still being made elsewhere`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, HELD_BATCH_WAIT_MS));
-      waitedMs += HELD_BATCH_WAIT_MS;
+    if (made > 0 || !left) {
+      return left;
     }
+    if (waitedMs >= HELD_BATCH_WAIT_LIMIT_MS) {
+      throw new Error(`the messages of campaign ${campaignId} are still being made elsewhere`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, HELD_BATCH_WAIT_MS));
   }
-  return made;
+}
+
+/**
+ * Makes every message of the campaign not made yet (before an export), MESSAGES_PER_TRANSACTION at a time.
+ * Nothing to make: one index probe.
+ */
+export async function makeAllListMessages(db: Db, campaignId: string, transaction: InTransaction): Promise<void> {
+  if (!(await hasUnmadeListMessages(db, campaignId))) {
+    return;
+  }
+  while (await makeNextListMessages(db, campaignId, MESSAGES_PER_TRANSACTION, transaction)) {
+    // Each step made some, or waited for those another transaction held.
+  }
+}
+
+/**
+ * The batches not made yet that hold `phone`: of one campaign, or of any campaign of an account (the
+ * account's lists are searched by number, as erasure deletes the number's entries).
+ */
+export async function unmadeBatchesHolding(
+  db: Db,
+  phone: string,
+  scope: { campaignId: string } | { accountId: string },
+): Promise<string[]> {
+  const campaign =
+    'campaignId' in scope
+      ? Prisma.sql`c.id = ${scope.campaignId}::uuid`
+      : Prisma.sql`c."accountId" = ${scope.accountId}::uuid`;
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
+    SELECT DISTINCT b.id::text AS id FROM "RecipientListEntry" e
+      JOIN "Campaign" c ON c."recipientListId" = e."listId" AND ${campaign}
+      JOIN "Batch" b ON b."campaignId" = c.id AND cardinality(b."listPositions") > 0
+        AND e.position = ANY(b."listPositions")
+    WHERE e.phone = ${phone}`;
+  return rows.map((row) => row.id);
 }

@@ -5,7 +5,14 @@ import { MessageStatus } from '../domain/message-status.enum';
 import { Prisma } from '../generated/prisma/client';
 import type { Message as MessageRow } from '../generated/prisma/client';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './keyset-cursor';
-import { makeAllListMessages } from './list-messages';
+import {
+  hasUnmadeListMessages,
+  InTransaction,
+  makeAllListMessages,
+  makeListMessages,
+  makeNextListMessages,
+  unmadeBatchesHolding,
+} from './list-messages';
 import { PrismaService } from './prisma.service';
 import { ERASED_PREFIX } from './suppression.repository';
 
@@ -19,12 +26,14 @@ export class MessageRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * A list's campaign lists every recipient: the messages of its batches not claimed yet are made first
-   * (src/persistence/list-messages.ts). Nothing to make: one index probe.
+   * Every message of a list's campaign, those of the batches not claimed yet made first (an export reads them
+   * all; src/persistence/list-messages.ts). Nothing to make: one index probe.
    */
   async makeListMessages(campaignId: string): Promise<void> {
-    await makeAllListMessages(this.prisma, campaignId, (work) => this.prisma.$transaction(work, { timeout: 60_000 }));
+    await makeAllListMessages(this.prisma, campaignId, this.transaction);
   }
+
+  private readonly transaction: InTransaction = (work) => this.prisma.$transaction(work, { timeout: 60_000 });
 
   /** Keyset pagination on the message id (insertion order), optionally filtered by status and number. */
   async listForCampaign(
@@ -34,7 +43,6 @@ export class MessageRepository {
     after?: string | null,
     to?: string | null,
   ): Promise<MessagePage> {
-    await this.makeListMessages(campaignId);
     let afterId: bigint | undefined;
     if (after) {
       const { sortKey, id } = decodeCursor(after);
@@ -43,10 +51,23 @@ export class MessageRepository {
       }
       afterId = BigInt(id);
     }
-    const rows =
-      status || to
-        ? await this.filtered(campaignId, status ?? null, to ?? null, afterId ?? 0n, first + 1)
-        : await this.firstOfEachStatus(campaignId, afterId ?? 0n, first + 1);
+    if (to) {
+      await this.makeListMessagesTo(campaignId, to);
+    }
+    let rows: MessageRow[];
+    for (;;) {
+      rows =
+        status || to
+          ? await this.filtered(campaignId, status ?? null, to ?? null, afterId ?? 0n, first + 1)
+          : await this.firstOfEachStatus(campaignId, afterId ?? 0n, first + 1);
+      // A list's recipients not made yet are PENDING, and get ids above every message made so far: a page
+      // that is full, or that could not hold them, is complete; else the next ones are made, in list order.
+      const complete = rows.length > first || to || (status && status !== MessageStatus.PENDING);
+      if (complete || !(await hasUnmadeListMessages(this.prisma, campaignId))) {
+        break;
+      }
+      await makeNextListMessages(this.prisma, campaignId, first + 1 - rows.length, this.transaction);
+    }
     const page = rows.slice(0, first);
     // Personalized campaigns: each message's text is its batch's, read for the whole page in one query.
     const batchIds = [...new Set(page.flatMap((row) => (row.batchId ? [row.batchId] : [])))];
@@ -97,12 +118,28 @@ export class MessageRepository {
       ORDER BY id LIMIT ${limit}`;
   }
 
+  /**
+   * A list's campaign counts its recipients whose messages are not made yet as PENDING (read in the same
+   * statement, so a claim making some meanwhile counts them once); a count by number makes that number's first.
+   */
   async countForCampaign(campaignId: string, status?: MessageStatus | null, to?: string | null): Promise<number> {
-    await this.makeListMessages(campaignId);
+    if (to) {
+      await this.makeListMessagesTo(campaignId, to);
+    }
+    const unmade = !to && (!status || status === MessageStatus.PENDING);
     const [row] = await this.prisma.$queryRaw<Array<{ count: number }>>`
-      SELECT count(*)::int AS count FROM "Message"
-      WHERE "campaignId" = ${campaignId}::uuid ${matching(status ?? null, to ?? null)}`;
+      SELECT ((SELECT count(*) FROM "Message" WHERE "campaignId" = ${campaignId}::uuid ${matching(status ?? null, to ?? null)})
+        + (CASE WHEN ${unmade} THEN (SELECT coalesce(sum(cardinality("listPositions")), 0) FROM "Batch"
+             WHERE "campaignId" = ${campaignId}::uuid AND cardinality("listPositions") > 0) ELSE 0 END))::int AS count`;
     return row.count;
+  }
+
+  /** The messages to `to` of a list's campaign's batches not claimed yet are made (a search by number). */
+  private async makeListMessagesTo(campaignId: string, to: string): Promise<void> {
+    const holding = await unmadeBatchesHolding(this.prisma, to, { campaignId });
+    if (holding.length > 0) {
+      await this.transaction((tx) => makeListMessages(tx, { batchIds: holding }));
+    }
   }
 
   /**

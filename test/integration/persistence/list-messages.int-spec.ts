@@ -226,14 +226,47 @@ describe.each(TEST_DATABASES)('Messages of a list campaign made at claim (%s)', 
     expect(stored).toMatchObject({ total: 4, pending: 2, failed: 2 });
   });
 
-  it("should make every message before the campaign's messages are listed or counted", async () => {
+  it("should count a list campaign's waiting recipients, and make only those a page of its messages shows", async () => {
     const { campaignId } = await listCampaign(250, 1);
     const repository = new MessageRepository(prisma);
+    const made = async () => (await messages(campaignId)).map((m) => m.to);
     expect(await repository.countForCampaign(campaignId)).toBe(250);
+    expect(await repository.countForCampaign(campaignId, MessageStatus.PENDING)).toBe(250);
+    expect(await repository.countForCampaign(campaignId, MessageStatus.DELIVERED)).toBe(0);
+    expect(await made()).toEqual([]);
+
+    // A page is made in list order, one more than it shows (to tell whether there is a next page).
+    const phones = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => `+1415555${1000 + from + i}`);
+    const first = await repository.listForCampaign(campaignId, null, 10);
+    expect(first.items.map((item) => item.message.to)).toEqual(phones(0, 10));
+    expect(first.hasNextPage).toBe(true);
+    expect(await made()).toEqual(phones(0, 11));
+    const second = await repository.listForCampaign(campaignId, MessageStatus.PENDING, 10, first.items[9].cursor);
+    expect(second.items.map((item) => item.message.to)).toEqual(phones(10, 20));
+    expect(await made()).toEqual(phones(0, 21));
+
+    // A status no waiting recipient has makes nothing; a search by number makes that number's batch.
+    expect((await repository.listForCampaign(campaignId, MessageStatus.FAILED, 10)).items).toEqual([]);
+    const byNumber = await repository.listForCampaign(campaignId, null, 10, null, '+14155551200');
+    expect(byNumber.items.map((item) => item.message.to)).toEqual(['+14155551200']);
+    expect(await repository.countForCampaign(campaignId, null, '+14155551201')).toBe(1);
+    expect(await made()).toEqual([...phones(0, 21), '+14155551200', '+14155551201']);
+    expect(await repository.countForCampaign(campaignId)).toBe(250);
+    let { stored, counted } = await counters(campaignId, 250 - 23);
+    expect(stored).toEqual(counted);
+
+    // A page that takes the last waiting recipients shows them all.
+    const small = await listCampaign(3, 3);
+    const whole = await repository.listForCampaign(small.campaignId, null, 10);
+    expect(whole.items.map((item) => item.message.to)).toEqual(phones(0, 3));
+    expect(whole.hasNextPage).toBe(false);
+
+    // An export makes them all.
+    await repository.makeListMessages(campaignId);
     expect(await hasUnmadeListMessages(prisma, campaignId)).toBe(false);
-    const page = await repository.listForCampaign(campaignId, null, 10);
-    expect(page.items).toHaveLength(10);
-    const { stored, counted } = await counters(campaignId, 0);
+    expect(await repository.countForCampaign(campaignId)).toBe(250);
+    ({ stored, counted } = await counters(campaignId, 0));
     expect(stored).toEqual(counted);
     expect(stored).toMatchObject({ total: 250, pending: 250 });
   });
@@ -247,7 +280,7 @@ describe.each(TEST_DATABASES)('Messages of a list campaign made at claim (%s)', 
       // A claim in progress that holds the batch, then rolls back (it failed) without making its messages.
       await holder.query('BEGIN');
       await holder.query(`SELECT id FROM "Batch" WHERE id = $1::uuid FOR UPDATE`, [held.id]);
-      const listed = new MessageRepository(prisma).countForCampaign(campaignId);
+      const listed = new MessageRepository(prisma).makeListMessages(campaignId);
       const claimed = (async () => {
         await new Promise((resolve) => setTimeout(resolve, 200));
         // PGlite serves one connection's transaction at a time: the read cannot run while this one is open.
@@ -258,8 +291,8 @@ describe.each(TEST_DATABASES)('Messages of a list campaign made at claim (%s)', 
         await holder.query('ROLLBACK');
         return made.rows[0].n as number;
       })();
-      const [count, madeWhileHeld] = await Promise.all([listed, claimed]);
-      expect(count).toBe(6);
+      const [, madeWhileHeld] = await Promise.all([listed, claimed]);
+      expect(await messages(campaignId)).toHaveLength(6);
       if (kind === 'postgres') {
         // The other batches were made while the held one waited.
         expect(madeWhileHeld).toBe(4);
