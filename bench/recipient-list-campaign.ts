@@ -13,8 +13,10 @@
  * A third line puts the campaign beside the two steps' floors in turn (the upload's, then the sendBulk
  * floor's INSERT). A fourth sends the same CSV in one request (POST /api/campaigns: the rows stored as
  * messages as they are parsed, written once), beside the sendBulk floor; odd rounds send it before the two
- * steps, even rounds after, so neither always meets the larger database. Printed with the service's peak RSS
- * and its slowest /health answer during each step.
+ * steps, even rounds after, so neither always meets the larger database. A fifth times the first page of the
+ * list campaign's messages with its totalCount, right after acceptance (its messages are made as a page needs
+ * them), beside the same page of the campaign sent in one request (every message written at acceptance).
+ * Printed with the service's peak RSS and its slowest /health answer during each step.
  *
  *   npm run bench -- recipient-list                    (1,000,000 rows, or BENCH_RECIPIENT_LIST_ROWS)
  *   node dist/bench/recipient-list-campaign.js [rows]    (alone; default 1,000,000)
@@ -25,7 +27,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { START_NODE_OPTIONS, freePort, runService } from '../test/utils/service-process';
-import { BENCH_ROUNDS, BenchResult, withFloor } from './bench-result';
+import { BENCH_ROUNDS, BenchResult, roundTo, withFloor } from './bench-result';
 import { migratedDatabase } from './bench-sql';
 import { startHealthProbe } from './health-probe';
 import { peakRssMb } from './process-usage';
@@ -113,6 +115,10 @@ export async function runRecipientListCampaignBenchmark(rows = 1_000_000): Promi
           `expected a campaign of ${rows} recipients, got ${JSON.stringify(oneStep.result).slice(0, 500)}`,
         );
       }
+      // The first page of each campaign's messages: the list's are made as the page needs them, the other
+      // campaign's were all written at acceptance (its page is the floor).
+      const listPage = await firstMessagesPage(base, sent.result.id, rows);
+      const oneStepPage = await firstMessagesPage(base, oneStep.result.id, rows);
       const uploadFloor = await measureRecipientListUploadFloor(csv, serviceDb.url);
       const campaignFloor = await measureSendBulkFloor(campaignFloorDb.url, phones);
       const load = loadAverage();
@@ -174,6 +180,18 @@ export async function runRecipientListCampaignBenchmark(rows = 1_000_000): Promi
             target: 'ratio <= 1.5',
           },
           campaignFloor.floorMs / 1000,
+        ),
+        withFloor(
+          {
+            name:
+              `first page of the streamed path's campaign's messages (${MESSAGES_PAGE}, with totalCount) right after ` +
+              `acceptance, its messages made as the page needs them, run ${round}; floor: the same page of the ` +
+              'campaign accepted in one request (every message written at acceptance)',
+            value: roundTo(listPage * 1000, 1),
+            unit: 'ms',
+            target: '-',
+          },
+          oneStepPage * 1000,
         ),
       );
       peakOneStepHealthMs = Math.max(peakOneStepHealthMs, oneStep.worstHealthMs);
@@ -245,7 +263,7 @@ async function whileProbing<T>(
 }
 
 /** sendBulk of an uploaded list, scheduled an hour ahead: acceptance alone is measured. */
-async function sendList(base: string, recipientListId: string): Promise<{ total: number }> {
+async function sendList(base: string, recipientListId: string): Promise<{ id: string; total: number }> {
   const response = await fetch(`${base}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
@@ -261,12 +279,44 @@ async function sendList(base: string, recipientListId: string): Promise<{ total:
       },
     }),
   });
-  const json = (await response.json()) as { data?: { sendBulk: { progress: { total: number } } }; errors?: unknown };
+  const json = (await response.json()) as {
+    data?: { sendBulk: { id: string; progress: { total: number } } };
+    errors?: unknown;
+  };
   if (!json.data) {
     throw new Error(`sendBulk by list failed: ${JSON.stringify(json.errors)}`);
   }
-  return json.data.sendBulk.progress;
+  return { id: json.data.sendBulk.id, total: json.data.sendBulk.progress.total };
 }
+
+/**
+ * The first page of a campaign's messages with its totalCount, as the console's campaign page asks for it;
+ * returns the seconds it took.
+ */
+async function firstMessagesPage(base: string, campaignId: string, recipients: number): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+    body: JSON.stringify({
+      query: `query($id: ID!) { campaign(id: $id) { messages(first: ${MESSAGES_PAGE}) {
+        totalCount edges { node { to status } } pageInfo { hasNextPage } } } }`,
+      variables: { id: campaignId },
+    }),
+  });
+  const json = (await response.json()) as {
+    data?: { campaign: { messages: { totalCount: number; edges: unknown[] } } };
+    errors?: unknown;
+  };
+  const seconds = (performance.now() - started) / 1000;
+  const messages = json.data?.campaign.messages;
+  if (messages?.totalCount !== recipients || messages.edges.length !== MESSAGES_PAGE) {
+    throw new Error(`unexpected first page of messages: ${JSON.stringify(json).slice(0, 500)}`);
+  }
+  return seconds;
+}
+
+const MESSAGES_PAGE = 50;
 
 function loadAverage(): string {
   return loadavg()[0].toFixed(1);
