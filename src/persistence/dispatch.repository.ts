@@ -381,8 +381,12 @@ export class DispatchRepository {
       return new Map();
     }
     const batchIds = batches.map((b) => b.id);
-    // A list's campaign: its batches' messages are made now, durable before their request leaves.
-    await makeListMessages(this.db, { batchIds });
+    // A list's campaign: its batches' messages are made now, durable before their request leaves. Only a
+    // batch with no message id range can be one (the others' messages were written with the campaign).
+    const unmade = batches.filter((b) => b.messageIdFrom === null || b.messageIdFrom === undefined).map((b) => b.id);
+    if (unmade.length > 0) {
+      await makeListMessages(this.db, { batchIds: unmade });
+    }
     const rows = await this.db.$queryRaw<Array<{ batchId: string; to: string; suppressed: boolean }>>`
       WITH waiting AS (
         SELECT m.id, m."batchId", m."to", EXISTS (SELECT 1 FROM "Suppression" s WHERE s."accountId" = ${accountId}::uuid AND s.phone = m."to") AS suppressed
@@ -516,7 +520,9 @@ export class DispatchRepository {
    */
   async failWaitingMessages(batch: BatchRef, errorCode: SubmissionErrorCode): Promise<void> {
     // A list's batch failed before it was claimed: its messages are made failed.
-    await makeListMessages(this.db, { batchIds: [batch.id] }, { status: 'FAILED', errorCode });
+    if (batch.messageIdFrom === null || batch.messageIdFrom === undefined) {
+      await makeListMessages(this.db, { batchIds: [batch.id] }, { status: 'FAILED', errorCode });
+    }
     await this.db.$executeRaw`
       UPDATE "Message" AS m SET status = 'FAILED', "errorCode" = ${errorCode}, amount = 0, "updatedAt" = now()
       WHERE m."batchId" = ${batch.id}::uuid AND m.status = 'PENDING' AND ${withinMessageIds([batch])}`;
