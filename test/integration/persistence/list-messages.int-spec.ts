@@ -10,6 +10,7 @@ import { PrismaService } from '../../../src/persistence/prisma.service';
 import { RecipientListRepository } from '../../../src/persistence/recipient-list.repository';
 import { pausedCampaign } from '../../factories/campaign.factory';
 import { TEST_DATABASES, testDatabaseUrl } from '../../utils/test-databases';
+import { waitFor } from '../../utils/wait-for';
 
 // The campaign's counter of each message status (Campaign.pending for PENDING, and so on).
 const COUNTERS = Object.values(MessageStatus).map((status) => status.toLowerCase());
@@ -281,22 +282,17 @@ describe.each(TEST_DATABASES)('Messages of a list campaign made at claim (%s)', 
       await holder.query('BEGIN');
       await holder.query(`SELECT id FROM "Batch" WHERE id = $1::uuid FOR UPDATE`, [held.id]);
       const listed = new MessageRepository(prisma).makeListMessages(campaignId);
-      const claimed = (async () => {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        // PGlite serves one connection's transaction at a time: the read cannot run while this one is open.
-        const made = await holder.query(
-          `SELECT count(*)::int AS n FROM "Message" WHERE "campaignId" = $1::uuid AND "batchId" IS NOT NULL`,
-          [campaignId],
-        );
-        await holder.query('ROLLBACK');
-        return made.rows[0].n as number;
-      })();
-      const [, madeWhileHeld] = await Promise.all([listed, claimed]);
-      expect(await messages(campaignId)).toHaveLength(6);
       if (kind === 'postgres') {
-        // The other batches were made while the held one waited.
-        expect(madeWhileHeld).toBe(4);
+        // The other batches are made while the held one waits (read on another connection).
+        await waitFor('the batches no one holds made', async () => (await messages(campaignId)).length === 4);
+        expect(await hasUnmadeListMessages(prisma, campaignId)).toBe(true);
+      } else {
+        // PGlite serves one connection's transaction at a time: the read waits for this one to end.
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
+      await holder.query('ROLLBACK');
+      await listed;
+      expect(await messages(campaignId)).toHaveLength(6);
     } finally {
       await holder.end();
     }
