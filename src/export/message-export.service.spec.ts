@@ -55,7 +55,7 @@ async function settle(): Promise<void> {
 }
 
 // A campaign given its recipients: no list's messages to make before the export.
-const NOTHING_TO_MAKE = { makeListMessages: () => Promise.resolve() } as unknown as MessageRepository;
+const NOTHING_TO_MAKE = { makeAllListMessages: () => Promise.resolve() } as unknown as MessageRepository;
 
 describe(MessageExportService.name, () => {
   it('should have the database write two pages at once, and give them in order', async () => {

@@ -46,7 +46,7 @@ export class MessageExportService {
       throw new NotFoundError(`Campaign ${campaignId}`);
     }
     // Every recipient of a list's campaign is exported, those whose batch is not claimed yet too.
-    await this.messages.makeListMessages(campaign.id);
+    await this.messages.makeAllListMessages(campaign.id);
     const total = await this.repository.count(campaign.id, statuses);
     return { campaign, total, parts: this.parts(campaign, statuses, format) };
   }

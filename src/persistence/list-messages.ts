@@ -2,12 +2,12 @@ import { Prisma } from '../generated/prisma/client';
 import { Db } from './db';
 
 /**
- * Batches of a list's campaign whose messages are not made yet: these batches, or those of a campaign (in
- * one state, or all of them). Batches whose messages exist are skipped, so making is idempotent.
+ * Batches of a list's campaign whose messages are not made yet: these batches, or a campaign's in one ending
+ * state (cancelled or failed). Batches whose messages exist are skipped, so making is idempotent.
  */
 export type UnmadeBatches =
   | { batchIds: readonly string[] }
-  | { campaignId: string; batchState?: 'CANCELLED' | 'FAILED' }
+  | { campaignId: string; batchState: 'CANCELLED' | 'FAILED' }
   /**
    * The batches that hold the campaign's next `unlockedMessages` recipients in list order (by each batch's
    * first position), among those no one else holds (skipped, not waited for).
@@ -48,9 +48,7 @@ export async function makeListMessages(
       WHERE w.running - w.size < ${batches.unlockedMessages}::int)`;
     lock = Prisma.sql`FOR NO KEY UPDATE OF b SKIP LOCKED`;
   } else {
-    const state = batches.batchState ?? null;
-    which = Prisma.sql`b."campaignId" = ${batches.campaignId}::uuid
-      AND (${state}::text IS NULL OR b.state::text = ${state}::text)`;
+    which = Prisma.sql`b."campaignId" = ${batches.campaignId}::uuid AND b.state = ${batches.batchState}::"BatchState"`;
   }
   const errorCode = made.status === 'FAILED' ? made.errorCode : null;
   const rows = await db.$queryRaw<Array<{ campaignId: string; planned: number; made: number }>>`

@@ -29,7 +29,7 @@ export class MessageRepository {
    * Every message of a list's campaign, those of the batches not claimed yet made first (an export reads them
    * all; src/persistence/list-messages.ts). Nothing to make: one index probe.
    */
-  async makeListMessages(campaignId: string): Promise<void> {
+  async makeAllListMessages(campaignId: string): Promise<void> {
     await makeAllListMessages(this.prisma, campaignId, this.transaction);
   }
 
@@ -55,6 +55,8 @@ export class MessageRepository {
       await this.makeListMessagesTo(campaignId, to);
     }
     let rows: MessageRow[];
+    // Whether recipients are left to make: asked once, then told by each step that makes some.
+    let unmadeLeft: boolean | undefined;
     for (;;) {
       rows =
         status || to
@@ -63,10 +65,11 @@ export class MessageRepository {
       // A list's recipients not made yet are PENDING, and get ids above every message made so far: a page
       // that is full, or that could not hold them, is complete; else the next ones are made, in list order.
       const complete = rows.length > first || to || (status && status !== MessageStatus.PENDING);
-      if (complete || !(await hasUnmadeListMessages(this.prisma, campaignId))) {
+      unmadeLeft ??= !complete && (await hasUnmadeListMessages(this.prisma, campaignId));
+      if (complete || !unmadeLeft) {
         break;
       }
-      await makeNextListMessages(this.prisma, campaignId, first + 1 - rows.length, this.transaction);
+      unmadeLeft = await makeNextListMessages(this.prisma, campaignId, first + 1 - rows.length, this.transaction);
     }
     const page = rows.slice(0, first);
     // Personalized campaigns: each message's text is its batch's, read for the whole page in one query.
@@ -136,6 +139,10 @@ export class MessageRepository {
 
   /** The messages to `to` of a list's campaign's batches not claimed yet are made (a search by number). */
   private async makeListMessagesTo(campaignId: string, to: string): Promise<void> {
+    // The search reads the list's entries: only while some are still to be made (an index probe).
+    if (!(await hasUnmadeListMessages(this.prisma, campaignId))) {
+      return;
+    }
     const holding = await unmadeBatchesHolding(this.prisma, to, { campaignId });
     if (holding.length > 0) {
       await this.transaction((tx) => makeListMessages(tx, { batchIds: holding }));

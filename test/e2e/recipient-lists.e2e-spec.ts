@@ -271,7 +271,7 @@ describe.each(TEST_DATABASES)('recipient lists on %s', (database) => {
     expect(await prisma.message.count({ where: { campaignId } })).toBe(0);
     const positions = await prisma.batch.findMany({ where: { campaignId }, select: { listPositions: true } });
     expect(positions.flatMap((b) => b.listPositions).sort((x, y) => x - y)).toEqual([...phones.keys()]);
-    await testApp.app.get(MessageRepository).makeListMessages(campaignId);
+    await testApp.app.get(MessageRepository).makeAllListMessages(campaignId);
     const stored = await prisma.message.findMany({
       where: { campaignId },
       orderBy: { id: 'asc' },

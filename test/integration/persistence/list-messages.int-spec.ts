@@ -264,7 +264,7 @@ describe.each(TEST_DATABASES)('Messages of a list campaign made at claim (%s)', 
     expect(whole.hasNextPage).toBe(false);
 
     // An export makes them all.
-    await repository.makeListMessages(campaignId);
+    await repository.makeAllListMessages(campaignId);
     expect(await hasUnmadeListMessages(prisma, campaignId)).toBe(false);
     expect(await repository.countForCampaign(campaignId)).toBe(250);
     ({ stored, counted } = await counters(campaignId, 0));
@@ -281,7 +281,7 @@ describe.each(TEST_DATABASES)('Messages of a list campaign made at claim (%s)', 
       // A claim in progress that holds the batch, then rolls back (it failed) without making its messages.
       await holder.query('BEGIN');
       await holder.query(`SELECT id FROM "Batch" WHERE id = $1::uuid FOR UPDATE`, [held.id]);
-      const listed = new MessageRepository(prisma).makeListMessages(campaignId);
+      const listed = new MessageRepository(prisma).makeAllListMessages(campaignId);
       if (kind === 'postgres') {
         // The other batches are made while the held one waits (read on another connection).
         await waitFor('the batches no one holds made', async () => (await messages(campaignId)).length === 4);
@@ -331,7 +331,7 @@ describe.each(TEST_DATABASES)('Messages of a list campaign made at claim (%s)', 
     const sweep = async () => lists.deleteExpired(new Date(Date.now() + 1_000), 10_000);
     await sweep();
     expect(await prisma.recipientList.count({ where: { id: listId } })).toBe(1);
-    await new MessageRepository(prisma).makeListMessages(campaignId);
+    await new MessageRepository(prisma).makeAllListMessages(campaignId);
     await sweep();
     expect(await prisma.recipientList.count({ where: { id: listId } })).toBe(0);
     expect(await prisma.recipientListEntry.count({ where: { listId } })).toBe(0);
