@@ -1,4 +1,6 @@
+import { CampaignRepository } from '../../src/persistence/campaign.repository';
 import { MessageRepository } from '../../src/persistence/message.repository';
+import { RecipientListRepository } from '../../src/persistence/recipient-list.repository';
 import { PrismaService } from '../../src/persistence/prisma.service';
 import { PlivoSandbox } from '../../src/sandbox/sandbox';
 import { graphql } from '../utils/graphql-client';
@@ -379,6 +381,43 @@ describe.each(TEST_DATABASES)('recipient lists on %s', (database) => {
     expect(list.data!.recipientList).toMatchObject({ recipients: 1, rejected: 3 });
     const refused = await upload(testApp.baseUrl, apiKey, `phone,na\u0000me\n${a},Ann\n`);
     expect(refused).toMatchObject({ status: 400, body: { code: 'BAD_USER_INPUT', field: 'header' } });
+  });
+
+  it('should refuse a campaign whose list is deleted while it is accepted, with a clear error and nothing stored', async () => {
+    const { accountId, apiKey } = await testApp.newAccount();
+    const phones = usNumbers(3, 76_000);
+    const uploaded = await upload(testApp.baseUrl, apiKey, ['phone', ...phones].join('\n') + '\n');
+    const listId = uploaded.body.id as string;
+    const campaigns = testApp.app.get(CampaignRepository);
+    const lists = testApp.app.get(RecipientListRepository);
+    // The race, made certain: the list expires and is swept after sendBulk read it, before its campaign is stored.
+    const create = campaigns.createWithRecipients.bind(campaigns);
+    const racing = jest.spyOn(campaigns, 'createWithRecipients').mockImplementationOnce(async (...args) => {
+      expect(await lists.delete([listId])).toEqual([listId]);
+      return create(...args);
+    });
+    try {
+      const refused = await graphql(testApp.baseUrl, apiKey, SEND, {
+        input: { text: 'Your parcel is on its way.', recipientListId: listId, recipients: [] },
+      });
+      expect(racing).toHaveBeenCalledTimes(1);
+      expect(refused.data).toBeNull();
+      expect(refused.errors?.[0]).toMatchObject({
+        message: `recipientListId: no recipient list ${listId} (it expired)`,
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    } finally {
+      racing.mockRestore();
+    }
+    // The transaction rolled back whole: no campaign, no batch, no message.
+    expect(await prisma.campaign.count({ where: { accountId } })).toBe(0);
+    const again = await graphql(testApp.baseUrl, apiKey, SEND, {
+      input: { text: 'Your parcel is on its way.', recipientListId: listId, recipients: [] },
+    });
+    expect(again.errors?.[0]).toMatchObject({
+      message: expect.stringContaining(`no recipient list ${listId}`),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   });
 
   onPostgres(
