@@ -39,6 +39,8 @@ export interface MessageFilter {
 export class SandboxRecords {
   private readonly batches: SandboxSubmission[] = [];
   private readonly counts = new Map<string, number>();
+  // Kept as numbers are added, so that stats stay cheap with millions of numbers.
+  private duplicatedNumbers = 0;
   private readonly byNumber = new Map<string, number[]>();
   private readonly byUuid = new Map<string, SandboxMessage>();
   private readonly ordered: SandboxMessage[] = [];
@@ -54,7 +56,11 @@ export class SandboxRecords {
   add(submission: SandboxSubmission, messages: SandboxMessage[]): void {
     this.batches.push(submission);
     for (const number of submission.numbers) {
-      this.counts.set(number, (this.counts.get(number) ?? 0) + 1);
+      const count = (this.counts.get(number) ?? 0) + 1;
+      this.counts.set(number, count);
+      if (count === 2) {
+        this.duplicatedNumbers++;
+      }
       const list = this.byNumber.get(number);
       if (list) {
         list.push(submission.index);
@@ -82,6 +88,11 @@ export class SandboxRecords {
       }
     }
     return result;
+  }
+
+  /** How many numbers were submitted more than once (duplicates().length, without building it). */
+  get duplicateNumberCount(): number {
+    return this.duplicatedNumbers;
   }
 
   /** How many accepted submissions included this number (E.164 or digits). */
@@ -159,6 +170,7 @@ export class SandboxRecords {
   clear(): void {
     this.batches.length = 0;
     this.counts.clear();
+    this.duplicatedNumbers = 0;
     this.byNumber.clear();
     this.byUuid.clear();
     this.ordered.length = 0;

@@ -245,7 +245,7 @@ export class PlivoSandbox {
       submissions: {
         batches: this.records.submissions.length,
         messages: this.records.messageCount,
-        duplicateNumbers: this.records.duplicates().length,
+        duplicateNumbers: this.records.duplicateNumberCount,
       },
       messages: { ...engine.messages, expired: engine.expired },
       callbacks: { ...engine.callbacks, ...this.dispatcher.snapshot() },
