@@ -35,7 +35,8 @@ function setup(env: Record<string, string> = {}, clock = new WindowClock()) {
 
 /** Every batch's claimable recipients, as the repository answers for several batches at once. */
 function recipientsOf(recipients: (batchId: string) => string[]) {
-  return (batches: readonly BatchRef[]) => Promise.resolve(new Map(batches.map(({ id }) => [id, recipients(id)])));
+  return (batches: readonly BatchRef[]) =>
+    Promise.resolve(new Map(batches.map((batch) => [batch.id, { batch, recipients: recipients(batch.id) }])));
 }
 
 /** The campaign has no other waiting batch unless a test says so. */
@@ -166,6 +167,27 @@ describe(BatchClaimer.name, () => {
       );
       expect(dispatch.markDrained).toHaveBeenCalledWith('b1');
       expect(campaigns.completeFinished).toHaveBeenCalledWith([dueBatch().campaignId]);
+    });
+
+    it("should submit a list's batch with the message id range its claim made", async () => {
+      const { sut, dispatch } = setup();
+      dispatch.lockNextDue.mockResolvedValue(dueBatch({ messageIdFrom: null, messageIdTo: null }));
+      readyToSubmit(dispatch);
+      dispatch.claimableRecipients.mockImplementation((batches: readonly BatchRef[]) =>
+        Promise.resolve(
+          new Map(
+            batches.map((batch) => [
+              batch.id,
+              { batch: { ...batch, messageIdFrom: 500n, messageIdTo: 501n }, recipients: ['+14155550001'] },
+            ]),
+          ),
+        ),
+      );
+      const claim = await sut.claimNext('me');
+      expect(claim).toMatchObject({
+        kind: 'submit',
+        batches: [{ batch: { id: 'b1', attempts: 1, messageIdFrom: 500n, messageIdTo: 501n } }],
+      });
     });
 
     it('should reserve pacing, mark the batch submitting and move the campaign turn on, in that order', async () => {

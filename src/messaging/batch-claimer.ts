@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
-import { DispatchRepository, DueBatch, PacingRow } from '../persistence/dispatch.repository';
+import { ClaimableBatch, DispatchRepository, DueBatch, PacingRow } from '../persistence/dispatch.repository';
 import { Transactor, UnitOfWork } from '../persistence/transactor';
 import { WindowClock } from '../quiet-hours/window-clock';
 import { closedWindowOpensAt } from '../quiet-hours/window-gate';
@@ -10,10 +10,7 @@ import { LaneState, PacingState, reserveLanes, turnAdvanceMs } from './pacing';
 import { PacingKey, PacingPlan } from './pacing-plan';
 
 /** A batch marked SUBMITTING, with the recipients to send it to. */
-export interface ClaimedBatch {
-  batch: DueBatch;
-  recipients: string[];
-}
+export type ClaimedBatch = ClaimableBatch<DueBatch>;
 
 export type Claim =
   | { kind: 'submit'; batches: ClaimedBatch[]; pacingKeys: PacingKey[] }
@@ -139,7 +136,10 @@ export class BatchClaimer {
     if (inFlight >= apiConcurrency) {
       return { kind: 'wait', untilMs: Date.now() + IN_FLIGHT_RECHECK_MS };
     }
-    const recipients = (await tx.dispatch.claimableRecipients([batch], batch.accountId)).get(batch.id)!;
+    // The batch as claimed: with its messages' id range if the claim made them (a list's batch).
+    const { batch: claimedBatch, recipients } = (await tx.dispatch.claimableRecipients([batch], batch.accountId)).get(
+      batch.id,
+    )!;
     if (recipients.length === 0) {
       await tx.dispatch.markDrained(batch.id);
       // Its last messages may have been suppressed just now.
@@ -186,7 +186,7 @@ export class BatchClaimer {
       return { kind: 'wait', untilMs: Date.now() + (reservation.retryAtMs - dbNow) };
     }
     lanes = withStates(lanes, reservation.next);
-    const claimed: ClaimedBatch[] = [{ batch, recipients }];
+    const claimed: ClaimedBatch[] = [{ batch: claimedBatch, recipients }];
     let messages = recipients.length;
     const room = Math.min(MAX_GROUPED_BATCHES, apiConcurrency - inFlight) - 1;
     if (small(recipients.length) && messages < laneMps * GROUP_SECONDS && room > 0) {
@@ -197,19 +197,19 @@ export class BatchClaimer {
       for (const candidate of next) {
         const its = more.get(candidate.id)!;
         // A batch whose window closed, or with nothing left to send, is left to the next claim, which settles it.
-        if (closedWindowOpensAt(candidate, windowNow.getTime()) !== null || its.length === 0) {
+        if (closedWindowOpensAt(candidate, windowNow.getTime()) !== null || its.recipients.length === 0) {
           break;
         }
-        if (!small(its.length) || messages + its.length > laneMps * GROUP_SECONDS) {
+        if (!small(its.recipients.length) || messages + its.recipients.length > laneMps * GROUP_SECONDS) {
           break;
         }
-        const nextReservation = reserveLanes(lanes, its.length, dbNow);
+        const nextReservation = reserveLanes(lanes, its.recipients.length, dbNow);
         if (!nextReservation.granted) {
           break;
         }
         lanes = withStates(lanes, nextReservation.next);
-        claimed.push({ batch: candidate, recipients: its });
-        messages += its.length;
+        claimed.push(its);
+        messages += its.recipients.length;
       }
     }
 

@@ -213,7 +213,7 @@ export class CampaignRepository {
    * made yet are made CANCELLED); returns how many.
    */
   async cancelWaitingMessages(id: string): Promise<number> {
-    const made = await makeListMessages(
+    const { messages: made } = await makeListMessages(
       this.prisma,
       { campaignId: id, batchState: 'CANCELLED' },
       { status: 'CANCELLED' },

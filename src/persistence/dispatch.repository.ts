@@ -55,6 +55,12 @@ export interface DueBatch {
 /** A batch as the statements on its messages need it: its id, and its messages' id range when known. */
 export type BatchRef = Pick<DueBatch, 'id' | 'messageIdFrom' | 'messageIdTo'>;
 
+/** A batch being claimed (with its message id range, if its messages were made by the claim) and whom it sends to. */
+export interface ClaimableBatch<B extends BatchRef> {
+  batch: B;
+  recipients: string[];
+}
+
 /** Thrown to roll back failIfNothingSubmitted's batches and messages when the campaign cannot fail. */
 export class NothingSubmittedRolledBack extends Error {}
 
@@ -374,9 +380,13 @@ export class DispatchRepository {
    * The waiting recipients of each batch as it is claimed, in one statement (after the one that makes the
    * messages of a list's batches): any whose number the account suppressed meanwhile become SUPPRESSED in
    * the same statement and are left out, so a claim never picks a suppressed number. Rows are locked in id
-   * order. Every batch is in the map.
+   * order. Every batch is in the map, with the id range of messages made now (later statements then reach
+   * only the partitions they went to).
    */
-  async claimableRecipients(batches: readonly BatchRef[], accountId: string): Promise<Map<string, string[]>> {
+  async claimableRecipients<B extends BatchRef>(
+    batches: readonly B[],
+    accountId: string,
+  ): Promise<Map<string, ClaimableBatch<B>>> {
     if (batches.length === 0) {
       return new Map();
     }
@@ -384,13 +394,15 @@ export class DispatchRepository {
     // A list's campaign: its batches' messages are made now, durable before their request leaves. Only a
     // batch with no message id range can be one (the others' messages were written with the campaign).
     const unmade = batches.filter((b) => b.messageIdFrom === null || b.messageIdFrom === undefined).map((b) => b.id);
+    let ranged = batches;
     if (unmade.length > 0) {
-      await makeListMessages(this.db, { batchIds: unmade });
+      const { ranges } = await makeListMessages(this.db, { batchIds: unmade });
+      ranged = batches.map((b) => ({ ...b, ...ranges.get(b.id) }));
     }
     const rows = await this.db.$queryRaw<Array<{ batchId: string; to: string; suppressed: boolean }>>`
       WITH waiting AS (
         SELECT m.id, m."batchId", m."to", EXISTS (SELECT 1 FROM "Suppression" s WHERE s."accountId" = ${accountId}::uuid AND s.phone = m."to") AS suppressed
-        FROM "Message" m WHERE m."batchId" = ANY(${batchIds}::uuid[]) AND m.status = 'PENDING' AND ${withinMessageIds(batches)}
+        FROM "Message" m WHERE m."batchId" = ANY(${batchIds}::uuid[]) AND m.status = 'PENDING' AND ${withinMessageIds(ranged)}
         ORDER BY m.id FOR NO KEY UPDATE
       ),
       settled AS (
@@ -398,13 +410,13 @@ export class DispatchRepository {
         FROM waiting w WHERE m.id = w.id AND w.suppressed
       )
       SELECT "batchId"::text AS "batchId", "to", suppressed FROM waiting ORDER BY id`;
-    const recipients = new Map(batchIds.map((id) => [id, [] as string[]]));
+    const claimable = new Map(ranged.map((batch) => [batch.id, { batch, recipients: [] as string[] }]));
     for (const row of rows) {
       if (!row.suppressed) {
-        recipients.get(row.batchId)?.push(row.to);
+        claimable.get(row.batchId)?.recipients.push(row.to);
       }
     }
-    return recipients;
+    return claimable;
   }
 
   /** Nothing is left to send in the batch (its messages were settled some other way). */
@@ -520,12 +532,14 @@ export class DispatchRepository {
    */
   async failWaitingMessages(batch: BatchRef, errorCode: SubmissionErrorCode): Promise<void> {
     // A list's batch failed before it was claimed: its messages are made failed.
+    let ranged = batch;
     if (batch.messageIdFrom === null || batch.messageIdFrom === undefined) {
-      await makeListMessages(this.db, { batchIds: [batch.id] }, { status: 'FAILED', errorCode });
+      const { ranges } = await makeListMessages(this.db, { batchIds: [batch.id] }, { status: 'FAILED', errorCode });
+      ranged = { ...batch, ...ranges.get(batch.id) };
     }
     await this.db.$executeRaw`
       UPDATE "Message" AS m SET status = 'FAILED', "errorCode" = ${errorCode}, amount = 0, "updatedAt" = now()
-      WHERE m."batchId" = ${batch.id}::uuid AND m.status = 'PENDING' AND ${withinMessageIds([batch])}`;
+      WHERE m."batchId" = ${batch.id}::uuid AND m.status = 'PENDING' AND ${withinMessageIds([ranged])}`;
   }
 
   /** The batch waits again, its attempt not counted (the campaign pauses for a reason of the account). */

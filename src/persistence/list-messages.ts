@@ -18,19 +18,31 @@ export type UnmadeBatches =
 export type MadeMessageStatus =
   { status: 'PENDING' } | { status: 'CANCELLED' } | { status: 'FAILED'; errorCode: string };
 
+/** Where a batch's messages' ids lie (Batch.messageIdFrom/To), as recorded when they were made. */
+export interface MessageIdRange {
+  messageIdFrom: bigint;
+  messageIdTo: bigint;
+}
+
+/** What makeListMessages made: how many messages, and each batch's id range (a batch whose entries were all erased has none). */
+export interface MadeListMessages {
+  messages: number;
+  ranges: Map<string, MessageIdRange>;
+}
+
 /**
  * Makes the messages of a list's campaign's batches from the list's entries (in list order: their ids follow
  * it), records each batch's message id range and empties its positions, in one statement; then takes back
  * from the campaign's counters what its acceptance counted as waiting (`total` and `pending`), since the
  * counters trigger counts the new rows again. Locks the batches (batch, then messages, then campaigns: the
  * dispatcher's lock order). An entry erased meanwhile makes no message, and leaves the total one lower.
- * Returns how many messages were made.
+ * Returns how many messages were made, and the id range of each batch that got some.
  */
 export async function makeListMessages(
   db: Db,
   batches: UnmadeBatches,
   made: MadeMessageStatus = { status: 'PENDING' },
-): Promise<number> {
+): Promise<MadeListMessages> {
   let which: Prisma.Sql;
   // Waiting for a lock: in id order, as other writers of several batches lock them.
   let lock = Prisma.sql`ORDER BY b.id FOR NO KEY UPDATE OF b`;
@@ -51,7 +63,9 @@ export async function makeListMessages(
     which = Prisma.sql`b."campaignId" = ${batches.campaignId}::uuid AND b.state = ${batches.batchState}::"BatchState"`;
   }
   const errorCode = made.status === 'FAILED' ? made.errorCode : null;
-  const rows = await db.$queryRaw<Array<{ campaignId: string; planned: number; made: number }>>`
+  const rows = await db.$queryRaw<
+    Array<{ campaignId: string; planned: number; made: number; batchIds: string[]; froms: string[]; tos: string[] }>
+  >`
     WITH todo AS (
       SELECT b.id, b."campaignId", b."listPositions" AS positions, c."recipientListId" AS "listId"
       FROM "Batch" b JOIN "Campaign" c ON c.id = b."campaignId"
@@ -74,18 +88,26 @@ export async function makeListMessages(
       UPDATE "Batch" b SET "listPositions" = '{}', "messageIdFrom" = r.lo, "messageIdTo" = r.hi
       FROM todo t LEFT JOIN ranges r ON r."batchId" = t.id
       WHERE b.id = t.id
-      RETURNING t."campaignId", cardinality(t.positions) AS planned, coalesce(r.n, 0) AS n
+      RETURNING t."campaignId", t.id, r.lo, r.hi, cardinality(t.positions) AS planned, coalesce(r.n, 0) AS n
     )
-    SELECT "campaignId"::text AS "campaignId", sum(planned)::int AS planned, sum(n)::int AS made
+    SELECT "campaignId"::text AS "campaignId", sum(planned)::int AS planned, sum(n)::int AS made,
+      array_agg(id::text) FILTER (WHERE lo IS NOT NULL) AS "batchIds",
+      array_agg(lo::text) FILTER (WHERE lo IS NOT NULL) AS froms, array_agg(hi::text) FILTER (WHERE lo IS NOT NULL) AS tos
     FROM emptied GROUP BY 1 ORDER BY 1`;
+  const ranges = new Map<string, MessageIdRange>();
   if (rows.length === 0) {
-    return 0;
+    return { messages: 0, ranges };
+  }
+  for (const row of rows) {
+    (row.batchIds ?? []).forEach((id, i) =>
+      ranges.set(id, { messageIdFrom: BigInt(row.froms[i]), messageIdTo: BigInt(row.tos[i]) }),
+    );
   }
   await db.$executeRaw`
     UPDATE "Campaign" AS c SET total = c.total - p.planned, pending = c.pending - p.planned, "updatedAt" = now()
     FROM unnest(${rows.map((r) => r.campaignId)}::uuid[], ${rows.map((r) => r.planned)}::int[]) AS p(id, planned)
     WHERE c.id = p.id`;
-  return rows.reduce((sum, row) => sum + row.made, 0);
+  return { messages: rows.reduce((sum, row) => sum + row.made, 0), ranges };
 }
 
 /** Whether the campaign has batches whose messages are not made yet (an index-only probe). */
@@ -119,7 +141,7 @@ export async function makeNextListMessages(
 ): Promise<boolean> {
   for (let waitedMs = 0; ; waitedMs += HELD_BATCH_WAIT_MS) {
     const [made, left] = await transaction(async (tx) => {
-      const count = await makeListMessages(tx, { campaignId, unlockedMessages: messages });
+      const { messages: count } = await makeListMessages(tx, { campaignId, unlockedMessages: messages });
       return [count, await hasUnmadeListMessages(tx, campaignId)] as const;
     });
     if (made > 0 || !left) {

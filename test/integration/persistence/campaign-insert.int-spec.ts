@@ -307,15 +307,17 @@ describe.each(TEST_DATABASES)('Campaign insert with recipients (%s)', (kind) => 
       expect(batch.messageIdTo).toBe(BigInt(ids[0].max));
     }
     const claimed = await dispatch.claimableRecipients(batches, accountId);
-    expect([...claimed.values()].flat().sort()).toEqual([...phones].sort());
+    expect([...claimed.values()].flatMap((c) => c.recipients).sort()).toEqual([...phones].sort());
 
     // A range that holds only the campaign's first message: the statement finds nothing outside it.
     const first = BigInt(ids[0].min);
     const narrowed = batches.map((b) => ({ id: b.id, messageIdFrom: first, messageIdTo: first }));
-    expect([...(await dispatch.claimableRecipients(narrowed, accountId)).values()].flat()).toEqual([phones[0]]);
+    const claimedNarrowed = await dispatch.claimableRecipients(narrowed, accountId);
+    expect([...claimedNarrowed.values()].flatMap((c) => c.recipients)).toEqual([phones[0]]);
     // A batch without a range (stored before ranges were recorded) is looked for everywhere.
     const unranged = batches.map((b) => ({ id: b.id }));
-    expect([...(await dispatch.claimableRecipients(unranged, accountId)).values()].flat()).toHaveLength(4);
+    const claimedUnranged = await dispatch.claimableRecipients(unranged, accountId);
+    expect([...claimedUnranged.values()].flatMap((c) => c.recipients)).toHaveLength(4);
     await sql.query(`UPDATE "Campaign" SET status = 'PAUSED' WHERE id = $1::uuid`, [campaign.id]);
   });
 

@@ -162,7 +162,7 @@ describe.each(TEST_DATABASES)('Messages of a list campaign made at claim (%s)', 
     const recipients = await prisma.$transaction((tx) =>
       new DispatchRepository(tx).claimableRecipients(refs, accountId),
     );
-    expect(recipients.get(second.id)).toEqual(['+14155551000', '+14155551001', '+14155551003']);
+    expect(recipients.get(second.id)?.recipients).toEqual(['+14155551000', '+14155551001', '+14155551003']);
     const made = (await messages(campaignId)).filter((m) => m.sequence === 1);
     expect(made.map((m) => [m.to, m.status])).toEqual([
       ['+14155551000', 'PENDING'],
@@ -172,6 +172,12 @@ describe.each(TEST_DATABASES)('Messages of a list campaign made at claim (%s)', 
     const after = await batches(campaignId);
     expect(after[1].positions).toEqual([]);
     expect(after[1].messageIdFrom).not.toBeNull();
+    // The claim goes on with the range it made: its later statements reach only the messages' partition.
+    expect(recipients.get(second.id)?.batch).toEqual({
+      id: second.id,
+      messageIdFrom: BigInt(after[1].messageIdFrom!),
+      messageIdTo: BigInt(after[1].messageIdTo!),
+    });
     expect(after[0].positions).toEqual(first.positions);
     let { stored, counted } = await counters(campaignId, 3);
     expect(stored).toEqual(counted);
@@ -195,7 +201,7 @@ describe.each(TEST_DATABASES)('Messages of a list campaign made at claim (%s)', 
     const recipients = await prisma.$transaction((tx) =>
       new DispatchRepository(tx).claimableRecipients(refs, accountId),
     );
-    expect(recipients.get(batch.id)).toEqual(['+14155551000', '+14155551002']);
+    expect(recipients.get(batch.id)?.recipients).toEqual(['+14155551000', '+14155551002']);
     const { stored, counted } = await counters(campaignId, 0);
     expect(stored).toEqual(counted);
     expect(stored).toMatchObject({ total: 3, pending: 2, suppressed: 1 });
